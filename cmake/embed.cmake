@@ -1,0 +1,18 @@
+# Writes OUT: a C file defining `const struct embedded_file SYMBOL[]` and
+# `SYMBOL_count` from the FILES given (a ;-list), in the order given.
+set(body "#include <stddef.h>\n#include \"embedded.h\"\n\n")
+set(index "")
+set(i 0)
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME)
+  file(READ ${f} hex HEX)
+  string(LENGTH "${hex}" hexlen)
+  math(EXPR len "${hexlen} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "static const unsigned char ${SYMBOL}_${i}[] = {${bytes}0x00};\n")
+  string(APPEND index "\t{ \"${name}\", ${SYMBOL}_${i}, ${len} },\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "\nconst struct embedded_file ${SYMBOL}[] = {\n${index}\t{ NULL, NULL, 0 }\n};\n")
+string(APPEND body "const size_t ${SYMBOL}_count = ${i};\n")
+file(WRITE ${OUT} "${body}")

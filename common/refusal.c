@@ -1,0 +1,39 @@
+#include "refusal.h"
+
+const char *
+refusal_code(enum refusal r)
+{
+	switch (r) {
+	case REFUSE_NONE:
+		return "";
+	case REFUSE_SIZE_LIMIT:
+		return "E_SIZE_LIMIT";
+	case REFUSE_UNSUPPORTED_CONTAINER:
+		return "E_UNSUPPORTED_CONTAINER";
+	case REFUSE_NO_REPORT:
+		return "E_NO_REPORT";
+	case REFUSE_NOT_DMARC:
+		return "E_NOT_DMARC";
+	case REFUSE_DECOMPRESS:
+		return "E_DECOMPRESS";
+	case REFUSE_ZIP_UNSUPPORTED:
+		return "E_ZIP_UNSUPPORTED";
+	case REFUSE_XML_DOCTYPE:
+		return "E_XML_DOCTYPE";
+	case REFUSE_XML_MALFORMED:
+		return "E_XML_MALFORMED";
+	case REFUSE_XML_ENCODING:
+		return "E_XML_ENCODING";
+	case REFUSE_XML_LIMIT:
+		return "E_XML_LIMIT";
+	case REFUSE_MISSING_REPORTER:
+		return "E_MISSING_REPORTER";
+	case REFUSE_MISSING_POLICY_DOMAIN:
+		return "E_MISSING_POLICY_DOMAIN";
+	case REFUSE_BAD_TIMESTAMP:
+		return "E_BAD_TIMESTAMP";
+	case REFUSE_BAD_FAILURE_REPORT:
+		return "E_BAD_FAILURE_REPORT";
+	}
+	return "E_UNKNOWN";
+}

@@ -1,0 +1,49 @@
+/*
+ * extract: every report inside one input. An input is a mail (any name:
+ * detected by its bytes) or a bare report file (.xml, .xml.gz, .gz, .zip).
+ * Walks the MIME tree, sniffs each part, unpacks gzip/zip, and streams each
+ * aggregate report document into the sink. Knows nothing of storage.
+ */
+#ifndef DMARCD_EXTRACT_H
+#define DMARCD_EXTRACT_H
+
+#include <stddef.h>
+
+#include "bounds.h"
+#include "errbuf.h"
+#include "refusal.h"
+#include "report.h"
+
+enum input_kind {
+	INPUT_AGGREGATE, INPUT_FAILURE, INPUT_TLSRPT, INPUT_OTHER, INPUT_UNKNOWN
+};
+
+#define EXTRACT_HEADER_MAX 256
+
+struct extract_result {
+	enum input_kind kind;
+	unsigned documents;      /* aggregate documents that reached the sink's end */
+	unsigned refused;        /* documents (or the whole input) refused */
+	enum refusal why;        /* the first refusal, REFUSE_NONE when none */
+	struct errbuf reason;    /* its reason with context: "part 2 (a.zip) entry b.xml: ..." */
+	/* headers of the carrying mail, truncated; empty for a bare file */
+	char subject[EXTRACT_HEADER_MAX];
+	char from[EXTRACT_HEADER_MAX];
+	char message_id[EXTRACT_HEADER_MAX];
+};
+
+/* Call once per process before extract_input. */
+void extract_init(void);
+
+/*
+ * Extracts every report from len bytes of input named name (a label, may be
+ * NULL) into sink. Returns 0 when the input was dealt with, whatever was
+ * refused (see *res: refused == 0 and documents > 0 means all went in);
+ * returns -1 only when the sink failed (an operational error, e).
+ */
+int extract_input(const void *raw, size_t len, const char *name, const struct bounds *b,
+    const struct report_sink *sink, struct extract_result *res, struct errbuf *e);
+
+const char *input_kind_name(enum input_kind k);
+
+#endif

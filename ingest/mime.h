@@ -1,0 +1,52 @@
+/*
+ * mime: one mail's MIME tree with GMime 3. Yields every leaf part with its
+ * transfer encoding decoded, descending into multiparts and message/rfc822
+ * (depth and part count capped by bounds.h). Tolerates LF or CRLF, a
+ * leading mbox "From " line, RFC 2231 split file names, RFC 2047 words.
+ */
+#ifndef DMARCD_MIME_H
+#define DMARCD_MIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errbuf.h"
+
+struct mail;
+
+struct mail_part {
+	const char *content_type;  /* lower-case "type/subtype" */
+	const char *filename;      /* decoded, any path stripped, or NULL */
+	const unsigned char *data; /* transfer-decoded bytes */
+	size_t len;
+	int depth;                 /* 0 for the top-level body */
+	int index;                 /* 1-based leaf number, for messages */
+};
+
+/* Call once per process before mail_parse (initialises GMime). */
+void mime_init(void);
+
+/* Parses len bytes of mail (copied). NULL when it is not a mail at all (e). */
+struct mail *mail_parse(const void *raw, size_t len, struct errbuf *e);
+void mail_free(struct mail *m);
+
+/* Decoded, unfolded header values, or NULL when absent. Valid until mail_free. */
+const char *mail_subject(const struct mail *m);
+const char *mail_from(const struct mail *m);
+const char *mail_message_id(const struct mail *m);
+const char *mail_date(const struct mail *m);
+
+/* True for a top-level multipart/report with report-type=feedback-report. */
+bool mail_is_feedback_report(const struct mail *m);
+
+/*
+ * Next leaf part, depth first: 1 with *p filled (valid until the next call
+ * or mail_free), 0 at the end, -1 on failure (e).
+ */
+int mail_next_part(struct mail *m, struct mail_part *p, struct errbuf *e);
+
+/* W_LIMIT_TRUNCATED when parts beyond the depth or count caps were skipped. */
+uint64_t mail_flags(const struct mail *m);
+
+#endif

@@ -1,0 +1,147 @@
+/*
+ * store: dmarcd's database. The only module that speaks SQL; SQLite now,
+ * behind an interface a second backend (PostgreSQL) could implement.
+ *
+ * Writing happens in batches: store_batch_begin opens a transaction that
+ * holds many inputs; each input is atomic inside it (a savepoint);
+ * store_batch_commit makes the batch durable (it survives a power loss),
+ * and only then may the caller acknowledge the inputs at their source.
+ */
+#ifndef DMARCD_STORE_H
+#define DMARCD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errbuf.h"
+#include "report.h"
+
+struct store;
+
+enum store_mode { STORE_READWRITE, STORE_READONLY };
+
+/*
+ * Opens (creating if needed, read-write mode only) the database at path and
+ * applies pending migrations from schema/. Returns 0 and *out, or -1 (e).
+ */
+int store_open(const char *path, enum store_mode mode, struct store **out, struct errbuf *e);
+void store_close(struct store *st);
+
+int store_batch_begin(struct store *st, struct errbuf *e);
+/* Commits the batch durably. On failure the batch is rolled back. */
+int store_batch_commit(struct store *st, struct errbuf *e);
+void store_batch_rollback(struct store *st);
+
+/* ---- inputs: the ingest log ---- */
+
+enum input_status {
+	INPUT_PENDING = 0, /* being processed inside the current batch */
+	INPUT_STORED,      /* every report stored (or already present) */
+	INPUT_DUPLICATE,   /* the very same bytes were ingested before */
+	INPUT_PARTIAL,     /* some documents stored, some refused */
+	INPUT_REFUSED,     /* nothing stored; raw bytes kept */
+};
+
+struct input_meta {
+	const uint8_t *raw_sha256;  /* 32 bytes */
+	uint64_t raw_size;
+	const char *source;         /* "file", "maildir", "stdin", "imap" */
+	const char *location;       /* path, or account/folder/uid: shown to users */
+	const char *subject, *from, *message_id; /* of the mail, or NULL */
+	const char *kind;           /* input_kind_name(): "aggregate", ... */
+};
+
+struct input_outcome {
+	enum input_status status;
+	const char *refusal_code;   /* refusal_code(), "" when none */
+	const char *reason;         /* human text, "" when none */
+	unsigned reports_stored, reports_duplicate;
+	uint64_t records;
+};
+
+/* Sets *seen when an input with this raw hash was recorded before (counts it seen again). */
+int store_input_seen(struct store *st, const uint8_t sha256[32], bool *seen, struct errbuf *e);
+
+/*
+ * Starts recording one input inside the batch (a savepoint) and returns
+ * its id for store_report_sink. Finish with store_input_end or abort.
+ */
+int store_input_begin(struct store *st, const struct input_meta *m, int64_t *input_id,
+    struct errbuf *e);
+
+/*
+ * Records the input's outcome. raw (len bytes) is kept when the status is
+ * INPUT_REFUSED or INPUT_PARTIAL, so that store_reprocess can retry it; pass
+ * it always. Releases the savepoint.
+ */
+int store_input_end(struct store *st, int64_t input_id, const struct input_outcome *o,
+    const void *raw, size_t len, struct errbuf *e);
+
+/* Rolls back everything since store_input_begin (an operational failure). */
+void store_input_abort(struct store *st);
+
+/* ---- aggregate reports ---- */
+
+struct store_counts {
+	unsigned reports_stored;
+	unsigned reports_duplicate;  /* same key and same content, or same content */
+	unsigned reports_conflict;   /* same key, other content: first kept, noted */
+	uint64_t records;            /* records stored */
+};
+
+/*
+ * Fills sink so that reports streamed into it are stored for input_id,
+ * deduplicated on (org_key, report_id, policy_domain, begin_ts) and on the
+ * canonical XML hash. counts (caller-owned, zeroed by the caller) adds up
+ * the outcomes. st and counts must outlive the sink's use.
+ */
+void store_report_sink(struct store *st, int64_t input_id, struct store_counts *counts,
+    struct report_sink *sink);
+
+/* ---- reprocessing refused inputs ---- */
+
+/*
+ * Calls fn for every input recorded as refused or partial, oldest first,
+ * with its kept raw bytes (valid during the call). fn may run a new
+ * store_input_begin/end cycle for it with store_input_replace; a -1 from fn
+ * stops the walk and is returned.
+ */
+int store_each_refused(struct store *st,
+    int (*fn)(void *ctx, int64_t input_id, const char *location, const void *raw, size_t len),
+    void *ctx, struct errbuf *e);
+
+/* Like store_input_begin, but re-opens an existing input row for a new attempt. */
+int store_input_reopen(struct store *st, int64_t input_id, struct errbuf *e);
+
+/* ---- reading: exports and the dashboard ---- */
+
+enum export_kind { EXPORT_REPORTS, EXPORT_RECORDS, EXPORT_SOURCES, EXPORT_DOMAINS };
+
+struct export_filter {
+	const char *domain;      /* policy domain, or NULL for all */
+	int64_t since, until;    /* epoch seconds, inclusive; INT64_MIN / INT64_MAX when open */
+};
+
+enum cell_type { CELL_NULL, CELL_INT, CELL_REAL, CELL_TEXT };
+
+struct cell {
+	enum cell_type type;
+	int64_t i;
+	double r;
+	const char *s;           /* valid during the row callback only */
+};
+
+/*
+ * Runs the export query and calls row once per row with ncols cells; names
+ * are the column names (stable: documented in README.md). A -1 from row
+ * stops and is returned.
+ */
+int store_export(struct store *st, enum export_kind kind, const struct export_filter *f,
+    int (*row)(void *ctx, size_t ncols, const char *const *names, const struct cell *cells),
+    void *ctx, struct errbuf *e);
+
+/* Parses "reports", "records", ... into *kind; -1 when unknown. */
+int export_kind_parse(const char *s, enum export_kind *kind);
+
+#endif

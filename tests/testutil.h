@@ -1,0 +1,36 @@
+/*
+ * testutil: helpers shared by the Criterion suites: fixture paths, whole
+ * file reads, scratch directories, and the shared corpus when present.
+ */
+#ifndef DMARCD_TESTUTIL_H
+#define DMARCD_TESTUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Reads a whole file into a malloc'd, NUL-terminated buffer; aborts the test on failure. */
+unsigned char *tu_read_file(const char *path, size_t *len);
+
+/* Path of a fixture under tests/fixtures (static buffer, overwritten by the next call). */
+const char *tu_fixture(const char *name);
+
+/* Path of a file under ../shared, or NULL when ../shared is absent. */
+const char *tu_shared(const char *relpath);
+
+/*
+ * Skips the current test with a clear message when ../shared is absent
+ * (a user's clone): the shared-corpus cases run in CI, where it is present.
+ */
+#define TU_REQUIRE_SHARED()                                                          \
+	do {                                                                        \
+		if (tu_shared("") == NULL)                                          \
+			cr_skip_test("../shared is absent: shared-corpus case skipped"); \
+	} while (0)
+
+/* Creates a fresh scratch directory and returns its path (malloc'd). */
+char *tu_scratch_dir(void);
+
+/* Writes len bytes to path; aborts the test on failure. */
+void tu_write_file(const char *path, const void *buf, size_t len);
+
+#endif
