@@ -48,12 +48,12 @@ struct input_meta {
 	uint64_t raw_size;
 	const char *source;         /* "file", "maildir", "stdin", "imap" */
 	const char *location;       /* path, or account/folder/uid: shown to users */
-	const char *subject, *from, *message_id; /* of the mail, or NULL */
-	const char *kind;           /* input_kind_name(): "aggregate", ... */
 };
 
 struct input_outcome {
 	enum input_status status;
+	const char *kind;           /* input_kind_name(): "aggregate", "failure", ... */
+	const char *subject, *from, *message_id; /* of the mail, or NULL */
 	const char *refusal_code;   /* refusal_code(), "" when none */
 	const char *reason;         /* human text, "" when none */
 	unsigned reports_stored, reports_duplicate;
@@ -140,6 +140,9 @@ struct cell {
 int store_export(struct store *st, enum export_kind kind, const struct export_filter *f,
     int (*row)(void *ctx, size_t ncols, const char *const *names, const struct cell *cells),
     void *ctx, struct errbuf *e);
+
+/* The column names of an export, the same as store_export passes (for an empty result). */
+void store_export_columns(enum export_kind kind, size_t *ncols, const char *const **names);
 
 /* Parses "reports", "records", ... into *kind; -1 when unknown. */
 int export_kind_parse(const char *s, enum export_kind *kind);

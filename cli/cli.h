@@ -1,0 +1,32 @@
+/*
+ * cli: the dmarcd subcommands. Each takes the arguments after its name
+ * (argv[0] is the subcommand) and returns the process exit status:
+ * 0 success, 1 operational error, 2 usage error, 3 some inputs refused.
+ */
+#ifndef DMARCD_CLI_H
+#define DMARCD_CLI_H
+
+#include <stdint.h>
+
+#define EXIT_OPERATIONAL 1
+#define EXIT_USAGE       2
+#define EXIT_REFUSED     3
+
+int cmd_ingest(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_reprocess(int argc, char **argv);
+
+/* The database path: the --db option, else $DMARCD_DB, else ./dmarcd.db. */
+const char *cli_db_path(const char *option);
+
+/*
+ * Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (UTC) into epoch seconds.
+ * A bare date means its first second, or its last when end_of_day.
+ * Returns 0, or -1 when s is not such a date.
+ */
+int cli_parse_date(const char *s, int end_of_day, int64_t *out);
+
+/* Parses a size such as "50M", "2G", "4096" into bytes. 0 or -1. */
+int cli_parse_size(const char *s, uint64_t *out);
+
+#endif

@@ -1,0 +1,156 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "log.h"
+#include "pipeline.h"
+#include "progress.h"
+#include "source.h"
+#include "store.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: dmarcd ingest [--db FILE] [--json] [--verbose] "
+	    "[--max-input SIZE] PATH...\n"
+	    "  PATH: a report (.xml .xml.gz .gz .zip), a mail (.eml or any name),\n"
+	    "        a directory, a Maildir, or - for standard input\n");
+}
+
+static void
+print_summary(const struct pipeline_totals *t, bool json)
+{
+	if (json) {
+		printf("{\"inputs\":%llu,\"reports_stored\":%llu,\"duplicate_reports\":%llu,"
+		    "\"duplicate_inputs\":%llu,\"conflicts\":%llu,\"refused\":%llu,"
+		    "\"partial\":%llu,\"records\":%llu}\n",
+		    (unsigned long long)t->inputs, (unsigned long long)t->reports_stored,
+		    (unsigned long long)t->reports_duplicate,
+		    (unsigned long long)t->inputs_duplicate,
+		    (unsigned long long)t->reports_conflict,
+		    (unsigned long long)t->inputs_refused, (unsigned long long)t->inputs_partial,
+		    (unsigned long long)t->records);
+		return;
+	}
+	printf("%llu inputs: %llu reports stored, %llu duplicate reports, "
+	    "%llu duplicate inputs, %llu refused, %llu partial, %llu records\n",
+	    (unsigned long long)t->inputs, (unsigned long long)t->reports_stored,
+	    (unsigned long long)t->reports_duplicate, (unsigned long long)t->inputs_duplicate,
+	    (unsigned long long)t->inputs_refused, (unsigned long long)t->inputs_partial,
+	    (unsigned long long)t->records);
+}
+
+/* Feeds every input of src into p; returns the exit status. */
+static int
+ingest_all(struct source *src, struct pipeline *p)
+{
+	struct pipeline_input in = { 0 };
+	struct source_item it;
+	struct progress pg;
+	struct errbuf e;
+	uint64_t done = 0;
+	int rc, status = 0;
+
+	progress_init(&pg, source_count(src));
+	while ((rc = source_next(src, &it, &e)) != 0) {
+		done++;
+		if (rc == -1) {
+			log_error("%s", e.msg);
+			status = EXIT_OPERATIONAL;
+			continue;
+		}
+		in.source = it.kind;
+		in.location = it.location;
+		in.data = it.data;
+		in.len = it.len;
+		in.ack = it.is_maildir ? maildir_ack : NULL;
+		in.ack_arg = it.location;
+		if (pipeline_ingest(p, &in, &e) == -1) {
+			progress_done(&pg);
+			log_error("%s", e.msg);
+			return EXIT_OPERATIONAL;
+		}
+		progress_update(&pg, done, pipeline_totals(p)->records);
+	}
+	progress_done(&pg);
+	if (pipeline_flush(p, &e) == -1) {
+		log_error("%s", e.msg);
+		return EXIT_OPERATIONAL;
+	}
+	return status;
+}
+
+int
+cmd_ingest(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "max-input", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = NULL;
+	bool json = false, verbose = false;
+	struct bounds b;
+	struct store *st = NULL;
+	struct source *src = NULL;
+	struct pipeline *p = NULL;
+	struct errbuf e;
+	int opt, status = EXIT_OPERATIONAL;
+	const struct pipeline_totals *t;
+
+	bounds_default(&b);
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "d:jvm:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'm':
+			if (cli_parse_size(optarg, &b.max_input) == -1) {
+				fprintf(stderr, "dmarcd ingest: bad --max-input '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			usage();
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage();
+		return EXIT_USAGE;
+	}
+	if (source_open((const char *const *)argv + optind, (size_t)(argc - optind),
+	    (size_t)b.max_input, &src, &e) == -1) {
+		log_error("%s", e.msg);
+		return EXIT_OPERATIONAL;
+	}
+	if (store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1 ||
+	    pipeline_new(st, &b, verbose, &p, &e) == -1) {
+		log_error("%s", e.msg);
+		goto out;
+	}
+	status = ingest_all(src, p);
+	t = pipeline_totals(p);
+	print_summary(t, json);
+	if (status == 0 && (t->inputs_refused > 0 || t->inputs_partial > 0))
+		status = EXIT_REFUSED;
+out:
+	pipeline_free(p);
+	store_close(st);
+	source_free(src);
+	return status;
+}

@@ -1,0 +1,52 @@
+/*
+ * dmarcd: DMARC report ingestion service. This file only dispatches to the
+ * subcommands in cli/; README.md gives the reading order of the code.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "ingest", cmd_ingest, "store the reports in files, directories, Maildirs or stdin" },
+	{ "export", cmd_export, "write reports, records, sources or domains as CSV or JSON" },
+	{ "reprocess", cmd_reprocess, "retry every refused input with the current parsers" },
+};
+
+static int
+usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: dmarcd COMMAND [OPTIONS]\n\ncommands:\n");
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'dmarcd COMMAND --help' describes a command's options.\n");
+	return out == stdout ? 0 : EXIT_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	log_init(LOG_LEVEL_INFO, false);
+	if (argc < 2)
+		return usage(stderr);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
+		return usage(stdout);
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("dmarcd 0.1.0\n");
+		return 0;
+	}
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "dmarcd: unknown command '%s'\n", argv[1]);
+	return usage(stderr);
+}

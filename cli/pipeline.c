@@ -1,0 +1,289 @@
+#include "pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "digest.h"
+#include "extract.h"
+#include "log.h"
+#include "refusal.h"
+
+/* A batch is committed when any of these is reached. */
+#define BATCH_MAX_INPUTS   256
+#define BATCH_MAX_RECORDS  500000
+#define BATCH_MAX_SECONDS  2
+
+struct pending_ack {
+	int (*ack)(const char *arg, struct errbuf *e);
+	char *arg;
+};
+
+struct pipeline {
+	struct store *st;
+	struct bounds bounds;
+	bool verbose;
+	bool in_batch;
+	time_t batch_started;
+	uint64_t batch_records;
+	struct pending_ack *acks;
+	size_t n_acks, cap_acks;
+	struct pipeline_totals totals;
+};
+
+int
+pipeline_new(struct store *st, const struct bounds *b, bool verbose, struct pipeline **out,
+    struct errbuf *e)
+{
+	struct pipeline *p = calloc(1, sizeof *p);
+
+	if (p == NULL) {
+		errbuf_set(e, "out of memory");
+		return -1;
+	}
+	p->st = st;
+	p->bounds = *b;
+	p->verbose = verbose;
+	extract_init();
+	*out = p;
+	return 0;
+}
+
+static void
+drop_acks(struct pipeline *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_acks; i++)
+		free(p->acks[i].arg);
+	p->n_acks = 0;
+}
+
+void
+pipeline_free(struct pipeline *p)
+{
+	if (p == NULL)
+		return;
+	if (p->in_batch)
+		store_batch_rollback(p->st);
+	drop_acks(p);
+	free(p->acks);
+	free(p);
+}
+
+const struct pipeline_totals *
+pipeline_totals(const struct pipeline *p)
+{
+	return &p->totals;
+}
+
+static int
+queue_ack(struct pipeline *p, const struct pipeline_input *in, struct errbuf *e)
+{
+	struct pending_ack *grown;
+
+	if (in->ack == NULL)
+		return 0;
+	if (p->n_acks == p->cap_acks) {
+		size_t cap = p->cap_acks ? p->cap_acks * 2 : BATCH_MAX_INPUTS;
+
+		grown = realloc(p->acks, cap * sizeof *grown);
+		if (grown == NULL)
+			goto nomem;
+		p->acks = grown;
+		p->cap_acks = cap;
+	}
+	p->acks[p->n_acks].ack = in->ack;
+	if ((p->acks[p->n_acks].arg = strdup(in->ack_arg)) == NULL)
+		goto nomem;
+	p->n_acks++;
+	return 0;
+nomem:
+	errbuf_set(e, "out of memory");
+	return -1;
+}
+
+static int
+ensure_batch(struct pipeline *p, struct errbuf *e)
+{
+	if (p->in_batch)
+		return 0;
+	if (store_batch_begin(p->st, e) == -1)
+		return -1;
+	p->in_batch = true;
+	p->batch_started = time(NULL);
+	p->batch_records = 0;
+	return 0;
+}
+
+int
+pipeline_flush(struct pipeline *p, struct errbuf *e)
+{
+	size_t i;
+	struct errbuf ack_err;
+
+	if (!p->in_batch)
+		return 0;
+	p->in_batch = false;
+	if (store_batch_commit(p->st, e) == -1) {
+		drop_acks(p);
+		return -1;
+	}
+	for (i = 0; i < p->n_acks; i++) {
+		/* A failed acknowledgement loses nothing: the input comes back as a duplicate. */
+		if (p->acks[i].ack(p->acks[i].arg, &ack_err) == -1)
+			log_warn("%s", ack_err.msg);
+	}
+	drop_acks(p);
+	return 0;
+}
+
+static int
+maybe_flush(struct pipeline *p, struct errbuf *e)
+{
+	if (p->n_acks >= BATCH_MAX_INPUTS || p->batch_records >= BATCH_MAX_RECORDS ||
+	    time(NULL) - p->batch_started >= BATCH_MAX_SECONDS)
+		return pipeline_flush(p, e);
+	return 0;
+}
+
+static enum input_status
+decide_status(const struct extract_result *res)
+{
+	if (res->documents == 0)
+		return INPUT_REFUSED;
+	return res->refused > 0 ? INPUT_PARTIAL : INPUT_STORED;
+}
+
+static void
+count_outcome(struct pipeline *p, const struct input_outcome *o, const struct store_counts *c)
+{
+	p->totals.reports_stored += c->reports_stored;
+	p->totals.reports_duplicate += c->reports_duplicate;
+	p->totals.reports_conflict += c->reports_conflict;
+	p->totals.records += c->records;
+	p->batch_records += c->records;
+	if (o->status == INPUT_REFUSED)
+		p->totals.inputs_refused++;
+	else if (o->status == INPUT_PARTIAL)
+		p->totals.inputs_partial++;
+}
+
+static void
+log_outcome(const struct pipeline *p, const char *location, const struct input_outcome *o)
+{
+	switch (o->status) {
+	case INPUT_REFUSED:
+		log_warn("%s: refused: %s: %s", location, o->refusal_code, o->reason);
+		break;
+	case INPUT_PARTIAL:
+		log_warn("%s: %u report(s) stored, some refused: %s: %s", location,
+		    o->reports_stored, o->refusal_code, o->reason);
+		break;
+	default:
+		if (p->verbose)
+			log_info("%s: %u report(s) stored, %u duplicate(s), %llu record(s)",
+			    location, o->reports_stored, o->reports_duplicate,
+			    (unsigned long long)o->records);
+		break;
+	}
+}
+
+/* Extracts one input into the open input row input_id, then records its outcome. */
+static int
+run_extract(struct pipeline *p, int64_t input_id, const char *location,
+    const unsigned char *data, size_t len, struct errbuf *e)
+{
+	struct store_counts counts = { 0 };
+	struct report_sink sink;
+	struct extract_result res;
+	struct input_outcome o;
+
+	store_report_sink(p->st, input_id, &counts, &sink);
+	if (extract_input(data, len, location, &p->bounds, &sink, &res, e) == -1) {
+		errbuf_prefix(e, "%s", location);
+		store_input_abort(p->st);
+		return -1;
+	}
+	o.status = decide_status(&res);
+	o.kind = input_kind_name(res.kind);
+	o.subject = res.subject[0] != '\0' ? res.subject : NULL;
+	o.from = res.from[0] != '\0' ? res.from : NULL;
+	o.message_id = res.message_id[0] != '\0' ? res.message_id : NULL;
+	if (o.status != INPUT_STORED && res.why == REFUSE_NONE) {
+		res.why = REFUSE_NO_REPORT;
+		errbuf_set(&res.reason, "no DMARC report found");
+	}
+	o.refusal_code = refusal_code(res.why);
+	o.reason = res.reason.msg;
+	if (res.why == REFUSE_NONE)
+		o.reason = "";
+	o.reports_stored = counts.reports_stored;
+	o.reports_duplicate = counts.reports_duplicate + counts.reports_conflict;
+	o.records = counts.records;
+	if (store_input_end(p->st, input_id, &o, data, len, e) == -1) {
+		store_input_abort(p->st);
+		return -1;
+	}
+	count_outcome(p, &o, &counts);
+	log_outcome(p, location, &o);
+	return 0;
+}
+
+int
+pipeline_ingest(struct pipeline *p, const struct pipeline_input *in, struct errbuf *e)
+{
+	uint8_t sha[32];
+	struct input_meta meta = { 0 };
+	int64_t input_id;
+	bool seen;
+
+	if (ensure_batch(p, e) == -1)
+		return -1;
+	p->totals.inputs++;
+	digest_sha256(in->data, in->len, sha);
+	if (store_input_seen(p->st, sha, &seen, e) == -1)
+		return -1;
+	if (seen) {
+		p->totals.inputs_duplicate++;
+		if (p->verbose)
+			log_info("%s: already ingested (same bytes)", in->location);
+	} else {
+		meta.raw_sha256 = sha;
+		meta.raw_size = in->len;
+		meta.source = in->source;
+		meta.location = in->location;
+		if (store_input_begin(p->st, &meta, &input_id, e) == -1)
+			return -1;
+		if (run_extract(p, input_id, in->location, in->data, in->len, e) == -1)
+			return -1;
+	}
+	if (queue_ack(p, in, e) == -1)
+		return -1;
+	return maybe_flush(p, e);
+}
+
+static int
+reprocess_one(void *ctx, int64_t input_id, const char *location, const void *raw, size_t len)
+{
+	struct pipeline *p = ctx;
+	struct errbuf e;
+
+	p->totals.inputs++;
+	if (store_input_reopen(p->st, input_id, &e) == -1 ||
+	    run_extract(p, input_id, location, raw, len, &e) == -1) {
+		log_error("%s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+pipeline_reprocess(struct pipeline *p, struct errbuf *e)
+{
+	if (ensure_batch(p, e) == -1)
+		return -1;
+	if (store_each_refused(p->st, reprocess_one, p, e) == -1)
+		return -1;
+	return pipeline_flush(p, e);
+}

@@ -1,0 +1,68 @@
+/*
+ * pipeline: ingests inputs into the store in durable batches. Each input is
+ * atomic (all its reports or none); many inputs share one commit so that
+ * durability costs little; an input's acknowledgement at its source (a
+ * Maildir move, later an IMAP move) runs only after the commit that holds
+ * its data. This is the only code that joins ingest/ to store/.
+ */
+#ifndef DMARCD_PIPELINE_H
+#define DMARCD_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bounds.h"
+#include "errbuf.h"
+#include "store.h"
+
+struct pipeline;
+
+struct pipeline_totals {
+	uint64_t inputs;            /* inputs handled (mails or files) */
+	uint64_t inputs_duplicate;  /* the very same bytes seen before */
+	uint64_t inputs_refused;    /* nothing stored */
+	uint64_t inputs_partial;    /* some documents refused */
+	uint64_t reports_stored;
+	uint64_t reports_duplicate;
+	uint64_t reports_conflict;
+	uint64_t records;
+};
+
+/* One input: its bytes, where it came from, how to acknowledge it. */
+struct pipeline_input {
+	const char *source;         /* "file", "maildir", "stdin", "imap" */
+	const char *location;       /* shown to users and in the ingest log */
+	const unsigned char *data;
+	size_t len;
+	/* called with ack_arg after the commit that holds the input; may be NULL */
+	int (*ack)(const char *ack_arg, struct errbuf *e);
+	const char *ack_arg;        /* copied */
+};
+
+/* Starts a pipeline over st (read-write). Returns 0 and *out, or -1 (e). */
+int pipeline_new(struct store *st, const struct bounds *b, bool verbose, struct pipeline **out,
+    struct errbuf *e);
+
+/*
+ * Frees the pipeline. Pending inputs that were not flushed are rolled back
+ * and not acknowledged: call pipeline_flush first.
+ */
+void pipeline_free(struct pipeline *p);
+
+/*
+ * Ingests one input. Refusals are outcomes (counted, logged, recorded with
+ * the raw bytes); -1 means an operational failure (database, I/O) and the
+ * current batch is lost, unacknowledged.
+ */
+int pipeline_ingest(struct pipeline *p, const struct pipeline_input *in, struct errbuf *e);
+
+/* Retries every input stored as refused or partial with the current parsers. */
+int pipeline_reprocess(struct pipeline *p, struct errbuf *e);
+
+/* Commits the current batch durably, then runs its acknowledgements. */
+int pipeline_flush(struct pipeline *p, struct errbuf *e);
+
+const struct pipeline_totals *pipeline_totals(const struct pipeline *p);
+
+#endif

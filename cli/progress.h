@@ -1,0 +1,24 @@
+/*
+ * progress: a progress bar on stderr for long runs, drawn only when stderr
+ * is a terminal and at most ten times a second.
+ */
+#ifndef DMARCD_PROGRESS_H
+#define DMARCD_PROGRESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+struct progress {
+	bool enabled;
+	uint64_t total;
+	struct timespec last;
+};
+
+void progress_init(struct progress *pg, uint64_t total);
+/* Redraws the bar for done of total inputs and the records so far. */
+void progress_update(struct progress *pg, uint64_t done, uint64_t records);
+/* Erases the bar. */
+void progress_done(struct progress *pg);
+
+#endif

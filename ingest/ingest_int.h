@@ -1,0 +1,78 @@
+/*
+ * ingest_int: private to ingest/. The byte feed between a document's
+ * byte_reader and libxml2 (implemented in reader.c, used by report_xml.c).
+ */
+#ifndef DMARCD_INGEST_INT_H
+#define DMARCD_INGEST_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "bounds.h"
+#include "errbuf.h"
+#include "reader.h"
+#include "refusal.h"
+
+/*
+ * The canonical document hash of spec 7.2, fed as bytes stream: a leading
+ * UTF-8 BOM is dropped, CRLF and lone CR become LF, leading and trailing
+ * SP/HT/LF are left out. A trailing whitespace run is held back until a
+ * later byte shows it is not trailing (short runs in ws[], long ones by
+ * keeping a copy of the checksum state from before the run).
+ */
+struct canon_hash {
+	void *sum;               /* GChecksum * */
+	void *before_ws;         /* GChecksum * before a long whitespace run, or NULL */
+	unsigned char ws[64];
+	size_t n_ws;
+	size_t n_seen;           /* bytes seen, for the BOM at offset 0..2 */
+	bool started, last_cr;
+};
+
+/*
+ * xml_feed: what libxml2 reads. It pulls from rd, hashes every byte read
+ * from rd (so the hash covers the document as delivered, junk included),
+ * repairs the first BOUND_XML_PREFIX_SCAN bytes (spec 3.7 step 6), refuses
+ * a DOCTYPE before the parser sees it, and ends the parser's input right
+ * after the root element closes (trailing junk is hashed, never parsed).
+ */
+struct xml_feed {
+	const struct byte_reader *rd;
+	struct canon_hash hash;
+	unsigned char buf[BOUND_XML_PREFIX_SCAN];
+	size_t len, off;         /* bytes in buf, bytes of buf already handled */
+	int phase;               /* see reader.c */
+	bool rd_eof;
+	bool repaired;           /* W_XML_REPAIRED: junk cut or xs:schema removed */
+	bool empty;              /* nothing but a BOM and whitespace */
+	bool tracking;           /* byte-level element tracking is on */
+	int tstate;              /* tracker state */
+	unsigned char look[8];   /* bytes after "<!" */
+	size_t n_look, depth;
+	int quote, run;
+	bool root_open;
+	enum refusal why;        /* why the feed failed (rd failure, DOCTYPE) */
+	struct errbuf err;
+};
+
+/* Starts a feed over rd (borrowed). Returns 0, or -1 when out of memory. */
+int xml_feed_init(struct xml_feed *f, const struct byte_reader *rd);
+
+/*
+ * Fills buf for the parser: returns a count, 0 at the end of what the
+ * parser should see, or -1 with f->why and f->err set.
+ */
+ssize_t xml_feed_read(struct xml_feed *f, void *buf, size_t len);
+
+/*
+ * Reads rd to its end (hashing it) and writes the canonical SHA-256 to
+ * out. Returns 0, or -1 with f->why and f->err set when rd fails.
+ */
+int xml_feed_finish(struct xml_feed *f, uint8_t out[32]);
+
+/* Releases what xml_feed_init took. */
+void xml_feed_free(struct xml_feed *f);
+
+#endif

@@ -1,0 +1,408 @@
+#include "source.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum entry_kind { ENTRY_FILE, ENTRY_MAILDIR, ENTRY_STDIN };
+
+struct entry {
+	char *path;
+	enum entry_kind kind;
+};
+
+struct source {
+	struct entry *entries;
+	size_t n, cap, next;
+	size_t stdin_max;
+	void *map;                   /* the current mapping, or NULL */
+	size_t map_len;
+	unsigned char *heap;         /* the current stdin buffer, or NULL */
+};
+
+static int
+add_entry(struct source *s, const char *path, enum entry_kind kind, struct errbuf *e)
+{
+	struct entry *grown;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+
+		grown = realloc(s->entries, cap * sizeof *grown);
+		if (grown == NULL)
+			goto nomem;
+		s->entries = grown;
+		s->cap = cap;
+	}
+	s->entries[s->n].path = strdup(path);
+	if (s->entries[s->n].path == NULL)
+		goto nomem;
+	s->entries[s->n++].kind = kind;
+	return 0;
+nomem:
+	errbuf_set(e, "out of memory listing inputs");
+	return -1;
+}
+
+static bool
+is_dir(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static bool
+is_maildir(const char *dir)
+{
+	static const char *const subdirs[] = { "cur", "new", "tmp" };
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, subdirs[i]) >= sizeof path ||
+		    !is_dir(path))
+			return false;
+	}
+	return true;
+}
+
+/* A Maildir file name's info part ":2,FLAGS" says S when the mail was seen. */
+static bool
+maildir_seen(const char *name)
+{
+	const char *info = strstr(name, ":2,");
+
+	return info != NULL && strchr(info + 3, 'S') != NULL;
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Calls visit for each non-hidden entry of dir, in name order. */
+static int
+each_sorted(const char *dir, int (*visit)(struct source *, const char *, const char *, void *),
+    struct source *s, void *arg, struct errbuf *e)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL, **grown;
+	size_t n = 0, cap = 0, i;
+	int rc = -1;
+
+	if (d == NULL) {
+		errbuf_set(e, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(names, cap * sizeof *names);
+			if (grown == NULL)
+				goto nomem;
+			names = grown;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			goto nomem;
+		n++;
+	}
+	qsort(names, n, sizeof *names, compare_names);
+	for (i = 0; i < n; i++)
+		if (visit(s, dir, names[i], arg) == -1)
+			goto fail;
+	rc = 0;
+	goto out;
+nomem:
+	errbuf_set(e, "%s: out of memory", dir);
+fail:
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return rc;
+}
+
+static int add_path(struct source *s, const char *path, struct errbuf *e);
+
+static int
+visit_child(struct source *s, const char *dir, const char *name, void *arg)
+{
+	char path[4096];
+
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+		errbuf_set(arg, "%s/%s: path too long", dir, name);
+		return -1;
+	}
+	return add_path(s, path, arg);
+}
+
+struct maildir_visit {
+	bool skip_seen;
+	struct errbuf *e;
+};
+
+static int
+visit_mail(struct source *s, const char *dir, const char *name, void *arg)
+{
+	struct maildir_visit *mv = arg;
+	char path[4096];
+
+	if (mv->skip_seen && maildir_seen(name))
+		return 0;
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+		errbuf_set(mv->e, "%s/%s: path too long", dir, name);
+		return -1;
+	}
+	return add_entry(s, path, ENTRY_MAILDIR, mv->e);
+}
+
+static int
+add_maildir(struct source *s, const char *dir, struct errbuf *e)
+{
+	struct maildir_visit news = { false, e }, curs = { true, e };
+	char sub[4096];
+
+	snprintf(sub, sizeof sub, "%s/new", dir);
+	if (each_sorted(sub, visit_mail, s, &news, e) == -1)
+		return -1;
+	snprintf(sub, sizeof sub, "%s/cur", dir);
+	return each_sorted(sub, visit_mail, s, &curs, e);
+}
+
+static int
+add_path(struct source *s, const char *path, struct errbuf *e)
+{
+	struct stat sb;
+
+	if (strcmp(path, "-") == 0)
+		return add_entry(s, path, ENTRY_STDIN, e);
+	if (stat(path, &sb) == -1) {
+		errbuf_set(e, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		if (is_maildir(path))
+			return add_maildir(s, path, e);
+		return each_sorted(path, visit_child, s, e, e);
+	}
+	if (!S_ISREG(sb.st_mode))
+		return 0;
+	return add_entry(s, path, ENTRY_FILE, e);
+}
+
+int
+source_open(const char *const *paths, size_t n, size_t stdin_max, struct source **out,
+    struct errbuf *e)
+{
+	struct source *s = calloc(1, sizeof *s);
+	size_t i;
+
+	if (s == NULL) {
+		errbuf_set(e, "out of memory");
+		return -1;
+	}
+	s->stdin_max = stdin_max;
+	for (i = 0; i < n; i++) {
+		if (add_path(s, paths[i], e) == -1) {
+			source_free(s);
+			return -1;
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+static void
+release_current(struct source *s)
+{
+	if (s->map != NULL)
+		munmap(s->map, s->map_len);
+	s->map = NULL;
+	free(s->heap);
+	s->heap = NULL;
+}
+
+void
+source_free(struct source *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	release_current(s);
+	for (i = 0; i < s->n; i++)
+		free(s->entries[i].path);
+	free(s->entries);
+	free(s);
+}
+
+size_t
+source_count(const struct source *s)
+{
+	return s->n;
+}
+
+/* Reads standard input up to max + 1 bytes, so the caller can see it is too big. */
+static int
+read_stdin(struct source *s, struct source_item *it, struct errbuf *e)
+{
+	size_t cap = 1 << 16, len = 0, limit = s->stdin_max + 1;
+	unsigned char *buf = malloc(cap), *grown;
+	ssize_t n;
+
+	if (buf == NULL)
+		goto nomem;
+	while (len < limit) {
+		if (len == cap) {
+			cap = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
+			grown = realloc(buf, cap);
+			if (grown == NULL)
+				goto nomem;
+			buf = grown;
+		}
+		n = read(STDIN_FILENO, buf + len, (cap - len < limit - len) ? cap - len : limit - len);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			errbuf_set(e, "standard input: %s", strerror(errno));
+			free(buf);
+			return -1;
+		}
+		len += (size_t)n;
+	}
+	s->heap = buf;
+	it->data = buf;
+	it->len = len;
+	return 1;
+nomem:
+	free(buf);
+	errbuf_set(e, "standard input: out of memory");
+	return -1;
+}
+
+static int
+map_file(struct source *s, const char *path, struct source_item *it, struct errbuf *e)
+{
+	static const unsigned char empty[1];
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1 || fstat(fd, &sb) == -1) {
+		errbuf_set(e, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	it->data = empty;
+	it->len = 0;
+	if (sb.st_size > 0) {
+		void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+
+		if (map == MAP_FAILED) {
+			errbuf_set(e, "%s: mmap: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		s->map = map;
+		s->map_len = (size_t)sb.st_size;
+		it->data = map;
+		it->len = s->map_len;
+	}
+	close(fd);
+	return 1;
+}
+
+int
+source_next(struct source *s, struct source_item *it, struct errbuf *e)
+{
+	const struct entry *en;
+
+	release_current(s);
+	if (s->next == s->n)
+		return 0;
+	en = &s->entries[s->next++];
+	it->location = en->path;
+	it->is_maildir = en->kind == ENTRY_MAILDIR;
+	switch (en->kind) {
+	case ENTRY_STDIN:
+		it->kind = "stdin";
+		return read_stdin(s, it, e);
+	case ENTRY_MAILDIR:
+		it->kind = "maildir";
+		break;
+	case ENTRY_FILE:
+		it->kind = "file";
+		break;
+	}
+	return map_file(s, en->path, it, e);
+}
+
+/* Appends S to a flags string kept in ASCII order, as the Maildir spec asks. */
+static void
+add_seen_flag(const char *flags, char *out, size_t size)
+{
+	size_t len = 0;
+	bool placed = false;
+
+	for (; *flags != '\0' && len + 2 < size; flags++) {
+		if (!placed && *flags > 'S') {
+			out[len++] = 'S';
+			placed = true;
+		}
+		out[len++] = *flags;
+	}
+	if (!placed && len + 1 < size)
+		out[len++] = 'S';
+	out[len] = '\0';
+}
+
+int
+maildir_ack(const char *path, struct errbuf *e)
+{
+	char dir[4096], target[4096], flags[64];
+	const char *slash = strrchr(path, '/'), *name, *info;
+	size_t dirlen, baselen;
+
+	if (slash == NULL || slash - path < 3) {
+		errbuf_set(e, "%s: not a Maildir mail path", path);
+		return -1;
+	}
+	name = slash + 1;
+	dirlen = (size_t)(slash - path) - 3;   /* strip "new" or "cur" */
+	if (dirlen >= sizeof dir) {
+		errbuf_set(e, "%s: path too long", path);
+		return -1;
+	}
+	memcpy(dir, path, dirlen);
+	dir[dirlen] = '\0';
+	info = strstr(name, ":2,");
+	if (info != NULL && strchr(info + 3, 'S') != NULL)
+		return 0;
+	baselen = info != NULL ? (size_t)(info - name) : strlen(name);
+	add_seen_flag(info != NULL ? info + 3 : "", flags, sizeof flags);
+	if ((size_t)snprintf(target, sizeof target, "%scur/%.*s:2,%s", dir, (int)baselen, name,
+	    flags) >= sizeof target) {
+		errbuf_set(e, "%s: path too long", path);
+		return -1;
+	}
+	if (rename(path, target) == -1) {
+		errbuf_set(e, "%s: cannot move to cur/: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}

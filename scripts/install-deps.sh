@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what dmarcd needs to build, run and test on Debian 12 (as root,
+# or through sudo). Used by the README's commands and by .ci/run.
+set -euo pipefail
+
+packages=(
+	build-essential cmake pkg-config python3
+	libxml2-dev libarchive-dev libsqlite3-dev libgmime-3.0-dev
+	libmicrohttpd-dev libcurl4-openssl-dev libcriterion-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+	exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+	sudo=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

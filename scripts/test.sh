@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs the dependencies, builds dmarcd with AddressSanitizer and UBSan,
+# and runs the whole test suite. The suite uses ../shared (the real-provider
+# corpus) when it is present next to the project and says so when it skips it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DDMARCD_SANITIZE=ON -DDMARCD_WERROR=ON >/dev/null
+cmake --build build-test -j"$(nproc)"
+ctest --test-dir build-test --output-on-failure -j1

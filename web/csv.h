@@ -1,0 +1,23 @@
+/*
+ * csv: RFC 4180 output. The one place where a value is escaped for CSV:
+ * quoted when it holds a comma, quote, CR or LF; and, against spreadsheet
+ * formula injection, prefixed with ' when it starts with = + - @ TAB or CR.
+ */
+#ifndef DMARCD_CSV_H
+#define DMARCD_CSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "store.h"
+
+/* Writes one CRLF-terminated row of names. Returns 0, or -1 on a write error. */
+int csv_write_header(FILE *out, size_t n, const char *const *names);
+
+/* Writes one CRLF-terminated row of cells (NULL as an empty field). 0 or -1. */
+int csv_write_row(FILE *out, size_t n, const struct cell *cells);
+
+/* Writes one value escaped as a CSV field (no separator). 0 or -1. */
+int csv_write_field(FILE *out, const char *s);
+
+#endif
