@@ -52,7 +52,6 @@ struct xml_feed {
 	unsigned char look[8];   /* bytes after "<!" */
 	size_t n_look, depth;
 	int quote, run;
-	bool root_open;
 	enum refusal why;        /* why the feed failed (rd failure, DOCTYPE) */
 	struct errbuf err;
 };

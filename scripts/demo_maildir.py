@@ -60,19 +60,16 @@ DOMAINS = [
      "esp_aligned": True, "spf_fail": "fail"},
 ]
 
-REPORTERS = [
+REPORTERS = [    # share: fraction of a domain's daily volume seen by this receiver
     {"key": "google", "org": "google.com", "email": "noreply-dmarc-support@google.com",
-     "submitter": "google.com", "host": "google.com", "share": 0.45,
-     "dialect": "rfc7489", "archive": "zip", "indent": "  "},
+     "submitter": "google.com", "share": 0.45, "dialect": "rfc7489", "archive": "zip"},
     {"key": "outlook", "org": "Outlook.com", "email": "dmarcreport@microsoft.com",
-     "submitter": "protection.outlook.com", "host": "protection.outlook.com",
-     "share": 0.25, "dialect": "rfc7489", "archive": "gzip", "indent": "  "},
+     "submitter": "protection.outlook.com", "share": 0.25, "dialect": "rfc7489",
+     "archive": "gzip"},
     {"key": "yahoo", "org": "Yahoo", "email": "dmarchelp@yahooinc.com",
-     "submitter": "yahoo.com", "host": "yahoo.com", "share": 0.15,
-     "dialect": "draft", "archive": "gzip", "indent": "\t"},
+     "submitter": "yahoo.com", "share": 0.15, "dialect": "draft", "archive": "gzip"},
     {"key": "rfc9990", "org": "Receiver Example Mail", "email": "dmarc-reports@receiver.example",
-     "submitter": "receiver.example", "host": "receiver.example", "share": 0.15,
-     "dialect": "rfc9990", "archive": "gzip", "indent": "  "},
+     "submitter": "receiver.example", "share": 0.15, "dialect": "rfc9990", "archive": "gzip"},
 ]
 
 ESP_IPS = ["192.0.2.200", "192.0.2.201", "192.0.2.202", "192.0.2.203"]
@@ -148,11 +145,8 @@ def make_record(dom, rep, rng, ip, count, env_from, dkim, spf, list_override=Fal
         reasons.append(("sampled_out", None))
     else:
         disp = dom["p"]
-    env_to = None
-    if rep["key"] == "outlook":
-        env_to = rng.choice(["outlook.com", "hotmail.com"])
-    elif rep["key"] == "rfc9990":
-        env_to = "receiver.example"
+    env_to = {"outlook": rng.choice(["outlook.com", "hotmail.com"]),
+              "rfc9990": "receiver.example"}.get(rep["key"])
     return {"ip": ip, "count": count, "disp": disp, "dkim_pe": pe_dkim, "spf_pe": pe_spf,
         "reasons": reasons, "env_to": env_to, "env_from": env_from, "hfrom": h,
         "dkim": dkim, "spf": spf}
@@ -161,8 +155,8 @@ def make_record(dom, rep, rng, ip, count, env_from, dkim, spf, list_override=Fal
 def build_records(dom, rep, rng, day_index):
     h = dom["name"]
     weekend = day_index % 7 in (2, 3)    # day 0 (1970-01-01) was a Thursday
-    total = int(dom["base"] * rep["share"] * (0.65 if weekend else 1.0) * rng.uniform(0.8, 1.2))
-    total = max(total, 20)
+    total = max(20, int(dom["base"] * rep["share"] * (0.65 if weekend else 1.0)
+                        * rng.uniform(0.8, 1.2)))
     bounce = "bounce." + h
     recs = []
     mta_ips = dom["mta"] if rng.random() < 0.6 else dom["mta"][:2]
@@ -213,14 +207,11 @@ def report_xml(dom, rep, rid, begin, recs):
             if rep["key"] == "google" else None),
         ("report_id", rid), ("date_range", [("begin", begin), ("end", begin + DAY - 1)]),
         ("generator", "receiver.example dmarc-reporter 2.1" if v9 else None)]
-    pol = [("domain", dom["name"]), ("adkim", "r"), ("aspf", "r"), ("p", dom["p"]),
-        ("sp", dom["p"])]
-    if v9:
-        pol = [("domain", dom["name"]), ("discovery_method", "treewalk"), ("p", dom["p"]),
-            ("sp", dom["p"]), ("np", dom["p"]), ("adkim", "r"), ("aspf", "r"),
-            ("testing", "n")]
-    else:
-        pol += [("pct", dom["pct"]), ("fo", "0" if rep["key"] != "yahoo" else None)]
+    pol = [("domain", dom["name"]), ("discovery_method", "treewalk" if v9 else None),
+        ("adkim", "r"), ("aspf", "r"), ("p", dom["p"]), ("sp", dom["p"]),
+        ("np", dom["p"] if v9 else None), ("pct", None if v9 else dom["pct"]),
+        ("fo", "0" if rep["key"] in ("google", "outlook") else None),
+        ("testing", "n" if v9 else None)]
     body = [("version", None if rep["dialect"] == "draft" else "1.0"),
         ("report_metadata", meta), ("policy_published", pol)]
     for r in recs:
@@ -244,7 +235,7 @@ def report_xml(dom, rep, rid, begin, recs):
         root = ('<feedback xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">')
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', root]
-    lines += render(body, rep["indent"], 1) + ["</feedback>", ""]
+    lines += render(body, "\t" if rep["key"] == "yahoo" else "  ", 1) + ["</feedback>", ""]
     return "\n".join(lines).encode("utf-8")
 
 
@@ -252,7 +243,8 @@ def pack(rep, xml_name, xml, mtime):
     """Compress the report: GZIP member with FNAME, or a one-entry ZIP."""
     buf = io.BytesIO()
     if rep["archive"] == "zip":
-        info = zipfile.ZipInfo(xml_name, dt.datetime.fromtimestamp(mtime, dt.timezone.utc).timetuple()[:6])
+        stamp = dt.datetime.fromtimestamp(mtime, dt.timezone.utc).timetuple()[:6]
+        info = zipfile.ZipInfo(xml_name, stamp)
         info.compress_type = zipfile.ZIP_DEFLATED
         info.create_system = 3
         info.external_attr = 0o644 << 16
@@ -313,17 +305,15 @@ def generate(days, seed, end_date):
                 ext = ".zip" if rep["archive"] == "zip" else ".xml.gz"
                 att = pack(rep, stem + ".xml", xml, begin + DAY)
                 sent = begin + DAY + rng.randrange(600, 8 * 3600)
-                msgid = "%s@%s" % (rid, rep["host"])
-                mails.append((sent, make_mail(rep, dom, rid, sent, stem + ext, att,
-                    msgid)))
+                msgid = "%s@%s" % (rid, rep["submitter"])
+                mails.append((sent, make_mail(rep, dom, rid, sent, stem + ext, att, msgid)))
                 reports.append((rep, dom, rid, begin, sent, stem + ext, att, msgid))
     rng = random.Random("%d|extras" % seed)
     # The same report delivered twice (e.g. a retry after a timeout): a new
     # mail, new Message-ID and Date, identical attachment and file name.
     rep, dom, rid, begin, sent, name, att, msgid = rng.choice(reports)
     again = sent + rng.randrange(3600, 6 * 3600)
-    mails.append((again, make_mail(rep, dom, rid, again, name, att,
-        "resend." + msgid)))
+    mails.append((again, make_mail(rep, dom, rid, again, name, att, "resend." + msgid)))
     # A report mail whose gzip attachment was cut short in transit.
     rep, dom, rid, begin, sent, name, att, msgid = rng.choice(
         [r for r in reports if r[0]["archive"] == "gzip"])

@@ -1,0 +1,578 @@
+/*
+ * reader: byte sources and the filters between a document and libxml2:
+ * mem_reader, utf8_repair, and the xml_feed of ingest_int.h (window repair,
+ * byte-level element tracking, canonical hash).
+ */
+#include "reader.h"
+#include "ingest_int.h"
+
+#include <glib.h>
+#include <string.h>
+
+/* ---- mem_reader ---- */
+
+static ssize_t
+mem_read(void *ctx, void *buf, size_t len, enum refusal *why, struct errbuf *e)
+{
+	struct mem_reader *m = ctx;
+	size_t n = m->len - m->off;
+
+	(void)why;
+	(void)e;
+	if (n > len)
+		n = len;
+	if (n > 0)
+		memcpy(buf, m->buf + m->off, n);
+	m->off += n;
+	return (ssize_t)n;
+}
+
+struct byte_reader
+mem_reader_init(struct mem_reader *m, const void *buf, size_t len)
+{
+	struct byte_reader rd = { m, mem_read };
+
+	m->buf = buf;
+	m->len = len;
+	m->off = 0;
+	return rd;
+}
+
+/* ---- utf8_repair ---- */
+
+static const unsigned char REPLACEMENT[3] = { 0xef, 0xbf, 0xbd };
+
+/*
+ * Length of the well-formed sequence led by c (Unicode table 3-7), or 0 when
+ * c can lead none. lo/hi bound the second byte.
+ */
+static size_t
+utf8_lead(unsigned char c, unsigned char *lo, unsigned char *hi)
+{
+	*lo = 0x80;
+	*hi = 0xbf;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return 2;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (c == 0xe0)
+			*lo = 0xa0;
+		else if (c == 0xed)
+			*hi = 0x9f;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (c == 0xf0)
+			*lo = 0x90;
+		else if (c == 0xf4)
+			*hi = 0x8f;
+		return 4;
+	}
+	return 0;
+}
+
+/*
+ * Length of the valid prefix of p[0..n) as the start of one sequence:
+ * returns need (complete), a shorter count (a truncated but so far valid
+ * prefix when it reaches n, else an invalid maximal subpart), at least 1.
+ */
+static size_t
+utf8_unit(const unsigned char *p, size_t n, size_t *need)
+{
+	unsigned char lo, hi;
+	size_t i;
+
+	*need = utf8_lead(p[0], &lo, &hi);
+	if (*need <= 1)
+		return 1;
+	for (i = 1; i < *need && i < n; i++) {
+		if (p[i] < lo || p[i] > hi)
+			return i;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return i;
+}
+
+static void
+repair_emit(struct utf8_repair *u, unsigned char *out, size_t len, size_t *produced,
+    const unsigned char *p, size_t n)
+{
+	size_t k;
+
+	/* once something overflowed, the rest queues behind it to keep order */
+	if (u->n_out == 0 && len - *produced >= n) {
+		memcpy(out + *produced, p, n);
+		*produced += n;
+		return;
+	}
+	for (k = 0; k < n && u->n_out < sizeof u->out; k++)
+		u->out[u->n_out++] = p[k];
+}
+
+static ssize_t
+repair_read(void *ctx, void *buf, size_t len, enum refusal *why, struct errbuf *e)
+{
+	struct utf8_repair *u = ctx;
+	unsigned char *out = buf;
+	unsigned char tmp[4096 + sizeof u->pending];
+	size_t produced = 0, want, total, i, unit, need;
+	ssize_t n;
+
+	while (produced < len) {
+		if (u->out_off < u->n_out) {
+			while (u->out_off < u->n_out && produced < len)
+				out[produced++] = u->out[u->out_off++];
+			if (u->out_off == u->n_out)
+				u->out_off = u->n_out = 0;
+			continue;
+		}
+		if (produced > 0)
+			break;
+		if (u->eof) {
+			if (u->n_pending == 0)
+				break;
+			/* a sequence cut by the end of the document */
+			u->n_pending = 0;
+			repair_emit(u, out, len, &produced, REPLACEMENT, sizeof REPLACEMENT);
+			continue;
+		}
+		/* at most 3 output bytes per input byte: read what fits, plus
+		 * a few bytes that may spill into out[] */
+		want = (len - produced) / 3;
+		if (want == 0)
+			want = 1;
+		if (want > sizeof tmp - sizeof u->pending)
+			want = sizeof tmp - sizeof u->pending;
+		memcpy(tmp, u->pending, u->n_pending);
+		n = u->inner.read(u->inner.ctx, tmp + u->n_pending, want, why, e);
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			u->eof = 1;
+			continue;
+		}
+		total = u->n_pending + (size_t)n;
+		u->n_pending = 0;
+		for (i = 0; i < total; i += unit) {
+			unit = utf8_unit(tmp + i, total - i, &need);
+			if (need == 1 || unit == need) {
+				repair_emit(u, out, len, &produced, tmp + i, unit);
+			} else if (need > 1 && i + unit == total) {
+				memcpy(u->pending, tmp + i, unit);
+				u->n_pending = unit;
+			} else {
+				repair_emit(u, out, len, &produced, REPLACEMENT,
+				    sizeof REPLACEMENT);
+			}
+		}
+	}
+	return (ssize_t)produced;
+}
+
+struct byte_reader
+utf8_repair_init(struct utf8_repair *u, struct byte_reader inner)
+{
+	struct byte_reader rd = { u, repair_read };
+
+	memset(u, 0, sizeof *u);
+	u->inner = inner;
+	return rd;
+}
+
+/* ---- canonical hash (spec 7.2) ---- */
+
+static const unsigned char BOM[3] = { 0xef, 0xbb, 0xbf };
+
+struct hash_out {
+	struct canon_hash *h;
+	unsigned char buf[1024];
+	size_t n;
+};
+
+static void
+out_flush(struct hash_out *o)
+{
+	if (o->n > 0)
+		g_checksum_update(o->h->sum, o->buf, (gssize)o->n);
+	o->n = 0;
+}
+
+static void
+out_put(struct hash_out *o, const unsigned char *p, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		if (o->n == sizeof o->buf)
+			out_flush(o);
+		o->buf[o->n++] = p[k];
+	}
+}
+
+static int
+canon_byte(struct hash_out *o, unsigned char c)
+{
+	struct canon_hash *h = o->h;
+
+	if (c == '\n' && h->last_cr) {
+		h->last_cr = false;
+		return 0;
+	}
+	h->last_cr = c == '\r';
+	if (c == '\r')
+		c = '\n';
+	if (c == ' ' || c == '\t' || c == '\n') {
+		if (!h->started)
+			return 0;
+		if (h->before_ws != NULL) {
+			out_put(o, &c, 1);
+		} else if (h->n_ws < sizeof h->ws) {
+			h->ws[h->n_ws++] = c;
+		} else {
+			/* a long run: keep the state from before it instead */
+			out_flush(o);
+			if ((h->before_ws = g_checksum_copy(h->sum)) == NULL)
+				return -1;
+			out_put(o, h->ws, h->n_ws);
+			out_put(o, &c, 1);
+			h->n_ws = 0;
+		}
+		return 0;
+	}
+	h->started = true;
+	if (h->before_ws != NULL) {
+		g_checksum_free(h->before_ws);
+		h->before_ws = NULL;
+	}
+	out_put(o, h->ws, h->n_ws);
+	h->n_ws = 0;
+	out_put(o, &c, 1);
+	return 0;
+}
+
+static int
+canon_update(struct canon_hash *h, const unsigned char *p, size_t n)
+{
+	struct hash_out o = { .h = h, .n = 0 };
+	size_t k, j;
+	int rc = 0;
+
+	for (k = 0; k < n && rc == 0; k++) {
+		if (h->n_seen < sizeof BOM) {
+			/* hold the bytes of a possible BOM until it is known */
+			if (p[k] == BOM[h->n_seen]) {
+				if (++h->n_seen == sizeof BOM)
+					h->n_seen = SIZE_MAX;
+				continue;
+			}
+			for (j = 0; j < h->n_seen && rc == 0; j++)
+				rc = canon_byte(&o, BOM[j]);
+			h->n_seen = SIZE_MAX;
+		}
+		if (rc == 0)
+			rc = canon_byte(&o, p[k]);
+	}
+	out_flush(&o);
+	return rc;
+}
+
+static void
+canon_final(struct canon_hash *h, uint8_t out[32])
+{
+	struct hash_out o = { .h = h, .n = 0 };
+	gsize len = 32;
+	size_t j;
+
+	if (h->n_seen != SIZE_MAX) {
+		for (j = 0; j < h->n_seen; j++)
+			canon_byte(&o, BOM[j]);
+		h->n_seen = SIZE_MAX;
+	}
+	out_flush(&o);
+	g_checksum_get_digest(h->before_ws != NULL ? h->before_ws : h->sum, out, &len);
+}
+
+/* ---- xml_feed ---- */
+
+enum { PH_START, PH_STREAM, PH_DONE };
+
+enum {
+	T_TEXT, T_LT, T_BANG, T_COMMENT, T_CDATA, T_PI, T_STAG, T_ETAG
+};
+
+static bool
+is_xml_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static bool
+has_at(const unsigned char *p, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+
+	return n >= k && memcmp(p, lit, k) == 0;
+}
+
+/* True when p holds "<tag" or "<prefix:tag" followed by a delimiter. */
+static bool
+is_start_tag(const unsigned char *p, size_t n, const char *tag)
+{
+	size_t i = 1, k = strlen(tag), name;
+
+	if (n < 2 || p[0] != '<')
+		return false;
+	while (i < n && !is_xml_space(p[i]) && p[i] != '>' && p[i] != '/' && p[i] != '<')
+		i++;
+	if (i >= n)
+		return false;
+	name = i - 1;
+	if (name < k || memcmp(p + i - k, tag, k) != 0)
+		return false;
+	return name == k || p[i - k - 1] == ':';
+}
+
+static bool
+is_doc_start(const unsigned char *p, size_t n)
+{
+	return has_at(p, n, "<?xml") || is_start_tag(p, n, "feedback");
+}
+
+/* Removes <xs:schema ...> and </xs:schema> tags from buf[off..len). */
+static void
+drop_schema_tags(struct xml_feed *f)
+{
+	size_t r = f->off, w = f->off, g;
+	const unsigned char *p = f->buf;
+
+	while (r < f->len) {
+		if (p[r] == '<' && (is_start_tag(p + r, f->len - r, "xs:schema") ||
+		    has_at(p + r, f->len - r, "</xs:schema"))) {
+			for (g = r; g < f->len && p[g] != '>'; g++)
+				;
+			if (g < f->len) {
+				r = g + 1;
+				f->repaired = true;
+				continue;
+			}
+		}
+		f->buf[w++] = p[r++];
+	}
+	f->len = w;
+}
+
+/* Loads and repairs the first window (spec 3.7 step 6). */
+static int
+load_window(struct xml_feed *f)
+{
+	size_t i;
+	ssize_t n;
+
+	while (f->len < sizeof f->buf && !f->rd_eof) {
+		n = f->rd->read(f->rd->ctx, f->buf + f->len, sizeof f->buf - f->len,
+		    &f->why, &f->err);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			f->rd_eof = true;
+		else if (canon_update(&f->hash, f->buf + f->len, (size_t)n) == -1)
+			goto nomem;
+		f->len += (size_t)n;
+	}
+	if (has_at(f->buf, f->len, "\xff\xfe") || has_at(f->buf, f->len, "\xfe\xff") ||
+	    (f->len > 1 && (f->buf[0] == 0 || f->buf[1] == 0))) {
+		f->tracking = false;    /* UTF-16: libxml2 transcodes, no byte repair */
+		return 0;
+	}
+	if (has_at(f->buf, f->len, "\xef\xbb\xbf"))
+		f->off = sizeof BOM;
+	while (f->off < f->len && is_xml_space(f->buf[f->off]))
+		f->off++;
+	if (f->off == f->len && f->rd_eof) {
+		f->empty = true;
+		return 0;
+	}
+	if (!is_doc_start(f->buf + f->off, f->len - f->off)) {
+		for (i = f->off; i < f->len; i++) {
+			if (f->buf[i] == '<' && is_doc_start(f->buf + i, f->len - i))
+				break;
+		}
+		if (i < f->len) {
+			f->off = i;
+			f->repaired = true;
+		}
+	}
+	drop_schema_tags(f);
+	return 0;
+nomem:
+	f->why = REFUSE_SIZE_LIMIT;
+	errbuf_set(&f->err, "out of memory hashing the document");
+	return -1;
+}
+
+/*
+ * Follows one byte through the tag structure. Returns 1 when this byte
+ * closes the root element, -1 on a DOCTYPE, else 0.
+ */
+static int
+track(struct xml_feed *f, unsigned char c)
+{
+	switch (f->tstate) {
+	case T_TEXT:
+		if (c == '<')
+			f->tstate = T_LT;
+		break;
+	case T_LT:
+		f->run = 0;
+		f->quote = 0;
+		f->n_look = 0;
+		f->tstate = c == '/' ? T_ETAG : c == '!' ? T_BANG : c == '?' ? T_PI : T_STAG;
+		break;
+	case T_BANG:
+		f->look[f->n_look++] = c;
+		if (f->n_look == 2 && memcmp(f->look, "--", 2) == 0)
+			f->tstate = T_COMMENT;
+		else if (f->n_look == 7 && memcmp(f->look, "[CDATA[", 7) == 0)
+			f->tstate = T_CDATA;
+		else if (f->n_look == 7 && memcmp(f->look, "DOCTYPE", 7) == 0)
+			return -1;
+		else if (memcmp(f->look, "--", f->n_look < 2 ? f->n_look : 2) != 0 &&
+		    memcmp(f->look, "[CDATA[", f->n_look) != 0 &&
+		    memcmp(f->look, "DOCTYPE", f->n_look) != 0)
+			f->tstate = T_TEXT;  /* not XML: the parser will say so */
+		break;
+	case T_COMMENT:
+	case T_CDATA:
+		if (c == '>' && f->run >= 2)
+			f->tstate = T_TEXT;
+		else
+			f->run = c == (f->tstate == T_COMMENT ? '-' : ']') ? f->run + 1 : 0;
+		break;
+	case T_PI:
+		if (c == '>' && f->run)
+			f->tstate = T_TEXT;
+		f->run = c == '?';
+		break;
+	case T_STAG:
+		if (f->quote != 0) {
+			if (c == f->quote)
+				f->quote = 0;
+		} else if (c == '"' || c == '\'') {
+			f->quote = c;
+		} else if (c == '>') {
+			f->tstate = T_TEXT;
+			if (f->run) {          /* empty element */
+				if (f->depth == 0)
+					return 1;
+			} else {
+				f->depth++;
+			}
+		}
+		f->run = f->quote == 0 && c == '/';
+		break;
+	case T_ETAG:
+		if (c == '>') {
+			f->tstate = T_TEXT;
+			if (f->depth > 0 && --f->depth == 0)
+				return 1;
+		}
+		break;
+	}
+	return 0;
+}
+
+int
+xml_feed_init(struct xml_feed *f, const struct byte_reader *rd)
+{
+	memset(f, 0, sizeof *f);
+	f->rd = rd;
+	f->tracking = true;
+	f->hash.sum = g_checksum_new(G_CHECKSUM_SHA256);
+	return f->hash.sum == NULL ? -1 : 0;
+}
+
+ssize_t
+xml_feed_read(struct xml_feed *f, void *buf, size_t len)
+{
+	size_t n, k;
+	ssize_t got;
+	int t;
+
+	if (f->phase == PH_START) {
+		if (load_window(f) == -1)
+			return -1;
+		f->phase = PH_STREAM;
+	}
+	while (f->phase == PH_STREAM && f->off == f->len) {
+		if (f->rd_eof) {
+			f->phase = PH_DONE;
+			break;
+		}
+		got = f->rd->read(f->rd->ctx, f->buf, sizeof f->buf, &f->why, &f->err);
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			f->rd_eof = true;
+		else if (canon_update(&f->hash, f->buf, (size_t)got) == -1) {
+			f->why = REFUSE_SIZE_LIMIT;
+			errbuf_set(&f->err, "out of memory hashing the document");
+			return -1;
+		}
+		f->off = 0;
+		f->len = (size_t)got;
+	}
+	if (f->phase == PH_DONE)
+		return 0;
+	n = f->len - f->off;
+	if (n > len)
+		n = len;
+	for (k = 0; f->tracking && k < n; k++) {
+		if ((t = track(f, f->buf[f->off + k])) == -1) {
+			f->why = REFUSE_XML_DOCTYPE;
+			errbuf_set(&f->err, "document has a DOCTYPE declaration "
+			    "(refused: DMARC reports never need one)");
+			return -1;
+		}
+		if (t == 1) {
+			n = k + 1;
+			f->phase = PH_DONE;
+		}
+	}
+	memcpy(buf, f->buf + f->off, n);
+	f->off += n;
+	return (ssize_t)n;
+}
+
+int
+xml_feed_finish(struct xml_feed *f, uint8_t out[32])
+{
+	ssize_t n;
+
+	while (!f->rd_eof) {
+		n = f->rd->read(f->rd->ctx, f->buf, sizeof f->buf, &f->why, &f->err);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			f->rd_eof = true;
+		else if (canon_update(&f->hash, f->buf, (size_t)n) == -1) {
+			f->why = REFUSE_SIZE_LIMIT;
+			errbuf_set(&f->err, "out of memory hashing the document");
+			return -1;
+		}
+	}
+	f->off = f->len = 0;
+	canon_final(&f->hash, out);
+	return 0;
+}
+
+void
+xml_feed_free(struct xml_feed *f)
+{
+	if (f->hash.before_ws != NULL)
+		g_checksum_free(f->hash.before_ws);
+	if (f->hash.sum != NULL)
+		g_checksum_free(f->hash.sum);
+	f->hash.before_ws = f->hash.sum = NULL;
+}

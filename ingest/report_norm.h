@@ -1,0 +1,109 @@
+/*
+ * report_norm: value normalisation for aggregate reports (spec 2.6.3 and
+ * section 6), and the file-name and Subject parsers used for fallbacks
+ * (spec 3.2, 3.4). Private to ingest/: report_xml.c is its only user.
+ * Every function takes bytes and a length (the text of one element, not
+ * necessarily trimmed) and never writes into them. Strings returned are
+ * g_malloc'd (allocation failure aborts, GLib's policy): free with g_free.
+ * W_* bits describing what was changed are OR'ed into *flags.
+ */
+#ifndef DMARCD_REPORT_NORM_H
+#define DMARCD_REPORT_NORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report.h"
+
+/* Strips XML whitespace (SP, HT, CR, LF) from both ends: returns the start, *n the length. */
+const char *norm_trim(const char *p, size_t len, size_t *n);
+
+/* Trimmed copy, or NULL when empty. */
+char *norm_text(const char *p, size_t len);
+
+/* Trimmed copy with internal whitespace runs collapsed to one space, or NULL when empty. */
+char *norm_collapse(const char *p, size_t len);
+
+/* report_id: trimmed, one enclosing <...> pair removed; NULL when empty. */
+char *norm_report_id(const char *p, size_t len);
+
+/*
+ * Domain: trimmed, one <...> pair and a "user@" part removed
+ * (W_DOMAIN_NORMALIZED), ASCII-lowercased, one trailing dot dropped.
+ * NULL when empty.
+ */
+char *norm_domain(const char *p, size_t len, uint64_t *flags);
+
+/* Domain of an address ("Name <user@dom>", "user@dom"), or NULL. */
+char *norm_addr_domain(const char *p, size_t len);
+
+/* ASCII lower-case copy of a NUL-terminated string. */
+char *norm_lower(const char *s);
+
+/* Policy p/sp/np: empty -> POLICY_UNSET; unknown word -> POLICY_UNSET + W_ENUM_UNKNOWN. */
+enum policy norm_policy(const char *p, size_t len, uint64_t *flags);
+
+/* adkim/aspf: 'r', 's' (aliases relaxed/strict), 0 when empty or unknown (flagged). */
+char norm_alignment(const char *p, size_t len, uint64_t *flags);
+
+/* testing: 'y', 'n', 0 when empty or unknown (flagged). */
+char norm_testing(const char *p, size_t len, uint64_t *flags);
+
+/* pct: 0..100, -1 when empty or invalid (W_NUMBER_FORMAT). */
+int norm_pct(const char *p, size_t len, uint64_t *flags);
+
+/*
+ * Enumerations that keep what was sent: *raw is set to a copy of the
+ * trimmed text when it was aliased or unknown, else left NULL.
+ */
+enum disposition norm_disposition(const char *p, size_t len, uint64_t *flags, char **raw);
+enum auth_result norm_auth_result(const char *p, size_t len, uint64_t *flags, char **raw);
+enum override_type norm_override(const char *p, size_t len, uint64_t *flags, char **raw);
+char *norm_discovery(const char *p, size_t len, uint64_t *flags);
+
+/* policy_evaluated dkim/spf: pass, fail, other word -> FAIL + W_ENUM_UNKNOWN, empty -> UNKNOWN. */
+enum dmarc_result norm_dmarc_result(const char *p, size_t len, uint64_t *flags);
+
+/* SPF scope: mfrom, helo; empty or unknown -> unset (unknown flagged). */
+enum spf_scope norm_scope(const char *p, size_t len, uint64_t *flags);
+
+/*
+ * Source IP into rec->source_ip_raw, source_ip and ip_family (spec F-6..F-9).
+ * An invalid address leaves source_ip "" and ip_family 0 with W_IP_INVALID.
+ */
+void norm_ip(const char *p, size_t len, struct agg_record *rec);
+
+/* count (F-1..F-4): 0 with *out set, or -1 when the record must be dropped. */
+int norm_count(const char *p, size_t len, int64_t *out, uint64_t *flags);
+
+/*
+ * Timestamp (T-7, T-8): 0 with *out, -1 when empty or not a number,
+ * -2 when out of range (negative or after 9999).
+ */
+int norm_timestamp(const char *p, size_t len, int64_t *out, uint64_t *flags);
+
+#define NORM_FIELD_MAX 256
+
+/* The conventional file name receiver!policy-domain!begin!end[!unique-id].ext (spec 3.2). */
+struct norm_filename {
+	char receiver[NORM_FIELD_MAX];
+	char policy_domain[NORM_FIELD_MAX];
+	char unique_id[NORM_FIELD_MAX];
+	int64_t begin, end;
+};
+
+/* Parses name (a path is stripped). Returns true when it follows the convention. */
+bool norm_parse_filename(const char *name, struct norm_filename *fn);
+
+/* "Report Domain: d Submitter: s [Report-ID: <id>]" (spec 3.4), any case. */
+struct norm_subject {
+	char domain[NORM_FIELD_MAX];
+	char submitter[NORM_FIELD_MAX];
+	char report_id[NORM_FIELD_MAX];  /* "" when absent */
+};
+
+/* Parses a decoded, unfolded Subject. Returns true when it matches. */
+bool norm_parse_subject(const char *subject, struct norm_subject *s);
+
+#endif

@@ -1,0 +1,597 @@
+#include "unpack.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flags.h"
+#include "sniff.h"
+
+#define UNPACK_CHUNK    (64 * 1024)
+#define UNPACK_SNIFF    512     /* bytes gathered before a document is sniffed */
+#define UNPACK_NAME     256
+
+/*
+ * A document is read through at most two layers: layer 1 is the input
+ * itself (plain XML, the gzip stream, or a zip entry); layer 2 is a gzip
+ * stream inside a zip entry (or inside a gzip). Before a compressed
+ * document is handed out it is inflated once to the end and discarded, so
+ * that corruption, bombs and trailing bytes are known before the parser
+ * starts (the flags then reach the report); the archive is then reopened
+ * at the same entry.
+ */
+struct unpack {
+	const unsigned char *buf;
+	size_t len;
+	struct bounds b;
+	enum sniff_kind kind;      /* of the whole input */
+	const char *tool;          /* "gunzip" or "unzip", for messages */
+	struct archive *outer;     /* layer 1; NULL for plain XML */
+	struct archive *inner;     /* layer 2 over the current entry, or NULL */
+	unsigned headers;          /* entry headers read from outer */
+	bool ended;
+	uint64_t flags;
+
+	/* the current document */
+	char name[UNPACK_NAME];
+	enum refusal fail_why;     /* sticky: every read fails once set */
+	struct errbuf fail;
+	uint64_t l1_out, l2_out;   /* bytes produced by each layer */
+	uint32_t crc;              /* of layer 1's output, for a gzip input */
+	bool l1_eof;
+	size_t mem_off;            /* plain XML: next byte */
+	uint64_t handed;           /* layer-1 bytes handed to layer 2 */
+	unsigned char l1buf[UNPACK_CHUNK];
+	size_t l1_len, l1_off;
+	unsigned char l2buf[UNPACK_CHUNK];
+	size_t l2_len, l2_off;
+};
+
+/* CRC-32 (gzip's), four bits at a time. */
+static const uint32_t crc_nibble[16] = {
+	0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4,
+	0x4db26158, 0x5005713c, 0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
+	0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
+};
+
+static uint32_t
+crc32_update(uint32_t crc, const unsigned char *p, size_t n)
+{
+	crc = ~crc;
+	while (n-- > 0) {
+		crc ^= *p++;
+		crc = (crc >> 4) ^ crc_nibble[crc & 15];
+		crc = (crc >> 4) ^ crc_nibble[crc & 15];
+	}
+	return ~crc;
+}
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static void
+set_fail(struct unpack *u, enum refusal why, const char *fmt, const char *detail)
+{
+	if (u->fail_why != REFUSE_NONE)
+		return;
+	u->fail_why = why;
+	errbuf_set(&u->fail, fmt, detail);
+}
+
+/* Records an archive error; libarchive sometimes leaves no message. */
+static void
+fail_archive(struct unpack *u, struct archive *a, const char *tool)
+{
+	const char *msg = archive_error_string(a);
+	enum refusal why = REFUSE_DECOMPRESS;
+	char fmt[64];
+
+	if (msg == NULL)
+		msg = "truncated or corrupt data";
+	if (strstr(msg, "Unsupported ZIP compression method") != NULL ||
+	    strstr(msg, "ncrypt") != NULL || strstr(msg, "assphrase") != NULL)
+		why = REFUSE_ZIP_UNSUPPORTED;
+	snprintf(fmt, sizeof fmt, "%s: %%s", tool);
+	set_fail(u, why, fmt, msg);
+}
+
+/* Counts n more bytes out of a layer and applies the document and ratio caps. */
+static int
+produced(struct unpack *u, uint64_t *counter, size_t n, const char *tool)
+{
+	char msg[128];
+
+	*counter += n;
+	if (*counter > u->b.max_document) {
+		snprintf(msg, sizeof msg, "document exceeds %" PRIu64 " bytes",
+		    u->b.max_document);
+		set_fail(u, REFUSE_SIZE_LIMIT, tool, "");
+		errbuf_set(&u->fail, "%s: %s", tool, msg);
+		return -1;
+	}
+	if (*counter > BOUND_RATIO_GRACE && u->len <= UINT64_MAX / u->b.max_ratio &&
+	    *counter > u->b.max_ratio * u->len) {
+		set_fail(u, REFUSE_SIZE_LIMIT, tool, "");
+		errbuf_set(&u->fail, "%s: output exceeds %" PRIu64 "x the input (bomb?)",
+		    tool, u->b.max_ratio);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * At the end of a gzip input: bytes after the last member are tolerated
+ * (W_TRAILING_GARBAGE). libarchive checks neither CRC nor length, so they
+ * are checked here; with several members only the last one's trailer is
+ * known, and a length that does not match the whole output is taken for
+ * that case rather than for corruption.
+ */
+static int
+gzip_end(struct unpack *u)
+{
+	int64_t used = archive_filter_bytes(u->outer, -1);
+	const unsigned char *t;
+
+	if (used < 18 || (uint64_t)used > u->len)
+		return 0;
+	if ((size_t)used < u->len)
+		u->flags |= W_TRAILING_GARBAGE;
+	t = u->buf + used - 8;
+	if (le32(t + 4) == (uint32_t)u->l1_out && le32(t) != u->crc) {
+		set_fail(u, REFUSE_DECOMPRESS, "gunzip: %s", "CRC mismatch");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads layer 1 (the input, the gzip stream or the zip entry) into dst. */
+static ssize_t
+l1_read(struct unpack *u, void *dst, size_t n)
+{
+	ssize_t got;
+
+	if (u->fail_why != REFUSE_NONE)
+		return -1;
+	if (u->l1_eof)
+		return 0;
+	if (u->outer == NULL) {
+		got = (ssize_t)(n < u->len - u->mem_off ? n : u->len - u->mem_off);
+		memcpy(dst, u->buf + u->mem_off, (size_t)got);
+		u->mem_off += (size_t)got;
+	} else {
+		got = archive_read_data(u->outer, dst, n);
+		if (got < 0) {
+			fail_archive(u, u->outer, u->tool);
+			return -1;
+		}
+	}
+	if (got == 0) {
+		u->l1_eof = true;
+		if (u->kind == SNIFF_GZIP && gzip_end(u) == -1)
+			return -1;
+		return 0;
+	}
+	if (u->kind == SNIFF_GZIP)
+		u->crc = crc32_update(u->crc, dst, (size_t)got);
+	if (produced(u, &u->l1_out, (size_t)got, u->tool) == -1)
+		return -1;
+	return got;
+}
+
+/* Gathers at least UNPACK_SNIFF bytes of layer 1 (fewer at its end) in l1buf. */
+static int
+l1_gather(struct unpack *u)
+{
+	ssize_t got;
+
+	while (u->l1_len < UNPACK_SNIFF) {
+		got = l1_read(u, u->l1buf + u->l1_len, sizeof u->l1buf - u->l1_len);
+		if (got <= 0)
+			return (int)got;
+	 	u->l1_len += (size_t)got;
+	}
+	return 0;
+}
+
+/* libarchive's read callback for layer 2: layer 1's bytes, buffered first. */
+static la_ssize_t
+inner_read_cb(struct archive *a, void *ctx, const void **out)
+{
+	struct unpack *u = ctx;
+	ssize_t got;
+
+	if (u->l1_off == u->l1_len) {
+		u->l1_off = u->l1_len = 0;
+		got = l1_read(u, u->l1buf, sizeof u->l1buf);
+		if (got < 0) {
+			archive_set_error(a, EIO, "%s", u->fail.msg);
+			return -1;
+		}
+		u->l1_len = (size_t)got;
+	}
+	*out = u->l1buf + u->l1_off;
+	got = (ssize_t)(u->l1_len - u->l1_off);
+	u->l1_off = u->l1_len;
+	u->handed += (uint64_t)got;
+	return got;
+}
+
+/* After layer 2 ended: anything left in layer 1 is trailing garbage. */
+static void
+l2_end(struct unpack *u)
+{
+	int64_t used = archive_filter_bytes(u->inner, -1);
+
+	if (used >= 0 && (uint64_t)used < u->handed)
+		u->flags |= W_TRAILING_GARBAGE;
+	else if (u->l1_off == u->l1_len && l1_read(u, u->l1buf, sizeof u->l1buf) > 0)
+		u->flags |= W_TRAILING_GARBAGE;
+}
+
+static ssize_t
+l2_read(struct unpack *u, void *dst, size_t n)
+{
+	ssize_t got;
+
+	if (u->fail_why != REFUSE_NONE)
+		return -1;
+	got = archive_read_data(u->inner, dst, n);
+	if (got < 0) {
+		fail_archive(u, u->inner, "gunzip");
+		return -1;
+	}
+	if (got == 0) {
+		l2_end(u);
+		return u->fail_why != REFUSE_NONE ? -1 : 0;
+	}
+	if (produced(u, &u->l2_out, (size_t)got, "gunzip") == -1)
+		return -1;
+	return got;
+}
+
+static int
+l2_gather(struct unpack *u)
+{
+	ssize_t got;
+
+	while (u->l2_len < UNPACK_SNIFF) {
+		got = l2_read(u, u->l2buf + u->l2_len, sizeof u->l2buf - u->l2_len);
+		if (got <= 0)
+			return (int)got;
+		u->l2_len += (size_t)got;
+	}
+	return 0;
+}
+
+static ssize_t
+doc_read(void *ctx, void *buf, size_t len, enum refusal *why, struct errbuf *e)
+{
+	struct unpack *u = ctx;
+	unsigned char *pending = u->inner != NULL ? u->l2buf : u->l1buf;
+	size_t *plen = u->inner != NULL ? &u->l2_len : &u->l1_len;
+	size_t *poff = u->inner != NULL ? &u->l2_off : &u->l1_off;
+	ssize_t got;
+
+	if (*poff < *plen) {
+		got = (ssize_t)(len < *plen - *poff ? len : *plen - *poff);
+		memcpy(buf, pending + *poff, (size_t)got);
+		*poff += (size_t)got;
+		return got;
+	}
+	got = u->inner != NULL ? l2_read(u, buf, len) : l1_read(u, buf, len);
+	if (got < 0) {
+		if (why != NULL)
+			*why = u->fail_why;
+		if (e != NULL)
+			*e = u->fail;
+	}
+	return got;
+}
+
+static void
+close_doc(struct unpack *u)
+{
+	if (u->inner != NULL)
+		archive_read_free(u->inner);
+	u->inner = NULL;
+	u->name[0] = '\0';
+	u->fail_why = REFUSE_NONE;
+	errbuf_clear(&u->fail);
+	u->l1_out = u->l2_out = u->handed = 0;
+	u->crc = 0;
+	u->l1_eof = false;
+	u->mem_off = 0;
+	u->l1_len = u->l1_off = u->l2_len = u->l2_off = 0;
+}
+
+/* Opens layer 1 afresh: only the filter and format that the magic bytes named. */
+static int
+open_outer(struct unpack *u, enum refusal *why, struct errbuf *e)
+{
+	const char *msg;
+
+	if (u->outer != NULL)
+		archive_read_free(u->outer);
+	u->headers = 0;
+	if ((u->outer = archive_read_new()) == NULL)
+		goto nomem;
+	if (u->kind == SNIFF_GZIP) {
+		archive_read_support_filter_gzip(u->outer);
+		archive_read_support_format_raw(u->outer);
+	} else
+		archive_read_support_format_zip(u->outer);
+	if (archive_read_open_memory(u->outer, u->buf, u->len) != ARCHIVE_OK)
+		goto bad;
+	if (u->kind == SNIFF_GZIP && archive_filter_code(u->outer, 0) != ARCHIVE_FILTER_GZIP) {
+		errbuf_set(e, "gunzip: not a gzip stream");
+		goto fail;
+	}
+	return 0;
+nomem:
+	errbuf_set(e, "%s: out of memory", u->tool);
+	goto fail;
+bad:
+	msg = archive_error_string(u->outer);
+	errbuf_set(e, "%s: %s", u->tool, msg != NULL ? msg : "truncated or corrupt data");
+fail:
+	*why = REFUSE_DECOMPRESS;
+	archive_read_free(u->outer);
+	u->outer = NULL;
+	u->ended = true;
+	return -1;
+}
+
+/* Copies an entry name as a label: bounded, control bytes replaced. */
+static void
+set_name(struct unpack *u, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src != NULL && src[i] != '\0' && i + 1 < sizeof u->name; i++)
+		u->name[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
+	u->name[i] = '\0';
+}
+
+/* Reads the next entry header of layer 1. 1 entry, 0 end, -1 error. */
+static int
+next_header(struct unpack *u, struct archive_entry **ent, enum refusal *why, struct errbuf *e)
+{
+	const char *msg;
+	int r;
+
+	if (u->headers >= BOUND_ZIP_ENTRIES) {
+		if (archive_read_next_header(u->outer, ent) == ARCHIVE_OK)
+			u->flags |= W_LIMIT_TRUNCATED;
+		u->ended = true;
+		return 0;
+	}
+	r = archive_read_next_header(u->outer, ent);
+	if (r == ARCHIVE_EOF) {
+		u->ended = true;
+		return 0;
+	}
+	if (r < ARCHIVE_WARN) {
+		msg = archive_error_string(u->outer);
+		errbuf_set(e, "%s: %s", u->tool, msg != NULL ? msg : "corrupt archive");
+		*why = REFUSE_DECOMPRESS;
+		u->ended = true;
+		return -1;
+	}
+	u->headers++;
+	return 1;
+}
+
+/* An entry that cannot hold a report: directory, resource fork, empty. */
+static bool
+skip_entry(struct archive_entry *ent, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (archive_entry_filetype(ent) == AE_IFDIR || (n > 0 && name[n - 1] == '/'))
+		return true;
+	if (strncmp(name, "__MACOSX/", 9) == 0 || strstr(name, "/__MACOSX/") != NULL)
+		return true;
+	return archive_entry_size_is_set(ent) && archive_entry_size(ent) == 0;
+}
+
+/* Opens layer 2 (a gzip stream) over the current layer-1 bytes. */
+static int
+open_inner(struct unpack *u)
+{
+	if ((u->inner = archive_read_new()) == NULL) {
+		set_fail(u, REFUSE_DECOMPRESS, "gunzip: %s", "out of memory");
+		return -1;
+	}
+	archive_read_support_filter_gzip(u->inner);
+	archive_read_support_format_raw(u->inner);
+	if (archive_read_open(u->inner, u, NULL, inner_read_cb, NULL) != ARCHIVE_OK ||
+	    archive_read_next_header(u->inner, &(struct archive_entry *){ NULL }) != ARCHIVE_OK) {
+		fail_archive(u, u->inner, "gunzip");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Decides what the current entry is: 1 a document (which may already carry
+ * its refusal), 0 not a document (skip it).
+ */
+static int
+select_doc(struct unpack *u, struct archive_entry *ent)
+{
+	enum sniff_kind k;
+
+	if (ent != NULL) {
+		set_name(u, archive_entry_pathname(ent));
+		if (u->kind == SNIFF_GZIP && strcmp(u->name, "data") == 0)
+			u->name[0] = '\0';  /* libarchive's name for a gzip without FNAME */
+		if (u->kind == SNIFF_ZIP && skip_entry(ent, u->name))
+			return 0;
+		if (archive_entry_is_encrypted(ent)) {
+			set_fail(u, REFUSE_ZIP_UNSUPPORTED, "unzip: %s", "entry is encrypted");
+			return 1;
+		}
+	}
+	if (l1_gather(u) == -1)
+		return 1;
+	k = sniff(u->l1buf, u->l1_len);
+	if (k == SNIFF_XML)
+		return 1;
+	if (k == SNIFF_ZIP) {
+		set_fail(u, REFUSE_DECOMPRESS, "%s", "a zip inside an archive is not read");
+		return 1;
+	}
+	if (k != SNIFF_GZIP)
+		return 0;
+	if (open_inner(u) == -1 || l2_gather(u) == -1)
+		return 1;
+	k = sniff(u->l2buf, u->l2_len);
+	if (k == SNIFF_GZIP || k == SNIFF_ZIP) {
+		set_fail(u, REFUSE_DECOMPRESS, "%s",
+		    "a third compression layer is refused");
+		return 1;
+	}
+	return k == SNIFF_XML;
+}
+
+/* Inflates the current document to its end, discarding it. */
+static void
+verify_doc(struct unpack *u)
+{
+	unsigned char sink[16384];
+	ssize_t got;
+
+	do
+		got = doc_read(u, sink, sizeof sink, NULL, NULL);
+	while (got > 0);
+}
+
+/* Reopens layer 1 and moves back to the current entry after a verification. */
+static int
+rewind_doc(struct unpack *u, enum refusal *why, struct errbuf *e)
+{
+	struct archive_entry *ent = NULL;
+	unsigned target = u->headers, i;
+
+	close_doc(u);
+	if (open_outer(u, why, e) == -1)
+		return -1;
+	for (i = 0; i < target; i++) {
+		if (next_header(u, &ent, why, e) != 1) {
+			errbuf_set(e, "%s: entry %u vanished on second reading", u->tool, target);
+			*why = REFUSE_DECOMPRESS;
+			u->ended = true;
+			return -1;
+		}
+	}
+	if (select_doc(u, ent) != 1 || u->fail_why != REFUSE_NONE) {
+		errbuf_set(e, "%s: entry %u read differently the second time", u->tool, target);
+		*why = REFUSE_DECOMPRESS;
+		u->ended = true;
+		return -1;
+	}
+	return 0;
+}
+
+struct unpack *
+unpack_new(const void *buf, size_t len, const struct bounds *b)
+{
+	struct unpack *u;
+
+	if ((u = calloc(1, sizeof *u)) == NULL)
+		return NULL;
+	u->buf = buf;
+	u->len = len;
+	u->b = *b;
+	if (u->b.max_ratio == 0)
+		u->b.max_ratio = 1;
+	u->kind = sniff(buf, len);
+	u->tool = u->kind == SNIFF_ZIP ? "unzip" : "gunzip";
+	return u;
+}
+
+void
+unpack_free(struct unpack *u)
+{
+	if (u == NULL)
+		return;
+	if (u->inner != NULL)
+		archive_read_free(u->inner);
+	if (u->outer != NULL)
+		archive_read_free(u->outer);
+	free(u);
+}
+
+/* Plain XML: one document, the input itself. */
+static int
+next_plain(struct unpack *u, const char **name, enum refusal *why, struct errbuf *e)
+{
+	if (u->ended)
+		return 0;
+	u->ended = true;
+	if (u->kind == SNIFF_EMPTY)
+		return 0;
+	if (u->kind != SNIFF_XML) {
+		errbuf_set(e, "unpack: neither gzip, zip nor XML (%s)", sniff_name(u->kind));
+		*why = REFUSE_NO_REPORT;
+		return -1;
+	}
+	*name = u->name;
+	return 1;
+}
+
+int
+unpack_next(struct unpack *u, const char **name, enum refusal *why, struct errbuf *e)
+{
+	struct archive_entry *ent;
+	bool first = u->outer == NULL;
+	int r;
+
+	close_doc(u);
+	if (u->kind != SNIFF_GZIP && u->kind != SNIFF_ZIP)
+		return next_plain(u, name, why, e);
+	if (u->ended)
+		return 0;
+	if (first && open_outer(u, why, e) == -1)
+		return -1;
+	for (;;) {
+		close_doc(u);
+		if (u->kind == SNIFF_GZIP && u->headers > 0) {
+			u->ended = true;
+			return 0;
+		}
+		if ((r = next_header(u, &ent, why, e)) != 1)
+			return r;
+		if (select_doc(u, ent) == 1)
+			break;
+	}
+	if (u->fail_why == REFUSE_NONE) {
+		verify_doc(u);
+		if (u->fail_why == REFUSE_NONE && rewind_doc(u, why, e) == -1)
+			return -1;
+	}
+	*name = u->name;
+	return 1;
+}
+
+struct byte_reader
+unpack_reader(struct unpack *u)
+{
+	struct byte_reader rd = { u, doc_read };
+
+	return rd;
+}
+
+uint64_t
+unpack_flags(const struct unpack *u)
+{
+	return u->flags;
+}

@@ -1,0 +1,351 @@
+/* store: opening the database, migrations, batches, shared helpers. */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STORE_BUSY_MS 5000
+#define STORE_CACHE_KIB 32768
+
+int
+store_fail(struct store *st, const char *what, struct errbuf *e)
+{
+	errbuf_set(e, "store: %s: %s", what, sqlite3_errmsg(st->db));
+	return -1;
+}
+
+int
+store_step(struct store *st, sqlite3_stmt *s, const char *what, struct errbuf *e)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return rc;
+	store_fail(st, what, e);
+	sqlite3_reset(s);
+	return -1;
+}
+
+int
+store_run(struct store *st, sqlite3_stmt *s, const char *what, struct errbuf *e)
+{
+	int rc = store_step(st, s, what, e);
+
+	if (rc == -1)
+		return -1;
+	sqlite3_reset(s);
+	return 0;
+}
+
+void
+store_run_quiet(sqlite3_stmt *s)
+{
+	sqlite3_step(s);
+	sqlite3_reset(s);
+}
+
+int
+store_writable(const struct store *st, struct errbuf *e)
+{
+	if (st->mode == STORE_READWRITE)
+		return 0;
+	errbuf_set(e, "store: the database was opened read-only");
+	return -1;
+}
+
+int
+store_bind_text(sqlite3_stmt *s, int i, const char *val)
+{
+	if (val == NULL)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, val, -1, SQLITE_STATIC);
+}
+
+int
+store_bind_count(sqlite3_stmt *s, int i, uint64_t v)
+{
+	return sqlite3_bind_int64(s, i, v > (uint64_t)STORE_COUNT_MAX ?
+	    STORE_COUNT_MAX : (int64_t)v);
+}
+
+int64_t
+store_day(int64_t ts)
+{
+	if (ts >= 0)
+		return ts / 86400;
+	return -((-(ts + 1)) / 86400) - 1;
+}
+
+/*
+ * dmarcd_sum(x): an integer sum that saturates at 2^63-1 where SQLite's
+ * sum() fails with "integer overflow" and total() loses exactness past 2^53.
+ * NULLs are skipped; the sum of no row is 0.
+ */
+struct sat_sum {
+	int64_t sum;
+};
+
+static void
+sat_sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct sat_sum *acc;
+	int64_t v;
+
+	(void)argc;
+	acc = sqlite3_aggregate_context(ctx, sizeof *acc);
+	if (acc == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		return;
+	v = sqlite3_value_int64(argv[0]);
+	if (v <= 0)
+		return; /* counts are never negative; nothing to add */
+	acc->sum = acc->sum > STORE_COUNT_MAX - v ? STORE_COUNT_MAX : acc->sum + v;
+}
+
+static void
+sat_sum_final(sqlite3_context *ctx)
+{
+	struct sat_sum *acc = sqlite3_aggregate_context(ctx, 0);
+
+	sqlite3_result_int64(ctx, acc != NULL ? acc->sum : 0);
+}
+
+/* The version number a migration's name starts with ("001_init.sql" is 1). */
+static int
+migration_version(const char *name, int *version)
+{
+	int v = 0;
+	const char *p;
+
+	for (p = name; *p >= '0' && *p <= '9'; p++) {
+		if (v > 99999)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	if (p == name || *p != '_' || v == 0)
+		return -1;
+	*version = v;
+	return 0;
+}
+
+static int
+user_version(struct store *st, int *version, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK) {
+		store_fail(st, "reading the schema version", e);
+		goto fail;
+	}
+	switch (store_step(st, s, "reading the schema version", e)) {
+	case SQLITE_ROW:
+		break;
+	case SQLITE_DONE:
+		errbuf_set(e, "store: no schema version");
+		goto fail;
+	default:
+		goto fail;
+	}
+	*version = sqlite3_column_int(s, 0);
+	rc = 0;
+fail:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+exec(struct store *st, const char *sql, const char *what, struct errbuf *e)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(st, what, e);
+	return 0;
+}
+
+/* Applies, in one transaction, every embedded migration newer than the database. */
+static int
+apply_migrations(struct store *st, int latest, struct errbuf *e)
+{
+	char sql[64];
+	int current, v;
+	size_t i;
+
+	if (exec(st, "BEGIN IMMEDIATE", "migrating", e) == -1)
+		return -1;
+	if (user_version(st, &current, e) == -1)
+		goto fail;
+	for (i = 0; i < schema_files_count; i++) {
+		if (migration_version(schema_files[i].name, &v) == -1 || v <= current)
+			continue;
+		if (sqlite3_exec(st->db, (const char *)schema_files[i].bytes, NULL, NULL,
+		    NULL) != SQLITE_OK) {
+			errbuf_set(e, "store: migration %s: %s", schema_files[i].name,
+			    sqlite3_errmsg(st->db));
+			goto fail;
+		}
+	}
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", latest);
+	if (exec(st, sql, "migrating", e) == -1 || exec(st, "COMMIT", "migrating", e) == -1)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int
+migrate(struct store *st, struct errbuf *e)
+{
+	int latest = 0, current, v;
+	size_t i;
+
+	for (i = 0; i < schema_files_count; i++) {
+		if (migration_version(schema_files[i].name, &v) == -1 || v <= latest) {
+			errbuf_set(e, "store: migration %s: name must start with an "
+			    "increasing number and '_'", schema_files[i].name);
+			return -1;
+		}
+		latest = v;
+	}
+	if (user_version(st, &current, e) == -1)
+		return -1;
+	if (current > latest) {
+		errbuf_set(e, "store: the database schema (version %d) is newer than "
+		    "this dmarcd (version %d)", current, latest);
+		return -1;
+	}
+	if (current == latest)
+		return 0;
+	if (st->mode == STORE_READONLY) {
+		errbuf_set(e, "store: database needs migration (schema version %d, "
+		    "want %d): run dmarcd ingest once or open it read-write",
+		    current, latest);
+		return -1;
+	}
+	return apply_migrations(st, latest, e);
+}
+
+static int
+configure(struct store *st, struct errbuf *e)
+{
+	char sql[64];
+
+	if (sqlite3_busy_timeout(st->db, STORE_BUSY_MS) != SQLITE_OK)
+		return store_fail(st, "busy timeout", e);
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", STORE_CACHE_KIB);
+	if (exec(st, sql, "cache size", e) == -1 ||
+	    exec(st, "PRAGMA foreign_keys = ON", "foreign keys", e) == -1 ||
+	    exec(st, "PRAGMA temp_store = MEMORY", "temp store", e) == -1)
+		return -1;
+	if (sqlite3_create_function(st->db, "dmarcd_sum", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, NULL,
+	    sat_sum_step, sat_sum_final) != SQLITE_OK)
+		return store_fail(st, "registering dmarcd_sum", e);
+	if (st->mode == STORE_READONLY)
+		return 0;
+	/* FULL syncs the WAL at each commit: a committed batch survives power loss. */
+	if (exec(st, "PRAGMA journal_mode = WAL", "WAL mode", e) == -1 ||
+	    exec(st, "PRAGMA synchronous = FULL", "synchronous", e) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+prepare_all(struct store *st, struct errbuf *e)
+{
+	size_t i;
+
+	for (i = 0; i < SQ_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, store_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		    &st->stmt[i], NULL) != SQLITE_OK) {
+			errbuf_set(e, "store: preparing statement %zu: %s", i,
+			    sqlite3_errmsg(st->db));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+store_open(const char *path, enum store_mode mode, struct store **out, struct errbuf *e)
+{
+	struct store *st;
+	int flags;
+
+	*out = NULL;
+	if ((st = calloc(1, sizeof *st)) == NULL) {
+		errbuf_set(e, "store: out of memory");
+		return -1;
+	}
+	st->mode = mode;
+	flags = mode == STORE_READONLY ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		if (st->db == NULL)
+			errbuf_set(e, "store: %s: out of memory", path);
+		else
+			errbuf_set(e, "store: %s: %s", path, sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	if (configure(st, e) == -1 || migrate(st, e) == -1)
+		goto prefixed;
+	if (mode == STORE_READWRITE && prepare_all(st, e) == -1)
+		goto prefixed;
+	*out = st;
+	return 0;
+prefixed:
+	errbuf_prefix(e, "%s", path);
+fail:
+	store_close(st);
+	return -1;
+}
+
+void
+store_close(struct store *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < SQ_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	for (i = 0; i < STORE_EXPORT_STMTS; i++)
+		sqlite3_finalize(st->export_stmt[i]);
+	sqlite3_close_v2(st->db);
+	free(st);
+}
+
+int
+store_batch_begin(struct store *st, struct errbuf *e)
+{
+	if (store_writable(st, e) == -1)
+		return -1;
+	return store_run(st, st->stmt[SQ_BEGIN], "beginning a batch", e);
+}
+
+int
+store_batch_commit(struct store *st, struct errbuf *e)
+{
+	if (store_writable(st, e) == -1)
+		return -1;
+	if (store_run(st, st->stmt[SQ_COMMIT], "committing the batch", e) == -1) {
+		store_batch_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_batch_rollback(struct store *st)
+{
+	if (st == NULL || st->mode != STORE_READWRITE)
+		return;
+	if (!sqlite3_get_autocommit(st->db))
+		store_run_quiet(st->stmt[SQ_ROLLBACK]);
+	st->in_input = false;
+	st->sink.phase = SINK_IDLE;
+}

@@ -1,0 +1,263 @@
+/*
+ * The dmarcd command end to end: the real binary on a real SQLite file,
+ * through files, directories, Maildirs and stdin, then the exports.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "testutil.h"
+
+/* Runs a shell command line; returns its exit status and stdout (malloc'd). */
+static int
+run(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+run(char **out, const char *fmt, ...)
+{
+	char cmd[4096], chunk[4096];
+	size_t len = 0, n;
+	char *buf = calloc(1, 1);
+	va_list ap;
+	FILE *p;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p, "popen %s", cmd);
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0) {
+		buf = realloc(buf, len + n + 1);
+		memcpy(buf + len, chunk, n);
+		len += n;
+		buf[len] = '\0';
+	}
+	status = pclose(p);
+	if (out != NULL)
+		*out = buf;
+	else
+		free(buf);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A small aggregate report: n_records records of `count` messages, every other one passing. */
+static void
+write_report(const char *path, const char *org, const char *report_id, const char *domain,
+    long begin, int n_records, int count)
+{
+	FILE *f = fopen(path, "w");
+	int i;
+
+	cr_assert_not_null(f);
+	fprintf(f, "<?xml version=\"1.0\"?>\n<feedback><version>1.0</version>"
+	    "<report_metadata><org_name>%s</org_name><email>r@%s</email>"
+	    "<report_id>%s</report_id><date_range><begin>%ld</begin><end>%ld</end>"
+	    "</date_range></report_metadata><policy_published><domain>%s</domain>"
+	    "<p>none</p><sp>none</sp><pct>100</pct></policy_published>\n",
+	    org, "reporter.example", report_id, begin, begin + 86399, domain);
+	for (i = 0; i < n_records; i++)
+		fprintf(f, "<record><row><source_ip>192.0.2.%d</source_ip><count>%d</count>"
+		    "<policy_evaluated><disposition>none</disposition><dkim>%s</dkim>"
+		    "<spf>fail</spf></policy_evaluated></row><identifiers>"
+		    "<header_from>%s</header_from></identifiers><auth_results><spf>"
+		    "<domain>%s</domain><result>pass</result></spf></auth_results></record>\n",
+		    i + 1, count, i % 2 == 0 ? "pass" : "fail", domain, domain);
+	fprintf(f, "</feedback>\n");
+	cr_assert_eq(fclose(f), 0);
+}
+
+static char *
+setup_dir(void)
+{
+	char *dir = tu_scratch_dir();
+	char path[512];
+
+	snprintf(path, sizeof path, "%s/in", dir);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	return dir;
+}
+
+Test(cli, ingest_directory_then_export_reports)
+{
+	char *dir = setup_dir(), *out, path[512];
+	int rc;
+
+	snprintf(path, sizeof path, "%s/in/a.xml", dir);
+	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 4, 10);
+	snprintf(path, sizeof path, "%s/in/b.xml", dir);
+	write_report(path, "=Evil()", "rep-2", "example.org", 1709769600, 3, 5);
+	snprintf(path, sizeof path, "%s/in/c.xml", dir);
+	tu_write_file(path, "<feedback><report_metadata>", 27);
+
+	rc = run(&out, "%s ingest --json --db %s/t.db %s/in 2>/dev/null", DMARCD_BIN, dir, dir);
+	cr_expect_eq(rc, 3, "some inputs refused: exit 3 (got %d)", rc);
+	cr_expect_not_null(strstr(out, "\"inputs\":3,\"reports_stored\":2,"), "%s", out);
+	cr_expect_not_null(strstr(out, "\"refused\":1,"), "%s", out);
+	cr_expect_not_null(strstr(out, "\"records\":7}"), "%s", out);
+	free(out);
+
+	rc = run(&out, "%s export reports --db %s/t.db", DMARCD_BIN, dir);
+	cr_assert_eq(rc, 0);
+	cr_expect(strncmp(out, "org_name,report_id,policy_domain,begin,end,records,messages,"
+	    "dmarc_pass,dkim_aligned,spf_aligned", 93) == 0, "%s", out);
+	cr_expect_not_null(strstr(out, "Reporter A,rep-1,example.com,2024-03-06T00:00:00Z,"
+	    "2024-03-06T23:59:59Z,4,40,20,20,0,"), "%s", out);
+	cr_expect_not_null(strstr(out, "\"'=Evil()\",rep-2,example.org,2024-03-07T00:00:00Z,"
+	    "2024-03-07T23:59:59Z,3,15,10,10,0,"), "formula guard missing: %s", out);
+	free(out);
+
+	rc = run(&out, "%s export reports --db %s/t.db --domain example.org --format json",
+	    DMARCD_BIN, dir);
+	cr_assert_eq(rc, 0);
+	cr_expect_not_null(strstr(out, "\"org_name\":\"=Evil()\""), "%s", out);
+	cr_expect_null(strstr(out, "example.com"), "domain filter ignored: %s", out);
+	free(out);
+	free(dir);
+}
+
+Test(cli, ingesting_twice_changes_nothing)
+{
+	char *dir = setup_dir(), *first, *second, *out, path[512];
+	int rc;
+
+	snprintf(path, sizeof path, "%s/in/a.xml", dir);
+	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 5, 7);
+	cr_assert_eq(run(NULL, "%s ingest --db %s/t.db %s/in", DMARCD_BIN, dir, dir), 0);
+	run(&first, "%s export records --db %s/t.db", DMARCD_BIN, dir);
+
+	rc = run(&out, "%s ingest --json --db %s/t.db %s/in", DMARCD_BIN, dir, dir);
+	cr_expect_eq(rc, 0);
+	cr_expect_not_null(strstr(out, "\"reports_stored\":0,\"duplicate_reports\":0,"
+	    "\"duplicate_inputs\":1,"), "%s", out);
+	free(out);
+
+	/* The same report in another file (other bytes): a duplicate report. */
+	snprintf(path, sizeof path, "%s/copy.xml", dir);
+	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 5, 7);
+	cr_assert_eq(run(NULL, "printf '\\n' >> %s", path), 0);
+	rc = run(&out, "%s ingest --json --db %s/t.db %s", DMARCD_BIN, dir, path);
+	cr_expect_eq(rc, 0);
+	cr_expect_not_null(strstr(out, "\"reports_stored\":0,\"duplicate_reports\":1,"), "%s", out);
+	free(out);
+
+	run(&second, "%s export records --db %s/t.db", DMARCD_BIN, dir);
+	cr_expect_str_eq(first, second);
+	cr_expect_not_null(strstr(first, "192.0.2.5,7,none,pass,fail,1,example.com"), "%s", first);
+	free(first);
+	free(second);
+	free(dir);
+}
+
+Test(cli, maildir_mail_is_acknowledged_after_the_commit)
+{
+	char *dir = setup_dir(), *out, path[512], report[512];
+	struct stat sb;
+	int rc;
+
+	cr_assert_eq(run(NULL, "mkdir -p %s/Maildir/new %s/Maildir/cur %s/Maildir/tmp", dir, dir,
+	    dir), 0);
+	snprintf(report, sizeof report, "%s/r.xml", dir);
+	write_report(report, "Mail Reporter", "m-1", "example.net", 1709683200, 2, 3);
+	cr_assert_eq(run(NULL, "cd %s && { printf 'From: r@reporter.example\\nSubject: Report "
+	    "Domain: example.net Submitter: reporter.example\\nMIME-Version: 1.0\\n"
+	    "Content-Type: text/xml\\n\\n'; cat r.xml; } > Maildir/new/100.M1.test", dir), 0);
+	cr_assert_eq(run(NULL, "printf 'From: x@y\\nSubject: hello\\n\\njust text\\n' > "
+	    "%s/Maildir/new/101.M2.test", dir), 0);
+
+	rc = run(&out, "%s ingest --json --db %s/t.db %s/Maildir 2>/dev/null", DMARCD_BIN, dir,
+	    dir);
+	cr_expect_eq(rc, 3);
+	cr_expect_not_null(strstr(out, "\"inputs\":2,\"reports_stored\":1,"), "%s", out);
+	free(out);
+	snprintf(path, sizeof path, "%s/Maildir/cur/100.M1.test:2,S", dir);
+	cr_expect_eq(stat(path, &sb), 0, "stored mail not moved to cur/ with S");
+	snprintf(path, sizeof path, "%s/Maildir/cur/101.M2.test:2,S", dir);
+	cr_expect_eq(stat(path, &sb), 0, "refused mail not flagged");
+	snprintf(path, sizeof path, "%s/Maildir/new/100.M1.test", dir);
+	cr_expect_neq(stat(path, &sb), 0, "mail left in new/");
+
+	/* A second run finds nothing new: every mail is seen. */
+	rc = run(&out, "%s ingest --json --db %s/t.db %s/Maildir", DMARCD_BIN, dir, dir);
+	cr_expect_eq(rc, 0);
+	cr_expect_not_null(strstr(out, "\"inputs\":0,"), "%s", out);
+	free(out);
+	free(dir);
+}
+
+Test(cli, stdin_and_exports_of_sources_and_domains)
+{
+	char *dir = setup_dir(), *out, path[512];
+	int rc;
+
+	snprintf(path, sizeof path, "%s/a.xml", dir);
+	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 2, 10);
+	rc = run(&out, "%s ingest --json --db %s/t.db - < %s", DMARCD_BIN, dir, path);
+	cr_expect_eq(rc, 0);
+	cr_expect_not_null(strstr(out, "\"reports_stored\":1,"), "%s", out);
+	free(out);
+	write_report(path, "Reporter B", "rep-9", "example.com", 1709769600, 2, 4);
+	cr_assert_eq(run(NULL, "%s ingest --db %s/t.db %s", DMARCD_BIN, dir, path), 0);
+
+	rc = run(&out, "%s export sources --db %s/t.db", DMARCD_BIN, dir);
+	cr_assert_eq(rc, 0);
+	cr_expect_not_null(strstr(out, "example.com,192.0.2.1,14,14,1.0000,14,0,14,0,0,"
+	    "2024-03-06,2024-03-07"), "%s", out);
+	cr_expect_not_null(strstr(out, "example.com,192.0.2.2,14,0,0.0000,0,0,14,0,0,"), "%s", out);
+	free(out);
+
+	rc = run(&out, "%s export sources --db %s/t.db --since 2024-03-07 --until 2024-03-07",
+	    DMARCD_BIN, dir);
+	cr_assert_eq(rc, 0);
+	cr_expect_not_null(strstr(out, "example.com,192.0.2.1,4,4,"), "%s", out);
+	free(out);
+
+	rc = run(&out, "%s export domains --db %s/t.db", DMARCD_BIN, dir);
+	cr_assert_eq(rc, 0);
+	cr_expect_not_null(strstr(out, "example.com,28,14,0.5000,14,0,28,0,0,2,2,"), "%s", out);
+	free(out);
+	free(dir);
+}
+
+Test(cli, reprocess_recovers_inputs_refused_under_a_lower_limit)
+{
+	char *dir = setup_dir(), *out, path[512];
+	int rc;
+
+	snprintf(path, sizeof path, "%s/in/a.xml", dir);
+	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 3, 2);
+	rc = run(&out, "%s ingest --json --max-input 100 --db %s/t.db %s/in 2>/dev/null",
+	    DMARCD_BIN, dir, dir);
+	cr_expect_eq(rc, 3);
+	cr_expect_not_null(strstr(out, "\"refused\":1,"), "%s", out);
+	free(out);
+
+	rc = run(&out, "%s reprocess --db %s/t.db", DMARCD_BIN, dir);
+	cr_expect_eq(rc, 0, "reprocess: %d", rc);
+	cr_expect_not_null(strstr(out, "1 refused inputs retried: 1 reports stored, 0 still refused"),
+	    "%s", out);
+	free(out);
+	rc = run(&out, "%s export reports --db %s/t.db", DMARCD_BIN, dir);
+	cr_expect_not_null(strstr(out, "Reporter A,rep-1,example.com,"), "%s", out);
+	free(out);
+	free(dir);
+}
+
+Test(cli, usage_and_operational_errors_have_their_exit_codes)
+{
+	char *dir = setup_dir();
+
+	cr_expect_eq(run(NULL, "%s 2>/dev/null", DMARCD_BIN), 2);
+	cr_expect_eq(run(NULL, "%s frobnicate 2>/dev/null", DMARCD_BIN), 2);
+	cr_expect_eq(run(NULL, "%s ingest 2>/dev/null", DMARCD_BIN), 2);
+	cr_expect_eq(run(NULL, "%s export nonsense --db %s/t.db 2>/dev/null", DMARCD_BIN, dir), 2);
+	cr_expect_eq(run(NULL, "%s export reports --since yesterday 2>/dev/null", DMARCD_BIN), 2);
+	cr_expect_eq(run(NULL, "%s ingest --db %s/no/such/dir/t.db %s/in 2>/dev/null", DMARCD_BIN,
+	    dir, dir), 1);
+	cr_expect_eq(run(NULL, "%s ingest --db %s/t.db %s/missing 2>/dev/null", DMARCD_BIN, dir,
+	    dir), 1);
+	free(dir);
+}
