@@ -1,5 +1,6 @@
 # Writes OUT: a C file defining `const struct embedded_file SYMBOL[]` and
-# `SYMBOL_count` from the FILES given (a ;-list), in the order given.
+# `SYMBOL_count` from the FILES given (separated by |), in the order given.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "#include <stddef.h>\n#include \"embedded.h\"\n\n")
 set(index "")
 set(i 0)

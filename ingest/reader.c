@@ -183,6 +183,12 @@ utf8_repair_init(struct utf8_repair *u, struct byte_reader inner)
 
 /* ---- canonical hash (spec 7.2) ---- */
 
+static bool
+is_xml_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 static const unsigned char BOM[3] = { 0xef, 0xbb, 0xbf };
 
 struct hash_out {
@@ -271,8 +277,16 @@ canon_update(struct canon_hash *h, const unsigned char *p, size_t n)
 				rc = canon_byte(&o, BOM[j]);
 			h->n_seen = SIZE_MAX;
 		}
-		if (rc == 0)
-			rc = canon_byte(&o, p[k]);
+		if (rc != 0 || (rc = canon_byte(&o, p[k])) != 0 || is_xml_space(p[k]))
+			continue;
+		/* the bytes after a plain one, up to the next space, go in whole */
+		for (j = k + 1; j < n && !is_xml_space(p[j]); j++)
+			;
+		if (j > k + 1) {
+			out_flush(&o);
+			g_checksum_update(h->sum, p + k + 1, (gssize)(j - k - 1));
+			k = j - 1;
+		}
 	}
 	out_flush(&o);
 	return rc;
@@ -301,12 +315,6 @@ enum { PH_START, PH_STREAM, PH_DONE };
 enum {
 	T_TEXT, T_LT, T_BANG, T_COMMENT, T_CDATA, T_PI, T_STAG, T_ETAG
 };
-
-static bool
-is_xml_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 static bool
 has_at(const unsigned char *p, size_t n, const char *lit)
@@ -496,6 +504,7 @@ xml_feed_init(struct xml_feed *f, const struct byte_reader *rd)
 ssize_t
 xml_feed_read(struct xml_feed *f, void *buf, size_t len)
 {
+	const unsigned char *lt;
 	size_t n, k;
 	ssize_t got;
 	int t;
@@ -529,6 +538,12 @@ xml_feed_read(struct xml_feed *f, void *buf, size_t len)
 	if (n > len)
 		n = len;
 	for (k = 0; f->tracking && k < n; k++) {
+		if (f->tstate == T_TEXT) {
+			lt = memchr(f->buf + f->off + k, '<', n - k);
+			if (lt == NULL)
+				break;
+			k = (size_t)(lt - (f->buf + f->off));
+		}
 		if ((t = track(f, f->buf[f->off + k])) == -1) {
 			f->why = REFUSE_XML_DOCTYPE;
 			errbuf_set(&f->err, "document has a DOCTYPE declaration "

@@ -1,11 +1,12 @@
 /*
  * report_norm: value normalisation for aggregate reports (spec 2.6.3 and
- * section 6), and the file-name and Subject parsers used for fallbacks
- * (spec 3.2, 3.4). Private to ingest/: report_xml.c is its only user.
- * Every function takes bytes and a length (the text of one element, not
- * necessarily trimmed) and never writes into them. Strings returned are
- * g_malloc'd (allocation failure aborts, GLib's policy): free with g_free.
- * W_* bits describing what was changed are OR'ed into *flags.
+ * section 6), and the completion of a report header with its fallbacks
+ * (spec 6.3, using the file name of 3.2 and the Subject of 3.4). Private to
+ * ingest/: report_xml.c is its only user. Value functions take the bytes
+ * and length of one element's text (not necessarily trimmed) and never
+ * write into them. Strings returned are g_malloc'd (allocation failure
+ * aborts, GLib's policy): free with g_free. W_* bits describing what was
+ * changed are OR'ed into *flags.
  */
 #ifndef DMARCD_REPORT_NORM_H
 #define DMARCD_REPORT_NORM_H
@@ -14,7 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "refusal.h"
 #include "report.h"
+#include "report_xml.h"
 
 /* Strips XML whitespace (SP, HT, CR, LF) from both ends: returns the start, *n the length. */
 const char *norm_trim(const char *p, size_t len, size_t *n);
@@ -83,27 +86,17 @@ int norm_count(const char *p, size_t len, int64_t *out, uint64_t *flags);
  */
 int norm_timestamp(const char *p, size_t len, int64_t *out, uint64_t *flags);
 
-#define NORM_FIELD_MAX 256
+/* Copies s into out for an error message: controls become '?', line breaks spaces. */
+void norm_printable(char *out, size_t size, const char *s);
 
-/* The conventional file name receiver!policy-domain!begin!end[!unique-id].ext (spec 3.2). */
-struct norm_filename {
-	char receiver[NORM_FIELD_MAX];
-	char policy_domain[NORM_FIELD_MAX];
-	char unique_id[NORM_FIELD_MAX];
-	int64_t begin, end;
-};
-
-/* Parses name (a path is stripped). Returns true when it follows the convention. */
-bool norm_parse_filename(const char *name, struct norm_filename *fn);
-
-/* "Report Domain: d Submitter: s [Report-ID: <id>]" (spec 3.4), any case. */
-struct norm_subject {
-	char domain[NORM_FIELD_MAX];
-	char submitter[NORM_FIELD_MAX];
-	char report_id[NORM_FIELD_MAX];  /* "" when absent */
-};
-
-/* Parses a decoded, unfolded Subject. Returns true when it matches. */
-bool norm_parse_subject(const char *subject, struct norm_subject *s);
+/*
+ * Completes a report header before the sink's begin (spec 6.3): org_name
+ * and org_key (T-1), policy_domain (T-3), begin_ts/end_ts from the raw
+ * <begin>/<end> texts (T-6..T-12, NULL when absent), report_id (T-2), with
+ * the file name, Subject and sender of hints as fallbacks. have_policy says
+ * whether <policy_published> was present. Returns 0, or -1 with *why and e.
+ */
+int norm_header(struct agg_report *r, const char *begin_raw, const char *end_raw,
+    bool have_policy, const struct report_hints *hints, enum refusal *why, struct errbuf *e);
 
 #endif

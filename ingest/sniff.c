@@ -9,9 +9,18 @@
 
 /* Field names that only a mail header block starts a line with. */
 static const char *const mail_fields[] = {
-	"return-path:", "received:", "from:", "to:", "subject:", "date:",
-	"message-id:", "mime-version:", "content-type:", "delivered-to:",
-	"dkim-signature:", "authentication-results:", "reply-to:", "sender:",
+    "return-path:",
+    "received:",
+    "from:",
+    "to:",
+    "subject:",
+    "date:",
+    "message-id:",
+    "mime-version:",
+    "content-type:",
+    "delivered-to:",
+    "reply-to:",
+    "sender:",
 };
 
 static bool
@@ -67,7 +76,7 @@ looks_like_mail(const unsigned char *p, size_t len)
 		for (eol = off; eol < len && p[eol] != '\n'; eol++)
 			;
 		if (eol == off || (eol == off + 1 && p[off] == '\r'))
-			break;  /* the empty line that ends the header block */
+			break; /* the empty line that ends the header block */
 		if (has_mail_field(p + off, eol - off))
 			return true;
 		off = eol + 1;

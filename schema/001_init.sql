@@ -19,7 +19,8 @@ CREATE TABLE input (
 	message_id        TEXT,
 	kind              TEXT,
 	status            TEXT    NOT NULL
-	    CHECK (status IN ('pending', 'stored', 'duplicate', 'partial', 'refused')),
+	    CHECK (status = 'pending' OR status = 'stored' OR status = 'duplicate'
+	        OR status = 'partial' OR status = 'refused'),
 	refusal_code      TEXT,
 	reason            TEXT,
 	reports_stored    INTEGER NOT NULL DEFAULT 0,
@@ -42,7 +43,8 @@ CREATE INDEX input_retry ON input(id) WHERE status IN ('refused', 'partial');
 CREATE TABLE report (
 	id               INTEGER PRIMARY KEY,
 	input_id         INTEGER NOT NULL REFERENCES input(id),
-	dialect          TEXT    NOT NULL CHECK (dialect IN ('draft', 'rfc7489', 'rfc9990')),
+	dialect          TEXT    NOT NULL
+	    CHECK (dialect = 'draft' OR dialect = 'rfc7489' OR dialect = 'rfc9990'),
 	xml_namespace    TEXT,
 	xml_version      TEXT,
 	org_name         TEXT    NOT NULL,
@@ -57,9 +59,9 @@ CREATE TABLE report (
 	day_last         INTEGER NOT NULL CHECK (day_last >= day_first),
 	errors           TEXT,
 	policy_domain    TEXT    NOT NULL,
-	p                TEXT    CHECK (p IN ('none', 'quarantine', 'reject')),
-	sp               TEXT    CHECK (sp IN ('none', 'quarantine', 'reject')),
-	np               TEXT    CHECK (np IN ('none', 'quarantine', 'reject')),
+	p                TEXT    CHECK (p = 'none' OR p = 'quarantine' OR p = 'reject'),
+	sp               TEXT    CHECK (sp = 'none' OR sp = 'quarantine' OR sp = 'reject'),
+	np               TEXT    CHECK (np = 'none' OR np = 'quarantine' OR np = 'reject'),
 	adkim            TEXT    CHECK (adkim IN ('r', 's')),
 	aspf             TEXT    CHECK (aspf IN ('r', 's')),
 	testing          TEXT    CHECK (testing IN ('n', 'y')),
@@ -109,9 +111,11 @@ CREATE TABLE record (
 	ordinal         INTEGER NOT NULL,
 	source_ip       TEXT    NOT NULL,
 	source_ip_raw   TEXT,
-	ip_family       INTEGER NOT NULL CHECK (ip_family IN (0, 4, 6)),
+	ip_family       INTEGER NOT NULL
+	    CHECK (ip_family = 0 OR ip_family = 4 OR ip_family = 6),
 	count           INTEGER NOT NULL CHECK (count >= 0),
-	disposition     TEXT    CHECK (disposition IN ('none', 'pass', 'quarantine', 'reject')),
+	disposition     TEXT    CHECK (disposition = 'none' OR disposition = 'pass'
+	    OR disposition = 'quarantine' OR disposition = 'reject'),
 	disposition_raw TEXT,
 	pe_dkim         TEXT    CHECK (pe_dkim IN ('pass', 'fail')),
 	pe_spf          TEXT    CHECK (pe_spf IN ('pass', 'fail')),

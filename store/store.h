@@ -147,4 +147,55 @@ void store_export_columns(enum export_kind kind, size_t *ncols, const char *cons
 /* Parses "reports", "records", ... into *kind; -1 when unknown. */
 int export_kind_parse(const char *s, enum export_kind *kind);
 
+/* ---- failure reports (ruf): store/store_failure.c, schema/002_failure.sql ---- */
+
+struct failure_report;
+struct failure_sink;
+
+/* How long failure samples (personal data) are kept by default (spec 7.3). */
+#define STORE_FAILURE_RETENTION_DAYS 30
+
+enum store_failure_outcome { STORE_FAILURE_STORED, STORE_FAILURE_DUPLICATE };
+
+/*
+ * Stores one failure report for input_id (0 or less: none), atomically,
+ * unless a report with the same content hash is stored already
+ * (*out = STORE_FAILURE_DUPLICATE, nothing written). The sample's header
+ * block is always kept, its body only when keep_body. Returns 0 or -1 (e).
+ */
+int store_put_failure(struct store *st, int64_t input_id, const struct failure_report *f,
+    bool keep_body, enum store_failure_outcome *out, struct errbuf *e);
+
+/* A failure_sink that stores into st for one input, counting the outcomes. */
+struct store_failure_ctx {
+	struct store *st;
+	int64_t input_id;
+	bool keep_body;
+	unsigned stored, duplicate;
+};
+
+/* Fills sink to call store_put_failure with ctx (caller-owned, outliving the sink). */
+void store_failure_sink(struct store_failure_ctx *ctx, struct failure_sink *sink);
+
+/*
+ * Retention: clears the sample (headers, body and the To header) of every
+ * failure report that arrived before older_than_ts (reports without an
+ * arrival date: stored before it). *cleared counts the reports cleared now.
+ * Returns 0 or -1 (e).
+ */
+int store_prune(struct store *st, int64_t older_than_ts, uint64_t *cleared, struct errbuf *e);
+
+/*
+ * The failures export: one row per DMARC failure report (kind 'other', the
+ * non-DMARC ARF feedback, is left out), ordered by arrival, filtered on
+ * the reported domain and on the arrival time (the storing time when the
+ * report had no readable arrival date). Calls row like store_export.
+ */
+int store_export_failures(struct store *st, const struct export_filter *f,
+    int (*row)(void *ctx, size_t ncols, const char *const *names, const struct cell *cells),
+    void *ctx, struct errbuf *e);
+
+/* The failures export's column names, for an empty result. */
+void store_export_failures_columns(size_t *ncols, const char *const **names);
+
 #endif

@@ -43,6 +43,12 @@ extern const char *const store_sql[SQ_COUNT];
 
 enum sink_phase { SINK_IDLE, SINK_STORING, SINK_SKIPPING };
 
+/* One day's rounding remainder while splitting a count. */
+struct day_share {
+	uint64_t rem;
+	size_t day;
+};
+
 /* A report in progress inside the sink. */
 struct sink_state {
 	int64_t input_id;
@@ -54,11 +60,13 @@ struct sink_state {
 	int64_t ordinal;             /* next record's ordinal */
 	uint64_t records;            /* records stored for this report */
 	int64_t begin_ts, end_ts;
+	int64_t mid_day;             /* the day of the period's midpoint */
 	int64_t day_first;           /* attributed days (see schema/001_init.sql) */
 	size_t ndays;                /* 1, or the days a long report is split over */
 	uint64_t span;               /* seconds in [begin_ts, end_ts] when split */
 	uint32_t overlap[BOUND_REPORT_DAYS]; /* seconds of the span in each day */
 	int64_t parts[BOUND_REPORT_DAYS];    /* one record's count, split */
+	struct day_share shares[BOUND_REPORT_DAYS];
 };
 
 struct store {

@@ -2,22 +2,23 @@
 #include "store_int.h"
 
 /*
- * The rollup upserts add sums with min(a + b, 2^63-1): SQLite turns an
- * integer addition that overflows into a REAL >= 2^63, which min() then
- * caps, so the stored total saturates instead of failing.
+ * The rollup takes a report's records in one statement. It needs no GROUP
+ * BY: rows of the same day and source meet in the upsert, which adds them.
+ * Sums use min(a + b, 2^63-1): SQLite turns an integer addition that
+ * overflows into a REAL >= 2^63, which min() caps, so totals saturate.
  */
 #define ROLLUP_INSERT \
 	"INSERT INTO rollup (policy_domain, day, source_ip, messages, dmarc_pass," \
 	" dkim_aligned, spf_aligned, disposition_none, disposition_quarantine," \
 	" disposition_reject, first_seen, last_seen) "
-#define ROLLUP_SUMS(C) \
-	"dmarcd_sum(" C "), " \
-	"dmarcd_sum(CASE WHEN a.dmarc_pass = 1 THEN " C " ELSE 0 END), " \
-	"dmarcd_sum(CASE WHEN a.pe_dkim = 'pass' THEN " C " ELSE 0 END), " \
-	"dmarcd_sum(CASE WHEN a.pe_spf = 'pass' THEN " C " ELSE 0 END), " \
-	"dmarcd_sum(CASE WHEN a.disposition IN ('none', 'pass') THEN " C " ELSE 0 END), " \
-	"dmarcd_sum(CASE WHEN a.disposition = 'quarantine' THEN " C " ELSE 0 END), " \
-	"dmarcd_sum(CASE WHEN a.disposition = 'reject' THEN " C " ELSE 0 END), "
+#define ROLLUP_VALUES(C) \
+	C ", " \
+	"CASE WHEN a.dmarc_pass = 1 THEN " C " ELSE 0 END, " \
+	"CASE WHEN a.pe_dkim = 'pass' THEN " C " ELSE 0 END, " \
+	"CASE WHEN a.pe_spf = 'pass' THEN " C " ELSE 0 END, " \
+	"CASE WHEN a.disposition = 'none' OR a.disposition = 'pass' THEN " C " ELSE 0 END, " \
+	"CASE WHEN a.disposition = 'quarantine' THEN " C " ELSE 0 END, " \
+	"CASE WHEN a.disposition = 'reject' THEN " C " ELSE 0 END, "
 #define ROLLUP_ADD(col) col " = min(" col " + excluded." col ", 9223372036854775807), "
 #define ROLLUP_UPSERT \
 	" ON CONFLICT (policy_domain, day, source_ip) DO UPDATE SET " \
@@ -96,15 +97,15 @@ const char *const store_sql[SQ_COUNT] = {
 	/* ?1 report row, ?2 policy domain, ?3 day, ?4 first seen, ?5 last seen */
 	[SQ_ROLLUP_DAY] =
 	    ROLLUP_INSERT
-	    "SELECT ?2, ?3, a.source_ip, " ROLLUP_SUMS("a.count") "?4, ?5"
-	    " FROM record a WHERE a.report_id = ?1 GROUP BY a.source_ip"
+	    "SELECT ?2, ?3, a.source_ip, " ROLLUP_VALUES("a.count") "?4, ?5"
+	    " FROM record a WHERE a.report_id = ?1"
 	    ROLLUP_UPSERT,
 	/* ?1 report row, ?2 policy domain, ?3 begin, ?4 end */
 	[SQ_ROLLUP_SPLIT] =
 	    ROLLUP_INSERT
-	    "SELECT ?2, d.day, a.source_ip, " ROLLUP_SUMS("d.count")
+	    "SELECT ?2, d.day, a.source_ip, " ROLLUP_VALUES("d.count")
 	    " max(?3, d.day * 86400), min(?4, d.day * 86400 + 86399)"
 	    " FROM record a JOIN record_day d ON d.record_id = a.id"
-	    " WHERE a.report_id = ?1 GROUP BY d.day, a.source_ip"
+	    " WHERE a.report_id = ?1"
 	    ROLLUP_UPSERT,
 };

@@ -26,7 +26,7 @@ make_maildir(const char *dir)
 static void
 put(const char *dir, const char *name, const char *text)
 {
-	char path[512];
+	char path[1024];
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	tu_write_file(path, text, strlen(text));

@@ -1,0 +1,397 @@
+#include "mime.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+#include "bounds.h"
+#include "flags.h"
+
+/* A node of the MIME tree still to be walked; next is a multipart's next child. */
+struct mime_frame {
+	GMimeObject *obj;
+	int depth;
+	int next;
+};
+
+struct mail {
+	GMimeMessage *msg;
+	struct mime_frame stack[BOUND_MIME_DEPTH + 2];
+	int sp;
+	int leaves;
+	uint64_t flags;
+	char *from; /* owned */
+	/* the current part */
+	GByteArray *decoded;
+	char *type;     /* owned, lower-case */
+	char *filename; /* owned, path stripped */
+};
+
+void
+mime_init(void)
+{
+	g_mime_init();
+}
+
+/* Skips an mbox "From " envelope line, which is not a header field. */
+static size_t
+mbox_line_len(const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	if (len < 5 || memcmp(p, "From ", 5) != 0)
+		return 0;
+	for (i = 5; i < len; i++)
+		if (p[i] == '\n')
+			return i + 1;
+	return len;
+}
+
+/* The first mailbox's address, else the decoded header as written. */
+static char *
+from_address(GMimeMessage *msg)
+{
+	InternetAddressList *list = g_mime_message_get_from(msg);
+	InternetAddress *ia;
+	InternetAddressList *members;
+	const char *raw;
+	int i, n = list != NULL ? internet_address_list_length(list) : 0;
+
+	for (i = 0; i < n; i++) {
+		ia = internet_address_list_get_address(list, i);
+		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			members = internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia));
+			if (members == NULL || internet_address_list_length(members) == 0)
+				continue;
+			ia = internet_address_list_get_address(members, 0);
+		}
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia))
+			return g_strdup(
+			    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
+	}
+	raw = g_mime_object_get_header(GMIME_OBJECT(msg), "From");
+	return raw != NULL ? g_strdup(raw) : NULL;
+}
+
+static GMimeMessage *
+parse_stream(GMimeStream *s)
+{
+	GMimeParser *parser = g_mime_parser_new_with_stream(s);
+	GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+
+	g_object_unref(parser);
+	g_object_unref(s);
+	return msg;
+}
+
+/*
+ * A copy of the mail in which lines holding only blanks are empty: some
+ * gateways write " \n" as the line that ends the header block, and GMime
+ * then finds no message at all. Used only when the bytes as sent fail.
+ */
+static GMimeStream *
+blank_lines_emptied(const unsigned char *p, size_t len)
+{
+	GByteArray *ba = g_byte_array_sized_new((guint)len);
+	size_t off = 0, eol, i;
+
+	while (off < len) {
+		for (eol = off; eol < len && p[eol] != '\n'; eol++)
+			;
+		for (i = off; i < eol && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'); i++)
+			;
+		if (i < eol)
+			g_byte_array_append(ba, p + off, (guint)(eol - off));
+		if (eol < len)
+			g_byte_array_append(ba, (const guint8 *)"\n", 1);
+		off = eol + 1;
+	}
+	return g_mime_stream_mem_new_with_byte_array(ba);
+}
+
+struct mail *
+mail_parse(const void *raw, size_t len, struct errbuf *e)
+{
+	const unsigned char *p = raw;
+	size_t skip = mbox_line_len(p, len);
+	struct mail *m;
+	GMimeObject *body;
+
+	if (len - skip > G_MAXUINT) {
+		errbuf_set(e, "mime: mail too large");
+		return NULL;
+	}
+	m = g_new0(struct mail, 1);
+	m->msg =
+	    parse_stream(g_mime_stream_mem_new_with_buffer((const char *)p + skip, len - skip));
+	if (m->msg == NULL)
+		m->msg = parse_stream(blank_lines_emptied(p + skip, len - skip));
+	if (m->msg == NULL) {
+		errbuf_set(e, "mime: not a mail message");
+		g_free(m);
+		return NULL;
+	}
+	m->from = from_address(m->msg);
+	if ((body = g_mime_message_get_mime_part(m->msg)) != NULL) {
+		m->stack[0].obj = body;
+		m->sp = 1;
+	}
+	return m;
+}
+
+static void
+clear_part(struct mail *m)
+{
+	if (m->decoded != NULL)
+		g_byte_array_unref(m->decoded);
+	m->decoded = NULL;
+	g_free(m->type);
+	m->type = NULL;
+	g_free(m->filename);
+	m->filename = NULL;
+}
+
+void
+mail_free(struct mail *m)
+{
+	if (m == NULL)
+		return;
+	clear_part(m);
+	g_free(m->from);
+	if (m->msg != NULL)
+		g_object_unref(m->msg);
+	g_free(m);
+}
+
+const char *
+mail_subject(const struct mail *m)
+{
+	return g_mime_message_get_subject(m->msg);
+}
+
+const char *
+mail_from(const struct mail *m)
+{
+	return m->from;
+}
+
+const char *
+mail_message_id(const struct mail *m)
+{
+	return g_mime_message_get_message_id(m->msg);
+}
+
+const char *
+mail_date(const struct mail *m)
+{
+	return g_mime_object_get_header(GMIME_OBJECT(m->msg), "Date");
+}
+
+bool
+mail_is_feedback_report(const struct mail *m)
+{
+	GMimeObject *top = g_mime_message_get_mime_part(m->msg);
+	GMimeContentType *ct;
+	const char *rt;
+
+	if (top == NULL || (ct = g_mime_object_get_content_type(top)) == NULL)
+		return false;
+	if (!g_mime_content_type_is_type(ct, "multipart", "report"))
+		return false;
+	rt = g_mime_content_type_get_parameter(ct, "report-type");
+	return rt != NULL && g_ascii_strcasecmp(rt, "feedback-report") == 0;
+}
+
+uint64_t
+mail_flags(const struct mail *m)
+{
+	return m->flags;
+}
+
+/* Pushes obj to be walked, unless it lies deeper than the nesting cap. */
+static void
+push(struct mail *m, GMimeObject *obj, int depth)
+{
+	if (obj == NULL)
+		return;
+	if (depth > BOUND_MIME_DEPTH || m->sp == (int)(sizeof m->stack / sizeof m->stack[0])) {
+		m->flags |= W_LIMIT_TRUNCATED;
+		return;
+	}
+	m->stack[m->sp].obj = obj;
+	m->stack[m->sp].depth = depth;
+	m->stack[m->sp].next = 0;
+	m->sp++;
+}
+
+/* A base64 decoder's state between two input chunks. */
+struct b64 {
+	uint32_t acc;
+	int n;
+};
+
+static int
+b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	return c == '/' ? 63 : -1;
+}
+
+/* Emits the bytes of a group cut short by '=' or by the end of the input. */
+static void
+b64_flush(struct b64 *st, GByteArray *out)
+{
+	guint8 b[2];
+
+	if (st->n == 2) {
+		b[0] = (guint8)(st->acc >> 4);
+		g_byte_array_append(out, b, 1);
+	} else if (st->n == 3) {
+		b[0] = (guint8)(st->acc >> 10);
+		b[1] = (guint8)(st->acc >> 2);
+		g_byte_array_append(out, b, 2);
+	}
+	st->acc = 0;
+	st->n = 0;
+}
+
+/*
+ * Base64 as senders write it (M-15): bytes outside the alphabet are
+ * skipped and missing padding is accepted, where GMime drops a last
+ * group that has no '='.
+ */
+static void
+b64_step(struct b64 *st, const unsigned char *in, size_t len, GByteArray *out)
+{
+	guint8 b[3];
+	size_t i;
+	int v;
+
+	for (i = 0; i < len; i++) {
+		if (in[i] == '=') {
+			b64_flush(st, out);
+			continue;
+		}
+		if ((v = b64_value(in[i])) < 0)
+			continue;
+		st->acc = st->acc << 6 | (uint32_t)v;
+		if (++st->n == 4) {
+			b[0] = (guint8)(st->acc >> 16);
+			b[1] = (guint8)(st->acc >> 8);
+			b[2] = (guint8)st->acc;
+			g_byte_array_append(out, b, 3);
+			st->acc = 0;
+			st->n = 0;
+		}
+	}
+}
+
+/* The part's bytes with their transfer encoding undone. */
+static GByteArray *
+decode_content(GMimeDataWrapper *w)
+{
+	GMimeStream *raw, *mem;
+	GByteArray *out;
+	struct b64 st = {0, 0};
+	unsigned char chunk[8192];
+	ssize_t n;
+
+	if (w == NULL)
+		return g_byte_array_new();
+	if (g_mime_data_wrapper_get_encoding(w) == GMIME_CONTENT_ENCODING_BASE64 &&
+	    (raw = g_mime_data_wrapper_get_stream(w)) != NULL) {
+		out = g_byte_array_new();
+		g_mime_stream_reset(raw);
+		while ((n = g_mime_stream_read(raw, (char *)chunk, sizeof chunk)) > 0)
+			b64_step(&st, chunk, (size_t)n, out);
+		b64_flush(&st, out);
+		return out;
+	}
+	mem = g_mime_stream_mem_new();
+	g_mime_data_wrapper_write_to_stream(w, mem);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+	out = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	g_object_unref(mem);
+	return out;
+}
+
+/* Fills p from the leaf part: its decoded content, type and file name. */
+static void
+take_leaf(struct mail *m, GMimePart *part, int depth, struct mail_part *p)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
+	const char *fn = g_mime_part_get_filename(part);
+	const char *base;
+	char *type;
+
+	m->decoded = decode_content(g_mime_part_get_content(part));
+	type = ct != NULL ? g_mime_content_type_get_mime_type(ct) : g_strdup("text/plain");
+	m->type = g_ascii_strdown(type, -1);
+	g_free(type);
+	if (fn != NULL) {
+		base = fn + strlen(fn);
+		while (base > fn && base[-1] != '/' && base[-1] != '\\')
+			base--;
+		m->filename = *base != '\0' ? g_strdup(base) : NULL;
+	}
+	p->content_type = m->type;
+	p->filename = m->filename;
+	p->data = m->decoded->data;
+	p->len = m->decoded->len;
+	p->depth = depth;
+	p->index = m->leaves;
+}
+
+int
+mail_next_part(struct mail *m, struct mail_part *p, struct errbuf *e)
+{
+	struct mime_frame *f;
+	GMimeObject *obj, *child;
+	GMimeMessage *inner;
+	int count, depth;
+
+	(void)e;
+	clear_part(m);
+	while (m->sp > 0) {
+		f = &m->stack[m->sp - 1];
+		obj = f->obj;
+		if (GMIME_IS_MULTIPART(obj)) {
+			count = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
+			/* a signed report: only its content, not the signature */
+			if (GMIME_IS_MULTIPART_SIGNED(obj) && count > 1)
+				count = 1;
+			if (f->next >= count) {
+				m->sp--;
+				continue;
+			}
+			child = g_mime_multipart_get_part(GMIME_MULTIPART(obj), f->next++);
+			push(m, child, f->depth + 1);
+			continue;
+		}
+		depth = f->depth;
+		m->sp--;
+		if (GMIME_IS_MESSAGE_PART(obj)) {
+			inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+			if (inner != NULL)
+				push(m, g_mime_message_get_mime_part(inner), depth + 1);
+			continue;
+		}
+		if (!GMIME_IS_PART(obj))
+			continue;
+		if (m->leaves == BOUND_MIME_PARTS) {
+			m->flags |= W_LIMIT_TRUNCATED;
+			m->sp = 0;
+			return 0;
+		}
+		m->leaves++;
+		take_leaf(m, GMIME_PART(obj), depth, p);
+		return 1;
+	}
+	return 0;
+}

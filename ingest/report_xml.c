@@ -1,0 +1,792 @@
+/*
+ * report_xml: the streaming aggregate-report parser. libxml2's
+ * xmlTextReader pulls bytes through an xml_feed (reader.c); a state machine
+ * on local names fills one agg_report and reuses one agg_record, which go
+ * to the sink one by one. Strings are g_malloc'd and freed per record.
+ */
+#include "report_xml.h"
+
+#include <glib.h>
+#include <libxml/parser.h>
+#include <libxml/xmlreader.h>
+#include <string.h>
+
+#include "flags.h"
+#include "ingest_int.h"
+#include "report_norm.h"
+
+#define NS_DMARC2       "urn:ietf:params:xml:ns:dmarc-2.0"
+#define XML_OPTIONS     (XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT | \
+			 XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+
+enum el {
+	E_NONE, E_ROOT, E_VERSION, E_META, E_ORG, E_EMAIL, E_EXTRA, E_RID, E_RANGE,
+	E_BEGIN, E_END, E_ERROR, E_GENERATOR, E_POLICY, E_PDOMAIN, E_ADKIM, E_ASPF,
+	E_P, E_SP, E_NP, E_PCT, E_FO, E_TESTING, E_DISCOVERY, E_EXTENSION,
+	E_RECORD, E_ROW, E_IP, E_COUNT, E_PE, E_DISP, E_PE_DKIM, E_PE_SPF,
+	E_REASON, E_RTYPE, E_RCOMMENT, E_IDS, E_HFROM, E_EFROM, E_ETO, E_AUTH,
+	E_DKIM, E_DDOMAIN, E_DSEL, E_DRESULT, E_DHUMAN,
+	E_SPF, E_SDOMAIN, E_SSCOPE, E_SRESULT, E_SHUMAN, E_LAST
+};
+_Static_assert(E_LAST <= 64, "element ids index a uint64_t mask");
+
+#define BIT(id) (UINT64_C(1) << (id))
+
+/* how an element is handled */
+enum kind { K_LEAF, K_BLOCK, K_MULTI_LEAF, K_MULTI_BLOCK, K_IGNORE };
+/* which "seen" mask detects a duplicate */
+enum scope { S_HDR, S_REC, S_SUB };
+
+struct rule {
+	enum el parent;
+	const char *name;
+	enum el id;
+	enum kind kind;
+	enum scope scope;
+};
+
+static const struct rule RULES[] = {
+	{ E_ROOT, "version", E_VERSION, K_LEAF, S_HDR },
+	{ E_ROOT, "report_metadata", E_META, K_BLOCK, S_HDR },
+	{ E_ROOT, "policy_published", E_POLICY, K_BLOCK, S_HDR },
+	{ E_ROOT, "record", E_RECORD, K_MULTI_BLOCK, S_HDR },
+	{ E_ROOT, "extension", E_EXTENSION, K_IGNORE, S_HDR },
+	{ E_ROOT, "generator", E_GENERATOR, K_LEAF, S_HDR },
+	{ E_META, "org_name", E_ORG, K_LEAF, S_HDR },
+	{ E_META, "email", E_EMAIL, K_LEAF, S_HDR },
+	{ E_META, "extra_contact_info", E_EXTRA, K_LEAF, S_HDR },
+	{ E_META, "report_id", E_RID, K_LEAF, S_HDR },
+	{ E_META, "date_range", E_RANGE, K_BLOCK, S_HDR },
+	{ E_META, "error", E_ERROR, K_MULTI_LEAF, S_HDR },
+	{ E_META, "generator", E_GENERATOR, K_LEAF, S_HDR },
+	{ E_RANGE, "begin", E_BEGIN, K_LEAF, S_HDR },
+	{ E_RANGE, "end", E_END, K_LEAF, S_HDR },
+	{ E_POLICY, "domain", E_PDOMAIN, K_LEAF, S_HDR },
+	{ E_POLICY, "adkim", E_ADKIM, K_LEAF, S_HDR },
+	{ E_POLICY, "aspf", E_ASPF, K_LEAF, S_HDR },
+	{ E_POLICY, "p", E_P, K_LEAF, S_HDR },
+	{ E_POLICY, "sp", E_SP, K_LEAF, S_HDR },
+	{ E_POLICY, "np", E_NP, K_LEAF, S_HDR },
+	{ E_POLICY, "pct", E_PCT, K_LEAF, S_HDR },
+	{ E_POLICY, "fo", E_FO, K_LEAF, S_HDR },
+	{ E_POLICY, "testing", E_TESTING, K_LEAF, S_HDR },
+	{ E_POLICY, "discovery_method", E_DISCOVERY, K_LEAF, S_HDR },
+	{ E_RECORD, "row", E_ROW, K_BLOCK, S_REC },
+	{ E_RECORD, "identifiers", E_IDS, K_BLOCK, S_REC },
+	{ E_RECORD, "identities", E_IDS, K_BLOCK, S_REC },
+	{ E_RECORD, "auth_results", E_AUTH, K_BLOCK, S_REC },
+	{ E_ROW, "source_ip", E_IP, K_LEAF, S_REC },
+	{ E_ROW, "count", E_COUNT, K_LEAF, S_REC },
+	{ E_ROW, "policy_evaluated", E_PE, K_BLOCK, S_REC },
+	{ E_PE, "disposition", E_DISP, K_LEAF, S_REC },
+	{ E_PE, "dkim", E_PE_DKIM, K_LEAF, S_REC },
+	{ E_PE, "spf", E_PE_SPF, K_LEAF, S_REC },
+	{ E_PE, "reason", E_REASON, K_MULTI_BLOCK, S_REC },
+	{ E_REASON, "type", E_RTYPE, K_LEAF, S_SUB },
+	{ E_REASON, "comment", E_RCOMMENT, K_LEAF, S_SUB },
+	{ E_IDS, "header_from", E_HFROM, K_LEAF, S_REC },
+	{ E_IDS, "envelope_from", E_EFROM, K_LEAF, S_REC },
+	{ E_IDS, "envelope_to", E_ETO, K_LEAF, S_REC },
+	{ E_AUTH, "dkim", E_DKIM, K_MULTI_BLOCK, S_REC },
+	{ E_AUTH, "spf", E_SPF, K_MULTI_BLOCK, S_REC },
+	{ E_DKIM, "domain", E_DDOMAIN, K_LEAF, S_SUB },
+	{ E_DKIM, "selector", E_DSEL, K_LEAF, S_SUB },
+	{ E_DKIM, "result", E_DRESULT, K_LEAF, S_SUB },
+	{ E_DKIM, "human_result", E_DHUMAN, K_LEAF, S_SUB },
+	{ E_SPF, "domain", E_SDOMAIN, K_LEAF, S_SUB },
+	{ E_SPF, "scope", E_SSCOPE, K_LEAF, S_SUB },
+	{ E_SPF, "result", E_SRESULT, K_LEAF, S_SUB },
+	{ E_SPF, "human_result", E_SHUMAN, K_LEAF, S_SUB },
+};
+
+enum { NOT_BEGUN, BEGUN_RECORDS, BEGUN_SKIP };
+
+struct parse {
+	const struct report_hints *hints;
+	const struct report_sink *sink;
+	struct errbuf *e;
+	enum refusal why;
+	bool sink_failed, root_closed;
+	xmlTextReaderPtr xr;
+	struct xml_feed feed;
+	struct agg_report rep;
+	struct agg_record rec;
+	enum el stack[BOUND_XML_DEPTH + 1];
+	int skip_depth, leaf_depth;  /* -1 when not skipping / not in a leaf */
+	char *text;                  /* text of the current leaf, BOUND_XML_TEXT */
+	size_t text_len;
+	bool text_trunc, in_record, is_rfc9990_ns, reason_nonempty;
+	uint64_t seen[3];            /* per scope: single elements already met */
+	uint64_t present;            /* every element met, for the dialect */
+	char *begin_raw, *end_raw;
+	GString *errors;
+	int begun;
+	uint64_t n_records;          /* <record> elements, dropped ones included */
+	int xml_code, xml_line;      /* first libxml2 error */
+	char xml_msg[256];
+};
+
+static void
+sat_add(uint64_t *sum, uint64_t v)
+{
+	*sum = v > UINT64_MAX - *sum ? UINT64_MAX : *sum + v;
+}
+
+static int
+line_no(struct parse *p)
+{
+	return xmlTextReaderGetParserLineNumber(p->xr);
+}
+
+static int
+refuse(struct parse *p, enum refusal why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+refuse(struct parse *p, enum refusal why, const char *fmt, ...)
+{
+	char msg[ERRBUF_SIZE];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	p->why = why;
+	errbuf_set(p->e, "%s", msg);
+	return -1;
+}
+
+static uint64_t *
+flags_here(struct parse *p)
+{
+	return p->in_record ? &p->rec.flags : &p->rep.flags;
+}
+
+static void
+free_dkim(struct dkim_result *d)
+{
+	g_free(d->domain);
+	g_free(d->selector);
+	g_free(d->human_result);
+	g_free(d->result_raw);
+	memset(d, 0, sizeof *d);
+}
+
+static void
+free_spf(struct spf_result *s)
+{
+	g_free(s->domain);
+	g_free(s->human_result);
+	g_free(s->result_raw);
+	memset(s, 0, sizeof *s);
+}
+
+static void
+free_reason(struct override_reason *r)
+{
+	g_free(r->type_raw);
+	g_free(r->comment);
+	memset(r, 0, sizeof *r);
+}
+
+/* Frees what the record holds; slots past n_* are kept zeroed. */
+static void
+record_reset(struct agg_record *r)
+{
+	size_t i;
+
+	for (i = 0; i <= r->n_reasons && i < BOUND_RECORD_REASONS; i++)
+		free_reason(&r->reasons[i]);
+	for (i = 0; i <= r->n_dkim && i < BOUND_RECORD_DKIM; i++)
+		free_dkim(&r->dkim[i]);
+	for (i = 0; i <= r->n_spf && i < BOUND_RECORD_SPF; i++)
+		free_spf(&r->spf[i]);
+	g_free(r->source_ip_raw);
+	g_free(r->disposition_raw);
+	g_free(r->header_from);
+	g_free(r->envelope_from);
+	g_free(r->envelope_to);
+	r->source_ip_raw = r->disposition_raw = NULL;
+	r->header_from = r->envelope_from = r->envelope_to = NULL;
+	r->source_ip[0] = '\0';
+	r->ip_family = 0;
+	r->count = 0;
+	r->disposition = DISP_UNKNOWN;
+	r->pe_dkim = r->pe_spf = DMARC_UNKNOWN;
+	r->n_reasons = r->n_dkim = r->n_spf = 0;
+	r->flags = 0;
+}
+
+static void
+report_reset(struct agg_report *r)
+{
+	g_free(r->xml_namespace);
+	g_free(r->xml_version);
+	g_free(r->org_name);
+	g_free(r->org_key);
+	g_free(r->org_email);
+	g_free(r->extra_contact);
+	g_free(r->generator);
+	g_free(r->report_id);
+	g_free(r->policy_domain);
+	g_free(r->fo);
+	g_free(r->discovery_method);
+	memset(r, 0, sizeof *r);
+}
+
+static void
+header_dialect(struct parse *p)
+{
+	struct agg_report *r = &p->rep;
+	const uint64_t new9990 = BIT(E_GENERATOR) | BIT(E_NP) | BIT(E_TESTING) |
+	    BIT(E_DISCOVERY) | BIT(E_EXTENSION);
+
+	if (p->is_rfc9990_ns || (p->present & new9990))
+		r->dialect = DIALECT_RFC9990;
+	else if (p->present & BIT(E_VERSION))
+		r->dialect = DIALECT_RFC7489;
+	else
+		r->dialect = DIALECT_DRAFT;
+	if (r->dialect == DIALECT_RFC9990 && (p->present & BIT(E_PCT)))
+		r->flags |= W_RFC9990_DEVIATION;
+}
+
+/* Completes the header and calls the sink's begin. */
+static int
+report_begin(struct parse *p)
+{
+	int rc;
+
+	header_dialect(p);
+	if (norm_header(&p->rep, p->begin_raw, p->end_raw, (p->present & BIT(E_POLICY)) != 0,
+	    p->hints, &p->why, p->e) == -1)
+		return -1;
+	if (p->feed.repaired)
+		p->rep.flags |= W_XML_REPAIRED;
+	p->rep.errors = p->errors != NULL ? p->errors->str : NULL;
+	if ((rc = p->sink->begin(p->sink->ctx, &p->rep, p->e)) == -1) {
+		p->sink_failed = true;
+		return -1;
+	}
+	p->begun = rc == 1 ? BEGUN_SKIP : BEGUN_RECORDS;
+	return 0;
+}
+
+/* ---- records ---- */
+
+static int
+record_start(struct parse *p)
+{
+	if (p->n_records == BOUND_RECORDS)
+		return refuse(p, REFUSE_XML_LIMIT, "line %d: more than %d records in one report",
+		    line_no(p), BOUND_RECORDS);
+	p->n_records++;
+	if (p->begun == NOT_BEGUN && report_begin(p) == -1)
+		return -1;
+	record_reset(&p->rec);
+	p->seen[S_REC] = 0;
+	p->in_record = true;
+	return 0;
+}
+
+static bool
+under_domain(const char *d, const char *parent)
+{
+	size_t n = strlen(d), k = strlen(parent);
+
+	return strcmp(d, parent) == 0 || (n > k && d[n - k - 1] == '.' &&
+	    strcmp(d + n - k, parent) == 0);
+}
+
+/* Applies the record-level checks of spec 6.4 and hands the record over. */
+static int
+record_end(struct parse *p)
+{
+	struct agg_record *rec = &p->rec;
+	struct agg_totals *t = &p->rep.totals;
+	uint64_t seen = p->seen[S_REC], count;
+	size_t i;
+
+	p->in_record = false;
+	if (!(seen & BIT(E_ROW)) || !(seen & BIT(E_COUNT)) || (rec->flags & W_RECORD_DROPPED)) {
+		p->rep.flags |= W_RECORD_DROPPED;
+		sat_add(&t->records_dropped, 1);
+		record_reset(rec);
+		return 0;
+	}
+	if (!(seen & BIT(E_IP)))
+		rec->flags |= W_IP_INVALID;
+	if (!(seen & BIT(E_PE_DKIM)) || !(seen & BIT(E_PE_SPF)) || !(seen & BIT(E_DISP)))
+		rec->flags |= W_PE_INCOMPLETE;
+	if (rec->header_from == NULL) {
+		rec->header_from = g_strdup(p->rep.policy_domain);
+		rec->flags |= W_HFROM_MISSING;
+	} else if (!under_domain(rec->header_from, p->rep.policy_domain)) {
+		rec->flags |= W_HFROM_OUTSIDE_DOMAIN;
+	}
+	if (p->rep.dialect == DIALECT_RFC9990) {
+		for (i = 0; i < rec->n_dkim; i++) {
+			if (rec->dkim[i].selector == NULL)
+				rec->flags |= W_DKIM_NO_SELECTOR;
+		}
+		for (i = 0; i < rec->n_spf; i++) {
+			if (rec->spf[i].scope == SPF_SCOPE_HELO)
+				rec->flags |= W_RFC9990_DEVIATION;
+		}
+		if (rec->n_spf > 1)
+			rec->flags |= W_SPF_MULTI | W_RFC9990_DEVIATION;
+	}
+	count = (uint64_t)rec->count;
+	sat_add(&t->records, 1);
+	sat_add(&t->messages, count);
+	if (agg_record_dmarc_pass(rec))
+		sat_add(&t->dmarc_pass, count);
+	if (rec->pe_dkim == DMARC_PASS)
+		sat_add(&t->dkim_aligned, count);
+	if (rec->pe_spf == DMARC_PASS)
+		sat_add(&t->spf_aligned, count);
+	if (p->begun == BEGUN_RECORDS &&
+	    p->sink->record(p->sink->ctx, &p->rep, rec, p->e) == -1) {
+		p->sink_failed = true;
+		return -1;
+	}
+	record_reset(rec);
+	return 0;
+}
+
+/* ---- leaf values ---- */
+
+static void
+add_error_text(struct parse *p, const char *t, size_t n)
+{
+	t = norm_trim(t, n, &n);
+	if (n == 0)
+		return;
+	if (p->errors == NULL)
+		p->errors = g_string_new(NULL);
+	else if (p->errors->len < BOUND_XML_ERROR_TEXT)
+		g_string_append_c(p->errors, '\n');
+	if (n > BOUND_XML_ERROR_TEXT - p->errors->len) {
+		n = BOUND_XML_ERROR_TEXT - p->errors->len;
+		p->rep.flags |= W_TEXT_TRUNCATED;
+	}
+	g_string_append_len(p->errors, t, (gssize)n);
+	p->rep.errors = p->errors->str;
+}
+
+static void
+header_leaf(struct parse *p, enum el id, const char *t, size_t n)
+{
+	struct agg_report *r = &p->rep;
+
+	switch (id) {
+	case E_VERSION:   r->xml_version = norm_text(t, n); break;
+	case E_ORG:       r->org_name = norm_collapse(t, n); break;
+	case E_EMAIL:     r->org_email = norm_text(t, n); break;
+	case E_EXTRA:     r->extra_contact = norm_text(t, n); break;
+	case E_RID:       r->report_id = norm_report_id(t, n); break;
+	case E_BEGIN:     p->begin_raw = g_strndup(t, n); break;
+	case E_END:       p->end_raw = g_strndup(t, n); break;
+	case E_ERROR:     add_error_text(p, t, n); break;
+	case E_GENERATOR: r->generator = norm_text(t, n); break;
+	case E_PDOMAIN:   r->policy_domain = norm_domain(t, n, &r->flags); break;
+	case E_ADKIM:     r->adkim = norm_alignment(t, n, &r->flags); break;
+	case E_ASPF:      r->aspf = norm_alignment(t, n, &r->flags); break;
+	case E_P:         r->p = norm_policy(t, n, &r->flags); break;
+	case E_SP:        r->sp = norm_policy(t, n, &r->flags); break;
+	case E_NP:        r->np = norm_policy(t, n, &r->flags); break;
+	case E_PCT:       r->pct = norm_pct(t, n, &r->flags); break;
+	case E_FO:        r->fo = norm_text(t, n); break;
+	case E_TESTING:   r->testing = norm_testing(t, n, &r->flags); break;
+	case E_DISCOVERY: r->discovery_method = norm_discovery(t, n, &r->flags); break;
+	default:          break;
+	}
+}
+
+static void
+record_leaf(struct parse *p, enum el id, const char *t, size_t n)
+{
+	struct agg_record *rec = &p->rec;
+	struct override_reason *rs = &rec->reasons[rec->n_reasons];
+	struct dkim_result *dk = &rec->dkim[rec->n_dkim];
+	struct spf_result *sp = &rec->spf[rec->n_spf];
+	uint64_t *fl = &rec->flags;
+	size_t len;
+
+	switch (id) {
+	case E_IP:        norm_ip(t, n, rec); break;
+	case E_DISP:      rec->disposition = norm_disposition(t, n, fl, &rec->disposition_raw); break;
+	case E_PE_DKIM:   rec->pe_dkim = norm_dmarc_result(t, n, fl); break;
+	case E_PE_SPF:    rec->pe_spf = norm_dmarc_result(t, n, fl); break;
+	case E_HFROM:     rec->header_from = norm_domain(t, n, fl); break;
+	case E_EFROM:     rec->envelope_from = norm_domain(t, n, fl); break;
+	case E_ETO:       rec->envelope_to = norm_domain(t, n, fl); break;
+	case E_DDOMAIN:   dk->domain = norm_domain(t, n, fl); break;
+	case E_DSEL:      dk->selector = norm_text(t, n); break;
+	case E_DRESULT:   dk->result = norm_auth_result(t, n, fl, &dk->result_raw); break;
+	case E_DHUMAN:    dk->human_result = norm_text(t, n); break;
+	case E_SDOMAIN:   sp->domain = norm_domain(t, n, fl); break;
+	case E_SSCOPE:    sp->scope = norm_scope(t, n, fl); break;
+	case E_SRESULT:   sp->result = norm_auth_result(t, n, fl, &sp->result_raw); break;
+	case E_SHUMAN:    sp->human_result = norm_text(t, n); break;
+	case E_COUNT:
+		if (norm_count(t, n, &rec->count, fl) == -1)
+			rec->flags |= W_RECORD_DROPPED;   /* marks the record, see record_end */
+		break;
+	case E_RTYPE:
+		rs->type = norm_override(t, n, fl, &rs->type_raw);
+		norm_trim(t, n, &len);
+		p->reason_nonempty |= len > 0;
+		if (p->rep.dialect == DIALECT_RFC9990 && (rs->type == OVERRIDE_FORWARDED ||
+		    rs->type == OVERRIDE_SAMPLED_OUT))
+			rec->flags |= W_RFC9990_DEVIATION;
+		break;
+	case E_RCOMMENT:
+		rs->comment = norm_text(t, n);
+		p->reason_nonempty |= rs->comment != NULL;
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- elements ---- */
+
+static const struct rule *
+find_rule(enum el parent, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(RULES); i++) {
+		if (RULES[i].parent == parent && strcmp(RULES[i].name, name) == 0)
+			return &RULES[i];
+	}
+	return NULL;
+}
+
+static int element_end(struct parse *p, int depth);
+
+/* Opens a slot of a per-record array, or skips the element when full. */
+static bool
+slot_open(struct parse *p, size_t n, size_t cap)
+{
+	if (n < cap) {
+		p->seen[S_SUB] = 0;
+		p->reason_nonempty = false;
+		return true;
+	}
+	p->rec.flags |= W_LIMIT_TRUNCATED;
+	return false;
+}
+
+static int
+element_start(struct parse *p, int depth, const char *name, const char *ns, bool empty)
+{
+	const struct rule *rule;
+	char shown[128];
+	bool open = true;
+
+	if (depth > BOUND_XML_DEPTH)
+		return refuse(p, REFUSE_XML_LIMIT, "line %d: elements nested deeper than %d",
+		    line_no(p), BOUND_XML_DEPTH);
+	if (p->skip_depth >= 0)
+		return 0;
+	if (depth == 0) {
+		if (strcmp(name, "feedback") != 0) {
+			norm_printable(shown, sizeof shown, name);
+			return refuse(p, REFUSE_NOT_DMARC, "root element is <%s>, not <feedback>: "
+			    "not a DMARC aggregate report", shown);
+		}
+		p->stack[0] = E_ROOT;
+		p->rep.xml_namespace = ns != NULL ? g_strdup(ns) : NULL;
+		p->is_rfc9990_ns = ns != NULL && strcmp(ns, NS_DMARC2) == 0;
+		return empty ? element_end(p, 0) : 0;
+	}
+	rule = p->leaf_depth >= 0 ? NULL : find_rule(p->stack[depth - 1], name);
+	/* RFC 9990: elements of another namespace are extension content */
+	if (rule != NULL && p->is_rfc9990_ns && (ns == NULL || strcmp(ns, NS_DMARC2) != 0))
+		rule = NULL;
+	if (rule != NULL && (rule->kind == K_LEAF || rule->kind == K_BLOCK)) {
+		if (p->seen[rule->scope] & BIT(rule->id)) {
+			*flags_here(p) |= W_DUP_ELEMENT;
+			rule = NULL;
+		} else {
+			p->seen[rule->scope] |= BIT(rule->id);
+		}
+	}
+	if (rule != NULL)
+		p->present |= BIT(rule->id);
+	if (rule != NULL && rule->id == E_RECORD && record_start(p) == -1)
+		return -1;
+	if (rule != NULL && rule->id == E_REASON)
+		open = slot_open(p, p->rec.n_reasons, BOUND_RECORD_REASONS);
+	else if (rule != NULL && rule->id == E_DKIM)
+		open = slot_open(p, p->rec.n_dkim, BOUND_RECORD_DKIM);
+	else if (rule != NULL && rule->id == E_SPF)
+		open = slot_open(p, p->rec.n_spf, BOUND_RECORD_SPF);
+	if (rule == NULL || rule->kind == K_IGNORE || !open) {
+		if (!empty)
+			p->skip_depth = depth;
+		return 0;
+	}
+	p->stack[depth] = rule->id;
+	if (rule->kind == K_LEAF || rule->kind == K_MULTI_LEAF) {
+		p->leaf_depth = depth;
+		p->text_len = 0;
+		p->text_trunc = false;
+	}
+	return empty ? element_end(p, depth) : 0;
+}
+
+static void
+text_add(struct parse *p, int depth, const char *s)
+{
+	size_t n;
+
+	if (p->leaf_depth < 0 || p->skip_depth >= 0 || depth != p->leaf_depth + 1 || s == NULL)
+		return;
+	n = strlen(s);
+	if (n > BOUND_XML_TEXT - p->text_len) {
+		n = BOUND_XML_TEXT - p->text_len;
+		p->text_trunc = true;
+	}
+	memcpy(p->text + p->text_len, s, n);
+	p->text_len += n;
+}
+
+static int
+element_end(struct parse *p, int depth)
+{
+	enum el id;
+
+	if (p->skip_depth >= 0) {
+		if (depth == p->skip_depth)
+			p->skip_depth = -1;
+		return 0;
+	}
+	id = p->stack[depth];
+	if (depth == p->leaf_depth) {
+		p->leaf_depth = -1;
+		if (p->text_trunc)
+			*flags_here(p) |= W_TEXT_TRUNCATED;
+		if (p->in_record)
+			record_leaf(p, id, p->text, p->text_len);
+		else
+			header_leaf(p, id, p->text, p->text_len);
+		return 0;
+	}
+	switch (id) {
+	case E_REASON:
+		if (p->reason_nonempty)
+			p->rec.n_reasons++;
+		else
+			free_reason(&p->rec.reasons[p->rec.n_reasons]);
+		break;
+	case E_DKIM:
+		p->rec.n_dkim++;
+		break;
+	case E_SPF:
+		p->rec.n_spf++;
+		break;
+	case E_RECORD:
+		return record_end(p);
+	case E_ROOT:
+		if (p->n_records == 0)
+			p->rep.flags |= W_NO_RECORDS;
+		if (p->begun == NOT_BEGUN && report_begin(p) == -1)
+			return -1;
+		if (p->rep.totals.records == 0)
+			p->rep.flags |= W_NO_RECORDS;
+		p->root_closed = true;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* ---- libxml2 ---- */
+
+static xmlParserInputPtr
+deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	(void)url;
+	(void)id;
+	(void)ctxt;
+	return NULL;
+}
+
+static void
+quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+void
+report_xml_init(void)
+{
+	xmlInitParser();
+	xmlSetExternalEntityLoader(deny_loader);
+	xmlSetGenericErrorFunc(NULL, quiet);
+}
+
+static void
+on_xml_error(void *ctx, xmlErrorPtr err)
+{
+	struct parse *p = ctx;
+
+	if (err == NULL || err->level < XML_ERR_ERROR || p->xml_code != 0)
+		return;
+	p->xml_code = err->code != 0 ? err->code : -1;
+	p->xml_line = err->line;
+	norm_printable(p->xml_msg, sizeof p->xml_msg, err->message);
+}
+
+static int
+io_read(void *ctx, char *buf, int len)
+{
+	struct parse *p = ctx;
+	ssize_t n;
+
+	n = xml_feed_read(&p->feed, buf, len > 0 ? (size_t)len : 0);
+	return n < 0 ? -1 : (int)n;
+}
+
+static int
+io_close(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static bool
+is_encoding_error(const struct parse *p)
+{
+	return p->xml_code == XML_ERR_INVALID_ENCODING || p->xml_code == XML_I18N_CONV_FAILED ||
+	    (p->xml_code == XML_ERR_INVALID_CHAR &&
+	    strncmp(p->xml_msg, "Input is not proper UTF-8", 25) == 0);
+}
+
+/* Why the parser stopped before the root closed. */
+static void
+parse_failed(struct parse *p)
+{
+	if (p->why != REFUSE_NONE || p->sink_failed)
+		return;
+	if (p->feed.why != REFUSE_NONE) {
+		p->why = p->feed.why;
+		errbuf_set(p->e, "%s", p->feed.err.msg);
+	} else if (p->feed.empty) {
+		refuse(p, REFUSE_NO_REPORT, "empty document (no XML, only whitespace or nothing)");
+	} else if (is_encoding_error(p)) {
+		refuse(p, REFUSE_XML_ENCODING, "line %d: invalid UTF-8: %s", p->xml_line,
+		    p->xml_msg);
+	} else if (p->xml_code != 0) {
+		refuse(p, REFUSE_XML_MALFORMED, "line %d: %s", p->xml_line, p->xml_msg);
+	} else {
+		refuse(p, REFUSE_XML_MALFORMED, "document ends before </feedback>");
+	}
+}
+
+static int
+node(struct parse *p)
+{
+	int type = xmlTextReaderNodeType(p->xr);
+	int depth = xmlTextReaderDepth(p->xr);
+
+	switch (type) {
+	case XML_READER_TYPE_ELEMENT:
+		return element_start(p, depth, (const char *)xmlTextReaderConstLocalName(p->xr),
+		    (const char *)xmlTextReaderConstNamespaceUri(p->xr),
+		    xmlTextReaderIsEmptyElement(p->xr) == 1);
+	case XML_READER_TYPE_END_ELEMENT:
+		return element_end(p, depth);
+	case XML_READER_TYPE_TEXT:
+	case XML_READER_TYPE_CDATA:
+	case XML_READER_TYPE_WHITESPACE:
+	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+		text_add(p, depth, (const char *)xmlTextReaderConstValue(p->xr));
+		return 0;
+	case XML_READER_TYPE_DOCUMENT_TYPE:
+	case XML_READER_TYPE_ENTITY_REFERENCE:
+	case XML_READER_TYPE_ENTITY:
+		return refuse(p, REFUSE_XML_DOCTYPE, "line %d: document has a DOCTYPE or "
+		    "entity declarations (refused: never expanded)", line_no(p));
+	default:
+		return 0;
+	}
+}
+
+static int
+parse_run(struct parse *p, const struct byte_reader *rd)
+{
+	int ret = 1;
+
+	if (xml_feed_init(&p->feed, rd) == -1)
+		return refuse(p, REFUSE_XML_LIMIT, "out of memory");
+	xmlSetGenericErrorFunc(NULL, quiet);
+	p->xr = xmlReaderForIO(io_read, io_close, p, "report.xml", NULL, XML_OPTIONS);
+	if (p->xr == NULL) {
+		parse_failed(p);
+		return -1;
+	}
+	xmlTextReaderSetStructuredErrorHandler(p->xr, on_xml_error, p);
+	while (!p->root_closed && (ret = xmlTextReaderRead(p->xr)) == 1) {
+		if (node(p) == -1)
+			return -1;
+	}
+	if (!p->root_closed) {
+		parse_failed(p);
+		return -1;
+	}
+	xmlFreeTextReader(p->xr);
+	p->xr = NULL;
+	if (xml_feed_finish(&p->feed, p->rep.xml_sha256) == -1) {
+		parse_failed(p);
+		return -1;
+	}
+	if (p->feed.repaired)
+		p->rep.flags |= W_XML_REPAIRED;
+	if (p->sink->end(p->sink->ctx, &p->rep, p->e) == -1) {
+		p->sink_failed = true;
+		p->begun = NOT_BEGUN;   /* end was called: no abort after it */
+		return -1;
+	}
+	return 0;
+}
+
+int
+report_xml_parse(const struct byte_reader *rd, const struct report_hints *hints,
+    uint64_t flags, const struct report_sink *sink, enum refusal *why, struct errbuf *e)
+{
+	struct parse *p;
+	int rc;
+
+	p = g_malloc0(sizeof *p);
+	p->hints = hints;
+	p->sink = sink;
+	p->e = e;
+	p->skip_depth = p->leaf_depth = -1;
+	p->text = g_malloc(BOUND_XML_TEXT);
+	p->rep.flags = flags;
+	p->rep.pct = -1;
+	*why = REFUSE_NONE;
+	rc = parse_run(p, rd);
+	if (rc == -1 && p->begun != NOT_BEGUN)
+		sink->abort(sink->ctx);
+	*why = p->why;
+	rc = p->sink_failed ? -1 : 0;
+	if (p->xr != NULL)
+		xmlFreeTextReader(p->xr);
+	xml_feed_free(&p->feed);
+	record_reset(&p->rec);
+	report_reset(&p->rep);
+	if (p->errors != NULL)
+		g_string_free(p->errors, TRUE);
+	g_free(p->begin_raw);
+	g_free(p->end_raw);
+	g_free(p->text);
+	g_free(p);
+	return rc;
+}
