@@ -174,11 +174,11 @@ log_outcome(const struct pipeline *p, const char *location, const struct input_o
 {
 	switch (o->status) {
 	case INPUT_REFUSED:
-		log_warn("%s: refused: %s: %s", location, o->refusal_code, o->reason);
+		log_warn("%s: refused: %s", location, o->reason);
 		break;
 	case INPUT_PARTIAL:
-		log_warn("%s: %u report(s) stored, some refused: %s: %s", location,
-		    o->reports_stored, o->refusal_code, o->reason);
+		log_warn("%s: %u report(s) stored, some refused: %s", location,
+		    o->reports_stored, o->reason);
 		break;
 	default:
 		if (p->verbose)

@@ -30,8 +30,15 @@ errbuf_prefix(struct errbuf *e, const char *fmt, ...)
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
 	n = strlen(e->msg);
-	if (n + 2 < sizeof e->msg)
-		snprintf(e->msg + n, sizeof e->msg - n, ": %s", old);
+	if (n + 2 < sizeof e->msg) {
+		size_t room = sizeof e->msg - n - 3, oldlen = strlen(old);
+
+		if (oldlen > room)
+			oldlen = room;
+		memcpy(e->msg + n, ": ", 2);
+		memcpy(e->msg + n + 2, old, oldlen);
+		e->msg[n + 2 + oldlen] = '\0';
+	}
 }
 
 void

@@ -118,7 +118,8 @@ each_sorted(const char *dir, int (*visit)(struct source *, const char *, const c
 			goto nomem;
 		n++;
 	}
-	qsort(names, n, sizeof *names, compare_names);
+	if (n > 1)
+		qsort(names, n, sizeof *names, compare_names);
 	for (i = 0; i < n; i++)
 		if (visit(s, dir, names[i], arg) == -1)
 			goto fail;

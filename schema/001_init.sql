@@ -80,8 +80,11 @@ CREATE TABLE report (
 	UNIQUE (org_key, report_id, policy_domain, begin_ts)
 ) STRICT;
 
+-- The exports list reports by (begin_ts, org_name) within a domain or over
+-- all: these indexes give that order, so that no export sorts its records.
 CREATE INDEX report_xml_sha256 ON report(xml_sha256);
-CREATE INDEX report_domain_begin ON report(policy_domain, begin_ts);
+CREATE INDEX report_domain_begin ON report(policy_domain, begin_ts, org_name);
+CREATE INDEX report_begin ON report(begin_ts, org_name);
 CREATE INDEX report_input ON report(input_id);
 
 -- A report that arrived with the key of a stored one but other content

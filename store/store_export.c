@@ -24,6 +24,7 @@
 	"(SELECT group_concat(t, '; ') FROM (SELECT " expr " AS t FROM " table \
 	" WHERE record_id = a.id ORDER BY ordinal))"
 
+/* CROSS JOIN keeps report the outer loop: rows come out in index order, unsorted. */
 #define RECORDS_SQL(D) \
 	"SELECT r.org_name, r.report_id, r.policy_domain, " ISO("r.begin_ts") ", " \
 	ISO("r.end_ts") ", a.source_ip, a.count, a.disposition, a.pe_dkim, a.pe_spf," \
@@ -34,7 +35,7 @@
 	    "record_dkim") ", " \
 	CHILDREN("coalesce(domain, '') || '/' || coalesce(scope, '') || '=' || result", \
 	    "record_spf") ", a.flags" \
-	" FROM report r JOIN record a ON a.report_id = r.id" \
+	" FROM report r CROSS JOIN record a ON a.report_id = r.id" \
 	" WHERE " D "r.begin_ts BETWEEN :since AND :until AND r.xml_sha256 IS NOT NULL" \
 	" ORDER BY r.begin_ts, r.org_name, r.id, a.ordinal"
 

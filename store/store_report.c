@@ -95,12 +95,11 @@ by_remainder(const void *a, const void *b)
 }
 
 /*
- * Splits count over the report's days in proportion to their seconds,
+ * Splits count (> 0) over the report's days in proportion to their seconds,
  * exactly: floor shares first, then one more to the days with the largest
  * remainders until the parts add up. count * overlap can exceed 64 bits,
  * so each share is (count / span) * overlap + (count % span) * overlap / span.
  */
-/* count > 0 */
 static void
 split_count(struct sink_state *k, int64_t count)
 {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "flags.h"
 #include "report.h"
@@ -30,6 +31,23 @@ new_db_path(void)
 	snprintf(path, n, "%s/dmarcd.db", dir);
 	free(dir);
 	return path;
+}
+
+/* Removes the database, its WAL files and its scratch directory; frees path. */
+static void
+drop_db(char *path)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	char name[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		snprintf(name, sizeof name, "%s%s", path, suffixes[i]);
+		unlink(name);
+	}
+	*strrchr(path, '/') = '\0';
+	rmdir(path);
+	free(path);
 }
 
 static struct store *
@@ -309,7 +327,7 @@ Test(store, open_creates_and_migrates)
 	store_close(st);
 	cr_assert_eq(scalar(path, "PRAGMA user_version"), version);
 	cr_assert_eq(scalar(path, "SELECT count(*) FROM input"), 0);
-	free(path);
+	drop_db(path);
 }
 
 Test(store, uses_wal)
@@ -326,7 +344,7 @@ Test(store, uses_wal)
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 Test(store, readonly_reads_but_cannot_write)
@@ -353,7 +371,7 @@ Test(store, readonly_reads_but_cannot_write)
 	cr_assert_eq(store_input_seen(ro, sha, &seen, &e), -1);
 	store_close(ro);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 Test(store, readonly_refuses_missing_or_old_database)
@@ -377,7 +395,7 @@ Test(store, readonly_refuses_missing_or_old_database)
 	sqlite3_close(db);
 	cr_assert_eq(store_open(path, STORE_READWRITE, &st, &e), -1);
 	cr_assert(strstr(e.msg, "newer") != NULL, "%s", e.msg);
-	free(path);
+	drop_db(path);
 }
 
 Test(store, export_kinds_and_columns)
@@ -513,7 +531,14 @@ Test(store, report_through_sink_shows_in_exports)
 	ASSERT_CELL(t, 0, "testing", "NULL");
 	table_free(t);
 
-	/* Filters: another domain, or a window before the report, show nothing. */
+	/*
+	 * Filters: the report's domain and begin show it; another domain, or a
+	 * window before the report, show nothing.
+	 */
+	t = export(st, EXPORT_RECORDS, "example.com", DAY0, DAY0);
+	cr_assert_eq(t->nrows, 3);
+	ASSERT_CELL(t, 2, "count", "4");
+	table_free(t);
 	t = export(st, EXPORT_RECORDS, "example.org", INT64_MIN, INT64_MAX);
 	cr_assert_eq(t->nrows, 0);
 	table_free(t);
@@ -521,7 +546,7 @@ Test(store, report_through_sink_shows_in_exports)
 	cr_assert_eq(t->nrows, 0);
 	table_free(t);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 Test(store, domains_show_latest_policy)
@@ -556,7 +581,7 @@ Test(store, domains_show_latest_policy)
 	ASSERT_CELL(t, 0, "p", "none");
 	table_free(t);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 /* ---- duplicates and conflicts (spec 6.5) ---- */
@@ -584,7 +609,7 @@ Test(store, same_report_again_is_duplicate)
 	ASSERT_CELL(t, 0, "messages", "19");
 	table_free(t);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 Test(store, same_key_other_content_is_conflict)
@@ -616,7 +641,7 @@ Test(store, same_key_other_content_is_conflict)
 	cr_assert_eq(c.reports_conflict, 1);
 	cr_assert_eq(scalar(path, "SELECT count(*) FROM report_conflict"), 1);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 Test(store, same_content_other_key_is_duplicate)
@@ -639,7 +664,7 @@ Test(store, same_content_other_key_is_duplicate)
 	cr_assert_eq(scalar(path, "SELECT count(*) FROM record"), 3);
 	cr_assert_eq(scalar(path, "SELECT sum(messages) FROM rollup"), 19);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 Test(store, reused_report_id_other_period_is_stored)
@@ -666,7 +691,7 @@ Test(store, reused_report_id_other_period_is_stored)
 	ASSERT_CELL(t, 0, "messages", "38");
 	table_free(t);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 Test(store, duplicate_within_one_input)
@@ -693,7 +718,7 @@ Test(store, duplicate_within_one_input)
 	cr_assert_eq(scalar(path, "SELECT records FROM input"), 3);
 	cr_assert_eq(scalar(path, "SELECT count(*) FROM input WHERE raw IS NULL"), 1);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 /* ---- atomicity ---- */
@@ -732,7 +757,7 @@ Test(store, sink_abort_leaves_nothing)
 	cr_assert_eq(scalar(path, "SELECT count(*) FROM record_day"), 0);
 	cr_assert_eq(scalar(path, "SELECT sum(messages) FROM rollup"), 10);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 Test(store, input_abort_leaves_nothing)
@@ -761,7 +786,7 @@ Test(store, input_abort_leaves_nothing)
 	cr_assert_eq(scalar(path, "SELECT count(*) FROM record"), 0);
 	cr_assert_eq(scalar(path, "SELECT count(*) FROM rollup"), 0);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 Test(store, batch_rollback_leaves_nothing)
@@ -788,7 +813,7 @@ Test(store, batch_rollback_leaves_nothing)
 	ingest(st, 1, &r, recs, 3);
 	cr_assert_eq(scalar(path, "SELECT count(*) FROM report"), 1);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 /* ---- time attribution (spec 5.6) ---- */
@@ -842,7 +867,7 @@ Test(store, long_report_splits_over_days)
 		if (cases[i].count != INT64_MAX)
 			cr_assert_eq(scalar(path, "SELECT sum(messages) FROM rollup"), cases[i].count);
 		store_close(st);
-		free(path);
+		drop_db(path);
 	}
 }
 
@@ -874,7 +899,7 @@ Test(store, split_report_counts_in_window_and_first_seen)
 	ASSERT_CELL(t, 0, "last_seen", "2024-01-03");
 	table_free(t);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 Test(store, report_spanning_too_many_days_fails)
@@ -896,7 +921,7 @@ Test(store, report_spanning_too_many_days_fails)
 	store_input_abort(st);
 	store_batch_rollback(st);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 /* ---- odd values ---- */
@@ -926,7 +951,7 @@ Test(store, invalid_ip_rolls_up_under_empty_source)
 	ASSERT_CELL(t, 0, "flags", "W_IP_INVALID");
 	table_free(t);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 Test(store, counts_near_int64_max_saturate)
@@ -959,7 +984,7 @@ Test(store, counts_near_int64_max_saturate)
 	ASSERT_CELL(t, 0, "messages", "9223372036854775807");
 	table_free(t);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 /* ---- inputs ---- */
@@ -999,7 +1024,7 @@ Test(store, input_seen_counts_again)
 	}
 	store_batch_rollback(st);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 struct refused_walk {
@@ -1073,7 +1098,7 @@ Test(store, refused_input_keeps_raw_for_reprocessing)
 	cr_assert_eq(store_each_refused(st, on_refused, &w, &e), 0, "%s", e.msg);
 	cr_assert_eq(w.calls, 0);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
 
 /* ---- volume ---- */
@@ -1122,5 +1147,5 @@ Test(store, hundred_thousand_records_in_one_batch, .timeout = 240)
 	ASSERT_CELL(t, 0, "sources", "100000");
 	table_free(t);
 	store_close(st);
-	free(path);
+	drop_db(path);
 }
