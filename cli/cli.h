@@ -15,6 +15,7 @@
 int cmd_ingest(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_reprocess(int argc, char **argv);
+int cmd_prune(int argc, char **argv);
 
 /* The database path: the --db option, else $DMARCD_DB, else ./dmarcd.db. */
 const char *cli_db_path(const char *option);

@@ -19,7 +19,7 @@ struct export_out {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dmarcd export {reports|records|sources|domains} [--db FILE]\n"
+	fprintf(stderr, "usage: dmarcd export {reports|records|sources|domains|failures} [--db FILE]\n"
 	    "       [--format csv|json] [--domain D] [--since DATE] [--until DATE]\n"
 	    "  DATE: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)\n");
 }

@@ -13,7 +13,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: dmarcd ingest [--db FILE] [--json] [--verbose] "
-	    "[--max-input SIZE] PATH...\n"
+	    "[--max-input SIZE]\n"
+	    "       [--keep-failure-bodies] PATH...\n"
 	    "  PATH: a report (.xml .xml.gz .gz .zip), a mail (.eml or any name),\n"
 	    "        a directory, a Maildir, or - for standard input\n");
 }
@@ -24,21 +25,24 @@ print_summary(const struct pipeline_totals *t, bool json)
 	if (json) {
 		printf("{\"inputs\":%llu,\"reports_stored\":%llu,\"duplicate_reports\":%llu,"
 		    "\"duplicate_inputs\":%llu,\"conflicts\":%llu,\"refused\":%llu,"
-		    "\"partial\":%llu,\"records\":%llu}\n",
+		    "\"partial\":%llu,\"records\":%llu,\"failures_stored\":%llu,"
+		    "\"duplicate_failures\":%llu}\n",
 		    (unsigned long long)t->inputs, (unsigned long long)t->reports_stored,
 		    (unsigned long long)t->reports_duplicate,
 		    (unsigned long long)t->inputs_duplicate,
 		    (unsigned long long)t->reports_conflict,
 		    (unsigned long long)t->inputs_refused, (unsigned long long)t->inputs_partial,
-		    (unsigned long long)t->records);
+		    (unsigned long long)t->records, (unsigned long long)t->failures_stored,
+		    (unsigned long long)t->failures_duplicate);
 		return;
 	}
 	printf("%llu inputs: %llu reports stored, %llu duplicate reports, "
-	    "%llu duplicate inputs, %llu refused, %llu partial, %llu records\n",
+	    "%llu duplicate inputs, %llu refused, %llu partial, %llu records, "
+	    "%llu failure reports stored\n",
 	    (unsigned long long)t->inputs, (unsigned long long)t->reports_stored,
 	    (unsigned long long)t->reports_duplicate, (unsigned long long)t->inputs_duplicate,
 	    (unsigned long long)t->inputs_refused, (unsigned long long)t->inputs_partial,
-	    (unsigned long long)t->records);
+	    (unsigned long long)t->records, (unsigned long long)t->failures_stored);
 }
 
 /* Feeds every input of src into p; returns the exit status. */
@@ -89,11 +93,13 @@ cmd_ingest(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "max-input", required_argument, NULL, 'm' },
+		{ "keep-failure-bodies", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL;
-	bool json = false, verbose = false;
+	bool json = false;
+	struct pipeline_options popt = { false, false };
 	struct bounds b;
 	struct store *st = NULL;
 	struct source *src = NULL;
@@ -104,7 +110,7 @@ cmd_ingest(int argc, char **argv)
 
 	bounds_default(&b);
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "d:jvm:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:jvm:kh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			db = optarg;
@@ -113,13 +119,16 @@ cmd_ingest(int argc, char **argv)
 			json = true;
 			break;
 		case 'v':
-			verbose = true;
+			popt.verbose = true;
 			break;
 		case 'm':
 			if (cli_parse_size(optarg, &b.max_input) == -1) {
 				fprintf(stderr, "dmarcd ingest: bad --max-input '%s'\n", optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'k':
+			popt.keep_failure_bodies = true;
 			break;
 		case 'h':
 			usage();
@@ -139,7 +148,7 @@ cmd_ingest(int argc, char **argv)
 		return EXIT_OPERATIONAL;
 	}
 	if (store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1 ||
-	    pipeline_new(st, &b, verbose, &p, &e) == -1) {
+	    pipeline_new(st, &b, &popt, &p, &e) == -1) {
 		log_error("%s", e.msg);
 		goto out;
 	}

@@ -16,7 +16,7 @@ cmd_reprocess(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL;
-	bool verbose = false;
+	struct pipeline_options popt = { false, false };
 	struct bounds b;
 	struct store *st = NULL;
 	struct pipeline *p = NULL;
@@ -31,7 +31,7 @@ cmd_reprocess(int argc, char **argv)
 			db = optarg;
 			break;
 		case 'v':
-			verbose = true;
+			popt.verbose = true;
 			break;
 		case 'h':
 			fprintf(stderr, "usage: dmarcd reprocess [--db FILE] [--verbose]\n");
@@ -47,7 +47,7 @@ cmd_reprocess(int argc, char **argv)
 	}
 	bounds_default(&b);
 	if (store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1 ||
-	    pipeline_new(st, &b, verbose, &p, &e) == -1 || pipeline_reprocess(p, &e) == -1) {
+	    pipeline_new(st, &b, &popt, &p, &e) == -1 || pipeline_reprocess(p, &e) == -1) {
 		log_error("%s", e.msg);
 		goto out;
 	}

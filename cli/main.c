@@ -14,8 +14,9 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "ingest", cmd_ingest, "store the reports in files, directories, Maildirs or stdin" },
-	{ "export", cmd_export, "write reports, records, sources or domains as CSV or JSON" },
+	{ "export", cmd_export, "write reports, records, sources, domains or failures as CSV/JSON" },
 	{ "reprocess", cmd_reprocess, "retry every refused input with the current parsers" },
+	{ "prune", cmd_prune, "clear failure-report samples past their retention" },
 };
 
 static int

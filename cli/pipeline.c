@@ -22,7 +22,7 @@ struct pending_ack {
 struct pipeline {
 	struct store *st;
 	struct bounds bounds;
-	bool verbose;
+	struct pipeline_options options;
 	bool in_batch;
 	time_t batch_started;
 	uint64_t batch_records;
@@ -32,8 +32,8 @@ struct pipeline {
 };
 
 int
-pipeline_new(struct store *st, const struct bounds *b, bool verbose, struct pipeline **out,
-    struct errbuf *e)
+pipeline_new(struct store *st, const struct bounds *b, const struct pipeline_options *o,
+    struct pipeline **out, struct errbuf *e)
 {
 	struct pipeline *p = calloc(1, sizeof *p);
 
@@ -43,7 +43,7 @@ pipeline_new(struct store *st, const struct bounds *b, bool verbose, struct pipe
 	}
 	p->st = st;
 	p->bounds = *b;
-	p->verbose = verbose;
+	p->options = *o;
 	extract_init();
 	*out = p;
 	return 0;
@@ -156,8 +156,11 @@ decide_status(const struct extract_result *res)
 }
 
 static void
-count_outcome(struct pipeline *p, const struct input_outcome *o, const struct store_counts *c)
+count_outcome(struct pipeline *p, const struct input_outcome *o, const struct store_counts *c,
+    const struct store_failure_ctx *f)
 {
+	p->totals.failures_stored += f->stored;
+	p->totals.failures_duplicate += f->duplicate;
 	p->totals.reports_stored += c->reports_stored;
 	p->totals.reports_duplicate += c->reports_duplicate;
 	p->totals.reports_conflict += c->reports_conflict;
@@ -181,7 +184,7 @@ log_outcome(const struct pipeline *p, const char *location, const struct input_o
 		    o->reports_stored, o->reason);
 		break;
 	default:
-		if (p->verbose)
+		if (p->options.verbose)
 			log_info("%s: %u report(s) stored, %u duplicate(s), %llu record(s)",
 			    location, o->reports_stored, o->reports_duplicate,
 			    (unsigned long long)o->records);
@@ -195,12 +198,15 @@ run_extract(struct pipeline *p, int64_t input_id, const char *location,
     const unsigned char *data, size_t len, struct errbuf *e)
 {
 	struct store_counts counts = { 0 };
+	struct store_failure_ctx failures = { p->st, input_id, p->options.keep_failure_bodies, 0, 0 };
+	struct failure_sink failure_sink;
 	struct report_sink sink;
 	struct extract_result res;
 	struct input_outcome o;
 
 	store_report_sink(p->st, input_id, &counts, &sink);
-	if (extract_input(data, len, location, &p->bounds, &sink, &res, e) == -1) {
+	store_failure_sink(&failures, &failure_sink);
+	if (extract_input(data, len, location, &p->bounds, &sink, &failure_sink, &res, e) == -1) {
 		errbuf_prefix(e, "%s", location);
 		store_input_abort(p->st);
 		return -1;
@@ -218,14 +224,14 @@ run_extract(struct pipeline *p, int64_t input_id, const char *location,
 	o.reason = res.reason.msg;
 	if (res.why == REFUSE_NONE)
 		o.reason = "";
-	o.reports_stored = counts.reports_stored;
-	o.reports_duplicate = counts.reports_duplicate + counts.reports_conflict;
+	o.reports_stored = counts.reports_stored + failures.stored;
+	o.reports_duplicate = counts.reports_duplicate + counts.reports_conflict + failures.duplicate;
 	o.records = counts.records;
 	if (store_input_end(p->st, input_id, &o, data, len, e) == -1) {
 		store_input_abort(p->st);
 		return -1;
 	}
-	count_outcome(p, &o, &counts);
+	count_outcome(p, &o, &counts, &failures);
 	log_outcome(p, location, &o);
 	return 0;
 }
@@ -246,7 +252,7 @@ pipeline_ingest(struct pipeline *p, const struct pipeline_input *in, struct errb
 		return -1;
 	if (seen) {
 		p->totals.inputs_duplicate++;
-		if (p->verbose)
+		if (p->options.verbose)
 			log_info("%s: already ingested (same bytes)", in->location);
 	} else {
 		meta.raw_sha256 = sha;

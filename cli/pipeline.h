@@ -26,7 +26,14 @@ struct pipeline_totals {
 	uint64_t reports_stored;
 	uint64_t reports_duplicate;
 	uint64_t reports_conflict;
+	uint64_t failures_stored;   /* failure (forensic) reports */
+	uint64_t failures_duplicate;
 	uint64_t records;
+};
+
+struct pipeline_options {
+	bool verbose;               /* log every input, not only refusals */
+	bool keep_failure_bodies;   /* store failure reports' sample bodies (personal data) */
 };
 
 /* One input: its bytes, where it came from, how to acknowledge it. */
@@ -41,8 +48,8 @@ struct pipeline_input {
 };
 
 /* Starts a pipeline over st (read-write). Returns 0 and *out, or -1 (e). */
-int pipeline_new(struct store *st, const struct bounds *b, bool verbose, struct pipeline **out,
-    struct errbuf *e);
+int pipeline_new(struct store *st, const struct bounds *b, const struct pipeline_options *o,
+    struct pipeline **out, struct errbuf *e);
 
 /*
  * Frees the pipeline. Pending inputs that were not flushed are rolled back

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "arf.h"
 #include "flags.h"
 #include "mime.h"
 #include "reader.h"
@@ -24,6 +25,7 @@ static const char EXIM_MARKER[] =
 struct extract {
 	const struct bounds *b;
 	const struct report_sink *sink;
+	const struct failure_sink *failures;
 	struct extract_result *res;
 	struct errbuf *e;  /* operational failures (the sink) */
 	uint64_t out;      /* document bytes read, all documents */
@@ -462,7 +464,34 @@ extract_mail_parts(struct extract *x, const void *raw, size_t len, const char *w
 	return rc;
 }
 
-/* A whole mail: classify it, then extract its aggregate reports. */
+/* A failure report: the whole mail is one report. */
+static int
+extract_failure(struct extract *x, const void *raw, size_t len)
+{
+	struct failure_report *f = NULL;
+	struct errbuf err = {""};
+	enum refusal why = REFUSE_NONE;
+	int rc = 0;
+
+	if (arf_parse(raw, len, &f, &why, &err) == -1) {
+		errbuf_set(x->e, "%s", err.msg);
+		return -1;
+	}
+	if (f == NULL) {
+		refuse(x, why, "", err.msg);
+		return 0;
+	}
+	if (x->failures->put(x->failures->ctx, f, x->e) == -1) {
+		rc = -1;
+	} else {
+		x->res->documents++;
+		x->res->failures++;
+	}
+	failure_free(f);
+	return rc;
+}
+
+/* A whole mail: classify it, then extract its reports. */
 static int
 extract_mail(struct extract *x, const void *raw, size_t len)
 {
@@ -484,9 +513,7 @@ extract_mail(struct extract *x, const void *raw, size_t len)
 	mail_free(m);
 	switch (x->res->kind) {
 	case INPUT_FAILURE:
-		refuse(x, REFUSE_BAD_FAILURE_REPORT, "",
-		    "failure (forensic) reports are not "
-		    "parsed yet");
+		rc = extract_failure(x, raw, len);
 		break;
 	case INPUT_TLSRPT:
 		refuse(x, REFUSE_NOT_DMARC, "", "SMTP TLS report (RFC 8460), not a DMARC report");
@@ -516,9 +543,10 @@ extract_mail(struct extract *x, const void *raw, size_t len)
 
 int
 extract_input(const void *raw, size_t len, const char *name, const struct bounds *b,
-    const struct report_sink *sink, struct extract_result *res, struct errbuf *e)
+    const struct report_sink *sink, const struct failure_sink *failures,
+    struct extract_result *res, struct errbuf *e)
 {
-	struct extract x = {.b = b, .sink = sink, .res = res, .e = e};
+	struct extract x = {.b = b, .sink = sink, .failures = failures, .res = res, .e = e};
 	char msg[128];
 
 	memset(res, 0, sizeof *res);

@@ -11,6 +11,7 @@
 
 #include "bounds.h"
 #include "errbuf.h"
+#include "failure.h"
 #include "refusal.h"
 #include "report.h"
 
@@ -22,7 +23,8 @@ enum input_kind {
 
 struct extract_result {
 	enum input_kind kind;
-	unsigned documents;      /* aggregate documents that reached the sink's end */
+	unsigned documents;      /* reports (aggregate or failure) that reached a sink */
+	unsigned failures;       /* of which failure reports */
 	unsigned refused;        /* documents (or the whole input) refused */
 	enum refusal why;        /* the first refusal, REFUSE_NONE when none */
 	struct errbuf reason;    /* its reason with context: "part 2 (a.zip) entry b.xml: ..." */
@@ -37,12 +39,14 @@ void extract_init(void);
 
 /*
  * Extracts every report from len bytes of input named name (a label, may be
- * NULL) into sink. Returns 0 when the input was dealt with, whatever was
+ * NULL): aggregate reports into sink, a failure report into failures.
+ * Returns 0 when the input was dealt with, whatever was
  * refused (see *res: refused == 0 and documents > 0 means all went in);
  * returns -1 only when the sink failed (an operational error, e).
  */
 int extract_input(const void *raw, size_t len, const char *name, const struct bounds *b,
-    const struct report_sink *sink, struct extract_result *res, struct errbuf *e);
+    const struct report_sink *sink, const struct failure_sink *failures,
+    struct extract_result *res, struct errbuf *e);
 
 const char *input_kind_name(enum input_kind k);
 

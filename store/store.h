@@ -116,7 +116,13 @@ int store_input_reopen(struct store *st, int64_t input_id, struct errbuf *e);
 
 /* ---- reading: exports and the dashboard ---- */
 
-enum export_kind { EXPORT_REPORTS, EXPORT_RECORDS, EXPORT_SOURCES, EXPORT_DOMAINS };
+/*
+ * The failures export has one row per DMARC failure report (non-DMARC ARF
+ * feedback is left out), filtered on the reported domain and the arrival time.
+ */
+enum export_kind {
+	EXPORT_REPORTS, EXPORT_RECORDS, EXPORT_SOURCES, EXPORT_DOMAINS, EXPORT_FAILURES
+};
 
 struct export_filter {
 	const char *domain;      /* policy domain, or NULL for all */
@@ -184,18 +190,5 @@ void store_failure_sink(struct store_failure_ctx *ctx, struct failure_sink *sink
  * Returns 0 or -1 (e).
  */
 int store_prune(struct store *st, int64_t older_than_ts, uint64_t *cleared, struct errbuf *e);
-
-/*
- * The failures export: one row per DMARC failure report (kind 'other', the
- * non-DMARC ARF feedback, is left out), ordered by arrival, filtered on
- * the reported domain and on the arrival time (the storing time when the
- * report had no readable arrival date). Calls row like store_export.
- */
-int store_export_failures(struct store *st, const struct export_filter *f,
-    int (*row)(void *ctx, size_t ncols, const char *const *names, const struct cell *cells),
-    void *ctx, struct errbuf *e);
-
-/* The failures export's column names, for an empty result. */
-void store_export_failures_columns(size_t *ncols, const char *const **names);
 
 #endif

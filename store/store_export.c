@@ -138,6 +138,10 @@ store_export_columns(enum export_kind kind, size_t *ncols, const char *const **n
 {
 	const struct export_def *d = export_def(kind);
 
+	if (kind == EXPORT_FAILURES) {
+		store_export_failures_columns(ncols, names);
+		return;
+	}
 	*ncols = d != NULL ? d->ncols : 0;
 	*names = d != NULL ? d->cols : NULL;
 }
@@ -152,6 +156,10 @@ export_kind_parse(const char *s, enum export_kind *kind)
 			*kind = (enum export_kind)i;
 			return 0;
 		}
+	}
+	if (strcmp(s, "failures") == 0) {
+		*kind = EXPORT_FAILURES;
+		return 0;
 	}
 	return -1;
 }
@@ -240,6 +248,8 @@ store_export(struct store *st, enum export_kind kind, const struct export_filter
 	size_t i;
 	int rc;
 
+	if (kind == EXPORT_FAILURES)
+		return store_export_failures(st, f, row, ctx, e);
 	if (d == NULL) {
 		errbuf_set(e, "store: unknown export %d", (int)kind);
 		return -1;

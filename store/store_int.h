@@ -102,4 +102,12 @@ int store_bind_count(sqlite3_stmt *s, int i, uint64_t v);
 /* floor(ts / 86400), for negative times too. */
 int64_t store_day(int64_t ts);
 
+/* store_export and store_export_columns for EXPORT_FAILURES (store_failure.c). */
+int store_export_failures(struct store *st, const struct export_filter *f,
+    int (*row)(void *ctx, size_t ncols, const char *const *names, const struct cell *cells),
+    void *ctx, struct errbuf *e);
+
+/* The failures export's column names, for an empty result. */
+void store_export_failures_columns(size_t *ncols, const char *const **names);
+
 #endif

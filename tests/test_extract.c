@@ -31,6 +31,7 @@ struct counting {
 	char org[MAX_DOCS][64];
 	char report_id[MAX_DOCS][128];
 	int fail_at_begin;
+	int failures;
 };
 
 static int
@@ -84,6 +85,25 @@ c_abort(void *ctx)
 	c->aborted++;
 }
 
+static int
+c_put(void *ctx, const struct failure_report *f, struct errbuf *e)
+{
+	struct counting *c = ctx;
+
+	(void)f;
+	(void)e;
+	c->failures++;
+	return 0;
+}
+
+static struct failure_sink
+counting_failure_sink(struct counting *c)
+{
+	struct failure_sink s = {c, c_put};
+
+	return s;
+}
+
 static struct report_sink
 counting_sink(struct counting *c)
 {
@@ -106,10 +126,11 @@ run(const void *buf, size_t len, const char *name, struct counting *c, struct ex
 {
 	struct bounds b = default_bounds();
 	struct report_sink sink = counting_sink(c);
+	struct failure_sink failures = counting_failure_sink(c);
 	struct errbuf e = {""};
 
 	memset(c, 0, sizeof *c);
-	return extract_input(buf, len, name, &b, &sink, res, &e);
+	return extract_input(buf, len, name, &b, &sink, &failures, res, &e);
 }
 
 /* Reads a shared file and extracts it under its own name. */
@@ -146,30 +167,28 @@ static const struct expect expected[] = {
     {EX "aggregate-legacy-quirks.xml", AGG, 1, 0, OK, 3, 0},
     {EX "aggregate-rfc7489.xml", AGG, 1, 0, OK, 4, 0},
     {EX "aggregate-rfc9990.xml", AGG, 1, 0, OK, 3, 0},
-    {EX "failure-arf-base64-mixed.eml", INPUT_FAILURE, 0, 1, REFUSE_BAD_FAILURE_REPORT, 0, 0},
-    {EX "failure-arf.eml", INPUT_FAILURE, 0, 1, REFUSE_BAD_FAILURE_REPORT, 0, 0},
-    {EX "failure-nonarf-plaintext.eml", INPUT_FAILURE, 0, 1, REFUSE_BAD_FAILURE_REPORT, 0, 0},
+    {EX "failure-arf-base64-mixed.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
+    {EX "failure-arf.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
+    {EX "failure-nonarf-plaintext.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
     {PD "!example.com!1538204542!1538463818.xml", AGG, 1, 0, OK, 1, 0},
     {PD "!large-example.com!1711897200!1711983600.xml", AGG, 1, 0, OK, 2286, 0},
     {PD "DMARC Failure Report for domain.de (mail-from=sharepoint@domain.de, "
         "ip=10.10.10.10).eml",
-        INPUT_FAILURE, 0, 1, REFUSE_BAD_FAILURE_REPORT, 0, 0},
+        INPUT_FAILURE, 1, 0, OK, 0, 0},
     {PD "Report domain- borschow.com Submitter- google.com Report-ID- "
         "949348866075514174.eml",
         AGG, 1, 0, OK, 1, 0},
-    {PD "[Netease DMARC Failure Report] Rent Reminder.eml", INPUT_FAILURE, 0, 1,
-        REFUSE_BAD_FAILURE_REPORT, 0, 0},
+    {PD "[Netease DMARC Failure Report] Rent Reminder.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
     {PD "addisonfoods.com!example.com!1536105600!1536191999.xml", AGG, 1, 0, OK, 1, 0},
     {PD "changed-input.xml", AGG, 1, 0, OK, 20, 0},
-    {PD "dmarc_ruf_report_linkedin.crlf.eml", INPUT_FAILURE, 0, 1, REFUSE_BAD_FAILURE_REPORT, 0, 0},
-    {PD "dmarc_ruf_report_linkedin.eml", INPUT_FAILURE, 0, 1, REFUSE_BAD_FAILURE_REPORT, 0, 0},
+    {PD "dmarc_ruf_report_linkedin.crlf.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
+    {PD "dmarc_ruf_report_linkedin.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
     {PD "empty.xml", INPUT_UNKNOWN, 0, 1, REFUSE_NO_REPORT, 0, 0},
     {PD "empty_reason.xml", AGG, 1, 0, OK, 1, 0},
     {PD "estadocuenta1.infonacot.gob.mx!example.com!1536853302!1536939702!2940.xml.zip", AGG, 1, 0,
         OK, 1, 0},
     {PD "example.net!example.com!1529366400!1529452799.xml", AGG, 1, 0, OK, 1, 0},
-    {PD "exim_plain_text_only_no_arf_part.eml", INPUT_FAILURE, 0, 1, REFUSE_BAD_FAILURE_REPORT, 0,
-        0},
+    {PD "exim_plain_text_only_no_arf_part.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
     {PD "fastmail.com!example.com!1516060800!1516147199!102675056.xml.gz", AGG, 1, 0, OK, 1, 0},
     {PD "google.com_smtp_tls_report.eml", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0},
     {PD "ikea.com!example.de!1538690400!1538776800.xml", AGG, 1, 0, OK, 1, W_XML_REPAIRED},
@@ -187,7 +206,7 @@ static const struct expect expected[] = {
     {PD "rfc9990-example.net!example.com!1700000000!1700086399.xml", AGG, 1, 0, OK, 2, 0},
     {PD "rfc9990-sample.xml", AGG, 1, 0, OK, 1, 0},
     {PD "smtp_tls.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0},
-    {PD "subject.eml", INPUT_FAILURE, 0, 1, REFUSE_BAD_FAILURE_REPORT, 0, 0},
+    {PD "subject.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
     {PD "twilight.eml", AGG, 1, 0, OK, 1, 0},
     {PD "usssa.com!example.com!1538784000!1538870399.xml", AGG, 1, 0, OK, 2, 0},
     {PD "veeam.com!example.com!1530133200!1530219600.xml", AGG, 1, 0, OK, 1, 0},
@@ -229,8 +248,11 @@ Test(extract, every_example_and_corpus_file)
 		cr_expect_eq(res.refused, x->refused, "%s: %u refused", x->file, res.refused);
 		cr_expect_eq(res.why, x->why, "%s: %s", x->file, refusal_code(res.why));
 		cr_expect_eq(c.records, x->records, "%s: %ld records", x->file, c.records);
-		cr_expect_eq(c.ended, (int)x->documents, "%s", x->file);
-		if (x->documents > 0)
+		cr_expect_eq(c.ended + c.failures, (int)x->documents, "%s", x->file);
+		cr_expect_eq(c.failures, x->kind == INPUT_FAILURE ? 1 : 0, "%s: %d failure reports",
+		    x->file, c.failures);
+		cr_expect_eq(res.failures, (unsigned)c.failures, "%s", x->file);
+		if (c.ended > 0)
 			cr_expect_eq(c.flags[0] & x->flags, x->flags, "%s: flags %#llx", x->file,
 			    (unsigned long long)c.flags[0]);
 		if (x->why == OK)
@@ -670,11 +692,12 @@ Test(extract, size_limits)
 	struct extract_result res;
 	struct counting c = {0};
 	struct report_sink sink = counting_sink(&c);
+	struct failure_sink failures = counting_failure_sink(&c);
 	struct errbuf e;
 
 	mail = build_mail("limits", a, 2, &len);
 	b.max_input = len - 1;
-	cr_assert_eq(extract_input(mail, len, NULL, &b, &sink, &res, &e), 0);
+	cr_assert_eq(extract_input(mail, len, NULL, &b, &sink, &failures, &res, &e), 0);
 	cr_assert_eq(res.why, REFUSE_SIZE_LIMIT);
 	cr_assert_eq(res.refused, 1);
 	cr_assert_eq(c.begun, 0, "refused before parsing");
@@ -682,7 +705,7 @@ Test(extract, size_limits)
 
 	b = default_bounds();
 	b.max_message_out = l1 + l2 / 2;
-	cr_assert_eq(extract_input(mail, len, NULL, &b, &sink, &res, &e), 0);
+	cr_assert_eq(extract_input(mail, len, NULL, &b, &sink, &failures, &res, &e), 0);
 	cr_assert_eq(res.documents, 1);
 	cr_assert_eq(res.refused, 1);
 	cr_assert_eq(res.why, REFUSE_SIZE_LIMIT);
@@ -703,9 +726,10 @@ Test(extract, sink_failure_is_an_error)
 	struct extract_result res;
 	struct counting c = {.fail_at_begin = 1};
 	struct report_sink sink = counting_sink(&c);
+	struct failure_sink failures = counting_failure_sink(&c);
 	struct errbuf e = {""};
 
-	cr_assert_eq(extract_input(x1, l1, "x.xml", &b, &sink, &res, &e), -1);
+	cr_assert_eq(extract_input(x1, l1, "x.xml", &b, &sink, &failures, &res, &e), -1);
 	cr_assert_str_eq(e.msg, "disk full");
 	g_free(x1);
 }

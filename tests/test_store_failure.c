@@ -299,7 +299,7 @@ static void export(
 	struct errbuf e;
 
 	memset(r, 0, sizeof *r);
-	cr_assert_eq(store_export_failures(st, &f, collect, r, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_export(st, EXPORT_FAILURES, &f, collect, r, &e), 0, "%s", e.msg);
 }
 
 Test(store_failure, export_columns)
@@ -322,7 +322,7 @@ Test(store_failure, export_columns)
 	const char *const *names;
 	size_t n, i;
 
-	store_export_failures_columns(&n, &names);
+	store_export_columns(EXPORT_FAILURES, &n, &names);
 	cr_assert_geq(n, sizeof want / sizeof want[0]);
 	for (i = 0; i < sizeof want / sizeof want[0]; i++)
 		cr_expect_str_eq(names[i], want[i]);

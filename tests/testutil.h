@@ -14,7 +14,8 @@ unsigned char *tu_read_file(const char *path, size_t *len);
 /* Path of a fixture under tests/fixtures (static buffer, overwritten by the next call). */
 const char *tu_fixture(const char *name);
 
-/* Path of a file under ../shared, or NULL when ../shared is absent. */
+/* Path of a file under ../shared (static buffer, overwritten by the next call), or NULL
+ * when ../shared is absent. */
 const char *tu_shared(const char *relpath);
 
 /*
