@@ -1,5 +1,5 @@
 /*
- * digest: SHA-256 over bytes in memory (GLib's GChecksum), and hex output.
+ * digest: SHA-256 over bytes in memory (OpenSSL), and hex output.
  */
 #ifndef DMARCD_DIGEST_H
 #define DMARCD_DIGEST_H

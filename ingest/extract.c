@@ -178,6 +178,51 @@ reopen_at(const void *buf, size_t len, const struct bounds *b, unsigned index)
 }
 
 /*
+ * A sink in front of the caller's that adds, at the end of a document, the
+ * warnings the unpacker learned while the document streamed (trailing
+ * bytes after a gzip member are only known once it has been read).
+ */
+struct flagging_sink {
+	const struct report_sink *inner;
+	const struct unpack *u;
+};
+
+static int
+flagging_begin(void *ctx, const struct agg_report *r, struct errbuf *e)
+{
+	struct flagging_sink *f = ctx;
+
+	return f->inner->begin(f->inner->ctx, r, e);
+}
+
+static int
+flagging_record(void *ctx, const struct agg_report *r, const struct agg_record *rec,
+    struct errbuf *e)
+{
+	struct flagging_sink *f = ctx;
+
+	return f->inner->record(f->inner->ctx, r, rec, e);
+}
+
+static int
+flagging_end(void *ctx, const struct agg_report *r, struct errbuf *e)
+{
+	struct flagging_sink *f = ctx;
+	struct agg_report final = *r;
+
+	final.flags |= unpack_flags(f->u);
+	return f->inner->end(f->inner->ctx, &final, e);
+}
+
+static void
+flagging_abort(void *ctx)
+{
+	struct flagging_sink *f = ctx;
+
+	f->inner->abort(f->inner->ctx);
+}
+
+/*
  * Parses the current document of u into the sink. An encoding refusal is
  * tried once more, from the start, through the UTF-8 repair filter.
  * Returns -1 only when the sink failed.
@@ -188,20 +233,24 @@ parse_document(struct extract *x, struct unpack *u, const void *buf, size_t len,
 {
 	struct counted c = {unpack_reader(u), x};
 	struct byte_reader rd = {&c, counted_read};
+	struct flagging_sink fs = {x->sink, u};
+	struct report_sink sink = {&fs, flagging_begin, flagging_record, flagging_end,
+	    flagging_abort};
 	struct utf8_repair rep;
 	struct unpack *again;
 	enum refusal why = REFUSE_NONE;
 	struct errbuf err = {""};
 
 	flags |= unpack_flags(u);
-	if (report_xml_parse(&rd, hints, flags, x->sink, &why, &err) == -1)
+	if (report_xml_parse(&rd, hints, flags, &sink, &why, &err) == -1)
 		goto sink_failed;
 	if (why == REFUSE_XML_ENCODING && !x->out_exceeded &&
 	    (again = reopen_at(buf, len, x->b, index)) != NULL) {
 		c.inner = utf8_repair_init(&rep, unpack_reader(again));
+		fs.u = again;
 		errbuf_clear(&err);
 		if (report_xml_parse(
-		        &rd, hints, flags | W_ENCODING_REPAIRED, x->sink, &why, &err) == -1) {
+		        &rd, hints, flags | W_ENCODING_REPAIRED, &sink, &why, &err) == -1) {
 			unpack_free(again);
 			goto sink_failed;
 		}

@@ -10,26 +10,34 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <openssl/evp.h>
+
 #include "bounds.h"
 #include "errbuf.h"
 #include "reader.h"
 #include "refusal.h"
 
 /*
- * The canonical document hash of spec 7.2, fed as bytes stream: a leading
- * UTF-8 BOM is dropped, CRLF and lone CR become LF, leading and trailing
- * SP/HT/LF are left out. A trailing whitespace run is held back until a
- * later byte shows it is not trailing (short runs in ws[], long ones by
- * keeping a copy of the checksum state from before the run).
+ * The canonical document hash of spec 7.2, fed as the bytes stream: a
+ * leading UTF-8 BOM is dropped, CRLF and lone CR become LF, leading and
+ * trailing SP/HT/LF are left out. A trailing whitespace run is held back
+ * until a later byte shows it is not trailing (a short run in ws[]; a long
+ * one is hashed at once, keeping the state from before it in before_ws).
  */
 struct canon_hash {
-	void *sum;               /* GChecksum * */
-	void *before_ws;         /* GChecksum * before a long whitespace run, or NULL */
-	unsigned char ws[64];
+	EVP_MD_CTX *sum;
+	EVP_MD_CTX *before_ws;   /* a copy of sum from before the run, while long_run */
+	unsigned char ws[256];
 	size_t n_ws;
-	size_t n_seen;           /* bytes seen, for the BOM at offset 0..2 */
-	bool started, last_cr;
+	size_t n_seen;           /* bytes of a leading BOM seen */
+	bool started, last_cr, long_run;
 };
+
+/* 0, or -1 when out of memory. canon_free releases it (also after a failure). */
+int canon_init(struct canon_hash *h);
+void canon_free(struct canon_hash *h);
+void canon_update(struct canon_hash *h, const unsigned char *p, size_t n);
+void canon_final(struct canon_hash *h, uint8_t out[32]);
 
 /*
  * xml_feed: what libxml2 reads. It pulls from rd, hashes every byte read
@@ -41,7 +49,7 @@ struct canon_hash {
 struct xml_feed {
 	const struct byte_reader *rd;
 	struct canon_hash hash;
-	unsigned char buf[BOUND_XML_PREFIX_SCAN];
+	unsigned char buf[64 * 1024];  /* the first BOUND_XML_PREFIX_SCAN bytes are the repair window */
 	size_t len, off;         /* bytes in buf, bytes of buf already handled */
 	int phase;               /* see reader.c */
 	bool rd_eof;

@@ -6,7 +6,7 @@
 #include "reader.h"
 #include "ingest_int.h"
 
-#include <glib.h>
+#include <openssl/evp.h>
 #include <string.h>
 
 /* ---- mem_reader ---- */
@@ -191,121 +191,135 @@ is_xml_space(unsigned char c)
 
 static const unsigned char BOM[3] = { 0xef, 0xbb, 0xbf };
 
-struct hash_out {
-	struct canon_hash *h;
-	unsigned char buf[1024];
-	size_t n;
-};
-
+/*
+ * Hashes a run with CR and CRLF written as LF. A CR ending one call may be
+ * followed by the LF that begins the next one: last_cr carries it over.
+ */
 static void
-out_flush(struct hash_out *o)
+hash_newlines(struct canon_hash *h, const unsigned char *p, size_t n)
 {
-	if (o->n > 0)
-		g_checksum_update(o->h->sum, o->buf, (gssize)o->n);
-	o->n = 0;
-}
+	const unsigned char *cr;
 
-static void
-out_put(struct hash_out *o, const unsigned char *p, size_t n)
-{
-	size_t k;
-
-	for (k = 0; k < n; k++) {
-		if (o->n == sizeof o->buf)
-			out_flush(o);
-		o->buf[o->n++] = p[k];
-	}
-}
-
-static int
-canon_byte(struct hash_out *o, unsigned char c)
-{
-	struct canon_hash *h = o->h;
-
-	if (c == '\n' && h->last_cr) {
-		h->last_cr = false;
-		return 0;
-	}
-	h->last_cr = c == '\r';
-	if (c == '\r')
-		c = '\n';
-	if (c == ' ' || c == '\t' || c == '\n') {
-		if (!h->started)
-			return 0;
-		if (h->before_ws != NULL) {
-			out_put(o, &c, 1);
-		} else if (h->n_ws < sizeof h->ws) {
-			h->ws[h->n_ws++] = c;
-		} else {
-			/* a long run: keep the state from before it instead */
-			out_flush(o);
-			if ((h->before_ws = g_checksum_copy(h->sum)) == NULL)
-				return -1;
-			out_put(o, h->ws, h->n_ws);
-			out_put(o, &c, 1);
-			h->n_ws = 0;
+	while (n > 0) {
+		if (h->last_cr && p[0] == '\n') {
+			p++;
+			n--;
+			h->last_cr = false;
+			continue;
 		}
-		return 0;
+		h->last_cr = false;
+		if ((cr = memchr(p, '\r', n)) == NULL) {
+			EVP_DigestUpdate(h->sum, p, n);
+			return;
+		}
+		EVP_DigestUpdate(h->sum, p, (size_t)(cr - p));
+		EVP_DigestUpdate(h->sum, "\n", 1);
+		h->last_cr = true;
+		n -= (size_t)(cr - p) + 1;
+		p = cr + 1;
 	}
-	h->started = true;
-	if (h->before_ws != NULL) {
-		g_checksum_free(h->before_ws);
-		h->before_ws = NULL;
+}
+
+/*
+ * Adds whitespace to the held-back trailing run; a run longer than ws[] is
+ * hashed at once, keeping a copy of the state from before it to finish
+ * with should the run turn out to be trailing.
+ */
+static void
+hold_space(struct canon_hash *h, const unsigned char *p, size_t n)
+{
+	if (!h->long_run && n <= sizeof h->ws - h->n_ws) {
+		memcpy(h->ws + h->n_ws, p, n);
+		h->n_ws += n;
+		return;
 	}
-	out_put(o, h->ws, h->n_ws);
+	if (!h->long_run) {
+		EVP_MD_CTX_copy_ex(h->before_ws, h->sum);
+		h->long_run = true;
+		hash_newlines(h, h->ws, h->n_ws);
+		h->n_ws = 0;
+	}
+	hash_newlines(h, p, n);
+}
+
+/* The held-back run was not trailing after all: hash it. */
+static void
+release_space(struct canon_hash *h)
+{
+	hash_newlines(h, h->ws, h->n_ws);
 	h->n_ws = 0;
-	out_put(o, &c, 1);
+	h->long_run = false;
+}
+
+int
+canon_init(struct canon_hash *h)
+{
+	memset(h, 0, sizeof *h);
+	h->sum = EVP_MD_CTX_new();
+	h->before_ws = EVP_MD_CTX_new();
+	if (h->sum == NULL || h->before_ws == NULL ||
+	    EVP_DigestInit_ex(h->sum, EVP_sha256(), NULL) != 1) {
+		canon_free(h);
+		return -1;
+	}
 	return 0;
 }
 
-static int
-canon_update(struct canon_hash *h, const unsigned char *p, size_t n)
+void
+canon_free(struct canon_hash *h)
 {
-	struct hash_out o = { .h = h, .n = 0 };
-	size_t k, j;
-	int rc = 0;
-
-	for (k = 0; k < n && rc == 0; k++) {
-		if (h->n_seen < sizeof BOM) {
-			/* hold the bytes of a possible BOM until it is known */
-			if (p[k] == BOM[h->n_seen]) {
-				if (++h->n_seen == sizeof BOM)
-					h->n_seen = SIZE_MAX;
-				continue;
-			}
-			for (j = 0; j < h->n_seen && rc == 0; j++)
-				rc = canon_byte(&o, BOM[j]);
-			h->n_seen = SIZE_MAX;
-		}
-		if (rc != 0 || (rc = canon_byte(&o, p[k])) != 0 || is_xml_space(p[k]))
-			continue;
-		/* the bytes after a plain one, up to the next space, go in whole */
-		for (j = k + 1; j < n && !is_xml_space(p[j]); j++)
-			;
-		if (j > k + 1) {
-			out_flush(&o);
-			g_checksum_update(h->sum, p + k + 1, (gssize)(j - k - 1));
-			k = j - 1;
-		}
-	}
-	out_flush(&o);
-	return rc;
+	EVP_MD_CTX_free(h->sum);
+	EVP_MD_CTX_free(h->before_ws);
+	h->sum = h->before_ws = NULL;
 }
 
-static void
+void
+canon_update(struct canon_hash *h, const unsigned char *p, size_t n)
+{
+	size_t last;
+
+	/* a leading BOM, possibly split across calls, is left out */
+	while (h->n_seen < sizeof BOM && n > 0 && p[0] == BOM[h->n_seen]) {
+		h->n_seen++;
+		p++;
+		n--;
+	}
+	if (h->n_seen < sizeof BOM && n > 0) {
+		size_t partial = h->n_seen;
+
+		h->n_seen = sizeof BOM;
+		canon_update(h, BOM, partial);
+	}
+	if (!h->started) {
+		while (n > 0 && is_xml_space(p[0])) {
+			p++;
+			n--;
+		}
+		if (n == 0)
+			return;
+		h->started = true;
+	}
+	for (last = n; last > 0 && is_xml_space(p[last - 1]); last--)
+		;
+	if (last > 0) {
+		release_space(h);
+		hash_newlines(h, p, last);
+	}
+	hold_space(h, p + last, n - last);
+}
+
+void
 canon_final(struct canon_hash *h, uint8_t out[32])
 {
-	struct hash_out o = { .h = h, .n = 0 };
-	gsize len = 32;
-	size_t j;
+	unsigned int len = 32;
 
-	if (h->n_seen != SIZE_MAX) {
-		for (j = 0; j < h->n_seen; j++)
-			canon_byte(&o, BOM[j]);
-		h->n_seen = SIZE_MAX;
+	if (h->n_seen < sizeof BOM) {
+		size_t partial = h->n_seen;
+
+		h->n_seen = sizeof BOM;
+		canon_update(h, BOM, partial);
 	}
-	out_flush(&o);
-	g_checksum_get_digest(h->before_ws != NULL ? h->before_ws : h->sum, out, &len);
+	EVP_DigestFinal_ex(h->long_run ? h->before_ws : h->sum, out, &len);
 }
 
 /* ---- xml_feed ---- */
@@ -378,15 +392,15 @@ load_window(struct xml_feed *f)
 	size_t i;
 	ssize_t n;
 
-	while (f->len < sizeof f->buf && !f->rd_eof) {
-		n = f->rd->read(f->rd->ctx, f->buf + f->len, sizeof f->buf - f->len,
+	while (f->len < BOUND_XML_PREFIX_SCAN && !f->rd_eof) {
+		n = f->rd->read(f->rd->ctx, f->buf + f->len, BOUND_XML_PREFIX_SCAN - f->len,
 		    &f->why, &f->err);
 		if (n < 0)
 			return -1;
 		if (n == 0)
 			f->rd_eof = true;
-		else if (canon_update(&f->hash, f->buf + f->len, (size_t)n) == -1)
-			goto nomem;
+		else
+			canon_update(&f->hash, f->buf + f->len, (size_t)n);
 		f->len += (size_t)n;
 	}
 	if (has_at(f->buf, f->len, "\xff\xfe") || has_at(f->buf, f->len, "\xfe\xff") ||
@@ -414,10 +428,6 @@ load_window(struct xml_feed *f)
 	}
 	drop_schema_tags(f);
 	return 0;
-nomem:
-	f->why = REFUSE_SIZE_LIMIT;
-	errbuf_set(&f->err, "out of memory hashing the document");
-	return -1;
 }
 
 /*
@@ -497,8 +507,7 @@ xml_feed_init(struct xml_feed *f, const struct byte_reader *rd)
 	memset(f, 0, sizeof *f);
 	f->rd = rd;
 	f->tracking = true;
-	f->hash.sum = g_checksum_new(G_CHECKSUM_SHA256);
-	return f->hash.sum == NULL ? -1 : 0;
+	return canon_init(&f->hash);
 }
 
 ssize_t
@@ -524,11 +533,8 @@ xml_feed_read(struct xml_feed *f, void *buf, size_t len)
 			return -1;
 		if (got == 0)
 			f->rd_eof = true;
-		else if (canon_update(&f->hash, f->buf, (size_t)got) == -1) {
-			f->why = REFUSE_SIZE_LIMIT;
-			errbuf_set(&f->err, "out of memory hashing the document");
-			return -1;
-		}
+		else
+			canon_update(&f->hash, f->buf, (size_t)got);
 		f->off = 0;
 		f->len = (size_t)got;
 	}
@@ -571,11 +577,8 @@ xml_feed_finish(struct xml_feed *f, uint8_t out[32])
 			return -1;
 		if (n == 0)
 			f->rd_eof = true;
-		else if (canon_update(&f->hash, f->buf, (size_t)n) == -1) {
-			f->why = REFUSE_SIZE_LIMIT;
-			errbuf_set(&f->err, "out of memory hashing the document");
-			return -1;
-		}
+		else
+			canon_update(&f->hash, f->buf, (size_t)n);
 	}
 	f->off = f->len = 0;
 	canon_final(&f->hash, out);
@@ -585,9 +588,5 @@ xml_feed_finish(struct xml_feed *f, uint8_t out[32])
 void
 xml_feed_free(struct xml_feed *f)
 {
-	if (f->hash.before_ws != NULL)
-		g_checksum_free(f->hash.before_ws);
-	if (f->hash.sum != NULL)
-		g_checksum_free(f->hash.sum);
-	f->hash.before_ws = f->hash.sum = NULL;
+	canon_free(&f->hash);
 }

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
 	build-essential cmake pkg-config python3
-	libxml2-dev libarchive-dev libsqlite3-dev libgmime-3.0-dev
+	zlib1g-dev libssl-dev libxml2-dev libarchive-dev libsqlite3-dev libgmime-3.0-dev
 	libmicrohttpd-dev libcurl4-openssl-dev libcriterion-dev
 )
 

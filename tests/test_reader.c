@@ -1,6 +1,10 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <stdio.h>
+
+#include "ingest_int.h"
 #include "reader.h"
 
 /* A reader that hands out at most step bytes per call from inner. */
@@ -117,4 +121,50 @@ Test(reader, utf8_repair_passes_on_inner_failure)
 	cr_assert_eq(rd.read(rd.ctx, out, sizeof out, &why, &e), -1);
 	cr_assert_eq(why, REFUSE_SIZE_LIMIT);
 	cr_assert_str_eq(e.msg, "gunzip: output exceeds 64 MiB");
+}
+
+/* Hashes text through canon_* in slices of `step` bytes. */
+static void
+canon_of(const char *text, size_t len, size_t step, uint8_t out[32])
+{
+	struct canon_hash h;
+	size_t off, n;
+
+	cr_assert_eq(canon_init(&h), 0);
+	for (off = 0; off < len; off += n) {
+		n = len - off < step ? len - off : step;
+		canon_update(&h, (const unsigned char *)text + off, n);
+	}
+	canon_final(&h, out);
+	canon_free(&h);
+}
+
+Test(reader, canonical_hash_ignores_transport_differences)
+{
+	static const char canonical[] = "<feedback>\n  <a>x y</a>\n</feedback>";
+	char trailing[2048];
+	const char *variants[] = {
+		"<feedback>\n  <a>x y</a>\n</feedback>",
+		"\xef\xbb\xbf<feedback>\r\n  <a>x y</a>\r\n</feedback>\r\n",
+		" \t\n\n<feedback>\r  <a>x y</a>\r</feedback>\n\n\t ",
+		trailing,
+	};
+	static const size_t steps[] = { 1, 2, 3, 7, 300, 4096 };
+	uint8_t want[32], got[32];
+	unsigned int wlen = 32;
+	size_t i, j;
+
+	snprintf(trailing, sizeof trailing, "%s%*s", canonical, 1500, "\r\n");
+	EVP_Digest(canonical, strlen(canonical), want, &wlen, EVP_sha256(), NULL);
+	for (i = 0; i < sizeof variants / sizeof variants[0]; i++) {
+		for (j = 0; j < sizeof steps / sizeof steps[0]; j++) {
+			canon_of(variants[i], strlen(variants[i]), steps[j], got);
+			cr_expect_arr_eq(got, want, 32, "variant %zu, slices of %zu", i, steps[j]);
+		}
+	}
+	/* a long inner whitespace run is kept */
+	snprintf(trailing, sizeof trailing, "<a>%*s</a>", 1000, "");
+	canon_of(trailing, strlen(trailing), 5, got);
+	EVP_Digest(trailing, strlen(trailing), want, &wlen, EVP_sha256(), NULL);
+	cr_expect_arr_eq(got, want, 32, "inner run");
 }
