@@ -239,7 +239,7 @@ configure(struct store *st, struct errbuf *e)
 	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", STORE_CACHE_KIB);
 	if (exec(st, sql, "cache size", e) == -1 ||
 	    exec(st, "PRAGMA foreign_keys = ON", "foreign keys", e) == -1 ||
-	    exec(st, "PRAGMA temp_store = MEMORY", "temp store", e) == -1)
+	    exec(st, "PRAGMA temp_store = FILE", "temp store", e) == -1)
 		return -1;
 	if (sqlite3_create_function(st->db, "dmarcd_sum", 1,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, NULL,
