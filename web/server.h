@@ -1,0 +1,36 @@
+/*
+ * server: the dashboard and its JSON/CSV API over HTTP (libmicrohttpd),
+ * reading the database through read-only store handles. Every asset is
+ * compiled into the binary; nothing is served from disk by a request path.
+ * Listening on anything but loopback requires authentication (HTTP Basic
+ * against a password hash) unless explicitly allowed.
+ */
+#ifndef DMARCD_SERVER_H
+#define DMARCD_SERVER_H
+
+#include <stdbool.h>
+
+#include "errbuf.h"
+
+struct web_options {
+	const char *db_path;
+	const char *listen;          /* "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:8080" */
+	const char *base_path;       /* "" or a prefix such as "/dmarc" behind a reverse proxy */
+	const char *auth_user;       /* HTTP Basic user, or NULL for none */
+	const char *auth_hash;       /* its password hash (see README), or NULL */
+	bool allow_remote_without_auth; /* explicit override of the loopback-only rule */
+	unsigned threads;            /* worker threads, 0 for the default */
+};
+
+struct web_server;
+
+/* Starts serving in background threads. Returns 0 and *out, or -1 (e). */
+int web_server_start(const struct web_options *o, struct web_server **out, struct errbuf *e);
+
+/* The TCP port actually bound (useful when port 0 was asked). */
+unsigned web_server_port(const struct web_server *w);
+
+/* Stops serving and frees w; NULL is a no-op. */
+void web_server_stop(struct web_server *w);
+
+#endif
