@@ -351,3 +351,32 @@ Test(cli, shared_corpus_ingests_and_a_second_run_changes_nothing)
 	free(after);
 	free(dir);
 }
+
+/*
+ * The demo Maildir of the README's first command: the project's own
+ * generator, ingested end to end. The per-domain figures are the
+ * generator's own totals for this seed and end date.
+ */
+Test(cli, demo_maildir_ingests_with_the_generators_figures)
+{
+	char *dir = setup_dir(), *out;
+	int rc;
+
+	cr_assert_eq(run(NULL, "python3 %s/../scripts/demo_maildir.py %s/Maildir --days 3 "
+	    "--seed 1 --end-date 2025-06-30 >/dev/null", FIXTURES_DIR "/..", dir), 0);
+	rc = run(&out, "%s ingest --json --db %s/t.db %s/Maildir 2>/dev/null", DMARCD_BIN, dir,
+	    dir);
+	cr_expect_eq(rc, 3, "the demo's truncated gzip is refused");
+	cr_expect_not_null(strstr(out, "{\"inputs\":38,\"reports_stored\":36,"
+	    "\"duplicate_reports\":1,"), "%s", out);
+	cr_expect_not_null(strstr(out, "\"refused\":1,"), "%s", out);
+	free(out);
+
+	rc = run(&out, "DMARCD_DB=%s/t.db %s export domains", dir, DMARCD_BIN);
+	cr_assert_eq(rc, 0);
+	cr_expect_not_null(strstr(out, "\nnews.example.org,3995,3875,"), "%s", out);
+	cr_expect_not_null(strstr(out, "\nexample.com,2066,1713,"), "%s", out);
+	cr_expect_not_null(strstr(out, "\nshop.example.net,575,528,"), "%s", out);
+	free(out);
+	free(dir);
+}
