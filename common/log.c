@@ -51,7 +51,7 @@ log_escape(const char *src, char *dst, unsigned long size)
 	return dst;
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 log_write(enum log_level level, const char *fmt, va_list ap)
 {
 	static const char *const names[] = { "error", "warning", "info", "debug" };
