@@ -505,9 +505,12 @@ build(const void *raw, size_t len, struct mail *m, struct walk *w, struct failur
 		    fill_plain(f, &th, e) == -1)
 			goto fail;
 		take_fields(f, &th);
-		slen = w->text_len - off;
+		/* the sample is what follows the report's text, bounded */
+		slen = off < w->text_len ? w->text_len - off : 0;
 		cut = w->text_cut || slen > BOUND_FAILURE_SAMPLE;
-		if (fill_sample(f, w->text + off, cut ? BOUND_FAILURE_SAMPLE : slen,
+		if (slen > BOUND_FAILURE_SAMPLE)
+			slen = BOUND_FAILURE_SAMPLE;
+		if (fill_sample(f, w->text + (off < w->text_len ? off : w->text_len), slen,
 		        FAILURE_SAMPLE_HEADERS, cut, &sh, e) == -1)
 			goto fail;
 	}

@@ -643,3 +643,17 @@ Test(arf, header_block_bounds)
 	arf_hdrs_reset(&h);
 	free(buf);
 }
+
+/*
+ * Found by fuzz_extract: a plaintext report over the text cap whose sample
+ * starts near the end read past the copied text. The sample must stay
+ * inside it and be bounded.
+ */
+Test(arf, regress_plaintext_sample_past_a_truncated_text)
+{
+	struct failure_report *f = parse_path(tu_fixture("regress/regress-plaintext-truncated-sample.eml"));
+
+	cr_expect_eq(f->format, FAILURE_FORMAT_PLAINTEXT);
+	cr_expect(f->sample_headers == NULL || strlen(f->sample_headers) <= BOUND_FAILURE_SAMPLE);
+	failure_free(f);
+}
