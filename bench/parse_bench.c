@@ -112,7 +112,8 @@ main(int argc, char **argv)
 			if (r == -1)
 				continue;
 			inputs++;
-			if (extract_input(it.data, it.len, it.location, &b, &sink, &fs, &res, &e) == -1) {
+			if (extract_input(it.data, it.len, it.location, &b, &sink, &fs, &res,
+			    &e) == -1) {
 				fprintf(stderr, "parse_bench: %s\n", e.msg);
 				return 1;
 			}

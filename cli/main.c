@@ -17,6 +17,10 @@ static const struct {
 	{ "export", cmd_export, "write reports, records, sources, domains or failures as CSV/JSON" },
 	{ "reprocess", cmd_reprocess, "retry every refused input with the current parsers" },
 	{ "prune", cmd_prune, "clear failure-report samples past their retention" },
+	{ "poll", cmd_poll, "poll the IMAP folders and Maildirs of a config file" },
+	{ "run", cmd_run, "the service: poll at the interval, and serve the dashboard" },
+	{ "serve", cmd_serve, "the dashboard and its JSON/CSV API over HTTP" },
+	{ "hash-password", cmd_hash_password, "hash a password (stdin) for serve --auth-hash-file" },
 };
 
 static int

@@ -192,10 +192,10 @@ log_outcome(const struct pipeline *p, const char *location, const struct input_o
 	}
 }
 
-/* Extracts one input into the open input row input_id, then records its outcome. */
+/* Extracts one input into the open input row input_id, then records its outcome (*status). */
 static int
 run_extract(struct pipeline *p, int64_t input_id, const char *location,
-    const unsigned char *data, size_t len, struct errbuf *e)
+    const unsigned char *data, size_t len, enum input_status *status, struct errbuf *e)
 {
 	struct store_counts counts = { 0 };
 	struct store_failure_ctx failures = { p->st, input_id, p->options.keep_failure_bodies, 0, 0 };
@@ -233,6 +233,7 @@ run_extract(struct pipeline *p, int64_t input_id, const char *location,
 	}
 	count_outcome(p, &o, &counts, &failures);
 	log_outcome(p, location, &o);
+	*status = o.status;
 	return 0;
 }
 
@@ -241,6 +242,7 @@ pipeline_ingest(struct pipeline *p, const struct pipeline_input *in, struct errb
 {
 	uint8_t sha[32];
 	struct input_meta meta = { 0 };
+	enum input_status status = INPUT_DUPLICATE;
 	int64_t input_id;
 	bool seen;
 
@@ -261,9 +263,11 @@ pipeline_ingest(struct pipeline *p, const struct pipeline_input *in, struct errb
 		meta.location = in->location;
 		if (store_input_begin(p->st, &meta, &input_id, e) == -1)
 			return -1;
-		if (run_extract(p, input_id, in->location, in->data, in->len, e) == -1)
+		if (run_extract(p, input_id, in->location, in->data, in->len, &status, e) == -1)
 			return -1;
 	}
+	if (in->record != NULL && in->record(in->record_arg, status, e) == -1)
+		return -1;
 	if (queue_ack(p, in, e) == -1)
 		return -1;
 	return maybe_flush(p, e);
@@ -273,11 +277,12 @@ static int
 reprocess_one(void *ctx, int64_t input_id, const char *location, const void *raw, size_t len)
 {
 	struct pipeline *p = ctx;
+	enum input_status status;
 	struct errbuf e;
 
 	p->totals.inputs++;
 	if (store_input_reopen(p->st, input_id, &e) == -1 ||
-	    run_extract(p, input_id, location, raw, len, &e) == -1) {
+	    run_extract(p, input_id, location, raw, len, &status, &e) == -1) {
 		log_error("%s", e.msg);
 		return -1;
 	}

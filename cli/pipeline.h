@@ -2,8 +2,8 @@
  * pipeline: ingests inputs into the store in durable batches. Each input is
  * atomic (all its reports or none); many inputs share one commit so that
  * durability costs little; an input's acknowledgement at its source (a
- * Maildir move, later an IMAP move) runs only after the commit that holds
- * its data. This is the only code that joins ingest/ to store/.
+ * Maildir move, an IMAP move) runs only after the commit that holds its
+ * data. This is the only code that joins ingest/ to store/.
  */
 #ifndef DMARCD_PIPELINE_H
 #define DMARCD_PIPELINE_H
@@ -45,6 +45,15 @@ struct pipeline_input {
 	/* called with ack_arg after the commit that holds the input; may be NULL */
 	int (*ack)(const char *ack_arg, struct errbuf *e);
 	const char *ack_arg;        /* copied */
+	/*
+	 * called inside the batch right after the input is recorded, with its
+	 * status (INPUT_DUPLICATE for bytes seen before), so that what it
+	 * writes to the store commits with the input's data or not at all
+	 * (IMAP: the folder's last UID); may be NULL. A -1 is an operational
+	 * failure of pipeline_ingest.
+	 */
+	int (*record)(void *record_arg, enum input_status status, struct errbuf *e);
+	void *record_arg;
 };
 
 /* Starts a pipeline over st (read-write). Returns 0 and *out, or -1 (e). */

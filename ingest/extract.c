@@ -468,7 +468,7 @@ classify(const struct survey *sv, bool feedback_top)
 	return INPUT_UNKNOWN;
 }
 
-static int extract_mail_parts(struct extract *x, const void *raw, size_t len, const char *where);
+static int extract_embedded(struct extract *x, const void *raw, size_t len, const char *where);
 
 /* One leaf of a mail that carries aggregate reports. */
 static int
@@ -490,25 +490,37 @@ extract_part(struct extract *x, const struct mail_part *p, uint64_t flags, const
 		return 0;
 	}
 	if (is_embedded_mail(p, k) && x->mail_depth < BOUND_MIME_DEPTH)
-		return extract_mail_parts(x, p->data, p->len, where);
+		return extract_embedded(x, p->data, p->len, where);
 	return 0;
 }
 
-/* The aggregate reports of a mail (or of a mail embedded in one, M-12). */
+/* The aggregate reports of a parsed mail, from its first part. */
 static int
-extract_mail_parts(struct extract *x, const void *raw, size_t len, const char *where)
+extract_mail_parts(struct extract *x, struct mail *m, const char *where)
 {
 	struct errbuf err = {""};
 	struct mail_part p;
-	struct mail *m;
 	int rc = 0;
 
-	if ((m = mail_parse(raw, len, &err)) == NULL)
-		return 0;
+	mail_rewind(m);
 	x->mail_depth++;
 	while (rc == 0 && !x->out_exceeded && mail_next_part(m, &p, &err) == 1)
 		rc = extract_part(x, &p, mail_flags(m), where);
 	x->mail_depth--;
+	return rc;
+}
+
+/* The aggregate reports of a mail embedded in a mail (M-12). */
+static int
+extract_embedded(struct extract *x, const void *raw, size_t len, const char *where)
+{
+	struct errbuf err = {""};
+	struct mail *m;
+	int rc;
+
+	if ((m = mail_parse(raw, len, &err)) == NULL)
+		return 0;
+	rc = extract_mail_parts(x, m, where);
 	mail_free(m);
 	return rc;
 }
@@ -559,7 +571,6 @@ extract_mail(struct extract *x, const void *raw, size_t len)
 	copy_header(x->res->message_id, mail_message_id(m));
 	survey_mail(m, &sv);
 	x->res->kind = classify(&sv, mail_is_feedback_report(m));
-	mail_free(m);
 	switch (x->res->kind) {
 	case INPUT_FAILURE:
 		rc = extract_failure(x, raw, len);
@@ -580,13 +591,14 @@ extract_mail(struct extract *x, const void *raw, size_t len)
 	case INPUT_AGGREGATE:
 		x->subject = x->res->subject[0] != '\0' ? x->res->subject : NULL;
 		x->from = x->res->from[0] != '\0' ? x->res->from : NULL;
-		rc = extract_mail_parts(x, raw, len, "");
+		rc = extract_mail_parts(x, m, "");
 		if (rc == 0 && x->res->documents == 0 && x->res->refused == 0) {
 			x->res->kind = INPUT_UNKNOWN;
 			refuse(x, REFUSE_NO_REPORT, "", "no DMARC report found");
 		}
 		break;
 	}
+	mail_free(m);
 	return rc;
 }
 

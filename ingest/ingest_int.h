@@ -43,13 +43,20 @@ void canon_final(struct canon_hash *h, uint8_t out[32]);
  * xml_feed: what libxml2 reads. It pulls from rd, hashes every byte read
  * from rd (so the hash covers the document as delivered, junk included),
  * repairs the first BOUND_XML_PREFIX_SCAN bytes (spec 3.7 step 6), refuses
- * a DOCTYPE before the parser sees it, and ends the parser's input right
- * after the root element closes (trailing junk is hashed, never parsed).
+ * a DOCTYPE before the parser sees it, and keeps trailing junk from the
+ * parser: up to the root's start tag it follows the tag structure byte by
+ * byte; inside the root it ends each chunk right after every possible end
+ * of the root ("</name>" with the root's name), so that a parser that
+ * stops once the root has closed never sees a byte after it.
  */
+#define XML_FEED_BUF    (64 * 1024)
+#define XML_FEED_NAME   256     /* longest root name followed with the fast scan */
+
 struct xml_feed {
 	const struct byte_reader *rd;
 	struct canon_hash hash;
-	unsigned char buf[64 * 1024];  /* the first BOUND_XML_PREFIX_SCAN bytes are the repair window */
+	unsigned char *buf;      /* XML_FEED_BUF bytes; the first BOUND_XML_PREFIX_SCAN
+	                          * are the repair window */
 	size_t len, off;         /* bytes in buf, bytes of buf already handled */
 	int phase;               /* see reader.c */
 	bool rd_eof;
@@ -60,6 +67,11 @@ struct xml_feed {
 	unsigned char look[8];   /* bytes after "<!" */
 	size_t n_look, depth;
 	int quote, run;
+	unsigned char needle[2 + XML_FEED_NAME]; /* "</" and the root's name, from its start tag */
+	size_t n_needle;         /* 0 until the root's name is known (or when too long) */
+	bool naming, name_long;  /* reading the root's name; it did not fit */
+	size_t matched;          /* bytes of needle matched at the end of the last chunk
+	                          * (all of them: spaces, then '>', may follow) */
 	enum refusal why;        /* why the feed failed (rd failure, DOCTYPE) */
 	struct errbuf err;
 };
@@ -68,10 +80,12 @@ struct xml_feed {
 int xml_feed_init(struct xml_feed *f, const struct byte_reader *rd);
 
 /*
- * Fills buf for the parser: returns a count, 0 at the end of what the
- * parser should see, or -1 with f->why and f->err set.
+ * The next chunk for the parser: returns its length with *chunk pointing
+ * into the feed (valid until the next call), 0 at the end of what the
+ * parser should see, or -1 with f->why and f->err set. The caller stops
+ * reading once its parser has seen the root close.
  */
-ssize_t xml_feed_read(struct xml_feed *f, void *buf, size_t len);
+ssize_t xml_feed_read(struct xml_feed *f, const unsigned char **chunk);
 
 /*
  * Reads rd to its end (hashing it) and writes the canonical SHA-256 to

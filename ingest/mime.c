@@ -13,17 +13,24 @@ struct mime_frame {
 	int next;
 };
 
+/* A leaf part once decoded, kept so that a second walk does not decode it again. */
+struct mime_leaf {
+	GByteArray *decoded;
+	char *type;     /* owned, lower-case */
+	char *filename; /* owned, path stripped */
+	int depth;
+	uint64_t flags; /* the mail's flags when the walk first reached it */
+};
+
 struct mail {
 	GMimeMessage *msg;
 	struct mime_frame stack[BOUND_MIME_DEPTH + 2];
 	int sp;
-	int leaves;
-	uint64_t flags;
+	int leaves;     /* leaf parts reached (and kept in leaf[]) */
+	int next;       /* the next leaf handed out; < leaves after mail_rewind */
+	uint64_t flags, flags_now;
 	char *from; /* owned */
-	/* the current part */
-	GByteArray *decoded;
-	char *type;     /* owned, lower-case */
-	char *filename; /* owned, path stripped */
+	struct mime_leaf leaf[BOUND_MIME_PARTS];
 };
 
 void
@@ -138,24 +145,18 @@ mail_parse(const void *raw, size_t len, struct errbuf *e)
 	return m;
 }
 
-static void
-clear_part(struct mail *m)
-{
-	if (m->decoded != NULL)
-		g_byte_array_unref(m->decoded);
-	m->decoded = NULL;
-	g_free(m->type);
-	m->type = NULL;
-	g_free(m->filename);
-	m->filename = NULL;
-}
-
 void
 mail_free(struct mail *m)
 {
+	int i;
+
 	if (m == NULL)
 		return;
-	clear_part(m);
+	for (i = 0; i < m->leaves; i++) {
+		g_byte_array_unref(m->leaf[i].decoded);
+		g_free(m->leaf[i].type);
+		g_free(m->leaf[i].filename);
+	}
 	g_free(m->from);
 	if (m->msg != NULL)
 		g_object_unref(m->msg);
@@ -204,7 +205,13 @@ mail_is_feedback_report(const struct mail *m)
 uint64_t
 mail_flags(const struct mail *m)
 {
-	return m->flags;
+	return m->flags_now;
+}
+
+void
+mail_rewind(struct mail *m)
+{
+	m->next = 0;
 }
 
 /* Pushes obj to be walked, unless it lies deeper than the nesting cap. */
@@ -229,67 +236,65 @@ struct b64 {
 	int n;
 };
 
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	return c == '/' ? 63 : -1;
-}
+/* Each base64 digit's value plus one; 0 for bytes outside the alphabet. */
+static const unsigned char B64_DIGIT[256] = {
+	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
+	['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15,
+	['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22,
+	['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29,
+	['d'] = 30, ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+	['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42, ['q'] = 43,
+	['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50,
+	['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, ['4'] = 57,
+	['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+};
 
 /* Emits the bytes of a group cut short by '=' or by the end of the input. */
-static void
-b64_flush(struct b64 *st, GByteArray *out)
+static unsigned char *
+b64_flush(struct b64 *st, unsigned char *w)
 {
-	guint8 b[2];
-
 	if (st->n == 2) {
-		b[0] = (guint8)(st->acc >> 4);
-		g_byte_array_append(out, b, 1);
+		*w++ = (unsigned char)(st->acc >> 4);
 	} else if (st->n == 3) {
-		b[0] = (guint8)(st->acc >> 10);
-		b[1] = (guint8)(st->acc >> 2);
-		g_byte_array_append(out, b, 2);
+		*w++ = (unsigned char)(st->acc >> 10);
+		*w++ = (unsigned char)(st->acc >> 2);
 	}
 	st->acc = 0;
 	st->n = 0;
+	return w;
 }
 
 /*
  * Base64 as senders write it (M-15): bytes outside the alphabet are
  * skipped and missing padding is accepted, where GMime drops a last
- * group that has no '='.
+ * group that has no '='. out grows by less than len / 4 * 3 + 6 bytes.
  */
 static void
 b64_step(struct b64 *st, const unsigned char *in, size_t len, GByteArray *out)
 {
-	guint8 b[3];
-	size_t i;
-	int v;
+	size_t at = out->len, i;
+	unsigned char *w;
+	unsigned v;
 
+	g_byte_array_set_size(out, (guint)(at + len / 4 * 3 + 6));
+	w = out->data + at;
 	for (i = 0; i < len; i++) {
-		if (in[i] == '=') {
-			b64_flush(st, out);
+		if ((v = B64_DIGIT[in[i]]) == 0) {
+			if (in[i] == '=')
+				w = b64_flush(st, w);
 			continue;
 		}
-		if ((v = b64_value(in[i])) < 0)
-			continue;
-		st->acc = st->acc << 6 | (uint32_t)v;
+		st->acc = st->acc << 6 | (v - 1);
 		if (++st->n == 4) {
-			b[0] = (guint8)(st->acc >> 16);
-			b[1] = (guint8)(st->acc >> 8);
-			b[2] = (guint8)st->acc;
-			g_byte_array_append(out, b, 3);
+			w[0] = (unsigned char)(st->acc >> 16);
+			w[1] = (unsigned char)(st->acc >> 8);
+			w[2] = (unsigned char)st->acc;
+			w += 3;
 			st->acc = 0;
 			st->n = 0;
 		}
 	}
+	g_byte_array_set_size(out, (guint)(w - out->data));
 }
 
 /* The part's bytes with their transfer encoding undone. */
@@ -299,18 +304,23 @@ decode_content(GMimeDataWrapper *w)
 	GMimeStream *raw, *mem;
 	GByteArray *out;
 	struct b64 st = {0, 0};
-	unsigned char chunk[8192];
+	unsigned char chunk[16384];
+	unsigned char tail[2];
+	gint64 size;
 	ssize_t n;
 
 	if (w == NULL)
 		return g_byte_array_new();
 	if (g_mime_data_wrapper_get_encoding(w) == GMIME_CONTENT_ENCODING_BASE64 &&
 	    (raw = g_mime_data_wrapper_get_stream(w)) != NULL) {
-		out = g_byte_array_new();
+		size = g_mime_stream_length(raw);
+		out = g_byte_array_sized_new(size > 0 && size < G_MAXUINT / 2 ?
+		    (guint)(size / 4 * 3 + 3) : 0);
 		g_mime_stream_reset(raw);
 		while ((n = g_mime_stream_read(raw, (char *)chunk, sizeof chunk)) > 0)
 			b64_step(&st, chunk, (size_t)n, out);
-		b64_flush(&st, out);
+		n = b64_flush(&st, tail) - tail;
+		g_byte_array_append(out, tail, (guint)n);
 		return out;
 	}
 	mem = g_mime_stream_mem_new();
@@ -321,31 +331,44 @@ decode_content(GMimeDataWrapper *w)
 	return out;
 }
 
-/* Fills p from the leaf part: its decoded content, type and file name. */
+/* Decodes the leaf part and keeps it as the mail's next leaf. */
 static void
-take_leaf(struct mail *m, GMimePart *part, int depth, struct mail_part *p)
+take_leaf(struct mail *m, GMimePart *part, int depth)
 {
 	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
 	const char *fn = g_mime_part_get_filename(part);
+	struct mime_leaf *l = &m->leaf[m->leaves++];
 	const char *base;
 	char *type;
 
-	m->decoded = decode_content(g_mime_part_get_content(part));
+	l->decoded = decode_content(g_mime_part_get_content(part));
 	type = ct != NULL ? g_mime_content_type_get_mime_type(ct) : g_strdup("text/plain");
-	m->type = g_ascii_strdown(type, -1);
+	l->type = g_ascii_strdown(type, -1);
 	g_free(type);
+	l->filename = NULL;
 	if (fn != NULL) {
 		base = fn + strlen(fn);
 		while (base > fn && base[-1] != '/' && base[-1] != '\\')
 			base--;
-		m->filename = *base != '\0' ? g_strdup(base) : NULL;
+		l->filename = *base != '\0' ? g_strdup(base) : NULL;
 	}
-	p->content_type = m->type;
-	p->filename = m->filename;
-	p->data = m->decoded->data;
-	p->len = m->decoded->len;
-	p->depth = depth;
-	p->index = m->leaves;
+	l->depth = depth;
+	l->flags = m->flags;
+}
+
+/* Hands out the next kept leaf. */
+static void
+give_leaf(struct mail *m, struct mail_part *p)
+{
+	const struct mime_leaf *l = &m->leaf[m->next++];
+
+	p->content_type = l->type;
+	p->filename = l->filename;
+	p->data = l->decoded->data;
+	p->len = l->decoded->len;
+	p->depth = l->depth;
+	p->index = m->next;
+	m->flags_now = l->flags;
 }
 
 int
@@ -357,7 +380,10 @@ mail_next_part(struct mail *m, struct mail_part *p, struct errbuf *e)
 	int count, depth;
 
 	(void)e;
-	clear_part(m);
+	if (m->next < m->leaves) {
+		give_leaf(m, p);
+		return 1;
+	}
 	while (m->sp > 0) {
 		f = &m->stack[m->sp - 1];
 		obj = f->obj;
@@ -387,11 +413,12 @@ mail_next_part(struct mail *m, struct mail_part *p, struct errbuf *e)
 		if (m->leaves == BOUND_MIME_PARTS) {
 			m->flags |= W_LIMIT_TRUNCATED;
 			m->sp = 0;
-			return 0;
+			break;
 		}
-		m->leaves++;
-		take_leaf(m, GMIME_PART(obj), depth, p);
+		take_leaf(m, GMIME_PART(obj), depth);
+		give_leaf(m, p);
 		return 1;
 	}
+	m->flags_now = m->flags;
 	return 0;
 }

@@ -41,12 +41,21 @@ const char *mail_date(const struct mail *m);
 bool mail_is_feedback_report(const struct mail *m);
 
 /*
- * Next leaf part, depth first: 1 with *p filled (valid until the next call
- * or mail_free), 0 at the end, -1 on failure (e).
+ * Next leaf part, depth first: 1 with *p filled (valid until mail_free),
+ * 0 at the end, -1 on failure (e).
  */
 int mail_next_part(struct mail *m, struct mail_part *p, struct errbuf *e);
 
-/* W_LIMIT_TRUNCATED when parts beyond the depth or count caps were skipped. */
+/*
+ * Starts the walk again at the first leaf. Leaves already walked are handed
+ * out as kept (each is decoded once), with the flags they had then.
+ */
+void mail_rewind(struct mail *m);
+
+/*
+ * W_LIMIT_TRUNCATED when parts beyond the depth or count caps were skipped
+ * on the way to the part last handed out (after the end: anywhere).
+ */
 uint64_t mail_flags(const struct mail *m);
 
 #endif

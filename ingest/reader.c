@@ -1,12 +1,14 @@
 /*
  * reader: byte sources and the filters between a document and libxml2:
  * mem_reader, utf8_repair, and the xml_feed of ingest_int.h (window repair,
- * byte-level element tracking, canonical hash).
+ * byte-level tracking up to the root, the scan for the root's end inside
+ * it, canonical hash).
  */
 #include "reader.h"
 #include "ingest_int.h"
 
 #include <openssl/evp.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- mem_reader ---- */
@@ -369,6 +371,8 @@ drop_schema_tags(struct xml_feed *f)
 	size_t r = f->off, w = f->off, g;
 	const unsigned char *p = f->buf;
 
+	if (memmem(p + r, f->len - r, "schema", 6) == NULL)
+		return;
 	while (r < f->len) {
 		if (p[r] == '<' && (is_start_tag(p + r, f->len - r, "xs:schema") ||
 		    has_at(p + r, f->len - r, "</xs:schema"))) {
@@ -430,6 +434,21 @@ load_window(struct xml_feed *f)
 	return 0;
 }
 
+/* Adds c to the root's name, or ends the name at a delimiter. */
+static void
+root_name(struct xml_feed *f, unsigned char c)
+{
+	if (is_xml_space(c) || c == '>' || c == '/' || c == '<' || c == '"' || c == '\'') {
+		f->naming = false;
+		if (f->name_long)
+			f->n_needle = 0;
+	} else if (f->n_needle < sizeof f->needle) {
+		f->needle[f->n_needle++] = c;
+	} else {
+		f->name_long = true;
+	}
+}
+
 /*
  * Follows one byte through the tag structure. Returns 1 when this byte
  * closes the root element, -1 on a DOCTYPE, else 0.
@@ -447,6 +466,12 @@ track(struct xml_feed *f, unsigned char c)
 		f->quote = 0;
 		f->n_look = 0;
 		f->tstate = c == '/' ? T_ETAG : c == '!' ? T_BANG : c == '?' ? T_PI : T_STAG;
+		if (f->tstate == T_STAG && f->depth == 0) {
+			f->naming = true;     /* the root's start tag */
+			f->n_needle = 2;
+			f->name_long = false;
+			root_name(f, c);
+		}
 		break;
 	case T_BANG:
 		f->look[f->n_look++] = c;
@@ -474,6 +499,8 @@ track(struct xml_feed *f, unsigned char c)
 		f->run = c == '?';
 		break;
 	case T_STAG:
+		if (f->naming)
+			root_name(f, c);
 		if (f->quote != 0) {
 			if (c == f->quote)
 				f->quote = 0;
@@ -507,43 +534,70 @@ xml_feed_init(struct xml_feed *f, const struct byte_reader *rd)
 	memset(f, 0, sizeof *f);
 	f->rd = rd;
 	f->tracking = true;
+	memcpy(f->needle, "</", 2);
+	if ((f->buf = malloc(XML_FEED_BUF)) == NULL)
+		return -1;
 	return canon_init(&f->hash);
 }
 
-ssize_t
-xml_feed_read(struct xml_feed *f, void *buf, size_t len)
+/*
+ * Looks in buf[i..to) for the end of a possible end tag of the root:
+ * "</name", spaces, ">", which may have begun in an earlier chunk
+ * (f->matched). Returns the offset just past its '>', or to.
+ */
+static size_t
+find_root_end(struct xml_feed *f, size_t i, size_t to)
+{
+	const unsigned char *p = f->buf, *q;
+	size_t k = f->n_needle, from;
+
+	while (i < to) {
+		if (f->matched == 0) {
+			if ((q = memmem(p + i, to - i, f->needle, k)) != NULL) {
+				i = (size_t)(q - p) + k;
+				f->matched = k;
+				continue;
+			}
+			/* a tag cut by the chunk's end begins at the last '<' */
+			from = to - i < k ? i : to - (k - 1);
+			if ((q = memrchr(p + from, '<', to - from)) != NULL &&
+			    memcmp(q, f->needle, (size_t)(p + to - q)) == 0)
+				f->matched = (size_t)(p + to - q);
+			return to;
+		}
+		if (f->matched < k) {
+			while (i < to && f->matched < k && p[i] == f->needle[f->matched]) {
+				i++;
+				f->matched++;
+			}
+			if (i < to && f->matched < k)
+				f->matched = 0;
+			continue;
+		}
+		while (i < to && is_xml_space(p[i]))
+			i++;
+		if (i == to)
+			break;
+		f->matched = 0;
+		if (p[i] == '>')
+			return i + 1;
+	}
+	return to;
+}
+
+/*
+ * Follows buf[off..off+n) byte by byte up to the root's start tag. Returns
+ * how many bytes the parser may have, or -1 on a DOCTYPE; the fast scan
+ * takes over inside the root.
+ */
+static ssize_t
+track_bytes(struct xml_feed *f, size_t n)
 {
 	const unsigned char *lt;
-	size_t n, k;
-	ssize_t got;
+	size_t k;
 	int t;
 
-	if (f->phase == PH_START) {
-		if (load_window(f) == -1)
-			return -1;
-		f->phase = PH_STREAM;
-	}
-	while (f->phase == PH_STREAM && f->off == f->len) {
-		if (f->rd_eof) {
-			f->phase = PH_DONE;
-			break;
-		}
-		got = f->rd->read(f->rd->ctx, f->buf, sizeof f->buf, &f->why, &f->err);
-		if (got < 0)
-			return -1;
-		if (got == 0)
-			f->rd_eof = true;
-		else
-			canon_update(&f->hash, f->buf, (size_t)got);
-		f->off = 0;
-		f->len = (size_t)got;
-	}
-	if (f->phase == PH_DONE)
-		return 0;
-	n = f->len - f->off;
-	if (n > len)
-		n = len;
-	for (k = 0; f->tracking && k < n; k++) {
+	for (k = 0; k < n; k++) {
 		if (f->tstate == T_TEXT) {
 			lt = memchr(f->buf + f->off + k, '<', n - k);
 			if (lt == NULL)
@@ -557,11 +611,54 @@ xml_feed_read(struct xml_feed *f, void *buf, size_t len)
 			return -1;
 		}
 		if (t == 1) {
-			n = k + 1;
 			f->phase = PH_DONE;
+			return (ssize_t)(k + 1);
+		}
+		if (f->depth == 1 && f->tstate == T_TEXT && f->n_needle > 2) {
+			f->tracking = false;    /* the root is open: the fast scan follows */
+			return (ssize_t)(find_root_end(f, f->off + k + 1, f->off + n) - f->off);
 		}
 	}
-	memcpy(buf, f->buf + f->off, n);
+	return (ssize_t)n;
+}
+
+ssize_t
+xml_feed_read(struct xml_feed *f, const unsigned char **chunk)
+{
+	ssize_t got;
+	size_t n;
+
+	if (f->phase == PH_START) {
+		if (load_window(f) == -1)
+			return -1;
+		f->phase = PH_STREAM;
+	}
+	while (f->phase == PH_STREAM && f->off == f->len) {
+		if (f->rd_eof) {
+			f->phase = PH_DONE;
+			break;
+		}
+		got = f->rd->read(f->rd->ctx, f->buf, XML_FEED_BUF, &f->why, &f->err);
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			f->rd_eof = true;
+		else
+			canon_update(&f->hash, f->buf, (size_t)got);
+		f->off = 0;
+		f->len = (size_t)got;
+	}
+	*chunk = f->buf + f->off;
+	if (f->phase == PH_DONE)
+		return 0;
+	n = f->len - f->off;
+	if (f->tracking) {
+		if ((got = track_bytes(f, n)) < 0)
+			return -1;
+		n = (size_t)got;
+	} else if (f->n_needle > 2) {
+		n = find_root_end(f, f->off, f->len) - f->off;
+	}
 	f->off += n;
 	return (ssize_t)n;
 }
@@ -572,7 +669,7 @@ xml_feed_finish(struct xml_feed *f, uint8_t out[32])
 	ssize_t n;
 
 	while (!f->rd_eof) {
-		n = f->rd->read(f->rd->ctx, f->buf, sizeof f->buf, &f->why, &f->err);
+		n = f->rd->read(f->rd->ctx, f->buf, XML_FEED_BUF, &f->why, &f->err);
 		if (n < 0)
 			return -1;
 		if (n == 0)
@@ -589,4 +686,6 @@ void
 xml_feed_free(struct xml_feed *f)
 {
 	canon_free(&f->hash);
+	free(f->buf);
+	f->buf = NULL;
 }

@@ -1,56 +1,28 @@
 /*
- * report_norm: value normalisation (spec 2.6.3, section 6) and the
- * file-name / Subject parsers used for fallbacks (spec 3.2, 3.4).
+ * report_norm: value normalisation (spec 2.6.3, section 6). The header's
+ * completion with its fallbacks is in report_hdr.c.
  */
 #include "report_norm.h"
 
 #include <arpa/inet.h>
 #include <glib.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "flags.h"
 
-#define TS_MAX          INT64_C(253402300799)   /* 9999-12-31T23:59:59Z */
 #define TS_MILLIS_LO    INT64_C(1000000000000)
 #define TS_MILLIS_HI    INT64_C(100000000000000)
 #define COUNT_HUGE      INT64_C(1000000000)
-#define TS_2012         INT64_C(1325376000)            /* 2012-01-01 */
-#define SPAN_LONG       (INT64_C(31) * 86400)
-#define FUTURE_SLACK    (INT64_C(48) * 3600)
-#define FIELD_MAX       256
-
-/* The conventional file name receiver!policy-domain!begin!end[!unique-id].ext (spec 3.2). */
-struct fname_parts {
-	char receiver[FIELD_MAX];
-	char policy_domain[FIELD_MAX];
-	char unique_id[FIELD_MAX];
-	int64_t begin, end;
-};
-
-/* "Report Domain: d Submitter: s [Report-ID: <id>]" (spec 3.4), any case. */
-struct subject_parts {
-	char domain[FIELD_MAX];
-	char submitter[FIELD_MAX];
-	char report_id[FIELD_MAX];  /* "" when absent */
-};
-
-struct hdr_ctx {
-	struct agg_report *r;
-	const char *begin_raw, *end_raw;
-	bool have_policy;
-	const struct report_hints *hints;
-	enum refusal *why;
-	struct errbuf *e;
-};
 
 struct word {
 	const char *name;
+	size_t len;
 	int value;
 	bool alias;              /* the raw text is kept */
 };
+
+#define WORD(name, value, alias) { name, sizeof name - 1, value, alias }
+#define WORD_END { NULL, 0, 0, false }
 
 static bool
 is_space(char c)
@@ -69,6 +41,25 @@ last_at(const char *p, size_t len)
 	return NULL;
 }
 
+static char
+lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* An ASCII lower-case copy of p[0..len) in the arena. */
+static char *
+lower_dup(struct arena *a, const char *p, size_t len)
+{
+	char *out = arena_alloc(a, len + 1);
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		out[i] = lower(p[i]);
+	out[len] = '\0';
+	return out;
+}
+
 const char *
 norm_trim(const char *p, size_t len, size_t *n)
 {
@@ -83,14 +74,14 @@ norm_trim(const char *p, size_t len, size_t *n)
 }
 
 char *
-norm_text(const char *p, size_t len)
+norm_text(struct arena *a, const char *p, size_t len)
 {
 	p = norm_trim(p, len, &len);
-	return len == 0 ? NULL : g_strndup(p, len);
+	return len == 0 ? NULL : arena_strndup(a, p, len);
 }
 
 char *
-norm_collapse(const char *p, size_t len)
+norm_collapse(struct arena *a, const char *p, size_t len)
 {
 	char *out;
 	size_t i, w = 0;
@@ -98,7 +89,7 @@ norm_collapse(const char *p, size_t len)
 	p = norm_trim(p, len, &len);
 	if (len == 0)
 		return NULL;
-	out = g_malloc(len + 1);
+	out = arena_alloc(a, len + 1);
 	for (i = 0; i < len; i++) {
 		if (is_space(p[i])) {
 			if (w > 0 && out[w - 1] != ' ')
@@ -112,25 +103,24 @@ norm_collapse(const char *p, size_t len)
 }
 
 char *
-norm_report_id(const char *p, size_t len)
+norm_report_id(struct arena *a, const char *p, size_t len)
 {
 	p = norm_trim(p, len, &len);
 	if (len >= 2 && p[0] == '<' && p[len - 1] == '>')
 		p = norm_trim(p + 1, len - 2, &len);
-	return len == 0 ? NULL : g_strndup(p, len);
+	return len == 0 ? NULL : arena_strndup(a, p, len);
 }
 
 char *
-norm_lower(const char *s)
+norm_lower(struct arena *a, const char *s)
 {
-	return g_ascii_strdown(s, -1);
+	return lower_dup(a, s, strlen(s));
 }
 
 char *
-norm_domain(const char *p, size_t len, uint64_t *flags)
+norm_domain(struct arena *a, const char *p, size_t len, uint64_t *flags)
 {
 	const char *at;
-	char *out;
 
 	p = norm_trim(p, len, &len);
 	if (len >= 2 && p[0] == '<' && p[len - 1] == '>') {
@@ -144,14 +134,11 @@ norm_domain(const char *p, size_t len, uint64_t *flags)
 	}
 	if (len > 0 && p[len - 1] == '.')
 		len--;
-	if (len == 0)
-		return NULL;
-	out = g_ascii_strdown(p, (gssize)len);
-	return out;
+	return len == 0 ? NULL : lower_dup(a, p, len);
 }
 
 char *
-norm_addr_domain(const char *p, size_t len)
+norm_addr_domain(struct arena *a, const char *p, size_t len)
 {
 	const char *at, *end;
 
@@ -162,7 +149,7 @@ norm_addr_domain(const char *p, size_t len)
 		;
 	if (end > at && end[-1] == '.')
 		end--;
-	return end == at ? NULL : g_ascii_strdown(at, end - at);
+	return end == at ? NULL : lower_dup(a, at, (size_t)(end - at));
 }
 
 /*
@@ -180,14 +167,14 @@ lookup(const struct word *tab, const char *p, size_t len, uint64_t *flags, bool 
 	if (len == 0)
 		return NULL;
 	for (w = tab; w->name != NULL; w++) {
-		if (strlen(w->name) != len || g_ascii_strncasecmp(w->name, p, len) != 0)
+		if (w->len != len)
 			continue;
-		for (i = 0; i < len; i++) {
-			if (p[i] != w->name[i]) {
-				*flags |= W_ENUM_CASE;
-				break;
-			}
-		}
+		for (i = 0; i < len && lower(p[i]) == w->name[i]; i++)
+			;
+		if (i < len)
+			continue;
+		if (memcmp(p, w->name, len) != 0)
+			*flags |= W_ENUM_CASE;
 		return w;
 	}
 	*flags |= W_ENUM_UNKNOWN;
@@ -195,19 +182,19 @@ lookup(const struct word *tab, const char *p, size_t len, uint64_t *flags, bool 
 }
 
 static char *
-keep_raw(const struct word *w, bool empty, const char *p, size_t len)
+keep_raw(struct arena *a, const struct word *w, bool empty, const char *p, size_t len)
 {
 	if (empty || (w != NULL && !w->alias))
 		return NULL;
-	return norm_text(p, len);
+	return norm_text(a, p, len);
 }
 
 enum policy
 norm_policy(const char *p, size_t len, uint64_t *flags)
 {
 	static const struct word tab[] = {
-		{ "none", POLICY_NONE, false }, { "quarantine", POLICY_QUARANTINE, false },
-		{ "reject", POLICY_REJECT, false }, { NULL, 0, false }
+		WORD("none", POLICY_NONE, false), WORD("quarantine", POLICY_QUARANTINE, false),
+		WORD("reject", POLICY_REJECT, false), WORD_END
 	};
 	const struct word *w;
 	bool empty;
@@ -220,8 +207,8 @@ char
 norm_alignment(const char *p, size_t len, uint64_t *flags)
 {
 	static const struct word tab[] = {
-		{ "r", 'r', false }, { "s", 's', false }, { "relaxed", 'r', false },
-		{ "strict", 's', false }, { NULL, 0, false }
+		WORD("r", 'r', false), WORD("s", 's', false), WORD("relaxed", 'r', false),
+		WORD("strict", 's', false), WORD_END
 	};
 	const struct word *w;
 	bool empty;
@@ -234,7 +221,7 @@ char
 norm_testing(const char *p, size_t len, uint64_t *flags)
 {
 	static const struct word tab[] = {
-		{ "y", 'y', false }, { "n", 'n', false }, { NULL, 0, false }
+		WORD("y", 'y', false), WORD("n", 'n', false), WORD_END
 	};
 	const struct word *w;
 	bool empty;
@@ -244,18 +231,18 @@ norm_testing(const char *p, size_t len, uint64_t *flags)
 }
 
 char *
-norm_discovery(const char *p, size_t len, uint64_t *flags)
+norm_discovery(struct arena *a, const char *p, size_t len, uint64_t *flags)
 {
 	static const struct word tab[] = {
-		{ "psl", 0, false }, { "treewalk", 0, false }, { NULL, 0, false }
+		WORD("psl", 0, false), WORD("treewalk", 0, false), WORD_END
 	};
 	const struct word *w;
 	bool empty;
 
 	w = lookup(tab, p, len, flags, &empty);
 	if (w != NULL)
-		return g_strdup(w->name);
-	return empty ? NULL : norm_text(p, len);
+		return arena_strndup(a, w->name, w->len);
+	return empty ? NULL : norm_text(a, p, len);
 }
 
 int
@@ -277,56 +264,56 @@ norm_pct(const char *p, size_t len, uint64_t *flags)
 }
 
 enum disposition
-norm_disposition(const char *p, size_t len, uint64_t *flags, char **raw)
+norm_disposition(struct arena *a, const char *p, size_t len, uint64_t *flags, char **raw)
 {
 	static const struct word tab[] = {
-		{ "none", DISP_NONE, false }, { "pass", DISP_PASS, false },
-		{ "quarantine", DISP_QUARANTINE, false }, { "reject", DISP_REJECT, false },
-		{ NULL, 0, false }
+		WORD("none", DISP_NONE, false), WORD("pass", DISP_PASS, false),
+		WORD("quarantine", DISP_QUARANTINE, false), WORD("reject", DISP_REJECT, false),
+		WORD_END
 	};
 	const struct word *w;
 	bool empty;
 
 	w = lookup(tab, p, len, flags, &empty);
-	*raw = keep_raw(w, empty, p, len);
+	*raw = keep_raw(a, w, empty, p, len);
 	return w != NULL ? (enum disposition)w->value : DISP_UNKNOWN;
 }
 
 enum auth_result
-norm_auth_result(const char *p, size_t len, uint64_t *flags, char **raw)
+norm_auth_result(struct arena *a, const char *p, size_t len, uint64_t *flags, char **raw)
 {
 	static const struct word tab[] = {
-		{ "none", AUTH_NONE, false }, { "pass", AUTH_PASS, false },
-		{ "fail", AUTH_FAIL, false }, { "softfail", AUTH_SOFTFAIL, false },
-		{ "neutral", AUTH_NEUTRAL, false }, { "policy", AUTH_POLICY, false },
-		{ "temperror", AUTH_TEMPERROR, false }, { "permerror", AUTH_PERMERROR, false },
-		{ "hardfail", AUTH_FAIL, true }, { "unknown", AUTH_TEMPERROR, true },
-		{ "error", AUTH_PERMERROR, true }, { NULL, 0, false }
+		WORD("none", AUTH_NONE, false), WORD("pass", AUTH_PASS, false),
+		WORD("fail", AUTH_FAIL, false), WORD("softfail", AUTH_SOFTFAIL, false),
+		WORD("neutral", AUTH_NEUTRAL, false), WORD("policy", AUTH_POLICY, false),
+		WORD("temperror", AUTH_TEMPERROR, false), WORD("permerror", AUTH_PERMERROR, false),
+		WORD("hardfail", AUTH_FAIL, true), WORD("unknown", AUTH_TEMPERROR, true),
+		WORD("error", AUTH_PERMERROR, true), WORD_END
 	};
 	const struct word *w;
 	bool empty;
 
 	w = lookup(tab, p, len, flags, &empty);
-	*raw = keep_raw(w, empty, p, len);
+	*raw = keep_raw(a, w, empty, p, len);
 	return w != NULL ? (enum auth_result)w->value : AUTH_UNKNOWN;
 }
 
 enum override_type
-norm_override(const char *p, size_t len, uint64_t *flags, char **raw)
+norm_override(struct arena *a, const char *p, size_t len, uint64_t *flags, char **raw)
 {
 	static const struct word tab[] = {
-		{ "other", OVERRIDE_OTHER, false }, { "forwarded", OVERRIDE_FORWARDED, false },
-		{ "sampled_out", OVERRIDE_SAMPLED_OUT, false },
-		{ "trusted_forwarder", OVERRIDE_TRUSTED_FORWARDER, false },
-		{ "mailing_list", OVERRIDE_MAILING_LIST, false },
-		{ "local_policy", OVERRIDE_LOCAL_POLICY, false },
-		{ "policy_test_mode", OVERRIDE_POLICY_TEST_MODE, false }, { NULL, 0, false }
+		WORD("other", OVERRIDE_OTHER, false), WORD("forwarded", OVERRIDE_FORWARDED, false),
+		WORD("sampled_out", OVERRIDE_SAMPLED_OUT, false),
+		WORD("trusted_forwarder", OVERRIDE_TRUSTED_FORWARDER, false),
+		WORD("mailing_list", OVERRIDE_MAILING_LIST, false),
+		WORD("local_policy", OVERRIDE_LOCAL_POLICY, false),
+		WORD("policy_test_mode", OVERRIDE_POLICY_TEST_MODE, false), WORD_END
 	};
 	const struct word *w;
 	bool empty;
 
 	w = lookup(tab, p, len, flags, &empty);
-	*raw = keep_raw(w, empty, p, len);
+	*raw = keep_raw(a, w, empty, p, len);
 	return w != NULL ? (enum override_type)w->value : OVERRIDE_OTHER;
 }
 
@@ -334,7 +321,7 @@ enum dmarc_result
 norm_dmarc_result(const char *p, size_t len, uint64_t *flags)
 {
 	static const struct word tab[] = {
-		{ "pass", DMARC_PASS, false }, { "fail", DMARC_FAIL, false }, { NULL, 0, false }
+		WORD("pass", DMARC_PASS, false), WORD("fail", DMARC_FAIL, false), WORD_END
 	};
 	const struct word *w;
 	bool empty;
@@ -351,8 +338,8 @@ enum spf_scope
 norm_scope(const char *p, size_t len, uint64_t *flags)
 {
 	static const struct word tab[] = {
-		{ "mfrom", SPF_SCOPE_MFROM, false }, { "helo", SPF_SCOPE_HELO, false },
-		{ NULL, 0, false }
+		WORD("mfrom", SPF_SCOPE_MFROM, false), WORD("helo", SPF_SCOPE_HELO, false),
+		WORD_END
 	};
 	const struct word *w;
 	bool empty;
@@ -361,8 +348,76 @@ norm_scope(const char *p, size_t len, uint64_t *flags)
 	return w != NULL ? (enum spf_scope)w->value : SPF_SCOPE_UNSET;
 }
 
+/* Dotted decimal of a (as inet_ntop, which formats with sprintf); out holds 16. */
+static void
+ipv4_text(const unsigned char a[4], char *out)
+{
+	size_t i, w = 0;
+	unsigned v;
+
+	for (i = 0; i < 4; i++) {
+		v = a[i];
+		if (v >= 100)
+			out[w++] = (char)('0' + v / 100);
+		if (v >= 10)
+			out[w++] = (char)('0' + v / 10 % 10);
+		out[w++] = (char)('0' + v % 10);
+		out[w++] = i < 3 ? '.' : '\0';
+	}
+}
+
+/*
+ * RFC 5952 text of a (as glibc's inet_ntop, without its sprintf): the
+ * first longest run of two or more zero groups becomes "::", and an
+ * IPv4-compatible or -mapped address ends in dotted decimal. out holds 46.
+ */
+static void
+ipv6_text(const unsigned char a[16], char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned words[8], w;
+	int i, best = -1, best_len = 0, cur = -1, cur_len = 0, shift;
+	size_t n = 0;
+
+	for (i = 0; i < 8; i++) {
+		words[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		if (words[i] == 0) {
+			if (cur == -1)
+				cur = i, cur_len = 0;
+			if (++cur_len > best_len)
+				best = cur, best_len = cur_len;
+		} else {
+			cur = -1;
+		}
+	}
+	if (best_len < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		if (best != -1 && i >= best && i < best + best_len) {
+			if (i == best)
+				out[n++] = ':';
+			continue;
+		}
+		if (i != 0)
+			out[n++] = ':';
+		if (i == 6 && best == 0 &&
+		    (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
+			ipv4_text(a + 12, out + n);
+			return;
+		}
+		w = words[i];
+		for (shift = 12; shift > 0 && (w >> shift) == 0; shift -= 4)
+			;
+		for (; shift >= 0; shift -= 4)
+			out[n++] = hex[(w >> shift) & 0xf];
+	}
+	if (best != -1 && best + best_len == 8)
+		out[n++] = ':';
+	out[n] = '\0';
+}
+
 void
-norm_ip(const char *p, size_t len, struct agg_record *rec)
+norm_ip(struct arena *a, const char *p, size_t len, struct agg_record *rec)
 {
 	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	unsigned char addr[16];
@@ -372,7 +427,7 @@ norm_ip(const char *p, size_t len, struct agg_record *rec)
 	rec->source_ip[0] = '\0';
 	rec->ip_family = 0;
 	p = norm_trim(p, len, &len);
-	rec->source_ip_raw = len == 0 ? NULL : g_strndup(p, len);
+	rec->source_ip_raw = len == 0 ? NULL : arena_strndup(a, p, len);
 	if (len >= 2 && p[0] == '[' && p[len - 1] == ']') {
 		p = norm_trim(p + 1, len - 2, &len);
 		rec->flags |= W_IP_NORMALIZED;
@@ -402,9 +457,11 @@ norm_ip(const char *p, size_t len, struct agg_record *rec)
 	} else {
 		goto invalid;
 	}
-	if (inet_ntop(rec->ip_family == 4 ? AF_INET : AF_INET6, addr, rec->source_ip,
-	    sizeof rec->source_ip) != NULL)
-		return;
+	if (rec->ip_family == 4)
+		ipv4_text(addr, rec->source_ip);
+	else
+		ipv6_text(addr, rec->source_ip);
+	return;
 invalid:
 	rec->source_ip[0] = '\0';
 	rec->ip_family = 0;
@@ -480,7 +537,7 @@ norm_timestamp(const char *p, size_t len, int64_t *out, uint64_t *flags)
 	if (v >= (uint64_t)TS_MILLIS_LO && v < (uint64_t)TS_MILLIS_HI) {
 		v /= 1000;
 		*flags |= W_TS_MILLIS;
-	} else if (v > (uint64_t)TS_MAX) {
+	} else if (v > (uint64_t)NORM_TS_MAX) {
 		return -2;
 	}
 	*out = (int64_t)v;
@@ -505,312 +562,4 @@ norm_printable(char *out, size_t size, const char *s)
 	while (w > 0 && out[w - 1] == ' ')
 		w--;
 	out[w] = '\0';
-}
-
-/* Copies [p, p+len) into a field of FIELD_MAX; false when too long. */
-static bool
-field_copy(char *dst, const char *p, size_t len)
-{
-	if (len >= FIELD_MAX)
-		return false;
-	memcpy(dst, p, len);
-	dst[len] = '\0';
-	return true;
-}
-
-static bool
-field_epoch(const char *p, size_t len, int64_t *out)
-{
-	size_t i;
-	int64_t v = 0;
-
-	if (len == 0 || len > 12)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return false;
-		v = v * 10 + (p[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-static bool
-parse_filename(const char *name, struct fname_parts *fn)
-{
-	static const char *const suffixes[] = {
-		".xml.gz", ".xml.zip", ".xml", ".gz", ".gzip", ".zip"
-	};
-	const char *f[6], *s;
-	size_t flen[6], len, i, k, nf = 0;
-
-	memset(fn, 0, sizeof *fn);
-	if (name == NULL)
-		return false;
-	for (s = name; *s != '\0'; s++) {
-		if (*s == '/' || *s == '\\')
-			name = s + 1;
-	}
-	len = strlen(name);
-	for (i = 0; i < G_N_ELEMENTS(suffixes); i++) {
-		k = strlen(suffixes[i]);
-		if (len > k && g_ascii_strcasecmp(name + len - k, suffixes[i]) == 0) {
-			len -= k;
-			break;
-		}
-	}
-	f[0] = name;
-	for (i = 0; i < len; i++) {
-		if (name[i] != '!')
-			continue;
-		if (nf == 5)
-			return false;
-		flen[nf] = (size_t)(name + i - f[nf]);
-		f[++nf] = name + i + 1;
-	}
-	flen[nf] = (size_t)(name + len - f[nf]);
-	nf++;
-	if (nf != 4 && nf != 5)
-		return false;
-	if (!field_copy(fn->receiver, f[0], flen[0]) ||
-	    !field_copy(fn->policy_domain, f[1], flen[1]) ||
-	    !field_epoch(f[2], flen[2], &fn->begin) || !field_epoch(f[3], flen[3], &fn->end) ||
-	    (nf == 5 && !field_copy(fn->unique_id, f[4], flen[4])))
-		return false;
-	return true;
-}
-
-static const char *
-skip_space(const char *s)
-{
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		s++;
-	return s;
-}
-
-/* Matches the keyword kw (any case) at s; returns the end or NULL. */
-static const char *
-keyword(const char *s, const char *kw)
-{
-	size_t k = strlen(kw);
-
-	return g_ascii_strncasecmp(s, kw, k) == 0 ? s + k : NULL;
-}
-
-/* Copies the non-space token at s into dst; returns its end or NULL when empty or long. */
-static const char *
-token(const char *s, char *dst)
-{
-	const char *e = s;
-
-	while (*e != '\0' && *e != ' ' && *e != '\t' && *e != '\r' && *e != '\n')
-		e++;
-	if (e == s || !field_copy(dst, s, (size_t)(e - s)))
-		return NULL;
-	return e;
-}
-
-static bool
-parse_subject(const char *subject, struct subject_parts *sj)
-{
-	const char *s, *t;
-	size_t n;
-
-	memset(sj, 0, sizeof *sj);
-	if (subject == NULL)
-		return false;
-	s = skip_space(subject);
-	if ((s = keyword(s, "report")) == NULL || skip_space(s) == s)
-		return false;
-	if ((s = keyword(skip_space(s), "domain:")) == NULL ||
-	    (s = token(skip_space(s), sj->domain)) == NULL || skip_space(s) == s)
-		return false;
-	if ((s = keyword(skip_space(s), "submitter:")) == NULL ||
-	    (s = token(skip_space(s), sj->submitter)) == NULL)
-		return false;
-	t = skip_space(s);
-	if (t != s && (t = keyword(t, "report-id:")) != NULL && token(skip_space(t), sj->report_id)) {
-		n = strlen(sj->report_id);
-		if (n > 0 && sj->report_id[n - 1] == '>')
-			sj->report_id[--n] = '\0';
-		if (sj->report_id[0] == '<')
-			memmove(sj->report_id, sj->report_id + 1, n);
-	}
-	return true;
-}
-
-static int
-hdr_refuse(struct hdr_ctx *c, enum refusal why, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-hdr_refuse(struct hdr_ctx *c, enum refusal why, const char *fmt, ...)
-{
-	char msg[ERRBUF_SIZE];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	*c->why = why;
-	errbuf_set(c->e, "%s", msg);
-	return -1;
-}
-
-/* ---- the header: fallbacks and validation (spec 6.3) ---- */
-
-/* One of begin/end: from the XML, else from the file name. */
-static int
-header_time(struct hdr_ctx *c, const char *raw, const char *what, bool have_fn, int64_t fn_value,
-    int64_t *out)
-{
-	char shown[64];
-	int rc = -1;
-
-	if (raw != NULL)
-		rc = norm_timestamp(raw, strlen(raw), out, &c->r->flags);
-	if (rc == -2) {
-		norm_printable(shown, sizeof shown, raw);
-		return hdr_refuse(c, REFUSE_BAD_TIMESTAMP, "date_range/%s '%s' is out of range "
-		    "(negative or after year 9999)", what, shown);
-	}
-	if (rc == 0)
-		return 0;
-	if (have_fn && fn_value <= TS_MAX) {
-		*out = fn_value;
-		c->r->flags |= W_DATE_FROM_FILENAME;
-		return 0;
-	}
-	if (raw == NULL)
-		return hdr_refuse(c, REFUSE_BAD_TIMESTAMP, "date_range/%s is missing and the file "
-		    "name gives no period", what);
-	norm_printable(shown, sizeof shown, raw);
-	return hdr_refuse(c, REFUSE_BAD_TIMESTAMP, "date_range/%s '%s' is not a number and the "
-	    "file name gives no period", what, shown);
-}
-
-static int
-header_times(struct hdr_ctx *c, const struct fname_parts *fn, bool have_fn)
-{
-	struct agg_report *r = c->r;
-	int64_t t;
-
-	if (header_time(c, c->begin_raw, "begin", have_fn, fn->begin, &r->begin_ts) == -1 ||
-	    header_time(c, c->end_raw, "end", have_fn, fn->end, &r->end_ts) == -1)
-		return -1;
-	if (r->begin_ts > r->end_ts) {
-		t = r->begin_ts;
-		r->begin_ts = r->end_ts;
-		r->end_ts = t;
-		r->flags |= W_DATE_REVERSED;
-	}
-	if (r->end_ts - r->begin_ts > SPAN_LONG)
-		r->flags |= W_SPAN_LONG;
-	if (r->begin_ts < TS_2012 || r->begin_ts > (int64_t)time(NULL) + FUTURE_SLACK)
-		r->flags |= W_DATE_IMPLAUSIBLE;
-	if (have_fn && (r->begin_ts != fn->begin || r->end_ts != fn->end) &&
-	    !(r->flags & W_DATE_FROM_FILENAME))
-		r->flags |= W_FILENAME_MISMATCH;
-	return 0;
-}
-
-static int
-header_org(struct hdr_ctx *c, const struct fname_parts *fn, bool have_fn,
-    const struct subject_parts *sj, bool have_sj)
-{
-	struct agg_report *r = c->r;
-	const char *from = c->hints != NULL ? c->hints->mail_from : NULL;
-	uint64_t ignored = 0;
-
-	if (r->org_name == NULL) {
-		if (r->org_email != NULL)
-			r->org_name = norm_addr_domain(r->org_email, strlen(r->org_email));
-		if (r->org_name == NULL && have_fn)
-			r->org_name = norm_domain(fn->receiver, strlen(fn->receiver), &ignored);
-		if (r->org_name == NULL && have_sj)
-			r->org_name = norm_domain(sj->submitter, strlen(sj->submitter), &ignored);
-		if (r->org_name == NULL && from != NULL)
-			r->org_name = norm_addr_domain(from, strlen(from));
-		if (r->org_name == NULL)
-			return hdr_refuse(c, REFUSE_MISSING_REPORTER, "report_metadata/org_name is "
-			    "missing or empty, and neither <email>, the file name, the Subject "
-			    "nor the sender names the reporter");
-		r->flags |= W_ORG_FALLBACK;
-	}
-	r->org_key = norm_lower(r->org_name);
-	return 0;
-}
-
-static int
-header_domain(struct hdr_ctx *c, const struct fname_parts *fn, bool have_fn,
-    const struct subject_parts *sj, bool have_sj)
-{
-	struct agg_report *r = c->r;
-	uint64_t ignored = 0;
-
-	if (!c->have_policy)
-		r->flags |= W_POLICY_PUBLISHED_MISSING;
-	if (r->policy_domain != NULL) {
-		if (have_fn && g_ascii_strcasecmp(fn->policy_domain, r->policy_domain) != 0)
-			r->flags |= W_FILENAME_MISMATCH;
-		return 0;
-	}
-	if (have_fn)
-		r->policy_domain = norm_domain(fn->policy_domain, strlen(fn->policy_domain),
-		    &ignored);
-	if (r->policy_domain == NULL && have_sj)
-		r->policy_domain = norm_domain(sj->domain, strlen(sj->domain), &ignored);
-	if (r->policy_domain == NULL)
-		return hdr_refuse(c, REFUSE_MISSING_POLICY_DOMAIN, "policy_published/domain is "
-		    "missing or empty, and neither the file name nor the Subject names the domain");
-	return 0;
-}
-
-/*
- * report_id fallback (T-2). The spec's last resort is a hash of the XML,
- * which is only known at the end; begin needs the id, so the last resort
- * here hashes the header fields that make the dedup key instead.
- */
-static void
-header_report_id(struct hdr_ctx *c, const struct fname_parts *fn, bool have_fn,
-    const struct subject_parts *sj, bool have_sj)
-{
-	struct agg_report *r = c->r;
-	char *key;
-	gchar *hex;
-
-	if (r->report_id != NULL)
-		return;
-	r->flags |= W_REPORT_ID_SYNTH;
-	if (have_sj && sj->report_id[0] != '\0')
-		r->report_id = g_strdup(sj->report_id);
-	else if (have_fn && fn->unique_id[0] != '\0')
-		r->report_id = g_strdup(fn->unique_id);
-	if (r->report_id != NULL)
-		return;
-	key = g_strdup_printf("%s\n%s\n%lld\n%lld", r->org_key, r->policy_domain,
-	    (long long)r->begin_ts, (long long)r->end_ts);
-	hex = g_compute_checksum_for_string(G_CHECKSUM_SHA256, key, -1);
-	r->report_id = g_strdup_printf("sha256:%.32s", hex);
-	g_free(hex);
-	g_free(key);
-}
-
-int
-norm_header(struct agg_report *r, const char *begin_raw, const char *end_raw, bool have_policy,
-    const struct report_hints *hints, enum refusal *why, struct errbuf *e)
-{
-	struct hdr_ctx c = { r, begin_raw, end_raw, have_policy, hints, why, e };
-	struct fname_parts fn;
-	struct subject_parts sj;
-	bool have_fn, have_sj;
-
-	have_fn = parse_filename(hints != NULL ? hints->filename : NULL, &fn);
-	have_sj = parse_subject(hints != NULL ? hints->subject : NULL, &sj);
-	if (header_org(&c, &fn, have_fn, &sj, have_sj) == -1 ||
-	    header_domain(&c, &fn, have_fn, &sj, have_sj) == -1 ||
-	    header_times(&c, &fn, have_fn) == -1)
-		return -1;
-	header_report_id(&c, &fn, have_fn, &sj, have_sj);
-	return 0;
 }

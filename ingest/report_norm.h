@@ -1,12 +1,12 @@
 /*
  * report_norm: value normalisation for aggregate reports (spec 2.6.3 and
  * section 6), and the completion of a report header with its fallbacks
- * (spec 6.3, using the file name of 3.2 and the Subject of 3.4). Private to
- * ingest/: report_xml.c is its only user. Value functions take the bytes
- * and length of one element's text (not necessarily trimmed) and never
- * write into them. Strings returned are g_malloc'd (allocation failure
- * aborts, GLib's policy): free with g_free. W_* bits describing what was
- * changed are OR'ed into *flags.
+ * (spec 6.3, using the file name of 3.2 and the Subject of 3.4), which
+ * lives in report_hdr.c. Private to ingest/: report_xml.c is its only
+ * user. Value functions take the bytes and length of one element's text
+ * (not necessarily trimmed) and never write into them. Strings returned
+ * live in the arena a (see arena.h) and go with it. W_* bits describing
+ * what was changed are OR'ed into *flags.
  */
 #ifndef DMARCD_REPORT_NORM_H
 #define DMARCD_REPORT_NORM_H
@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "refusal.h"
 #include "report.h"
 #include "report_xml.h"
@@ -23,26 +24,26 @@
 const char *norm_trim(const char *p, size_t len, size_t *n);
 
 /* Trimmed copy, or NULL when empty. */
-char *norm_text(const char *p, size_t len);
+char *norm_text(struct arena *a, const char *p, size_t len);
 
 /* Trimmed copy with internal whitespace runs collapsed to one space, or NULL when empty. */
-char *norm_collapse(const char *p, size_t len);
+char *norm_collapse(struct arena *a, const char *p, size_t len);
 
 /* report_id: trimmed, one enclosing <...> pair removed; NULL when empty. */
-char *norm_report_id(const char *p, size_t len);
+char *norm_report_id(struct arena *a, const char *p, size_t len);
 
 /*
  * Domain: trimmed, one <...> pair and a "user@" part removed
  * (W_DOMAIN_NORMALIZED), ASCII-lowercased, one trailing dot dropped.
  * NULL when empty.
  */
-char *norm_domain(const char *p, size_t len, uint64_t *flags);
+char *norm_domain(struct arena *a, const char *p, size_t len, uint64_t *flags);
 
 /* Domain of an address ("Name <user@dom>", "user@dom"), or NULL. */
-char *norm_addr_domain(const char *p, size_t len);
+char *norm_addr_domain(struct arena *a, const char *p, size_t len);
 
 /* ASCII lower-case copy of a NUL-terminated string. */
-char *norm_lower(const char *s);
+char *norm_lower(struct arena *a, const char *s);
 
 /* Policy p/sp/np: empty -> POLICY_UNSET; unknown word -> POLICY_UNSET + W_ENUM_UNKNOWN. */
 enum policy norm_policy(const char *p, size_t len, uint64_t *flags);
@@ -60,10 +61,13 @@ int norm_pct(const char *p, size_t len, uint64_t *flags);
  * Enumerations that keep what was sent: *raw is set to a copy of the
  * trimmed text when it was aliased or unknown, else left NULL.
  */
-enum disposition norm_disposition(const char *p, size_t len, uint64_t *flags, char **raw);
-enum auth_result norm_auth_result(const char *p, size_t len, uint64_t *flags, char **raw);
-enum override_type norm_override(const char *p, size_t len, uint64_t *flags, char **raw);
-char *norm_discovery(const char *p, size_t len, uint64_t *flags);
+enum disposition norm_disposition(struct arena *a, const char *p, size_t len, uint64_t *flags,
+    char **raw);
+enum auth_result norm_auth_result(struct arena *a, const char *p, size_t len, uint64_t *flags,
+    char **raw);
+enum override_type norm_override(struct arena *a, const char *p, size_t len, uint64_t *flags,
+    char **raw);
+char *norm_discovery(struct arena *a, const char *p, size_t len, uint64_t *flags);
 
 /* policy_evaluated dkim/spf: pass, fail, other word -> FAIL + W_ENUM_UNKNOWN, empty -> UNKNOWN. */
 enum dmarc_result norm_dmarc_result(const char *p, size_t len, uint64_t *flags);
@@ -75,10 +79,12 @@ enum spf_scope norm_scope(const char *p, size_t len, uint64_t *flags);
  * Source IP into rec->source_ip_raw, source_ip and ip_family (spec F-6..F-9).
  * An invalid address leaves source_ip "" and ip_family 0 with W_IP_INVALID.
  */
-void norm_ip(const char *p, size_t len, struct agg_record *rec);
+void norm_ip(struct arena *a, const char *p, size_t len, struct agg_record *rec);
 
 /* count (F-1..F-4): 0 with *out set, or -1 when the record must be dropped. */
 int norm_count(const char *p, size_t len, int64_t *out, uint64_t *flags);
+
+#define NORM_TS_MAX     INT64_C(253402300799)   /* 9999-12-31T23:59:59Z */
 
 /*
  * Timestamp (T-7, T-8): 0 with *out, -1 when empty or not a number,
@@ -94,9 +100,10 @@ void norm_printable(char *out, size_t size, const char *s);
  * and org_key (T-1), policy_domain (T-3), begin_ts/end_ts from the raw
  * <begin>/<end> texts (T-6..T-12, NULL when absent), report_id (T-2), with
  * the file name, Subject and sender of hints as fallbacks. have_policy says
- * whether <policy_published> was present. Returns 0, or -1 with *why and e.
+ * whether <policy_published> was present. Strings it adds live in a.
+ * Returns 0, or -1 with *why and e.
  */
-int norm_header(struct agg_report *r, const char *begin_raw, const char *end_raw,
+int norm_header(struct arena *a, struct agg_report *r, const char *begin_raw, const char *end_raw,
     bool have_policy, const struct report_hints *hints, enum refusal *why, struct errbuf *e);
 
 #endif

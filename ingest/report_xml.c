@@ -1,16 +1,20 @@
 /*
- * report_xml: the streaming aggregate-report parser. libxml2's
- * xmlTextReader pulls bytes through an xml_feed (reader.c); a state machine
- * on local names fills one agg_report and reuses one agg_record, which go
- * to the sink one by one. Strings are g_malloc'd and freed per record.
+ * report_xml: the streaming aggregate-report parser. libxml2's push parser
+ * (SAX2 callbacks, no tree) is fed chunks of an xml_feed (reader.c); a state
+ * machine on local names fills one agg_report and reuses one agg_record,
+ * which go to the sink one by one. Element names are compared as pointers
+ * into the parser's dictionary; strings live in two arenas, the header's and
+ * the current record's, which is reset record by record.
  */
 #include "report_xml.h"
 
 #include <glib.h>
 #include <libxml/parser.h>
-#include <libxml/xmlreader.h>
+#include <libxml/SAX2.h>
+#include <libxml/dict.h>
 #include <string.h>
 
+#include "arena.h"
 #include "flags.h"
 #include "ingest_int.h"
 #include "report_norm.h"
@@ -45,6 +49,7 @@ struct rule {
 	enum scope scope;
 };
 
+/* Grouped by parent, which keeps find_rule's scan of one parent's rules short. */
 static const struct rule RULES[] = {
 	{ E_ROOT, "version", E_VERSION, K_LEAF, S_HDR },
 	{ E_ROOT, "report_metadata", E_META, K_BLOCK, S_HDR },
@@ -99,6 +104,9 @@ static const struct rule RULES[] = {
 	{ E_SPF, "human_result", E_SHUMAN, K_LEAF, S_SUB },
 };
 
+#define N_RULES G_N_ELEMENTS(RULES)
+_Static_assert(G_N_ELEMENTS(RULES) < 256, "rule indexes fit in unsigned char");
+
 enum { NOT_BEGUN, BEGUN_RECORDS, BEGUN_SKIP };
 
 struct parse {
@@ -106,19 +114,24 @@ struct parse {
 	const struct report_sink *sink;
 	struct errbuf *e;
 	enum refusal why;
-	bool sink_failed, root_closed;
-	xmlTextReaderPtr xr;
+	bool sink_failed, root_closed, stopped;
+	xmlParserCtxtPtr ctxt;
 	struct xml_feed feed;
 	struct agg_report rep;
 	struct agg_record rec;
+	struct arena hdr, recs;      /* strings of the header, of the current record */
+	const xmlChar *names[N_RULES]; /* RULES' names in the parser's dictionary */
+	const xmlChar *feedback, *ns2; /* "feedback" and NS_DMARC2 there */
+	unsigned char first[E_LAST], last[E_LAST]; /* each parent's rules (none: first > last) */
 	enum el stack[BOUND_XML_DEPTH + 1];
+	int depth;                   /* elements open */
 	int skip_depth, leaf_depth;  /* -1 when not skipping / not in a leaf */
 	char *text;                  /* text of the current leaf, BOUND_XML_TEXT */
 	size_t text_len;
 	bool text_trunc, in_record, is_rfc9990_ns, reason_nonempty;
 	uint64_t seen[3];            /* per scope: single elements already met */
 	uint64_t present;            /* every element met, for the dialect */
-	char *begin_raw, *end_raw;
+	const char *begin_raw, *end_raw;
 	GString *errors;
 	int begun;
 	uint64_t n_records;          /* <record> elements, dropped ones included */
@@ -135,7 +148,7 @@ sat_add(uint64_t *sum, uint64_t v)
 static int
 line_no(struct parse *p)
 {
-	return xmlTextReaderGetParserLineNumber(p->xr);
+	return xmlSAX2GetLineNumber(p->ctxt);
 }
 
 static int
@@ -162,50 +175,20 @@ flags_here(struct parse *p)
 	return p->in_record ? &p->rec.flags : &p->rep.flags;
 }
 
+/* Forgets what the record holds; slots past n_* are kept zeroed. */
 static void
-free_dkim(struct dkim_result *d)
+record_reset(struct parse *p)
 {
-	g_free(d->domain);
-	g_free(d->selector);
-	g_free(d->human_result);
-	g_free(d->result_raw);
-	memset(d, 0, sizeof *d);
-}
+	struct agg_record *r = &p->rec;
+	size_t n;
 
-static void
-free_spf(struct spf_result *s)
-{
-	g_free(s->domain);
-	g_free(s->human_result);
-	g_free(s->result_raw);
-	memset(s, 0, sizeof *s);
-}
-
-static void
-free_reason(struct override_reason *r)
-{
-	g_free(r->type_raw);
-	g_free(r->comment);
-	memset(r, 0, sizeof *r);
-}
-
-/* Frees what the record holds; slots past n_* are kept zeroed. */
-static void
-record_reset(struct agg_record *r)
-{
-	size_t i;
-
-	for (i = 0; i <= r->n_reasons && i < BOUND_RECORD_REASONS; i++)
-		free_reason(&r->reasons[i]);
-	for (i = 0; i <= r->n_dkim && i < BOUND_RECORD_DKIM; i++)
-		free_dkim(&r->dkim[i]);
-	for (i = 0; i <= r->n_spf && i < BOUND_RECORD_SPF; i++)
-		free_spf(&r->spf[i]);
-	g_free(r->source_ip_raw);
-	g_free(r->disposition_raw);
-	g_free(r->header_from);
-	g_free(r->envelope_from);
-	g_free(r->envelope_to);
+	n = r->n_reasons < BOUND_RECORD_REASONS ? r->n_reasons + 1 : BOUND_RECORD_REASONS;
+	memset(r->reasons, 0, n * sizeof r->reasons[0]);
+	n = r->n_dkim < BOUND_RECORD_DKIM ? r->n_dkim + 1 : BOUND_RECORD_DKIM;
+	memset(r->dkim, 0, n * sizeof r->dkim[0]);
+	n = r->n_spf < BOUND_RECORD_SPF ? r->n_spf + 1 : BOUND_RECORD_SPF;
+	memset(r->spf, 0, n * sizeof r->spf[0]);
+	arena_reset(&p->recs);
 	r->source_ip_raw = r->disposition_raw = NULL;
 	r->header_from = r->envelope_from = r->envelope_to = NULL;
 	r->source_ip[0] = '\0';
@@ -215,23 +198,6 @@ record_reset(struct agg_record *r)
 	r->pe_dkim = r->pe_spf = DMARC_UNKNOWN;
 	r->n_reasons = r->n_dkim = r->n_spf = 0;
 	r->flags = 0;
-}
-
-static void
-report_reset(struct agg_report *r)
-{
-	g_free(r->xml_namespace);
-	g_free(r->xml_version);
-	g_free(r->org_name);
-	g_free(r->org_key);
-	g_free(r->org_email);
-	g_free(r->extra_contact);
-	g_free(r->generator);
-	g_free(r->report_id);
-	g_free(r->policy_domain);
-	g_free(r->fo);
-	g_free(r->discovery_method);
-	memset(r, 0, sizeof *r);
 }
 
 static void
@@ -258,8 +224,8 @@ report_begin(struct parse *p)
 	int rc;
 
 	header_dialect(p);
-	if (norm_header(&p->rep, p->begin_raw, p->end_raw, (p->present & BIT(E_POLICY)) != 0,
-	    p->hints, &p->why, p->e) == -1)
+	if (norm_header(&p->hdr, &p->rep, p->begin_raw, p->end_raw,
+	    (p->present & BIT(E_POLICY)) != 0, p->hints, &p->why, p->e) == -1)
 		return -1;
 	if (p->feed.repaired)
 		p->rep.flags |= W_XML_REPAIRED;
@@ -283,7 +249,7 @@ record_start(struct parse *p)
 	p->n_records++;
 	if (p->begun == NOT_BEGUN && report_begin(p) == -1)
 		return -1;
-	record_reset(&p->rec);
+	record_reset(p);
 	p->seen[S_REC] = 0;
 	p->in_record = true;
 	return 0;
@@ -311,7 +277,7 @@ record_end(struct parse *p)
 	if (!(seen & BIT(E_ROW)) || !(seen & BIT(E_COUNT)) || (rec->flags & W_RECORD_DROPPED)) {
 		p->rep.flags |= W_RECORD_DROPPED;
 		sat_add(&t->records_dropped, 1);
-		record_reset(rec);
+		record_reset(p);
 		return 0;
 	}
 	if (!(seen & BIT(E_IP)))
@@ -319,7 +285,8 @@ record_end(struct parse *p)
 	if (!(seen & BIT(E_PE_DKIM)) || !(seen & BIT(E_PE_SPF)) || !(seen & BIT(E_DISP)))
 		rec->flags |= W_PE_INCOMPLETE;
 	if (rec->header_from == NULL) {
-		rec->header_from = g_strdup(p->rep.policy_domain);
+		rec->header_from = arena_strndup(&p->recs, p->rep.policy_domain,
+		    strlen(p->rep.policy_domain));
 		rec->flags |= W_HFROM_MISSING;
 	} else if (!under_domain(rec->header_from, p->rep.policy_domain)) {
 		rec->flags |= W_HFROM_OUTSIDE_DOMAIN;
@@ -350,7 +317,7 @@ record_end(struct parse *p)
 		p->sink_failed = true;
 		return -1;
 	}
-	record_reset(rec);
+	record_reset(p);
 	return 0;
 }
 
@@ -378,27 +345,28 @@ static void
 header_leaf(struct parse *p, enum el id, const char *t, size_t n)
 {
 	struct agg_report *r = &p->rep;
+	struct arena *a = &p->hdr;
 
 	switch (id) {
-	case E_VERSION:   r->xml_version = norm_text(t, n); break;
-	case E_ORG:       r->org_name = norm_collapse(t, n); break;
-	case E_EMAIL:     r->org_email = norm_text(t, n); break;
-	case E_EXTRA:     r->extra_contact = norm_text(t, n); break;
-	case E_RID:       r->report_id = norm_report_id(t, n); break;
-	case E_BEGIN:     p->begin_raw = g_strndup(t, n); break;
-	case E_END:       p->end_raw = g_strndup(t, n); break;
+	case E_VERSION:   r->xml_version = norm_text(a, t, n); break;
+	case E_ORG:       r->org_name = norm_collapse(a, t, n); break;
+	case E_EMAIL:     r->org_email = norm_text(a, t, n); break;
+	case E_EXTRA:     r->extra_contact = norm_text(a, t, n); break;
+	case E_RID:       r->report_id = norm_report_id(a, t, n); break;
+	case E_BEGIN:     p->begin_raw = arena_strndup(a, t, n); break;
+	case E_END:       p->end_raw = arena_strndup(a, t, n); break;
 	case E_ERROR:     add_error_text(p, t, n); break;
-	case E_GENERATOR: r->generator = norm_text(t, n); break;
-	case E_PDOMAIN:   r->policy_domain = norm_domain(t, n, &r->flags); break;
+	case E_GENERATOR: r->generator = norm_text(a, t, n); break;
+	case E_PDOMAIN:   r->policy_domain = norm_domain(a, t, n, &r->flags); break;
 	case E_ADKIM:     r->adkim = norm_alignment(t, n, &r->flags); break;
 	case E_ASPF:      r->aspf = norm_alignment(t, n, &r->flags); break;
 	case E_P:         r->p = norm_policy(t, n, &r->flags); break;
 	case E_SP:        r->sp = norm_policy(t, n, &r->flags); break;
 	case E_NP:        r->np = norm_policy(t, n, &r->flags); break;
 	case E_PCT:       r->pct = norm_pct(t, n, &r->flags); break;
-	case E_FO:        r->fo = norm_text(t, n); break;
+	case E_FO:        r->fo = norm_text(a, t, n); break;
 	case E_TESTING:   r->testing = norm_testing(t, n, &r->flags); break;
-	case E_DISCOVERY: r->discovery_method = norm_discovery(t, n, &r->flags); break;
+	case E_DISCOVERY: r->discovery_method = norm_discovery(a, t, n, &r->flags); break;
 	default:          break;
 	}
 }
@@ -410,31 +378,34 @@ record_leaf(struct parse *p, enum el id, const char *t, size_t n)
 	struct override_reason *rs = &rec->reasons[rec->n_reasons];
 	struct dkim_result *dk = &rec->dkim[rec->n_dkim];
 	struct spf_result *sp = &rec->spf[rec->n_spf];
+	struct arena *a = &p->recs;
 	uint64_t *fl = &rec->flags;
 	size_t len;
 
 	switch (id) {
-	case E_IP:        norm_ip(t, n, rec); break;
-	case E_DISP:      rec->disposition = norm_disposition(t, n, fl, &rec->disposition_raw); break;
+	case E_IP:        norm_ip(a, t, n, rec); break;
+	case E_DISP:
+		rec->disposition = norm_disposition(a, t, n, fl, &rec->disposition_raw);
+		break;
 	case E_PE_DKIM:   rec->pe_dkim = norm_dmarc_result(t, n, fl); break;
 	case E_PE_SPF:    rec->pe_spf = norm_dmarc_result(t, n, fl); break;
-	case E_HFROM:     rec->header_from = norm_domain(t, n, fl); break;
-	case E_EFROM:     rec->envelope_from = norm_domain(t, n, fl); break;
-	case E_ETO:       rec->envelope_to = norm_domain(t, n, fl); break;
-	case E_DDOMAIN:   dk->domain = norm_domain(t, n, fl); break;
-	case E_DSEL:      dk->selector = norm_text(t, n); break;
-	case E_DRESULT:   dk->result = norm_auth_result(t, n, fl, &dk->result_raw); break;
-	case E_DHUMAN:    dk->human_result = norm_text(t, n); break;
-	case E_SDOMAIN:   sp->domain = norm_domain(t, n, fl); break;
+	case E_HFROM:     rec->header_from = norm_domain(a, t, n, fl); break;
+	case E_EFROM:     rec->envelope_from = norm_domain(a, t, n, fl); break;
+	case E_ETO:       rec->envelope_to = norm_domain(a, t, n, fl); break;
+	case E_DDOMAIN:   dk->domain = norm_domain(a, t, n, fl); break;
+	case E_DSEL:      dk->selector = norm_text(a, t, n); break;
+	case E_DRESULT:   dk->result = norm_auth_result(a, t, n, fl, &dk->result_raw); break;
+	case E_DHUMAN:    dk->human_result = norm_text(a, t, n); break;
+	case E_SDOMAIN:   sp->domain = norm_domain(a, t, n, fl); break;
 	case E_SSCOPE:    sp->scope = norm_scope(t, n, fl); break;
-	case E_SRESULT:   sp->result = norm_auth_result(t, n, fl, &sp->result_raw); break;
-	case E_SHUMAN:    sp->human_result = norm_text(t, n); break;
+	case E_SRESULT:   sp->result = norm_auth_result(a, t, n, fl, &sp->result_raw); break;
+	case E_SHUMAN:    sp->human_result = norm_text(a, t, n); break;
 	case E_COUNT:
 		if (norm_count(t, n, &rec->count, fl) == -1)
 			rec->flags |= W_RECORD_DROPPED;   /* marks the record, see record_end */
 		break;
 	case E_RTYPE:
-		rs->type = norm_override(t, n, fl, &rs->type_raw);
+		rs->type = norm_override(a, t, n, fl, &rs->type_raw);
 		norm_trim(t, n, &len);
 		p->reason_nonempty |= len > 0;
 		if (p->rep.dialect == DIALECT_RFC9990 && (rs->type == OVERRIDE_FORWARDED ||
@@ -442,7 +413,7 @@ record_leaf(struct parse *p, enum el id, const char *t, size_t n)
 			rec->flags |= W_RFC9990_DEVIATION;
 		break;
 	case E_RCOMMENT:
-		rs->comment = norm_text(t, n);
+		rs->comment = norm_text(a, t, n);
 		p->reason_nonempty |= rs->comment != NULL;
 		break;
 	default:
@@ -452,19 +423,46 @@ record_leaf(struct parse *p, enum el id, const char *t, size_t n)
 
 /* ---- elements ---- */
 
+/* name is a dictionary pointer: the same name is the same pointer. */
 static const struct rule *
-find_rule(enum el parent, const char *name)
+find_rule(const struct parse *p, enum el parent, const xmlChar *name)
 {
 	size_t i;
 
-	for (i = 0; i < G_N_ELEMENTS(RULES); i++) {
-		if (RULES[i].parent == parent && strcmp(RULES[i].name, name) == 0)
+	for (i = p->first[parent]; i <= p->last[parent]; i++) {
+		if (p->names[i] == name && RULES[i].parent == parent)
 			return &RULES[i];
 	}
 	return NULL;
 }
 
-static int element_end(struct parse *p, int depth);
+/* Interns the names of RULES in the parser's dictionary and indexes them by parent. */
+static int
+intern_names(struct parse *p)
+{
+	xmlDictPtr dict = p->ctxt->dict;
+	size_t i;
+
+	memset(p->first, N_RULES, sizeof p->first);
+	memset(p->last, 0, sizeof p->last);
+	for (i = N_RULES; i-- > 0;) {
+		p->first[RULES[i].parent] = (unsigned char)i;
+		if (p->last[RULES[i].parent] < i)
+			p->last[RULES[i].parent] = (unsigned char)i;
+		if ((p->names[i] = xmlDictLookup(dict, BAD_CAST RULES[i].name, -1)) == NULL)
+			return -1;
+	}
+	p->feedback = xmlDictLookup(dict, BAD_CAST "feedback", -1);
+	p->ns2 = xmlDictLookup(dict, BAD_CAST NS_DMARC2, -1);
+	return p->feedback != NULL && p->ns2 != NULL ? 0 : -1;
+}
+
+/* True for the RFC 9990 namespace (usually the very pointer interned). */
+static bool
+is_ns2(const struct parse *p, const xmlChar *ns)
+{
+	return ns != NULL && (ns == p->ns2 || strcmp((const char *)ns, NS_DMARC2) == 0);
+}
 
 /* Opens a slot of a per-record array, or skips the element when full. */
 static bool
@@ -480,7 +478,7 @@ slot_open(struct parse *p, size_t n, size_t cap)
 }
 
 static int
-element_start(struct parse *p, int depth, const char *name, const char *ns, bool empty)
+element_start(struct parse *p, int depth, const xmlChar *name, const xmlChar *ns)
 {
 	const struct rule *rule;
 	char shown[128];
@@ -492,19 +490,20 @@ element_start(struct parse *p, int depth, const char *name, const char *ns, bool
 	if (p->skip_depth >= 0)
 		return 0;
 	if (depth == 0) {
-		if (strcmp(name, "feedback") != 0) {
-			norm_printable(shown, sizeof shown, name);
+		if (name != p->feedback && strcmp((const char *)name, "feedback") != 0) {
+			norm_printable(shown, sizeof shown, (const char *)name);
 			return refuse(p, REFUSE_NOT_DMARC, "root element is <%s>, not <feedback>: "
 			    "not a DMARC aggregate report", shown);
 		}
 		p->stack[0] = E_ROOT;
-		p->rep.xml_namespace = ns != NULL ? g_strdup(ns) : NULL;
-		p->is_rfc9990_ns = ns != NULL && strcmp(ns, NS_DMARC2) == 0;
-		return empty ? element_end(p, 0) : 0;
+		p->rep.xml_namespace = ns != NULL ?
+		    arena_strndup(&p->hdr, (const char *)ns, strlen((const char *)ns)) : NULL;
+		p->is_rfc9990_ns = is_ns2(p, ns);
+		return 0;
 	}
-	rule = p->leaf_depth >= 0 ? NULL : find_rule(p->stack[depth - 1], name);
+	rule = p->leaf_depth >= 0 ? NULL : find_rule(p, p->stack[depth - 1], name);
 	/* RFC 9990: elements of another namespace are extension content */
-	if (rule != NULL && p->is_rfc9990_ns && (ns == NULL || strcmp(ns, NS_DMARC2) != 0))
+	if (rule != NULL && p->is_rfc9990_ns && !is_ns2(p, ns))
 		rule = NULL;
 	if (rule != NULL && (rule->kind == K_LEAF || rule->kind == K_BLOCK)) {
 		if (p->seen[rule->scope] & BIT(rule->id)) {
@@ -525,8 +524,7 @@ element_start(struct parse *p, int depth, const char *name, const char *ns, bool
 	else if (rule != NULL && rule->id == E_SPF)
 		open = slot_open(p, p->rec.n_spf, BOUND_RECORD_SPF);
 	if (rule == NULL || rule->kind == K_IGNORE || !open) {
-		if (!empty)
-			p->skip_depth = depth;
+		p->skip_depth = depth;
 		return 0;
 	}
 	p->stack[depth] = rule->id;
@@ -535,17 +533,15 @@ element_start(struct parse *p, int depth, const char *name, const char *ns, bool
 		p->text_len = 0;
 		p->text_trunc = false;
 	}
-	return empty ? element_end(p, depth) : 0;
+	return 0;
 }
 
+/* Text directly inside the current leaf (depth: the elements open). */
 static void
-text_add(struct parse *p, int depth, const char *s)
+text_add(struct parse *p, int depth, const char *s, size_t n)
 {
-	size_t n;
-
-	if (p->leaf_depth < 0 || p->skip_depth >= 0 || depth != p->leaf_depth + 1 || s == NULL)
+	if (p->leaf_depth < 0 || p->skip_depth >= 0 || depth != p->leaf_depth + 1)
 		return;
-	n = strlen(s);
 	if (n > BOUND_XML_TEXT - p->text_len) {
 		n = BOUND_XML_TEXT - p->text_len;
 		p->text_trunc = true;
@@ -580,7 +576,7 @@ element_end(struct parse *p, int depth)
 		if (p->reason_nonempty)
 			p->rec.n_reasons++;
 		else
-			free_reason(&p->rec.reasons[p->rec.n_reasons]);
+			memset(&p->rec.reasons[p->rec.n_reasons], 0, sizeof p->rec.reasons[0]);
 		break;
 	case E_DKIM:
 		p->rec.n_dkim++;
@@ -643,23 +639,6 @@ on_xml_error(void *ctx, xmlErrorPtr err)
 	norm_printable(p->xml_msg, sizeof p->xml_msg, err->message);
 }
 
-static int
-io_read(void *ctx, char *buf, int len)
-{
-	struct parse *p = ctx;
-	ssize_t n;
-
-	n = xml_feed_read(&p->feed, buf, len > 0 ? (size_t)len : 0);
-	return n < 0 ? -1 : (int)n;
-}
-
-static int
-io_close(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
 static bool
 is_encoding_error(const struct parse *p)
 {
@@ -689,59 +668,141 @@ parse_failed(struct parse *p)
 	}
 }
 
-static int
-node(struct parse *p)
+/* Ends the parse: the callbacks see nothing more. */
+static void
+stop(struct parse *p)
 {
-	int type = xmlTextReaderNodeType(p->xr);
-	int depth = xmlTextReaderDepth(p->xr);
+	p->stopped = true;
+	xmlStopParser(p->ctxt);
+}
 
-	switch (type) {
-	case XML_READER_TYPE_ELEMENT:
-		return element_start(p, depth, (const char *)xmlTextReaderConstLocalName(p->xr),
-		    (const char *)xmlTextReaderConstNamespaceUri(p->xr),
-		    xmlTextReaderIsEmptyElement(p->xr) == 1);
-	case XML_READER_TYPE_END_ELEMENT:
-		return element_end(p, depth);
-	case XML_READER_TYPE_TEXT:
-	case XML_READER_TYPE_CDATA:
-	case XML_READER_TYPE_WHITESPACE:
-	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-		text_add(p, depth, (const char *)xmlTextReaderConstValue(p->xr));
-		return 0;
-	case XML_READER_TYPE_DOCUMENT_TYPE:
-	case XML_READER_TYPE_ENTITY_REFERENCE:
-	case XML_READER_TYPE_ENTITY:
-		return refuse(p, REFUSE_XML_DOCTYPE, "line %d: document has a DOCTYPE or "
-		    "entity declarations (refused: never expanded)", line_no(p));
-	default:
-		return 0;
+static void
+on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *ns,
+    int n_ns, const xmlChar **nss, int n_attrs, int n_defaulted, const xmlChar **attrs)
+{
+	struct parse *p = ctx;
+	int depth = p->depth++;
+
+	(void)prefix;
+	(void)n_ns;
+	(void)nss;
+	(void)n_attrs;
+	(void)n_defaulted;
+	(void)attrs;
+	if (!p->stopped && element_start(p, depth, name, ns) == -1)
+		stop(p);
+}
+
+static void
+on_end(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *ns)
+{
+	struct parse *p = ctx;
+
+	(void)name;
+	(void)prefix;
+	(void)ns;
+	if (!p->stopped && element_end(p, --p->depth) == -1)
+		stop(p);
+}
+
+static void
+on_text(void *ctx, const xmlChar *s, int len)
+{
+	struct parse *p = ctx;
+
+	if (!p->stopped && len > 0)
+		text_add(p, p->depth, (const char *)s, (size_t)len);
+}
+
+/* A DOCTYPE (the feed refuses it first) or an entity reference left unexpanded. */
+static void
+on_dtd(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id)
+{
+	struct parse *p = ctx;
+
+	(void)name;
+	(void)external_id;
+	(void)system_id;
+	if (p->stopped)
+		return;
+	refuse(p, REFUSE_XML_DOCTYPE, "line %d: document has a DOCTYPE or entity declarations "
+	    "(refused: never expanded)", line_no(p));
+	stop(p);
+}
+
+static void
+on_reference(void *ctx, const xmlChar *name)
+{
+	on_dtd(ctx, name, NULL, NULL);
+}
+
+/*
+ * Creates the push parser over the first bytes (at most 4, as xmlTextReader
+ * does, for the encoding to be detected), with callbacks only for what the
+ * parser needs: no tree is built, nothing is resolved.
+ */
+static int
+parser_new(struct parse *p, const unsigned char *chunk, size_t n)
+{
+	xmlSAXHandler sax;
+
+	memset(&sax, 0, sizeof sax);
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = on_start;
+	sax.endElementNs = on_end;
+	sax.characters = on_text;
+	sax.ignorableWhitespace = on_text;
+	sax.cdataBlock = on_text;
+	sax.internalSubset = on_dtd;
+	sax.externalSubset = on_dtd;
+	sax.reference = on_reference;
+	sax.serror = on_xml_error;
+	p->ctxt = xmlCreatePushParserCtxt(&sax, p, (const char *)chunk, (int)n, "report.xml");
+	if (p->ctxt == NULL)
+		return -1;
+	xmlCtxtUseOptions(p->ctxt, XML_OPTIONS);
+	return intern_names(p);
+}
+
+/* Feeds the document to the parser until the root closes or the parse ends. */
+static void
+feed_parser(struct parse *p)
+{
+	const unsigned char *chunk;
+	ssize_t n;
+	size_t head;
+
+	while (!p->stopped && !p->root_closed) {
+		if ((n = xml_feed_read(&p->feed, &chunk)) < 0)
+			return;
+		if (p->ctxt == NULL) {
+			head = n < 4 ? (size_t)n : 4;
+			if (parser_new(p, chunk, head) == -1) {
+				refuse(p, REFUSE_XML_LIMIT, "out of memory");
+				return;
+			}
+			chunk += head;
+			n -= (ssize_t)head;
+		}
+		if (xmlParseChunk(p->ctxt, (const char *)chunk, (int)n, n == 0) != 0 ||
+		    !p->ctxt->wellFormed || n == 0)
+			return;
 	}
 }
 
 static int
 parse_run(struct parse *p, const struct byte_reader *rd)
 {
-	int ret = 1;
-
 	if (xml_feed_init(&p->feed, rd) == -1)
 		return refuse(p, REFUSE_XML_LIMIT, "out of memory");
 	xmlSetGenericErrorFunc(NULL, quiet);
-	p->xr = xmlReaderForIO(io_read, io_close, p, "report.xml", NULL, XML_OPTIONS);
-	if (p->xr == NULL) {
-		parse_failed(p);
-		return -1;
-	}
-	xmlTextReaderSetStructuredErrorHandler(p->xr, on_xml_error, p);
-	while (!p->root_closed && (ret = xmlTextReaderRead(p->xr)) == 1) {
-		if (node(p) == -1)
-			return -1;
-	}
+	feed_parser(p);
 	if (!p->root_closed) {
 		parse_failed(p);
 		return -1;
 	}
-	xmlFreeTextReader(p->xr);
-	p->xr = NULL;
+	xmlFreeParserCtxt(p->ctxt);
+	p->ctxt = NULL;
 	if (xml_feed_finish(&p->feed, p->rep.xml_sha256) == -1) {
 		parse_failed(p);
 		return -1;
@@ -777,15 +838,13 @@ report_xml_parse(const struct byte_reader *rd, const struct report_hints *hints,
 		sink->abort(sink->ctx);
 	*why = p->why;
 	rc = p->sink_failed ? -1 : 0;
-	if (p->xr != NULL)
-		xmlFreeTextReader(p->xr);
+	if (p->ctxt != NULL)
+		xmlFreeParserCtxt(p->ctxt);
 	xml_feed_free(&p->feed);
-	record_reset(&p->rec);
-	report_reset(&p->rep);
+	arena_free(&p->recs);
+	arena_free(&p->hdr);
 	if (p->errors != NULL)
 		g_string_free(p->errors, TRUE);
-	g_free(p->begin_raw);
-	g_free(p->end_raw);
 	g_free(p->text);
 	g_free(p);
 	return rc;

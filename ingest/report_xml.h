@@ -1,11 +1,12 @@
 /*
  * report_xml: streaming parser for one aggregate report document
- * (RFC 7489, the pre-RFC draft, RFC 9990), built on libxml2's
- * xmlTextReader. Elements are matched by local name; unknown elements and
- * RFC 9990 extension content are skipped; values are normalised as in
- * ../shared/spec/dmarc-reports.md 2.6.3. Any DOCTYPE is refused; entities
- * are never expanded and nothing is loaded from the network. Memory stays
- * bounded whatever the document's size: records go to the sink one by one.
+ * (RFC 7489, the pre-RFC draft, RFC 9990), built on libxml2's push parser
+ * with SAX2 callbacks (no tree is built). Elements are matched by local
+ * name; unknown elements and RFC 9990 extension content are skipped;
+ * values are normalised as in ../shared/spec/dmarc-reports.md 2.6.3. Any
+ * DOCTYPE is refused; entities are never expanded and nothing is loaded
+ * from the network. Memory stays bounded whatever the document's size:
+ * records go to the sink one by one.
  */
 #ifndef DMARCD_REPORT_XML_H
 #define DMARCD_REPORT_XML_H

@@ -11,6 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Files up to this size are read into one reused buffer; larger ones are mapped. */
+#define SOURCE_SMALL (256 * 1024)
+
 enum entry_kind { ENTRY_FILE, ENTRY_MAILDIR, ENTRY_STDIN };
 
 struct entry {
@@ -25,6 +28,7 @@ struct source {
 	void *map;                   /* the current mapping, or NULL */
 	size_t map_len;
 	unsigned char *heap;         /* the current stdin buffer, or NULL */
+	unsigned char *small;        /* SOURCE_SMALL bytes for small files, reused */
 };
 
 static int
@@ -244,6 +248,7 @@ source_free(struct source *s)
 	if (s == NULL)
 		return;
 	release_current(s);
+	free(s->small);
 	for (i = 0; i < s->n; i++)
 		free(s->entries[i].path);
 	free(s->entries);
@@ -296,6 +301,31 @@ nomem:
 	return -1;
 }
 
+/* Reads a small file whole into s->small: cheaper than a mapping. */
+static int
+read_small(struct source *s, int fd, size_t size, struct source_item *it)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	if (s->small == NULL && (s->small = malloc(SOURCE_SMALL)) == NULL)
+		return -1;
+	while (len < size) {
+		n = read(fd, s->small + len, size - len);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		len += (size_t)n;
+	}
+	it->data = s->small;
+	it->len = len;
+	return 0;
+}
+
 static int
 map_file(struct source *s, const char *path, struct source_item *it, struct errbuf *e)
 {
@@ -311,7 +341,13 @@ map_file(struct source *s, const char *path, struct source_item *it, struct errb
 	}
 	it->data = empty;
 	it->len = 0;
-	if (sb.st_size > 0) {
+	if (sb.st_size > 0 && sb.st_size <= SOURCE_SMALL) {
+		if (read_small(s, fd, (size_t)sb.st_size, it) == -1) {
+			errbuf_set(e, "%s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	} else if (sb.st_size > 0) {
 		void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 
 		if (map == MAP_FAILED) {

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,10 +48,11 @@ struct unpack {
 	bool l1_eof;
 	size_t mem_off;  /* plain XML: next byte */
 	uint64_t handed; /* layer-1 bytes handed to layer 2 */
-	unsigned char l1buf[UNPACK_CHUNK];
 	size_t l1_len, l1_off;
-	unsigned char l2buf[UNPACK_CHUNK];
 	size_t l2_len, l2_off;
+	/* last, and never zeroed: only the bytes counted above are read */
+	unsigned char l1buf[UNPACK_CHUNK];
+	unsigned char l2buf[UNPACK_CHUNK];
 };
 
 static uint32_t
@@ -467,8 +469,9 @@ unpack_new(const void *buf, size_t len, const struct bounds *b)
 {
 	struct unpack *u;
 
-	if ((u = calloc(1, sizeof *u)) == NULL)
+	if ((u = malloc(sizeof *u)) == NULL)
 		return NULL;
+	memset(u, 0, offsetof(struct unpack, l1buf));
 	u->buf = buf;
 	u->len = len;
 	u->b = *b;

@@ -1,5 +1,5 @@
 -- 001_init: the ingest log, aggregate reports with their records, and the
--- daily rollup that the dashboard and the exports read.
+-- rollups that the dashboard and the exports read.
 --
 -- Conventions: times are UTC epoch seconds; a day is floor(epoch / 86400);
 -- enumerations are stored as their lower-case names (report.h), NULL when
@@ -39,7 +39,9 @@ CREATE INDEX input_retry ON input(id) WHERE status IN ('refused', 'partial');
 -- saturated at 2^63-1. day_first..day_last are the UTC days the report is
 -- attributed to: both the midpoint's day when it spans at most 36 hours,
 -- otherwise every day it overlaps (its counts are then split in record_day).
--- xml_sha256 is NULL only while the report is being stored.
+-- xml_sha256 is NULL only while the report is being stored. Its records
+-- are the record rows with id record_first..record_last (NULL when it has
+-- none): the sink inserts them one after another, so their ids follow.
 CREATE TABLE report (
 	id               INTEGER PRIMARY KEY,
 	input_id         INTEGER NOT NULL REFERENCES input(id),
@@ -76,6 +78,8 @@ CREATE TABLE report (
 	dkim_aligned     INTEGER NOT NULL DEFAULT 0,
 	spf_aligned      INTEGER NOT NULL DEFAULT 0,
 	records_dropped  INTEGER NOT NULL DEFAULT 0,
+	record_first     INTEGER,
+	record_last      INTEGER,
 	stored_at        INTEGER NOT NULL,
 	UNIQUE (org_key, report_id, policy_domain, begin_ts)
 ) STRICT;
@@ -86,6 +90,8 @@ CREATE INDEX report_xml_sha256 ON report(xml_sha256);
 CREATE INDEX report_domain_begin ON report(policy_domain, begin_ts, org_name);
 CREATE INDEX report_begin ON report(begin_ts, org_name);
 CREATE INDEX report_input ON report(input_id);
+-- The dashboard finds the reports behind a rollup row (domain, reporter, day).
+CREATE INDEX report_domain_org ON report(policy_domain, org_key, day_first);
 
 -- A report that arrived with the key of a stored one but other content
 -- (spec 6.5 U-2): the first is kept, the newcomer is noted here.
@@ -107,15 +113,27 @@ CREATE INDEX report_conflict_input ON report_conflict(input_id);
 
 -- One <record>, in document order (ordinal from 0). dmarc_pass is derived:
 -- pe_dkim = 'pass' OR pe_spf = 'pass'. source_ip is canonical, '' when the
--- reporter sent an invalid address (source_ip_raw keeps it).
+-- reporter sent an invalid address (source_ip_raw keeps it); ip is its
+-- 16-byte form (IPv4 as ::ffff:a.b.c.d), NULL when invalid.
+-- The first DKIM and the first SPF auth result are inline (dkim_*, spf_*;
+-- dkim_result NULL when the record has none); further ones are in
+-- record_dkim_more and record_spf_more. n_dkim, n_spf, n_reasons count them.
+--
+-- The record tables have no FOREIGN KEY clauses and record no index: the
+-- report sink is their only writer and inserts a report's records inside
+-- the report's savepoint, in order, so per-row checks and an index on
+-- report_id would only cost time (report.record_first..record_last find
+-- them). Deleting a report still deletes its records and their rows (the
+-- triggers below).
 CREATE TABLE record (
 	id              INTEGER PRIMARY KEY,
-	report_id       INTEGER NOT NULL REFERENCES report(id) ON DELETE CASCADE,
+	report_id       INTEGER NOT NULL,
 	ordinal         INTEGER NOT NULL,
 	source_ip       TEXT    NOT NULL,
 	source_ip_raw   TEXT,
 	ip_family       INTEGER NOT NULL
 	    CHECK (ip_family = 0 OR ip_family = 4 OR ip_family = 6),
+	ip              BLOB    CHECK (length(ip) = 16),
 	count           INTEGER NOT NULL CHECK (count >= 0),
 	disposition     TEXT    CHECK (disposition = 'none' OR disposition = 'pass'
 	    OR disposition = 'quarantine' OR disposition = 'reject'),
@@ -126,16 +144,28 @@ CREATE TABLE record (
 	header_from     TEXT,
 	envelope_from   TEXT,
 	envelope_to     TEXT,
-	flags           INTEGER NOT NULL DEFAULT 0
+	flags           INTEGER NOT NULL DEFAULT 0,
+	n_dkim          INTEGER NOT NULL DEFAULT 0,
+	dkim_domain     TEXT,
+	dkim_selector   TEXT,
+	dkim_result     TEXT,
+	dkim_result_raw TEXT,
+	dkim_human      TEXT,
+	n_spf           INTEGER NOT NULL DEFAULT 0,
+	spf_domain      TEXT,
+	spf_scope       TEXT    CHECK (spf_scope IN ('mfrom', 'helo')),
+	spf_result      TEXT,
+	spf_result_raw  TEXT,
+	spf_human       TEXT,
+	n_reasons       INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 
-CREATE UNIQUE INDEX record_report ON record(report_id, ordinal);
-
--- A record's raw auth_results and override reasons, in document order.
--- result is the lower-case name, 'unknown' when result_raw was not one.
-CREATE TABLE record_dkim (
-	record_id    INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
-	ordinal      INTEGER NOT NULL,
+-- A record's further auth_results (ordinal from 1) and its override
+-- reasons, in document order. result is the lower-case name, 'unknown'
+-- when result_raw was not one.
+CREATE TABLE record_dkim_more (
+	record_id    INTEGER NOT NULL,
+	ordinal      INTEGER NOT NULL CHECK (ordinal >= 1),
 	domain       TEXT,
 	selector     TEXT,
 	result       TEXT    NOT NULL,
@@ -144,9 +174,9 @@ CREATE TABLE record_dkim (
 	PRIMARY KEY (record_id, ordinal)
 ) STRICT, WITHOUT ROWID;
 
-CREATE TABLE record_spf (
-	record_id    INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
-	ordinal      INTEGER NOT NULL,
+CREATE TABLE record_spf_more (
+	record_id    INTEGER NOT NULL,
+	ordinal      INTEGER NOT NULL CHECK (ordinal >= 1),
 	domain       TEXT,
 	scope        TEXT    CHECK (scope IN ('mfrom', 'helo')),
 	result       TEXT    NOT NULL,
@@ -155,8 +185,25 @@ CREATE TABLE record_spf (
 	PRIMARY KEY (record_id, ordinal)
 ) STRICT, WITHOUT ROWID;
 
+-- Every DKIM (SPF) result of a record, the inline first one included.
+CREATE VIEW record_dkim (record_id, ordinal, domain, selector, result, result_raw,
+    human_result) AS
+	SELECT id, 0, dkim_domain, dkim_selector, dkim_result, dkim_result_raw, dkim_human
+	FROM record WHERE dkim_result IS NOT NULL
+	UNION ALL
+	SELECT record_id, ordinal, domain, selector, result, result_raw, human_result
+	FROM record_dkim_more;
+
+CREATE VIEW record_spf (record_id, ordinal, domain, scope, result, result_raw,
+    human_result) AS
+	SELECT id, 0, spf_domain, spf_scope, spf_result, spf_result_raw, spf_human
+	FROM record WHERE spf_result IS NOT NULL
+	UNION ALL
+	SELECT record_id, ordinal, domain, scope, result, result_raw, human_result
+	FROM record_spf_more;
+
 CREATE TABLE record_reason (
-	record_id INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+	record_id INTEGER NOT NULL,
 	ordinal   INTEGER NOT NULL,
 	type      TEXT    NOT NULL,
 	type_raw  TEXT,
@@ -167,20 +214,44 @@ CREATE TABLE record_reason (
 -- A record's count split over the days its report overlaps (spec 5.6), only
 -- for reports spanning more than 36 hours; the parts sum to the count.
 CREATE TABLE record_day (
-	record_id INTEGER NOT NULL REFERENCES record(id) ON DELETE CASCADE,
+	record_id INTEGER NOT NULL,
 	day       INTEGER NOT NULL,
 	count     INTEGER NOT NULL CHECK (count >= 0),
 	PRIMARY KEY (record_id, day)
 ) STRICT, WITHOUT ROWID;
 
--- Volume per policy domain, attributed day and source address ('' for
--- invalid ones), maintained as each report is stored; sums saturate at
--- 2^63-1. disposition_none includes RFC 9990 'pass'. first_seen/last_seen
--- bound the contributing report periods, clamped to the day.
+CREATE TRIGGER report_delete AFTER DELETE ON report BEGIN
+	DELETE FROM record WHERE id BETWEEN old.record_first AND old.record_last;
+END;
+
+CREATE TRIGGER record_delete AFTER DELETE ON record BEGIN
+	DELETE FROM record_dkim_more WHERE record_id = old.id;
+	DELETE FROM record_spf_more WHERE record_id = old.id;
+	DELETE FROM record_reason WHERE record_id = old.id;
+	DELETE FROM record_day WHERE record_id = old.id;
+END;
+
+-- The rollups, maintained as each report is stored (the sink sums a report
+-- in memory and adds it with one upsert per distinct key). Sums saturate at
+-- 2^63-1. In all of them:
+--   disposition_none includes RFC 9990 'pass';
+--   fail_none, fail_quarantine, fail_reject are the part of the disposition
+--   sums whose records failed DMARC, so that a pass/fail filter can split
+--   them (dkim_aligned and spf_aligned messages always pass);
+--   first_seen/last_seen bound the contributing report periods, clamped to
+--   the day.
+-- A long report's counts are split over its days as in record_day.
+
+-- Volume per policy domain, source address, attributed day, reporter and
+-- header_from ('' when absent). ip is the 16-byte address (IPv4 as
+-- ::ffff:a.b.c.d), X'' for invalid ones: a CIDR is a range of ip within a
+-- domain.
 CREATE TABLE rollup (
 	policy_domain          TEXT    NOT NULL,
+	ip                     BLOB    NOT NULL,
 	day                    INTEGER NOT NULL,
-	source_ip              TEXT    NOT NULL,
+	org_key                TEXT    NOT NULL,
+	header_from            TEXT    NOT NULL,
 	messages               INTEGER NOT NULL,
 	dmarc_pass             INTEGER NOT NULL,
 	dkim_aligned           INTEGER NOT NULL,
@@ -188,9 +259,68 @@ CREATE TABLE rollup (
 	disposition_none       INTEGER NOT NULL,
 	disposition_quarantine INTEGER NOT NULL,
 	disposition_reject     INTEGER NOT NULL,
+	fail_none              INTEGER NOT NULL,
+	fail_quarantine        INTEGER NOT NULL,
+	fail_reject            INTEGER NOT NULL,
 	first_seen             INTEGER NOT NULL,
 	last_seen              INTEGER NOT NULL,
-	PRIMARY KEY (policy_domain, day, source_ip)
+	PRIMARY KEY (policy_domain, ip, day, org_key, header_from)
 ) STRICT, WITHOUT ROWID;
 
-CREATE INDEX rollup_day ON rollup(day);
+-- The same per policy domain, day and reporter: the overview and the daily
+-- chart read only this. sources_pass and sources_fail sketch the distinct
+-- source addresses with passing (failing) records: a sorted list of 32-bit
+-- address hashes while short, a HyperLogLog of 1024 registers once longer
+-- (store_hll.c).
+CREATE TABLE rollup_day (
+	policy_domain          TEXT    NOT NULL,
+	day                    INTEGER NOT NULL,
+	org_key                TEXT    NOT NULL,
+	messages               INTEGER NOT NULL,
+	dmarc_pass             INTEGER NOT NULL,
+	dkim_aligned           INTEGER NOT NULL,
+	spf_aligned            INTEGER NOT NULL,
+	disposition_none       INTEGER NOT NULL,
+	disposition_quarantine INTEGER NOT NULL,
+	disposition_reject     INTEGER NOT NULL,
+	fail_none              INTEGER NOT NULL,
+	fail_quarantine        INTEGER NOT NULL,
+	fail_reject            INTEGER NOT NULL,
+	first_seen             INTEGER NOT NULL,
+	last_seen              INTEGER NOT NULL,
+	sources_pass           BLOB    NOT NULL,
+	sources_fail           BLOB    NOT NULL,
+	PRIMARY KEY (policy_domain, day, org_key)
+) STRICT, WITHOUT ROWID;
+
+-- All-time volume per policy domain and source network: the /24 of an
+-- IPv4 address, the /48 of an IPv6 one (ip masked; X'' for invalid
+-- addresses), with the messages that failed DMARC and the first and last
+-- attributed day. A network's volume bounds each of its addresses', so the
+-- dashboard lists the heaviest sources of any window by walking the
+-- networks from the heaviest down until no lighter one can enter the page
+-- (by fail when only failing messages count). The partial indexes hold
+-- only the networks of 10 messages or more: a few thousand a year, where
+-- the spoofed sources are millions of 1 to 6.
+CREATE TABLE source (
+	policy_domain TEXT    NOT NULL,
+	ip            BLOB    NOT NULL,
+	messages      INTEGER NOT NULL,
+	fail          INTEGER NOT NULL,
+	first_day     INTEGER NOT NULL,
+	last_day      INTEGER NOT NULL,
+	PRIMARY KEY (policy_domain, ip)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX source_heavy ON source(messages) WHERE messages >= 10;
+CREATE INDEX source_heavy_domain ON source(policy_domain, messages) WHERE messages >= 10;
+CREATE INDEX source_failing ON source(fail) WHERE fail >= 10;
+CREATE INDEX source_failing_domain ON source(policy_domain, fail) WHERE fail >= 10;
+
+-- Reporters seen, for the dashboard's pick list: the latest org_name
+-- spelling and the count of stored reports.
+CREATE TABLE reporter (
+	org_key  TEXT    PRIMARY KEY,
+	org_name TEXT    NOT NULL,
+	reports  INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;

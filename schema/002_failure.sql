@@ -6,9 +6,9 @@
 -- for DMARC failure reports and 'other' for other ARF feedback (abuse,
 -- fraud, ...), which is kept but never counted as a DMARC failure.
 -- source_ip is canonical as in record.source_ip (NULL when absent or
--- invalid; source_ip_raw keeps it) and reported_domain lower-case as
--- report.policy_domain, so failures join the aggregate data on
--- (reported_domain = policy_domain, source_ip).
+-- invalid; source_ip_raw keeps it), ip its 16-byte form as record.ip, and
+-- reported_domain lower-case as report.policy_domain, so failures join the
+-- aggregate data on (reported_domain = policy_domain, ip).
 -- The sample (personal data) is sample_headers and sample_body; the body
 -- is stored only when configured. dmarcd prune clears both once the
 -- retention period has passed (sample_cleared_at says when).
@@ -62,11 +62,12 @@ CREATE TABLE failure (
 	sample_cleared_at    INTEGER,
 	content_sha256       BLOB    NOT NULL UNIQUE CHECK (length(content_sha256) = 32),
 	flags                INTEGER NOT NULL DEFAULT 0,
-	stored_at            INTEGER NOT NULL
+	stored_at            INTEGER NOT NULL,
+	ip                   BLOB    CHECK (length(ip) = 16)
 ) STRICT;
 
 CREATE INDEX failure_domain_arrival ON failure(reported_domain, arrival_ts);
-CREATE INDEX failure_ip ON failure(source_ip);
+CREATE INDEX failure_ip ON failure(ip);
 CREATE INDEX failure_input ON failure(input_id);
 
 -- Every field of the feedback part (or of a plaintext report), in order,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the dependencies, builds dmarcd, writes a demo Maildir of
-# generated reports, and ingests it into ./dmarcd.db (the embedded SQLite
-# default).
+# generated reports, ingests it into ./dmarcd.db (the embedded SQLite
+# default), and serves the dashboard on http://127.0.0.1:8080 (Ctrl-C stops).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,3 +13,4 @@ rm -rf demo
 python3 scripts/demo_maildir.py demo/Maildir
 build/dmarcd ingest --db dmarcd.db demo/Maildir || [[ $? -eq 3 ]]
 build/dmarcd export domains --db dmarcd.db
+exec build/dmarcd serve --db dmarcd.db

@@ -8,4 +8,6 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DDMARCD_SANITIZE=ON -DDMARCD_WERROR=ON >/dev/null
 cmake --build build-test -j"$(nproc)"
+# playwright-core for the browser test (tests/browser/, locked in package-lock.json)
+npm ci --prefix tests/browser --no-audit --no-fund >/dev/null
 ctest --test-dir build-test --output-on-failure -j1

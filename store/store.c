@@ -69,6 +69,34 @@ store_bind_count(sqlite3_stmt *s, int i, uint64_t v)
 	    STORE_COUNT_MAX : (int64_t)v);
 }
 
+void
+store_fill_cell(sqlite3_stmt *s, int col, store_describe_fn describe, char *flags,
+    struct cell *c)
+{
+	memset(c, 0, sizeof *c);
+	switch (sqlite3_column_type(s, col)) {
+	case SQLITE_INTEGER:
+		c->type = CELL_INT;
+		c->i = sqlite3_column_int64(s, col);
+		if (describe != NULL) {
+			c->type = CELL_TEXT;
+			c->s = describe((uint64_t)c->i, flags, STORE_FLAGS_TEXT);
+		}
+		break;
+	case SQLITE_FLOAT:
+		c->type = CELL_REAL;
+		c->r = sqlite3_column_double(s, col);
+		break;
+	case SQLITE_NULL:
+		c->type = CELL_NULL;
+		break;
+	default:
+		c->s = (const char *)sqlite3_column_text(s, col);
+		c->type = c->s != NULL ? CELL_TEXT : CELL_NULL;
+		break;
+	}
+}
+
 int64_t
 store_day(int64_t ts)
 {
@@ -245,6 +273,8 @@ configure(struct store *st, struct errbuf *e)
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, NULL,
 	    sat_sum_step, sat_sum_final) != SQLITE_OK)
 		return store_fail(st, "registering dmarcd_sum", e);
+	if (store_functions(st->db) == -1)
+		return store_fail(st, "registering the SQL functions", e);
 	if (st->mode == STORE_READONLY)
 		return 0;
 	/* FULL syncs the WAL at each commit: a committed batch survives power loss. */
@@ -315,6 +345,7 @@ store_close(struct store *st)
 		sqlite3_finalize(st->stmt[i]);
 	for (i = 0; i < STORE_EXPORT_STMTS; i++)
 		sqlite3_finalize(st->export_stmt[i]);
+	roll_free(st);
 	sqlite3_close_v2(st->db);
 	free(st);
 }
@@ -332,7 +363,8 @@ store_batch_commit(struct store *st, struct errbuf *e)
 {
 	if (store_writable(st, e) == -1)
 		return -1;
-	if (store_run(st, st->stmt[SQ_COMMIT], "committing the batch", e) == -1) {
+	if (roll_batch_flush(st, e) == -1 ||
+	    store_run(st, st->stmt[SQ_COMMIT], "committing the batch", e) == -1) {
 		store_batch_rollback(st);
 		return -1;
 	}
@@ -346,6 +378,7 @@ store_batch_rollback(struct store *st)
 		return;
 	if (!sqlite3_get_autocommit(st->db))
 		store_run_quiet(st->stmt[SQ_ROLLBACK]);
+	roll_batch_abort(st);
 	st->in_input = false;
 	st->sink.phase = SINK_IDLE;
 }

@@ -191,4 +191,51 @@ void store_failure_sink(struct store_failure_ctx *ctx, struct failure_sink *sink
  */
 int store_prune(struct store *st, int64_t older_than_ts, uint64_t *cleared, struct errbuf *e);
 
+/* ---- IMAP polling state: store/store_imap.c, schema/003_imap.sql ---- */
+
+/* Where the polling of one IMAP folder stands. */
+struct store_imap_folder {
+	int64_t id;
+	uint64_t uidvalidity;
+	uint64_t last_uid;          /* mail up to this UID has its data committed */
+};
+
+/*
+ * Loads the state of (account, mailbox) as the server now reports
+ * uidvalidity: a new folder starts at UID 0; a folder whose UIDVALIDITY
+ * changed starts again at UID 0 and forgets its pending actions (*reset).
+ * Commits on its own when no batch is open. Returns 0 or -1 (e).
+ */
+int store_imap_folder(struct store *st, const char *account, const char *mailbox,
+    uint64_t uidvalidity, struct store_imap_folder *out, bool *reset, struct errbuf *e);
+
+/*
+ * Inside the batch that holds mail uid's data: advances the folder's last
+ * UID to uid and queues the mail's action at the server (the one for
+ * refused mail when refused). Returns 0 or -1 (e).
+ */
+int store_imap_done(struct store *st, int64_t folder_id, uint64_t uid, bool refused,
+    struct errbuf *e);
+
+/*
+ * Records mail uid, which was not downloaded (over the size limit), as a
+ * refused input without raw bytes (code and reason say why), keyed by
+ * key_sha256 so that it is recorded once, and marks it done as refused,
+ * atomically (in the open batch, or on its own). Returns 0 or -1 (e).
+ */
+int store_imap_skip(struct store *st, int64_t folder_id, uint64_t uid,
+    const uint8_t key_sha256[32], uint64_t size, const char *location, const char *code,
+    const char *reason, struct errbuf *e);
+
+/*
+ * Calls fn for each pending action of the folder, in UID order; a -1 from
+ * fn stops the walk and is returned. Returns 0 or -1 (e).
+ */
+int store_imap_each_pending(struct store *st, int64_t folder_id,
+    int (*fn)(void *ctx, uint64_t uid, bool refused), void *ctx, struct errbuf *e);
+
+/* Forgets the pending actions of n UIDs (done at the server). Returns 0 or -1 (e). */
+int store_imap_clear(struct store *st, int64_t folder_id, const uint64_t *uids, size_t n,
+    struct errbuf *e);
+
 #endif

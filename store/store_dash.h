@@ -23,6 +23,15 @@ typedef int (*store_row_fn)(void *ctx, size_t ncols, const char *const *names,
 
 enum dash_result { DASH_RESULT_ALL, DASH_RESULT_PASS, DASH_RESULT_FAIL };
 
+/* A page holds at most this many rows (dash_page.limit; 0 means 50). */
+#define DASH_LIMIT_MAX 500
+
+/*
+ * total_rows counts exactly up to DASH_TOTAL_MAX; a larger result shows as
+ * DASH_TOTAL_MAX + 1 ("more than 1,000"), so that counting stays fast.
+ */
+#define DASH_TOTAL_MAX 1000
+
 /* The filters every page keeps in its URL. NULL / 0 fields do not filter. */
 struct dash_filter {
 	const char *domain;        /* policy domain */

@@ -5,8 +5,6 @@
 
 #include "flags.h"
 
-/* Large enough for every flag name of flags.h joined by commas. */
-#define EXPORT_FLAGS_TEXT 1024
 #define EXPORT_MAX_COLS 24
 
 #define ISO(col) "strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
@@ -20,24 +18,15 @@
 	" WHERE " D "begin_ts BETWEEN :since AND :until AND xml_sha256 IS NOT NULL" \
 	" ORDER BY begin_ts, org_name, id"
 
-#define CHILDREN(expr, table) \
-	"(SELECT group_concat(t, '; ') FROM (SELECT " expr " AS t FROM " table \
-	" WHERE record_id = a.id ORDER BY ordinal))"
-
 /* CROSS JOIN keeps report the outer loop: rows come out in index order, unsorted. */
 #define RECORDS_SQL(D) \
 	"SELECT r.org_name, r.report_id, r.policy_domain, " ISO("r.begin_ts") ", " \
 	ISO("r.end_ts") ", a.source_ip, a.count, a.disposition, a.pe_dkim, a.pe_spf," \
 	" a.dmarc_pass, a.header_from, a.envelope_from, a.envelope_to, " \
-	CHILDREN("CASE WHEN comment IS NULL OR comment = '' THEN type" \
-	    " ELSE type || ': ' || comment END", "record_reason") ", " \
-	CHILDREN("coalesce(domain, '') || '/' || coalesce(selector, '') || '=' || result", \
-	    "record_dkim") ", " \
-	CHILDREN("coalesce(domain, '') || '/' || coalesce(scope, '') || '=' || result", \
-	    "record_spf") ", a.flags" \
-	" FROM report r CROSS JOIN record a ON a.report_id = r.id" \
+	STORE_SQL_REASONS ", " STORE_SQL_DKIM_RESULTS ", " STORE_SQL_SPF_RESULTS ", a.flags" \
+	" FROM report r CROSS JOIN record a ON a.id BETWEEN r.record_first AND r.record_last" \
 	" WHERE " D "r.begin_ts BETWEEN :since AND :until AND r.xml_sha256 IS NOT NULL" \
-	" ORDER BY r.begin_ts, r.org_name, r.id, a.ordinal"
+	" ORDER BY r.begin_ts, r.org_name, r.id, a.id"
 
 #define PASS_RATE "CASE WHEN messages > 0 THEN round(CAST(dmarc_pass AS REAL) / messages, 4) END"
 
@@ -50,28 +39,30 @@
 	" min(first_seen) AS first_seen, max(last_seen) AS last_seen"
 
 #define SOURCES_SQL(D) \
-	"SELECT policy_domain, source_ip, messages, dmarc_pass, " PASS_RATE "," \
-	" dkim_aligned, spf_aligned, disposition_none, disposition_quarantine," \
+	"SELECT policy_domain, dmarcd_ip_text(ip) AS source_ip, messages, dmarc_pass, " \
+	PASS_RATE ", dkim_aligned, spf_aligned, disposition_none, disposition_quarantine," \
 	" disposition_reject, " DATE("first_seen") ", " DATE("last_seen") \
-	" FROM (SELECT policy_domain, source_ip, " ROLLUP_SUMS " FROM rollup" \
-	" WHERE " D "day BETWEEN :lo AND :hi GROUP BY policy_domain, source_ip)" \
+	" FROM (SELECT policy_domain, ip, " ROLLUP_SUMS " FROM rollup" \
+	" WHERE " D "day BETWEEN :lo AND :hi GROUP BY policy_domain, ip)" \
 	" ORDER BY messages DESC, policy_domain, source_ip"
 
 /*
  * The published policy shown is the one of the domain's latest report (by
  * begin_ts) attributed to the window or before it; SQLite takes the bare
  * columns of an aggregate query with max() from the row holding the max.
+ * The sums come from rollup_day, the distinct sources from rollup.
  */
 #define DOMAINS_SQL(D) \
-	"WITH agg AS (SELECT policy_domain, " ROLLUP_SUMS "," \
-	" count(DISTINCT source_ip) AS sources FROM rollup" \
+	"WITH agg AS (SELECT policy_domain, " ROLLUP_SUMS " FROM rollup_day" \
 	" WHERE " D "day BETWEEN :lo AND :hi GROUP BY policy_domain)," \
 	" latest AS (SELECT policy_domain, max(begin_ts), p, sp, np, pct, adkim, aspf," \
 	" testing FROM report WHERE " D "day_first <= :hi AND xml_sha256 IS NOT NULL" \
 	" GROUP BY policy_domain)" \
 	" SELECT g.policy_domain, g.messages, g.dmarc_pass, " PASS_RATE "," \
 	" g.dkim_aligned, g.spf_aligned, g.disposition_none, g.disposition_quarantine," \
-	" g.disposition_reject, g.sources," \
+	" g.disposition_reject," \
+	" (SELECT count(DISTINCT u.ip) FROM rollup u WHERE u.policy_domain = g.policy_domain" \
+	" AND u.day BETWEEN :lo AND :hi)," \
 	" (SELECT count(*) FROM report r WHERE r.policy_domain = g.policy_domain" \
 	" AND r.day_first <= :hi AND r.day_last >= :lo AND r.xml_sha256 IS NOT NULL)," \
 	" " DATE("g.first_seen") ", " DATE("g.last_seen") "," \
@@ -209,33 +200,6 @@ bind_filter(sqlite3_stmt *s, const struct export_filter *f)
 	    bind_named(s, ":lo", store_day(f->since)) | bind_named(s, ":hi", store_day(f->until));
 }
 
-static void
-fill_cell(sqlite3_stmt *s, int col, bool is_flags, char *flags, struct cell *c)
-{
-	memset(c, 0, sizeof *c);
-	switch (sqlite3_column_type(s, col)) {
-	case SQLITE_INTEGER:
-		c->type = CELL_INT;
-		c->i = sqlite3_column_int64(s, col);
-		if (is_flags) {
-			c->type = CELL_TEXT;
-			c->s = flags_describe((uint64_t)c->i, flags, EXPORT_FLAGS_TEXT);
-		}
-		break;
-	case SQLITE_FLOAT:
-		c->type = CELL_REAL;
-		c->r = sqlite3_column_double(s, col);
-		break;
-	case SQLITE_NULL:
-		c->type = CELL_NULL;
-		break;
-	default:
-		c->s = (const char *)sqlite3_column_text(s, col);
-		c->type = c->s != NULL ? CELL_TEXT : CELL_NULL;
-		break;
-	}
-}
-
 int
 store_export(struct store *st, enum export_kind kind, const struct export_filter *f,
     int (*row)(void *ctx, size_t ncols, const char *const *names, const struct cell *cells),
@@ -243,7 +207,7 @@ store_export(struct store *st, enum export_kind kind, const struct export_filter
 {
 	const struct export_def *d = export_def(kind);
 	struct cell cells[EXPORT_MAX_COLS];
-	char flags[EXPORT_FLAGS_TEXT];
+	char flags[STORE_FLAGS_TEXT];
 	sqlite3_stmt *s;
 	size_t i;
 	int rc;
@@ -260,7 +224,8 @@ store_export(struct store *st, enum export_kind kind, const struct export_filter
 		return store_fail(st, d->name, e);
 	while ((rc = store_step(st, s, d->name, e)) == SQLITE_ROW) {
 		for (i = 0; i < d->ncols; i++)
-			fill_cell(s, (int)i, (int)i == d->flags_col, flags, &cells[i]);
+			store_fill_cell(s, (int)i, (int)i == d->flags_col ? flags_describe : NULL, flags,
+			    &cells[i]);
 		if (row(ctx, d->ncols, d->cols, cells) == -1) {
 			errbuf_set(e, "store: %s export: the row writer failed", d->name);
 			sqlite3_reset(s);

@@ -17,8 +17,8 @@ static const char failure_insert_sql[] =
     " spf_result, dkim_result, dmarc_result, spf_alignment, dkim_alignment, sample_kind,"
     " sample_from, header_from, sample_to, sample_subject, sample_date,"
     " sample_message_id, sample_dkim_domain, sample_dkim_selector, sample_headers,"
-    " sample_body, content_sha256, flags, stored_at)"
-    " VALUES (" Q5 Q5 Q5 Q5 Q5 Q5 Q5 Q5 Q5 "?)"
+    " sample_body, content_sha256, flags, stored_at, ip)"
+    " VALUES (" Q5 Q5 Q5 Q5 Q5 Q5 Q5 Q5 Q5 "?, dmarcd_ip(?14))"
     " ON CONFLICT (content_sha256) DO NOTHING";
 
 static const char field_insert_sql[] =
@@ -35,9 +35,9 @@ static const char prune_sql[] =
 
 /* The volume the aggregate reports show for the same domain and address. */
 #define AGG_MESSAGES                                                                               \
-	"CASE WHEN source_ip IS NULL OR reported_domain IS NULL THEN NULL ELSE"                    \
+	"CASE WHEN ip IS NULL OR reported_domain IS NULL THEN NULL ELSE"                           \
 	" (SELECT dmarcd_sum(r.messages) FROM rollup r WHERE r.policy_domain ="                    \
-	" failure.reported_domain AND r.source_ip = failure.source_ip) END"
+	" failure.reported_domain AND r.ip = failure.ip) END"
 
 /* clang-format off */
 #define FAILURES_SQL(D) \

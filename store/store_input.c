@@ -159,7 +159,7 @@ store_input_end(struct store *st, int64_t input_id, const struct input_outcome *
 	if (store_run(st, st->stmt[SQ_INPUT_RELEASE], "releasing an input", e) == -1)
 		return -1;
 	st->in_input = false;
-	return 0;
+	return roll_input_end(st, e);
 }
 
 void
@@ -169,6 +169,7 @@ store_input_abort(struct store *st)
 		return;
 	store_run_quiet(st->stmt[SQ_INPUT_ROLLBACK]);
 	store_run_quiet(st->stmt[SQ_INPUT_RELEASE]);
+	roll_input_abort(st);
 	st->in_input = false;
 	st->sink.phase = SINK_IDLE;
 }

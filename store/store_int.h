@@ -28,12 +28,34 @@ enum store_stmt {
 	SQ_REPORT_BY_KEY, SQ_REPORT_BY_HASH, SQ_REPORT_INSERT, SQ_REPORT_FINISH,
 	SQ_CONFLICT_INSERT,
 	SQ_RECORD_INSERT, SQ_DKIM_INSERT, SQ_SPF_INSERT, SQ_REASON_INSERT,
-	SQ_DAY_INSERT, SQ_ROLLUP_DAY, SQ_ROLLUP_SPLIT,
+	SQ_DAY_INSERT, SQ_ROLLUP_UPSERT, SQ_ROLLUP_DAY_UPSERT, SQ_SOURCE_UPSERT,
+	SQ_REPORTER_UPSERT,
 	SQ_COUNT
 };
 
 /* SQL text of each enum store_stmt (store_sql.c). */
 extern const char *const store_sql[SQ_COUNT];
+
+/*
+ * A record a's override reasons ("type: comment; ..."), DKIM results
+ * ("domain/selector=result; ...") and SPF results ("domain/scope=result;
+ * ..."), NULL when it has none: the inline first result, then the others.
+ */
+#define STORE_SQL_CHILDREN(expr, table) \
+	"(SELECT group_concat(t, '; ') FROM (SELECT " expr " AS t FROM " table \
+	" WHERE record_id = a.id ORDER BY ordinal))"
+#define STORE_SQL_AUTH(p, more, mid) \
+	"CASE WHEN a." p "_result IS NOT NULL THEN coalesce(a." p "_domain, '') || '/' ||" \
+	" coalesce(a." p "_" mid ", '') || '=' || a." p "_result ||" \
+	" CASE WHEN a.n_" p " > 1 THEN '; ' || " \
+	STORE_SQL_CHILDREN("coalesce(domain, '') || '/' || coalesce(" mid ", '') || '=' ||" \
+	    " result", more) " ELSE '' END END"
+#define STORE_SQL_REASONS \
+	"CASE WHEN a.n_reasons > 0 THEN " \
+	STORE_SQL_CHILDREN("CASE WHEN comment IS NULL OR comment = '' THEN type" \
+	    " ELSE type || ': ' || comment END", "record_reason") " END"
+#define STORE_SQL_DKIM_RESULTS STORE_SQL_AUTH("dkim", "record_dkim_more", "selector")
+#define STORE_SQL_SPF_RESULTS STORE_SQL_AUTH("spf", "record_spf_more", "scope")
 
 /* Export queries: one per kind, with and without a domain filter. */
 #define STORE_EXPORT_STMTS 8
@@ -49,6 +71,61 @@ struct day_share {
 	size_t day;
 };
 
+/* The sums every rollup keeps (schema/001_init.sql), in column order. */
+enum roll_sum {
+	RS_MESSAGES, RS_DMARC_PASS, RS_DKIM_ALIGNED, RS_SPF_ALIGNED,
+	RS_NONE, RS_QUARANTINE, RS_REJECT, RS_FAIL_NONE, RS_FAIL_QUARANTINE, RS_FAIL_REJECT,
+	RS_COUNT
+};
+
+#define ROLL_REPORT_MAX 16384    /* keys a report sums before it writes them */
+#define ROLL_INPUT_MAX 16384     /* keys an input sums before it writes them */
+#define ROLL_BATCH_MAX 65536     /* keys a batch sums before it writes them */
+#define ROLL_SPARSE 255          /* hashes a short source sketch holds (store_hll.c) */
+#define HLL_REGISTERS 1024       /* registers of a long source sketch */
+
+/* Names the rollup sums refer to by number: domains, reporters, header_from. */
+struct roll_names {
+	char **s;                    /* by id */
+	size_t n, cap;
+	uint32_t *slots;             /* open addressing over ids + 1, 0 when empty */
+	size_t nslots;
+};
+
+/*
+ * One key of the rollup sums: an address of a policy domain on one day,
+ * from one reporter, with one header_from; or, with prefix set, the /24 or
+ * /48 network of addresses of a domain (the source table: day, org and hf
+ * are 0, seen holds the first and last day, sums only messages and
+ * dmarc_pass).
+ */
+struct roll_entry {
+	uint8_t ip[16];
+	uint8_t iplen;               /* 16, or 0 for an invalid address */
+	bool used, prefix;
+	bool seen_pass, seen_fail;   /* already in the report's source sketches */
+	uint32_t dom, org, hf;       /* roll_names ids; hf ROLL_NO_NAME when absent */
+	int64_t day;
+	int64_t seen[2];             /* first and last second seen on the day */
+	uint64_t sums[RS_COUNT];
+};
+
+#define ROLL_NO_NAME UINT32_MAX
+
+/* Sums by key: a report's, an input's, or a batch's. */
+struct roll {
+	struct roll_entry *slots;    /* open addressing, cap a power of 2 */
+	uint32_t *order;             /* the used slots, in insertion order */
+	size_t cap, used, max;       /* max: keys held before they are written */
+};
+
+/* A source sketch being built for one report: the hashes while few, registers always. */
+struct roll_sketch {
+	uint32_t hashes[ROLL_SPARSE + 1];
+	size_t n;                    /* > ROLL_SPARSE: too many, registers only */
+	uint8_t regs[HLL_REGISTERS];
+};
+
 /* A report in progress inside the sink. */
 struct sink_state {
 	int64_t input_id;
@@ -62,11 +139,16 @@ struct sink_state {
 	int64_t begin_ts, end_ts;
 	int64_t mid_day;             /* the day of the period's midpoint */
 	int64_t day_first;           /* attributed days (see schema/001_init.sql) */
+	int64_t record_first;        /* the id of the report's first record */
 	size_t ndays;                /* 1, or the days a long report is split over */
 	uint64_t span;               /* seconds in [begin_ts, end_ts] when split */
 	uint32_t overlap[BOUND_REPORT_DAYS]; /* seconds of the span in each day */
 	int64_t parts[BOUND_REPORT_DAYS];    /* one record's count, split */
 	struct day_share shares[BOUND_REPORT_DAYS];
+	uint32_t dom, org;           /* the report's roll_names ids */
+	struct roll_sketch sketch[2]; /* sources with failing [0] and passing [1] records */
+	bool day_used[BOUND_REPORT_DAYS]; /* by day - day_first */
+	uint64_t day_sums[BOUND_REPORT_DAYS][RS_COUNT];
 };
 
 struct store {
@@ -76,6 +158,14 @@ struct store {
 	sqlite3_stmt *export_stmt[STORE_EXPORT_STMTS]; /* prepared on first use */
 	bool in_input;               /* the input savepoint is open */
 	struct sink_state sink;
+	/*
+	 * Rollup sums not written yet: the report's, the input's (its stored
+	 * reports), the batch's (its finished inputs). Each moves up when its
+	 * savepoint is released; the batch's are written at commit, outside
+	 * any savepoint, so that a rollback never has to undo them.
+	 */
+	struct roll_names names;
+	struct roll roll_report, roll_input, roll_batch;
 };
 
 /* Sets e to "store: what: <sqlite message>" and returns -1. */
@@ -99,8 +189,102 @@ int store_bind_text(sqlite3_stmt *s, int i, const char *s_val);
 /* Binds an unsigned count, saturated at STORE_COUNT_MAX. */
 int store_bind_count(sqlite3_stmt *s, int i, uint64_t v);
 
+/* Large enough for every flag name of flags.h joined by commas. */
+#define STORE_FLAGS_TEXT 1024
+
+/* flags_describe() or failure_flags_describe(). */
+typedef char *(*store_describe_fn)(uint64_t flags, char *buf, size_t size);
+
+/*
+ * Fills c from column col of s's current row; with describe, an integer is
+ * shown as flag names (written to flags, STORE_FLAGS_TEXT bytes).
+ */
+void store_fill_cell(sqlite3_stmt *s, int col, store_describe_fn describe, char *flags,
+    struct cell *c);
+
 /* floor(ts / 86400), for negative times too. */
 int64_t store_day(int64_t ts);
+
+/* ---- the rollup sums (store_roll.c, store_rollup.c) ---- */
+
+/* The id of name (interned), or -1 when out of memory. */
+int64_t roll_name(struct roll_names *nm, const char *name);
+
+/* Forgets every name. */
+void roll_names_clear(struct roll_names *nm);
+
+/* The entry of a key, created empty; NULL when the sums hold their max keys or no memory. */
+struct roll_entry *roll_entry(struct roll *ro, const struct roll_entry *key);
+
+/* Adds src's sums into dst; NULL when full. */
+struct roll_entry *roll_merge_one(struct roll *dst, const struct roll_entry *x);
+
+/* Empties the sums (keeping their memory). */
+void roll_clear(struct roll *ro);
+
+/* Frees the sums' memory. */
+void roll_release(struct roll *ro);
+
+/* Sorts the used entries in key order: domain, prefix, address, day, reporter, header_from. */
+void roll_sort(struct roll *ro, const struct roll_names *nm);
+
+/* Starts a report's sums: interns its domain and reporter. 0 or -1 (e). */
+int roll_report_begin(struct store *st, const struct agg_report *r, struct errbuf *e);
+
+/*
+ * Adds one record of r to the report's sums: its count (or its part on day,
+ * for a long report) under its address ip (iplen 16, or 0 when invalid) and
+ * its prefix. 0 or -1 (e).
+ */
+int roll_add(struct store *st, const struct agg_report *r, const struct agg_record *rec,
+    const uint8_t ip[16], size_t iplen, int64_t day, int64_t count, struct errbuf *e);
+
+/* The report is complete: writes its days to rollup_day and counts its reporter. */
+int roll_report_end(struct store *st, const struct agg_report *r, struct errbuf *e);
+
+/* The report's savepoint is released: moves its sums to the input's. 0 or -1 (e). */
+int roll_report_kept(struct store *st, struct errbuf *e);
+
+/* The input is released: moves its sums to the batch's. 0 or -1 (e). */
+int roll_input_end(struct store *st, struct errbuf *e);
+
+/* Drops the report's and the input's sums (they were rolled back). */
+void roll_input_abort(struct store *st);
+
+/* Drops every sum not written (the batch was rolled back). */
+void roll_batch_abort(struct store *st);
+
+/* Writes the batch's sums (before its commit). 0 or -1 (e). */
+int roll_batch_flush(struct store *st, struct errbuf *e);
+
+/* Drops every sum not written and frees the memory. */
+void roll_free(struct store *st);
+
+/* ---- SQL functions (store_func.c, store_hll.c) ---- */
+
+/*
+ * Registers dmarcd_ip_text, dmarcd_ip, dmarcd_net, dmarcd_net_end, dmarcd_list
+ * and the sketch functions.
+ */
+int store_functions(sqlite3 *db);
+
+/* The 16-byte form of a canonical address; 16, or 0 when s is not one. */
+size_t store_ip_parse(const char *s, uint8_t ip[16]);
+
+/* The first and last address of ip's /24 (IPv4) or /48 (IPv6) network. */
+void store_ip_net(const uint8_t ip[16], uint8_t lo[16], uint8_t hi[16]);
+
+/* A 32-bit hash of an address for the source sketches. */
+uint32_t store_hll_hash(const uint8_t *ip, size_t len);
+
+/* Adds a hash to a sketch being built. */
+void store_hll_add(struct roll_sketch *k, uint32_t h);
+
+/* The sketch's stored form in out (at least HLL_REGISTERS bytes); returns its length. */
+size_t store_hll_blob(struct roll_sketch *k, uint8_t *out);
+
+/* Registers the sketch functions: dmarcd_hll_merge(a, b) and dmarcd_hll_count(a, ...). */
+int store_hll_functions(sqlite3 *db);
 
 /* store_export and store_export_columns for EXPORT_FAILURES (store_failure.c). */
 int store_export_failures(struct store *st, const struct export_filter *f,

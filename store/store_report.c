@@ -1,8 +1,8 @@
 /*
  * store: the report sink. Deduplicates each report (spec 7.2), stores its
- * records with one prepared insert per row, splits the counts of long
- * reports over days (spec 5.6), and adds the report to the rollup at its
- * end with one set-based upsert.
+ * records with one prepared insert per row (the first DKIM and SPF results
+ * inline), splits the counts of long reports over days (spec 5.6), and sums
+ * the rollups in memory (store_rollup.c), added at the report's end.
  */
 #include "store_int.h"
 
@@ -202,6 +202,7 @@ insert_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 static void
 rollback_report(struct store *st)
 {
+	roll_clear(&st->roll_report);
 	if (st->sink.phase == SINK_STORING) {
 		store_run_quiet(st->stmt[SQ_REPORT_ROLLBACK]);
 		store_run_quiet(st->stmt[SQ_REPORT_RELEASE]);
@@ -230,6 +231,10 @@ sink_begin(void *ctx, const struct agg_report *r, struct errbuf *e)
 	k->phase = SINK_STORING;
 	k->ordinal = 0;
 	k->records = 0;
+	if (roll_report_begin(st, r, e) == -1) {
+		rollback_report(st);
+		return -1;
+	}
 	if ((rc = insert_report(st, r, e)) == 0)
 		return 0;
 	rollback_report(st);
@@ -241,6 +246,7 @@ sink_begin(void *ctx, const struct agg_report *r, struct errbuf *e)
 	return rc == 0 ? -1 : rc;
 }
 
+/* Stores the auth results after the first (inline in the record) and the reasons. */
 static int
 insert_children(struct store *st, int64_t id, const struct agg_record *rec,
     struct errbuf *e)
@@ -251,7 +257,7 @@ insert_children(struct store *st, int64_t id, const struct agg_record *rec,
 
 	s = st->stmt[SQ_DKIM_INSERT];
 	n = rec->n_dkim < BOUND_RECORD_DKIM ? rec->n_dkim : BOUND_RECORD_DKIM;
-	for (i = 0; i < n; i++) {
+	for (i = 1; i < n; i++) {
 		const struct dkim_result *d = &rec->dkim[i];
 
 		rc = sqlite3_bind_int64(s, 1, id) | sqlite3_bind_int64(s, 2, (int64_t)i) |
@@ -266,7 +272,7 @@ insert_children(struct store *st, int64_t id, const struct agg_record *rec,
 	}
 	s = st->stmt[SQ_SPF_INSERT];
 	n = rec->n_spf < BOUND_RECORD_SPF ? rec->n_spf : BOUND_RECORD_SPF;
-	for (i = 0; i < n; i++) {
+	for (i = 1; i < n; i++) {
 		const struct spf_result *p = &rec->spf[i];
 
 		rc = sqlite3_bind_int64(s, 1, id) | sqlite3_bind_int64(s, 2, (int64_t)i) |
@@ -310,24 +316,58 @@ insert_day(struct store *st, int64_t id, int64_t day, int64_t count, struct errb
 
 /*
  * Stores a long report's record count split over its days, skipping zero
- * parts; a record of zero messages gets one row on the midpoint's day, so
- * that its source still shows.
+ * parts, and adds the parts to the rollup sums; a record of zero messages
+ * gets one row on the midpoint's day, so that its source still shows.
  */
 static int
-insert_days(struct store *st, int64_t id, int64_t count, struct errbuf *e)
+insert_days(struct store *st, const struct agg_report *r, int64_t id,
+    const struct agg_record *rec, const uint8_t ip[16], size_t iplen, struct errbuf *e)
 {
 	struct sink_state *k = &st->sink;
+	int64_t day;
 	size_t i;
 
-	if (count <= 0)
-		return insert_day(st, id, k->mid_day, 0, e);
-	split_count(k, count);
+	if (rec->count <= 0) {
+		if (insert_day(st, id, k->mid_day, 0, e) == -1)
+			return -1;
+		return roll_add(st, r, rec, ip, iplen, k->mid_day, 0, e);
+	}
+	split_count(k, rec->count);
 	for (i = 0; i < k->ndays; i++) {
-		if (k->parts[i] != 0 &&
-		    insert_day(st, id, k->day_first + (int64_t)i, k->parts[i], e) == -1)
+		if (k->parts[i] == 0)
+			continue;
+		day = k->day_first + (int64_t)i;
+		if (insert_day(st, id, day, k->parts[i], e) == -1 ||
+		    roll_add(st, r, rec, ip, iplen, day, k->parts[i], e) == -1)
 			return -1;
 	}
 	return 0;
+}
+
+/* Binds the record's first DKIM and SPF results (NULLs when it has none). */
+static int
+bind_first_auth(sqlite3_stmt *s, const struct agg_record *rec)
+{
+	const struct dkim_result *d = rec->n_dkim > 0 ? &rec->dkim[0] : NULL;
+	const struct spf_result *p = rec->n_spf > 0 ? &rec->spf[0] : NULL;
+	size_t nd = rec->n_dkim < BOUND_RECORD_DKIM ? rec->n_dkim : BOUND_RECORD_DKIM;
+	size_t np = rec->n_spf < BOUND_RECORD_SPF ? rec->n_spf : BOUND_RECORD_SPF;
+	size_t nr = rec->n_reasons < BOUND_RECORD_REASONS ? rec->n_reasons :
+	    BOUND_RECORD_REASONS;
+
+	return sqlite3_bind_int64(s, 17, (int64_t)nd) |
+	    store_bind_text(s, 18, d != NULL ? d->domain : NULL) |
+	    store_bind_text(s, 19, d != NULL ? d->selector : NULL) |
+	    store_bind_text(s, 20, d != NULL ? auth_text(d->result) : NULL) |
+	    store_bind_text(s, 21, d != NULL ? d->result_raw : NULL) |
+	    store_bind_text(s, 22, d != NULL ? d->human_result : NULL) |
+	    sqlite3_bind_int64(s, 23, (int64_t)np) |
+	    store_bind_text(s, 24, p != NULL ? p->domain : NULL) |
+	    store_bind_text(s, 25, p != NULL ? spf_scope_name(p->scope) : NULL) |
+	    store_bind_text(s, 26, p != NULL ? auth_text(p->result) : NULL) |
+	    store_bind_text(s, 27, p != NULL ? p->result_raw : NULL) |
+	    store_bind_text(s, 28, p != NULL ? p->human_result : NULL) |
+	    sqlite3_bind_int64(s, 29, (int64_t)nr);
 }
 
 static int
@@ -337,41 +377,57 @@ sink_record(void *ctx, const struct agg_report *r, const struct agg_record *rec,
 	struct store *st = ctx;
 	struct sink_state *k = &st->sink;
 	sqlite3_stmt *s = st->stmt[SQ_RECORD_INSERT];
+	uint8_t ip[16];
+	size_t iplen;
 	int64_t id;
 	int rc;
 
-	(void)r;
 	if (k->phase == SINK_SKIPPING)
 		return 0;
 	if (k->phase != SINK_STORING) {
 		errbuf_set(e, "store: record outside a report");
 		return -1;
 	}
+	iplen = rec->ip_family != 0 ? store_ip_parse(rec->source_ip, ip) : 0;
 	rc = sqlite3_bind_int64(s, 1, k->row) |
 	    sqlite3_bind_int64(s, 2, k->ordinal) |
 	    sqlite3_bind_text(s, 3, rec->source_ip,
 		(int)strnlen(rec->source_ip, sizeof rec->source_ip), SQLITE_STATIC) |
 	    store_bind_text(s, 4, rec->source_ip_raw) |
 	    sqlite3_bind_int(s, 5, rec->ip_family) |
-	    sqlite3_bind_int64(s, 6, rec->count) |
-	    store_bind_text(s, 7, disposition_name(rec->disposition)) |
-	    store_bind_text(s, 8, rec->disposition_raw) |
-	    store_bind_text(s, 9, dmarc_result_name(rec->pe_dkim)) |
-	    store_bind_text(s, 10, dmarc_result_name(rec->pe_spf)) |
-	    sqlite3_bind_int(s, 11, agg_record_dmarc_pass(rec) ? 1 : 0) |
-	    store_bind_text(s, 12, rec->header_from) |
-	    store_bind_text(s, 13, rec->envelope_from) |
-	    store_bind_text(s, 14, rec->envelope_to) |
-	    sqlite3_bind_int64(s, 15, (int64_t)rec->flags);
+	    (iplen == 16 ? sqlite3_bind_blob(s, 6, ip, 16, SQLITE_STATIC) :
+		sqlite3_bind_null(s, 6)) |
+	    sqlite3_bind_int64(s, 7, rec->count) |
+	    store_bind_text(s, 8, disposition_name(rec->disposition)) |
+	    store_bind_text(s, 9, rec->disposition_raw) |
+	    store_bind_text(s, 10, dmarc_result_name(rec->pe_dkim)) |
+	    store_bind_text(s, 11, dmarc_result_name(rec->pe_spf)) |
+	    sqlite3_bind_int(s, 12, agg_record_dmarc_pass(rec) ? 1 : 0) |
+	    store_bind_text(s, 13, rec->header_from) |
+	    store_bind_text(s, 14, rec->envelope_from) |
+	    store_bind_text(s, 15, rec->envelope_to) |
+	    sqlite3_bind_int64(s, 16, (int64_t)rec->flags) |
+	    bind_first_auth(s, rec);
 	if (rc != SQLITE_OK)
 		return store_fail(st, "storing a record", e);
 	if (store_run(st, s, "storing a record", e) == -1)
 		return -1;
 	id = sqlite3_last_insert_rowid(st->db);
-	if (insert_children(st, id, rec, e) == -1)
+	if (k->records == 0)
+		k->record_first = id;
+	else if (id != k->record_first + (int64_t)k->records) {
+		errbuf_set(e, "store: record ids of a report do not follow each other");
 		return -1;
-	if (k->ndays > 1 && insert_days(st, id, rec->count, e) == -1)
+	}
+	if ((rec->n_dkim > 1 || rec->n_spf > 1 || rec->n_reasons > 0) &&
+	    insert_children(st, id, rec, e) == -1)
 		return -1;
+	if (k->ndays > 1) {
+		if (insert_days(st, r, id, rec, ip, iplen, e) == -1)
+			return -1;
+	} else if (roll_add(st, r, rec, ip, iplen, k->day_first, rec->count, e) == -1) {
+		return -1;
+	}
 	k->ordinal++;
 	k->records++;
 	return 0;
@@ -415,10 +471,8 @@ static int
 finish_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 {
 	sqlite3_stmt *s = st->stmt[SQ_REPORT_FINISH];
-	struct sink_state *k = &st->sink;
-	int64_t day_start;
 
-	if ((sqlite3_bind_int64(s, 1, k->row) |
+	if ((sqlite3_bind_int64(s, 1, st->sink.row) |
 	    sqlite3_bind_blob(s, 2, r->xml_sha256, 32, SQLITE_STATIC) |
 	    sqlite3_bind_int64(s, 3, (int64_t)r->flags) |
 	    store_bind_count(s, 4, r->totals.records) |
@@ -426,27 +480,15 @@ finish_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 	    store_bind_count(s, 6, r->totals.dmarc_pass) |
 	    store_bind_count(s, 7, r->totals.dkim_aligned) |
 	    store_bind_count(s, 8, r->totals.spf_aligned) |
-	    store_bind_count(s, 9, r->totals.records_dropped)) != SQLITE_OK)
+	    store_bind_count(s, 9, r->totals.records_dropped) |
+	    (st->sink.records > 0 ? sqlite3_bind_int64(s, 10, st->sink.record_first) |
+		sqlite3_bind_int64(s, 11, st->sink.record_first +
+		(int64_t)st->sink.records - 1) :
+		sqlite3_bind_null(s, 10) | sqlite3_bind_null(s, 11))) != SQLITE_OK)
 		return store_fail(st, "finishing a report", e);
 	if (store_run(st, s, "finishing a report", e) == -1)
 		return -1;
-	if (k->ndays == 1) {
-		s = st->stmt[SQ_ROLLUP_DAY];
-		day_start = k->day_first * 86400;
-		if ((sqlite3_bind_int64(s, 3, k->day_first) |
-		    sqlite3_bind_int64(s, 4, max64(k->begin_ts, day_start)) |
-		    sqlite3_bind_int64(s, 5, min64(k->end_ts, day_start + 86399))) != SQLITE_OK)
-			return store_fail(st, "updating the rollup", e);
-	} else {
-		s = st->stmt[SQ_ROLLUP_SPLIT];
-		if ((sqlite3_bind_int64(s, 3, k->begin_ts) |
-		    sqlite3_bind_int64(s, 4, k->end_ts)) != SQLITE_OK)
-			return store_fail(st, "updating the rollup", e);
-	}
-	if ((sqlite3_bind_int64(s, 1, k->row) |
-	    store_bind_text(s, 2, r->policy_domain)) != SQLITE_OK)
-		return store_fail(st, "updating the rollup", e);
-	return store_run(st, s, "updating the rollup", e);
+	return roll_report_end(st, r, e);
 }
 
 static int
@@ -485,6 +527,8 @@ sink_end(void *ctx, const struct agg_report *r, struct errbuf *e)
 	    store_run(st, st->stmt[SQ_REPORT_RELEASE], "storing a report", e) == -1)
 		goto fail;
 	k->phase = SINK_IDLE;
+	if (roll_report_kept(st, e) == -1)
+		return -1;
 	k->counts->reports_stored++;
 	k->counts->records += k->records;
 	return 0;

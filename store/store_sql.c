@@ -2,31 +2,21 @@
 #include "store_int.h"
 
 /*
- * The rollup takes a report's records in one statement. It needs no GROUP
- * BY: rows of the same day and source meet in the upsert, which adds them.
- * Sums use min(a + b, 2^63-1): SQLite turns an integer addition that
- * overflows into a REAL >= 2^63, which min() caps, so totals saturate.
+ * The rollups add a report's in-memory sums with one upsert per key. Sums
+ * use min(a + b, 2^63-1): SQLite turns an integer addition that overflows
+ * into a REAL >= 2^63, which min() caps, so totals saturate.
  */
-#define ROLLUP_INSERT \
-	"INSERT INTO rollup (policy_domain, day, source_ip, messages, dmarc_pass," \
-	" dkim_aligned, spf_aligned, disposition_none, disposition_quarantine," \
-	" disposition_reject, first_seen, last_seen) "
-#define ROLLUP_VALUES(C) \
-	C ", " \
-	"CASE WHEN a.dmarc_pass = 1 THEN " C " ELSE 0 END, " \
-	"CASE WHEN a.pe_dkim = 'pass' THEN " C " ELSE 0 END, " \
-	"CASE WHEN a.pe_spf = 'pass' THEN " C " ELSE 0 END, " \
-	"CASE WHEN a.disposition = 'none' OR a.disposition = 'pass' THEN " C " ELSE 0 END, " \
-	"CASE WHEN a.disposition = 'quarantine' THEN " C " ELSE 0 END, " \
-	"CASE WHEN a.disposition = 'reject' THEN " C " ELSE 0 END, "
-#define ROLLUP_ADD(col) col " = min(" col " + excluded." col ", 9223372036854775807), "
-#define ROLLUP_UPSERT \
-	" ON CONFLICT (policy_domain, day, source_ip) DO UPDATE SET " \
-	ROLLUP_ADD("messages") ROLLUP_ADD("dmarc_pass") ROLLUP_ADD("dkim_aligned") \
-	ROLLUP_ADD("spf_aligned") ROLLUP_ADD("disposition_none") \
-	ROLLUP_ADD("disposition_quarantine") ROLLUP_ADD("disposition_reject") \
-	"first_seen = min(first_seen, excluded.first_seen), " \
-	"last_seen = max(last_seen, excluded.last_seen)"
+#define SUMS \
+	"messages, dmarc_pass, dkim_aligned, spf_aligned, disposition_none," \
+	" disposition_quarantine, disposition_reject, fail_none, fail_quarantine," \
+	" fail_reject, first_seen, last_seen"
+#define ADD(col) col " = min(" col " + excluded." col ", 9223372036854775807), "
+#define ADD_SUMS \
+	ADD("messages") ADD("dmarc_pass") ADD("dkim_aligned") ADD("spf_aligned") \
+	ADD("disposition_none") ADD("disposition_quarantine") ADD("disposition_reject") \
+	ADD("fail_none") ADD("fail_quarantine") ADD("fail_reject") \
+	"first_seen = min(first_seen, excluded.first_seen)," \
+	" last_seen = max(last_seen, excluded.last_seen)"
 
 const char *const store_sql[SQ_COUNT] = {
 	[SQ_BEGIN] = "BEGIN IMMEDIATE",
@@ -69,8 +59,8 @@ const char *const store_sql[SQ_COUNT] = {
 	    " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
 	[SQ_REPORT_FINISH] =
 	    "UPDATE report SET xml_sha256 = ?2, flags = ?3, records = ?4, messages = ?5,"
-	    " dmarc_pass = ?6, dkim_aligned = ?7, spf_aligned = ?8, records_dropped = ?9"
-	    " WHERE id = ?1",
+	    " dmarc_pass = ?6, dkim_aligned = ?7, spf_aligned = ?8, records_dropped = ?9,"
+	    " record_first = ?10, record_last = ?11 WHERE id = ?1",
 	[SQ_CONFLICT_INSERT] =
 	    "INSERT INTO report_conflict (report_id, input_id, xml_sha256, org_name,"
 	    " end_ts, records, messages, flags, noted_at)"
@@ -79,14 +69,17 @@ const char *const store_sql[SQ_COUNT] = {
 
 	[SQ_RECORD_INSERT] =
 	    "INSERT INTO record (report_id, ordinal, source_ip, source_ip_raw,"
-	    " ip_family, count, disposition, disposition_raw, pe_dkim, pe_spf,"
-	    " dmarc_pass, header_from, envelope_from, envelope_to, flags)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	    " ip_family, ip, count, disposition, disposition_raw, pe_dkim, pe_spf,"
+	    " dmarc_pass, header_from, envelope_from, envelope_to, flags,"
+	    " n_dkim, dkim_domain, dkim_selector, dkim_result, dkim_result_raw, dkim_human,"
+	    " n_spf, spf_domain, spf_scope, spf_result, spf_result_raw, spf_human, n_reasons)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+	    " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
 	[SQ_DKIM_INSERT] =
-	    "INSERT INTO record_dkim (record_id, ordinal, domain, selector, result,"
+	    "INSERT INTO record_dkim_more (record_id, ordinal, domain, selector, result,"
 	    " result_raw, human_result) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[SQ_SPF_INSERT] =
-	    "INSERT INTO record_spf (record_id, ordinal, domain, scope, result,"
+	    "INSERT INTO record_spf_more (record_id, ordinal, domain, scope, result,"
 	    " result_raw, human_result) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[SQ_REASON_INSERT] =
 	    "INSERT INTO record_reason (record_id, ordinal, type, type_raw, comment)"
@@ -94,18 +87,30 @@ const char *const store_sql[SQ_COUNT] = {
 	[SQ_DAY_INSERT] =
 	    "INSERT INTO record_day (record_id, day, count) VALUES (?1, ?2, ?3)",
 
-	/* ?1 report row, ?2 policy domain, ?3 day, ?4 first seen, ?5 last seen */
-	[SQ_ROLLUP_DAY] =
-	    ROLLUP_INSERT
-	    "SELECT ?2, ?3, a.source_ip, " ROLLUP_VALUES("a.count") "?4, ?5"
-	    " FROM record a WHERE a.report_id = ?1"
-	    ROLLUP_UPSERT,
-	/* ?1 report row, ?2 policy domain, ?3 begin, ?4 end */
-	[SQ_ROLLUP_SPLIT] =
-	    ROLLUP_INSERT
-	    "SELECT ?2, d.day, a.source_ip, " ROLLUP_VALUES("d.count")
-	    " max(?3, d.day * 86400), min(?4, d.day * 86400 + 86399)"
-	    " FROM record a JOIN record_day d ON d.record_id = a.id"
-	    " WHERE a.report_id = ?1"
-	    ROLLUP_UPSERT,
+	/* ?1 domain, ?2 ip, ?3 day, ?4 org_key, ?5 header_from, ?6..?15 sums, ?16, ?17 seen */
+	[SQ_ROLLUP_UPSERT] =
+	    "INSERT INTO rollup (policy_domain, ip, day, org_key, header_from, " SUMS ")"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+	    " ON CONFLICT (policy_domain, ip, day, org_key, header_from) DO UPDATE SET "
+	    ADD_SUMS,
+	/* ?1 domain, ?2 day, ?3 org_key, ?4..?13 sums, ?14, ?15 seen, ?16, ?17 sketches */
+	[SQ_ROLLUP_DAY_UPSERT] =
+	    "INSERT INTO rollup_day (policy_domain, day, org_key, " SUMS ","
+	    " sources_pass, sources_fail)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+	    " ON CONFLICT (policy_domain, day, org_key) DO UPDATE SET " ADD_SUMS ","
+	    " sources_pass = dmarcd_hll_merge(sources_pass, excluded.sources_pass),"
+	    " sources_fail = dmarcd_hll_merge(sources_fail, excluded.sources_fail)",
+	/* ?1 domain, ?2 network, ?3 messages, ?4 fail, ?5 first day, ?6 last day */
+	[SQ_SOURCE_UPSERT] =
+	    "INSERT INTO source (policy_domain, ip, messages, fail, first_day, last_day)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	    " ON CONFLICT (policy_domain, ip) DO UPDATE SET "
+	    ADD("messages") ADD("fail")
+	    " first_day = min(first_day, excluded.first_day),"
+	    " last_day = max(last_day, excluded.last_day)",
+	[SQ_REPORTER_UPSERT] =
+	    "INSERT INTO reporter (org_key, org_name, reports) VALUES (?1, ?2, 1)"
+	    " ON CONFLICT (org_key) DO UPDATE SET org_name = excluded.org_name,"
+	    " reports = reports + 1",
 };

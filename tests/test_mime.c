@@ -479,3 +479,42 @@ Test(mime, base64_without_padding_keeps_its_last_bytes)
 	cr_assert_eq(memcmp(p.data + p.len - 4, isize, 4), 0);
 	mail_free(m);
 }
+
+Test(mime, rewind_replays_the_parts_decoded_once)
+{
+	size_t cap = 256 + (BOUND_MIME_PARTS + 6) * 48, len = 0;
+	const unsigned char *data[BOUND_MIME_PARTS];
+	char *s = malloc(cap);
+	struct mail_part p;
+	struct errbuf e;
+	struct mail *m;
+	int i, n = 0;
+
+	len += (size_t)snprintf(s, cap, "Content-Type: multipart/mixed; boundary=B\n\n--B\n"
+	    "Content-Transfer-Encoding: base64\n\naGVs\nbG8\n");
+	for (i = 1; i < BOUND_MIME_PARTS + 5; i++)
+		len += (size_t)snprintf(s + len, cap - len, "--B\n\npart %d\n", i);
+	snprintf(s + len, cap - len, "--B--\n");
+	m = parse_str(s);
+	cr_assert_eq(mail_next_part(m, &p, &e), 1);
+	mail_rewind(m);                 /* after a partial walk */
+	while (mail_next_part(m, &p, &e) == 1) {
+		cr_assert_eq(mail_flags(m), 0, "part %d", n + 1);
+		data[n++] = p.data;
+	}
+	cr_assert_eq(n, BOUND_MIME_PARTS);
+	cr_assert_eq(mail_flags(m), W_LIMIT_TRUNCATED);
+	mail_rewind(m);
+	for (i = 0; i < n; i++) {
+		cr_assert_eq(mail_next_part(m, &p, &e), 1);
+		cr_assert_eq(p.index, i + 1);
+		cr_assert_eq(p.data, data[i], "part %d is the one decoded at first", i + 1);
+		cr_assert_eq(mail_flags(m), 0, "part %d has the flags it had then", i + 1);
+		if (i == 0)
+			cr_assert(p.len == 5 && memcmp(p.data, "hello", 5) == 0);
+	}
+	cr_assert_eq(mail_next_part(m, &p, &e), 0);
+	cr_assert_eq(mail_flags(m), W_LIMIT_TRUNCATED);
+	mail_free(m);
+	free(s);
+}

@@ -1,6 +1,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include <glib.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 
@@ -167,4 +168,102 @@ Test(reader, canonical_hash_ignores_transport_differences)
 	canon_of(trailing, strlen(trailing), 5, got);
 	EVP_Digest(trailing, strlen(trailing), want, &wlen, EVP_sha256(), NULL);
 	cr_expect_arr_eq(got, want, 32, "inner run");
+}
+
+/*
+ * Reads a feed over doc in reads of step bytes to its end (not stopping at
+ * the root's end, as a parser would) and checks that the chunks are doc
+ * itself and that one of them ends right after the root's end tag, at cut.
+ */
+static void
+feed_chunks(const char *doc, size_t cut, size_t step)
+{
+	struct mem_reader m;
+	struct trickle t = { mem_reader_init(&m, doc, strlen(doc)), step };
+	struct byte_reader rd = { &t, trickle_read };
+	const unsigned char *chunk;
+	struct xml_feed f;
+	size_t off = 0;
+	bool cut_seen = false;
+	ssize_t n;
+
+	cr_assert_eq(xml_feed_init(&f, &rd), 0);
+	while ((n = xml_feed_read(&f, &chunk)) > 0) {
+		cr_assert_leq((size_t)n, strlen(doc) - off);
+		cr_assert(memcmp(chunk, doc + off, (size_t)n) == 0, "step %zu, at %zu", step, off);
+		cr_assert(off >= cut || off + (size_t)n <= cut,
+		    "step %zu: a chunk [%zu, %zu) runs past the root's end at %zu", step, off,
+		    off + (size_t)n, cut);
+		off += (size_t)n;
+		cut_seen |= off == cut;
+	}
+	cr_assert_eq(n, 0, "step %zu: %s", step, f.err.msg);
+	cr_assert(cut_seen, "step %zu: no chunk ends at %zu", step, cut);
+	xml_feed_free(&f);
+}
+
+Test(reader, xml_feed_ends_a_chunk_at_the_root_end)
+{
+	/* PAD puts the end past the first window, which is read whole */
+	static const char *docs[] = {
+		"<?xml version=\"1.0\"?>\n<feedback>PAD<a>x</a></feedback>\n<junk",
+		"<d:feedback xmlns:d=\"urn:x\" a='>'>PAD<a/></d:feedback \r\n >junk</d:feedback>",
+		"<feedback>PAD<x><feedback>in</feedback></x><!-- </feedback> --><![CDATA["
+		    "</feedback>]]><feedbacks/></feedbac</feedback>junk",
+		"<feedback/>junk</feedback>",
+	};
+	static const char *ends[] = {
+		"</feedback>", "</d:feedback \r\n >", "</feedbac</feedback>", "<feedback/>",
+	};
+	static const size_t steps[] = { 1, 2, 3, 5, 7, 11, 13, 4096 };
+	size_t i, j, cut, at;
+	GString *doc, *pad = g_string_new("<pad>");
+
+	for (j = 0; j < 5000; j++)
+		g_string_append_c(pad, "x y\n"[j % 4]);
+	g_string_append(pad, "</pad>");
+	for (i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		doc = g_string_new(docs[i]);
+		if (strstr(doc->str, "PAD") != NULL) {
+			at = (size_t)(strstr(doc->str, "PAD") - doc->str);
+			g_string_erase(doc, (gssize)at, 3);
+			g_string_insert(doc, (gssize)at, pad->str);
+		}
+		cut = (size_t)(strstr(doc->str, ends[i]) - doc->str) + strlen(ends[i]);
+		for (j = 0; j < sizeof steps / sizeof steps[0]; j++)
+			feed_chunks(doc->str, cut, steps[j]);
+		g_string_free(doc, TRUE);
+	}
+	g_string_free(pad, TRUE);
+}
+
+Test(reader, xml_feed_refuses_a_doctype_before_the_parser)
+{
+	static const size_t steps[] = { 1, 3, 4096 };
+	const unsigned char *chunk;
+	char doc[6000];
+	size_t j, off, at;
+	ssize_t n;
+
+	/* past the first window, so that bytes before it reach the parser */
+	snprintf(doc, sizeof doc, "<?xml version=\"1.0\"?><!--%*s-->%s", 5000, "",
+	    "<!DOCTYPE feedback [<!ENTITY a \"b\">]><feedback>&a;</feedback>");
+	at = (size_t)(strstr(doc, "<!DOCTYPE") - doc);
+	for (j = 0; j < sizeof steps / sizeof steps[0]; j++) {
+		struct mem_reader m;
+		struct trickle t = { mem_reader_init(&m, doc, strlen(doc)), steps[j] };
+		struct byte_reader rd = { &t, trickle_read };
+		struct xml_feed f;
+
+		cr_assert_eq(xml_feed_init(&f, &rd), 0);
+		off = 0;
+		while ((n = xml_feed_read(&f, &chunk)) > 0)
+			off += (size_t)n;
+		cr_assert_eq(n, -1);
+		cr_assert_eq(f.why, REFUSE_XML_DOCTYPE);
+		cr_assert_geq(off, 4096, "step %zu: the first window went out", steps[j]);
+		cr_assert_lt(off, at + strlen("<!DOCTYPE"), "step %zu: the parser saw the keyword",
+		    steps[j]);
+		xml_feed_free(&f);
+	}
 }

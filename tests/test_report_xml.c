@@ -1311,3 +1311,104 @@ Test(report_xml, utf16_with_bom_is_transcoded)
 	free(buf);
 	rsink_free(&s);
 }
+
+/* ---- the end of the root, found in a stream of any slicing ---- */
+
+/* Reads at most step bytes at a time. */
+struct sliced {
+	struct byte_reader inner;
+	size_t step;
+};
+
+static ssize_t
+sliced_read(void *ctx, void *buf, size_t len, enum refusal *why, struct errbuf *e)
+{
+	struct sliced *c = ctx;
+
+	return c->inner.read(c->inner.ctx, buf, len < c->step ? len : c->step, why, e);
+}
+
+#define JUNK "\n--boundary--\n<html>not closed & not xml"
+
+Test(report_xml, root_end_found_whatever_the_slicing)
+{
+	static const struct {
+		const char *name, *doc;
+		size_t records;
+	} cases[] = {
+		{ "plain", "<feedback>" META POLICY OK_REC "</feedback>" JUNK, 1 },
+		{ "prefixed, spaces before '>'", "<d:feedback xmlns:d=\"urn:example:d\">" META
+		  POLICY OK_REC OK_REC "</d:feedback \n >" JUNK, 2 },
+		{ "the root's name nested in extension content", "<feedback>" META POLICY
+		  "<extension><feedback><feedback>x</feedback></feedback><feedbackx/>"
+		  "</extension>" OK_REC "</feedback>" JUNK, 1 },
+		{ "look-alikes in a comment and CDATA", "<feedback>" META POLICY
+		  "<!-- </feedback> -->" OK_REC "<extension><![CDATA[</feedback>]]></extension>"
+		  OK_REC "</feedback>" JUNK, 2 },
+		{ "look-alike with another name", "<feedback>" META POLICY "<extension>"
+		  "<feedbacks>a</feedbacks></extension>" OK_REC "</feedback>" JUNK, 1 },
+		{ "empty root", "<?xml version=\"1.0\"?><!-- c --><feedback/>" JUNK, 0 },
+	};
+	static const size_t steps[] = { 1, 2, 3, 5, 7, 11, 64 * 1024 };
+	size_t i, j;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		for (j = 0; j < sizeof steps / sizeof steps[0]; j++) {
+			struct mem_reader m;
+			struct sliced c = { mem_reader_init(&m, cases[i].doc, strlen(cases[i].doc)),
+			    steps[j] };
+			struct byte_reader rd = { &c, sliced_read };
+			struct rsink s = { 0 };
+			struct errbuf e = { "" };
+			enum refusal why;
+
+			cr_assert_eq(parse_rd(&rd, "r.example!example.com!1700000000!1700086399.xml",
+			    0, &s, &why, &e), 0);
+			cr_assert_eq(why, REFUSE_NONE, "%s, step %zu: %s %s", cases[i].name,
+			    steps[j], refusal_code(why), e.msg);
+			cr_assert_eq(s.n_end, 1, "%s, step %zu", cases[i].name, steps[j]);
+			cr_assert_eq(s.totals.records, cases[i].records, "%s, step %zu",
+			    cases[i].name, steps[j]);
+			cr_assert_eq(s.end_flags & W_XML_REPAIRED, 0, "%s", cases[i].name);
+			rsink_free(&s);
+		}
+	}
+}
+
+Test(report_xml, long_values_in_many_records)
+{
+	GString *g = g_string_new("<feedback>" META POLICY);
+	struct rsink s = { .keep = true };
+	struct errbuf e = { "" };
+	char want[64];
+	enum refusal why;
+	size_t i, k, r;
+
+	for (i = 0; i < 40; i++) {
+		g_string_append(g, "<record>" ROW("192.0.2.1", "1", PE_OK) HF("example.com")
+		    "<auth_results>");
+		for (k = 0; k < 3; k++) {
+			g_string_append_printf(g, "<dkim><domain>d%zu.example</domain>"
+			    "<human_result>", k);
+			g_string_append_printf(g, "%05zu", i);
+			g_string_append_len(g, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+			    (gssize)(i % 50));
+			for (r = 0; r < 60 * i; r++)
+				g_string_append_c(g, 'y');
+			g_string_append(g, "</human_result><result>pass</result></dkim>");
+		}
+		g_string_append(g, "</auth_results></record>");
+	}
+	g_string_append(g, "</feedback>");
+	cr_assert_eq(parse_mem(g->str, g->len, NULL, &s, &why, &e), 0);
+	cr_assert_eq(why, REFUSE_NONE, "%s", e.msg);
+	cr_assert_eq(s.n_records, 40);
+	for (i = 0; i < 40; i++) {
+		snprintf(want, sizeof want, "dkim=[d0.example/-/pass/%05zu", i);
+		cr_assert(strstr(s.lines[i], want) != NULL, "%s", s.lines[i]);
+		cr_assert_eq(strlen(s.lines[i]), strlen(s.lines[0]) + 3 * (i % 50 + 60 * i),
+		    "record %zu", i);
+	}
+	g_string_free(g, TRUE);
+	rsink_free(&s);
+}

@@ -382,10 +382,16 @@ Test(store_failure, export_links_aggregate_volume)
 	cr_assert_eq(sqlite3_open(d.path, &db), SQLITE_OK);
 	cr_assert_eq(
 	    sqlite3_exec(db,
-	        "INSERT INTO rollup VALUES ('example.net', 20153,"
-	        " '192.0.2.1', 40, 0, 0, 0, 40, 0, 0, 0, 0), ('example.net', 20154, '192.0.2.1',"
-	        " 2, 0, 0, 0, 2, 0, 0, 0, 0), ('example.net', 20154, '192.0.2.2', 7, 7, 7, 7, 7,"
-	        " 0, 0, 0, 0)",
+	        "INSERT INTO rollup (policy_domain, ip, day, org_key, header_from, messages,"
+	        " dmarc_pass, dkim_aligned, spf_aligned, disposition_none,"
+	        " disposition_quarantine, disposition_reject, fail_none, fail_quarantine,"
+	        " fail_reject, first_seen, last_seen) VALUES"
+	        " ('example.net', X'00000000000000000000ffffc0000201', 20153, 'x', '',"
+	        " 40, 0, 0, 0, 40, 0, 0, 40, 0, 0, 0, 0),"
+	        " ('example.net', X'00000000000000000000ffffc0000201', 20154, 'x', '',"
+	        " 2, 0, 0, 0, 2, 0, 0, 2, 0, 0, 0, 0),"
+	        " ('example.net', X'00000000000000000000ffffc0000202', 20154, 'x', '',"
+	        " 7, 7, 7, 7, 7, 0, 0, 0, 0, 0, 0, 0)",
 	        NULL, NULL, NULL),
 	    SQLITE_OK, "%s", sqlite3_errmsg(db));
 	sqlite3_close(db);
@@ -393,7 +399,7 @@ Test(store_failure, export_links_aggregate_volume)
 	cr_expect(strstr(r.text, "|aggregate_messages=42|") != NULL, "%s", r.text);
 	expect_query(d.path,
 	    "SELECT count(*) FROM failure f JOIN rollup r ON"
-	    " r.policy_domain = f.reported_domain AND r.source_ip = f.source_ip",
+	    " r.policy_domain = f.reported_domain AND r.ip = f.ip",
 	    "2");
 	db_close(&d);
 }

@@ -1,0 +1,238 @@
+/*
+ * dmarcd serve: the dashboard and its API over HTTP until SIGINT/SIGTERM.
+ * dmarcd hash-password: the password hash for --auth-hash-file.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "cli.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+
+#define SERVE_PASSWORD_MAX 1024
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: dmarcd serve [--db FILE] [--listen ADDR:PORT] [--base-path /PREFIX]\n"
+	    "       [--auth-user USER --auth-hash-file FILE] [--allow-remote-without-auth]\n"
+	    "       [--threads N]\n"
+	    "  ADDR:PORT: 127.0.0.1:8080 (default), [::1]:8080, 0.0.0.0:8080 (needs auth)\n"
+	    "  FILE of --auth-hash-file: one line, made by 'dmarcd hash-password'\n");
+}
+
+/* Reads the first line of path (a password hash) into out, without its newline. */
+static int
+read_hash_file(const char *path, char *out, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL) {
+		log_error("serve: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fgets(out, (int)size, f) == NULL) {
+		log_error("serve: %s: empty (want the line 'dmarcd hash-password' prints)", path);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	n = strcspn(out, "\r\n");
+	out[n] = '\0';
+	return 0;
+}
+
+/* A database that does not exist yet is created (empty), so that the dashboard can say so. */
+static int
+ensure_db(const char *path)
+{
+	struct store *st;
+	struct errbuf e;
+	struct stat sb;
+
+	if (stat(path, &sb) == 0)
+		return 0;
+	if (store_open(path, STORE_READWRITE, &st, &e) == -1) {
+		log_error("%s", e.msg);
+		return -1;
+	}
+	store_close(st);
+	log_info("serve: created the empty database %s", path);
+	return 0;
+}
+
+static int
+parse_threads(const char *s, unsigned *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || v < 1 || v > 64)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "base-path", required_argument, NULL, 'b' },
+		{ "auth-user", required_argument, NULL, 'u' },
+		{ "auth-hash-file", required_argument, NULL, 'a' },
+		{ "allow-remote-without-auth", no_argument, NULL, 'R' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct web_options o = { 0 };
+	struct web_server *w = NULL;
+	const char *hash_file = NULL, *db = NULL, *listen, *base;
+	char hash[AUTH_HASH_MAX];
+	struct errbuf e;
+	sigset_t set;
+	int opt, sig, host_len, base_len;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "d:l:b:u:a:Rt:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'l':
+			o.listen = optarg;
+			break;
+		case 'b':
+			o.base_path = optarg;
+			break;
+		case 'u':
+			o.auth_user = optarg;
+			break;
+		case 'a':
+			hash_file = optarg;
+			break;
+		case 'R':
+			o.allow_remote_without_auth = true;
+			break;
+		case 't':
+			if (parse_threads(optarg, &o.threads) == -1) {
+				fprintf(stderr, "dmarcd serve: --threads is 1 to 64\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			usage();
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage();
+		return EXIT_USAGE;
+	}
+	if ((o.auth_user != NULL) != (hash_file != NULL)) {
+		fprintf(stderr, "dmarcd serve: --auth-user and --auth-hash-file go together\n");
+		return EXIT_USAGE;
+	}
+	if (hash_file != NULL) {
+		if (read_hash_file(hash_file, hash, sizeof hash) == -1)
+			return EXIT_OPERATIONAL;
+		o.auth_hash = hash;
+	}
+	o.db_path = cli_db_path(db);
+	if (ensure_db(o.db_path) == -1)
+		return EXIT_OPERATIONAL;
+	/* Block the signals before the server's threads exist, so that they inherit the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (web_server_start(&o, &w, &e) == -1) {
+		log_error("%s", e.msg);
+		return EXIT_OPERATIONAL;
+	}
+	listen = o.listen != NULL ? o.listen : "127.0.0.1:8080";
+	host_len = strrchr(listen, ':') != NULL ? (int)(strrchr(listen, ':') - listen) : 0;
+	base = o.base_path != NULL ? o.base_path : "";
+	base_len = (int)strlen(base);
+	while (base_len > 0 && base[base_len - 1] == '/')
+		base_len--;
+	log_info("serve: the dashboard is on http://%.*s:%u%.*s/ (port %u; Ctrl-C stops it)",
+	    host_len, listen, web_server_port(w), base_len, base, web_server_port(w));
+	while (sigwait(&set, &sig) != 0)
+		;
+	log_info("serve: stopping");
+	web_server_stop(w);
+	return 0;
+}
+
+/* Reads one line of at most size-1 bytes from stdin, without echo on a terminal. */
+static int
+read_password(char *buf, size_t size)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	char *ok;
+
+	if (tty) {
+		fprintf(stderr, "Password: ");
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	ok = fgets(buf, (int)size, stdin);
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (ok == NULL)
+		return -1;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return 0;
+}
+
+int
+cmd_hash_password(int argc, char **argv)
+{
+	char password[SERVE_PASSWORD_MAX], hash[AUTH_HASH_MAX];
+	struct errbuf e;
+	int status = EXIT_OPERATIONAL;
+
+	if (argc != 1) {
+		fprintf(stderr, "usage: dmarcd hash-password < password-file\n"
+		    "  reads the password from standard input and prints its hash, for\n"
+		    "  dmarcd serve --auth-user USER --auth-hash-file FILE\n");
+		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : EXIT_USAGE;
+	}
+	if (read_password(password, sizeof password) == -1 || password[0] == '\0') {
+		log_error("hash-password: no password on standard input");
+		goto out;
+	}
+	if (auth_hash_password(password, hash, sizeof hash, &e) == -1) {
+		log_error("hash-password: %s", e.msg);
+		goto out;
+	}
+	printf("%s\n", hash);
+	status = fflush(stdout) == EOF ? EXIT_OPERATIONAL : 0;
+out:
+	explicit_bzero(password, sizeof password);
+	return status;
+}

@@ -1,0 +1,749 @@
+/* config: the declarative key table, the INI reader, and the secrets. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CONFIG_FILE_MAX   (1024 * 1024)
+#define CONFIG_LINE_MAX   4096
+#define CONFIG_SOURCES_MAX 64       /* [imap] plus [maildir] sections */
+
+/* Where a key's value lives: the whole config, or the current source section. */
+enum sect { S_DATABASE, S_POLL, S_INGEST, S_FAILURE, S_LOG, S_WEB, S_IMAP, S_MAILDIR, S_COUNT };
+
+static const struct {
+	const char *name;
+	bool named;                 /* [imap NAME]: one per name; else at most one */
+} sections[S_COUNT] = {
+	[S_DATABASE] = { "database", false },
+	[S_POLL] = { "poll", false },
+	[S_INGEST] = { "ingest", false },
+	[S_FAILURE] = { "failure", false },
+	[S_LOG] = { "log", false },
+	[S_WEB] = { "web", false },
+	[S_IMAP] = { "imap", true },
+	[S_MAILDIR] = { "maildir", true },
+};
+
+enum type { T_STRING, T_BOOL, T_UINT, T_SIZE, T_SECONDS, T_ENUM };
+
+static const char *const after_names[] = { "move", "flag", "delete", "none", NULL };
+static const char *const after_invalid_names[] = { "move", "flag", "", "none", NULL };
+static const char *const level_names[] = { "error", "warning", "info", "debug", NULL };
+
+struct key {
+	enum sect sect;
+	const char *name;
+	enum type type;
+	size_t offset;              /* in struct config, config_imap or config_maildir */
+	const char *def;            /* default, parsed like a value; NULL: none */
+	uint64_t min, max;          /* numbers: inclusive range */
+	const char *const *choices; /* T_ENUM: the value is the index */
+	bool required;
+};
+
+#define C(f) offsetof(struct config, f)
+#define I(f) offsetof(struct config_imap, f)
+#define M(f) offsetof(struct config_maildir, f)
+#define KiB 1024ULL
+#define MiB (1024ULL * KiB)
+#define GiB (1024ULL * MiB)
+
+/* Every key of the file. dmarcd.conf.example documents each one. */
+static const struct key keys[] = {
+	{ S_DATABASE, "path", T_STRING, C(db_path), NULL, 0, 0, NULL, false },
+
+	{ S_POLL, "interval", T_SECONDS, C(interval), "5m", 1, 86400, NULL, false },
+	{ S_POLL, "batch", T_UINT, C(batch), "50", 1, 1000, NULL, false },
+
+	{ S_INGEST, "max_input", T_SIZE, C(bounds.max_input), "50M", 4 * KiB, 1 * GiB, NULL, false },
+	{ S_INGEST, "max_document", T_SIZE, C(bounds.max_document), "2G", 1 * MiB, 16 * GiB,
+	    NULL, false },
+	{ S_INGEST, "max_message_out", T_SIZE, C(bounds.max_message_out), "4G", 1 * MiB,
+	    64 * GiB, NULL, false },
+	{ S_INGEST, "max_ratio", T_UINT, C(bounds.max_ratio), "1000", 10, 100000, NULL, false },
+
+	{ S_FAILURE, "keep_body", T_BOOL, C(keep_body), "no", 0, 0, NULL, false },
+	{ S_FAILURE, "retention_days", T_UINT, C(retention_days), "30", 1, 36500, NULL, false },
+
+	{ S_LOG, "syslog", T_BOOL, C(syslog), "no", 0, 0, NULL, false },
+	{ S_LOG, "level", T_ENUM, C(log_level), "info", 0, 0, level_names, false },
+
+	{ S_WEB, "listen", T_STRING, C(listen), "127.0.0.1:8080", 0, 0, NULL, false },
+	{ S_WEB, "base_path", T_STRING, C(base_path), "", 0, 0, NULL, false },
+	{ S_WEB, "auth_user", T_STRING, C(auth_user), NULL, 0, 0, NULL, false },
+	{ S_WEB, "auth_hash_file", T_STRING, C(auth_hash_file), NULL, 0, 0, NULL, false },
+	{ S_WEB, "allow_remote_without_auth", T_BOOL, C(allow_remote_without_auth), "no", 0, 0,
+	    NULL, false },
+	{ S_WEB, "threads", T_UINT, C(web_threads), "0", 0, 64, NULL, false },
+
+	{ S_IMAP, "url", T_STRING, I(url), NULL, 0, 0, NULL, true },
+	{ S_IMAP, "user", T_STRING, I(user), NULL, 0, 0, NULL, true },
+	{ S_IMAP, "password", T_STRING, I(password), NULL, 0, 0, NULL, false },
+	{ S_IMAP, "password_file", T_STRING, I(password_file), NULL, 0, 0, NULL, false },
+	{ S_IMAP, "ca_file", T_STRING, I(ca_file), NULL, 0, 0, NULL, false },
+	{ S_IMAP, "starttls", T_BOOL, I(starttls), "yes", 0, 0, NULL, false },
+	{ S_IMAP, "source_address", T_STRING, I(source_address), NULL, 0, 0, NULL, false },
+	{ S_IMAP, "after", T_ENUM, I(after), "move", 0, 0, after_names, false },
+	{ S_IMAP, "after_invalid", T_ENUM, I(after_invalid), "move", 0, 0, after_invalid_names,
+	    false },
+	{ S_IMAP, "archive_folder", T_STRING, I(archive_folder), "Archive/DMARC", 0, 0, NULL,
+	    false },
+	{ S_IMAP, "invalid_folder", T_STRING, I(invalid_folder), "Archive/Invalid", 0, 0, NULL,
+	    false },
+	{ S_IMAP, "timeout", T_SECONDS, I(timeout), "60", 5, 3600, NULL, false },
+
+	{ S_MAILDIR, "path", T_STRING, M(path), NULL, 0, 0, NULL, true },
+};
+
+#define N_KEYS (sizeof keys / sizeof keys[0])
+
+/* The reader's position. */
+struct parser {
+	struct config *c;
+	const char *name;
+	unsigned line;
+	enum sect sect;             /* S_COUNT before the first header */
+	void *base;                 /* where the current section's keys live */
+	bool set[N_KEYS];           /* keys given in the current section */
+	bool seen[S_COUNT];         /* unnamed sections met */
+};
+
+void
+config_each_key(void (*fn)(void *ctx, const char *section, const char *key), void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < N_KEYS; i++)
+		fn(ctx, sections[keys[i].sect].name, keys[i].name);
+}
+
+static int
+fail_at(struct parser *p, struct errbuf *e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Sets e to "file:line: message" and returns -1. */
+static int
+fail_at(struct parser *p, struct errbuf *e, const char *fmt, ...)
+{
+	char msg[ERRBUF_SIZE];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	errbuf_set(e, "%s:%u: %s", p->name, p->line, msg);
+	return -1;
+}
+
+/* Parses a decimal number with an optional unit suffix scaled by units. */
+static int
+parse_scaled(const char *s, const char *suffixes, const uint64_t *scale, uint64_t *out)
+{
+	char *end;
+	const char *u;
+	unsigned long long v;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end == '\0') {
+		*out = v;
+		return 0;
+	}
+	if (end[1] != '\0' || (u = strchr(suffixes, *end)) == NULL)
+		return -1;
+	if (v > UINT64_MAX / scale[u - suffixes])
+		return -1;
+	*out = v * scale[u - suffixes];
+	return 0;
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (strcmp(v, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcmp(v, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Stores value v of key k into base. */
+static int
+set_value(struct parser *p, const struct key *k, void *base, const char *v, struct errbuf *e)
+{
+	static const uint64_t sizes[] = { KiB, MiB, GiB };
+	static const uint64_t seconds[] = { 1, 60, 3600, 86400 };
+	char *field = (char *)base + k->offset;
+	uint64_t n = 0;
+	size_t i;
+	int rc = 0;
+
+	switch (k->type) {
+	case T_STRING:
+		free(*(char **)field);
+		if ((*(char **)field = strdup(v)) == NULL)
+			return fail_at(p, e, "out of memory");
+		return 0;
+	case T_BOOL:
+		if (parse_bool(v, (bool *)field) == -1)
+			return fail_at(p, e, "%s: '%s' is not yes or no", k->name, v);
+		return 0;
+	case T_ENUM:
+		for (i = 0; k->choices[i] != NULL; i++) {
+			if (k->choices[i][0] != '\0' && strcmp(v, k->choices[i]) == 0) {
+				*(int *)field = (int)i;
+				return 0;
+			}
+		}
+		return fail_at(p, e, "%s: '%s' is not one of the documented values", k->name, v);
+	case T_UINT:
+		rc = parse_scaled(v, "", NULL, &n);
+		break;
+	case T_SIZE:
+		rc = parse_scaled(v, "KMG", sizes, &n);
+		break;
+	case T_SECONDS:
+		rc = parse_scaled(v, "smhd", seconds, &n);
+		break;
+	}
+	if (rc == -1)
+		return fail_at(p, e, "%s: '%s' is not a valid number", k->name, v);
+	if (n < k->min || n > k->max)
+		return fail_at(p, e, "%s: '%s' is out of range", k->name, v);
+	*(uint64_t *)field = n;
+	return 0;
+}
+
+/* Applies the defaults of section s to base. */
+static int
+set_defaults(struct parser *p, enum sect s, void *base, struct errbuf *e)
+{
+	size_t i;
+
+	for (i = 0; i < N_KEYS; i++)
+		if (keys[i].sect == s && keys[i].def != NULL &&
+		    set_value(p, &keys[i], base, keys[i].def, e) == -1)
+			return -1;
+	return 0;
+}
+
+/* The host part of an imap:// or imaps:// URL into host (size bytes); -1 if malformed. */
+static int
+url_host(const char *url, char *host, size_t size)
+{
+	const char *h, *end;
+
+	if (strncmp(url, "imaps://", 8) == 0)
+		h = url + 8;
+	else if (strncmp(url, "imap://", 7) == 0)
+		h = url + 7;
+	else
+		return -1;
+	if (*h == '[')
+		end = strchr(h, ']') != NULL ? strchr(h, ']') + 1 : NULL;
+	else
+		end = h + strcspn(h, ":/?#@");
+	if (end == NULL || end == h || (size_t)(end - h) >= size || *end == '@' ||
+	    strchr(end, '@') != NULL)
+		return -1;
+	memcpy(host, h, (size_t)(end - h));
+	host[end - h] = '\0';
+	return 0;
+}
+
+static bool
+host_is_loopback(const char *host)
+{
+	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
+	    strcmp(host, "[::1]") == 0;
+}
+
+/* Checks what the table cannot: the current section as a whole. */
+static int
+end_section(struct parser *p, struct errbuf *e)
+{
+	struct config_imap *im = p->base;
+	char host[256];
+	unsigned line = p->line;
+	size_t i;
+	int rc = 0;
+
+	if (p->sect == S_COUNT)
+		return 0;
+	if (p->sect == S_IMAP || p->sect == S_MAILDIR)
+		p->line = p->sect == S_IMAP ? im->line : ((struct config_maildir *)p->base)->line;
+	for (i = 0; i < N_KEYS && rc == 0; i++)
+		if (keys[i].sect == p->sect && keys[i].required && !p->set[i])
+			rc = fail_at(p, e, "[%s] needs '%s'", sections[p->sect].name, keys[i].name);
+	if (rc == 0 && p->sect == S_IMAP) {
+		if (url_host(im->url, host, sizeof host) == -1)
+			rc = fail_at(p, e, "url: '%s' is not imaps://HOST[:PORT]/FOLDER or "
+			    "imap://... (the user name goes in 'user')", im->url);
+		else if (strncmp(im->url, "imap://", 7) == 0 && !im->starttls &&
+		    !host_is_loopback(host))
+			rc = fail_at(p, e, "starttls = no: plaintext IMAP is allowed only to "
+			    "loopback, not to %s", host);
+		else if (im->password != NULL && im->password_file != NULL)
+			rc = fail_at(p, e, "give password or password_file, not both");
+	}
+	p->line = line;
+	return rc;
+}
+
+static bool
+valid_name(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > CONFIG_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
+			return false;
+	return true;
+}
+
+/* Appends a zeroed source to *arr (elements of size sz) and returns it. */
+static void *
+grow(void **arr, size_t *n, size_t sz)
+{
+	char *a = realloc(*arr, (*n + 1) * sz);
+
+	if (a == NULL)
+		return NULL;
+	*arr = a;
+	memset(a + *n * sz, 0, sz);
+	return a + (*n)++ * sz;
+}
+
+/* "[type]" or "[type name]": s is what is between the brackets. */
+static int
+begin_section(struct parser *p, const char *s, size_t len, struct errbuf *e)
+{
+	char type[32], name[CONFIG_NAME_MAX + 1];
+	size_t tlen = 0, i;
+	const char *n;
+	enum sect sect;
+
+	if (end_section(p, e) == -1)
+		return -1;
+	while (tlen < len && !isspace((unsigned char)s[tlen]))
+		tlen++;
+	for (n = s + tlen; n < s + len && isspace((unsigned char)*n); n++)
+		;
+	if (tlen >= sizeof type)
+		return fail_at(p, e, "unknown section");
+	memcpy(type, s, tlen);
+	type[tlen] = '\0';
+	for (sect = 0; sect < S_COUNT; sect++)
+		if (strcmp(sections[sect].name, type) == 0)
+			break;
+	if (sect == S_COUNT)
+		return fail_at(p, e, "unknown section [%s]", type);
+	if (!sections[sect].named) {
+		if (n != s + len)
+			return fail_at(p, e, "[%s] takes no name", type);
+		if (p->seen[sect])
+			return fail_at(p, e, "[%s] appears twice", type);
+		p->seen[sect] = true;
+		p->base = p->c;
+		if (sect == S_WEB) {
+			p->c->has_web = true;
+			if (set_defaults(p, S_WEB, p->c, e) == -1)
+				return -1;
+		}
+	} else {
+		if (!valid_name(n, (size_t)(s + len - n)))
+			return fail_at(p, e, "[%s NAME]: NAME is 1 to 64 of A-Z a-z 0-9 . _ -",
+			    type);
+		memcpy(name, n, (size_t)(s + len - n));
+		name[s + len - n] = '\0';
+		if (p->c->n_imap + p->c->n_maildir >= CONFIG_SOURCES_MAX)
+			return fail_at(p, e, "too many sources");
+		for (i = 0; i < p->c->n_imap; i++)
+			if (sect == S_IMAP && strcmp(p->c->imap[i].name, name) == 0)
+				return fail_at(p, e, "[imap %s] appears twice", name);
+		for (i = 0; i < p->c->n_maildir; i++)
+			if (sect == S_MAILDIR && strcmp(p->c->maildir[i].name, name) == 0)
+				return fail_at(p, e, "[maildir %s] appears twice", name);
+		if (sect == S_IMAP)
+			p->base = grow((void **)&p->c->imap, &p->c->n_imap, sizeof *p->c->imap);
+		else
+			p->base = grow((void **)&p->c->maildir, &p->c->n_maildir,
+			    sizeof *p->c->maildir);
+		if (p->base == NULL)
+			return fail_at(p, e, "out of memory");
+		if (sect == S_IMAP) {
+			struct config_imap *im = p->base;
+
+			im->line = p->line;
+			n = im->name = strdup(name);
+		} else {
+			struct config_maildir *md = p->base;
+
+			md->line = p->line;
+			n = md->name = strdup(name);
+		}
+		if (n == NULL)
+			return fail_at(p, e, "out of memory");
+		if (set_defaults(p, sect, p->base, e) == -1)
+			return -1;
+	}
+	p->sect = sect;
+	memset(p->set, 0, sizeof p->set);
+	return 0;
+}
+
+/* The value after "=": a "quoted string" (\" and \\ escapes), or up to a " ;" / " #" comment. */
+static int
+read_value(struct parser *p, const char *s, size_t len, char *out, size_t size, struct errbuf *e)
+{
+	size_t i, n = 0;
+
+	if (len >= size)
+		return fail_at(p, e, "value too long");
+	if (len > 0 && s[0] == '"') {
+		for (i = 1; i < len && s[i] != '"'; i++) {
+			if (s[i] == '\\' && i + 1 < len)
+				i++;
+			out[n++] = s[i];
+		}
+		if (i == len)
+			return fail_at(p, e, "unterminated quoted value");
+		for (i++; i < len && isspace((unsigned char)s[i]); i++)
+			;
+		if (i < len && s[i] != ';' && s[i] != '#')
+			return fail_at(p, e, "text after a quoted value");
+	} else {
+		for (i = 0; i < len; i++) {
+			if ((s[i] == ';' || s[i] == '#') && i > 0 && isspace((unsigned char)s[i - 1]))
+				break;
+			out[n++] = s[i];
+		}
+		while (n > 0 && isspace((unsigned char)out[n - 1]))
+			n--;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+key_line(struct parser *p, const char *s, size_t len, struct errbuf *e)
+{
+	char name[64], value[CONFIG_LINE_MAX];
+	const char *eq = memchr(s, '=', len), *v;
+	size_t klen, i;
+
+	if (eq == NULL)
+		return fail_at(p, e, "expected 'key = value' or '[section]'");
+	for (klen = (size_t)(eq - s); klen > 0 && isspace((unsigned char)s[klen - 1]); klen--)
+		;
+	if (klen == 0 || klen >= sizeof name)
+		return fail_at(p, e, "expected 'key = value'");
+	memcpy(name, s, klen);
+	name[klen] = '\0';
+	if (p->sect == S_COUNT)
+		return fail_at(p, e, "'%s' before any [section]", name);
+	for (i = 0; i < N_KEYS; i++)
+		if (keys[i].sect == p->sect && strcmp(keys[i].name, name) == 0)
+			break;
+	if (i == N_KEYS)
+		return fail_at(p, e, "unknown key '%s' in [%s]", name, sections[p->sect].name);
+	if (p->set[i])
+		return fail_at(p, e, "'%s' is set twice in this section", name);
+	p->set[i] = true;
+	for (v = eq + 1; v < s + len && isspace((unsigned char)*v); v++)
+		;
+	if (read_value(p, v, (size_t)(s + len - v), value, sizeof value, e) == -1)
+		return -1;
+	if (value[0] == '\0' && keys[i].type != T_STRING)
+		return fail_at(p, e, "%s: empty value", name);
+	return set_value(p, &keys[i], p->base, value, e);
+}
+
+static int
+parse_line(struct parser *p, const char *s, size_t len, struct errbuf *e)
+{
+	while (len > 0 && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (len == 0 || s[0] == ';' || s[0] == '#')
+		return 0;
+	if (memchr(s, '\0', len) != NULL)
+		return fail_at(p, e, "NUL byte in line");
+	if (s[0] == '[') {
+		const char *close = memchr(s, ']', len), *rest;
+
+		if (close == NULL)
+			return fail_at(p, e, "expected ']' at the end of the section line");
+		for (rest = close + 1; rest < s + len && isspace((unsigned char)*rest); rest++)
+			;
+		if (rest < s + len && *rest != ';' && *rest != '#')
+			return fail_at(p, e, "text after ']'");
+		return begin_section(p, s + 1, (size_t)(close - s - 1), e);
+	}
+	return key_line(p, s, len, e);
+}
+
+int
+config_parse(const char *name, const char *text, size_t len, struct config **out,
+    struct errbuf *e)
+{
+	struct parser p = { 0 };
+	const char *s = text, *nl, *end = text + len;
+
+	if ((p.c = calloc(1, sizeof *p.c)) == NULL || (p.c->file = strdup(name)) == NULL) {
+		errbuf_set(e, "%s: out of memory", name);
+		goto fail;
+	}
+	p.name = name;
+	bounds_default(&p.c->bounds);
+	for (p.sect = 0; p.sect < S_COUNT; p.sect++)
+		if (p.sect != S_WEB && !sections[p.sect].named &&
+		    set_defaults(&p, p.sect, p.c, e) == -1)
+			goto fail;
+	p.sect = S_COUNT;
+	while (s < end) {
+		p.line++;
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (nl == NULL)
+			nl = end;
+		if (nl - s >= CONFIG_LINE_MAX) {
+			fail_at(&p, e, "line longer than 4096 bytes");
+			goto fail;
+		}
+		if (parse_line(&p, s, (size_t)(nl - s), e) == -1)
+			goto fail;
+		s = nl + 1;
+	}
+	if (end_section(&p, e) == -1)
+		goto fail;
+	*out = p.c;
+	return 0;
+fail:
+	config_free(p.c);
+	return -1;
+}
+
+/* Reads a whole small file into a NUL-terminated buffer, with its mode. */
+static int
+read_small_file(const char *path, size_t max, char **out, size_t *len, mode_t *mode,
+    struct errbuf *e)
+{
+	struct stat sb;
+	char *buf = NULL;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		errbuf_set(e, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > max) {
+		errbuf_set(e, "%s: not a regular file of at most %zu bytes", path, max);
+		goto fail;
+	}
+	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
+		errbuf_set(e, "%s: out of memory", path);
+		goto fail;
+	}
+	*len = 0;
+	while (*len < (size_t)sb.st_size &&
+	    (n = read(fd, buf + *len, (size_t)sb.st_size - *len)) > 0)
+		*len += (size_t)n;
+	buf[*len] = '\0';
+	*mode = sb.st_mode;
+	*out = buf;
+	close(fd);
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+int
+config_load(const char *path, struct config **out, struct errbuf *e)
+{
+	char *text = NULL;
+	size_t len;
+	mode_t mode;
+	int rc;
+
+	if (read_small_file(path, CONFIG_FILE_MAX, &text, &len, &mode, e) == -1)
+		return -1;
+	rc = config_parse(path, text, len, out, e);
+	free(text);
+	if (rc == 0)
+		(*out)->file_private = (mode & 077) == 0;
+	return rc;
+}
+
+static void
+free_secret(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+void
+config_free(struct config *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n_imap; i++) {
+		struct config_imap *im = &c->imap[i];
+
+		free(im->name);
+		free(im->url);
+		free(im->user);
+		free_secret(im->password);
+		free(im->password_file);
+		free(im->ca_file);
+		free(im->source_address);
+		free(im->archive_folder);
+		free(im->invalid_folder);
+	}
+	for (i = 0; i < c->n_maildir; i++) {
+		free(c->maildir[i].name);
+		free(c->maildir[i].path);
+	}
+	free(c->imap);
+	free(c->maildir);
+	free(c->file);
+	free(c->db_path);
+	free(c->listen);
+	free(c->base_path);
+	free(c->auth_user);
+	free(c->auth_hash_file);
+	free(c);
+}
+
+/* Copies the first line of s (len bytes) into buf; -1 when empty or too long. */
+static int
+first_line(const char *s, size_t len, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	while (n < len && s[n] != '\n' && s[n] != '\r')
+		n++;
+	if (n == 0 || n >= size)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+static int
+password_from_file(const char *path, char *buf, size_t size, struct errbuf *e)
+{
+	char *text = NULL;
+	size_t len;
+	mode_t mode;
+	int rc = -1;
+
+	if (read_small_file(path, CONFIG_PASSWORD_MAX, &text, &len, &mode, e) == -1)
+		return -1;
+	if ((mode & 077) != 0)
+		errbuf_set(e, "password_file %s: mode %03o: must be 0600 or stricter "
+		    "(chmod 600 %s)", path, (unsigned)(mode & 0777), path);
+	else if (first_line(text, len, buf, size) == -1)
+		errbuf_set(e, "password_file %s: empty or too long", path);
+	else
+		rc = 0;
+	explicit_bzero(text, len);
+	free(text);
+	return rc;
+}
+
+int
+config_imap_password(const struct config *c, const struct config_imap *im, char *buf,
+    size_t size, struct errbuf *e)
+{
+	char var[32 + CONFIG_NAME_MAX] = "DMARCD_IMAP_PASSWORD_";
+	size_t i, n = strlen(var);
+	const char *env;
+
+	if (im->password_file != NULL) {
+		if (password_from_file(im->password_file, buf, size, e) == 0)
+			return 0;
+	} else if (im->password != NULL) {
+		if (!c->file_private)
+			errbuf_set(e, "a password in %s needs the file to be mode 0600 or "
+			    "stricter (or use password_file)", c->file);
+		else if (strlen(im->password) >= size || im->password[0] == '\0')
+			errbuf_set(e, "password: empty or too long");
+		else {
+			memcpy(buf, im->password, strlen(im->password) + 1);
+			return 0;
+		}
+	} else {
+		for (i = 0; im->name[i] != '\0' && n + 1 < sizeof var; i++)
+			var[n++] = isalnum((unsigned char)im->name[i]) ?
+			    (char)toupper((unsigned char)im->name[i]) : '_';
+		var[n] = '\0';
+		env = getenv(var);
+		if (env != NULL && env[0] != '\0' && strlen(env) < size) {
+			memcpy(buf, env, strlen(env) + 1);
+			return 0;
+		}
+		errbuf_set(e, "no password: set password_file, or %s in the environment", var);
+	}
+	errbuf_prefix(e, "%s:%u: [imap %s]", c->file, im->line, im->name);
+	return -1;
+}
+
+int
+config_web_auth_hash(const struct config *c, char *buf, size_t size, struct errbuf *e)
+{
+	char *text = NULL;
+	size_t len;
+	mode_t mode;
+	int rc = -1;
+
+	if (c->auth_hash_file == NULL) {
+		errbuf_set(e, "%s: [web] auth_user needs auth_hash_file", c->file);
+		return -1;
+	}
+	if (read_small_file(c->auth_hash_file, CONFIG_PASSWORD_MAX, &text, &len, &mode, e) == -1) {
+		errbuf_prefix(e, "%s: [web] auth_hash_file", c->file);
+		return -1;
+	}
+	if (first_line(text, len, buf, size) == -1)
+		errbuf_set(e, "%s: [web] auth_hash_file %s: empty or too long", c->file,
+		    c->auth_hash_file);
+	else
+		rc = 0;
+	free(text);
+	return rc;
+}

@@ -1,0 +1,116 @@
+/*
+ * config: the configuration file of the long-running service (dmarcd poll,
+ * dmarcd run). INI-like: "[section]" or "[type name]" headers, "key = value"
+ * lines, ";" or "#" comments (whole lines, or after a value following a
+ * blank). Every key is declared once in a table with its type, default and
+ * range (config.c); an unknown section or key, a repeated key, or a bad
+ * value is an error reported as "file:line: message". dmarcd.conf.example
+ * documents every key.
+ *
+ * Secrets never come from the command line: an IMAP password comes from
+ * password_file (mode 0600 or stricter), from "password" in the config file
+ * itself (then itself 0600 or stricter), or from the environment variable
+ * DMARCD_IMAP_PASSWORD_<NAME> (NAME upper-cased, other characters as "_").
+ */
+#ifndef DMARCD_CONFIG_H
+#define DMARCD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bounds.h"
+#include "errbuf.h"
+
+#define CONFIG_NAME_MAX 64          /* the free name of an [imap NAME] or [maildir NAME] */
+#define CONFIG_PASSWORD_MAX 1024
+
+/* What happens to a mail at its IMAP server once its data is committed. */
+enum config_after { CONFIG_AFTER_MOVE, CONFIG_AFTER_FLAG, CONFIG_AFTER_DELETE, CONFIG_AFTER_NONE };
+
+/* One [imap NAME] section: a mailbox folder polled over IMAP. */
+struct config_imap {
+	char *name;
+	unsigned line;              /* of the section header, for messages */
+	char *url;                  /* imaps://host[:port]/MAILBOX or imap://... */
+	char *user;
+	char *password;             /* as written in the config file, or NULL */
+	char *password_file;
+	char *ca_file;              /* NULL: the system's CA store */
+	bool starttls;              /* imap:// only: require STARTTLS (default yes) */
+	char *source_address;       /* local address to connect from, or NULL */
+	int after;                  /* enum config_after: for mail whose data was stored */
+	int after_invalid;          /* enum config_after: for refused mail (never delete) */
+	char *archive_folder;
+	char *invalid_folder;
+	uint64_t timeout;           /* seconds: connect, server reply, stalled transfer */
+};
+
+/* One [maildir NAME] section: a local Maildir. */
+struct config_maildir {
+	char *name;
+	unsigned line;
+	char *path;
+};
+
+struct config {
+	char *file;                 /* the path it was loaded from */
+	bool file_private;          /* the file's mode is 0600 or stricter */
+	/* [database] */
+	char *db_path;              /* NULL: $DMARCD_DB, else ./dmarcd.db */
+	/* [poll] */
+	uint64_t interval;          /* seconds between polls */
+	uint64_t batch;             /* IMAP mails per commit */
+	/* [ingest] */
+	struct bounds bounds;
+	/* [failure] */
+	bool keep_body;
+	uint64_t retention_days;
+	/* [log] */
+	bool syslog;
+	int log_level;              /* enum log_level (log.h) */
+	/* [web]: present when has_web */
+	bool has_web;
+	char *listen;
+	char *base_path;
+	char *auth_user;
+	char *auth_hash_file;
+	bool allow_remote_without_auth;
+	uint64_t web_threads;
+	/* sources, in file order */
+	struct config_imap *imap;
+	size_t n_imap;
+	struct config_maildir *maildir;
+	size_t n_maildir;
+};
+
+/*
+ * Reads and checks the file at path. Returns 0 and *out (free with
+ * config_free), or -1 with "path:line: message" (or "path: message") in e.
+ */
+int config_load(const char *path, struct config **out, struct errbuf *e);
+
+/* Same, from len bytes of text; name is used in messages. The text is not trusted. */
+int config_parse(const char *name, const char *text, size_t len, struct config **out,
+    struct errbuf *e);
+
+/* Frees c, wiping the passwords it holds; NULL is a no-op. */
+void config_free(struct config *c);
+
+/*
+ * Resolves the password of an IMAP section into buf (size bytes, NUL
+ * terminated): its password_file (refused unless mode 0600 or stricter),
+ * else its password key (refused unless the config file is 0600 or
+ * stricter), else DMARCD_IMAP_PASSWORD_<NAME>. Returns 0, or -1 (e, which
+ * never holds the password).
+ */
+int config_imap_password(const struct config *c, const struct config_imap *im, char *buf,
+    size_t size, struct errbuf *e);
+
+/* Reads the first line of the [web] auth_hash_file into buf. Returns 0 or -1 (e). */
+int config_web_auth_hash(const struct config *c, char *buf, size_t size, struct errbuf *e);
+
+/* Calls fn for every declared key, in table order ("imap", "url"; "web", "listen"; ...). */
+void config_each_key(void (*fn)(void *ctx, const char *section, const char *key), void *ctx);
+
+#endif

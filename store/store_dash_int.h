@@ -1,0 +1,110 @@
+/*
+ * store_dash_int: what store_dash.c (filters, the rollup queries, lists)
+ * and store_dash_src.c (sources, records, address ranges) share.
+ *
+ * Queries are put together from constant SQL fragments with every value a
+ * named parameter, since each combination of filters wants its own index
+ * use; they are prepared per call (a fraction of a millisecond).
+ */
+#ifndef DMARCD_STORE_DASH_INT_H
+#define DMARCD_STORE_DASH_INT_H
+
+#include "store_dash.h"
+#include "store_int.h"
+
+#define DASH_SQL_MAX 8192
+#define DASH_MAX_COLS 48
+#define DASH_LIMIT_DEFAULT 50
+/* Window ends that stand for "open": far outside any stored day. */
+#define DASH_DAY_MIN INT64_C(-1000000000)
+#define DASH_DAY_MAX INT64_C(1000000000)
+
+/* A query being put together; full is set when it did not fit. */
+struct sqlb {
+	char s[DASH_SQL_MAX];
+	size_t n;
+	bool full;
+};
+
+void sqlb_add(struct sqlb *b, const char *text);
+
+/* The values a query may name: each is bound when the query names it. */
+struct dash_args {
+	const char *domain, *org;
+	int64_t lo, hi;            /* the window, in days */
+	int64_t plo, phi;          /* the previous window (plo > phi: none) */
+	bool has_source;
+	uint8_t iplo[16], iphi[16];
+	uint8_t netlo[16];         /* the first address of iplo's network */
+	int64_t limit, offset;
+	int64_t id;
+	const char *status;
+};
+
+/* The SQL expressions of each sum under a result filter, on rollup or rollup_day columns. */
+struct dash_sums {
+	const char *messages, *dmarc_pass, *dkim_aligned, *spf_aligned;
+	const char *none, *quarantine, *reject;
+	const char *sources;       /* the sketch arguments of dmarcd_hll_count */
+};
+
+const struct dash_sums *dash_sums(enum dash_result r);
+
+/* Fills a from f: -1 (e) when the source is not an address or a CIDR. */
+int dash_args_init(struct dash_args *a, const struct dash_filter *f, struct errbuf *e);
+
+/* Limit (1..500, default 50) and offset of a page. */
+void dash_args_page(struct dash_args *a, const struct dash_page *page);
+
+/* Prepares b and binds what it names from a. NULL (e) on failure. */
+sqlite3_stmt *dash_prepare(struct store *st, const struct sqlb *b, const struct dash_args *a,
+    struct errbuf *e);
+
+/*
+ * Steps s to its end, calling row with names[0..ncols) for each row; the
+ * column flags_col (or -1) is shown as flag names. extra, when not NULL, is
+ * one more cell appended to each row (named names[ncols]). Finalizes s.
+ */
+int dash_emit(struct store *st, sqlite3_stmt *s, size_t ncols, const char *const *names,
+    int flags_col, const struct cell *extra, store_row_fn row, void *ctx,
+    struct errbuf *e);
+
+/* Like dash_emit, but resets s instead of finalizing it. */
+int dash_emit_rows(struct store *st, sqlite3_stmt *s, size_t ncols, const char *const *names,
+    int flags_col, const struct cell *extra, store_row_fn row, void *ctx,
+    struct errbuf *e);
+
+/* The first result of a one-value query (finalized), or -1 (e). */
+int dash_scalar(struct store *st, const struct sqlb *b, const struct dash_args *a,
+    int64_t *out, struct errbuf *e);
+
+/* A column a list may be sorted on: its name in the result, its SQL. */
+struct dash_sort {
+	const char *name, *expr;
+};
+
+/* Appends " ORDER BY <expr> ASC|DESC, tiebreak" for a page's sort, or dflt. */
+void dash_order(struct sqlb *b, const struct dash_page *page, const struct dash_sort *sortable,
+    size_t nsortable, const char *dflt, const char *tiebreak);
+
+/*
+ * Appends the condition that report r may hold a record from the source
+ * range: a rollup row of its domain and reporter on one of its days has an
+ * address in the range (a superset: the records decide).
+ */
+void dash_source_reports(struct sqlb *b, const struct dash_args *a);
+
+/* Appends the window condition on report r (its days overlap :lo..:hi), index-friendly. */
+void dash_report_window(struct sqlb *b);
+
+/* Counts the rows of "SELECT 1 <from_where>" up to DASH_TOTAL_MAX + 1. 0 or -1 (e). */
+int dash_count(struct store *st, const char *from_where, const struct dash_args *a,
+    int64_t *out, struct errbuf *e);
+
+/* The record columns of the records lists (a: record, r: report), without total_rows. */
+void dash_record_cols(struct sqlb *b);
+
+#define DASH_RECORD_NCOLS 17
+extern const char *const dash_record_names[DASH_RECORD_NCOLS + 1];
+
+#endif

@@ -1,0 +1,243 @@
+/*
+ * store: the rollup sums held in memory (struct roll): a hash table of
+ * keys (domain, prefix, address, day, reporter) with their sums, and the
+ * interned names the keys refer to. store_rollup.c decides when sums move
+ * and when they are written.
+ */
+#include "store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ROLL_MIN_CAP 256
+#define NAMES_MIN 64
+
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t
+str_hash(const char *s)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
+	return h ^ (h >> 29);
+}
+
+/* Doubles the name slots and rehashes. -1 when out of memory. */
+static int
+names_grow(struct roll_names *nm)
+{
+	size_t n = nm->nslots == 0 ? NAMES_MIN * 2 : nm->nslots * 2, i, j;
+	uint32_t *slots = calloc(n, sizeof *slots);
+	char **s;
+
+	if (slots == NULL)
+		return -1;
+	if ((s = realloc(nm->s, n / 2 * sizeof *s)) == NULL) {
+		free(slots);
+		return -1;
+	}
+	nm->s = s;
+	for (i = 0; i < nm->n; i++) {
+		j = str_hash(nm->s[i]) & (n - 1);
+		while (slots[j] != 0)
+			j = (j + 1) & (n - 1);
+		slots[j] = (uint32_t)i + 1;
+	}
+	free(nm->slots);
+	nm->slots = slots;
+	nm->nslots = n;
+	nm->cap = n / 2;
+	return 0;
+}
+
+int64_t
+roll_name(struct roll_names *nm, const char *name)
+{
+	size_t j;
+	char *copy;
+
+	if (nm->n + 1 > nm->cap && names_grow(nm) == -1)
+		return -1;
+	for (j = str_hash(name) & (nm->nslots - 1); nm->slots[j] != 0;
+	    j = (j + 1) & (nm->nslots - 1))
+		if (strcmp(nm->s[nm->slots[j] - 1], name) == 0)
+			return nm->slots[j] - 1;
+	if ((copy = strdup(name)) == NULL)
+		return -1;
+	nm->s[nm->n] = copy;
+	nm->slots[j] = (uint32_t)++nm->n;
+	return (int64_t)nm->n - 1;
+}
+
+void
+roll_names_clear(struct roll_names *nm)
+{
+	size_t i;
+
+	for (i = 0; i < nm->n; i++)
+		free(nm->s[i]);
+	nm->n = 0;
+	if (nm->slots != NULL)
+		memset(nm->slots, 0, nm->nslots * sizeof nm->slots[0]);
+}
+
+static size_t
+key_hash(const struct roll_entry *k)
+{
+	uint64_t h = (uint64_t)k->day * UINT64_C(0x9e3779b97f4a7c15);
+	size_t i;
+
+	h ^= (uint64_t)k->dom << 42 ^ (uint64_t)k->org << 21 ^ (uint64_t)k->hf ^
+	    (k->prefix ? UINT64_C(1) << 63 : 0);
+	for (i = 0; i < 16; i++)
+		h = (h ^ k->ip[i]) * UINT64_C(0x100000001b3);
+	return (size_t)(h ^ (h >> 29));
+}
+
+static bool
+key_eq(const struct roll_entry *x, const struct roll_entry *k)
+{
+	return x->day == k->day && x->dom == k->dom && x->org == k->org && x->hf == k->hf &&
+	    x->prefix == k->prefix && x->iplen == k->iplen && memcmp(x->ip, k->ip, 16) == 0;
+}
+
+/* Doubles the table. -1 when out of memory. */
+static int
+grow(struct roll *ro)
+{
+	size_t cap = ro->cap == 0 ? ROLL_MIN_CAP : ro->cap * 2, i, j;
+	struct roll_entry *slots;
+	uint32_t *order;
+
+	if ((slots = calloc(cap, sizeof *slots)) == NULL)
+		return -1;
+	if ((order = malloc(cap / 2 * sizeof *order)) == NULL) {
+		free(slots);
+		return -1;
+	}
+	for (i = 0; i < ro->used; i++) {
+		const struct roll_entry *x = &ro->slots[ro->order[i]];
+
+		for (j = key_hash(x) & (cap - 1); slots[j].used; j = (j + 1) & (cap - 1))
+			;
+		slots[j] = *x;
+		order[i] = (uint32_t)j;
+	}
+	free(ro->slots);
+	free(ro->order);
+	ro->slots = slots;
+	ro->order = order;
+	ro->cap = cap;
+	return 0;
+}
+
+struct roll_entry *
+roll_entry(struct roll *ro, const struct roll_entry *key)
+{
+	struct roll_entry *x;
+	size_t j;
+
+	if (ro->used >= ro->cap / 2) {
+		if (ro->cap >= 2 * ro->max || grow(ro) == -1) {
+			/* Full: the key may still be there. */
+			if (ro->cap == 0)
+				return NULL;
+		}
+	}
+	for (j = key_hash(key) & (ro->cap - 1);; j = (j + 1) & (ro->cap - 1)) {
+		x = &ro->slots[j];
+		if (!x->used)
+			break;
+		if (key_eq(x, key))
+			return x;
+	}
+	if (ro->used >= ro->cap / 2)
+		return NULL;
+	*x = *key;
+	memset(x->sums, 0, sizeof x->sums);
+	x->seen[0] = INT64_MAX;
+	x->seen[1] = INT64_MIN;
+	x->seen_pass = x->seen_fail = false;
+	x->used = true;
+	ro->order[ro->used++] = (uint32_t)j;
+	return x;
+}
+
+struct roll_entry *
+roll_merge_one(struct roll *dst, const struct roll_entry *x)
+{
+	struct roll_entry *y = roll_entry(dst, x);
+	size_t i;
+
+	if (y == NULL)
+		return NULL;
+	for (i = 0; i < RS_COUNT; i++)
+		y->sums[i] = sat_add(y->sums[i], x->sums[i]);
+	if (x->seen[0] < y->seen[0])
+		y->seen[0] = x->seen[0];
+	if (x->seen[1] > y->seen[1])
+		y->seen[1] = x->seen[1];
+	return y;
+}
+
+void
+roll_clear(struct roll *ro)
+{
+	size_t i;
+
+	for (i = 0; i < ro->used; i++)
+		ro->slots[ro->order[i]].used = false;
+	ro->used = 0;
+}
+
+void
+roll_release(struct roll *ro)
+{
+	free(ro->slots);
+	free(ro->order);
+	ro->slots = NULL;
+	ro->order = NULL;
+	ro->cap = ro->used = 0;
+}
+
+static int
+by_key(const void *a, const void *b, void *ctx)
+{
+	const struct roll *ro = ((const void *const *)ctx)[0];
+	const struct roll_names *nm = ((const void *const *)ctx)[1];
+	const struct roll_entry *x = &ro->slots[*(const uint32_t *)a];
+	const struct roll_entry *y = &ro->slots[*(const uint32_t *)b];
+	int c;
+
+	if (x->dom != y->dom && (c = strcmp(nm->s[x->dom], nm->s[y->dom])) != 0)
+		return c;
+	if (x->prefix != y->prefix)
+		return x->prefix ? 1 : -1;
+	if (x->iplen != y->iplen)
+		return x->iplen < y->iplen ? -1 : 1;
+	if ((c = memcmp(x->ip, y->ip, 16)) != 0)
+		return c;
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	if (x->org != y->org && (c = strcmp(nm->s[x->org], nm->s[y->org])) != 0)
+		return c;
+	if (x->hf == y->hf)
+		return 0;
+	return strcmp(x->hf != ROLL_NO_NAME ? nm->s[x->hf] : "",
+	    y->hf != ROLL_NO_NAME ? nm->s[y->hf] : "");
+}
+
+void
+roll_sort(struct roll *ro, const struct roll_names *nm)
+{
+	const void *ctx[2] = { ro, nm };
+
+	if (ro->used > 1)
+		qsort_r(ro->order, ro->used, sizeof ro->order[0], by_key, ctx);
+}

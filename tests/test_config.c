@@ -1,0 +1,297 @@
+/*
+ * The config file: values and defaults, every error as file:line, the
+ * secrets' sources, and dmarcd.conf.example documenting every key.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "log.h"
+#include "testutil.h"
+
+#define EXAMPLE FIXTURES_DIR "/../../dmarcd.conf.example"
+
+static struct config *
+parse_ok(const char *text)
+{
+	struct config *c = NULL;
+	struct errbuf e;
+
+	cr_assert_eq(config_parse("t.conf", text, strlen(text), &c, &e), 0, "%s", e.msg);
+	return c;
+}
+
+Test(config, values_and_comments)
+{
+	struct config *c = parse_ok(
+	    "# dmarcd\n"
+	    "[database]\n"
+	    "path = /var/lib/dmarcd/dmarcd.db   ; where\n"
+	    "[poll]\n"
+	    "interval = 10m\n"
+	    "batch=20\n"
+	    "[ingest]\n"
+	    "max_input = 8M\n"
+	    "[failure]\n"
+	    "keep_body = yes\n"
+	    "retention_days = 7\n"
+	    "[log]\n"
+	    "syslog = on\n"
+	    "level = debug\n"
+	    "[imap reports]                ; one section per mailbox\n"
+	    "url = imaps://imap.example.com:993/INBOX\n"
+	    "user = dmarc@example.com\n"
+	    "password = \"se;cr\\\"et\"   # quoted: ; and \" inside\n"
+	    "after = flag\n"
+	    "after_invalid = none\n"
+	    "[imap second.box]\n"
+	    "url = imap://127.0.0.1:143/Reports\n"
+	    "user = u\n"
+	    "starttls = no\n"
+	    "[maildir local]\n"
+	    "path = /var/mail/dmarc/Maildir\n"
+	    "[web]\n"
+	    "listen = 0.0.0.0:8443\n"
+	    "auth_user = admin\n");
+
+	cr_assert_str_eq(c->db_path, "/var/lib/dmarcd/dmarcd.db");
+	cr_assert_eq(c->interval, 600);
+	cr_assert_eq(c->batch, 20);
+	cr_assert_eq(c->bounds.max_input, 8u << 20);
+	cr_assert_eq(c->bounds.max_document, 2ULL << 30);
+	cr_assert(c->keep_body);
+	cr_assert_eq(c->retention_days, 7);
+	cr_assert(c->syslog);
+	cr_assert_eq(c->log_level, LOG_LEVEL_DEBUG);
+	cr_assert_eq(c->n_imap, 2);
+	cr_assert_str_eq(c->imap[0].name, "reports");
+	cr_assert_eq(c->imap[0].line, 15);
+	cr_assert_str_eq(c->imap[0].url, "imaps://imap.example.com:993/INBOX");
+	cr_assert_str_eq(c->imap[0].password, "se;cr\"et");
+	cr_assert_eq(c->imap[0].after, CONFIG_AFTER_FLAG);
+	cr_assert_eq(c->imap[0].after_invalid, CONFIG_AFTER_NONE);
+	cr_assert_str_eq(c->imap[0].archive_folder, "Archive/DMARC");
+	cr_assert_str_eq(c->imap[0].invalid_folder, "Archive/Invalid");
+	cr_assert(c->imap[0].starttls);
+	cr_assert_eq(c->imap[0].timeout, 60);
+	cr_assert_str_eq(c->imap[1].name, "second.box");
+	cr_assert_not(c->imap[1].starttls);
+	cr_assert_eq(c->imap[1].after, CONFIG_AFTER_MOVE);
+	cr_assert_eq(c->n_maildir, 1);
+	cr_assert_str_eq(c->maildir[0].path, "/var/mail/dmarc/Maildir");
+	cr_assert(c->has_web);
+	cr_assert_str_eq(c->listen, "0.0.0.0:8443");
+	cr_assert_str_eq(c->base_path, "");
+	cr_assert_str_eq(c->auth_user, "admin");
+	cr_assert_not(c->allow_remote_without_auth);
+	config_free(c);
+}
+
+Test(config, defaults)
+{
+	struct config *c = parse_ok("");
+
+	cr_assert_null(c->db_path);
+	cr_assert_eq(c->interval, 300);
+	cr_assert_eq(c->batch, 50);
+	cr_assert_eq(c->bounds.max_input, 50u << 20);
+	cr_assert_eq(c->retention_days, 30);
+	cr_assert_not(c->syslog);
+	cr_assert_eq(c->log_level, LOG_LEVEL_INFO);
+	cr_assert_not(c->has_web);
+	cr_assert_eq(c->n_imap + c->n_maildir, 0);
+	config_free(c);
+	c = parse_ok("[web]\n");
+	cr_assert(c->has_web);
+	cr_assert_str_eq(c->listen, "127.0.0.1:8080");
+	config_free(c);
+}
+
+static const struct {
+	const char *text;
+	const char *error;
+} bad[] = {
+	{ "path = x\n", "t.conf:1: 'path' before any [section]" },
+	{ "[nope]\n", "t.conf:1: unknown section [nope]" },
+	{ "[database]\nfoo = 1\n", "t.conf:2: unknown key 'foo' in [database]" },
+	{ "[imap a]\nurl = imaps://h/INBOX\nuser = u\nfolder = x\n",
+	    "t.conf:4: unknown key 'folder' in [imap]" },
+	{ "[log]\nsyslog = maybe\n", "t.conf:2: syslog: 'maybe' is not yes or no" },
+	{ "[poll]\ninterval = 0\n", "t.conf:2: interval: '0' is out of range" },
+	{ "[poll]\ninterval = 5 minutes\n", "t.conf:2: interval: '5 minutes' is not a valid number" },
+	{ "[poll]\nbatch = 99999999999999999999999\n", "is not a valid number" },
+	{ "[ingest]\nmax_input = 12X\n", "t.conf:2: max_input: '12X' is not a valid number" },
+	{ "[ingest]\nmax_input = 2G\n", "t.conf:2: max_input: '2G' is out of range" },
+	{ "[poll]\nbatch = 5\nbatch = 6\n", "t.conf:3: 'batch' is set twice in this section" },
+	{ "[poll]\nbatch =\n", "t.conf:2: batch: empty value" },
+	{ "[database]\n[database]\n", "t.conf:2: [database] appears twice" },
+	{ "[database main]\n", "t.conf:1: [database] takes no name" },
+	{ "[imap]\n", "t.conf:1: [imap NAME]: NAME is 1 to 64" },
+	{ "[imap a b]\n", "t.conf:1: [imap NAME]: NAME is 1 to 64" },
+	{ "[imap a]\nurl = imaps://h/\nuser = u\n[imap a]\n", "t.conf:4: [imap a] appears twice" },
+	{ "[web\n", "t.conf:1: expected ']'" },
+	{ "[web] listen = x\n", "t.conf:1: text after ']'" },
+	{ "[database]\njust words\n", "t.conf:2: expected 'key = value'" },
+	{ "[database]\npath = \"open\n", "t.conf:2: unterminated quoted value" },
+	{ "[database]\npath = \"a\" b\n", "t.conf:2: text after a quoted value" },
+	{ "\n[imap a]\nuser = u\n\n", "t.conf:2: [imap] needs 'url'" },
+	{ "[maildir m]\n[poll]\n", "t.conf:1: [maildir] needs 'path'" },
+	{ "[imap a]\nurl = https://h/INBOX\nuser = u\n", "t.conf:1: url: 'https://h/INBOX' is not" },
+	{ "[imap a]\nurl = imaps://me:pw@h/INBOX\nuser = u\n", "the user name goes in 'user'" },
+	{ "[imap a]\nurl = imap://mail.example.com/INBOX\nuser = u\nstarttls = no\n",
+	    "t.conf:1: starttls = no: plaintext IMAP is allowed only to loopback, not to "
+	    "mail.example.com" },
+	{ "[imap a]\nurl = imaps://h/\nuser = u\nafter_invalid = delete\n",
+	    "t.conf:4: after_invalid: 'delete' is not one of the documented values" },
+	{ "[imap a]\nurl = imaps://h/\nuser = u\nafter = archive\n",
+	    "t.conf:4: after: 'archive' is not one of the documented values" },
+	{ "[imap a]\nurl = imaps://h/\nuser = u\npassword = x\npassword_file = /f\n",
+	    "t.conf:1: give password or password_file, not both" },
+	{ "[imap a]\nurl = imaps://h/\nuser = u\ntimeout = 1\n", "timeout: '1' is out of range" },
+};
+
+Test(config, errors_name_the_line)
+{
+	struct config *c;
+	struct errbuf e;
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		c = NULL;
+		errbuf_clear(&e);
+		cr_assert_eq(config_parse("t.conf", bad[i].text, strlen(bad[i].text), &c, &e), -1,
+		    "case %zu accepted: %s", i, bad[i].text);
+		cr_assert_null(c);
+		cr_assert_not_null(strstr(e.msg, bad[i].error), "case %zu: got '%s', want '%s'", i,
+		    e.msg, bad[i].error);
+	}
+}
+
+Test(config, binary_junk_is_refused)
+{
+	static const char text[] = "[database]\npath = a\0b\n";
+	struct config *c = NULL;
+	struct errbuf e;
+
+	cr_assert_eq(config_parse("t.conf", text, sizeof text - 1, &c, &e), -1);
+	cr_assert_not_null(strstr(e.msg, "t.conf:2: NUL byte"), "%s", e.msg);
+}
+
+/* Writes text to dir/name with mode and returns the path (malloc'd). */
+static char *
+write_mode(const char *dir, const char *name, const char *text, mode_t mode)
+{
+	char *path = NULL;
+
+	cr_assert(asprintf(&path, "%s/%s", dir, name) > 0);
+	tu_write_file(path, text, strlen(text));
+	cr_assert_eq(chmod(path, mode), 0);
+	return path;
+}
+
+Test(config, password_sources)
+{
+	char *dir = tu_scratch_dir(), *pw_open, *pw_private, *conf, text[1024];
+	char buf[CONFIG_PASSWORD_MAX];
+	struct config *c;
+	struct errbuf e;
+
+	pw_open = write_mode(dir, "open.pass", "hunter2\n", 0644);
+	pw_private = write_mode(dir, "private.pass", "hunter2\n", 0600);
+
+	/* password_file: refused unless 0600 or stricter; the message never holds it. */
+	snprintf(text, sizeof text, "[imap a]\nurl = imaps://h/\nuser = u\npassword_file = %s\n",
+	    pw_open);
+	c = parse_ok(text);
+	cr_assert_eq(config_imap_password(c, &c->imap[0], buf, sizeof buf, &e), -1);
+	cr_assert_not_null(strstr(e.msg, "t.conf:1: [imap a]: password_file"), "%s", e.msg);
+	cr_assert_not_null(strstr(e.msg, "mode 644: must be 0600 or stricter"), "%s", e.msg);
+	cr_assert_null(strstr(e.msg, "hunter2"));
+	config_free(c);
+	snprintf(text, sizeof text, "[imap a]\nurl = imaps://h/\nuser = u\npassword_file = %s\n",
+	    pw_private);
+	c = parse_ok(text);
+	cr_assert_eq(config_imap_password(c, &c->imap[0], buf, sizeof buf, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(buf, "hunter2");
+	config_free(c);
+
+	/* The environment, named after the section. */
+	c = parse_ok("[imap my-box.2]\nurl = imaps://h/\nuser = u\n");
+	unsetenv("DMARCD_IMAP_PASSWORD_MY_BOX_2");
+	cr_assert_eq(config_imap_password(c, &c->imap[0], buf, sizeof buf, &e), -1);
+	cr_assert_not_null(strstr(e.msg, "DMARCD_IMAP_PASSWORD_MY_BOX_2"), "%s", e.msg);
+	setenv("DMARCD_IMAP_PASSWORD_MY_BOX_2", "from-env", 1);
+	cr_assert_eq(config_imap_password(c, &c->imap[0], buf, sizeof buf, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(buf, "from-env");
+	config_free(c);
+
+	/* In the config file itself: only when that file is private. */
+	conf = write_mode(dir, "open.conf", "[imap a]\nurl = imaps://h/\nuser = u\n"
+	    "password = hunter2\n", 0640);
+	cr_assert_eq(config_load(conf, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(config_imap_password(c, &c->imap[0], buf, sizeof buf, &e), -1);
+	cr_assert_not_null(strstr(e.msg, "needs the file to be mode 0600"), "%s", e.msg);
+	cr_assert_null(strstr(e.msg, "hunter2"));
+	config_free(c);
+	cr_assert_eq(chmod(conf, 0600), 0);
+	cr_assert_eq(config_load(conf, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(config_imap_password(c, &c->imap[0], buf, sizeof buf, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(buf, "hunter2");
+	config_free(c);
+	free(conf);
+	free(pw_open);
+	free(pw_private);
+	free(dir);
+}
+
+Test(config, load_reports_a_missing_file)
+{
+	struct config *c = NULL;
+	struct errbuf e;
+
+	cr_assert_eq(config_load("/nonexistent/dmarcd.conf", &c, &e), -1);
+	cr_assert_str_eq(e.msg, "/nonexistent/dmarcd.conf: No such file or directory");
+}
+
+struct key_check {
+	const char *text;
+	size_t missing;
+	char first[128];
+};
+
+/* A key is documented when the example sets it, or shows it commented out. */
+static void
+check_key(void *arg, const char *section, const char *key)
+{
+	struct key_check *k = arg;
+	char set[96], shown[96];
+
+	snprintf(set, sizeof set, "\n%s = ", key);
+	snprintf(shown, sizeof shown, "\n;%s = ", key);
+	if (strstr(k->text, set) == NULL && strstr(k->text, shown) == NULL) {
+		if (k->missing++ == 0)
+			snprintf(k->first, sizeof k->first, "[%s] %s", section, key);
+	}
+}
+
+Test(config, the_example_documents_every_key)
+{
+	struct key_check k = { NULL, 0, "" };
+	struct config *c;
+	struct errbuf e;
+	size_t len;
+
+	k.text = (const char *)tu_read_file(EXAMPLE, &len);
+	cr_assert_eq(config_load(EXAMPLE, &c, &e), 0, "%s", e.msg);
+	cr_assert_eq(c->n_imap, 1);
+	cr_assert_eq(c->n_maildir, 1);
+	cr_assert(c->has_web);
+	config_free(c);
+	config_each_key(check_key, &k);
+	cr_assert_eq(k.missing, 0, "%zu key(s) undocumented in dmarcd.conf.example, first %s",
+	    k.missing, k.first);
+	free((void *)k.text);
+}

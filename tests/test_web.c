@@ -1,0 +1,701 @@
+/*
+ * The web layer: query parsing, HTML escaping, password hashes, and the
+ * HTTP server itself on an ephemeral port over a real SQLite file filled by
+ * `dmarcd ingest`, spoken to through a raw socket.
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "html.h"
+#include "query.h"
+#include "server.h"
+#include "testutil.h"
+
+/* ---- helpers ---- */
+
+/* Runs a shell command line; returns its exit status and stdout (malloc'd). */
+static int
+run(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+run(char **out, const char *fmt, ...)
+{
+	char cmd[4096], chunk[4096];
+	size_t len = 0, n;
+	char *buf = calloc(1, 1);
+	va_list ap;
+	FILE *p;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p, "popen %s", cmd);
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0) {
+		buf = realloc(buf, len + n + 1);
+		memcpy(buf + len, chunk, n);
+		len += n;
+		buf[len] = '\0';
+	}
+	status = pclose(p);
+	if (out != NULL)
+		*out = buf;
+	else
+		free(buf);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* An aggregate report: n records of count messages, every other one passing DKIM. */
+static void
+write_report(const char *path, const char *org, const char *rid, const char *domain, long begin,
+    int n, int count)
+{
+	FILE *f = fopen(path, "w");
+	int i;
+
+	cr_assert_not_null(f);
+	fprintf(f, "<?xml version=\"1.0\"?>\n<feedback><version>1.0</version>"
+	    "<report_metadata><org_name>%s</org_name><email>r@reporter.example</email>"
+	    "<report_id>%s</report_id><date_range><begin>%ld</begin><end>%ld</end>"
+	    "</date_range></report_metadata><policy_published><domain>%s</domain>"
+	    "<p>reject</p><sp>none</sp><pct>100</pct></policy_published>\n",
+	    org, rid, begin, begin + 86399, domain);
+	for (i = 0; i < n; i++)
+		fprintf(f, "<record><row><source_ip>192.0.2.%d</source_ip><count>%d</count>"
+		    "<policy_evaluated><disposition>none</disposition><dkim>%s</dkim>"
+		    "<spf>fail</spf></policy_evaluated></row><identifiers>"
+		    "<header_from>%s</header_from></identifiers><auth_results><spf>"
+		    "<domain>%s</domain><result>pass</result></spf></auth_results></record>\n",
+		    i + 1, count, i % 2 == 0 ? "pass" : "fail", domain, domain);
+	fprintf(f, "</feedback>\n");
+	cr_assert_eq(fclose(f), 0);
+}
+
+/* A scratch directory with t.db holding three reports and one refused input. */
+static char *
+make_db(void)
+{
+	char *dir = tu_scratch_dir(), path[512];
+
+	snprintf(path, sizeof path, "%s/in", dir);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/in/a.xml", dir);
+	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 4, 10);
+	snprintf(path, sizeof path, "%s/in/b.xml", dir);
+	write_report(path, "&lt;script&gt;alert(1)&lt;/script&gt;\"'", "rep-2", "example.org",
+	    1709769600, 3, 5);
+	snprintf(path, sizeof path, "%s/in/c.xml", dir);
+	write_report(path, "Reporter A", "rep-3", "example.com", 1709856000, 2, 100);
+	snprintf(path, sizeof path, "%s/in/broken.xml", dir);
+	tu_write_file(path, "<feedback><report_metadata>", 27);
+	cr_assert_eq(run(NULL, "%s ingest --db %s/t.db %s/in 2>/dev/null", DMARCD_BIN, dir, dir),
+	    3);
+	return dir;
+}
+
+struct http {
+	int status;
+	char *raw;                  /* the whole answer, NUL-terminated */
+	const char *body;
+	size_t body_len;
+};
+
+/* One HTTP/1.0 request to 127.0.0.1:port; the answer is read to EOF. */
+static void
+http(unsigned port, const char *method, const char *path, const char *headers, struct http *r)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	char req[8192], chunk[8192];
+	size_t len = 0;
+	ssize_t n;
+	char *end;
+	int fd;
+
+	memset(r, 0, sizeof *r);
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0, "connect to port %u", port);
+	snprintf(req, sizeof req, "%s %s HTTP/1.0\r\nHost: localhost\r\n%s\r\n", method, path,
+	    headers != NULL ? headers : "");
+	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	r->raw = calloc(1, 1);
+	while ((n = read(fd, chunk, sizeof chunk)) > 0) {
+		r->raw = realloc(r->raw, len + (size_t)n + 1);
+		memcpy(r->raw + len, chunk, (size_t)n);
+		len += (size_t)n;
+		r->raw[len] = '\0';
+	}
+	close(fd);
+	cr_assert(len > 12 && strncmp(r->raw, "HTTP/1.", 7) == 0, "no HTTP answer: %s", r->raw);
+	r->status = atoi(r->raw + 9);
+	end = strstr(r->raw, "\r\n\r\n");
+	cr_assert_not_null(end);
+	r->body = end + 4;
+	r->body_len = len - (size_t)(r->body - r->raw);
+}
+
+/* The value of a response header (static buffer), or NULL. */
+static const char *
+header(const struct http *r, const char *name)
+{
+	static char value[1024];
+	const char *p = r->raw, *eol;
+	size_t n = strlen(name);
+
+	while ((p = strstr(p, "\r\n")) != NULL && p < r->body - 2) {
+		p += 2;
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			p += n + 1;
+			while (*p == ' ')
+				p++;
+			eol = strstr(p, "\r\n");
+			snprintf(value, sizeof value, "%.*s", (int)(eol - p), p);
+			return value;
+		}
+	}
+	return NULL;
+}
+
+/* Sends a request with 40 KB of headers (past the 32 KiB limit); true if it got a 200. */
+static bool
+oversized_answered(unsigned port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	char buf[256];
+	char *req = malloc(41000);
+	ssize_t n;
+	int fd;
+
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	memcpy(req, "GET / HTTP/1.0\r\nX-Big: ", 23);
+	memset(req + 23, 'a', 40000);
+	memcpy(req + 40023, "\r\n\r\n", 4);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	(void)!write(fd, req, 40027);
+	shutdown(fd, SHUT_WR);
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	free(req);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strncmp(buf + 8, " 200", 4) == 0;
+}
+
+static struct web_server *
+start(const char *db, const char *base, const char *user, const char *hash)
+{
+	struct web_options o = { .db_path = db, .listen = "127.0.0.1:0", .base_path = base,
+		.auth_user = user, .auth_hash = hash, .threads = 2 };
+	struct web_server *w;
+	struct errbuf e;
+
+	cr_assert_eq(web_server_start(&o, &w, &e), 0, "%s", e.msg);
+	cr_assert_neq(web_server_port(w), 0u);
+	return w;
+}
+
+static char *
+db_path(const char *dir)
+{
+	static char path[512];
+
+	snprintf(path, sizeof path, "%s/t.db", dir);
+	return path;
+}
+
+/* ---- query parsing ---- */
+
+struct args {
+	const char *kv[16][2];
+};
+
+static const char *
+args_get(void *ctx, const char *key)
+{
+	struct args *a = ctx;
+	size_t i;
+
+	for (i = 0; i < 16 && a->kv[i][0] != NULL; i++)
+		if (strcmp(a->kv[i][0], key) == 0)
+			return a->kv[i][1];
+	return NULL;
+}
+
+Test(query, windows_and_filters)
+{
+	struct args a = { { { "from", "2024-03-01" }, { "to", "2024-03-31" },
+		{ "domain", "example.com" }, { "result", "fail" }, { "source", "192.0.2.0/24" },
+		{ "sort", "pass_rate" }, { "dir", "asc" }, { "limit", "25" }, { "offset", "50" },
+		{ "group", "prefix" }, { "format", "csv" } } };
+	struct export_filter f;
+	struct query q;
+	struct errbuf e;
+	char day[11];
+
+	cr_assert_eq(query_parse(args_get, &a, 20000, &q, &e), 0, "%s", e.msg);
+	query_day_text(q.filter.day_from, day);
+	cr_expect_str_eq(day, "2024-03-01");
+	query_day_text(q.filter.day_to, day);
+	cr_expect_str_eq(day, "2024-03-31");
+	cr_expect_str_eq(q.filter.domain, "example.com");
+	cr_expect_eq(q.filter.result, DASH_RESULT_FAIL);
+	cr_expect_str_eq(q.filter.source, "192.0.2.0/24");
+	cr_expect_str_eq(q.page.sort, "pass_rate");
+	cr_expect(!q.page.descending);
+	cr_expect_eq(q.page.limit, 25u);
+	cr_expect_eq(q.page.offset, 50u);
+	cr_expect_eq(q.group, DASH_GROUP_PREFIX);
+	cr_expect(q.csv);
+	query_export_filter(&q, &f);
+	cr_expect_eq(f.since, 1709251200);              /* 2024-03-01T00:00:00Z */
+	cr_expect_eq(f.until, 1711929599);              /* 2024-03-31T23:59:59Z */
+}
+
+Test(query, days_count_back_from_to_or_today)
+{
+	struct args a = { { { "days", "7" }, { "to", "2024-03-10" } } };
+	struct args b = { { { "days", "30" } } };
+	struct args none = { { { NULL, NULL } } };
+	struct query q;
+	struct errbuf e;
+	char day[11];
+
+	cr_assert_eq(query_parse(args_get, &a, 99999, &q, &e), 0, "%s", e.msg);
+	query_day_text(q.filter.day_from, day);
+	cr_expect_str_eq(day, "2024-03-04");
+	cr_assert_eq(query_parse(args_get, &b, 19800, &q, &e), 0);
+	cr_expect_eq(q.filter.day_to, 19800);
+	cr_expect_eq(q.filter.day_from, 19771);
+	cr_assert_eq(query_parse(args_get, &none, 19800, &q, &e), 0);
+	cr_expect_eq(q.filter.day_from, 0);
+	cr_expect_eq(q.filter.day_to, 0);
+	cr_expect_eq(q.page.limit, (unsigned)QUERY_LIMIT_DEFAULT);
+	cr_expect(q.page.descending);
+}
+
+Test(query, bad_parameters_are_named)
+{
+	static const struct {
+		const char *key, *value, *want;
+	} cases[] = {
+		{ "from", "2024-02-30", "from:" },
+		{ "from", "2024-3-01", "from:" },
+		{ "to", "1970-01-01", "to:" },
+		{ "days", "0", "days:" },
+		{ "days", "9999", "days:" },
+		{ "days", "7x", "days:" },
+		{ "result", "maybe", "result:" },
+		{ "source", "192.0.2.300", "source:" },
+		{ "source", "example.com", "source:" },
+		{ "sort", "messages;drop", "sort:" },
+		{ "dir", "up", "dir:" },
+		{ "limit", "501", "limit:" },
+		{ "limit", "-1", "limit:" },
+		{ "offset", "1e3", "offset:" },
+		{ "group", "asn", "group:" },
+		{ "format", "xml", "format:" },
+		{ "status", "lost", "status:" },
+		{ "domain", "a\nb", "domain:" },
+	};
+	struct query q;
+	struct errbuf e;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct args a = { { { cases[i].key, cases[i].value } } };
+
+		errbuf_clear(&e);
+		cr_expect_eq(query_parse(args_get, &a, 20000, &q, &e), -1, "%s=%s accepted",
+		    cases[i].key, cases[i].value);
+		cr_expect(strncmp(e.msg, cases[i].want, strlen(cases[i].want)) == 0,
+		    "%s=%s: '%s'", cases[i].key, cases[i].value, e.msg);
+	}
+	{
+		struct args a = { { { "from", "2024-03-10" }, { "to", "2024-03-01" } } };
+		struct args b = { { { "from", "2024-03-10" }, { "days", "7" } } };
+
+		cr_expect_eq(query_parse(args_get, &a, 20000, &q, &e), -1);
+		cr_expect_eq(query_parse(args_get, &b, 20000, &q, &e), -1);
+	}
+}
+
+/* ---- HTML and passwords ---- */
+
+static char *
+render(int (*fn)(FILE *, const void *, size_t, const char *), const char *tmpl, const char *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	cr_assert_eq(fn(out, tmpl, strlen(tmpl), arg), 0);
+	fclose(out);
+	return buf;
+}
+
+Test(html, escape_and_shell)
+{
+	char *buf = NULL, *s;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	cr_assert_eq(html_escape(out, "<script>\"a\" & 'b'</script>"), 0);
+	fclose(out);
+	cr_expect_str_eq(buf, "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;");
+	free(buf);
+	s = render(html_shell, "<head><!--BASE--><x>", "/dmarc");
+	cr_expect_str_eq(s, "<head><base href=\"/dmarc/\"><x>");
+	free(s);
+	s = render(html_shell, "<head><!--BASE--><x>", "");
+	cr_expect_str_eq(s, "<head><x>");
+	free(s);
+}
+
+Test(auth, hash_and_verify)
+{
+	char hash[AUTH_HASH_MAX];
+	struct errbuf e;
+
+	cr_assert_eq(auth_hash_password("s3cret pass", hash, sizeof hash, &e), 0, "%s", e.msg);
+	cr_expect(strncmp(hash, "$6$", 3) == 0, "%s", hash);
+	cr_expect_eq(auth_check_hash(hash, &e), 0);
+	cr_expect(auth_verify("admin", hash, "admin", "s3cret pass"));
+	cr_expect(!auth_verify("admin", hash, "admin", "s3cret pas"));
+	cr_expect(!auth_verify("admin", hash, "admi", "s3cret pass"));
+	cr_expect(!auth_verify("admin", hash, "", ""));
+	cr_expect_eq(auth_check_hash("plaintext", &e), -1);
+	cr_expect_eq(auth_check_hash("$6$", &e), -1);
+}
+
+/* ---- the server ---- */
+
+Test(server, pages_headers_and_limits)
+{
+	static const char *const missing[] = { "/assets/../../etc/passwd", "/assets/index.html",
+		"/assets/", "/etc/passwd", "/index.html", "/api/v2/overview", "/api/v1/",
+		"/assets/app.js/", "//assets/app.js" };
+	char *dir = make_db();
+	struct web_server *w = start(db_path(dir), "", NULL, NULL);
+	unsigned port = web_server_port(w);
+	struct http r;
+	size_t i;
+
+	http(port, "GET", "/", NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_not_null(strstr(r.body, "<script src=\"assets/app.js\" defer></script>"));
+	cr_expect_null(strstr(r.body, "<base"), "no prefix: no <base>");
+	cr_expect_str_eq(header(&r, "Content-Security-Policy"), "default-src 'self'; "
+	    "script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+	    "base-uri 'self'; form-action 'self'");
+	cr_expect_str_eq(header(&r, "X-Content-Type-Options"), "nosniff");
+	cr_expect_str_eq(header(&r, "X-Frame-Options"), "DENY");
+	cr_expect_str_eq(header(&r, "Referrer-Policy"), "no-referrer");
+	free(r.raw);
+
+	http(port, "GET", "/assets/app.js", NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_str_eq(header(&r, "Content-Type"), "text/javascript; charset=utf-8");
+	cr_expect_not_null(header(&r, "ETag"));
+	free(r.raw);
+
+	for (i = 0; i < sizeof missing / sizeof missing[0]; i++) {
+		http(port, "GET", missing[i], NULL, &r);
+		cr_expect_eq(r.status, 404, "%s: %d", missing[i], r.status);
+		cr_expect_str_eq(header(&r, "X-Frame-Options"), "DENY");
+		free(r.raw);
+	}
+
+	http(port, "POST", "/api/v1/overview", "Content-Length: 0\r\n", &r);
+	cr_expect_eq(r.status, 405);
+	cr_expect_str_eq(header(&r, "Allow"), "GET, HEAD");
+	free(r.raw);
+
+	http(port, "HEAD", "/", NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_eq(r.body_len, 0u);
+	free(r.raw);
+
+	cr_expect(!oversized_answered(port), "40 KB of headers answered with a 200");
+	http(port, "GET", "/", NULL, &r);
+	cr_expect_eq(r.status, 200, "the server still answers");
+	free(r.raw);
+	web_server_stop(w);
+	free(dir);
+}
+
+Test(server, api_answers_and_errors)
+{
+	char *dir = make_db();
+	struct web_server *w = start(db_path(dir), "", NULL, NULL);
+	unsigned port = web_server_port(w);
+	struct http r;
+
+	http(port, "GET", "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_str_eq(header(&r, "Content-Type"), "application/json; charset=utf-8");
+	cr_expect_not_null(strstr(r.body, "\"from\":\"2024-03-01\",\"to\":\"2024-03-31\""));
+	cr_expect_not_null(strstr(r.body, "\"policy_domain\":\"example.com\",\"messages\":240,"),
+	    "%s", r.body);
+	cr_expect_not_null(strstr(r.body, "\"policy_domain\":\"example.org\",\"messages\":15,"),
+	    "%s", r.body);
+	free(r.raw);
+
+	http(port, "GET", "/api/v1/reports?from=2024-03-01&to=2024-03-31&domain=example.org",
+	    NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_not_null(strstr(r.body, "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"
+	    "\\\"'"), "org_name not escaped for JSON in HTML: %s", r.body);
+	cr_expect_not_null(strstr(r.body, "\"total\":1,\"limit\":100,\"offset\":0}"), "%s", r.body);
+	free(r.raw);
+
+	http(port, "GET", "/api/v1/sources.csv?from=2024-03-01&to=2024-03-31&sort=messages", NULL,
+	    &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_str_eq(header(&r, "Content-Type"), "text/csv; charset=utf-8");
+	cr_expect_str_eq(header(&r, "Content-Disposition"),
+	    "attachment; filename=\"dmarcd-sources.csv\"");
+	cr_expect(strncmp(r.body, "source,policy_domain,messages,", 30) == 0, "%s", r.body);
+	cr_expect_null(strstr(r.body, "total_rows"));
+	free(r.raw);
+
+	http(port, "GET", "/api/v1/inputs?status=refused", NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_not_null(strstr(r.body, "\"status\":\"refused\""), "%s", r.body);
+	cr_expect_not_null(strstr(r.body, "\"total\":1,"), "%s", r.body);
+	free(r.raw);
+
+	http(port, "GET", "/api/v1/overview?days=zero", NULL, &r);
+	cr_expect_eq(r.status, 400);
+	cr_expect_str_eq(r.body, "{\"error\":\"days: a number of days from 1 to 3660\"}\n");
+	free(r.raw);
+	http(port, "GET", "/api/v1/sources?source=not-an-ip", NULL, &r);
+	cr_expect_eq(r.status, 400);
+	free(r.raw);
+	http(port, "GET", "/api/v1/report/999999", NULL, &r);
+	cr_expect_eq(r.status, 404);
+	cr_expect_str_eq(r.body, "{\"error\":\"no such id\"}\n");
+	free(r.raw);
+	http(port, "GET", "/api/v1/report/abc", NULL, &r);
+	cr_expect_eq(r.status, 404);
+	free(r.raw);
+	http(port, "GET", "/api/v1/export/records.csv?result=fail", NULL, &r);
+	cr_expect_eq(r.status, 400);
+	free(r.raw);
+	web_server_stop(w);
+	free(dir);
+}
+
+/* A cached answer is not reused once something new is ingested. */
+Test(server, answers_follow_new_data)
+{
+	char *dir = make_db(), path[512];
+	struct web_server *w = start(db_path(dir), "", NULL, NULL);
+	unsigned port = web_server_port(w);
+	struct http r;
+
+	http(port, "GET", "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &r);
+	cr_expect_not_null(strstr(r.body, "\"policy_domain\":\"example.com\",\"messages\":240,"),
+	    "%s", r.body);
+	free(r.raw);
+	http(port, "GET", "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &r);
+	cr_expect_not_null(strstr(r.body, "\"messages\":240,"), "the same answer twice");
+	free(r.raw);
+	snprintf(path, sizeof path, "%s/d.xml", dir);
+	write_report(path, "Reporter B", "rep-4", "example.com", 1709942400, 1, 60);
+	cr_assert_eq(run(NULL, "%s ingest --db %s %s", DMARCD_BIN, db_path(dir), path), 0);
+	http(port, "GET", "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &r);
+	cr_expect_not_null(strstr(r.body, "\"policy_domain\":\"example.com\",\"messages\":300,"),
+	    "a stale answer after an ingest: %s", r.body);
+	free(r.raw);
+	web_server_stop(w);
+	free(dir);
+}
+
+/* The export downloads are byte for byte what `dmarcd export` writes. */
+Test(server, exports_equal_the_cli)
+{
+	static const char *const kinds[] = { "reports", "records", "sources", "domains",
+		"failures" };
+	char *dir = make_db(), *want, path[256];
+	struct web_server *w = start(db_path(dir), "", NULL, NULL);
+	struct http r;
+	size_t i;
+
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		cr_assert_eq(run(&want, "%s export %s --db %s --domain example.com --since 2024-03-06 "
+		    "--until 2024-03-07", DMARCD_BIN, kinds[i], db_path(dir)), 0);
+		snprintf(path, sizeof path, "/api/v1/export/%s.csv?domain=example.com&from=2024-03-06"
+		    "&to=2024-03-07", kinds[i]);
+		http(web_server_port(w), "GET", path, NULL, &r);
+		cr_expect_eq(r.status, 200);
+		cr_expect_eq(r.body_len, strlen(want), "%s: %zu bytes, want %zu", kinds[i],
+		    r.body_len, strlen(want));
+		cr_expect_str_eq(r.body, want, "%s differs", kinds[i]);
+		free(r.raw);
+		free(want);
+
+		cr_assert_eq(run(&want, "%s export %s --db %s --format json", DMARCD_BIN, kinds[i],
+		    db_path(dir)), 0);
+		snprintf(path, sizeof path, "/api/v1/export/%s.json", kinds[i]);
+		http(web_server_port(w), "GET", path, NULL, &r);
+		cr_expect_str_eq(r.body, want, "%s (JSON) differs", kinds[i]);
+		free(r.raw);
+		free(want);
+	}
+	web_server_stop(w);
+	free(dir);
+}
+
+/* Stopping while an export is being sent neither hangs nor leaks. */
+Test(server, stop_during_an_export, .timeout = 60)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	char *dir = make_db(), req[] = "GET /api/v1/export/records.csv HTTP/1.1\r\n"
+	    "Host: x\r\n\r\n", buf[64];
+	struct web_server *w = start(db_path(dir), "", NULL, NULL);
+	int fd;
+
+	sa.sin_port = htons((uint16_t)web_server_port(w));
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	cr_assert_eq(write(fd, req, sizeof req - 1), (ssize_t)(sizeof req - 1));
+	cr_assert_gt(read(fd, buf, sizeof buf), 0);
+	web_server_stop(w);
+	close(fd);
+	free(dir);
+}
+
+Test(server, base_path_and_forwarded_prefix)
+{
+	char *dir = make_db();
+	struct web_server *w = start(db_path(dir), "/dmarc/", NULL, NULL);
+	unsigned port = web_server_port(w);
+	struct http r;
+
+	http(port, "GET", "/dmarc", NULL, &r);
+	cr_expect_eq(r.status, 301);
+	cr_expect_str_eq(header(&r, "Location"), "/dmarc/");
+	free(r.raw);
+	http(port, "GET", "/dmarc/", NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_not_null(strstr(r.body, "<base href=\"/dmarc/\">"), "%s", r.body);
+	free(r.raw);
+	http(port, "GET", "/dmarc/", "X-Forwarded-Prefix: /proxy/\r\n", &r);
+	cr_expect_not_null(strstr(r.body, "<base href=\"/proxy/dmarc/\">"), "%s", r.body);
+	free(r.raw);
+	http(port, "GET", "/dmarc/", "X-Forwarded-Prefix: /x\"><script>alert(1)</script>\r\n", &r);
+	cr_expect_not_null(strstr(r.body, "<base href=\"/dmarc/\">"), "hostile prefix used");
+	cr_expect_null(strstr(r.body, "alert(1)"));
+	free(r.raw);
+	http(port, "GET", "/dmarc/api/v1/reporters", NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_not_null(strstr(r.body, "\"org_name\":\"Reporter A\""), "%s", r.body);
+	free(r.raw);
+	http(port, "GET", "/api/v1/reporters", NULL, &r);
+	cr_expect_eq(r.status, 404);
+	free(r.raw);
+	http(port, "GET", "/dmarcx/", NULL, &r);
+	cr_expect_eq(r.status, 404);
+	free(r.raw);
+	web_server_stop(w);
+	free(dir);
+}
+
+Test(server, remote_listening_needs_auth)
+{
+	char *dir = make_db(), hash[AUTH_HASH_MAX];
+	struct web_options o = { .db_path = db_path(dir), .listen = "0.0.0.0:0" };
+	struct web_server *w = NULL;
+	struct errbuf e;
+
+	cr_expect_eq(web_server_start(&o, &w, &e), -1);
+	cr_expect_null(w);
+	cr_expect_not_null(strstr(e.msg, "refusing to listen on 0.0.0.0:0 without authentication"),
+	    "%s", e.msg);
+	o.listen = "[::]:0";
+	cr_expect_eq(web_server_start(&o, &w, &e), -1);
+	o.allow_remote_without_auth = true;
+	o.listen = "0.0.0.0:0";
+	cr_expect_eq(web_server_start(&o, &w, &e), 0, "%s", e.msg);
+	web_server_stop(w);
+
+	o.allow_remote_without_auth = false;
+	cr_assert_eq(auth_hash_password("pw", hash, sizeof hash, &e), 0);
+	o.auth_user = "admin";
+	o.auth_hash = hash;
+	cr_expect_eq(web_server_start(&o, &w, &e), 0, "%s", e.msg);
+	web_server_stop(w);
+
+	o.auth_hash = "not-a-hash";
+	cr_expect_eq(web_server_start(&o, &w, &e), -1);
+	o.auth_hash = NULL;
+	cr_expect_eq(web_server_start(&o, &w, &e), -1, "a user without a hash");
+	o.auth_user = NULL;
+	o.listen = "localhost:99999";
+	cr_expect_eq(web_server_start(&o, &w, &e), -1);
+	cr_expect_not_null(strstr(e.msg, "listen address"), "%s", e.msg);
+	o.listen = "127.0.0.1:0";
+	o.base_path = "/bad path";
+	cr_expect_eq(web_server_start(&o, &w, &e), -1);
+	free(dir);
+}
+
+Test(server, basic_auth)
+{
+	char *dir = make_db(), hash[AUTH_HASH_MAX];
+	struct web_server *w;
+	struct errbuf e;
+	struct http r;
+
+	cr_assert_eq(auth_hash_password("open sesame", hash, sizeof hash, &e), 0);
+	w = start(db_path(dir), "", "admin", hash);
+	http(web_server_port(w), "GET", "/api/v1/reporters", NULL, &r);
+	cr_expect_eq(r.status, 401);
+	cr_expect_not_null(header(&r, "WWW-Authenticate"));
+	cr_expect_str_eq(header(&r, "X-Frame-Options"), "DENY");
+	free(r.raw);
+	/* admin:wrong */
+	http(web_server_port(w), "GET", "/api/v1/reporters", "Authorization: Basic "
+	    "YWRtaW46d3Jvbmc=\r\n", &r);
+	cr_expect_eq(r.status, 401);
+	free(r.raw);
+	/* admin:open sesame */
+	http(web_server_port(w), "GET", "/api/v1/reporters", "Authorization: Basic "
+	    "YWRtaW46b3BlbiBzZXNhbWU=\r\n", &r);
+	cr_expect_eq(r.status, 200);
+	free(r.raw);
+	web_server_stop(w);
+	free(dir);
+}
+
+Test(server, cli_serve_and_hash_password)
+{
+	char *dir = make_db(), *out;
+
+	cr_expect_eq(run(&out, "printf 'pw\\n' | %s hash-password", DMARCD_BIN), 0);
+	cr_expect(strncmp(out, "$6$", 3) == 0, "%s", out);
+	free(out);
+	cr_expect_eq(run(&out, "%s serve --db %s --listen 0.0.0.0:0 2>&1", DMARCD_BIN,
+	    db_path(dir)), 1);
+	cr_expect_not_null(strstr(out, "refusing to listen"), "%s", out);
+	free(out);
+	cr_expect_eq(run(NULL, "%s serve --auth-user admin 2>/dev/null", DMARCD_BIN), 2);
+	free(dir);
+}

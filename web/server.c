@@ -1,0 +1,705 @@
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "auth.h"
+#include "cache.h"
+#include "embedded.h"
+#include "html.h"
+#include "log.h"
+#include "pool.h"
+#include "query.h"
+#include "stream.h"
+
+#define WEB_LISTEN_DEFAULT  "127.0.0.1:8080"
+#define WEB_THREADS_DEFAULT 4
+#define WEB_THREADS_MAX     64
+#define WEB_EXPORTS_MAX     2           /* exports streaming at once */
+#define WEB_CONN_LIMIT      256
+#define WEB_CONN_PER_IP     128
+#define WEB_TIMEOUT_S       30
+#define WEB_REQUEST_MEMORY  (32 * 1024) /* request line and headers */
+#define WEB_POOL_WAIT_MS    10000
+#define WEB_PREFIX_MAX      128
+#define WEB_ASSETS_MAX      32
+#define WEB_SHELL           "index.html"
+#define WEB_CACHE_ENTRIES   128
+#define WEB_CACHE_BODY      (1024 * 1024)
+
+#define WEB_CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
+	"img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+
+extern const struct embedded_file web_assets[];
+extern const size_t web_assets_count;
+
+struct web_server {
+	struct MHD_Daemon *daemon;
+	struct pool *pool;
+	struct stream_set *streams;
+	struct cache *cache;
+	unsigned port;
+	char base_path[WEB_PREFIX_MAX];
+	char *auth_user, *auth_hash;
+	char etags[WEB_ASSETS_MAX][24];
+};
+
+static const struct {
+	const char *ext, *type;
+} content_types[] = {
+	{ ".html", "text/html; charset=utf-8" },
+	{ ".js", "text/javascript; charset=utf-8" },
+	{ ".css", "text/css; charset=utf-8" },
+	{ ".svg", "image/svg+xml" },
+	{ ".png", "image/png" },
+	{ ".woff2", "font/woff2" },
+};
+
+/* ---- responses ---- */
+
+static void
+add_security_headers(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "Content-Security-Policy", WEB_CSP);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+}
+
+/* Queues r with the security headers and content type, then releases it. */
+static enum MHD_Result
+queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r, const char *type)
+{
+	enum MHD_Result ret;
+
+	if (r == NULL)
+		return MHD_NO;
+	add_security_headers(r);
+	if (type != NULL)
+		MHD_add_response_header(r, "Content-Type", type);
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+reply_static(struct MHD_Connection *c, unsigned status, const char *type, const char *body)
+{
+	return queue(c, status, MHD_create_response_from_buffer(strlen(body), (void *)body,
+	    MHD_RESPMEM_PERSISTENT), type);
+}
+
+static enum MHD_Result
+reply_json_error(struct MHD_Connection *c, unsigned status, const char *msg)
+{
+	struct api_reply r = { 0 };
+	struct MHD_Response *resp;
+
+	if (api_error(&r, status, msg) == -1) {
+		free(r.body);
+		return MHD_NO;
+	}
+	resp = MHD_create_response_from_buffer(r.len, r.body, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL)
+		free(r.body);
+	else
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	return queue(c, status, resp, r.content_type);
+}
+
+static enum MHD_Result
+reply_not_found(struct MHD_Connection *c)
+{
+	return reply_static(c, 404, "text/plain; charset=utf-8", "not found\n");
+}
+
+/* ---- the page shell and the assets ---- */
+
+/* The sub-path the browser sees: X-Forwarded-Prefix (when well-formed), then --base-path. */
+static void
+client_prefix(struct web_server *w, struct MHD_Connection *c, char *out, size_t size)
+{
+	const char *xfp = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Prefix");
+	size_t n = 0, i;
+
+	if (xfp != NULL && xfp[0] == '/' && strlen(xfp) < WEB_PREFIX_MAX) {
+		for (i = 0; xfp[i] != '\0'; i++)
+			if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789-._~/", xfp[i]) == NULL)
+				break;
+		if (xfp[i] == '\0') {
+			n = i;
+			while (n > 0 && xfp[n - 1] == '/')
+				n--;
+		}
+	}
+	snprintf(out, size, "%.*s%s", (int)n, n > 0 ? xfp : "", w->base_path);
+}
+
+static enum MHD_Result
+reply_shell(struct web_server *w, struct MHD_Connection *c)
+{
+	char prefix[2 * WEB_PREFIX_MAX], *body = NULL;
+	struct MHD_Response *resp;
+	size_t i, len = 0;
+	FILE *out;
+
+	for (i = 0; i < web_assets_count; i++)
+		if (strcmp(web_assets[i].name, WEB_SHELL) == 0)
+			break;
+	if (i == web_assets_count)
+		return reply_not_found(c);
+	client_prefix(w, c, prefix, sizeof prefix);
+	if ((out = open_memstream(&body, &len)) == NULL)
+		return MHD_NO;
+	if (html_shell(out, web_assets[i].bytes, web_assets[i].len, prefix) == -1) {
+		fclose(out);
+		free(body);
+		return MHD_NO;
+	}
+	if (fclose(out) != 0) {
+		free(body);
+		return MHD_NO;
+	}
+	if ((resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE)) == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	return queue(c, 200, resp, "text/html; charset=utf-8");
+}
+
+static const char *
+content_type(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	size_t i;
+
+	for (i = 0; dot != NULL && i < sizeof content_types / sizeof content_types[0]; i++)
+		if (strcmp(dot, content_types[i].ext) == 0)
+			return content_types[i].type;
+	return "application/octet-stream";
+}
+
+/* An embedded asset by its exact name: nothing is ever read from disk. */
+static enum MHD_Result
+reply_asset(struct web_server *w, struct MHD_Connection *c, const char *name)
+{
+	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+	struct MHD_Response *resp;
+	size_t i;
+
+	for (i = 0; i < web_assets_count && i < WEB_ASSETS_MAX; i++)
+		if (strcmp(web_assets[i].name, name) == 0 && strcmp(name, WEB_SHELL) != 0)
+			break;
+	if (i == web_assets_count || i == WEB_ASSETS_MAX)
+		return reply_not_found(c);
+	if (inm != NULL && strcmp(inm, w->etags[i]) == 0) {
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		if (resp != NULL)
+			MHD_add_response_header(resp, "ETag", w->etags[i]);
+		return queue(c, 304, resp, NULL);
+	}
+	resp = MHD_create_response_from_buffer(web_assets[i].len, (void *)web_assets[i].bytes,
+	    MHD_RESPMEM_PERSISTENT);
+	if (resp != NULL) {
+		MHD_add_response_header(resp, "ETag", w->etags[i]);
+		MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	}
+	return queue(c, 200, resp, content_type(name));
+}
+
+/* ---- the API ---- */
+
+static const char *
+conn_arg(void *ctx, const char *key)
+{
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static int64_t
+today(void)
+{
+	return (int64_t)time(NULL) / 86400;
+}
+
+static enum MHD_Result
+reply_export(struct web_server *w, struct MHD_Connection *c, bool head, enum export_kind kind,
+    bool json)
+{
+	static const char *const names[] = { "reports", "records", "sources", "domains",
+		"failures" };
+	struct export_filter f;
+	struct MHD_Response *resp;
+	struct query q;
+	struct errbuf e;
+	char disp[96];
+	bool busy;
+
+	errbuf_clear(&e);
+	if (query_parse(conn_arg, c, today(), &q, &e) == -1)
+		return reply_json_error(c, 400, e.msg);
+	if (q.filter.reporter != NULL || q.filter.result != DASH_RESULT_ALL ||
+	    q.filter.source != NULL)
+		return reply_json_error(c, 400, "exports filter on domain, from, to and days only");
+	query_export_filter(&q, &f);
+	if (head)
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	else if ((resp = stream_export(w->streams, c, kind, json, &f, &busy, &e)) == NULL) {
+		if (busy)
+			return reply_json_error(c, 503, "too many exports running: try again shortly");
+		log_error("web: export: %s", e.msg);
+		return reply_json_error(c, 500, "cannot start the export");
+	}
+	if (resp == NULL)
+		return MHD_NO;
+	snprintf(disp, sizeof disp, "attachment; filename=\"dmarcd-%s.%s\"", names[kind],
+	    json ? "json" : "csv");
+	MHD_add_response_header(resp, "Content-Disposition", disp);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	return queue(c, 200, resp, json ? "application/json; charset=utf-8" :
+	    "text/csv; charset=utf-8");
+}
+
+struct cache_key {
+	char *p;
+	size_t left;
+	bool overflow;
+};
+
+static enum MHD_Result
+add_key_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct cache_key *k = cls;
+	int n;
+
+	(void)kind;
+	n = snprintf(k->p, k->left, "%s=%s&", key, value != NULL ? value : "");
+	if (n < 0 || (size_t)n >= k->left) {
+		k->overflow = true;
+		return MHD_NO;
+	}
+	k->p += n;
+	k->left -= (size_t)n;
+	return MHD_YES;
+}
+
+/* The cache key of an API request: its route and its arguments as given. 0, or -1 if too long. */
+static int
+make_cache_key(struct MHD_Connection *c, const char *route, char *key, size_t size)
+{
+	struct cache_key k;
+	int n = snprintf(key, size, "%s?", route);
+
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	k.p = key + n;
+	k.left = size - (size_t)n;
+	k.overflow = false;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_key_arg, &k);
+	return k.overflow ? -1 : 0;
+}
+
+/* Answers from the cache, else from the database (and keeps the answer). 0, or -1. */
+static int
+answer_api(struct web_server *w, struct MHD_Connection *c, const char *route,
+    struct api_reply *r)
+{
+	char key[CACHE_KEY_MAX];
+	struct cache_version v;
+	struct store *st;
+	int64_t day = today();
+	bool cacheable;
+	int rc;
+
+	cacheable = make_cache_key(c, route, key, sizeof key) == 0;
+	if (cacheable) {
+		cache_version(w->cache, day, &v);
+		if (cache_get(w->cache, key, &v, r))
+			return 0;
+	}
+	if ((st = pool_acquire(w->pool, WEB_POOL_WAIT_MS)) == NULL) {
+		memset(r, 0, sizeof *r);
+		return api_error(r, 503, "server busy: try again shortly");
+	}
+	rc = api_handle(st, route, conn_arg, c, day, r);
+	pool_release(w->pool, st);
+	if (rc == 0 && cacheable)
+		cache_put(w->cache, key, &v, r);
+	return rc;
+}
+
+static enum MHD_Result
+reply_api(struct web_server *w, struct MHD_Connection *c, bool head, const char *route)
+{
+	struct api_reply r;
+	struct MHD_Response *resp;
+	enum export_kind kind;
+	char disp[96];
+	bool json;
+
+	if (api_export_route(route, &kind, &json))
+		return reply_export(w, c, head, kind, json);
+	if (answer_api(w, c, route, &r) == -1) {
+		free(r.body);
+		return MHD_NO;
+	}
+	if (r.status >= 500)
+		log_error("web: /api/v1/%s: %s", route, r.error);
+	resp = MHD_create_response_from_buffer(r.len, r.body, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(r.body);
+		return MHD_NO;
+	}
+	if (r.filename[0] != '\0') {
+		snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", r.filename);
+		MHD_add_response_header(resp, "Content-Disposition", disp);
+	}
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	return queue(c, r.status, resp, r.content_type);
+}
+
+/* ---- requests ---- */
+
+static bool
+authorized(struct web_server *w, struct MHD_Connection *c)
+{
+	char *user, *pass = NULL;
+	bool ok;
+
+	if ((user = MHD_basic_auth_get_username_password(c, &pass)) == NULL)
+		return false;
+	ok = pass != NULL && auth_verify(w->auth_user, w->auth_hash, user, pass);
+	if (pass != NULL) {
+		explicit_bzero(pass, strlen(pass));
+		MHD_free(pass);
+	}
+	MHD_free(user);
+	return ok;
+}
+
+static enum MHD_Result
+reply_unauthorized(struct MHD_Connection *c)
+{
+	static const char body[] = "authentication required\n";
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	add_security_headers(r);
+	MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+	ret = MHD_queue_basic_auth_fail_response(c, "dmarcd", r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+reply_redirect(struct MHD_Connection *c, const char *location)
+{
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (r != NULL)
+		MHD_add_response_header(r, "Location", location);
+	return queue(c, 301, r, NULL);
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	struct web_server *w = cls;
+	size_t blen = strlen(w->base_path);
+	char location[WEB_PREFIX_MAX + 2];
+	struct MHD_Response *r;
+	bool head = strcmp(method, "HEAD") == 0;
+
+	(void)version;
+	(void)upload;
+	(void)upload_size;
+	(void)con_cls;
+	if (!head && strcmp(method, "GET") != 0) {
+		r = MHD_create_response_from_buffer(19, (void *)"method not allowed\n",
+		    MHD_RESPMEM_PERSISTENT);
+		if (r != NULL)
+			MHD_add_response_header(r, "Allow", "GET, HEAD");
+		return queue(c, 405, r, "text/plain; charset=utf-8");
+	}
+	if (w->auth_user != NULL && !authorized(w, c))
+		return reply_unauthorized(c);
+	if (blen > 0) {
+		if (strncmp(url, w->base_path, blen) != 0 ||
+		    (url[blen] != '\0' && url[blen] != '/'))
+			return reply_not_found(c);
+		if (url[blen] == '\0') {
+			snprintf(location, sizeof location, "%s/", w->base_path);
+			return reply_redirect(c, location);
+		}
+		url += blen;
+	}
+	if (strcmp(url, "/") == 0)
+		return reply_shell(w, c);
+	if (strncmp(url, "/assets/", 8) == 0)
+		return reply_asset(w, c, url + 8);
+	if (strncmp(url, "/api/v1/", 8) == 0)
+		return reply_api(w, c, head, url + 8);
+	return reply_not_found(c);
+}
+
+/* ---- starting and stopping ---- */
+
+/* Parses ADDR:PORT ("127.0.0.1:8080", "[::1]:8080", "localhost:8080"). */
+static int
+parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *sslen, bool *loopback,
+    struct errbuf *e)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon, *hstart = s, *hend;
+	unsigned long port = 0;
+	size_t i;
+
+	memset(ss, 0, sizeof *ss);
+	if (s[0] == '[') {
+		hstart = s + 1;
+		if ((hend = strchr(s, ']')) == NULL || hend[1] != ':')
+			goto bad;
+		colon = hend + 1;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL)
+			goto bad;
+		hend = colon;
+	}
+	if (hend <= hstart || (size_t)(hend - hstart) >= sizeof host)
+		goto bad;
+	memcpy(host, hstart, (size_t)(hend - hstart));
+	host[hend - hstart] = '\0';
+	for (i = 1; colon[i] != '\0'; i++) {
+		if (colon[i] < '0' || colon[i] > '9' || i > 5)
+			goto bad;
+		port = port * 10 + (unsigned long)(colon[i] - '0');
+	}
+	if (i == 1 || port > 65535)
+		goto bad;
+	if (strcmp(host, "localhost") == 0)
+		memcpy(host, "127.0.0.1", 10);
+	if (s[0] != '[' && inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		*sslen = sizeof *s4;
+		*loopback = (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+		return 0;
+	}
+	if (s[0] == '[' && inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		*sslen = sizeof *s6;
+		*loopback = IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) ||
+		    (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) && s6->sin6_addr.s6_addr[12] == 127);
+		return 0;
+	}
+bad:
+	errbuf_set(e, "listen address '%s': want IPv4:PORT, [IPv6]:PORT or localhost:PORT", s);
+	return -1;
+}
+
+/* Checks --base-path ("" or "/a/b", no trailing slash once normalised) into out. */
+static int
+set_base_path(const char *s, char *out, size_t size, struct errbuf *e)
+{
+	size_t n, i;
+
+	if (s == NULL)
+		s = "";
+	n = strlen(s);
+	while (n > 0 && s[n - 1] == '/')
+		n--;
+	for (i = 0; i < n; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/",
+		    s[i]) == NULL)
+			break;
+	if (n >= size || i < n || (n > 0 && s[0] != '/') || strstr(s, "//") != NULL) {
+		errbuf_set(e, "base path '%s': want a path such as /dmarc (letters, digits, -._~/)", s);
+		return -1;
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+open_listener(const struct sockaddr_storage *ss, socklen_t len, const char *listen_text,
+    int *fd, struct errbuf *e)
+{
+	int one = 1;
+
+	if ((*fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		errbuf_set(e, "listen %s: socket: %s", listen_text, strerror(errno));
+		return -1;
+	}
+	setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(*fd, (const struct sockaddr *)ss, len) == -1 || listen(*fd, 128) == -1) {
+		errbuf_set(e, "listen %s: %s", listen_text, strerror(errno));
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static unsigned
+bound_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return 0;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/* The rules that need no resource: addresses, paths, authentication. */
+static int
+check_options(const struct web_options *o, struct web_server *w, struct sockaddr_storage *ss,
+    socklen_t *sslen, const char *listen_text, struct errbuf *e)
+{
+	bool loopback, auth = o->auth_user != NULL || o->auth_hash != NULL;
+
+	if (parse_listen(listen_text, ss, sslen, &loopback, e) == -1 ||
+	    set_base_path(o->base_path, w->base_path, sizeof w->base_path, e) == -1)
+		return -1;
+	if (auth && (o->auth_user == NULL || o->auth_user[0] == '\0' || o->auth_hash == NULL ||
+	    strchr(o->auth_user, ':') != NULL)) {
+		errbuf_set(e, "authentication needs both a user name (without ':') and a "
+		    "password hash");
+		return -1;
+	}
+	if (auth && auth_check_hash(o->auth_hash, e) == -1)
+		return -1;
+	if (!loopback && !auth && !o->allow_remote_without_auth) {
+		errbuf_set(e, "refusing to listen on %s without authentication: anyone who can "
+		    "reach it could read every report. Configure a user and a password hash "
+		    "(dmarcd hash-password), listen on 127.0.0.1, or pass "
+		    "--allow-remote-without-auth", listen_text);
+		return -1;
+	}
+	if (auth && ((w->auth_user = strdup(o->auth_user)) == NULL ||
+	    (w->auth_hash = strdup(o->auth_hash)) == NULL)) {
+		errbuf_set(e, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* FNV-1a: an ETag per asset, fixed for the binary's lifetime. */
+static void
+make_etags(struct web_server *w)
+{
+	size_t i, j;
+
+	for (i = 0; i < web_assets_count && i < WEB_ASSETS_MAX; i++) {
+		uint64_t h = 0xcbf29ce484222325ULL;
+
+		for (j = 0; j < web_assets[i].len; j++)
+			h = (h ^ web_assets[i].bytes[j]) * 0x100000001b3ULL;
+		snprintf(w->etags[i], sizeof w->etags[i], "\"%016" PRIx64 "\"", h);
+	}
+}
+
+int
+web_server_start(const struct web_options *o, struct web_server **out, struct errbuf *e)
+{
+	const char *listen_text = o->listen != NULL ? o->listen : WEB_LISTEN_DEFAULT;
+	unsigned threads = o->threads != 0 ? o->threads : WEB_THREADS_DEFAULT;
+	struct sockaddr_storage ss;
+	struct web_server *w;
+	socklen_t sslen;
+	int fd = -1;
+
+	*out = NULL;
+	if (threads > WEB_THREADS_MAX)
+		threads = WEB_THREADS_MAX;
+	if ((w = calloc(1, sizeof *w)) == NULL) {
+		errbuf_set(e, "web: out of memory");
+		return -1;
+	}
+	if (check_options(o, w, &ss, &sslen, listen_text, e) == -1)
+		goto fail;
+	if (pool_open(o->db_path, threads + WEB_EXPORTS_MAX, &w->pool, e) == -1)
+		goto fail;
+	if ((w->streams = stream_set_new(w->pool, WEB_EXPORTS_MAX)) == NULL) {
+		errbuf_set(e, "out of memory");
+		goto fail;
+	}
+	if ((w->cache = cache_new(o->db_path, WEB_CACHE_ENTRIES, WEB_CACHE_BODY)) == NULL) {
+		errbuf_set(e, "out of memory");
+		goto fail;
+	}
+	make_etags(w);
+	if (open_listener(&ss, sslen, listen_text, &fd, e) == -1)
+		goto fail;
+	w->port = bound_port(fd);
+	w->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_ALLOW_SUSPEND_RESUME | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+	    0, NULL, NULL, handle, w,
+	    MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONN_LIMIT,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_CONN_PER_IP,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_REQUEST_MEMORY,
+	    MHD_OPTION_END);
+	if (w->daemon == NULL) {
+		errbuf_set(e, "listen %s: libmicrohttpd could not start", listen_text);
+		close(fd);
+		goto fail;
+	}
+	*out = w;
+	return 0;
+fail:
+	errbuf_prefix(e, "web");
+	web_server_stop(w);
+	return -1;
+}
+
+unsigned
+web_server_port(const struct web_server *w)
+{
+	return w->port;
+}
+
+void
+web_server_stop(struct web_server *w)
+{
+	if (w == NULL)
+		return;
+	if (w->streams != NULL)
+		stream_set_cancel(w->streams);
+	if (w->daemon != NULL)
+		MHD_stop_daemon(w->daemon);
+	stream_set_free(w->streams);
+	cache_free(w->cache);
+	pool_close(w->pool);
+	free(w->auth_user);
+	if (w->auth_hash != NULL)
+		explicit_bzero(w->auth_hash, strlen(w->auth_hash));
+	free(w->auth_hash);
+	free(w);
+}
