@@ -20,7 +20,7 @@
 
 struct counter {
 	size_t rows;
-	int64_t total;
+	int64_t total;             /* -1 when the call has no total_rows */
 };
 
 static int
@@ -85,7 +85,8 @@ bench(struct store *st, const char *label, enum call c, const struct dash_filter
     int runs)
 {
 	double t[MAX_RUNS], t0;
-	struct counter n = { 0, 0 };
+	struct counter n = { 0, -1 };
+	char total[32];
 	struct errbuf e = { "" };
 	int i;
 
@@ -99,9 +100,12 @@ bench(struct store *st, const char *label, enum call c, const struct dash_filter
 		t[i] = now_ms() - t0;
 	}
 	qsort(t, (size_t)runs, sizeof t[0], by_double);
-	printf("| %-18s | %-28s | %5zu | %6lld | %7.1f | %7.1f | %7.1f |\n", call_names[c],
-	    label, n.rows, (long long)n.total, t[runs / 2], t[(runs * 95 + 99) / 100 - 1],
-	    t[runs - 1]);
+	if (n.total < 0)
+		snprintf(total, sizeof total, "-");
+	else
+		snprintf(total, sizeof total, "%lld", (long long)n.total);
+	printf("| %-18s | %-28s | %5zu | %6s | %7.1f | %7.1f | %7.1f |\n", call_names[c],
+	    label, n.rows, total, t[runs / 2], t[(runs * 95 + 99) / 100 - 1], t[runs - 1]);
 }
 
 int

@@ -180,7 +180,10 @@ add_maildir(struct source *s, const char *dir, struct errbuf *e)
 	struct maildir_visit news = { false, e }, curs = { true, e };
 	char sub[4096];
 
-	snprintf(sub, sizeof sub, "%s/new", dir);
+	if ((size_t)snprintf(sub, sizeof sub, "%s/new", dir) >= sizeof sub) {
+		errbuf_set(e, "%s: path too long", dir);
+		return -1;
+	}
 	if (each_sorted(sub, visit_mail, s, &news, e) == -1)
 		return -1;
 	snprintf(sub, sizeof sub, "%s/cur", dir);

@@ -293,15 +293,17 @@ CREATE TABLE rollup_day (
 	PRIMARY KEY (policy_domain, day, org_key)
 ) STRICT, WITHOUT ROWID;
 
--- All-time volume per policy domain and source network: the /24 of an
--- IPv4 address, the /48 of an IPv6 one (ip masked; X'' for invalid
--- addresses), with the messages that failed DMARC and the first and last
--- attributed day. A network's volume bounds each of its addresses', so the
--- dashboard lists the heaviest sources of any window by walking the
--- networks from the heaviest down until no lighter one can enter the page
--- (by fail when only failing messages count). The partial indexes hold
--- only the networks of 10 messages or more: a few thousand a year, where
--- the spoofed sources are millions of 1 to 6.
+-- All-time volume of the heavy source networks of each policy domain: the
+-- /24 of an IPv4 address, the /48 of an IPv6 one (ip masked; X'' for
+-- invalid addresses) whose rollup rows add up to 10 messages or more, with
+-- the messages that failed DMARC and the first and last attributed day.
+-- A network enters when its rollup rows reach 10 messages and is kept up to
+-- date from then on, so every network missing here has fewer than 10: the
+-- spoofed sources, millions of 1 to 6, never cost a row. A network's volume
+-- bounds each of its addresses', so the dashboard lists the heaviest
+-- sources of any window by walking these networks from the heaviest down
+-- (by fail when only failing messages count) until no lighter one can
+-- enter the page.
 CREATE TABLE source (
 	policy_domain TEXT    NOT NULL,
 	ip            BLOB    NOT NULL,
@@ -312,10 +314,10 @@ CREATE TABLE source (
 	PRIMARY KEY (policy_domain, ip)
 ) STRICT, WITHOUT ROWID;
 
-CREATE INDEX source_heavy ON source(messages) WHERE messages >= 10;
-CREATE INDEX source_heavy_domain ON source(policy_domain, messages) WHERE messages >= 10;
-CREATE INDEX source_failing ON source(fail) WHERE fail >= 10;
-CREATE INDEX source_failing_domain ON source(policy_domain, fail) WHERE fail >= 10;
+CREATE INDEX source_messages ON source(messages);
+CREATE INDEX source_domain_messages ON source(policy_domain, messages);
+CREATE INDEX source_fail ON source(fail);
+CREATE INDEX source_domain_fail ON source(policy_domain, fail);
 
 -- Reporters seen, for the dashboard's pick list: the latest org_name
 -- spelling and the count of stored reports.

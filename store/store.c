@@ -363,8 +363,7 @@ store_batch_commit(struct store *st, struct errbuf *e)
 {
 	if (store_writable(st, e) == -1)
 		return -1;
-	if (roll_batch_flush(st, e) == -1 ||
-	    store_run(st, st->stmt[SQ_COMMIT], "committing the batch", e) == -1) {
+	if (store_run(st, st->stmt[SQ_COMMIT], "committing the batch", e) == -1) {
 		store_batch_rollback(st);
 		return -1;
 	}
@@ -378,7 +377,7 @@ store_batch_rollback(struct store *st)
 		return;
 	if (!sqlite3_get_autocommit(st->db))
 		store_run_quiet(st->stmt[SQ_ROLLBACK]);
-	roll_batch_abort(st);
+	roll_input_abort(st);
 	st->in_input = false;
 	st->sink.phase = SINK_IDLE;
 }

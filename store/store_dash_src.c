@@ -3,12 +3,13 @@
  * filters as address ranges.
  *
  * Sources sorted by messages, the default, come from the heaviest networks
- * down (the source table's partial indexes): a network's all-time volume
- * bounds the window volume of every address in it, so the walk stops as
- * soon as no lighter network can enter the page, after a few lookups
- * instead of a year of rollup rows. Any other sort, a page deep in the
- * list, or a page that reaches networks under 10 messages, is answered by
- * aggregating the window's rollup rows.
+ * down (the source table): a network's all-time volume bounds the window
+ * volume of every address in it, so the walk stops as soon as no lighter
+ * network can enter the page, after a few lookups instead of a year of
+ * rollup rows. Any other sort, a page deep in the list, or a page that
+ * reaches the networks of fewer than ROLL_HEAVY messages (not in source) is
+ * answered by aggregating the window: its records, or with a source filter
+ * the rollup rows of the address range.
  */
 #include "store_dash_int.h"
 
@@ -22,10 +23,6 @@
 	"CASE WHEN " den " > 0 THEN round(CAST(" num " AS REAL) / " den ", 4) END"
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Networks of at least this many messages are in the partial indexes (001_init.sql). */
-#define HEAVY 10
-#define TEXT(x) #x
-#define NUMBER(x) TEXT(x)
 /* Deepest page end (offset + limit) walked from the heaviest networks. */
 #define WALK_MAX 1000
 /* Longest source filter text: an IPv6 address and "/128". */
@@ -435,7 +432,7 @@ walk_network(struct store *st, sqlite3_stmt *eval, const char *domain, const uin
 /*
  * Walks the networks from the heaviest down, keeping the cap best groups.
  * *complete is false when the walk cannot decide the page (it reached the
- * networks under HEAVY messages): the caller then aggregates.
+ * networks under ROLL_HEAVY messages): the caller then aggregates.
  */
 static int
 walk_sources(struct store *st, const struct dash_args *a, enum dash_result result,
@@ -450,25 +447,26 @@ walk_sources(struct store *st, const struct dash_args *a, enum dash_result resul
 
 	*complete = false;
 	/* A network's failing messages bound its addresses' failing messages. */
-	sqlb_add(&nb, result == DASH_RESULT_FAIL ?
-	    "SELECT policy_domain, ip, fail FROM source WHERE fail >= " NUMBER(HEAVY) :
-	    "SELECT policy_domain, ip, messages FROM source WHERE messages >= " NUMBER(HEAVY));
+	sqlb_add(&nb, result == DASH_RESULT_FAIL ? "SELECT policy_domain, ip, fail FROM source" :
+	    "SELECT policy_domain, ip, messages FROM source");
+	sqlb_add(&nb, " WHERE 1");
 	if (a->domain != NULL)
 		sqlb_add(&nb, " AND policy_domain = :domain");
 	if (a->has_source)
 		sqlb_add(&nb, " AND ip BETWEEN :netlo AND :iphi");
 	sqlb_add(&nb, result == DASH_RESULT_FAIL ? " ORDER BY fail DESC" :
 	    " ORDER BY messages DESC");
-	sqlb_add(&eb, g == DASH_GROUP_PREFIX ? "SELECT dmarcd_net(ip) AS glo" :
+	/* A network is one group: its key is computed once, not per row. */
+	sqlb_add(&eb, g == DASH_GROUP_PREFIX ? "SELECT dmarcd_net(:clo) AS glo" :
 	    "SELECT ip AS glo");
 	sqlb_add(&eb, ", dmarcd_sum(");
 	sqlb_add(&eb, x->messages);
 	sqlb_add(&eb, ") AS m FROM rollup WHERE policy_domain = :cdom AND ip BETWEEN :clo AND"
 	    " :chi AND ");
 	source_rows(&eb, a, "", false);
-	sqlb_add(&eb, " GROUP BY glo");
+	sqlb_add(&eb, g == DASH_GROUP_PREFIX ? " HAVING count(*) > 0" : " GROUP BY glo");
 	if (result != DASH_RESULT_ALL)
-		sqlb_add(&eb, " HAVING m > 0");
+		sqlb_add(&eb, g == DASH_GROUP_PREFIX ? " AND m > 0" : " HAVING m > 0");
 	if ((nets = dash_prepare(st, &nb, a, e)) == NULL ||
 	    (eval = dash_prepare(st, &eb, a, e)) == NULL)
 		goto fail;
@@ -486,8 +484,8 @@ walk_sources(struct store *st, const struct dash_args *a, enum dash_result resul
 	}
 	if (step == -1)
 		goto fail;
-	/* Networks under HEAVY hold less than the page's last row. */
-	if (step == SQLITE_DONE && w->n == w->cap && w->rows[w->n - 1].messages >= HEAVY)
+	/* The networks not in source hold less than the page's last row. */
+	if (step == SQLITE_DONE && w->n == w->cap && w->rows[w->n - 1].messages >= ROLL_HEAVY)
 		*complete = true;
 	rc = 0;
 fail:

@@ -257,7 +257,7 @@ store_each_refused(struct store *st,
 	int64_t *ids = NULL;
 	unsigned char *raw;
 	char *location;
-	size_t n, i, len;
+	size_t n, i, len = 0;
 	int rc = -1, got;
 
 	if (store_writable(st, e) == -1)

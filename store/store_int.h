@@ -28,7 +28,8 @@ enum store_stmt {
 	SQ_REPORT_BY_KEY, SQ_REPORT_BY_HASH, SQ_REPORT_INSERT, SQ_REPORT_FINISH,
 	SQ_CONFLICT_INSERT,
 	SQ_RECORD_INSERT, SQ_DKIM_INSERT, SQ_SPF_INSERT, SQ_REASON_INSERT,
-	SQ_DAY_INSERT, SQ_ROLLUP_UPSERT, SQ_ROLLUP_DAY_UPSERT, SQ_SOURCE_UPSERT,
+	SQ_DAY_INSERT, SQ_ROLLUP_UPSERT, SQ_ROLLUP_DAY_UPSERT, SQ_SOURCE_ADD, SQ_SOURCE_ROWS,
+	SQ_SOURCE_INSERT,
 	SQ_REPORTER_UPSERT,
 	SQ_COUNT
 };
@@ -80,8 +81,8 @@ enum roll_sum {
 
 #define ROLL_REPORT_MAX 16384    /* keys a report sums before it writes them */
 #define ROLL_INPUT_MAX 16384     /* keys an input sums before it writes them */
-#define ROLL_BATCH_MAX 65536     /* keys a batch sums before it writes them */
 #define ROLL_SPARSE 255          /* hashes a short source sketch holds (store_hll.c) */
+#define ROLL_HEAVY 10            /* messages that make a network heavy (table source) */
 #define HLL_REGISTERS 1024       /* registers of a long source sketch */
 
 /* Names the rollup sums refer to by number: domains, reporters, header_from. */
@@ -112,7 +113,7 @@ struct roll_entry {
 
 #define ROLL_NO_NAME UINT32_MAX
 
-/* Sums by key: a report's, an input's, or a batch's. */
+/* Sums by key: a report's or an input's. */
 struct roll {
 	struct roll_entry *slots;    /* open addressing, cap a power of 2 */
 	uint32_t *order;             /* the used slots, in insertion order */
@@ -159,13 +160,13 @@ struct store {
 	bool in_input;               /* the input savepoint is open */
 	struct sink_state sink;
 	/*
-	 * Rollup sums not written yet: the report's, the input's (its stored
-	 * reports), the batch's (its finished inputs). Each moves up when its
-	 * savepoint is released; the batch's are written at commit, outside
-	 * any savepoint, so that a rollback never has to undo them.
+	 * Rollup sums not written yet: the report's, and the input's (its
+	 * stored reports). The report's move to the input's when its savepoint
+	 * is released; the input's are written when the input's is, outside any
+	 * savepoint, so that no savepoint rollback has to undo them.
 	 */
 	struct roll_names names;
-	struct roll roll_report, roll_input, roll_batch;
+	struct roll roll_report, roll_input;
 };
 
 /* Sets e to "store: what: <sqlite message>" and returns -1. */
@@ -225,8 +226,8 @@ void roll_clear(struct roll *ro);
 /* Frees the sums' memory. */
 void roll_release(struct roll *ro);
 
-/* Sorts the used entries in key order: domain, prefix, address, day, reporter, header_from. */
-void roll_sort(struct roll *ro, const struct roll_names *nm);
+/* Sorts the used entries: by domain, then in key order (prefix, address, day, ...). */
+void roll_sort(struct roll *ro);
 
 /* Starts a report's sums: interns its domain and reporter. 0 or -1 (e). */
 int roll_report_begin(struct store *st, const struct agg_report *r, struct errbuf *e);
@@ -245,17 +246,11 @@ int roll_report_end(struct store *st, const struct agg_report *r, struct errbuf 
 /* The report's savepoint is released: moves its sums to the input's. 0 or -1 (e). */
 int roll_report_kept(struct store *st, struct errbuf *e);
 
-/* The input is released: moves its sums to the batch's. 0 or -1 (e). */
+/* The input's savepoint is released: writes its sums. 0 or -1 (e). */
 int roll_input_end(struct store *st, struct errbuf *e);
 
 /* Drops the report's and the input's sums (they were rolled back). */
 void roll_input_abort(struct store *st);
-
-/* Drops every sum not written (the batch was rolled back). */
-void roll_batch_abort(struct store *st);
-
-/* Writes the batch's sums (before its commit). 0 or -1 (e). */
-int roll_batch_flush(struct store *st, struct errbuf *e);
 
 /* Drops every sum not written and frees the memory. */
 void roll_free(struct store *st);

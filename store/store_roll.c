@@ -206,17 +206,21 @@ roll_release(struct roll *ro)
 	ro->cap = ro->used = 0;
 }
 
+/*
+ * Key order within a domain: prefix, address, day, reporter, header_from.
+ * Domains, reporters and header_from compare by id: what matters is that
+ * the writes of one domain come together and in the table's key order.
+ */
 static int
 by_key(const void *a, const void *b, void *ctx)
 {
-	const struct roll *ro = ((const void *const *)ctx)[0];
-	const struct roll_names *nm = ((const void *const *)ctx)[1];
-	const struct roll_entry *x = &ro->slots[*(const uint32_t *)a];
-	const struct roll_entry *y = &ro->slots[*(const uint32_t *)b];
+	const struct roll_entry *slots = ctx;
+	const struct roll_entry *x = &slots[*(const uint32_t *)a];
+	const struct roll_entry *y = &slots[*(const uint32_t *)b];
 	int c;
 
-	if (x->dom != y->dom && (c = strcmp(nm->s[x->dom], nm->s[y->dom])) != 0)
-		return c;
+	if (x->dom != y->dom)
+		return x->dom < y->dom ? -1 : 1;
 	if (x->prefix != y->prefix)
 		return x->prefix ? 1 : -1;
 	if (x->iplen != y->iplen)
@@ -225,19 +229,14 @@ by_key(const void *a, const void *b, void *ctx)
 		return c;
 	if (x->day != y->day)
 		return x->day < y->day ? -1 : 1;
-	if (x->org != y->org && (c = strcmp(nm->s[x->org], nm->s[y->org])) != 0)
-		return c;
-	if (x->hf == y->hf)
-		return 0;
-	return strcmp(x->hf != ROLL_NO_NAME ? nm->s[x->hf] : "",
-	    y->hf != ROLL_NO_NAME ? nm->s[y->hf] : "");
+	if (x->org != y->org)
+		return x->org < y->org ? -1 : 1;
+	return x->hf < y->hf ? -1 : x->hf > y->hf;
 }
 
 void
-roll_sort(struct roll *ro, const struct roll_names *nm)
+roll_sort(struct roll *ro)
 {
-	const void *ctx[2] = { ro, nm };
-
 	if (ro->used > 1)
-		qsort_r(ro->order, ro->used, sizeof ro->order[0], by_key, ctx);
+		qsort_r(ro->order, ro->used, sizeof ro->order[0], by_key, ro->slots);
 }

@@ -1,12 +1,11 @@
 /*
  * store: maintaining the rollups (schema/001_init.sql). The sink adds each
  * record to the report's sums in memory; a stored report's sums move to its
- * input's, a released input's to the batch's, and the batch's are written
- * just before its commit, sorted, with one upsert per key. Writing them
- * outside every savepoint matters: a random-key upsert inside a savepoint
- * first copies the page it changes to the statement journal, which costs
- * more than the upsert itself. Sums that outgrow their bound are written
- * early, inside their own savepoint, which stays correct.
+ * input's, and a released input's are written, sorted, with one upsert per
+ * key. Writing them outside every savepoint matters: a random-key upsert
+ * inside a savepoint first copies the page it changes to the statement
+ * journal, which costs more than the upsert itself. Sums that outgrow their
+ * bound are written early, inside their own savepoint, which stays correct.
  *
  * A report's days go to rollup_day when it ends (one upsert per day, with
  * the sketches of its distinct sources), and its reporter is counted.
@@ -54,10 +53,54 @@ put_rollup(struct store *st, const struct roll_entry *x, struct errbuf *e)
 	return store_run(st, s, "updating the rollup", e);
 }
 
+/*
+ * A network not in source enters when its rollup rows (this input's were
+ * written just before) add up to ROLL_HEAVY messages: their all-time sums.
+ */
+static int
+enter_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
+{
+	sqlite3_stmt *s = st->stmt[SQ_SOURCE_ROWS];
+	uint8_t lo[16] = { 0 }, hi[16] = { 0 };
+	uint64_t messages = 0, pass = 0, m;
+	int64_t first = INT64_MAX, last = INT64_MIN, day;
+	int rc;
+
+	if (x->iplen == 16)
+		store_ip_net(x->ip, lo, hi);
+	if ((store_bind_text(s, 1, st->names.s[x->dom]) |
+	    sqlite3_bind_blob(s, 2, lo, x->iplen, SQLITE_STATIC) |
+	    sqlite3_bind_blob(s, 3, hi, x->iplen, SQLITE_STATIC)) != SQLITE_OK)
+		return store_fail(st, "updating the sources", e);
+	while ((rc = store_step(st, s, "updating the sources", e)) == SQLITE_ROW) {
+		m = (uint64_t)sqlite3_column_int64(s, 0);
+		messages = sat_add(messages, m);
+		pass = sat_add(pass, (uint64_t)sqlite3_column_int64(s, 1));
+		day = sqlite3_column_int64(s, 2);
+		first = day < first ? day : first;
+		last = day > last ? day : last;
+	}
+	sqlite3_reset(s);
+	if (rc == -1)
+		return -1;
+	if (messages < ROLL_HEAVY)
+		return 0;
+	s = st->stmt[SQ_SOURCE_INSERT];
+	if ((store_bind_text(s, 1, st->names.s[x->dom]) |
+	    sqlite3_bind_blob(s, 2, lo, x->iplen, SQLITE_STATIC) |
+	    store_bind_count(s, 3, messages) |
+	    store_bind_count(s, 4, messages - (pass < messages ? pass : messages)) |
+	    sqlite3_bind_int64(s, 5, first) |
+	    sqlite3_bind_int64(s, 6, last)) != SQLITE_OK)
+		return store_fail(st, "updating the sources", e);
+	return store_run(st, s, "updating the sources", e);
+}
+
+/* Adds a network's sums to source when it is there, else sees whether it enters. */
 static int
 put_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_SOURCE_UPSERT];
+	sqlite3_stmt *s = st->stmt[SQ_SOURCE_ADD];
 
 	if ((store_bind_text(s, 1, st->names.s[x->dom]) |
 	    sqlite3_bind_blob(s, 2, x->ip, x->iplen, SQLITE_STATIC) |
@@ -66,7 +109,9 @@ put_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
 	    sqlite3_bind_int64(s, 5, x->seen[0]) |
 	    sqlite3_bind_int64(s, 6, x->seen[1])) != SQLITE_OK)
 		return store_fail(st, "updating the sources", e);
-	return store_run(st, s, "updating the sources", e);
+	if (store_run(st, s, "updating the sources", e) == -1)
+		return -1;
+	return sqlite3_changes(st->db) > 0 ? 0 : enter_source(st, x, e);
 }
 
 /* Writes every sum of ro to rollup and source, in key order, and empties ro. */
@@ -75,7 +120,7 @@ write_sums(struct store *st, struct roll *ro, struct errbuf *e)
 {
 	size_t i;
 
-	roll_sort(ro, &st->names);
+	roll_sort(ro);
 	for (i = 0; i < ro->used; i++) {
 		const struct roll_entry *x = &ro->slots[ro->order[i]];
 
@@ -127,7 +172,6 @@ roll_report_begin(struct store *st, const struct agg_report *r, struct errbuf *e
 
 	st->roll_report.max = ROLL_REPORT_MAX;
 	st->roll_input.max = ROLL_INPUT_MAX;
-	st->roll_batch.max = ROLL_BATCH_MAX;
 	roll_clear(&st->roll_report);
 	if ((dom = roll_name(&st->names, r->policy_domain)) == -1 ||
 	    (org = roll_name(&st->names, r->org_key)) == -1) {
@@ -286,6 +330,17 @@ roll_report_end(struct store *st, const struct agg_report *r, struct errbuf *e)
 int
 roll_report_kept(struct store *st, struct errbuf *e)
 {
+	struct roll t;
+
+	/* The input's first report (most inputs have one): its sums become the input's. */
+	if (st->roll_input.used == 0) {
+		t = st->roll_input;
+		st->roll_input = st->roll_report;
+		st->roll_report = t;
+		st->roll_input.max = ROLL_INPUT_MAX;
+		st->roll_report.max = ROLL_REPORT_MAX;
+		return 0;
+	}
 	/* Inside the input's savepoint only: writing the input's sums here is correct. */
 	return move_sums(st, &st->roll_input, &st->roll_report, e);
 }
@@ -293,14 +348,10 @@ roll_report_kept(struct store *st, struct errbuf *e)
 int
 roll_input_end(struct store *st, struct errbuf *e)
 {
-	/* No savepoint is open: the batch's sums may be written. */
-	if (move_sums(st, &st->roll_batch, &st->roll_input, e) == -1)
+	/* The input's savepoint is released: no rollback can undo these writes. */
+	if (write_sums(st, &st->roll_input, e) == -1)
 		return -1;
-	/* Outside a batch nothing would write them later. */
-	if (sqlite3_get_autocommit(st->db) && write_sums(st, &st->roll_batch, e) == -1)
-		return -1;
-	if (st->roll_batch.used == 0)
-		roll_names_clear(&st->names);
+	roll_names_clear(&st->names);
 	return 0;
 }
 
@@ -309,33 +360,15 @@ roll_input_abort(struct store *st)
 {
 	roll_clear(&st->roll_report);
 	roll_clear(&st->roll_input);
-}
-
-void
-roll_batch_abort(struct store *st)
-{
-	roll_input_abort(st);
-	roll_clear(&st->roll_batch);
 	roll_names_clear(&st->names);
-}
-
-int
-roll_batch_flush(struct store *st, struct errbuf *e)
-{
-	if (write_sums(st, &st->roll_batch, e) == -1)
-		return -1;
-	if (st->roll_input.used == 0 && st->roll_report.used == 0)
-		roll_names_clear(&st->names);
-	return 0;
 }
 
 void
 roll_free(struct store *st)
 {
-	roll_batch_abort(st);
+	roll_input_abort(st);
 	roll_release(&st->roll_report);
 	roll_release(&st->roll_input);
-	roll_release(&st->roll_batch);
 	free(st->names.s);
 	free(st->names.slots);
 }

@@ -102,13 +102,19 @@ const char *const store_sql[SQ_COUNT] = {
 	    " sources_pass = dmarcd_hll_merge(sources_pass, excluded.sources_pass),"
 	    " sources_fail = dmarcd_hll_merge(sources_fail, excluded.sources_fail)",
 	/* ?1 domain, ?2 network, ?3 messages, ?4 fail, ?5 first day, ?6 last day */
-	[SQ_SOURCE_UPSERT] =
+	[SQ_SOURCE_ADD] =
+	    "UPDATE source SET messages = min(messages + ?3, 9223372036854775807),"
+	    " fail = min(fail + ?4, 9223372036854775807),"
+	    " first_day = min(first_day, ?5), last_day = max(last_day, ?6)"
+	    " WHERE policy_domain = ?1 AND ip = ?2",
+	/* ?1 domain, ?2 network, ?3 its last address */
+	[SQ_SOURCE_ROWS] =
+	    "SELECT messages, dmarc_pass, day FROM rollup"
+	    " WHERE policy_domain = ?1 AND ip BETWEEN ?2 AND ?3",
+	/* ?1 domain, ?2 network, ?3 messages, ?4 fail, ?5 first day, ?6 last day */
+	[SQ_SOURCE_INSERT] =
 	    "INSERT INTO source (policy_domain, ip, messages, fail, first_day, last_day)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-	    " ON CONFLICT (policy_domain, ip) DO UPDATE SET "
-	    ADD("messages") ADD("fail")
-	    " first_day = min(first_day, excluded.first_day),"
-	    " last_day = max(last_day, excluded.last_day)",
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[SQ_REPORTER_UPSERT] =
 	    "INSERT INTO reporter (org_key, org_name, reports) VALUES (?1, ?2, 1)"
 	    " ON CONFLICT (org_key) DO UPDATE SET org_name = excluded.org_name,"
