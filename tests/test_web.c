@@ -464,6 +464,22 @@ Test(server, api_answers_and_errors)
 	cr_expect_not_null(strstr(r.body, "\"total\":1,\"limit\":100,\"offset\":0}"), "%s", r.body);
 	free(r.raw);
 
+	http(port, "GET", "/api/v1/reports?domain=example.org", NULL, &r);
+	{
+		const char *id = strstr(r.body, "\"id\":");
+		char path[64];
+
+		cr_assert_not_null(id, "%s", r.body);
+		snprintf(path, sizeof path, "/api/v1/report/%ld", strtol(id + 5, NULL, 10));
+		free(r.raw);
+		http(port, "GET", path, NULL, &r);
+		cr_expect_eq(r.status, 200);
+		cr_expect(strncmp(r.body, "{\"report\":{\"org_name\":", 22) == 0, "%s", r.body);
+		cr_expect_not_null(strstr(r.body, "],\"records_total\":3}\n"), "%s",
+		    r.body + (r.body_len > 80 ? r.body_len - 80 : 0));
+	}
+	free(r.raw);
+
 	http(port, "GET", "/api/v1/sources.csv?from=2024-03-01&to=2024-03-31&sort=messages", NULL,
 	    &r);
 	cr_expect_eq(r.status, 200);

@@ -11,6 +11,7 @@
 
 #define API_COLS_MAX  64
 #define API_ROUTE_MAX 64
+#define API_REPORT_ROWS 1000  /* records shown in a report's JSON detail; the CSV has all */
 #define API_JSON      "application/json; charset=utf-8"
 #define API_CSV       "text/csv; charset=utf-8"
 
@@ -21,6 +22,7 @@ struct rows {
 	unsigned count;
 	int64_t total;              /* from the total_rows column, else the count */
 	bool has_total;
+	int64_t seen;               /* a report detail's records, shown or not */
 };
 
 typedef int (*view_fn)(struct store *st, const struct query *q, store_row_fn row, void *ctx,
@@ -194,7 +196,7 @@ static int
 answer_list(struct store *st, const struct view *v, const struct query *q, FILE *out,
     struct errbuf *e)
 {
-	struct rows r = { out, q->csv, 0, 0, false };
+	struct rows r = { .out = out, .csv = q->csv };
 
 	if (q->csv)
 		return v->run(st, q, rows_write, &r, e) == -1 ? -1 :
@@ -215,7 +217,7 @@ answer_list(struct store *st, const struct view *v, const struct query *q, FILE 
 static int
 answer_overview(struct store *st, const struct query *q, FILE *out, struct errbuf *e)
 {
-	struct rows r = { out, q->csv, 0, 0, false };
+	struct rows r = { .out = out, .csv = q->csv };
 
 	if (q->csv)
 		return store_dash_domains(st, &q->filter, rows_write, &r, e) == -1 ? -1 :
@@ -244,19 +246,31 @@ report_meta(void *ctx, size_t n, const char *const *names, const struct cell *ce
 	return fputs(",\"records\":[", r->out) == EOF ? -1 : 0;
 }
 
+/* A record of a report detail: the first API_REPORT_ROWS in JSON, only counted past them. */
+static int
+report_record(void *ctx, size_t n, const char *const *names, const struct cell *cells)
+{
+	struct rows *r = ctx;
+
+	r->seen++;
+	if (!r->csv && r->count >= API_REPORT_ROWS)
+		return 0;
+	return rows_write(ctx, n, names, cells);
+}
+
 static int
 answer_report(struct store *st, const struct query *q, int64_t id, bool *found, FILE *out,
     struct errbuf *e)
 {
-	struct rows r = { out, q->csv, 0, 0, false };
+	struct rows r = { .out = out, .csv = q->csv };
 
-	if (store_dash_report(st, id, found, report_meta, rows_write, &r, e) == -1)
+	if (store_dash_report(st, id, found, report_meta, report_record, &r, e) == -1)
 		return -1;
 	if (!*found)
 		return 0;
 	if (q->csv)
 		return rows_finish_csv(&r, records_cols);
-	return fputs("]}\n", out) == EOF ? -1 : 0;
+	return fprintf(out, "],\"records_total\":%" PRId64 "}\n", r.seen) < 0 ? -1 : 0;
 }
 
 static int
@@ -278,7 +292,7 @@ static int
 answer_failure(struct store *st, const struct query *q, int64_t id, bool *found, FILE *out,
     struct errbuf *e)
 {
-	struct rows r = { out, q->csv, 0, 0, false };
+	struct rows r = { .out = out, .csv = q->csv };
 
 	return store_dash_failure(st, id, found, failure_row, &r, e);
 }

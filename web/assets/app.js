@@ -583,7 +583,10 @@
       el('div', { class: 'card' }, el('h2', { text: 'Published policy and totals' }), details([
         ['Policy', policy || '—'], ['Records', num(r.records)], ['Messages', num(r.messages)],
         ['DMARC pass', num(r.dmarc_pass) + ' (' + pct(rate(r.dmarc_pass, r.messages)) + ')']])));
+    const more = data.records_total > data.records.length;
     return [head, meta, el('section', { class: 'card' }, el('h2', { text: 'Records' }),
+      more ? el('p', { class: 'hint' }, 'The first ' + num(data.records.length) + ' of ' + num(data.records_total) +
+        ' records; the records CSV has them all.') : null,
       data.records.length ? table(recordColumns(false), data.records, { cls: 'records' }) : el('p', { class: 'muted', text: 'This report has no records.' }))];
   }
 
