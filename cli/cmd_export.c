@@ -5,16 +5,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "csv.h"
-#include "json.h"
+#include "export.h"
 #include "log.h"
 #include "store.h"
-
-struct export_out {
-	FILE *out;
-	bool json;
-	bool first;
-};
 
 static void
 usage(void)
@@ -22,36 +15,6 @@ usage(void)
 	fprintf(stderr, "usage: dmarcd export {reports|records|sources|domains|failures} [--db FILE]\n"
 	    "       [--format csv|json] [--domain D] [--since DATE] [--until DATE]\n"
 	    "  DATE: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)\n");
-}
-
-static int
-write_row(void *ctx, size_t n, const char *const *names, const struct cell *cells)
-{
-	struct export_out *eo = ctx;
-	bool first = eo->first;
-
-	eo->first = false;
-	if (eo->json) {
-		if (fputs(first ? "[\n" : ",\n", eo->out) == EOF)
-			return -1;
-		return json_write_object(eo->out, n, names, cells);
-	}
-	if (first && csv_write_header(eo->out, n, names) == -1)
-		return -1;
-	return csv_write_row(eo->out, n, cells);
-}
-
-/* The header alone (CSV) or an empty array (JSON), when the query returned no row. */
-static int
-write_empty(struct export_out *eo, enum export_kind kind)
-{
-	const char *const *names;
-	size_t n;
-
-	if (eo->json)
-		return fputs("[]\n", eo->out) == EOF ? -1 : 0;
-	store_export_columns(kind, &n, &names);
-	return csv_write_header(eo->out, n, names);
 }
 
 int
@@ -67,7 +30,7 @@ cmd_export(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct export_filter filter = { NULL, INT64_MIN, INT64_MAX };
-	struct export_out eo = { stdout, false, true };
+	bool json = false;
 	enum export_kind kind;
 	const char *db = NULL;
 	struct store *st = NULL;
@@ -85,7 +48,7 @@ cmd_export(int argc, char **argv)
 				fprintf(stderr, "dmarcd export: --format is csv or json\n");
 				return EXIT_USAGE;
 			}
-			eo.json = strcmp(optarg, "json") == 0;
+			json = strcmp(optarg, "json") == 0;
 			break;
 		case 'D':
 			filter.domain = optarg;
@@ -112,13 +75,8 @@ cmd_export(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (store_open(cli_db_path(db), STORE_READONLY, &st, &e) == -1 ||
-	    store_export(st, kind, &filter, write_row, &eo, &e) == -1) {
+	    export_write(stdout, st, kind, json, &filter, &e) == -1) {
 		log_error("%s", e.msg);
-		goto out;
-	}
-	if (eo.first ? write_empty(&eo, kind) == -1 :
-	    (eo.json && fputs("\n]\n", stdout) == EOF)) {
-		log_error("export: write failed");
 		goto out;
 	}
 	if (fflush(stdout) == EOF) {
