@@ -5,6 +5,7 @@
 
 #include "bounds.h"
 #include "flags.h"
+#include "mime_int.h"
 
 /* A node of the MIME tree still to be walked; next is a multipart's next child. */
 struct mime_frame {
@@ -115,24 +116,29 @@ blank_lines_emptied(const unsigned char *p, size_t len)
 	return g_mime_stream_mem_new_with_byte_array(ba);
 }
 
-struct mail *
-mail_parse(const void *raw, size_t len, struct errbuf *e)
+GMimeMessage *
+mime_message_new(const void *raw, size_t len)
 {
 	const unsigned char *p = raw;
 	size_t skip = mbox_line_len(p, len);
+	GMimeMessage *msg;
+
+	if (len - skip > G_MAXUINT)
+		return NULL;
+	msg = parse_stream(g_mime_stream_mem_new_with_buffer((const char *)p + skip, len - skip));
+	if (msg == NULL)
+		msg = parse_stream(blank_lines_emptied(p + skip, len - skip));
+	return msg;
+}
+
+struct mail *
+mail_parse(const void *raw, size_t len, struct errbuf *e)
+{
 	struct mail *m;
 	GMimeObject *body;
 
-	if (len - skip > G_MAXUINT) {
-		errbuf_set(e, "mime: mail too large");
-		return NULL;
-	}
 	m = g_new0(struct mail, 1);
-	m->msg =
-	    parse_stream(g_mime_stream_mem_new_with_buffer((const char *)p + skip, len - skip));
-	if (m->msg == NULL)
-		m->msg = parse_stream(blank_lines_emptied(p + skip, len - skip));
-	if (m->msg == NULL) {
+	if ((m->msg = mime_message_new(raw, len)) == NULL) {
 		errbuf_set(e, "mime: not a mail message");
 		g_free(m);
 		return NULL;

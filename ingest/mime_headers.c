@@ -5,54 +5,7 @@
 #include <string.h>
 
 #include "bounds.h"
-
-/* The length of a leading mbox "From " envelope line, which GMime would take for a header. */
-static size_t
-mbox_line_len(const unsigned char *p, size_t len)
-{
-	const unsigned char *nl;
-
-	if (len < 5 || memcmp(p, "From ", 5) != 0)
-		return 0;
-	nl = memchr(p, '\n', len);
-	return nl != NULL ? (size_t)(nl - p) + 1 : len;
-}
-
-static GMimeMessage *
-parse_stream(GMimeStream *s)
-{
-	GMimeParser *parser = g_mime_parser_new_with_stream(s);
-	GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
-
-	g_object_unref(parser);
-	g_object_unref(s);
-	return msg;
-}
-
-/*
- * The mail with its blank-only lines emptied, as mail_parse retries it:
- * some gateways end the header block with " \n" and GMime then finds no
- * message at all.
- */
-static GMimeStream *
-blank_lines_emptied(const unsigned char *p, size_t len)
-{
-	GByteArray *ba = g_byte_array_sized_new((guint)len);
-	size_t off = 0, eol, i;
-
-	while (off < len) {
-		for (eol = off; eol < len && p[eol] != '\n'; eol++)
-			;
-		for (i = off; i < eol && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'); i++)
-			;
-		if (i < eol)
-			g_byte_array_append(ba, p + off, (guint)(eol - off));
-		if (eol < len)
-			g_byte_array_append(ba, (const guint8 *)"\n", 1);
-		off = eol + 1;
-	}
-	return g_mime_stream_mem_new_with_byte_array(ba);
-}
+#include "mime_int.h"
 
 static GMimeMessage *
 find_message(GMimeObject *obj, int depth)
@@ -79,8 +32,6 @@ int
 mime_first_message_part(const void *raw, size_t len, size_t max, unsigned char **out, size_t *n,
     bool *cut, struct errbuf *e)
 {
-	const unsigned char *p = raw;
-	size_t skip = mbox_line_len(p, len);
 	GMimeStream *mem = NULL;
 	GMimeMessage *msg, *inner;
 	GByteArray *ba;
@@ -89,12 +40,7 @@ mime_first_message_part(const void *raw, size_t len, size_t max, unsigned char *
 	*out = NULL;
 	*n = 0;
 	*cut = false;
-	if (len - skip > G_MAXUINT)
-		return 0;
-	msg = parse_stream(g_mime_stream_mem_new_with_buffer((const char *)p + skip, len - skip));
-	if (msg == NULL)
-		msg = parse_stream(blank_lines_emptied(p + skip, len - skip));
-	if (msg == NULL)
+	if ((msg = mime_message_new(raw, len)) == NULL)
 		return 0;
 	inner = find_message(g_mime_message_get_mime_part(msg), 0);
 	if (inner == NULL)
