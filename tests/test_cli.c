@@ -11,38 +11,6 @@
 
 #include "testutil.h"
 
-/* Runs a shell command line; returns its exit status and stdout (malloc'd). */
-static int
-run(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-run(char **out, const char *fmt, ...)
-{
-	char cmd[4096], chunk[4096];
-	size_t len = 0, n;
-	char *buf = calloc(1, 1);
-	va_list ap;
-	FILE *p;
-	int status;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	p = popen(cmd, "r");
-	cr_assert_not_null(p, "popen %s", cmd);
-	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0) {
-		buf = realloc(buf, len + n + 1);
-		memcpy(buf + len, chunk, n);
-		len += n;
-		buf[len] = '\0';
-	}
-	status = pclose(p);
-	if (out != NULL)
-		*out = buf;
-	else
-		free(buf);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 /* A small aggregate report: n_records records of `count` messages, every other one passing. */
 static void
@@ -93,14 +61,14 @@ Test(cli, ingest_directory_then_export_reports)
 	snprintf(path, sizeof path, "%s/in/c.xml", dir);
 	tu_write_file(path, "<feedback><report_metadata>", 27);
 
-	rc = run(&out, "%s ingest --json --db %s/t.db %s/in 2>/dev/null", DMARCD_BIN, dir, dir);
+	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s/in 2>/dev/null", DMARCD_BIN, dir, dir);
 	cr_expect_eq(rc, 3, "some inputs refused: exit 3 (got %d)", rc);
 	cr_expect_not_null(strstr(out, "\"inputs\":3,\"reports_stored\":2,"), "%s", out);
 	cr_expect_not_null(strstr(out, "\"refused\":1,"), "%s", out);
 	cr_expect_not_null(strstr(out, "\"records\":7,"), "%s", out);
 	free(out);
 
-	rc = run(&out, "%s export reports --db %s/t.db", DMARCD_BIN, dir);
+	rc = tu_run(&out, "%s export reports --db %s/t.db", DMARCD_BIN, dir);
 	cr_assert_eq(rc, 0);
 	cr_expect(strncmp(out, "org_name,report_id,policy_domain,begin,end,records,messages,"
 	    "dmarc_pass,dkim_aligned,spf_aligned", 93) == 0, "%s", out);
@@ -110,7 +78,7 @@ Test(cli, ingest_directory_then_export_reports)
 	    "2024-03-07T23:59:59Z,3,15,10,10,0,"), "formula guard missing: %s", out);
 	free(out);
 
-	rc = run(&out, "%s export reports --db %s/t.db --domain example.org --format json",
+	rc = tu_run(&out, "%s export reports --db %s/t.db --domain example.org --format json",
 	    DMARCD_BIN, dir);
 	cr_assert_eq(rc, 0);
 	cr_expect_not_null(strstr(out, "\"org_name\":\"=Evil()\""), "%s", out);
@@ -126,10 +94,10 @@ Test(cli, ingesting_twice_changes_nothing)
 
 	snprintf(path, sizeof path, "%s/in/a.xml", dir);
 	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 5, 7);
-	cr_assert_eq(run(NULL, "%s ingest --db %s/t.db %s/in", DMARCD_BIN, dir, dir), 0);
-	run(&first, "%s export records --db %s/t.db", DMARCD_BIN, dir);
+	cr_assert_eq(tu_run(NULL, "%s ingest --db %s/t.db %s/in", DMARCD_BIN, dir, dir), 0);
+	tu_run(&first, "%s export records --db %s/t.db", DMARCD_BIN, dir);
 
-	rc = run(&out, "%s ingest --json --db %s/t.db %s/in", DMARCD_BIN, dir, dir);
+	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s/in", DMARCD_BIN, dir, dir);
 	cr_expect_eq(rc, 0);
 	cr_expect_not_null(strstr(out, "\"reports_stored\":0,\"duplicate_reports\":0,"
 	    "\"duplicate_inputs\":1,"), "%s", out);
@@ -138,13 +106,13 @@ Test(cli, ingesting_twice_changes_nothing)
 	/* The same report in another file (other bytes): a duplicate report. */
 	snprintf(path, sizeof path, "%s/copy.xml", dir);
 	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 5, 7);
-	cr_assert_eq(run(NULL, "printf '\\n' >> %s", path), 0);
-	rc = run(&out, "%s ingest --json --db %s/t.db %s", DMARCD_BIN, dir, path);
+	cr_assert_eq(tu_run(NULL, "printf '\\n' >> %s", path), 0);
+	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s", DMARCD_BIN, dir, path);
 	cr_expect_eq(rc, 0);
 	cr_expect_not_null(strstr(out, "\"reports_stored\":0,\"duplicate_reports\":1,"), "%s", out);
 	free(out);
 
-	run(&second, "%s export records --db %s/t.db", DMARCD_BIN, dir);
+	tu_run(&second, "%s export records --db %s/t.db", DMARCD_BIN, dir);
 	cr_expect_str_eq(first, second);
 	cr_expect_not_null(strstr(first, "192.0.2.5,7,none,pass,fail,1,example.com"), "%s", first);
 	free(first);
@@ -158,17 +126,17 @@ Test(cli, maildir_mail_is_acknowledged_after_the_commit)
 	struct stat sb;
 	int rc;
 
-	cr_assert_eq(run(NULL, "mkdir -p %s/Maildir/new %s/Maildir/cur %s/Maildir/tmp", dir, dir,
+	cr_assert_eq(tu_run(NULL, "mkdir -p %s/Maildir/new %s/Maildir/cur %s/Maildir/tmp", dir, dir,
 	    dir), 0);
 	snprintf(report, sizeof report, "%s/r.xml", dir);
 	write_report(report, "Mail Reporter", "m-1", "example.net", 1709683200, 2, 3);
-	cr_assert_eq(run(NULL, "cd %s && { printf 'From: r@reporter.example\\nSubject: Report "
+	cr_assert_eq(tu_run(NULL, "cd %s && { printf 'From: r@reporter.example\\nSubject: Report "
 	    "Domain: example.net Submitter: reporter.example\\nMIME-Version: 1.0\\n"
 	    "Content-Type: text/xml\\n\\n'; cat r.xml; } > Maildir/new/100.M1.test", dir), 0);
-	cr_assert_eq(run(NULL, "printf 'From: x@y\\nSubject: hello\\n\\njust text\\n' > "
+	cr_assert_eq(tu_run(NULL, "printf 'From: x@y\\nSubject: hello\\n\\njust text\\n' > "
 	    "%s/Maildir/new/101.M2.test", dir), 0);
 
-	rc = run(&out, "%s ingest --json --db %s/t.db %s/Maildir 2>/dev/null", DMARCD_BIN, dir,
+	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s/Maildir 2>/dev/null", DMARCD_BIN, dir,
 	    dir);
 	cr_expect_eq(rc, 3);
 	cr_expect_not_null(strstr(out, "\"inputs\":2,\"reports_stored\":1,"), "%s", out);
@@ -181,7 +149,7 @@ Test(cli, maildir_mail_is_acknowledged_after_the_commit)
 	cr_expect_neq(stat(path, &sb), 0, "mail left in new/");
 
 	/* A second run finds nothing new: every mail is seen. */
-	rc = run(&out, "%s ingest --json --db %s/t.db %s/Maildir", DMARCD_BIN, dir, dir);
+	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s/Maildir", DMARCD_BIN, dir, dir);
 	cr_expect_eq(rc, 0);
 	cr_expect_not_null(strstr(out, "\"inputs\":0,"), "%s", out);
 	free(out);
@@ -195,27 +163,27 @@ Test(cli, stdin_and_exports_of_sources_and_domains)
 
 	snprintf(path, sizeof path, "%s/a.xml", dir);
 	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 2, 10);
-	rc = run(&out, "%s ingest --json --db %s/t.db - < %s", DMARCD_BIN, dir, path);
+	rc = tu_run(&out, "%s ingest --json --db %s/t.db - < %s", DMARCD_BIN, dir, path);
 	cr_expect_eq(rc, 0);
 	cr_expect_not_null(strstr(out, "\"reports_stored\":1,"), "%s", out);
 	free(out);
 	write_report(path, "Reporter B", "rep-9", "example.com", 1709769600, 2, 4);
-	cr_assert_eq(run(NULL, "%s ingest --db %s/t.db %s", DMARCD_BIN, dir, path), 0);
+	cr_assert_eq(tu_run(NULL, "%s ingest --db %s/t.db %s", DMARCD_BIN, dir, path), 0);
 
-	rc = run(&out, "%s export sources --db %s/t.db", DMARCD_BIN, dir);
+	rc = tu_run(&out, "%s export sources --db %s/t.db", DMARCD_BIN, dir);
 	cr_assert_eq(rc, 0);
 	cr_expect_not_null(strstr(out, "example.com,192.0.2.1,14,14,1.0000,14,0,14,0,0,"
 	    "2024-03-06,2024-03-07"), "%s", out);
 	cr_expect_not_null(strstr(out, "example.com,192.0.2.2,14,0,0.0000,0,0,14,0,0,"), "%s", out);
 	free(out);
 
-	rc = run(&out, "%s export sources --db %s/t.db --since 2024-03-07 --until 2024-03-07",
+	rc = tu_run(&out, "%s export sources --db %s/t.db --since 2024-03-07 --until 2024-03-07",
 	    DMARCD_BIN, dir);
 	cr_assert_eq(rc, 0);
 	cr_expect_not_null(strstr(out, "example.com,192.0.2.1,4,4,"), "%s", out);
 	free(out);
 
-	rc = run(&out, "%s export domains --db %s/t.db", DMARCD_BIN, dir);
+	rc = tu_run(&out, "%s export domains --db %s/t.db", DMARCD_BIN, dir);
 	cr_assert_eq(rc, 0);
 	cr_expect_not_null(strstr(out, "example.com,28,14,0.5000,14,0,28,0,0,2,2,"), "%s", out);
 	free(out);
@@ -229,18 +197,18 @@ Test(cli, reprocess_recovers_inputs_refused_under_a_lower_limit)
 
 	snprintf(path, sizeof path, "%s/in/a.xml", dir);
 	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 3, 2);
-	rc = run(&out, "%s ingest --json --max-input 100 --db %s/t.db %s/in 2>/dev/null",
+	rc = tu_run(&out, "%s ingest --json --max-input 100 --db %s/t.db %s/in 2>/dev/null",
 	    DMARCD_BIN, dir, dir);
 	cr_expect_eq(rc, 3);
 	cr_expect_not_null(strstr(out, "\"refused\":1,"), "%s", out);
 	free(out);
 
-	rc = run(&out, "%s reprocess --db %s/t.db", DMARCD_BIN, dir);
+	rc = tu_run(&out, "%s reprocess --db %s/t.db", DMARCD_BIN, dir);
 	cr_expect_eq(rc, 0, "reprocess: %d", rc);
 	cr_expect_not_null(strstr(out, "1 refused inputs retried: 1 reports stored, 0 still refused"),
 	    "%s", out);
 	free(out);
-	rc = run(&out, "%s export reports --db %s/t.db", DMARCD_BIN, dir);
+	rc = tu_run(&out, "%s export reports --db %s/t.db", DMARCD_BIN, dir);
 	cr_expect_not_null(strstr(out, "Reporter A,rep-1,example.com,"), "%s", out);
 	free(out);
 	free(dir);
@@ -250,14 +218,14 @@ Test(cli, usage_and_operational_errors_have_their_exit_codes)
 {
 	char *dir = setup_dir();
 
-	cr_expect_eq(run(NULL, "%s 2>/dev/null", DMARCD_BIN), 2);
-	cr_expect_eq(run(NULL, "%s frobnicate 2>/dev/null", DMARCD_BIN), 2);
-	cr_expect_eq(run(NULL, "%s ingest 2>/dev/null", DMARCD_BIN), 2);
-	cr_expect_eq(run(NULL, "%s export nonsense --db %s/t.db 2>/dev/null", DMARCD_BIN, dir), 2);
-	cr_expect_eq(run(NULL, "%s export reports --since yesterday 2>/dev/null", DMARCD_BIN), 2);
-	cr_expect_eq(run(NULL, "%s ingest --db %s/no/such/dir/t.db %s/in 2>/dev/null", DMARCD_BIN,
+	cr_expect_eq(tu_run(NULL, "%s 2>/dev/null", DMARCD_BIN), 2);
+	cr_expect_eq(tu_run(NULL, "%s frobnicate 2>/dev/null", DMARCD_BIN), 2);
+	cr_expect_eq(tu_run(NULL, "%s ingest 2>/dev/null", DMARCD_BIN), 2);
+	cr_expect_eq(tu_run(NULL, "%s export nonsense --db %s/t.db 2>/dev/null", DMARCD_BIN, dir), 2);
+	cr_expect_eq(tu_run(NULL, "%s export reports --since yesterday 2>/dev/null", DMARCD_BIN), 2);
+	cr_expect_eq(tu_run(NULL, "%s ingest --db %s/no/such/dir/t.db %s/in 2>/dev/null", DMARCD_BIN,
 	    dir, dir), 1);
-	cr_expect_eq(run(NULL, "%s ingest --db %s/t.db %s/missing 2>/dev/null", DMARCD_BIN, dir,
+	cr_expect_eq(tu_run(NULL, "%s ingest --db %s/t.db %s/missing 2>/dev/null", DMARCD_BIN, dir,
 	    dir), 1);
 	free(dir);
 }
@@ -267,14 +235,14 @@ Test(cli, failure_reports_are_stored_exported_and_pruned)
 	char *dir = setup_dir(), *out;
 	int rc;
 
-	rc = run(&out, "%s ingest --json --db %s/t.db %s 2>/dev/null", DMARCD_BIN, dir,
+	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s 2>/dev/null", DMARCD_BIN, dir,
 	    tu_fixture("failure"));
 	cr_expect_eq(rc, 3, "the empty feedback part is refused");
 	cr_expect_not_null(strstr(out, "\"refused\":1,"), "%s", out);
 	cr_expect_not_null(strstr(out, "\"failures_stored\":4,"), "%s", out);
 	free(out);
 
-	rc = run(&out, "%s export failures --db %s/t.db", DMARCD_BIN, dir);
+	rc = tu_run(&out, "%s export failures --db %s/t.db", DMARCD_BIN, dir);
 	cr_assert_eq(rc, 0);
 	cr_expect(strncmp(out, "arrival_date,reporter,source_ip,reported_domain,header_from,"
 	    "envelope_from,auth_failure,dkim_domain,dkim_selector,spf_result,dkim_result,"
@@ -285,17 +253,17 @@ Test(cli, failure_reports_are_stored_exported_and_pruned)
 	cr_expect_null(strstr(out, "abuse"), "non-DMARC feedback in the DMARC export: %s", out);
 	free(out);
 
-	rc = run(&out, "%s export failures --db %s/t.db --domain example.net --format json",
+	rc = tu_run(&out, "%s export failures --db %s/t.db --domain example.net --format json",
 	    DMARCD_BIN, dir);
 	cr_expect_not_null(strstr(out, "\"source_ip\":\"192.0.2.1\""), "%s", out);
 	cr_expect_null(strstr(out, "example.org"), "%s", out);
 	free(out);
 
-	rc = run(&out, "%s prune --db %s/t.db --retention-days 36500", DMARCD_BIN, dir);
+	rc = tu_run(&out, "%s prune --db %s/t.db --retention-days 36500", DMARCD_BIN, dir);
 	cr_expect_eq(rc, 0);
 	cr_expect_not_null(strstr(out, "0 failure report samples cleared"), "%s", out);
 	free(out);
-	rc = run(&out, "%s prune --db %s/t.db", DMARCD_BIN, dir);
+	rc = tu_run(&out, "%s prune --db %s/t.db", DMARCD_BIN, dir);
 	cr_expect_not_null(strstr(out, "3 failure report samples cleared"), "%s", out);
 	free(out);
 	free(dir);
@@ -314,7 +282,7 @@ Test(cli, shared_corpus_ingests_and_a_second_run_changes_nothing)
 	dir = setup_dir();
 	snprintf(corpus, sizeof corpus, "%s", tu_shared("corpus"));
 	snprintf(examples, sizeof examples, "%s", tu_shared("spec/examples"));
-	rc = run(&out, "%s ingest --json --db %s/t.db %s %s 2>%s/log", DMARCD_BIN, dir,
+	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s %s 2>%s/log", DMARCD_BIN, dir,
 	    corpus, examples, dir);
 	cr_expect_eq(rc, 3);
 	/* 63 report files + MANIFEST.tsv + README.md */
@@ -325,26 +293,26 @@ Test(cli, shared_corpus_ingests_and_a_second_run_changes_nothing)
 	    "\"failures_stored\":7,\"duplicate_failures\":2}"), "%s", out);
 	free(out);
 	/* The refusals: 11 TLS reports, 2 broken XML files, and the two text files. */
-	cr_expect_eq(run(&out, "grep -c 'E_NOT_DMARC' %s/log", dir), 0);
+	cr_expect_eq(tu_run(&out, "grep -c 'E_NOT_DMARC' %s/log", dir), 0);
 	cr_expect_str_eq(out, "11\n");
 	free(out);
-	cr_expect_eq(run(NULL, "grep -q 'empty.xml: refused: E_NO_REPORT: empty input' %s/log",
+	cr_expect_eq(tu_run(NULL, "grep -q 'empty.xml: refused: E_NO_REPORT: empty input' %s/log",
 	    dir), 0);
-	cr_expect_eq(run(NULL, "grep -q 'invalid_xml.xml: refused: E_XML_MALFORMED: line 5' %s/log",
+	cr_expect_eq(tu_run(NULL, "grep -q 'invalid_xml.xml: refused: E_XML_MALFORMED: line 5' %s/log",
 	    dir), 0);
-	cr_expect_eq(run(&out, "grep -c 'refused' %s/log", dir), 0);
+	cr_expect_eq(tu_run(&out, "grep -c 'refused' %s/log", dir), 0);
 	cr_expect_str_eq(out, "15\n");
 	free(out);
 
-	run(&before, "%s export records --db %s/t.db; %s export failures --db %s/t.db",
+	tu_run(&before, "%s export records --db %s/t.db; %s export failures --db %s/t.db",
 	    DMARCD_BIN, dir, DMARCD_BIN, dir);
-	rc = run(&out, "%s ingest --json --db %s/t.db %s %s", DMARCD_BIN, dir,
+	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s %s", DMARCD_BIN, dir,
 	    corpus, examples);
 	cr_expect_eq(rc, 0);
 	cr_expect_not_null(strstr(out, "\"reports_stored\":0,\"duplicate_reports\":0,"
 	    "\"duplicate_inputs\":65,"), "%s", out);
 	free(out);
-	run(&after, "%s export records --db %s/t.db; %s export failures --db %s/t.db",
+	tu_run(&after, "%s export records --db %s/t.db; %s export failures --db %s/t.db",
 	    DMARCD_BIN, dir, DMARCD_BIN, dir);
 	cr_expect_str_eq(before, after);
 	free(before);
@@ -362,9 +330,9 @@ Test(cli, demo_maildir_ingests_with_the_generators_figures)
 	char *dir = setup_dir(), *out;
 	int rc;
 
-	cr_assert_eq(run(NULL, "python3 %s/../scripts/demo_maildir.py %s/Maildir --days 3 "
+	cr_assert_eq(tu_run(NULL, "python3 %s/../scripts/demo_maildir.py %s/Maildir --days 3 "
 	    "--seed 1 --end-date 2025-06-30 >/dev/null", FIXTURES_DIR "/..", dir), 0);
-	rc = run(&out, "%s ingest --json --db %s/t.db %s/Maildir 2>/dev/null", DMARCD_BIN, dir,
+	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s/Maildir 2>/dev/null", DMARCD_BIN, dir,
 	    dir);
 	cr_expect_eq(rc, 3, "the demo's truncated gzip is refused");
 	cr_expect_not_null(strstr(out, "{\"inputs\":38,\"reports_stored\":36,"
@@ -372,7 +340,7 @@ Test(cli, demo_maildir_ingests_with_the_generators_figures)
 	cr_expect_not_null(strstr(out, "\"refused\":1,"), "%s", out);
 	free(out);
 
-	rc = run(&out, "DMARCD_DB=%s/t.db %s export domains", dir, DMARCD_BIN);
+	rc = tu_run(&out, "DMARCD_DB=%s/t.db %s export domains", dir, DMARCD_BIN);
 	cr_assert_eq(rc, 0);
 	cr_expect_not_null(strstr(out, "\nnews.example.org,3995,3875,"), "%s", out);
 	cr_expect_not_null(strstr(out, "\nexample.com,2066,1713,"), "%s", out);

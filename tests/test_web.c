@@ -25,38 +25,6 @@
 
 /* ---- helpers ---- */
 
-/* Runs a shell command line; returns its exit status and stdout (malloc'd). */
-static int
-run(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-run(char **out, const char *fmt, ...)
-{
-	char cmd[4096], chunk[4096];
-	size_t len = 0, n;
-	char *buf = calloc(1, 1);
-	va_list ap;
-	FILE *p;
-	int status;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	p = popen(cmd, "r");
-	cr_assert_not_null(p, "popen %s", cmd);
-	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0) {
-		buf = realloc(buf, len + n + 1);
-		memcpy(buf + len, chunk, n);
-		len += n;
-		buf[len] = '\0';
-	}
-	status = pclose(p);
-	if (out != NULL)
-		*out = buf;
-	else
-		free(buf);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 /* An aggregate report: n records of count messages, every other one passing DKIM. */
 static void
@@ -101,7 +69,7 @@ make_db(void)
 	write_report(path, "Reporter A", "rep-3", "example.com", 1709856000, 2, 100);
 	snprintf(path, sizeof path, "%s/in/broken.xml", dir);
 	tu_write_file(path, "<feedback><report_metadata>", 27);
-	cr_assert_eq(run(NULL, "%s ingest --db %s/t.db %s/in 2>/dev/null", DMARCD_BIN, dir, dir),
+	cr_assert_eq(tu_run(NULL, "%s ingest --db %s/t.db %s/in 2>/dev/null", DMARCD_BIN, dir, dir),
 	    3);
 	return dir;
 }
@@ -534,7 +502,7 @@ Test(server, answers_follow_new_data)
 	free(r.raw);
 	snprintf(path, sizeof path, "%s/d.xml", dir);
 	write_report(path, "Reporter B", "rep-4", "example.com", 1709942400, 1, 60);
-	cr_assert_eq(run(NULL, "%s ingest --db %s %s", DMARCD_BIN, db_path(dir), path), 0);
+	cr_assert_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, db_path(dir), path), 0);
 	http(port, "GET", "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &r);
 	cr_expect_not_null(strstr(r.body, "\"policy_domain\":\"example.com\",\"messages\":300,"),
 	    "a stale answer after an ingest: %s", r.body);
@@ -554,7 +522,7 @@ Test(server, exports_equal_the_cli)
 	size_t i;
 
 	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-		cr_assert_eq(run(&want, "%s export %s --db %s --domain example.com --since 2024-03-06 "
+		cr_assert_eq(tu_run(&want, "%s export %s --db %s --domain example.com --since 2024-03-06 "
 		    "--until 2024-03-07", DMARCD_BIN, kinds[i], db_path(dir)), 0);
 		snprintf(path, sizeof path, "/api/v1/export/%s.csv?domain=example.com&from=2024-03-06"
 		    "&to=2024-03-07", kinds[i]);
@@ -566,7 +534,7 @@ Test(server, exports_equal_the_cli)
 		free(r.raw);
 		free(want);
 
-		cr_assert_eq(run(&want, "%s export %s --db %s --format json", DMARCD_BIN, kinds[i],
+		cr_assert_eq(tu_run(&want, "%s export %s --db %s --format json", DMARCD_BIN, kinds[i],
 		    db_path(dir)), 0);
 		snprintf(path, sizeof path, "/api/v1/export/%s.json", kinds[i]);
 		http(web_server_port(w), "GET", path, NULL, &r);
@@ -705,13 +673,13 @@ Test(server, cli_serve_and_hash_password)
 {
 	char *dir = make_db(), *out;
 
-	cr_expect_eq(run(&out, "printf 'pw\\n' | %s hash-password", DMARCD_BIN), 0);
+	cr_expect_eq(tu_run(&out, "printf 'pw\\n' | %s hash-password", DMARCD_BIN), 0);
 	cr_expect(strncmp(out, "$6$", 3) == 0, "%s", out);
 	free(out);
-	cr_expect_eq(run(&out, "%s serve --db %s --listen 0.0.0.0:0 2>&1", DMARCD_BIN,
+	cr_expect_eq(tu_run(&out, "%s serve --db %s --listen 0.0.0.0:0 2>&1", DMARCD_BIN,
 	    db_path(dir)), 1);
 	cr_expect_not_null(strstr(out, "refusing to listen"), "%s", out);
 	free(out);
-	cr_expect_eq(run(NULL, "%s serve --auth-user admin 2>/dev/null", DMARCD_BIN), 2);
+	cr_expect_eq(tu_run(NULL, "%s serve --auth-user admin 2>/dev/null", DMARCD_BIN), 2);
 	free(dir);
 }

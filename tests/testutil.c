@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 unsigned char *
 tu_read_file(const char *path, size_t *len)
@@ -67,4 +69,34 @@ tu_write_file(const char *path, const void *buf, size_t len)
 	cr_assert_not_null(f, "cannot create %s", path);
 	cr_assert_eq(fwrite(buf, 1, len, f), len);
 	cr_assert_eq(fclose(f), 0);
+}
+
+int
+tu_run(char **out, const char *fmt, ...)
+{
+	char cmd[4096], chunk[4096];
+	size_t len = 0, n;
+	char *buf = calloc(1, 1);
+	va_list ap;
+	FILE *p;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p, "popen %s", cmd);
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0) {
+		buf = realloc(buf, len + n + 1);
+		cr_assert_not_null(buf);
+		memcpy(buf + len, chunk, n);
+		len += n;
+		buf[len] = '\0';
+	}
+	status = pclose(p);
+	if (out != NULL)
+		*out = buf;
+	else
+		free(buf);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

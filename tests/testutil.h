@@ -31,6 +31,13 @@ const char *tu_shared(const char *relpath);
 /* Creates a fresh scratch directory and returns its path (malloc'd). */
 char *tu_scratch_dir(void);
 
+/*
+ * Runs a shell command line (printf-style) and returns its exit status
+ * (-1 when it did not exit); *out, when out is not NULL, gets its standard
+ * output (malloc'd, NUL-terminated).
+ */
+int tu_run(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Writes len bytes to path; aborts the test on failure. */
 void tu_write_file(const char *path, const void *buf, size_t len);
 
