@@ -113,7 +113,7 @@ main(int argc, char **argv)
 {
 	struct store *st = NULL;
 	struct errbuf e = { "" };
-	int runs = argc > 2 ? atoi(argv[2]) : 20;
+	int runs = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 20;
 	int64_t last;
 	int w;
 	enum call c;

@@ -81,7 +81,6 @@ static const char *const failures_cols[] = {
 
 #define FAILURES_NCOLS (sizeof failures_cols / sizeof failures_cols[0])
 #define FAILURES_FLAGS_COL (FAILURES_NCOLS - 1)
-#define FAILURES_FLAGS_TEXT 1024
 
 /* Binds values in order; rc collects the SQLite codes. */
 struct binder {
@@ -315,40 +314,13 @@ store_export_failures_columns(size_t *ncols, const char *const **names)
 	*names = failures_cols;
 }
 
-static void
-fill_cell(sqlite3_stmt *s, int col, char *flags, struct cell *c)
-{
-	memset(c, 0, sizeof *c);
-	switch (sqlite3_column_type(s, col)) {
-	case SQLITE_INTEGER:
-		c->type = CELL_INT;
-		c->i = sqlite3_column_int64(s, col);
-		if ((size_t)col == FAILURES_FLAGS_COL) {
-			c->type = CELL_TEXT;
-			c->s = failure_flags_describe((uint64_t)c->i, flags, FAILURES_FLAGS_TEXT);
-		}
-		break;
-	case SQLITE_FLOAT:
-		c->type = CELL_REAL;
-		c->r = sqlite3_column_double(s, col);
-		break;
-	case SQLITE_NULL:
-		c->type = CELL_NULL;
-		break;
-	default:
-		c->s = (const char *)sqlite3_column_text(s, col);
-		c->type = c->s != NULL ? CELL_TEXT : CELL_NULL;
-		break;
-	}
-}
-
 int
 store_export_failures(struct store *st, const struct export_filter *f,
     int (*row)(void *ctx, size_t ncols, const char *const *names, const struct cell *cells),
     void *ctx, struct errbuf *e)
 {
 	struct cell cells[FAILURES_NCOLS];
-	char flags[FAILURES_FLAGS_TEXT];
+	char flags[STORE_FLAGS_TEXT];
 	sqlite3_stmt *s = NULL;
 	size_t i;
 	int rc = -1, step;
@@ -368,7 +340,8 @@ store_export_failures(struct store *st, const struct export_filter *f,
 	}
 	while ((step = store_step(st, s, "failures export", e)) == SQLITE_ROW) {
 		for (i = 0; i < FAILURES_NCOLS; i++)
-			fill_cell(s, (int)i, flags, &cells[i]);
+			store_fill_cell(s, (int)i, i == FAILURES_FLAGS_COL ? failure_flags_describe :
+			    NULL, flags, &cells[i]);
 		if (row(ctx, FAILURES_NCOLS, failures_cols, cells) == -1) {
 			errbuf_set(e, "store: failures export: the row writer failed");
 			goto fail;

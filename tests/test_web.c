@@ -109,7 +109,7 @@ http(unsigned port, const char *method, const char *path, const char *headers, s
 	}
 	close(fd);
 	cr_assert(len > 12 && strncmp(r->raw, "HTTP/1.", 7) == 0, "no HTTP answer: %s", r->raw);
-	r->status = atoi(r->raw + 9);
+	r->status = (int)strtol(r->raw + 9, NULL, 10);
 	end = strstr(r->raw, "\r\n\r\n");
 	cr_assert_not_null(end);
 	r->body = end + 4;
