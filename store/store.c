@@ -11,8 +11,48 @@
 int
 store_fail(struct store *st, const char *what, struct errbuf *e)
 {
-	errbuf_set(e, "store: %s: %s", what, sqlite3_errmsg(st->db));
+	if (st->timed_out)
+		errbuf_set(e, "store: %s: took longer than %u ms", what, st->budget_ms);
+	else
+		errbuf_set(e, "store: %s: %s", what, sqlite3_errmsg(st->db));
 	return -1;
+}
+
+/* SQLite's progress handler: nonzero interrupts the running statement. */
+static int
+over_budget(void *arg)
+{
+	struct store *st = arg;
+	struct timespec now;
+
+	if (st->budget_ms == 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec < st->deadline.tv_sec ||
+	    (now.tv_sec == st->deadline.tv_sec && now.tv_nsec < st->deadline.tv_nsec))
+		return 0;
+	st->timed_out = true;
+	return 1;
+}
+
+void
+store_time_budget(struct store *st, unsigned ms)
+{
+	st->budget_ms = ms;
+	st->timed_out = false;
+	clock_gettime(CLOCK_MONOTONIC, &st->deadline);
+	st->deadline.tv_sec += ms / 1000;
+	st->deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (st->deadline.tv_nsec >= 1000000000L) {
+		st->deadline.tv_sec++;
+		st->deadline.tv_nsec -= 1000000000L;
+	}
+}
+
+bool
+store_timed_out(const struct store *st)
+{
+	return st->timed_out;
 }
 
 int
@@ -327,6 +367,8 @@ store_open(const char *path, enum store_mode mode, struct store **out, struct er
 			errbuf_set(e, "store: %s: %s", path, sqlite3_errmsg(st->db));
 		goto fail;
 	}
+	/* checked every 10,000 virtual-machine steps: free when no budget is set */
+	sqlite3_progress_handler(st->db, 10000, over_budget, st);
 	if (configure(st, e) == -1 || migrate(st, e) == -1)
 		goto prefixed;
 	if (mode == STORE_READWRITE && prepare_all(st, e) == -1)

@@ -28,6 +28,15 @@ enum store_mode { STORE_READWRITE, STORE_READONLY };
 int store_open(const char *path, enum store_mode mode, struct store **out, struct errbuf *e);
 void store_close(struct store *st);
 
+/*
+ * A time budget for the statements that follow on st (the dashboard's
+ * handles): one still running ms milliseconds after this call is
+ * interrupted and fails ("took longer than N ms"), and store_timed_out then
+ * says so. ms 0 removes the budget.
+ */
+void store_time_budget(struct store *st, unsigned ms);
+bool store_timed_out(const struct store *st);
+
 int store_batch_begin(struct store *st, struct errbuf *e);
 /* Commits the batch durably. On failure the batch is rolled back. */
 int store_batch_commit(struct store *st, struct errbuf *e);

@@ -6,6 +6,7 @@
 #define DMARCD_STORE_INT_H
 
 #include <sqlite3.h>
+#include <time.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -158,6 +159,9 @@ struct store {
 	sqlite3_stmt *stmt[SQ_COUNT];
 	sqlite3_stmt *export_stmt[STORE_EXPORT_STMTS]; /* prepared on first use */
 	bool in_input;               /* the input savepoint is open */
+	unsigned budget_ms;          /* store_time_budget: 0 when none */
+	struct timespec deadline;    /* when the budget runs out */
+	bool timed_out;              /* a statement was interrupted by it */
 	struct sink_state sink;
 	/*
 	 * Rollup sums not written yet: the report's, and the input's (its

@@ -1103,6 +1103,16 @@ Test(store, refused_input_keeps_raw_for_reprocessing)
 
 /* ---- volume ---- */
 
+static int
+count_rows(void *ctx, size_t ncols, const char *const *names, const struct cell *cells)
+{
+	(void)ncols;
+	(void)names;
+	(void)cells;
+	(*(long *)ctx)++;
+	return 0;
+}
+
 Test(store, hundred_thousand_records_in_one_batch, .timeout = 240)
 {
 	char *path = new_db_path();
@@ -1146,6 +1156,25 @@ Test(store, hundred_thousand_records_in_one_batch, .timeout = 240)
 	ASSERT_CELL(t, 0, "messages", "300000");
 	ASSERT_CELL(t, 0, "sources", "100000");
 	table_free(t);
+
+	/* A time budget cuts a long query off with a clear reason, then lifts. */
+	{
+		struct export_filter all = { NULL, INT64_MIN, INT64_MAX };
+		struct timespec pause = { 0, 5000000 };
+		long rows = 0;
+
+		store_time_budget(st, 1);
+		nanosleep(&pause, NULL);
+		cr_expect_eq(store_export(st, EXPORT_RECORDS, &all, count_rows, &rows, &e), -1);
+		cr_expect(store_timed_out(st));
+		cr_expect_not_null(strstr(e.msg, "took longer than 1 ms"), "%s", e.msg);
+		store_time_budget(st, 0);
+		rows = 0;
+		cr_expect_eq(store_export(st, EXPORT_RECORDS, &all, count_rows, &rows, &e), 0,
+		    "%s", e.msg);
+		cr_expect_eq(rows, n);
+		cr_expect(!store_timed_out(st));
+	}
 	store_close(st);
 	drop_db(path);
 }

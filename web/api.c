@@ -420,6 +420,9 @@ api_handle(struct store *st, const char *route, query_arg_fn arg, void *ctx, int
 	}
 	if (answer(st, v, &q, id, r, &e) == -1) {
 		snprintf(r->error, sizeof r->error, "%s", e.msg);
+		if (store_timed_out(st))
+			return api_error(r, 503, "this view takes too long to compute on this much "
+			    "data: narrow the date range or the filters, or sort by messages");
 		return api_error(r, 500, "database error (see the server log)");
 	}
 	if (r->status == 404)

@@ -32,6 +32,8 @@
 #define WEB_TIMEOUT_S       30
 #define WEB_REQUEST_MEMORY  (32 * 1024) /* request line and headers */
 #define WEB_POOL_WAIT_MS    10000
+/* An API answer that takes longer is cut off with a 503 that says why. */
+#define WEB_QUERY_BUDGET_MS 10000
 #define WEB_PREFIX_MAX      128
 #define WEB_ASSETS_MAX      32
 #define WEB_SHELL           "index.html"
@@ -334,7 +336,9 @@ answer_api(struct web_server *w, struct MHD_Connection *c, const char *route,
 		memset(r, 0, sizeof *r);
 		return api_error(r, 503, "server busy: try again shortly");
 	}
+	store_time_budget(st, WEB_QUERY_BUDGET_MS);
 	rc = api_handle(st, route, conn_arg, c, day, r);
+	store_time_budget(st, 0);
 	pool_release(w->pool, st);
 	if (rc == 0 && cacheable)
 		cache_put(w->cache, key, &v, r);
