@@ -15,8 +15,6 @@
 
 #define DAY0 INT64_C(1704067200) /* 2024-01-01T00:00:00Z */
 #define DAY (INT64_C(86400))
-#define TABLE_ROWS 64
-#define TABLE_COLS 24
 
 /* ---- helpers ---- */
 
@@ -224,89 +222,24 @@ ingest(struct store *st, unsigned input_seed, struct agg_report *r,
 	return c;
 }
 
-/* An export's result, rendered to strings ("NULL" for a null cell). */
-struct table {
-	size_t nrows, ncols;
-	const char *const *names;
-	char *cells[TABLE_ROWS][TABLE_COLS];
-};
-
-static int
-collect(void *ctx, size_t ncols, const char *const *names, const struct cell *cells)
-{
-	struct table *t = ctx;
-	char buf[64];
-	size_t i;
-
-	cr_assert_lt(t->nrows, TABLE_ROWS);
-	cr_assert_leq(ncols, TABLE_COLS);
-	t->ncols = ncols;
-	t->names = names;
-	for (i = 0; i < ncols; i++) {
-		switch (cells[i].type) {
-		case CELL_NULL:
-			snprintf(buf, sizeof buf, "NULL");
-			break;
-		case CELL_INT:
-			snprintf(buf, sizeof buf, "%lld", (long long)cells[i].i);
-			break;
-		case CELL_REAL:
-			snprintf(buf, sizeof buf, "%.4f", cells[i].r);
-			break;
-		case CELL_TEXT:
-			break;
-		}
-		t->cells[t->nrows][i] = strdup(cells[i].type == CELL_TEXT ? cells[i].s : buf);
-	}
-	t->nrows++;
-	return 0;
-}
-
-static struct table *
+static struct tu_table *
 export(struct store *st, enum export_kind kind, const char *domain, int64_t since,
     int64_t until)
 {
 	struct export_filter f = { domain, since, until };
-	struct table *t = calloc(1, sizeof *t);
+	struct tu_table *t = tu_table_new();
 	struct errbuf e = { "" };
 
 	cr_assert_not_null(t);
-	cr_assert_eq(store_export(st, kind, &f, collect, t, &e), 0, "export: %s", e.msg);
+	cr_assert_eq(store_export(st, kind, &f, tu_table_collect, t, &e), 0, "export: %s", e.msg);
 	return t;
 }
 
-static struct table *
+static struct tu_table *
 export_all(struct store *st, enum export_kind kind)
 {
 	return export(st, kind, NULL, INT64_MIN, INT64_MAX);
 }
-
-static const char *
-cell(const struct table *t, size_t row, const char *name)
-{
-	size_t i;
-
-	cr_assert_lt(row, t->nrows, "row %zu of %zu", row, t->nrows);
-	for (i = 0; i < t->ncols; i++)
-		if (strcmp(t->names[i], name) == 0)
-			return t->cells[row][i];
-	cr_assert_fail("no column %s", name);
-	return NULL;
-}
-
-static void
-table_free(struct table *t)
-{
-	size_t r, c;
-
-	for (r = 0; r < t->nrows; r++)
-		for (c = 0; c < t->ncols; c++)
-			free(t->cells[r][c]);
-	free(t);
-}
-
-#define ASSERT_CELL(t, row, col, want) \
-	cr_assert_str_eq(cell((t), (row), (col)), (want), "%s[%d]", (col), (row))
 
 /* ---- opening and migrations ---- */
 
@@ -354,7 +287,7 @@ Test(store, readonly_reads_but_cannot_write)
 	struct agg_report r;
 	struct agg_record rec;
 	struct errbuf e = { "" };
-	struct table *t;
+	struct tu_table *t;
 	bool seen;
 	uint8_t sha[32] = { 0 };
 
@@ -365,7 +298,7 @@ Test(store, readonly_reads_but_cannot_write)
 	t = export_all(ro, EXPORT_REPORTS);
 	cr_assert_eq(t->nrows, 1);
 	ASSERT_CELL(t, 0, "messages", "5");
-	table_free(t);
+	tu_table_free(t);
 	cr_assert_eq(store_batch_begin(ro, &e), -1);
 	cr_assert(strstr(e.msg, "read-only") != NULL, "%s", e.msg);
 	cr_assert_eq(store_input_seen(ro, sha, &seen, &e), -1);
@@ -454,7 +387,7 @@ Test(store, report_through_sink_shows_in_exports)
 	struct agg_report r;
 	struct agg_record recs[3];
 	struct store_counts c;
-	struct table *t;
+	struct tu_table *t;
 
 	make_report(&r, "google.com", "r1", "example.com", DAY0, DAY0 + DAY - 1, 1);
 	r.flags = W_ORG_FALLBACK;
@@ -481,7 +414,7 @@ Test(store, report_through_sink_shows_in_exports)
 	ASSERT_CELL(t, 0, "adkim", "r");
 	ASSERT_CELL(t, 0, "aspf", "s");
 	ASSERT_CELL(t, 0, "flags", "W_ORG_FALLBACK");
-	table_free(t);
+	tu_table_free(t);
 
 	t = export_all(st, EXPORT_RECORDS);
 	cr_assert_eq(t->nrows, 3);
@@ -501,7 +434,7 @@ Test(store, report_through_sink_shows_in_exports)
 	ASSERT_CELL(t, 2, "dkim_results", "example.com/s1=fail; esp.example.net/=pass");
 	ASSERT_CELL(t, 2, "spf_results", "bounce.example.com/mfrom=softfail");
 	ASSERT_CELL(t, 2, "flags", "W_ENUM_CASE,W_DKIM_NO_SELECTOR");
-	table_free(t);
+	tu_table_free(t);
 
 	t = export_all(st, EXPORT_SOURCES);
 	cr_assert_eq(t->nrows, 2);
@@ -516,7 +449,7 @@ Test(store, report_through_sink_shows_in_exports)
 	ASSERT_CELL(t, 1, "source_ip", "2001:db8::1");
 	ASSERT_CELL(t, 1, "pass_rate", "0.0000");
 	ASSERT_CELL(t, 1, "disposition_quarantine", "4");
-	table_free(t);
+	tu_table_free(t);
 
 	t = export(st, EXPORT_DOMAINS, "example.com", INT64_MIN, INT64_MAX);
 	cr_assert_eq(t->nrows, 1);
@@ -529,7 +462,7 @@ Test(store, report_through_sink_shows_in_exports)
 	ASSERT_CELL(t, 0, "p", "reject");
 	ASSERT_CELL(t, 0, "np", "NULL");
 	ASSERT_CELL(t, 0, "testing", "NULL");
-	table_free(t);
+	tu_table_free(t);
 
 	/*
 	 * Filters: the report's domain and begin show it; another domain, or a
@@ -538,13 +471,13 @@ Test(store, report_through_sink_shows_in_exports)
 	t = export(st, EXPORT_RECORDS, "example.com", DAY0, DAY0);
 	cr_assert_eq(t->nrows, 3);
 	ASSERT_CELL(t, 2, "count", "4");
-	table_free(t);
+	tu_table_free(t);
 	t = export(st, EXPORT_RECORDS, "example.org", INT64_MIN, INT64_MAX);
 	cr_assert_eq(t->nrows, 0);
-	table_free(t);
+	tu_table_free(t);
 	t = export(st, EXPORT_SOURCES, NULL, INT64_MIN, DAY0 - 1);
 	cr_assert_eq(t->nrows, 0);
-	table_free(t);
+	tu_table_free(t);
 	store_close(st);
 	drop_db(path);
 }
@@ -555,7 +488,7 @@ Test(store, domains_show_latest_policy)
 	struct store *st = open_store(path, STORE_READWRITE);
 	struct agg_report r;
 	struct agg_record rec;
-	struct table *t;
+	struct tu_table *t;
 
 	make_record(&rec, "192.0.2.1", 1, DMARC_PASS, DMARC_PASS, DISP_NONE);
 	make_report(&r, "google.com", "r2", "example.com", DAY0 + DAY, DAY0 + 2 * DAY - 1, 2);
@@ -573,13 +506,13 @@ Test(store, domains_show_latest_policy)
 	ASSERT_CELL(t, 0, "testing", "y");
 	ASSERT_CELL(t, 0, "first_seen", "2024-01-01");
 	ASSERT_CELL(t, 0, "last_seen", "2024-01-02");
-	table_free(t);
+	tu_table_free(t);
 	/* As of the first day, the policy then published shows. */
 	t = export(st, EXPORT_DOMAINS, NULL, DAY0, DAY0 + DAY - 1);
 	cr_assert_eq(t->nrows, 1);
 	ASSERT_CELL(t, 0, "reports", "1");
 	ASSERT_CELL(t, 0, "p", "none");
-	table_free(t);
+	tu_table_free(t);
 	store_close(st);
 	drop_db(path);
 }
@@ -593,7 +526,7 @@ Test(store, same_report_again_is_duplicate)
 	struct agg_report r;
 	struct agg_record recs[3];
 	struct store_counts c;
-	struct table *t;
+	struct tu_table *t;
 
 	make_report(&r, "google.com", "r1", "example.com", DAY0, DAY0 + DAY - 1, 1);
 	three_records(recs);
@@ -607,7 +540,7 @@ Test(store, same_report_again_is_duplicate)
 	cr_assert_eq(scalar(path, "SELECT count(*) FROM record"), 3);
 	t = export_all(st, EXPORT_DOMAINS);
 	ASSERT_CELL(t, 0, "messages", "19");
-	table_free(t);
+	tu_table_free(t);
 	store_close(st);
 	drop_db(path);
 }
@@ -619,7 +552,7 @@ Test(store, same_key_other_content_is_conflict)
 	struct agg_report r;
 	struct agg_record recs[3];
 	struct store_counts c;
-	struct table *t;
+	struct tu_table *t;
 
 	make_report(&r, "google.com", "r1", "example.com", DAY0, DAY0 + DAY - 1, 1);
 	three_records(recs);
@@ -635,7 +568,7 @@ Test(store, same_key_other_content_is_conflict)
 	t = export_all(st, EXPORT_REPORTS);
 	cr_assert_eq(t->nrows, 1);
 	ASSERT_CELL(t, 0, "messages", "19");
-	table_free(t);
+	tu_table_free(t);
 	/* The same newcomer again: still a conflict, noted once. */
 	c = ingest(st, 3, &r, recs, 3);
 	cr_assert_eq(c.reports_conflict, 1);
@@ -674,7 +607,7 @@ Test(store, reused_report_id_other_period_is_stored)
 	struct agg_report r;
 	struct agg_record recs[3];
 	struct store_counts c;
-	struct table *t;
+	struct tu_table *t;
 
 	make_report(&r, "mimecast", "same-id", "example.com", DAY0, DAY0 + DAY - 1, 1);
 	three_records(recs);
@@ -686,10 +619,10 @@ Test(store, reused_report_id_other_period_is_stored)
 	cr_assert_eq(t->nrows, 2);
 	ASSERT_CELL(t, 0, "begin", "2024-01-01T00:00:00Z");
 	ASSERT_CELL(t, 1, "begin", "2024-01-02T00:00:00Z");
-	table_free(t);
+	tu_table_free(t);
 	t = export_all(st, EXPORT_DOMAINS);
 	ASSERT_CELL(t, 0, "messages", "38");
-	table_free(t);
+	tu_table_free(t);
 	store_close(st);
 	drop_db(path);
 }
@@ -822,10 +755,10 @@ static const char *
 day_messages(struct store *st, enum export_kind kind, int64_t day_start)
 {
 	static char buf[32];
-	struct table *t = export(st, kind, "example.com", day_start, day_start + DAY - 1);
+	struct tu_table *t = export(st, kind, "example.com", day_start, day_start + DAY - 1);
 
-	snprintf(buf, sizeof buf, "%s", t->nrows == 0 ? "none" : cell(t, 0, "messages"));
-	table_free(t);
+	snprintf(buf, sizeof buf, "%s", t->nrows == 0 ? "none" : tu_table_cell(t, 0, "messages"));
+	tu_table_free(t);
 	return buf;
 }
 
@@ -877,7 +810,7 @@ Test(store, split_report_counts_in_window_and_first_seen)
 	struct store *st = open_store(path, STORE_READWRITE);
 	struct agg_report r;
 	struct agg_record rec;
-	struct table *t;
+	struct tu_table *t;
 
 	make_report(&r, "google.com", "r1", "example.com", DAY0 + DAY / 2, DAY0 + 3 * DAY - 1, 1);
 	make_record(&rec, "192.0.2.1", 7, DMARC_PASS, DMARC_FAIL, DISP_REJECT);
@@ -891,13 +824,13 @@ Test(store, split_report_counts_in_window_and_first_seen)
 	ASSERT_CELL(t, 0, "reports", "1");
 	ASSERT_CELL(t, 0, "first_seen", "2024-01-02");
 	ASSERT_CELL(t, 0, "last_seen", "2024-01-02");
-	table_free(t);
+	tu_table_free(t);
 	t = export_all(st, EXPORT_SOURCES);
 	cr_assert_eq(t->nrows, 1);
 	ASSERT_CELL(t, 0, "messages", "7");
 	ASSERT_CELL(t, 0, "first_seen", "2024-01-01");
 	ASSERT_CELL(t, 0, "last_seen", "2024-01-03");
-	table_free(t);
+	tu_table_free(t);
 	store_close(st);
 	drop_db(path);
 }
@@ -932,7 +865,7 @@ Test(store, invalid_ip_rolls_up_under_empty_source)
 	struct store *st = open_store(path, STORE_READWRITE);
 	struct agg_report r;
 	struct agg_record recs[3];
-	struct table *t;
+	struct tu_table *t;
 
 	make_report(&r, "google.com", "r1", "example.com", DAY0, DAY0 + DAY - 1, 1);
 	make_record(&recs[0], "", 3, DMARC_FAIL, DMARC_FAIL, DISP_REJECT);
@@ -945,11 +878,11 @@ Test(store, invalid_ip_rolls_up_under_empty_source)
 	ASSERT_CELL(t, 0, "source_ip", "");
 	ASSERT_CELL(t, 0, "messages", "5");
 	ASSERT_CELL(t, 0, "disposition_reject", "5");
-	table_free(t);
+	tu_table_free(t);
 	t = export_all(st, EXPORT_RECORDS);
 	ASSERT_CELL(t, 0, "source_ip", "");
 	ASSERT_CELL(t, 0, "flags", "W_IP_INVALID");
-	table_free(t);
+	tu_table_free(t);
 	store_close(st);
 	drop_db(path);
 }
@@ -961,7 +894,7 @@ Test(store, counts_near_int64_max_saturate)
 	struct agg_report r;
 	struct agg_record recs[2];
 	struct store_counts c;
-	struct table *t;
+	struct tu_table *t;
 
 	make_report(&r, "google.com", "r1", "example.com", DAY0, DAY0 + DAY - 1, 1);
 	make_record(&recs[0], "192.0.2.1", INT64_MAX, DMARC_PASS, DMARC_PASS, DISP_NONE);
@@ -974,15 +907,15 @@ Test(store, counts_near_int64_max_saturate)
 	cr_assert_eq(c.reports_stored, 1);
 	t = export_all(st, EXPORT_REPORTS);
 	ASSERT_CELL(t, 0, "messages", "9223372036854775807");
-	table_free(t);
+	tu_table_free(t);
 	t = export_all(st, EXPORT_SOURCES);
 	ASSERT_CELL(t, 0, "messages", "9223372036854775807");
 	ASSERT_CELL(t, 0, "spf_aligned", "9223372036854775807");
 	ASSERT_CELL(t, 0, "pass_rate", "1.0000");
-	table_free(t);
+	tu_table_free(t);
 	t = export_all(st, EXPORT_DOMAINS);
 	ASSERT_CELL(t, 0, "messages", "9223372036854775807");
-	table_free(t);
+	tu_table_free(t);
 	store_close(st);
 	drop_db(path);
 }
@@ -1122,7 +1055,7 @@ Test(store, hundred_thousand_records_in_one_batch, .timeout = 240)
 	struct store_counts c = { 0 };
 	struct report_sink sink;
 	struct errbuf e = { "" };
-	struct table *t;
+	struct tu_table *t;
 	struct timespec t0, t1;
 	int64_t id;
 	size_t i;
@@ -1155,7 +1088,7 @@ Test(store, hundred_thousand_records_in_one_batch, .timeout = 240)
 	t = export_all(st, EXPORT_DOMAINS);
 	ASSERT_CELL(t, 0, "messages", "300000");
 	ASSERT_CELL(t, 0, "sources", "100000");
-	table_free(t);
+	tu_table_free(t);
 
 	/* A time budget cuts a long query off with a clear reason, then lifts. */
 	{

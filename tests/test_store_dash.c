@@ -19,87 +19,12 @@
 #define DAY0 INT64_C(1704067200) /* 2024-01-01T00:00:00Z */
 #define DAY (INT64_C(86400))
 #define D0 (DAY0 / DAY)          /* day 19723 */
-#define ROWS 64
-#define COLS 48
 
-/* ---- a result, as strings ("NULL" for a null cell) ---- */
-
-struct table {
-	size_t nrows, ncols;
-	const char *const *names;
-	char *cells[ROWS][COLS];
-};
-
-static int
-collect(void *ctx, size_t ncols, const char *const *names, const struct cell *cells)
-{
-	struct table *t = ctx;
-	char buf[64];
-	size_t i;
-
-	cr_assert_lt(t->nrows, ROWS);
-	cr_assert_leq(ncols, COLS);
-	t->ncols = ncols;
-	t->names = names;
-	for (i = 0; i < ncols; i++) {
-		switch (cells[i].type) {
-		case CELL_NULL:
-			snprintf(buf, sizeof buf, "NULL");
-			break;
-		case CELL_INT:
-			snprintf(buf, sizeof buf, "%lld", (long long)cells[i].i);
-			break;
-		case CELL_REAL:
-			snprintf(buf, sizeof buf, "%.4f", cells[i].r);
-			break;
-		case CELL_TEXT:
-			break;
-		}
-		t->cells[t->nrows][i] = strdup(cells[i].type == CELL_TEXT ? cells[i].s : buf);
-	}
-	t->nrows++;
-	return 0;
-}
-
-static struct table *
-table_new(void)
-{
-	struct table *t = calloc(1, sizeof *t);
-
-	cr_assert_not_null(t);
-	return t;
-}
-
-static void
-table_free(struct table *t)
-{
-	size_t r, c;
-
-	for (r = 0; r < t->nrows; r++)
-		for (c = 0; c < t->ncols; c++)
-			free(t->cells[r][c]);
-	free(t);
-}
-
-static const char *
-cell(const struct table *t, size_t row, const char *name)
-{
-	size_t i;
-
-	cr_assert_lt(row, t->nrows, "row %zu of %zu", row, t->nrows);
-	for (i = 0; i < t->ncols; i++)
-		if (strcmp(t->names[i], name) == 0)
-			return t->cells[row][i];
-	cr_assert_fail("no column %s", name);
-	return NULL;
-}
-
-#define ASSERT_CELL(t, row, col, want) \
-	cr_assert_str_eq(cell((t), (row), (col)), (want), "%s[%d]", (col), (int)(row))
+/* ---- results (tu_table in testutil.h) ---- */
 
 /* The column col of every row, joined by "|". */
 static char *
-column(const struct table *t, const char *col)
+column(const struct tu_table *t, const char *col)
 {
 	static char out[1024];
 	size_t i, n = 0;
@@ -107,7 +32,7 @@ column(const struct table *t, const char *col)
 	out[0] = '\0';
 	for (i = 0; i < t->nrows; i++)
 		n += (size_t)snprintf(out + n, sizeof out - n, "%s%s", i > 0 ? "|" : "",
-		    cell(t, i, col));
+		    tu_table_cell(t, i, col));
 	return out;
 }
 
@@ -352,11 +277,11 @@ Test(store_dash, domains_sum_the_window_with_the_previous_period)
 {
 	struct dash_filter f = window();
 	struct errbuf e = { "" };
-	struct table *t = table_new();
+	struct tu_table *t = tu_table_new();
 	struct db d;
 
 	db_open(&d);
-	cr_assert_eq(store_dash_domains(d.st, &f, collect, t, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_dash_domains(d.st, &f, tu_table_collect, t, &e), 0, "%s", e.msg);
 	cr_assert_eq(t->nrows, 2);
 	ASSERT_CELL(t, 0, "policy_domain", "example.com");
 	ASSERT_CELL(t, 0, "messages", "42");
@@ -383,18 +308,18 @@ Test(store_dash, domains_sum_the_window_with_the_previous_period)
 	ASSERT_CELL(t, 1, "sources", "2");
 	ASSERT_CELL(t, 1, "prev_messages", "NULL");
 	ASSERT_CELL(t, 1, "prev_pass_rate", "NULL");
-	table_free(t);
+	tu_table_free(t);
 
 	/* An open window has no previous period; D0-2 is in it. */
 	f.day_from = 0;
 	f.day_to = 0;
 	f.domain = "example.com";
-	t = table_new();
-	cr_assert_eq(store_dash_domains(d.st, &f, collect, t, &e), 0, "%s", e.msg);
+	t = tu_table_new();
+	cr_assert_eq(store_dash_domains(d.st, &f, tu_table_collect, t, &e), 0, "%s", e.msg);
 	cr_assert_eq(t->nrows, 1);
 	ASSERT_CELL(t, 0, "messages", "142");
 	ASSERT_CELL(t, 0, "prev_messages", "NULL");
-	table_free(t);
+	tu_table_free(t);
 	db_close(&d);
 }
 
@@ -421,7 +346,7 @@ Test(store_dash, domains_filters)
 		{ NULL, NULL, "203.0.113.0/24", DASH_RESULT_ALL, "", "", "", "", "", "" },
 	};
 	struct errbuf e = { "" };
-	struct table *t;
+	struct tu_table *t;
 	struct db d;
 	size_t i;
 
@@ -433,8 +358,8 @@ Test(store_dash, domains_filters)
 		f.reporter = cases[i].reporter;
 		f.source = cases[i].source;
 		f.result = cases[i].result;
-		t = table_new();
-		cr_assert_eq(store_dash_domains(d.st, &f, collect, t, &e), 0, "%s", e.msg);
+		t = tu_table_new();
+		cr_assert_eq(store_dash_domains(d.st, &f, tu_table_collect, t, &e), 0, "%s", e.msg);
 		cr_assert_str_eq(column(t, "policy_domain"), cases[i].domains, "case %zu", i);
 		if (t->nrows > 0) {
 			cr_assert_str_eq(column(t, "messages"), cases[i].messages, "case %zu", i);
@@ -445,7 +370,7 @@ Test(store_dash, domains_filters)
 			    "case %zu", i);
 			cr_assert_str_eq(column(t, "sources"), cases[i].sources, "case %zu", i);
 		}
-		table_free(t);
+		tu_table_free(t);
 	}
 	db_close(&d);
 }
@@ -454,14 +379,14 @@ Test(store_dash, bad_source_filter_is_an_error)
 {
 	struct dash_filter f = window();
 	struct errbuf e = { "" };
-	struct table *t = table_new();
+	struct tu_table *t = tu_table_new();
 	struct db d;
 
 	db_open(&d);
 	f.source = "192.0.2.0/40";
-	cr_assert_eq(store_dash_domains(d.st, &f, collect, t, &e), -1);
+	cr_assert_eq(store_dash_domains(d.st, &f, tu_table_collect, t, &e), -1);
 	cr_assert(strstr(e.msg, "192.0.2.0/40") != NULL, "%s", e.msg);
-	table_free(t);
+	tu_table_free(t);
 	db_close(&d);
 }
 
@@ -485,7 +410,7 @@ Test(store_dash, daily_has_the_days_with_data)
 		    "0|7", "1.0000|0.0000" },
 	};
 	struct errbuf e = { "" };
-	struct table *t;
+	struct tu_table *t;
 	struct db d;
 	size_t i;
 
@@ -496,14 +421,14 @@ Test(store_dash, daily_has_the_days_with_data)
 		f.domain = cases[i].domain;
 		f.source = cases[i].source;
 		f.result = cases[i].result;
-		t = table_new();
-		cr_assert_eq(store_dash_daily(d.st, &f, collect, t, &e), 0, "%s", e.msg);
+		t = tu_table_new();
+		cr_assert_eq(store_dash_daily(d.st, &f, tu_table_collect, t, &e), 0, "%s", e.msg);
 		cr_assert_str_eq(column(t, "day"), cases[i].days, "case %zu", i);
 		cr_assert_str_eq(column(t, "messages"), cases[i].messages, "case %zu", i);
 		cr_assert_str_eq(column(t, "dmarc_pass"), cases[i].pass, "case %zu", i);
 		cr_assert_str_eq(column(t, "dmarc_fail"), cases[i].fail, "case %zu", i);
 		cr_assert_str_eq(column(t, "pass_rate"), cases[i].rate, "case %zu", i);
-		table_free(t);
+		tu_table_free(t);
 	}
 	db_close(&d);
 }
@@ -515,11 +440,11 @@ Test(store_dash, sources_by_address_and_by_network)
 	struct dash_filter f = window();
 	struct dash_page page = { NULL, false, 50, 0 };
 	struct errbuf e = { "" };
-	struct table *t = table_new();
+	struct tu_table *t = tu_table_new();
 	struct db d;
 
 	db_open(&d);
-	cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, collect, t, &e), 0,
+	cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, tu_table_collect, t, &e), 0,
 	    "%s", e.msg);
 	cr_assert_str_eq(column(t, "source"),
 	    "192.0.2.1|2001:db8:1:ffff::1|192.0.2.77|2001:db8:1::5|198.51.100.9|");
@@ -542,11 +467,11 @@ Test(store_dash, sources_by_address_and_by_network)
 	ASSERT_CELL(t, 3, "reporters", "google.com");
 	ASSERT_CELL(t, 4, "disposition_quarantine", "3");
 	ASSERT_CELL(t, 5, "header_from", "example.org");
-	table_free(t);
+	tu_table_free(t);
 
 	/* /24 and /48: 192.0.2.1 and .77 are one network, the two 2001:db8:1:: not (two domains) */
-	t = table_new();
-	cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_PREFIX, &page, collect, t, &e),
+	t = tu_table_new();
+	cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_PREFIX, &page, tu_table_collect, t, &e),
 	    0, "%s", e.msg);
 	cr_assert_str_eq(column(t, "source"),
 	    "192.0.2.0/24|2001:db8:1::/48|2001:db8:1::/48|198.51.100.0/24|");
@@ -557,12 +482,12 @@ Test(store_dash, sources_by_address_and_by_network)
 	ASSERT_CELL(t, 0, "dmarc_pass", "30");
 	ASSERT_CELL(t, 0, "disposition_reject", "5");
 	ASSERT_CELL(t, 0, "reporters", "google.com, yahoo");
-	table_free(t);
+	tu_table_free(t);
 
 	/* A one-row page comes from the heaviest network alone, with the same figures. */
 	page.limit = 1;
-	t = table_new();
-	cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_PREFIX, &page, collect, t, &e),
+	t = tu_table_new();
+	cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_PREFIX, &page, tu_table_collect, t, &e),
 	    0, "%s", e.msg);
 	cr_assert_str_eq(column(t, "source"), "192.0.2.0/24");
 	ASSERT_CELL(t, 0, "messages", "35");
@@ -572,7 +497,7 @@ Test(store_dash, sources_by_address_and_by_network)
 	ASSERT_CELL(t, 0, "first_seen", "2024-01-01");
 	ASSERT_CELL(t, 0, "last_seen", "2024-01-02");
 	ASSERT_CELL(t, 0, "total_rows", "5");
-	table_free(t);
+	tu_table_free(t);
 	db_close(&d);
 }
 
@@ -588,7 +513,7 @@ Test(store_dash, long_report_counts_its_part_of_the_window)
 	struct dash_page page = { NULL, false, 50, 0 };
 	struct agg_record rec;
 	struct errbuf e = { "" };
-	struct table *t;
+	struct tu_table *t;
 	struct db d;
 	size_t i;
 
@@ -599,36 +524,36 @@ Test(store_dash, long_report_counts_its_part_of_the_window)
 	f.domain = "example.net";
 	for (i = 0; i < 2; i++) {
 		f.source = sources[i];
-		t = table_new();
-		cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, collect, t, &e),
+		t = tu_table_new();
+		cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, tu_table_collect, t, &e),
 		    0, "%s", e.msg);
 		cr_assert_str_eq(column(t, "source"), "203.0.113.5", "%zu", i);
 		ASSERT_CELL(t, 0, "messages", "2");
 		ASSERT_CELL(t, 0, "disposition_reject", "2");
 		ASSERT_CELL(t, 0, "first_seen", "2024-01-01");
 		ASSERT_CELL(t, 0, "last_seen", "2024-01-01");
-		table_free(t);
-		t = table_new();
-		cr_assert_eq(store_dash_daily(d.st, &f, collect, t, &e), 0, "%s", e.msg);
+		tu_table_free(t);
+		t = tu_table_new();
+		cr_assert_eq(store_dash_daily(d.st, &f, tu_table_collect, t, &e), 0, "%s", e.msg);
 		cr_assert_str_eq(column(t, "messages"), "2", "%zu", i);
-		table_free(t);
+		tu_table_free(t);
 	}
 	/* The whole period: 4 over three days. */
 	f.day_from = D0 - 1;
 	f.day_to = D0 + 1;
 	f.source = NULL;
-	t = table_new();
-	cr_assert_eq(store_dash_daily(d.st, &f, collect, t, &e), 0, "%s", e.msg);
+	t = tu_table_new();
+	cr_assert_eq(store_dash_daily(d.st, &f, tu_table_collect, t, &e), 0, "%s", e.msg);
 	cr_assert_str_eq(column(t, "day"), "2023-12-31|2024-01-01|2024-01-02");
 	cr_assert_str_eq(column(t, "messages"), "1|2|1");
-	table_free(t);
-	t = table_new();
-	cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, collect, t, &e), 0,
+	tu_table_free(t);
+	t = tu_table_new();
+	cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, tu_table_collect, t, &e), 0,
 	    "%s", e.msg);
 	ASSERT_CELL(t, 0, "messages", "4");
 	ASSERT_CELL(t, 0, "first_seen", "2023-12-31");
 	ASSERT_CELL(t, 0, "last_seen", "2024-01-02");
-	table_free(t);
+	tu_table_free(t);
 	db_close(&d);
 }
 
@@ -664,7 +589,7 @@ Test(store_dash, sources_filters)
 	};
 	struct dash_page page = { NULL, false, 50, 0 };
 	struct errbuf e = { "" };
-	struct table *t;
+	struct tu_table *t;
 	struct db d;
 	size_t i;
 
@@ -676,13 +601,13 @@ Test(store_dash, sources_filters)
 		f.reporter = cases[i].reporter;
 		f.source = cases[i].source;
 		f.result = cases[i].result;
-		t = table_new();
-		cr_assert_eq(store_dash_sources(d.st, &f, cases[i].g, &page, collect, t, &e), 0,
+		t = tu_table_new();
+		cr_assert_eq(store_dash_sources(d.st, &f, cases[i].g, &page, tu_table_collect, t, &e), 0,
 		    "%s", e.msg);
 		cr_assert_str_eq(column(t, "source"), cases[i].sources, "case %zu: %s", i,
 		    column(t, "source"));
 		cr_assert_str_eq(column(t, "messages"), cases[i].messages, "case %zu", i);
-		table_free(t);
+		tu_table_free(t);
 	}
 	db_close(&d);
 }
@@ -712,7 +637,7 @@ Test(store_dash, sources_pages_and_sorts)
 		{ "nonsense", false, 2, 0, "192.0.2.1|2001:db8:1:ffff::1" },
 	};
 	struct errbuf e = { "" };
-	struct table *t;
+	struct tu_table *t;
 	struct db d;
 	size_t i;
 
@@ -722,14 +647,14 @@ Test(store_dash, sources_pages_and_sorts)
 		struct dash_page page = { cases[i].sort, cases[i].descending, cases[i].limit,
 			cases[i].offset };
 
-		t = table_new();
-		cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, collect, t, &e),
+		t = tu_table_new();
+		cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, tu_table_collect, t, &e),
 		    0, "%s", e.msg);
 		cr_assert_str_eq(column(t, "source"), cases[i].sources, "case %zu: %s", i,
 		    column(t, "source"));
 		if (t->nrows > 0)
 			ASSERT_CELL(t, 0, "total_rows", "6");
-		table_free(t);
+		tu_table_free(t);
 	}
 	db_close(&d);
 }
@@ -751,7 +676,7 @@ Test(store_dash, failing_sources_walk_the_failing_networks)
 	};
 	struct agg_record recs[2];
 	struct errbuf e = { "" };
-	struct table *t;
+	struct tu_table *t;
 	struct db d;
 	size_t i;
 
@@ -765,15 +690,15 @@ Test(store_dash, failing_sources_walk_the_failing_networks)
 		struct dash_page page = { NULL, false, cases[i].limit, 0 };
 
 		f.result = DASH_RESULT_FAIL;
-		t = table_new();
-		cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, collect, t, &e),
+		t = tu_table_new();
+		cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, tu_table_collect, t, &e),
 		    0, "%s", e.msg);
 		cr_assert_str_eq(column(t, "source"), cases[i].sources, "case %zu: %s", i,
 		    column(t, "source"));
 		cr_assert_str_eq(column(t, "messages"), cases[i].messages, "case %zu", i);
 		ASSERT_CELL(t, 0, "dmarc_pass", "0");
 		ASSERT_CELL(t, 0, "total_rows", "5");
-		table_free(t);
+		tu_table_free(t);
 	}
 	db_close(&d);
 }
@@ -804,7 +729,7 @@ Test(store_dash, records_behind_a_view)
 		{ NULL, NULL, "192.0.2.77", DASH_RESULT_ALL, 50, 0, "192.0.2.77", "1" },
 	};
 	struct errbuf e = { "" };
-	struct table *t;
+	struct tu_table *t;
 	struct db d;
 	size_t i;
 
@@ -817,14 +742,14 @@ Test(store_dash, records_behind_a_view)
 		f.reporter = cases[i].reporter;
 		f.source = cases[i].source;
 		f.result = cases[i].result;
-		t = table_new();
-		cr_assert_eq(store_dash_records(d.st, &f, &page, collect, t, &e), 0, "%s", e.msg);
+		t = tu_table_new();
+		cr_assert_eq(store_dash_records(d.st, &f, &page, tu_table_collect, t, &e), 0, "%s", e.msg);
 		cr_assert_str_eq(column(t, "source_ip"), cases[i].ips, "case %zu: %s", i,
 		    column(t, "source_ip"));
 		if (t->nrows > 0)
-			cr_assert_str_eq(cell(t, 0, "total_rows"), cases[i].total, "case %zu: %s",
-			    i, cell(t, 0, "total_rows"));
-		table_free(t);
+			cr_assert_str_eq(tu_table_cell(t, 0, "total_rows"), cases[i].total, "case %zu: %s",
+			    i, tu_table_cell(t, 0, "total_rows"));
+		tu_table_free(t);
 	}
 
 	/* One record's columns. */
@@ -834,8 +759,8 @@ Test(store_dash, records_behind_a_view)
 		char id[32];
 
 		f.source = "2001:db8:1::5";
-		t = table_new();
-		cr_assert_eq(store_dash_records(d.st, &f, &page, collect, t, &e), 0, "%s",
+		t = tu_table_new();
+		cr_assert_eq(store_dash_records(d.st, &f, &page, tu_table_collect, t, &e), 0, "%s",
 		    e.msg);
 		cr_assert_eq(t->nrows, 1);
 		snprintf(id, sizeof id, "%lld", (long long)d.report_ids[0]);
@@ -853,7 +778,7 @@ Test(store_dash, records_behind_a_view)
 		ASSERT_CELL(t, 0, "reasons", "NULL");
 		ASSERT_CELL(t, 0, "dkim_results", "news.example.com/s1=fail");
 		ASSERT_CELL(t, 0, "spf_results", "news.example.com/mfrom=pass");
-		table_free(t);
+		tu_table_free(t);
 	}
 	db_close(&d);
 }
@@ -881,7 +806,7 @@ Test(store_dash, reports_list)
 		{ NULL, NULL, "2001:db8::/32", DASH_RESULT_ALL, NULL, false, 50, 0, "g2|g1", "2" },
 	};
 	struct errbuf e = { "" };
-	struct table *t;
+	struct tu_table *t;
 	struct db d;
 	size_t i;
 
@@ -895,11 +820,11 @@ Test(store_dash, reports_list)
 		f.reporter = cases[i].reporter;
 		f.source = cases[i].source;
 		f.result = cases[i].result;
-		t = table_new();
-		cr_assert_eq(store_dash_reports(d.st, &f, &page, collect, t, &e), 0, "%s", e.msg);
+		t = tu_table_new();
+		cr_assert_eq(store_dash_reports(d.st, &f, &page, tu_table_collect, t, &e), 0, "%s", e.msg);
 		cr_assert_str_eq(column(t, "report_id"), cases[i].ids, "case %zu", i);
 		ASSERT_CELL(t, 0, "total_rows", cases[i].total);
-		table_free(t);
+		tu_table_free(t);
 	}
 	/* The columns of one report. */
 	{
@@ -907,8 +832,8 @@ Test(store_dash, reports_list)
 		struct dash_page page = { NULL, false, 50, 0 };
 
 		f.reporter = "yahoo";
-		t = table_new();
-		cr_assert_eq(store_dash_reports(d.st, &f, &page, collect, t, &e), 0, "%s",
+		t = tu_table_new();
+		cr_assert_eq(store_dash_reports(d.st, &f, &page, tu_table_collect, t, &e), 0, "%s",
 		    e.msg);
 		ASSERT_CELL(t, 0, "org_name", "yahoo");
 		ASSERT_CELL(t, 0, "policy_domain", "example.com");
@@ -920,32 +845,32 @@ Test(store_dash, reports_list)
 		ASSERT_CELL(t, 0, "p", "quarantine");
 		ASSERT_CELL(t, 0, "dialect", "rfc7489");
 		ASSERT_CELL(t, 0, "flags", "");
-		table_free(t);
+		tu_table_free(t);
 	}
 	db_close(&d);
 }
 
 /* The meta row and the record rows of store_dash_report, apart. */
 struct report_view {
-	struct table *meta, *records;
+	struct tu_table *meta, *records;
 };
 
 static int
 collect_meta(void *ctx, size_t ncols, const char *const *names, const struct cell *cells)
 {
-	return collect(((struct report_view *)ctx)->meta, ncols, names, cells);
+	return tu_table_collect(((struct report_view *)ctx)->meta, ncols, names, cells);
 }
 
 static int
 collect_records(void *ctx, size_t ncols, const char *const *names, const struct cell *cells)
 {
-	return collect(((struct report_view *)ctx)->records, ncols, names, cells);
+	return tu_table_collect(((struct report_view *)ctx)->records, ncols, names, cells);
 }
 
 Test(store_dash, one_report_with_its_records)
 {
 	struct errbuf e = { "" };
-	struct report_view v = { table_new(), table_new() };
+	struct report_view v = { tu_table_new(), tu_table_new() };
 	struct db d;
 	bool found = false;
 
@@ -970,19 +895,19 @@ Test(store_dash, one_report_with_its_records)
 	cr_assert_str_eq(column(v.records, "total_rows"), "3|3|3");
 	ASSERT_CELL(v.records, 1, "disposition", "reject");
 	ASSERT_CELL(v.records, 1, "dkim_results", "example.com/s1=fail");
-	table_free(v.meta);
-	table_free(v.records);
+	tu_table_free(v.meta);
+	tu_table_free(v.records);
 
 	/* An unknown id: not found, no row. */
-	v.meta = table_new();
-	v.records = table_new();
+	v.meta = tu_table_new();
+	v.records = tu_table_new();
 	found = true;
 	cr_assert_eq(store_dash_report(d.st, 999, &found, collect_meta, collect_records, &v,
 	    &e), 0, "%s", e.msg);
 	cr_assert_not(found);
 	cr_assert_eq(v.meta->nrows + v.records->nrows, 0);
-	table_free(v.meta);
-	table_free(v.records);
+	tu_table_free(v.meta);
+	tu_table_free(v.records);
 	db_close(&d);
 }
 
@@ -1031,7 +956,7 @@ Test(store_dash, failures_list_and_one)
 		{ NULL, NULL, D0, D0, "192.0.2.77", "5" },
 	};
 	struct errbuf e = { "" };
-	struct table *t;
+	struct tu_table *t;
 	struct db d;
 	bool found = false;
 	size_t i;
@@ -1047,22 +972,22 @@ Test(store_dash, failures_list_and_one)
 			DASH_RESULT_ALL, cases[i].source };
 		struct dash_page page = { NULL, false, 50, 0 };
 
-		t = table_new();
-		cr_assert_eq(store_dash_failures(d.st, &f, &page, collect, t, &e), 0, "%s",
+		t = tu_table_new();
+		cr_assert_eq(store_dash_failures(d.st, &f, &page, tu_table_collect, t, &e), 0, "%s",
 		    e.msg);
 		cr_assert_str_eq(column(t, "source_ip"), cases[i].ips, "case %zu: %s", i,
 		    column(t, "source_ip"));
 		cr_assert_str_eq(column(t, "aggregate_messages"), cases[i].aggregate,
 		    "case %zu: %s", i, column(t, "aggregate_messages"));
-		table_free(t);
+		tu_table_free(t);
 	}
 	/* the newest's columns, and paging */
 	{
 		struct dash_filter f = { NULL, 0, 0, NULL, DASH_RESULT_ALL, NULL };
 		struct dash_page page = { NULL, false, 1, 1 };
 
-		t = table_new();
-		cr_assert_eq(store_dash_failures(d.st, &f, &page, collect, t, &e), 0, "%s",
+		t = tu_table_new();
+		cr_assert_eq(store_dash_failures(d.st, &f, &page, tu_table_collect, t, &e), 0, "%s",
 		    e.msg);
 		cr_assert_eq(t->nrows, 1);
 		ASSERT_CELL(t, 0, "arrival_date", "2024-01-02T00:01:00Z");
@@ -1072,10 +997,10 @@ Test(store_dash, failures_list_and_one)
 		ASSERT_CELL(t, 0, "delivery_result", "reject");
 		ASSERT_CELL(t, 0, "subject", "Your invoice");
 		ASSERT_CELL(t, 0, "total_rows", "3");
-		table_free(t);
+		tu_table_free(t);
 	}
-	t = table_new();
-	cr_assert_eq(store_dash_failure(d.st, 2, &found, collect, t, &e), 0, "%s", e.msg);
+	t = tu_table_new();
+	cr_assert_eq(store_dash_failure(d.st, 2, &found, tu_table_collect, t, &e), 0, "%s", e.msg);
 	cr_assert(found);
 	cr_assert_eq(t->nrows, 1);
 	ASSERT_CELL(t, 0, "source_ip", "2001:db8:1::5");
@@ -1083,12 +1008,12 @@ Test(store_dash, failures_list_and_one)
 	ASSERT_CELL(t, 0, "sample_body", "NULL");
 	ASSERT_CELL(t, 0, "incidents", "1");
 	ASSERT_CELL(t, 0, "flags", "");
-	table_free(t);
-	t = table_new();
-	cr_assert_eq(store_dash_failure(d.st, 99, &found, collect, t, &e), 0, "%s", e.msg);
+	tu_table_free(t);
+	t = tu_table_new();
+	cr_assert_eq(store_dash_failure(d.st, 99, &found, tu_table_collect, t, &e), 0, "%s", e.msg);
 	cr_assert_not(found);
 	cr_assert_eq(t->nrows, 0);
-	table_free(t);
+	tu_table_free(t);
 	db_close(&d);
 }
 
@@ -1096,11 +1021,11 @@ Test(store_dash, inputs_and_reporters)
 {
 	struct dash_page page = { NULL, false, 2, 0 };
 	struct errbuf e = { "" };
-	struct table *t = table_new();
+	struct tu_table *t = tu_table_new();
 	struct db d;
 
 	db_open(&d);
-	cr_assert_eq(store_dash_inputs(d.st, NULL, &page, collect, t, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_dash_inputs(d.st, NULL, &page, tu_table_collect, t, &e), 0, "%s", e.msg);
 	cr_assert_str_eq(column(t, "id"), "4|3");
 	cr_assert_str_eq(column(t, "total_rows"), "4|4");
 	ASSERT_CELL(t, 0, "status", "stored");
@@ -1110,18 +1035,18 @@ Test(store_dash, inputs_and_reporters)
 	ASSERT_CELL(t, 0, "reports_stored", "1");
 	ASSERT_CELL(t, 0, "records", "1");
 	ASSERT_CELL(t, 1, "records", "2");
-	table_free(t);
-	t = table_new();
-	cr_assert_eq(store_dash_inputs(d.st, "refused", &page, collect, t, &e), 0, "%s", e.msg);
+	tu_table_free(t);
+	t = tu_table_new();
+	cr_assert_eq(store_dash_inputs(d.st, "refused", &page, tu_table_collect, t, &e), 0, "%s", e.msg);
 	cr_assert_eq(t->nrows, 0);
-	table_free(t);
+	tu_table_free(t);
 
-	t = table_new();
-	cr_assert_eq(store_dash_reporters(d.st, collect, t, &e), 0, "%s", e.msg);
+	t = tu_table_new();
+	cr_assert_eq(store_dash_reporters(d.st, tu_table_collect, t, &e), 0, "%s", e.msg);
 	cr_assert_str_eq(column(t, "org_key"), "google.com|yahoo");
 	cr_assert_str_eq(column(t, "org_name"), "google.com|yahoo");
 	cr_assert_str_eq(column(t, "reports"), "3|1");
-	table_free(t);
+	tu_table_free(t);
 	db_close(&d);
 }
 
@@ -1129,15 +1054,15 @@ Test(store_dash, readonly_handle_answers)
 {
 	struct dash_filter f = window();
 	struct errbuf e = { "" };
-	struct table *t = table_new();
+	struct tu_table *t = tu_table_new();
 	struct store *ro = NULL;
 	struct db d;
 
 	db_open(&d);
 	cr_assert_eq(store_open(d.path, STORE_READONLY, &ro, &e), 0, "%s", e.msg);
-	cr_assert_eq(store_dash_domains(ro, &f, collect, t, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_dash_domains(ro, &f, tu_table_collect, t, &e), 0, "%s", e.msg);
 	cr_assert_str_eq(column(t, "messages"), "42|9");
 	store_close(ro);
-	table_free(t);
+	tu_table_free(t);
 	db_close(&d);
 }
