@@ -18,36 +18,13 @@
 #include "flags.h"
 #include "ingest_int.h"
 #include "report_norm.h"
+#include "report_xml_int.h"
 
 #define NS_DMARC2       "urn:ietf:params:xml:ns:dmarc-2.0"
 #define XML_OPTIONS     (XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT | \
 			 XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
 
-enum el {
-	E_NONE, E_ROOT, E_VERSION, E_META, E_ORG, E_EMAIL, E_EXTRA, E_RID, E_RANGE,
-	E_BEGIN, E_END, E_ERROR, E_GENERATOR, E_POLICY, E_PDOMAIN, E_ADKIM, E_ASPF,
-	E_P, E_SP, E_NP, E_PCT, E_FO, E_TESTING, E_DISCOVERY, E_EXTENSION,
-	E_RECORD, E_ROW, E_IP, E_COUNT, E_PE, E_DISP, E_PE_DKIM, E_PE_SPF,
-	E_REASON, E_RTYPE, E_RCOMMENT, E_IDS, E_HFROM, E_EFROM, E_ETO, E_AUTH,
-	E_DKIM, E_DDOMAIN, E_DSEL, E_DRESULT, E_DHUMAN,
-	E_SPF, E_SDOMAIN, E_SSCOPE, E_SRESULT, E_SHUMAN, E_LAST
-};
-_Static_assert(E_LAST <= 64, "element ids index a uint64_t mask");
-
 #define BIT(id) (UINT64_C(1) << (id))
-
-/* how an element is handled */
-enum kind { K_LEAF, K_BLOCK, K_MULTI_LEAF, K_MULTI_BLOCK, K_IGNORE };
-/* which "seen" mask detects a duplicate */
-enum scope { S_HDR, S_REC, S_SUB };
-
-struct rule {
-	enum el parent;
-	const char *name;
-	enum el id;
-	enum kind kind;
-	enum scope scope;
-};
 
 /* Grouped by parent, which keeps find_rule's scan of one parent's rules short. */
 static const struct rule RULES[] = {
@@ -104,40 +81,7 @@ static const struct rule RULES[] = {
 	{ E_SPF, "human_result", E_SHUMAN, K_LEAF, S_SUB },
 };
 
-#define N_RULES G_N_ELEMENTS(RULES)
-_Static_assert(G_N_ELEMENTS(RULES) < 256, "rule indexes fit in unsigned char");
-
-enum { NOT_BEGUN, BEGUN_RECORDS, BEGUN_SKIP };
-
-struct parse {
-	const struct report_hints *hints;
-	const struct report_sink *sink;
-	struct errbuf *e;
-	enum refusal why;
-	bool sink_failed, root_closed, stopped;
-	xmlParserCtxtPtr ctxt;
-	struct xml_feed feed;
-	struct agg_report rep;
-	struct agg_record rec;
-	struct arena hdr, recs;      /* strings of the header, of the current record */
-	const xmlChar *names[N_RULES]; /* RULES' names in the parser's dictionary */
-	const xmlChar *feedback, *ns2; /* "feedback" and NS_DMARC2 there */
-	unsigned char first[E_LAST], last[E_LAST]; /* each parent's rules (none: first > last) */
-	enum el stack[BOUND_XML_DEPTH + 1];
-	int depth;                   /* elements open */
-	int skip_depth, leaf_depth;  /* -1 when not skipping / not in a leaf */
-	char *text;                  /* text of the current leaf, BOUND_XML_TEXT */
-	size_t text_len;
-	bool text_trunc, in_record, is_rfc9990_ns, reason_nonempty;
-	uint64_t seen[3];            /* per scope: single elements already met */
-	uint64_t present;            /* every element met, for the dialect */
-	const char *begin_raw, *end_raw;
-	GString *errors;
-	int begun;
-	uint64_t n_records;          /* <record> elements, dropped ones included */
-	int xml_code, xml_line;      /* first libxml2 error */
-	char xml_msg[256];
-};
+_Static_assert(G_N_ELEMENTS(RULES) == N_RULES, "N_RULES counts RULES");
 
 static void
 sat_add(uint64_t *sum, uint64_t v)
@@ -321,106 +265,6 @@ record_end(struct parse *p)
 	return 0;
 }
 
-/* ---- leaf values ---- */
-
-static void
-add_error_text(struct parse *p, const char *t, size_t n)
-{
-	t = norm_trim(t, n, &n);
-	if (n == 0)
-		return;
-	if (p->errors == NULL)
-		p->errors = g_string_new(NULL);
-	else if (p->errors->len < BOUND_XML_ERROR_TEXT)
-		g_string_append_c(p->errors, '\n');
-	if (n > BOUND_XML_ERROR_TEXT - p->errors->len) {
-		n = BOUND_XML_ERROR_TEXT - p->errors->len;
-		p->rep.flags |= W_TEXT_TRUNCATED;
-	}
-	g_string_append_len(p->errors, t, (gssize)n);
-	p->rep.errors = p->errors->str;
-}
-
-static void
-header_leaf(struct parse *p, enum el id, const char *t, size_t n)
-{
-	struct agg_report *r = &p->rep;
-	struct arena *a = &p->hdr;
-
-	switch (id) {
-	case E_VERSION:   r->xml_version = norm_text(a, t, n); break;
-	case E_ORG:       r->org_name = norm_collapse(a, t, n); break;
-	case E_EMAIL:     r->org_email = norm_text(a, t, n); break;
-	case E_EXTRA:     r->extra_contact = norm_text(a, t, n); break;
-	case E_RID:       r->report_id = norm_report_id(a, t, n); break;
-	case E_BEGIN:     p->begin_raw = arena_strndup(a, t, n); break;
-	case E_END:       p->end_raw = arena_strndup(a, t, n); break;
-	case E_ERROR:     add_error_text(p, t, n); break;
-	case E_GENERATOR: r->generator = norm_text(a, t, n); break;
-	case E_PDOMAIN:   r->policy_domain = norm_domain(a, t, n, &r->flags); break;
-	case E_ADKIM:     r->adkim = norm_alignment(t, n, &r->flags); break;
-	case E_ASPF:      r->aspf = norm_alignment(t, n, &r->flags); break;
-	case E_P:         r->p = norm_policy(t, n, &r->flags); break;
-	case E_SP:        r->sp = norm_policy(t, n, &r->flags); break;
-	case E_NP:        r->np = norm_policy(t, n, &r->flags); break;
-	case E_PCT:       r->pct = norm_pct(t, n, &r->flags); break;
-	case E_FO:        r->fo = norm_text(a, t, n); break;
-	case E_TESTING:   r->testing = norm_testing(t, n, &r->flags); break;
-	case E_DISCOVERY: r->discovery_method = norm_discovery(a, t, n, &r->flags); break;
-	default:          break;
-	}
-}
-
-static void
-record_leaf(struct parse *p, enum el id, const char *t, size_t n)
-{
-	struct agg_record *rec = &p->rec;
-	struct override_reason *rs = &rec->reasons[rec->n_reasons];
-	struct dkim_result *dk = &rec->dkim[rec->n_dkim];
-	struct spf_result *sp = &rec->spf[rec->n_spf];
-	struct arena *a = &p->recs;
-	uint64_t *fl = &rec->flags;
-	size_t len;
-
-	switch (id) {
-	case E_IP:        norm_ip(a, t, n, rec); break;
-	case E_DISP:
-		rec->disposition = norm_disposition(a, t, n, fl, &rec->disposition_raw);
-		break;
-	case E_PE_DKIM:   rec->pe_dkim = norm_dmarc_result(t, n, fl); break;
-	case E_PE_SPF:    rec->pe_spf = norm_dmarc_result(t, n, fl); break;
-	case E_HFROM:     rec->header_from = norm_domain(a, t, n, fl); break;
-	case E_EFROM:     rec->envelope_from = norm_domain(a, t, n, fl); break;
-	case E_ETO:       rec->envelope_to = norm_domain(a, t, n, fl); break;
-	case E_DDOMAIN:   dk->domain = norm_domain(a, t, n, fl); break;
-	case E_DSEL:      dk->selector = norm_text(a, t, n); break;
-	case E_DRESULT:   dk->result = norm_auth_result(a, t, n, fl, &dk->result_raw); break;
-	case E_DHUMAN:    dk->human_result = norm_text(a, t, n); break;
-	case E_SDOMAIN:   sp->domain = norm_domain(a, t, n, fl); break;
-	case E_SSCOPE:    sp->scope = norm_scope(t, n, fl); break;
-	case E_SRESULT:   sp->result = norm_auth_result(a, t, n, fl, &sp->result_raw); break;
-	case E_SHUMAN:    sp->human_result = norm_text(a, t, n); break;
-	case E_COUNT:
-		if (norm_count(t, n, &rec->count, fl) == -1)
-			rec->flags |= W_RECORD_DROPPED;   /* marks the record, see record_end */
-		break;
-	case E_RTYPE:
-		rs->type = norm_override(a, t, n, fl, &rs->type_raw);
-		norm_trim(t, n, &len);
-		p->reason_nonempty |= len > 0;
-		if (p->rep.dialect == DIALECT_RFC9990 && (rs->type == OVERRIDE_FORWARDED ||
-		    rs->type == OVERRIDE_SAMPLED_OUT))
-			rec->flags |= W_RFC9990_DEVIATION;
-		break;
-	case E_RCOMMENT:
-		rs->comment = norm_text(a, t, n);
-		p->reason_nonempty |= rs->comment != NULL;
-		break;
-	default:
-		break;
-	}
-}
-
 /* ---- elements ---- */
 
 /* name is a dictionary pointer: the same name is the same pointer. */
@@ -566,9 +410,9 @@ element_end(struct parse *p, int depth)
 		if (p->text_trunc)
 			*flags_here(p) |= W_TEXT_TRUNCATED;
 		if (p->in_record)
-			record_leaf(p, id, p->text, p->text_len);
+			report_record_leaf(p, id, p->text, p->text_len);
 		else
-			header_leaf(p, id, p->text, p->text_len);
+			report_header_leaf(p, id, p->text, p->text_len);
 		return 0;
 	}
 	switch (id) {
