@@ -21,6 +21,8 @@ static const struct {
 	{ "run", cmd_run, "the service: poll at the interval, and serve the dashboard" },
 	{ "serve", cmd_serve, "the dashboard and its JSON/CSV API over HTTP" },
 	{ "hash-password", cmd_hash_password, "hash a password (stdin) for serve --auth-hash-file" },
+	{ "advise", cmd_advise, "is a domain ready for p=quarantine, then p=reject? and why" },
+	{ "classify", cmd_classify, "confirm what a sending source is, for the advisor" },
 };
 
 static int

@@ -1,0 +1,124 @@
+/*
+ * advise_int: the advisor's state, shared by the files of advise/.
+ * advisor.c accumulates records into groups (a network, or a confirmed
+ * source); sender.c merges groups into senders and classifies them;
+ * gates.c judges the step and simulates its impact; dmarc_record.c writes
+ * the next record.
+ */
+#ifndef DMARCD_ADVISE_INT_H
+#define DMARCD_ADVISE_INT_H
+
+#include "advise.h"
+
+#define ADVISE_CANDIDATES 3       /* identity domains remembered per group */
+#define ADVISE_DOMAIN_MAX 253
+
+/* A known source, parsed. */
+struct known {
+	int64_t id;
+	enum known_kind kind;
+	enum known_status status;
+	uint8_t lo[16], hi[16];       /* CIDR range */
+	unsigned prefix;              /* CIDR bits of the 16-byte form */
+	char *value;                  /* canonical text */
+	char *label;                  /* or NULL */
+};
+
+/* A domain a group authenticates as without alignment, with its volume. */
+struct candidate {
+	char *domain;
+	bool dkim;
+	int64_t volume;
+};
+
+/* The accumulation unit: the /24 (/48) of unconfirmed records, or a confirmed entry. */
+struct group {
+	int64_t known_id;             /* > 0: the entry; 0: a network; -1: the overflow row */
+	uint8_t net[16];              /* network address (unconfirmed) */
+	unsigned prefix;              /* 120 (IPv4 /24), 48 (IPv6 /48), 0 (invalid address) */
+	int family;
+	struct advise_counts c[PERIOD_COUNT];
+	int64_t sub_messages, sub_pass; /* window: header_from a subdomain */
+	int64_t first_day, last_day;  /* in the scanned days */
+	int64_t first_ever;           /* from the caller, -1 unknown */
+	struct candidate cand[ADVISE_CANDIDATES];
+	size_t sender;                /* index in advisor.senders once merged */
+	size_t next;                  /* next group of the same sender, or SIZE_MAX */
+};
+
+/* Groups merged: a sender being classified. */
+struct sender_acc {
+	int64_t known_id;
+	enum known_status known_status;
+	const char *identity;         /* a group candidate's domain, or NULL */
+	bool identity_dkim;
+	size_t first_group;           /* list through group.next */
+	unsigned n_groups;
+	struct advise_counts c[PERIOD_COUNT];
+	int64_t sub_messages, sub_pass;
+	int64_t first_day, last_day, first_ever;
+	enum source_class cls;
+	bool notable, needs_review, is_new;
+};
+
+/* The published policy as the reports show it over time. */
+struct policy_track {
+	bool seen;
+	struct advise_policy_obs last;
+	int last_pct;                 /* from the latest report that had pct, or -1 */
+	char last_testing;            /* from the latest report that had testing, or 0 */
+	char *fo;
+	int64_t first_day;            /* of the first report looked at */
+	int key, full_key;            /* (p, partial), and every tag */
+	int64_t since_day, changed_day;
+};
+
+struct advisor {
+	char domain[ADVISE_DOMAIN_MAX + 1];
+	int64_t as_of;
+	struct advise_config cfg;
+	enum policy simulate;
+	int simulate_pct;
+	struct known *known;
+	size_t n_known, cap_known;
+	char *record;                 /* the user's current DMARC record, or NULL */
+	bool no_mailing_lists;
+	struct policy_track pol;
+	int64_t day_messages[30];     /* last 30 days, index as_of - day */
+	unsigned reporters;
+	/* groups, found by a hash of their key */
+	struct group *groups;
+	size_t n_groups, cap_groups;
+	uint32_t *slots;              /* group index + 1, 0 empty */
+	size_t n_slots;
+	bool overflowed;
+	/* after merging */
+	struct sender_acc *senders;
+	size_t n_senders;
+};
+
+/* The first day of each period: as_of - length + 1. */
+int64_t advise_period_start(const struct advisor *a, enum advise_period p);
+
+/* True when d is the domain or one of its subdomains (case-insensitive). */
+bool advise_domain_under(const char *d, const char *domain);
+
+/* Share a / b (0 when b is 0). */
+double advise_ratio(int64_t a, int64_t b);
+
+/* Merges groups into senders and classifies them (sender.c). 0, or -1 out of memory (e). */
+int advise_senders(struct advisor *a, advise_first_day_fn first_day, void *ctx,
+    struct errbuf *e);
+
+/* The label of sender s: its entry, identity and networks. */
+void advise_sender_describe(const struct advisor *a, const struct sender_acc *s,
+    struct advise_sender *out);
+
+/* Judges the next step into out: step, verdict, conditions, fixes, impact (gates.c). */
+void advise_judge(const struct advisor *a, struct advice *out);
+
+/* Writes the next record for the step judged (dmarc_record.c). */
+void advise_next_record(const struct advisor *a, enum policy next_p, int next_pct,
+    bool next_testing, struct advice *out);
+
+#endif

@@ -1,0 +1,741 @@
+#include "advise_int.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define SLOTS_MIN 1024
+
+void
+advise_config_default(struct advise_config *c)
+{
+	*c = (struct advise_config){
+		.window_days = 30,
+		.min_days_none = 30,
+		.min_days_ramp = 7,
+		.min_days_quarantine = 30,
+		.coverage_days = 0.90,
+		.min_reporters = 3,
+		.min_messages = 1000,
+		.notable_share = 0.001,
+		.notable_per_day = 10,
+		.pass_quarantine = 0.98,
+		.source_pass = 0.95,
+		.source_min_messages = 50,
+		.enforced_share = 0.80,
+		.pass_reject = 0.995,
+		.dkim_reject = 0.98,
+		.collateral_max = 0.001,
+		.indirect_max = 0.005,
+		.stable_days = 14,
+		.new_source_days = 7,
+		.regression_points = 0.01,
+		.min_service_messages = 20,
+		.first_pct = 10,
+		.rua = NULL,
+	};
+}
+
+static const char *const class_names[] = { "aligned", "misaligned", "forwarder", "unauthorized" };
+static const char *const verdict_names[] = { "READY", "NOT READY", "PROVISIONAL", "AT REJECT",
+	"REGRESSION" };
+
+const char *
+source_class_name(enum source_class c)
+{
+	return class_names[c];
+}
+
+const char *
+advise_verdict_name(enum advise_verdict v)
+{
+	return verdict_names[v];
+}
+
+/* Parses "ADDR/BITS" into the range of 16-byte addresses and the prefix over 128 bits. */
+static int
+parse_cidr(const char *s, uint8_t lo[16], uint8_t hi[16], unsigned *prefix, int *family)
+{
+	char addr[64];
+	const char *slash = strchr(s, '/');
+	size_t len = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	unsigned long bits;
+	char *end;
+	unsigned i, max;
+
+	if (len == 0 || len >= sizeof addr)
+		return -1;
+	memcpy(addr, s, len);
+	addr[len] = '\0';
+	memset(lo, 0, 16);
+	if (inet_pton(AF_INET, addr, lo + 12) == 1) {
+		lo[10] = lo[11] = 0xff;
+		*family = 4;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, lo) == 1) {
+		*family = 6;
+		max = 128;
+	} else {
+		return -1;
+	}
+	bits = max;
+	if (slash != NULL) {
+		if (!isdigit((unsigned char)slash[1]))
+			return -1;
+		bits = strtoul(slash + 1, &end, 10);
+		if (*end != '\0' || bits > max)
+			return -1;
+	}
+	*prefix = (unsigned)bits + (128 - max);
+	for (i = 0; i < 128; i++)
+		if (i >= *prefix)
+			lo[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+	memcpy(hi, lo, 16);
+	for (i = *prefix; i < 128; i++)
+		hi[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+	return 0;
+}
+
+static bool
+domain_ok(const char *d)
+{
+	size_t n = strlen(d), i;
+
+	if (n == 0 || n > ADVISE_DOMAIN_MAX || d[0] == '.' || d[n - 1] == '.')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)d[i]) && d[i] != '-' && d[i] != '.' && d[i] != '_')
+			return false;
+	return true;
+}
+
+int
+known_value_canonical(enum known_kind k, const char *value, char *out, size_t size,
+    struct errbuf *e)
+{
+	uint8_t lo[16], hi[16];
+	unsigned prefix;
+	int family;
+	char text[INET6_ADDRSTRLEN];
+	size_t i;
+
+	if (k == KNOWN_CIDR) {
+		if (parse_cidr(value, lo, hi, &prefix, &family) == -1) {
+			errbuf_set(e, "'%s' is not an IP address or CIDR", value);
+			return -1;
+		}
+		if (family == 4)
+			inet_ntop(AF_INET, lo + 12, text, sizeof text);
+		else
+			inet_ntop(AF_INET6, lo, text, sizeof text);
+		if ((size_t)snprintf(out, size, "%s/%u", text, family == 4 ? prefix - 96 : prefix) >= size) {
+			errbuf_set(e, "CIDR too long");
+			return -1;
+		}
+		return 0;
+	}
+	if (!domain_ok(value)) {
+		errbuf_set(e, "'%s' is not a domain name", value);
+		return -1;
+	}
+	if (strlen(value) >= size) {
+		errbuf_set(e, "domain too long");
+		return -1;
+	}
+	for (i = 0; value[i] != '\0'; i++)
+		out[i] = (char)tolower((unsigned char)value[i]);
+	out[i] = '\0';
+	return 0;
+}
+
+/* ---- helpers shared by the files of advise/ ---- */
+
+int64_t
+advise_period_start(const struct advisor *a, enum advise_period p)
+{
+	static const unsigned fixed[PERIOD_COUNT] = { 0, 30, 14, 3 };
+	unsigned len = p == PERIOD_WINDOW ? a->cfg.window_days : fixed[p];
+
+	return a->as_of - (int64_t)len + 1;
+}
+
+bool
+advise_domain_under(const char *d, const char *domain)
+{
+	size_t n, m;
+
+	if (d == NULL || domain == NULL)
+		return false;
+	n = strlen(d);
+	m = strlen(domain);
+	if (n == m)
+		return strcasecmp(d, domain) == 0;
+	return n > m && d[n - m - 1] == '.' && strcasecmp(d + n - m, domain) == 0;
+}
+
+double
+advise_ratio(int64_t a, int64_t b)
+{
+	return b > 0 ? (double)a / (double)b : 0.0;
+}
+
+/* ---- life cycle ---- */
+
+struct advisor *
+advisor_new(const char *domain, int64_t as_of_day, const struct advise_config *c,
+    enum policy simulate, int simulate_pct)
+{
+	struct advisor *a = calloc(1, sizeof *a);
+	size_t i;
+
+	if (a == NULL)
+		return NULL;
+	for (i = 0; domain[i] != '\0' && i < ADVISE_DOMAIN_MAX; i++)
+		a->domain[i] = (char)tolower((unsigned char)domain[i]);
+	a->as_of = as_of_day;
+	a->cfg = *c;
+	if (a->cfg.window_days == 0 || a->cfg.window_days > ADVISE_WINDOW_MAX)
+		a->cfg.window_days = 30;
+	a->simulate = simulate;
+	a->simulate_pct = simulate_pct;
+	a->pol.last_pct = -1;
+	a->pol.since_day = a->pol.changed_day = -1;
+	return a;
+}
+
+void
+advisor_free(struct advisor *a)
+{
+	size_t i, j;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < a->n_known; i++) {
+		free(a->known[i].value);
+		free(a->known[i].label);
+	}
+	free(a->known);
+	for (i = 0; i < a->n_groups; i++)
+		for (j = 0; j < ADVISE_CANDIDATES; j++)
+			free(a->groups[i].cand[j].domain);
+	free(a->groups);
+	free(a->slots);
+	free(a->senders);
+	free(a->record);
+	free(a->pol.fo);
+	free(a);
+}
+
+void
+advice_free(struct advice *a)
+{
+	if (a == NULL)
+		return;
+	free(a->senders);
+	a->senders = NULL;
+}
+
+/* ---- what the user said ---- */
+
+int
+advisor_add_known(struct advisor *a, const struct known_source *k, struct errbuf *e)
+{
+	char canon[ADVISE_DOMAIN_MAX + 1];
+	struct known *n;
+	int family;
+
+	if (known_value_canonical(k->kind, k->value, canon, sizeof canon, e) == -1)
+		return -1;
+	if (a->n_known == a->cap_known) {
+		size_t cap = a->cap_known ? a->cap_known * 2 : 16;
+		struct known *p = realloc(a->known, cap * sizeof *p);
+
+		if (p == NULL) {
+			errbuf_set(e, "out of memory");
+			return -1;
+		}
+		a->known = p;
+		a->cap_known = cap;
+	}
+	n = &a->known[a->n_known];
+	*n = (struct known){ .id = k->id, .kind = k->kind, .status = k->status };
+	if (k->kind == KNOWN_CIDR)
+		parse_cidr(canon, n->lo, n->hi, &n->prefix, &family);
+	n->value = strdup(canon);
+	n->label = k->label != NULL && k->label[0] != '\0' ? strdup(k->label) : NULL;
+	if (n->value == NULL || (k->label != NULL && k->label[0] != '\0' && n->label == NULL)) {
+		free(n->value);
+		free(n->label);
+		errbuf_set(e, "out of memory");
+		return -1;
+	}
+	a->n_known++;
+	return 0;
+}
+
+void
+advisor_set_domain(struct advisor *a, const char *record, bool no_mailing_lists)
+{
+	free(a->record);
+	a->record = record != NULL && record[0] != '\0' ? strdup(record) : NULL;
+	a->no_mailing_lists = no_mailing_lists;
+}
+
+/* ---- the published policy over time ---- */
+
+static bool
+obs_partial(const struct advise_policy_obs *o)
+{
+	return (o->pct >= 0 && o->pct < 100) || o->testing == 'y';
+}
+
+void
+advisor_add_policy(struct advisor *a, const struct advise_policy_obs *o)
+{
+	struct policy_track *t = &a->pol;
+	enum policy sp = o->sp != POLICY_UNSET ? o->sp : o->p;
+	int key = (int)o->p * 2 + obs_partial(o);
+	int full = ((key * 4 + (int)sp) * 3 + (o->adkim == 's')) * 2 + (o->aspf == 's');
+
+	if (o->p == POLICY_UNSET)
+		return;
+	full = full * 101 + (o->pct >= 0 ? o->pct : 100);
+	if (!t->seen) {
+		t->seen = true;
+		t->first_day = o->day_first;
+		t->since_day = o->day_first;
+	} else {
+		if (key != t->key)
+			t->since_day = o->day_first;
+		if (full != t->full_key)
+			t->changed_day = o->day_first;
+	}
+	t->key = key;
+	t->full_key = full;
+	t->last = *o;
+	t->last.fo = NULL;
+	if (o->pct >= 0)
+		t->last_pct = o->pct;
+	if (o->testing != 0)
+		t->last_testing = o->testing;
+	if (o->fo != NULL) {
+		char *fo = strdup(o->fo);
+
+		if (fo != NULL) {
+			free(t->fo);
+			t->fo = fo;
+		}
+	}
+}
+
+void
+advisor_add_day(struct advisor *a, int64_t day, int64_t messages)
+{
+	if (day <= a->as_of && day > a->as_of - 30)
+		a->day_messages[a->as_of - day] += messages;
+}
+
+void
+advisor_set_reporters(struct advisor *a, unsigned reporters)
+{
+	a->reporters = reporters;
+}
+
+/* ---- records into groups ---- */
+
+static bool
+in_range(const uint8_t ip[16], const uint8_t lo[16], const uint8_t hi[16])
+{
+	return memcmp(ip, lo, 16) >= 0 && memcmp(ip, hi, 16) <= 0;
+}
+
+/* The known entry a record belongs to (spec 5.7: cidr, then DKIM d=, then SPF domain), or NULL. */
+static const struct known *
+match_known(const struct advisor *a, const struct advise_record *r)
+{
+	const struct known *best = NULL;
+	size_t i, j;
+	int kind;
+
+	for (i = 0; r->family != 0 && i < a->n_known; i++) {
+		const struct known *k = &a->known[i];
+
+		if (k->kind == KNOWN_CIDR && in_range(r->ip, k->lo, k->hi) &&
+		    (best == NULL || k->prefix > best->prefix))
+			best = k;
+	}
+	for (kind = KNOWN_DKIM_DOMAIN; best == NULL && kind <= KNOWN_SPF_DOMAIN; kind++) {
+		const struct advise_auth *auth = kind == KNOWN_DKIM_DOMAIN ? r->dkim : r->spf;
+		size_t n = kind == KNOWN_DKIM_DOMAIN ? r->n_dkim : r->n_spf;
+
+		for (i = 0; best == NULL && i < a->n_known; i++) {
+			if ((int)a->known[i].kind != kind)
+				continue;
+			for (j = 0; j < n && best == NULL; j++)
+				if (advise_domain_under(auth[j].domain, a->known[i].value))
+					best = &a->known[i];
+		}
+	}
+	return best;
+}
+
+static uint64_t
+group_hash(int64_t known_id, const uint8_t net[16], unsigned prefix)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)known_id ^ ((uint64_t)prefix << 40);
+	size_t i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ net[i]) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+static int
+grow_slots(struct advisor *a)
+{
+	size_t n = a->n_slots ? a->n_slots * 2 : SLOTS_MIN, i;
+	uint32_t *slots = calloc(n, sizeof *slots);
+
+	if (slots == NULL)
+		return -1;
+	for (i = 0; i < a->n_groups; i++) {
+		const struct group *g = &a->groups[i];
+		size_t s = group_hash(g->known_id, g->net, g->prefix) & (n - 1);
+
+		while (slots[s] != 0)
+			s = (s + 1) & (n - 1);
+		slots[s] = (uint32_t)(i + 1);
+	}
+	free(a->slots);
+	a->slots = slots;
+	a->n_slots = n;
+	return 0;
+}
+
+static struct group *
+new_group(struct advisor *a, int64_t known_id, const uint8_t net[16], unsigned prefix,
+    int family)
+{
+	struct group *g;
+	size_t j;
+
+	if (a->n_groups == a->cap_groups) {
+		size_t cap = a->cap_groups ? a->cap_groups * 2 : 256;
+		struct group *p = realloc(a->groups, cap * sizeof *p);
+
+		if (p == NULL)
+			return NULL;
+		a->groups = p;
+		a->cap_groups = cap;
+	}
+	g = &a->groups[a->n_groups++];
+	memset(g, 0, sizeof *g);
+	g->known_id = known_id;
+	memcpy(g->net, net, 16);
+	g->prefix = prefix;
+	g->family = family;
+	g->first_day = INT64_MAX;
+	g->last_day = INT64_MIN;
+	g->first_ever = -1;
+	for (j = 0; j < ADVISE_CANDIDATES; j++)
+		g->cand[j].domain = NULL;
+	return g;
+}
+
+/* The group of (known_id, net, prefix), created when new; the overflow row past the cap. */
+static struct group *
+find_group(struct advisor *a, int64_t known_id, const uint8_t net[16], unsigned prefix,
+    int family)
+{
+	static const uint8_t zero[16];
+	struct group *g;
+	size_t s;
+
+	if (a->n_slots == 0 || (a->n_groups + 1) * 2 > a->n_slots)
+		if (grow_slots(a) == -1)
+			return NULL;
+	s = group_hash(known_id, net, prefix) & (a->n_slots - 1);
+	for (; a->slots[s] != 0; s = (s + 1) & (a->n_slots - 1)) {
+		g = &a->groups[a->slots[s] - 1];
+		if (g->known_id == known_id && g->prefix == prefix && memcmp(g->net, net, 16) == 0)
+			return g;
+	}
+	if (known_id != -1 && a->n_groups >= ADVISE_GROUPS_MAX) {
+		a->overflowed = true;
+		return find_group(a, -1, zero, 0, 0);
+	}
+	g = new_group(a, known_id, net, prefix, family);
+	if (g != NULL)
+		a->slots[s] = (uint32_t)a->n_groups;
+	return g;
+}
+
+static bool
+is_pass(const char *result)
+{
+	return result != NULL && strcmp(result, "pass") == 0;
+}
+
+/* Remembers that the group authenticates as domain (not aligned) for count messages. */
+static int
+add_candidate(struct group *g, const char *domain, bool dkim, int64_t count)
+{
+	struct candidate *c, *least = NULL;
+	size_t i;
+
+	for (i = 0; i < ADVISE_CANDIDATES; i++) {
+		c = &g->cand[i];
+		if (c->domain != NULL && strcasecmp(c->domain, domain) == 0) {
+			c->volume = c->volume > INT64_MAX - count ? INT64_MAX : c->volume + count;
+			return 0;
+		}
+		if (least == NULL || c->domain == NULL ||
+		    (least->domain != NULL && c->volume < least->volume))
+			least = c;
+	}
+	if (least->domain != NULL && least->volume >= count)
+		return 0;
+	free(least->domain);
+	least->domain = strndup(domain, ADVISE_DOMAIN_MAX);
+	if (least->domain == NULL)
+		return -1;
+	for (i = 0; least->domain[i] != '\0'; i++)
+		least->domain[i] = (char)tolower((unsigned char)least->domain[i]);
+	least->dkim = dkim;
+	least->volume = count;
+	return 0;
+}
+
+static void
+add(int64_t *sum, int64_t n)
+{
+	*sum = *sum > INT64_MAX - n ? INT64_MAX : *sum + n;
+}
+
+/* What a record says about authentication, beyond policy_evaluated (spec 5.5.3). */
+struct evidence {
+	bool raw_pass, indirect, explained, enforced;
+	const char *identity;         /* an unaligned domain it authenticates as */
+	bool identity_dkim;
+};
+
+static bool
+forward_reason(const char *type)
+{
+	return strcmp(type, "forwarded") == 0 || strcmp(type, "trusted_forwarder") == 0 ||
+	    strcmp(type, "mailing_list") == 0;
+}
+
+static void
+gather(const struct advisor *a, const struct advise_record *r, struct evidence *ev)
+{
+	const char *from = r->header_from != NULL ? r->header_from : a->domain;
+	size_t i;
+
+	memset(ev, 0, sizeof *ev);
+	for (i = 0; i < r->n_dkim; i++) {
+		const struct advise_auth *d = &r->dkim[i];
+		bool related = advise_domain_under(d->domain, a->domain) ||
+		    advise_domain_under(d->domain, from) || advise_domain_under(from, d->domain);
+
+		if (is_pass(d->result)) {
+			ev->raw_pass = true;
+			if (!related && d->domain != NULL && ev->identity == NULL) {
+				ev->identity = d->domain;
+				ev->identity_dkim = true;
+			}
+		} else if (related && d->result != NULL && (strcmp(d->result, "fail") == 0 ||
+		    strcmp(d->result, "permerror") == 0 || strcmp(d->result, "neutral") == 0)) {
+			ev->indirect = true;  /* a signature of ours broken in transit */
+		}
+	}
+	for (i = 0; i < r->n_spf; i++) {
+		const struct advise_auth *s = &r->spf[i];
+
+		if (!is_pass(s->result) || s->helo)
+			continue;
+		ev->raw_pass = true;
+		if (ev->identity == NULL && s->domain != NULL &&
+		    !advise_domain_under(s->domain, a->domain) && !advise_domain_under(s->domain, from))
+			ev->identity = s->domain;
+	}
+	for (i = 0; i < r->n_reasons; i++) {
+		ev->explained = true;
+		if (forward_reason(r->reasons[i]))
+			ev->indirect = true;
+	}
+	ev->enforced = r->disposition != NULL && (strcmp(r->disposition, "quarantine") == 0 ||
+	    strcmp(r->disposition, "reject") == 0);
+}
+
+static void
+count_into(struct advise_counts *c, const struct advise_record *r, const struct evidence *ev)
+{
+	bool pass = r->dkim_aligned || r->spf_aligned;
+
+	add(&c->messages, r->count);
+	if (pass)
+		add(&c->pass, r->count);
+	if (r->dkim_aligned)
+		add(&c->dkim_aligned, r->count);
+	if (r->spf_aligned)
+		add(&c->spf_aligned, r->count);
+	if (pass)
+		return;
+	if (ev->enforced)
+		add(&c->fail_enforced, r->count);
+	if (ev->enforced || ev->explained)
+		add(&c->fail_handled, r->count);
+	if (ev->indirect)
+		add(&c->fail_indirect, r->count);
+	if (ev->raw_pass)
+		add(&c->fail_unaligned, r->count);
+	else
+		add(&c->fail_noauth, r->count);
+}
+
+/* The /24 of an IPv4 address, the /48 of an IPv6 one. */
+static unsigned
+network_of(const struct advise_record *r, uint8_t net[16])
+{
+	unsigned prefix = r->family == 4 ? 120 : r->family == 6 ? 48 : 0, i;
+
+	memcpy(net, r->ip, 16);
+	for (i = prefix; i < 128; i++)
+		net[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+	return prefix;
+}
+
+int
+advisor_add_record(struct advisor *a, const struct advise_record *r, struct errbuf *e)
+{
+	const struct known *k;
+	struct evidence ev;
+	struct group *g;
+	uint8_t net[16];
+	unsigned prefix;
+	int p;
+
+	if (r->day > a->as_of || (r->day < advise_period_start(a, PERIOD_WINDOW) &&
+	    r->day < advise_period_start(a, PERIOD_30)))
+		return 0;
+	k = match_known(a, r);
+	if (k != NULL) {
+		memset(net, 0, sizeof net);
+		g = find_group(a, k->id, net, 0, 0);
+	} else {
+		prefix = network_of(r, net);
+		g = find_group(a, 0, net, prefix, r->family);
+	}
+	if (g == NULL) {
+		errbuf_set(e, "out of memory");
+		return -1;
+	}
+	gather(a, r, &ev);
+	for (p = 0; p < PERIOD_COUNT; p++)
+		if (r->day >= advise_period_start(a, (enum advise_period)p))
+			count_into(&g->c[p], r, &ev);
+	if (r->day >= advise_period_start(a, PERIOD_WINDOW) && r->header_from != NULL &&
+	    strcasecmp(r->header_from, a->domain) != 0) {
+		add(&g->sub_messages, r->count);
+		if (r->dkim_aligned || r->spf_aligned)
+			add(&g->sub_pass, r->count);
+	}
+	if (r->day < g->first_day)
+		g->first_day = r->day;
+	if (r->day > g->last_day)
+		g->last_day = r->day;
+	if (ev.identity != NULL && add_candidate(g, ev.identity, ev.identity_dkim, r->count) == -1) {
+		errbuf_set(e, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the result ---- */
+
+static int
+by_messages(const void *x, const void *y)
+{
+	const struct advise_sender *a = x, *b = y;
+
+	if (a->c[PERIOD_WINDOW].messages != b->c[PERIOD_WINDOW].messages)
+		return a->c[PERIOD_WINDOW].messages > b->c[PERIOD_WINDOW].messages ? -1 : 1;
+	return strcmp(a->label, b->label);
+}
+
+static void
+sum_counts(struct advise_counts *to, const struct advise_counts *c)
+{
+	add(&to->messages, c->messages);
+	add(&to->pass, c->pass);
+	add(&to->dkim_aligned, c->dkim_aligned);
+	add(&to->spf_aligned, c->spf_aligned);
+	add(&to->fail_enforced, c->fail_enforced);
+	add(&to->fail_handled, c->fail_handled);
+	add(&to->fail_indirect, c->fail_indirect);
+	add(&to->fail_unaligned, c->fail_unaligned);
+	add(&to->fail_noauth, c->fail_noauth);
+}
+
+/* Keeps the senders worth listing (the largest, plus every one that needs review). */
+static int
+list_senders(const struct advisor *a, struct advice *out, struct errbuf *e)
+{
+	struct advise_sender *all;
+	size_t i, kept = 0;
+
+	out->n_senders_total = a->n_senders;
+	if (a->n_senders == 0)
+		return 0;
+	all = calloc(a->n_senders, sizeof *all);
+	if (all == NULL) {
+		errbuf_set(e, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < a->n_senders; i++) {
+		advise_sender_describe(a, &a->senders[i], &all[i]);
+		all[i].share = advise_ratio(all[i].c[PERIOD_WINDOW].messages, out->totals.messages);
+	}
+	qsort(all, a->n_senders, sizeof *all, by_messages);
+	for (i = 0; i < a->n_senders; i++) {
+		if (kept < ADVISE_SENDERS_SHOWN && (all[i].c[PERIOD_WINDOW].messages > 0 ||
+		    all[i].confirmed))
+			all[kept++] = all[i];
+		else
+			sum_counts(&out->others[all[i].cls], &all[i].c[PERIOD_WINDOW]);
+	}
+	out->senders = all;
+	out->n_senders = kept;
+	return 0;
+}
+
+int
+advisor_finish(struct advisor *a, advise_first_day_fn first_day, void *ctx,
+    struct advice *out, struct errbuf *e)
+{
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	snprintf(out->domain, sizeof out->domain, "%s", a->domain);
+	out->as_of_day = a->as_of;
+	out->window_days = a->cfg.window_days;
+	if (advise_senders(a, first_day, ctx, e) == -1)
+		return -1;
+	for (i = 0; i < a->n_senders; i++) {
+		sum_counts(&out->totals, &a->senders[i].c[PERIOD_WINDOW]);
+		add(&out->subdomain_messages, a->senders[i].sub_messages);
+	}
+	out->has_data = a->pol.seen;
+	if (list_senders(a, out, e) == -1)
+		return -1;
+	advise_judge(a, out);
+	if (a->overflowed && out->n_notes < 4)
+		snprintf(out->notes[out->n_notes++], ADVISE_TEXT_MAX,
+		    "more than %d source networks: the smallest are summed as one \"other sources\" row",
+		    ADVISE_GROUPS_MAX);
+	return 0;
+}

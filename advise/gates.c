@@ -1,0 +1,633 @@
+/*
+ * Gates: the step from the published policy to the next one, judged with
+ * the conditions of spec 5.8 (gate A: none -> quarantine, gate B:
+ * quarantine -> reject, the regression guard at an enforcing policy), the
+ * fixes to make first, and the impact of the stricter policy on the
+ * window's mail.
+ */
+#include "advise_int.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Authorized mail: the sources the domain owner sends through, aligned or not. */
+static bool
+authorized(enum source_class c)
+{
+	return c == CLASS_ALIGNED || c == CLASS_MISALIGNED;
+}
+
+/* 12,345 */
+static const char *
+count_text(int64_t n, char *buf, size_t size)
+{
+	char digits[24];
+	size_t len, i, o = 0;
+
+	len = (size_t)snprintf(digits, sizeof digits, "%" PRId64, n);
+	for (i = 0; i < len && o + 2 < size; i++) {
+		if (i > 0 && digits[i - 1] != '-' && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* "97.3 %", with one more digit when it would show 100 or hide a threshold */
+static const char *
+pct_text(double r, char *buf, size_t size)
+{
+	if (r >= 0.9995 && r < 1.0)
+		snprintf(buf, size, "%.2f %%", r * 100.0 - 0.005);
+	else if ((r > 0.99 && r < 1.0) || (r > 0.0 && r < 0.01))
+		snprintf(buf, size, "%.2f %%", r * 100.0);
+	else
+		snprintf(buf, size, "%.1f %%", r * 100.0);
+	return buf;
+}
+
+static const char *
+day_text(int64_t day, char *buf, size_t size)
+{
+	time_t t = (time_t)(day * 86400);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%d", &tm) == 0)
+		snprintf(buf, size, "?");
+	return buf;
+}
+
+static struct advise_condition *
+condition(struct advice *out, const char *id, const char *title, bool data)
+{
+	struct advise_condition *c;
+
+	if (out->n_cond == ADVISE_CONDITIONS_MAX)
+		return &out->cond[ADVISE_CONDITIONS_MAX - 1];
+	c = &out->cond[out->n_cond++];
+	memset(c, 0, sizeof *c);
+	c->id = id;
+	c->title = title;
+	c->data = data;
+	return c;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+fix(struct advice *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out->n_fixes == ADVISE_FIXES_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out->fixes[out->n_fixes++], ADVISE_TEXT_MAX, fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+note(struct advice *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out->n_notes == sizeof out->notes / sizeof out->notes[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out->notes[out->n_notes++], ADVISE_TEXT_MAX, fmt, ap);
+	va_end(ap);
+}
+
+/* The authorized senders' counts of one period, and their subdomain mail. */
+struct auth_sums {
+	struct advise_counts c;
+	int64_t sub_messages, sub_pass;
+	int64_t indirect_fail;        /* forwarders' failing mail + authorized mail broken in transit */
+};
+
+static void
+sums(const struct advisor *a, enum advise_period p, struct auth_sums *s)
+{
+	size_t i;
+
+	memset(s, 0, sizeof *s);
+	for (i = 0; i < a->n_senders; i++) {
+		const struct sender_acc *x = &a->senders[i];
+		const struct advise_counts *c = &x->c[p];
+
+		if (x->cls == CLASS_FORWARDER)
+			s->indirect_fail += c->messages - c->pass;
+		if (!authorized(x->cls))
+			continue;
+		s->c.messages += c->messages;
+		s->c.pass += c->pass;
+		s->c.dkim_aligned += c->dkim_aligned;
+		s->c.fail_enforced += c->fail_enforced;
+		s->indirect_fail += c->fail_indirect;
+		s->sub_messages += x->sub_messages;
+		s->sub_pass += x->sub_pass;
+	}
+}
+
+/* The state of the data behind any verdict: A2 (coverage) and A3 (inventory). */
+static void
+data_conditions(const struct advisor *a, struct advice *out)
+{
+	const struct advise_config *cfg = &a->cfg;
+	struct advise_condition *c;
+	int64_t messages = 0;
+	unsigned days = 0, review = 0, i;
+	char n1[32];
+	size_t k;
+
+	for (i = 0; i < 30; i++) {
+		messages += a->day_messages[i];
+		days += a->day_messages[i] > 0;
+	}
+	c = condition(out, "A2", "Enough data: reports on most days, several reporters, volume", true);
+	c->ok = days >= cfg->coverage_days * 30 && a->reporters >= cfg->min_reporters &&
+	    messages >= 0 && (uint64_t)messages >= cfg->min_messages;
+	snprintf(c->measured, sizeof c->measured, "reports on %u of the last 30 days, %u reporters, "
+	    "%s messages", days, a->reporters, count_text(messages, n1, sizeof n1));
+	snprintf(c->threshold, sizeof c->threshold, ">= %.0f %% of days, >= %u reporters, "
+	    ">= %" PRIu64 " messages", cfg->coverage_days * 100, cfg->min_reporters,
+	    cfg->min_messages);
+	if (!c->ok)
+		fix(out, "Wait for more reports: the verdict needs reports on %.0f %% of 30 days from "
+		    "%u reporters and %" PRIu64 " messages (now %u days, %u reporters, %s messages).",
+		    cfg->coverage_days * 100, cfg->min_reporters, cfg->min_messages, days,
+		    a->reporters, n1);
+
+	c = condition(out, "A3", "Every notable source is classified", true);
+	for (k = 0; k < out->n_senders; k++)
+		review += out->senders[k].needs_review;
+	c->ok = review == 0;
+	snprintf(c->measured, sizeof c->measured, "%u source%s to review", review,
+	    review == 1 ? "" : "s");
+	snprintf(c->threshold, sizeof c->threshold, "0 sources over %.1f %% of volume or %.0f "
+	    "messages a day unreviewed", cfg->notable_share * 100, cfg->notable_per_day);
+}
+
+/* A1 / B1: long enough at the current policy. */
+static void
+days_condition(const struct advisor *a, struct advice *out, const char *id, const char *title,
+    unsigned min_days)
+{
+	struct advise_condition *c = condition(out, id, title, false);
+	int64_t days = a->as_of - a->pol.since_day + 1;
+	char d[16];
+
+	c->ok = days >= (int64_t)min_days;
+	snprintf(c->measured, sizeof c->measured, "%" PRId64 " day%s (since %s)", days,
+	    days == 1 ? "" : "s", day_text(a->pol.since_day, d, sizeof d));
+	snprintf(c->threshold, sizeof c->threshold, ">= %u days", min_days);
+	if (!c->ok)
+		fix(out, "Keep the current policy %" PRId64 " more day%s before the next step.",
+		    (int64_t)min_days - days, (int64_t)min_days - days == 1 ? "" : "s");
+}
+
+/* A rate condition over the authorized senders. */
+static void
+rate_condition(struct advice *out, const char *id, const char *title, int64_t num,
+    int64_t den, double min, const char *period)
+{
+	struct advise_condition *c = condition(out, id, title, false);
+	char r[32], t[32];
+
+	c->ok = den > 0 && advise_ratio(num, den) >= min;
+	if (den == 0)
+		snprintf(c->measured, sizeof c->measured, "no authorized mail in the %s", period);
+	else
+		snprintf(c->measured, sizeof c->measured, "%s over the %s",
+		    pct_text(advise_ratio(num, den), r, sizeof r), period);
+	snprintf(c->threshold, sizeof c->threshold, ">= %s", pct_text(min, t, sizeof t));
+	if (!c->ok && den > 0)
+		fix(out, "Raise the authorized pass rate from %s to %s: the sources listed below "
+		    "with the most failing messages come first.", r, t);
+}
+
+/* What to do about one sender that fails too often, in plain words. */
+static void
+sender_fix(const struct advisor *a, struct advice *out, const struct advise_sender *s)
+{
+	const struct advise_counts *c = &s->c[PERIOD_WINDOW];
+	int64_t fail = c->messages - c->pass;
+	char share[32], rate[32], n[32];
+
+	pct_text(s->share, share, sizeof share);
+	pct_text(advise_ratio(c->pass, c->messages), rate, sizeof rate);
+	if (s->cls == CLASS_MISALIGNED && s->identity[0] != '\0' && c->fail_unaligned * 2 >= fail) {
+		if (s->identity_dkim)
+			fix(out, "%s sends %s of your mail and signs it with DKIM d=%s but not as %s: "
+			    "set up DKIM signing with d=%s (a custom signing domain) at that service.",
+			    s->label, share, s->identity, a->domain, a->domain);
+		else
+			fix(out, "%s sends %s of your mail and passes SPF for %s but not for your "
+			    "domain: set up DKIM signing with d=%s at that service (or a custom "
+			    "MAIL FROM under %s).", s->label, share, s->identity, a->domain, a->domain);
+	} else if (s->cls == CLASS_UNAUTHORIZED) {
+		fix(out, "%s sent %s messages (%s of your mail) with no valid authentication for "
+		    "your domain. If it is yours (a server, an application, a printer), add it to "
+		    "SPF and sign with DKIM d=%s; if not, confirm it: dmarcd classify %s cidr "
+		    "NETWORK unauthorized.", s->label, count_text(c->messages, n, sizeof n), share,
+		    a->domain, a->domain);
+	} else {
+		fix(out, "%s passes DMARC for only %s of its %s messages (%s of your mail): check "
+		    "that it signs with DKIM d=%s and that its addresses are in your SPF record.",
+		    s->label, rate, count_text(c->messages, n, sizeof n), share, a->domain);
+	}
+}
+
+/* A5 / B4 / R2: every authorized source big enough to judge on its own. */
+static void
+worst_source(const struct advisor *a, struct advice *out, const char *id, bool dkim,
+    enum advise_period p)
+{
+	struct advise_condition *c = condition(out, id, dkim ?
+	    "Every authorized source signs with aligned DKIM" :
+	    "Every authorized source passes", false);
+	const struct advise_sender *worst = NULL;
+	double worst_rate = 2.0;
+	unsigned bad = 0;
+	char r[32], t[32];
+	size_t i;
+
+	for (i = 0; i < out->n_senders; i++) {
+		const struct advise_sender *s = &out->senders[i];
+		const struct advise_counts *sc = &s->c[p];
+		double rate = advise_ratio(dkim ? sc->dkim_aligned : sc->pass, sc->messages);
+
+		if (!authorized(s->cls) || sc->messages < 0 ||
+		    (uint64_t)sc->messages < a->cfg.source_min_messages)
+			continue;
+		if (rate < a->cfg.source_pass)
+			bad++;
+		if (rate < worst_rate) {
+			worst_rate = rate;
+			worst = s;
+		}
+	}
+	c->ok = bad == 0;
+	snprintf(c->threshold, sizeof c->threshold, ">= %s for each source of >= %" PRIu64
+	    " messages", pct_text(a->cfg.source_pass, t, sizeof t), a->cfg.source_min_messages);
+	if (worst == NULL) {
+		snprintf(c->measured, sizeof c->measured, "no authorized source of that size");
+		return;
+	}
+	snprintf(c->measured, sizeof c->measured, "worst: %s at %s", worst->label,
+	    pct_text(worst_rate, r, sizeof r));
+	if (bad > 1) {
+		size_t len = strlen(c->measured);
+
+		snprintf(c->measured + len, sizeof c->measured - len, " (%u sources below)", bad);
+	}
+	for (i = 0; dkim && i < out->n_senders; i++) {
+		const struct advise_sender *s = &out->senders[i];
+		const struct advise_counts *sc = &s->c[p];
+
+		if (authorized(s->cls) && sc->messages >= 0 &&
+		    (uint64_t)sc->messages >= a->cfg.source_min_messages &&
+		    advise_ratio(sc->dkim_aligned, sc->messages) < a->cfg.source_pass)
+			fix(out, "%s relies on SPF (%s DKIM-aligned): sign its mail with DKIM d=%s "
+			    "before p=reject, since forwarding breaks SPF.", s->label,
+			    pct_text(advise_ratio(sc->dkim_aligned, sc->messages), r, sizeof r),
+			    a->domain);
+	}
+}
+
+/* Fixes for the senders that fail or need review, most volume first. */
+static void
+sender_fixes(const struct advisor *a, struct advice *out)
+{
+	size_t i;
+
+	for (i = 0; i < out->n_senders; i++) {
+		const struct advise_sender *s = &out->senders[i];
+		const struct advise_counts *c = &s->c[PERIOD_WINDOW];
+		bool failing = authorized(s->cls) &&
+		    advise_ratio(c->pass, c->messages) < a->cfg.source_pass;
+
+		if (failing || s->needs_review)
+			sender_fix(a, out, s);
+	}
+}
+
+/* A6 / B7 (sources): no new source to look at. */
+static void
+new_sources(const struct advisor *a, struct advice *out, const char *id, unsigned days,
+    bool authorized_only)
+{
+	struct advise_condition *c = condition(out, id, authorized_only ?
+	    "No new authorized source recently" : "No new unclassified source recently", false);
+	const struct advise_sender *found = NULL;
+	unsigned n = 0;
+	char d[16];
+	size_t i;
+
+	for (i = 0; i < out->n_senders; i++) {
+		const struct advise_sender *s = &out->senders[i];
+		bool counts = authorized_only ? authorized(s->cls) &&
+		    (s->needs_review || s->confirmed || s->share >= a->cfg.notable_share) :
+		    s->needs_review;
+
+		if (counts && s->first_day > a->as_of - (int64_t)days) {
+			n++;
+			if (found == NULL)
+				found = s;
+		}
+	}
+	c->ok = n == 0;
+	if (found != NULL)
+		snprintf(c->measured, sizeof c->measured, "%u new: %s, first seen %s", n,
+		    found->label, day_text(found->first_day, d, sizeof d));
+	else
+		snprintf(c->measured, sizeof c->measured, "none");
+	snprintf(c->threshold, sizeof c->threshold, "none in the last %u days", days);
+}
+
+static void
+subdomains(const struct advisor *a, struct advice *out, const struct auth_sums *s)
+{
+	struct advise_condition *c = condition(out, "A7",
+	    "Subdomain mail is covered (or sp= is set on purpose)", false);
+	char r[32], t[32];
+
+	c->ok = s->sub_messages == 0 || a->pol.last.sp != POLICY_UNSET ||
+	    advise_ratio(s->sub_pass, s->sub_messages) >= a->cfg.pass_quarantine;
+	if (s->sub_messages == 0)
+		snprintf(c->measured, sizeof c->measured, "no authorized mail from subdomains");
+	else
+		snprintf(c->measured, sizeof c->measured, "authorized subdomain mail passes at %s%s",
+		    pct_text(advise_ratio(s->sub_pass, s->sub_messages), r, sizeof r),
+		    a->pol.last.sp != POLICY_UNSET ? "; sp= is published" : "; no sp= (sp = p)");
+	snprintf(c->threshold, sizeof c->threshold, ">= %s, or sp= set",
+	    pct_text(a->cfg.pass_quarantine, t, sizeof t));
+	if (!c->ok)
+		fix(out, "Mail from subdomains of %s passes at only %s and will follow p= (there is "
+		    "no sp=): fix its authentication or publish sp=none until it does.", a->domain, r);
+}
+
+/* B5: authorized mail already hit by the policy. */
+static void
+collateral(const struct advisor *a, struct advice *out, const struct auth_sums *s)
+{
+	struct advise_condition *c = condition(out, "B5",
+	    "Little authorized mail quarantined or rejected", false);
+	char r[32], t[32];
+	double rate = advise_ratio(s->c.fail_enforced, s->c.messages);
+
+	c->ok = rate < a->cfg.collateral_max;
+	snprintf(c->measured, sizeof c->measured, "%s of authorized mail", pct_text(rate, r, sizeof r));
+	snprintf(c->threshold, sizeof c->threshold, "< %s", pct_text(a->cfg.collateral_max, t, sizeof t));
+}
+
+static void
+gate_a(const struct advisor *a, struct advice *out, unsigned min_days, bool ramp)
+{
+	struct auth_sums s14, swin;
+
+	sums(a, PERIOD_14, &s14);
+	sums(a, PERIOD_WINDOW, &swin);
+	days_condition(a, out, "A1", ramp ? "Long enough at the partial quarantine" :
+	    "Long enough in monitoring mode (p=none)", min_days);
+	rate_condition(out, "A4", "Authorized mail passes DMARC", s14.c.pass, s14.c.messages,
+	    a->cfg.pass_quarantine, "last 14 days");
+	worst_source(a, out, "A5", false, PERIOD_WINDOW);
+	new_sources(a, out, "A6", a->cfg.new_source_days, false);
+	subdomains(a, out, &swin);
+	if (ramp)
+		collateral(a, out, &swin);
+}
+
+static void
+gate_b(const struct advisor *a, struct advice *out, unsigned min_days)
+{
+	struct auth_sums s30;
+	struct advise_condition *c;
+	int64_t fail_all = 0, handled = 0;
+	char r[32], t[32], n[32];
+	size_t i;
+
+	sums(a, PERIOD_30, &s30);
+	days_condition(a, out, "B1", "Long enough at full quarantine", min_days);
+	for (i = 0; i < a->n_senders; i++) {
+		fail_all += a->senders[i].c[PERIOD_30].messages - a->senders[i].c[PERIOD_30].pass;
+		handled += a->senders[i].c[PERIOD_30].fail_handled;
+	}
+	c = condition(out, "B2", "Receivers enforce the policy", false);
+	c->ok = fail_all == 0 || advise_ratio(handled, fail_all) >= a->cfg.enforced_share;
+	snprintf(c->measured, sizeof c->measured, "%s of failing mail quarantined or explained",
+	    pct_text(advise_ratio(handled, fail_all), r, sizeof r));
+	snprintf(c->threshold, sizeof c->threshold, ">= %s",
+	    pct_text(a->cfg.enforced_share, t, sizeof t));
+	rate_condition(out, "B3", "Authorized mail passes DMARC", s30.c.pass, s30.c.messages,
+	    a->cfg.pass_reject, "last 30 days");
+	rate_condition(out, "B4a", "Authorized mail is DKIM-aligned", s30.c.dkim_aligned,
+	    s30.c.messages, a->cfg.dkim_reject, "last 30 days");
+	worst_source(a, out, "B4b", true, PERIOD_30);
+	collateral(a, out, &s30);
+	c = condition(out, "B6", "Little forwarded or mailing-list mail would be rejected", false);
+	c->ok = a->no_mailing_lists ||
+	    advise_ratio(s30.indirect_fail, s30.c.messages) < a->cfg.indirect_max;
+	snprintf(c->measured, sizeof c->measured, "%s messages (%s of authorized mail)%s",
+	    count_text(s30.indirect_fail, n, sizeof n),
+	    pct_text(advise_ratio(s30.indirect_fail, s30.c.messages), r, sizeof r),
+	    a->no_mailing_lists ? "; the owner says nobody posts to mailing lists" : "");
+	snprintf(c->threshold, sizeof c->threshold, "< %s, or no mailing-list users",
+	    pct_text(a->cfg.indirect_max, t, sizeof t));
+	if (!c->ok)
+		fix(out, "%s forwarded or mailing-list messages failed DMARC in 30 days and would be "
+		    "rejected: if people post to mailing lists from %s, stay at quarantine; if not, "
+		    "say so with: dmarcd advise %s --no-mailing-lists yes.", n, a->domain, a->domain);
+	c = condition(out, "B7a", "No policy change recently", false);
+	c->ok = a->pol.changed_day < 0 ||
+	    a->pol.changed_day <= a->as_of - (int64_t)a->cfg.stable_days;
+	if (a->pol.changed_day < 0)
+		snprintf(c->measured, sizeof c->measured, "no change seen");
+	else
+		snprintf(c->measured, sizeof c->measured, "last change %s",
+		    day_text(a->pol.changed_day, n, sizeof n));
+	snprintf(c->threshold, sizeof c->threshold, "none in the last %u days", a->cfg.stable_days);
+	new_sources(a, out, "B7b", a->cfg.stable_days, true);
+}
+
+/* The regression guard at an enforcing policy: the last 3 days against 30. */
+static void
+guard(const struct advisor *a, struct advice *out)
+{
+	struct auth_sums s3, s30;
+	struct advise_condition *c;
+	double r3, r30;
+	char x[32], y[32];
+
+	sums(a, PERIOD_3, &s3);
+	sums(a, PERIOD_30, &s30);
+	r3 = advise_ratio(s3.c.pass, s3.c.messages);
+	r30 = advise_ratio(s30.c.pass, s30.c.messages);
+	c = condition(out, "R1", "Pass rate holds (last 3 days against 30)", false);
+	c->ok = s3.c.messages == 0 || r3 >= r30 - a->cfg.regression_points;
+	snprintf(c->measured, sizeof c->measured, "%s (3 days) against %s (30 days)",
+	    pct_text(r3, x, sizeof x), pct_text(r30, y, sizeof y));
+	snprintf(c->threshold, sizeof c->threshold, "no drop over %.1f points",
+	    a->cfg.regression_points * 100);
+	if (!c->ok)
+		fix(out, "The authorized pass rate fell from %s to %s in the last 3 days: find the "
+		    "source that broke (below) and consider going back one step meanwhile.", y, x);
+	worst_source(a, out, "R2", false, PERIOD_30);
+}
+
+/* The next step from the published policy, and the impact simulation's default. */
+struct step {
+	char text[96];
+	enum policy p;
+	int pct;
+	bool testing;
+};
+
+static struct step
+next_step(const struct advisor *a)
+{
+	const struct policy_track *t = &a->pol;
+	struct step s = { "", POLICY_QUARANTINE, 100, false };
+	bool partial = (t->last_pct >= 0 && t->last_pct < 100) || t->last_testing == 'y';
+
+	if (t->last.p == POLICY_NONE || t->last.p == POLICY_UNSET) {
+		if (a->cfg.first_pct < 100) {
+			s.pct = (int)a->cfg.first_pct;
+			s.testing = true;
+			snprintf(s.text, sizeof s.text, "p=none -> p=quarantine; pct=%u; t=y "
+			    "(first step)", a->cfg.first_pct);
+		} else {
+			snprintf(s.text, sizeof s.text, "p=none -> p=quarantine");
+		}
+	} else if (t->last.p == POLICY_QUARANTINE) {
+		snprintf(s.text, sizeof s.text, "%s", partial ?
+		    "partial quarantine -> full p=quarantine" : "p=quarantine -> p=reject");
+		s.p = partial ? POLICY_QUARANTINE : POLICY_REJECT;
+	} else {
+		snprintf(s.text, sizeof s.text, "%s", partial ? "partial reject -> full p=reject" :
+		    "p=reject (final step)");
+		s.p = POLICY_REJECT;
+	}
+	return s;
+}
+
+static int64_t
+scaled(int64_t n, unsigned pct)
+{
+	return n / 100 * pct + n % 100 * pct / 100;
+}
+
+/* Had the simulated policy applied to the window's failing mail: who is hit. */
+static void
+impact(const struct advisor *a, struct advice *out, const struct step *st)
+{
+	struct advise_impact *im = &out->impact;
+	size_t i;
+
+	im->policy = a->simulate != POLICY_UNSET ? a->simulate : st->p;
+	im->pct = a->simulate_pct >= 0 ? (unsigned)a->simulate_pct : (unsigned)st->pct;
+	im->messages = out->totals.messages;
+	if (im->policy == POLICY_NONE)
+		im->pct = 0;
+	for (i = 0; i < a->n_senders; i++) {
+		const struct sender_acc *s = &a->senders[i];
+		int64_t fail = s->c[PERIOD_WINDOW].messages - s->c[PERIOD_WINDOW].pass;
+		int64_t hit = scaled(fail, im->pct);
+
+		im->failing += fail;
+		im->affected += hit;
+		im->already_enforced += s->c[PERIOD_WINDOW].fail_enforced;
+		if (authorized(s->cls))
+			im->legit_at_risk += hit;
+		else if (s->cls == CLASS_FORWARDER)
+			im->indirect_at_risk += hit;
+		else
+			im->spoofing_stopped += hit;
+	}
+	for (i = 0; i < out->n_senders; i++) {
+		struct advise_sender *s = &out->senders[i];
+
+		s->affected = scaled(s->c[PERIOD_WINDOW].messages - s->c[PERIOD_WINDOW].pass, im->pct);
+	}
+}
+
+static int
+by_id(const void *x, const void *y)
+{
+	const struct advise_condition *a = x, *b = y;
+
+	return strcmp(a->id, b->id);
+}
+
+static enum advise_verdict
+verdict(const struct advice *out)
+{
+	bool hard = false, data = false;
+	size_t i;
+
+	for (i = 0; i < out->n_cond; i++) {
+		if (out->cond[i].ok)
+			continue;
+		if (out->cond[i].data)
+			data = true;
+		else
+			hard = true;
+	}
+	return hard ? VERDICT_NOT_READY : data ? VERDICT_PROVISIONAL : VERDICT_READY;
+}
+
+void
+advise_judge(const struct advisor *a, struct advice *out)
+{
+	const struct policy_track *t = &a->pol;
+	struct step st = next_step(a);
+	char d[16];
+
+	out->p = t->last.p;
+	out->sp = t->last.sp;
+	out->pct = t->last_pct >= 0 ? t->last_pct : 100;
+	out->testing = t->last_testing == 'y';
+	out->partial = out->pct < 100 || out->testing;
+	out->policy_since_day = t->since_day;
+	out->last_change_day = t->changed_day;
+	snprintf(out->step, sizeof out->step, "%s", st.text);
+	if (!t->seen) {
+		snprintf(out->step, sizeof out->step, "no reports yet");
+		data_conditions(a, out);
+		out->verdict = VERDICT_PROVISIONAL;
+		fix(out, "No aggregate report for %s yet: publish rua=mailto:... in its DMARC "
+		    "record and let dmarcd poll that mailbox.", a->domain);
+		impact(a, out, &st);
+		advise_next_record(a, st.p, st.pct, st.testing, out);
+		return;
+	}
+	sender_fixes(a, out);
+	if (t->last.p == POLICY_NONE || t->last.p == POLICY_UNSET) {
+		gate_a(a, out, a->cfg.min_days_none, false);
+	} else if (st.p == POLICY_QUARANTINE) {
+		gate_a(a, out, a->cfg.min_days_ramp, true);
+		guard(a, out);
+	} else if (t->last.p == POLICY_QUARANTINE) {
+		gate_b(a, out, a->cfg.min_days_quarantine);
+		guard(a, out);
+	} else if (out->partial) {
+		gate_b(a, out, a->cfg.min_days_ramp);
+		guard(a, out);
+	} else {
+		guard(a, out);
+	}
+	data_conditions(a, out);
+	qsort(out->cond, out->n_cond, sizeof out->cond[0], by_id);
+	out->verdict = verdict(out);
+	if (t->last.p == POLICY_REJECT && !out->partial)
+		out->verdict = out->verdict == VERDICT_NOT_READY ? VERDICT_REGRESSION :
+		    VERDICT_AT_REJECT;
+	if (a->as_of < t->last.day_last)
+		note(out, "the latest report ends after %s", day_text(a->as_of, d, sizeof d));
+	impact(a, out, &st);
+	advise_next_record(a, st.p, st.pct, st.testing, out);
+}

@@ -1,0 +1,436 @@
+/*
+ * dmarcd advise: the policy readiness advisor on the command line, and
+ * dmarcd classify: confirming what a sending source is. Report content
+ * (domains, labels) is escaped before it reaches the terminal.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "advice.h"
+#include "cli.h"
+#include "log.h"
+#include "store_advise.h"
+
+#define TEXT_OUT (ADVISE_TEXT_MAX * 4 + 4)
+
+/* Writes s escaped for a terminal (log_escape), then suffix. */
+static void
+put(const char *s, const char *suffix)
+{
+	char buf[TEXT_OUT];
+
+	fputs(log_escape(s, buf, sizeof buf), stdout);
+	fputs(suffix, stdout);
+}
+
+static const char *
+day_text(int64_t day, char *buf, size_t size)
+{
+	time_t t = (time_t)(day * 86400);
+	struct tm tm;
+
+	if (day < 0 || gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%d", &tm) == 0)
+		snprintf(buf, size, "-");
+	return buf;
+}
+
+static const char *
+rate(int64_t n, int64_t d, char *buf, size_t size)
+{
+	if (d <= 0)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.1f %%", 100.0 * (double)n / (double)d);
+	return buf;
+}
+
+static void
+print_senders(const struct advice *a)
+{
+	size_t i, shown = 0;
+	char r[16];
+
+	printf("  sources (last %u days), most mail first:\n", a->window_days);
+	for (i = 0; i < a->n_senders && shown < 15; i++) {
+		const struct advise_sender *s = &a->senders[i];
+		const struct advise_counts *c = &s->c[PERIOD_WINDOW];
+
+		if (c->messages == 0)
+			continue;
+		shown++;
+		printf("    %10" PRId64 " msgs  %7s pass  %-12s %-10s%s  ", c->messages,
+		    rate(c->pass, c->messages, r, sizeof r), source_class_name(s->cls),
+		    s->confirmed ? "confirmed" : "suggested", s->needs_review ? "  REVIEW" : "");
+		put(s->label, "\n");
+	}
+	if (a->n_senders_total > shown)
+		printf("    ... and %zu more sources (see --json or the dashboard)\n",
+		    a->n_senders_total - shown);
+}
+
+static void
+print_advice(const struct advice *a)
+{
+	const struct advise_impact *im = &a->impact;
+	char d1[16], d2[16];
+	size_t i;
+
+	put(a->domain, ": ");
+	printf("%s  (%s)\n", advise_verdict_name(a->verdict), a->step);
+	if (!a->has_data) {
+		for (i = 0; i < a->n_fixes; i++)
+			put(a->fixes[i], "\n");
+		return;
+	}
+	printf("  published p=%s%s since %s; data up to %s; window %u days\n",
+	    policy_name(a->p) != NULL ? policy_name(a->p) : "none",
+	    a->partial ? " (partial: pct<100 or t=y)" : "", day_text(a->policy_since_day, d1,
+	    sizeof d1), day_text(a->as_of_day, d2, sizeof d2), a->window_days);
+	printf("  conditions:\n");
+	for (i = 0; i < a->n_cond; i++) {
+		const struct advise_condition *c = &a->cond[i];
+
+		printf("    [%s] %-3s %s: ", c->ok ? " ok " : c->data ? "data" : "FAIL", c->id,
+		    c->title);
+		put(c->measured, "");
+		printf("  (needs %s)\n", c->threshold);
+	}
+	if (a->n_fixes > 0) {
+		printf("  what to do first:\n");
+		for (i = 0; i < a->n_fixes; i++) {
+			printf("    %zu. ", i + 1);
+			put(a->fixes[i], "\n");
+		}
+	}
+	print_senders(a);
+	printf("  impact of p=%s at pct=%u on the last %u days: %" PRId64 " of %" PRId64
+	    " failing messages hit;\n    legitimate mail at risk %" PRId64 ", forwarded %" PRId64
+	    ", spoofing stopped %" PRId64 " (receivers already enforced %" PRId64 ")\n",
+	    policy_name(im->policy) != NULL ? policy_name(im->policy) : "none", im->pct,
+	    a->window_days, im->affected, im->failing, im->legit_at_risk, im->indirect_at_risk,
+	    im->spoofing_stopped, im->already_enforced);
+	printf("  next record%s: _dmarc.", a->verdict == VERDICT_READY ? "" : " (once READY)");
+	put(a->domain, " TXT \"");
+	put(a->next_record, "\"\n");
+	if (!a->record_complete)
+		printf("    (replace YOUR-RUA-ADDRESS: give your current record with --record)\n");
+	for (i = 0; i < a->n_notes; i++) {
+		printf("  note: ");
+		put(a->notes[i], "\n");
+	}
+}
+
+struct advise_run {
+	const struct advise_config *cfg;
+	int64_t as_of;
+	enum policy simulate;
+	int pct;
+	bool json;
+	unsigned done;
+	struct store *st;
+	struct errbuf *e;
+};
+
+static int
+advise_one(void *ctx, const char *domain)
+{
+	struct advise_run *r = ctx;
+	struct advice a;
+
+	if (advice_compute(r->st, domain, r->cfg, r->as_of, r->simulate, r->pct, &a, r->e) == -1)
+		return -1;
+	if (r->json) {
+		fputs(r->done > 0 ? ",\n" : "", stdout);
+		advice_write_json(stdout, &a);
+	} else {
+		if (r->done > 0)
+			putchar('\n');
+		print_advice(&a);
+	}
+	r->done++;
+	advice_free(&a);
+	return 0;
+}
+
+static void
+advise_usage(void)
+{
+	fprintf(stderr, "usage: dmarcd advise [DOMAIN...] [--db FILE] [--window DAYS] [--json]\n"
+	    "         [--as-of DATE] [--simulate quarantine|reject] [--pct N]\n"
+	    "         [--record 'v=DMARC1; ...'] [--no-mailing-lists yes|no] [--rua mailto:...]\n"
+	    "  is each domain (default: every domain with reports) ready for the next step of\n"
+	    "  its DMARC policy? --record and --no-mailing-lists store what you say about one\n"
+	    "  DOMAIN; confirm sources with 'dmarcd classify'.\n");
+}
+
+static int
+parse_uint(const char *s, long max, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return errno == 0 && *end == '\0' && end != s && *out >= 0 && *out <= max ? 0 : -1;
+}
+
+/* Lower-cases domain into out; -1 when it is too long or not a name. */
+static int
+domain_arg(const char *domain, char *out, size_t size)
+{
+	struct errbuf e;
+
+	return known_value_canonical(KNOWN_DKIM_DOMAIN, domain, out, size, &e);
+}
+
+int
+cmd_advise(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "as-of", required_argument, NULL, 'a' },
+		{ "simulate", required_argument, NULL, 's' },
+		{ "pct", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "record", required_argument, NULL, 'r' },
+		{ "no-mailing-lists", required_argument, NULL, 'n' },
+		{ "rua", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct advise_config cfg;
+	struct advise_run run = { .cfg = &cfg, .as_of = -1, .simulate = POLICY_UNSET, .pct = -1 };
+	const char *db = NULL, *record = NULL;
+	int no_lists = -1, opt, status = EXIT_OPERATIONAL, i;
+	struct store *st = NULL;
+	struct errbuf e;
+	int64_t ts;
+	long n;
+	char domain[256];
+
+	advise_config_default(&cfg);
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "d:w:a:s:p:jr:n:u:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'w':
+			if (parse_uint(optarg, ADVISE_WINDOW_MAX, &n) == -1 || n == 0) {
+				fprintf(stderr, "dmarcd advise: --window takes 1 to %d days\n",
+				    ADVISE_WINDOW_MAX);
+				return EXIT_USAGE;
+			}
+			cfg.window_days = (unsigned)n;
+			break;
+		case 'a':
+			if (cli_parse_date(optarg, 0, &ts) == -1) {
+				fprintf(stderr, "dmarcd advise: --as-of takes YYYY-MM-DD\n");
+				return EXIT_USAGE;
+			}
+			run.as_of = ts / 86400;
+			break;
+		case 's':
+			if (strcmp(optarg, "quarantine") == 0)
+				run.simulate = POLICY_QUARANTINE;
+			else if (strcmp(optarg, "reject") == 0)
+				run.simulate = POLICY_REJECT;
+			else {
+				fprintf(stderr, "dmarcd advise: --simulate takes quarantine or reject\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'p':
+			if (parse_uint(optarg, 100, &n) == -1) {
+				fprintf(stderr, "dmarcd advise: --pct takes 0 to 100\n");
+				return EXIT_USAGE;
+			}
+			run.pct = (int)n;
+			break;
+		case 'j':
+			run.json = true;
+			break;
+		case 'r':
+			record = optarg;
+			break;
+		case 'n':
+			if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0) {
+				fprintf(stderr, "dmarcd advise: --no-mailing-lists takes yes or no\n");
+				return EXIT_USAGE;
+			}
+			no_lists = strcmp(optarg, "yes") == 0;
+			break;
+		case 'u':
+			cfg.rua = optarg;
+			break;
+		case 'h':
+			advise_usage();
+			return 0;
+		default:
+			advise_usage();
+			return EXIT_USAGE;
+		}
+	}
+	if ((record != NULL || no_lists >= 0) && argc - optind != 1) {
+		fprintf(stderr, "dmarcd advise: --record and --no-mailing-lists need one DOMAIN\n");
+		return EXIT_USAGE;
+	}
+	if (record != NULL && strncmp(record, "v=DMARC1", 8) != 0) {
+		fprintf(stderr, "dmarcd advise: --record must start with v=DMARC1\n");
+		return EXIT_USAGE;
+	}
+	if (store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1)
+		goto fail;
+	run.st = st;
+	run.e = &e;
+	if (run.json)
+		fputs("[", stdout);
+	if (optind == argc) {
+		if (store_advise_domains(st, advise_one, &run, &e) == -1)
+			goto fail;
+	}
+	for (i = optind; i < argc; i++) {
+		if (domain_arg(argv[i], domain, sizeof domain) == -1) {
+			fprintf(stderr, "dmarcd advise: '%s' is not a domain name\n", argv[i]);
+			status = EXIT_USAGE;
+			goto out;
+		}
+		if ((record != NULL || no_lists >= 0) &&
+		    store_advise_domain_set(st, domain, record, no_lists, &e) == -1)
+			goto fail;
+		if (advise_one(&run, domain) == -1)
+			goto fail;
+	}
+	if (run.json)
+		fputs("]\n", stdout);
+	else if (run.done == 0)
+		printf("no aggregate reports yet: point rua= at a mailbox dmarcd reads\n");
+	status = 0;
+	goto out;
+fail:
+	log_error("%s", e.msg);
+out:
+	store_close(st);
+	return status;
+}
+
+/* ---- dmarcd classify ---- */
+
+static void
+classify_usage(void)
+{
+	fprintf(stderr, "usage: dmarcd classify DOMAIN cidr|dkim|spf VALUE "
+	    "authorized|unauthorized|forwarder [--label TEXT] [--db FILE]\n"
+	    "       dmarcd classify --forget DOMAIN cidr|dkim|spf VALUE [--db FILE]\n"
+	    "       dmarcd classify --list [DOMAIN] [--db FILE]\n"
+	    "  tells the advisor what a sending source is: a network (cidr 192.0.2.0/24),\n"
+	    "  a DKIM signing domain (dkim mailer.example.net) or an SPF domain.\n");
+}
+
+static int
+print_known(void *ctx, const char *domain, const struct known_source *k, const char *origin)
+{
+	(void)ctx;
+	put(domain, " ");
+	printf("%s ", known_kind_name(k->kind));
+	put(k->value, " ");
+	printf("%s", known_status_name(k->status));
+	if (k->label != NULL) {
+		printf(" \"");
+		put(k->label, "\"");
+	}
+	printf("  (%s)\n", origin);
+	return 0;
+}
+
+int
+cmd_classify(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "forget", no_argument, NULL, 'f' },
+		{ "list", no_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = NULL, *label = NULL;
+	bool forget = false, list = false, found;
+	struct known_source k = { 0 };
+	struct store *st = NULL;
+	struct errbuf e;
+	char domain[256], value[256];
+	int opt, status = EXIT_OPERATIONAL, need;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "d:l:fLh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'l':
+			label = optarg;
+			break;
+		case 'f':
+			forget = true;
+			break;
+		case 'L':
+			list = true;
+			break;
+		case 'h':
+			classify_usage();
+			return 0;
+		default:
+			classify_usage();
+			return EXIT_USAGE;
+		}
+	}
+	need = list ? -1 : forget ? 3 : 4;
+	if ((list && argc - optind > 1) || (!list && argc - optind != need) || (forget && list)) {
+		classify_usage();
+		return EXIT_USAGE;
+	}
+	if (argc > optind && domain_arg(argv[optind], domain, sizeof domain) == -1) {
+		fprintf(stderr, "dmarcd classify: '%s' is not a domain name\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!list) {
+		if (known_kind_parse(argv[optind + 1], &k.kind) == -1 ||
+		    (!forget && known_status_parse(argv[optind + 3], &k.status) == -1)) {
+			classify_usage();
+			return EXIT_USAGE;
+		}
+		if (known_value_canonical(k.kind, argv[optind + 2], value, sizeof value, &e) == -1) {
+			fprintf(stderr, "dmarcd classify: %s\n", e.msg);
+			return EXIT_USAGE;
+		}
+		k.value = value;
+		k.label = label;
+	}
+	if (store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1)
+		goto fail;
+	if (list) {
+		if (store_known_each(st, argc > optind ? domain : NULL, print_known, NULL, &e) == -1)
+			goto fail;
+	} else if (forget) {
+		if (store_known_forget(st, domain, k.kind, value, &found, &e) == -1)
+			goto fail;
+		printf("%s\n", found ? "forgotten" : "no such entry");
+	} else {
+		if (store_known_put(st, domain, &k, KNOWN_FROM_CLI, &e) == -1)
+			goto fail;
+		print_known(NULL, domain, &k, "cli");
+	}
+	status = 0;
+	goto out;
+fail:
+	log_error("%s", e.msg);
+out:
+	store_close(st);
+	return status;
+}

@@ -1,0 +1,525 @@
+/* store: the policy advisor's data (store_advise.h, schema/004_advisor.sql). */
+#include "store_advise.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_int.h"
+
+/* Savepoints nest in an open batch and are transactions of their own otherwise. */
+#define ADV_BEGIN    "SAVEPOINT advise"
+#define ADV_COMMIT   "RELEASE advise"
+#define ADV_ROLLBACK "ROLLBACK TO advise; RELEASE advise"
+
+/* Room for one record's copied strings: domains, results, reasons. */
+#define RECORD_TEXT (ADVISE_AUTH_MAX * 2 * 320 + ADVISE_REASONS_MAX * 64 + 1024)
+
+static int
+prepare(struct store *st, const char *sql, sqlite3_stmt **s, struct errbuf *e)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+		return store_fail(st, "preparing an advisor statement", e);
+	return 0;
+}
+
+static int
+exec(struct store *st, const char *sql, const char *what, struct errbuf *e)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(st, what, e);
+	return 0;
+}
+
+static const char *
+text(sqlite3_stmt *s, int col)
+{
+	return (const char *)sqlite3_column_text(s, col);
+}
+
+static enum policy
+policy_of(const char *s)
+{
+	if (s == NULL)
+		return POLICY_UNSET;
+	if (strcmp(s, "none") == 0)
+		return POLICY_NONE;
+	if (strcmp(s, "quarantine") == 0)
+		return POLICY_QUARANTINE;
+	if (strcmp(s, "reject") == 0)
+		return POLICY_REJECT;
+	return POLICY_UNSET;
+}
+
+/* ---- confirmed sources ---- */
+
+static const char *const origin_names[] = { "cli", "config" };
+
+static int
+put_known(struct store *st, const char *domain, const struct known_source *k,
+    enum known_origin origin, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (prepare(st, "INSERT INTO known_source (policy_domain, kind, value, status, label,"
+	    " origin, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " ON CONFLICT (policy_domain, kind, value) DO UPDATE SET status = excluded.status,"
+	    " label = excluded.label, origin = excluded.origin", &s, e) == -1)
+		return -1;
+	store_bind_text(s, 1, domain);
+	store_bind_text(s, 2, known_kind_name(k->kind));
+	store_bind_text(s, 3, k->value);
+	store_bind_text(s, 4, known_status_name(k->status));
+	store_bind_text(s, 5, k->label != NULL && k->label[0] != '\0' ? k->label : NULL);
+	store_bind_text(s, 6, origin_names[origin]);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)time(NULL));
+	rc = store_run(st, s, "storing a known source", e);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_known_put(struct store *st, const char *domain, const struct known_source *k,
+    enum known_origin origin, struct errbuf *e)
+{
+	if (store_writable(st, e) == -1)
+		return -1;
+	return put_known(st, domain, k, origin, e);
+}
+
+int
+store_known_forget(struct store *st, const char *domain, enum known_kind kind,
+    const char *value, bool *found, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (store_writable(st, e) == -1 || prepare(st, "DELETE FROM known_source"
+	    " WHERE policy_domain = ?1 AND kind = ?2 AND value = ?3", &s, e) == -1)
+		return -1;
+	store_bind_text(s, 1, domain);
+	store_bind_text(s, 2, known_kind_name(kind));
+	store_bind_text(s, 3, value);
+	rc = store_run(st, s, "removing a known source", e);
+	*found = rc == 0 && sqlite3_changes(st->db) > 0;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_known_load_config(struct store *st, size_t n, const char *const *domains,
+    const struct known_source *known, struct errbuf *e)
+{
+	size_t i;
+
+	if (store_writable(st, e) == -1 || exec(st, ADV_BEGIN, "loading known sources", e) == -1)
+		return -1;
+	if (exec(st, "DELETE FROM known_source WHERE origin = 'config'", "loading known sources",
+	    e) == -1)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if (put_known(st, domains[i], &known[i], KNOWN_FROM_CONFIG, e) == -1)
+			goto fail;
+	return exec(st, ADV_COMMIT, "loading known sources", e);
+fail:
+	sqlite3_exec(st->db, ADV_ROLLBACK, NULL, NULL, NULL);
+	return -1;
+}
+
+int
+store_known_each(struct store *st, const char *domain,
+    int (*fn)(void *ctx, const char *domain, const struct known_source *k, const char *origin),
+    void *ctx, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (prepare(st, "SELECT id, policy_domain, kind, value, status, label, origin"
+	    " FROM known_source WHERE ?1 IS NULL OR policy_domain = ?1"
+	    " ORDER BY policy_domain, kind, value", &s, e) == -1)
+		return -1;
+	store_bind_text(s, 1, domain);
+	while ((rc = store_step(st, s, "reading known sources", e)) == SQLITE_ROW) {
+		struct known_source k = { .id = sqlite3_column_int64(s, 0), .value = text(s, 3),
+			.label = text(s, 5) };
+
+		if (known_kind_parse(text(s, 2), &k.kind) == -1 ||
+		    known_status_parse(text(s, 4), &k.status) == -1)
+			continue;
+		if (fn(ctx, text(s, 1), &k, text(s, 6)) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == -1 ? -1 : 0;
+}
+
+/* ---- domain settings ---- */
+
+int
+store_advise_domain_set(struct store *st, const char *domain, const char *record,
+    int no_mailing_lists, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (store_writable(st, e) == -1 || prepare(st, "INSERT INTO advise_domain"
+	    " (policy_domain, record, no_mailing_lists) VALUES (?1, nullif(?2, ''), coalesce(?3, 0))"
+	    " ON CONFLICT (policy_domain) DO UPDATE SET"
+	    " record = CASE WHEN ?2 IS NULL THEN record ELSE nullif(?2, '') END,"
+	    " no_mailing_lists = coalesce(?3, no_mailing_lists)", &s, e) == -1)
+		return -1;
+	store_bind_text(s, 1, domain);
+	store_bind_text(s, 2, record);
+	if (no_mailing_lists >= 0)
+		sqlite3_bind_int(s, 3, no_mailing_lists ? 1 : 0);
+	rc = store_run(st, s, "storing a domain's advisor settings", e);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_advise_domain_get(struct store *st, const char *domain, char **record,
+    bool *no_mailing_lists, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*record = NULL;
+	*no_mailing_lists = false;
+	if (prepare(st, "SELECT record, no_mailing_lists FROM advise_domain"
+	    " WHERE policy_domain = ?1", &s, e) == -1)
+		return -1;
+	store_bind_text(s, 1, domain);
+	rc = store_step(st, s, "reading a domain's advisor settings", e);
+	if (rc == SQLITE_ROW) {
+		if (text(s, 0) != NULL && (*record = strdup(text(s, 0))) == NULL) {
+			errbuf_set(e, "out of memory");
+			rc = -1;
+		}
+		*no_mailing_lists = sqlite3_column_int(s, 1) != 0;
+	}
+	sqlite3_finalize(s);
+	return rc == -1 ? -1 : 0;
+}
+
+/* ---- readers ---- */
+
+int
+store_advise_domains(struct store *st, int (*fn)(void *ctx, const char *domain), void *ctx,
+    struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (prepare(st, "SELECT DISTINCT policy_domain FROM rollup_day ORDER BY policy_domain",
+	    &s, e) == -1)
+		return -1;
+	while ((rc = store_step(st, s, "listing domains", e)) == SQLITE_ROW)
+		if (fn(ctx, text(s, 0)) == -1) {
+			rc = -1;
+			break;
+		}
+	sqlite3_finalize(s);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+store_advise_last_day(struct store *st, const char *domain, int64_t *day, bool *found,
+    struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*found = false;
+	if (prepare(st, "SELECT max(day) FROM rollup_day WHERE policy_domain = ?1", &s, e) == -1)
+		return -1;
+	store_bind_text(s, 1, domain);
+	rc = store_step(st, s, "reading a domain's last day", e);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*day = sqlite3_column_int64(s, 0);
+		*found = true;
+	}
+	sqlite3_finalize(s);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+store_advise_policies(struct store *st, const char *domain, int64_t from, int64_t to,
+    int (*fn)(void *ctx, const struct advise_policy_obs *o), void *ctx, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	/* begin_ts bounds the days a report is attributed to within a day or two */
+	if (prepare(st, "SELECT day_first, day_last, dialect, p, sp, np, pct, testing, adkim,"
+	    " aspf, fo FROM report WHERE policy_domain = ?1"
+	    " AND begin_ts BETWEEN (?2 - 2) * 86400 AND (?3 + 1) * 86400"
+	    " AND day_last >= ?2 AND day_first <= ?3 ORDER BY begin_ts, id", &s, e) == -1)
+		return -1;
+	store_bind_text(s, 1, domain);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	while ((rc = store_step(st, s, "reading published policies", e)) == SQLITE_ROW) {
+		const char *dialect = text(s, 2), *t = text(s, 7), *dk = text(s, 8), *sf = text(s, 9);
+		struct advise_policy_obs o = {
+			.day_first = sqlite3_column_int64(s, 0),
+			.day_last = sqlite3_column_int64(s, 1),
+			.dialect = dialect == NULL ? DIALECT_RFC7489 :
+			    strcmp(dialect, "rfc9990") == 0 ? DIALECT_RFC9990 :
+			    strcmp(dialect, "draft") == 0 ? DIALECT_DRAFT : DIALECT_RFC7489,
+			.p = policy_of(text(s, 3)),
+			.sp = policy_of(text(s, 4)),
+			.np = policy_of(text(s, 5)),
+			.pct = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 6),
+			.testing = t != NULL ? t[0] : 0,
+			.adkim = dk != NULL ? dk[0] : 0,
+			.aspf = sf != NULL ? sf[0] : 0,
+			.fo = text(s, 10),
+		};
+
+		if (fn(ctx, &o) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+store_advise_days(struct store *st, const char *domain, int64_t from, int64_t to,
+    int (*fn)(void *ctx, int64_t day, int64_t messages), void *ctx, unsigned *reporters,
+    struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*reporters = 0;
+	if (prepare(st, "SELECT day, total(messages) FROM rollup_day WHERE policy_domain = ?1"
+	    " AND day BETWEEN ?2 AND ?3 GROUP BY day ORDER BY day", &s, e) == -1)
+		return -1;
+	store_bind_text(s, 1, domain);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	while ((rc = store_step(st, s, "reading daily volume", e)) == SQLITE_ROW) {
+		double m = sqlite3_column_double(s, 1);
+
+		if (fn(ctx, sqlite3_column_int64(s, 0), m >= 9.2e18 ? INT64_MAX : (int64_t)m) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc == -1 || prepare(st, "SELECT count(DISTINCT org_key) FROM rollup_day"
+	    " WHERE policy_domain = ?1 AND day BETWEEN ?2 AND ?3", &s, e) == -1)
+		return -1;
+	store_bind_text(s, 1, domain);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	rc = store_step(st, s, "counting reporters", e);
+	if (rc == SQLITE_ROW)
+		*reporters = (unsigned)sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return rc == -1 ? -1 : 0;
+}
+
+/* The statements of one records walk. */
+enum { RS_MAIN, RS_DAYS, RS_DKIM, RS_SPF, RS_REASON, RS_COUNT_STMTS };
+
+static const char *const record_sql[RS_COUNT_STMTS] = {
+	"SELECT a.id, a.ip, a.ip_family, a.count, a.pe_dkim, a.pe_spf, a.disposition,"
+	" a.header_from, a.dkim_domain, a.dkim_result, a.spf_domain, a.spf_scope, a.spf_result,"
+	" a.n_dkim, a.n_spf, a.n_reasons, r.day_first, r.day_last"
+	" FROM report r JOIN record a ON a.id BETWEEN r.record_first AND r.record_last"
+	" WHERE r.policy_domain = ?1 AND r.day_last >= ?2 AND r.day_first <= ?3",
+	"SELECT day, count FROM record_day WHERE record_id = ?1 AND day BETWEEN ?2 AND ?3",
+	"SELECT domain, result FROM record_dkim_more WHERE record_id = ?1 ORDER BY ordinal",
+	"SELECT domain, result, scope FROM record_spf_more WHERE record_id = ?1 ORDER BY ordinal",
+	"SELECT type FROM record_reason WHERE record_id = ?1 ORDER BY ordinal",
+};
+
+/* Copies of the strings of one record, which outlive the statements' rows. */
+struct strings {
+	char buf[RECORD_TEXT];
+	size_t used;
+};
+
+static const char *
+keep(struct strings *k, const char *s)
+{
+	size_t n;
+	char *out;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s) + 1;
+	if (n > sizeof k->buf - k->used)
+		return NULL;
+	out = k->buf + k->used;
+	memcpy(out, s, n);
+	k->used += n;
+	return out;
+}
+
+static bool
+is(const char *s, const char *v)
+{
+	return s != NULL && strcmp(s, v) == 0;
+}
+
+/* Adds a record's further DKIM and SPF results and its override reasons. */
+static int
+children(struct store *st, sqlite3_stmt **q, int64_t id, struct advise_record *r,
+    struct strings *k, int n_dkim, int n_spf, int n_reasons, struct errbuf *e)
+{
+	int rc = SQLITE_DONE;
+
+	if (n_dkim > 1) {
+		sqlite3_bind_int64(q[RS_DKIM], 1, id);
+		while (r->n_dkim < ADVISE_AUTH_MAX &&
+		    (rc = store_step(st, q[RS_DKIM], "reading DKIM results", e)) == SQLITE_ROW) {
+			r->dkim[r->n_dkim].domain = keep(k, text(q[RS_DKIM], 0));
+			r->dkim[r->n_dkim++].result = keep(k, text(q[RS_DKIM], 1));
+		}
+		sqlite3_reset(q[RS_DKIM]);
+	}
+	if (rc != -1 && n_spf > 1) {
+		sqlite3_bind_int64(q[RS_SPF], 1, id);
+		while (r->n_spf < ADVISE_AUTH_MAX &&
+		    (rc = store_step(st, q[RS_SPF], "reading SPF results", e)) == SQLITE_ROW) {
+			r->spf[r->n_spf].domain = keep(k, text(q[RS_SPF], 0));
+			r->spf[r->n_spf].result = keep(k, text(q[RS_SPF], 1));
+			r->spf[r->n_spf++].helo = is(text(q[RS_SPF], 2), "helo");
+		}
+		sqlite3_reset(q[RS_SPF]);
+	}
+	if (rc != -1 && n_reasons > 0) {
+		sqlite3_bind_int64(q[RS_REASON], 1, id);
+		while (r->n_reasons < ADVISE_REASONS_MAX &&
+		    (rc = store_step(st, q[RS_REASON], "reading reasons", e)) == SQLITE_ROW)
+			r->reasons[r->n_reasons++] = keep(k, text(q[RS_REASON], 0));
+		sqlite3_reset(q[RS_REASON]);
+	}
+	return rc == -1 ? -1 : 0;
+}
+
+/* Reads the main row into r (strings copied into k). */
+static void
+record_row(sqlite3_stmt *m, struct advise_record *r, struct strings *k)
+{
+	const void *ip = sqlite3_column_blob(m, 1);
+
+	memset(r, 0, sizeof *r);
+	k->used = 0;
+	if (ip != NULL && sqlite3_column_bytes(m, 1) == 16)
+		memcpy(r->ip, ip, 16);
+	r->family = ip != NULL ? sqlite3_column_int(m, 2) : 0;
+	r->count = sqlite3_column_int64(m, 3);
+	r->dkim_aligned = is(text(m, 4), "pass");
+	r->spf_aligned = is(text(m, 5), "pass");
+	r->disposition = keep(k, text(m, 6));
+	r->header_from = keep(k, text(m, 7));
+	if (text(m, 9) != NULL) {
+		r->dkim[0].domain = keep(k, text(m, 8));
+		r->dkim[0].result = keep(k, text(m, 9));
+		r->n_dkim = 1;
+	}
+	if (text(m, 12) != NULL) {
+		r->spf[0].domain = keep(k, text(m, 10));
+		r->spf[0].result = keep(k, text(m, 12));
+		r->spf[0].helo = is(text(m, 11), "helo");
+		r->n_spf = 1;
+	}
+}
+
+/* Calls fn once per attributed day of the current record. */
+static int
+each_day(struct store *st, sqlite3_stmt **q, int64_t id, int64_t first, int64_t last,
+    int64_t from, int64_t to, struct advise_record *r,
+    int (*fn)(void *ctx, const struct advise_record *r), void *ctx, struct errbuf *e)
+{
+	int rc;
+
+	if (first == last) {
+		r->day = first;
+		return fn(ctx, r);
+	}
+	sqlite3_bind_int64(q[RS_DAYS], 1, id);
+	sqlite3_bind_int64(q[RS_DAYS], 2, from);
+	sqlite3_bind_int64(q[RS_DAYS], 3, to);
+	while ((rc = store_step(st, q[RS_DAYS], "reading a record's days", e)) == SQLITE_ROW) {
+		r->day = sqlite3_column_int64(q[RS_DAYS], 0);
+		r->count = sqlite3_column_int64(q[RS_DAYS], 1);
+		if (fn(ctx, r) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	sqlite3_reset(q[RS_DAYS]);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+store_advise_records(struct store *st, const char *domain, int64_t from, int64_t to,
+    int (*fn)(void *ctx, const struct advise_record *r), void *ctx, struct errbuf *e)
+{
+	sqlite3_stmt *q[RS_COUNT_STMTS] = { NULL };
+	struct strings *k = malloc(sizeof *k);
+	struct advise_record r;
+	int rc = -1, i;
+
+	if (k == NULL) {
+		errbuf_set(e, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < RS_COUNT_STMTS; i++)
+		if (prepare(st, record_sql[i], &q[i], e) == -1)
+			goto done;
+	store_bind_text(q[RS_MAIN], 1, domain);
+	sqlite3_bind_int64(q[RS_MAIN], 2, from);
+	sqlite3_bind_int64(q[RS_MAIN], 3, to);
+	while ((rc = store_step(st, q[RS_MAIN], "reading records", e)) == SQLITE_ROW) {
+		sqlite3_stmt *m = q[RS_MAIN];
+		int64_t id = sqlite3_column_int64(m, 0);
+		int64_t first = sqlite3_column_int64(m, 16), last = sqlite3_column_int64(m, 17);
+
+		if (first == last && (first < from || first > to))
+			continue;
+		record_row(m, &r, k);
+		if (children(st, q, id, &r, k, sqlite3_column_int(m, 13), sqlite3_column_int(m, 14),
+		    sqlite3_column_int(m, 15), e) == -1 ||
+		    each_day(st, q, id, first, last, from, to, &r, fn, ctx, e) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+done:
+	for (i = 0; i < RS_COUNT_STMTS; i++)
+		sqlite3_finalize(q[i]);
+	free(k);
+	return rc == -1 ? -1 : 0;
+}
+
+int64_t
+store_advise_first_day(struct store *st, const char *domain, const uint8_t net[16],
+    unsigned prefix)
+{
+	sqlite3_stmt *s = NULL;
+	struct errbuf e;
+	int64_t day = -1;
+
+	if (prefix != 120 && prefix != 48)
+		return -1;
+	if (prepare(st, "SELECT first_day FROM source WHERE policy_domain = ?1 AND ip = ?2", &s,
+	    &e) == -1)
+		return -1;
+	store_bind_text(s, 1, domain);
+	sqlite3_bind_blob(s, 2, net, 16, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		day = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return day;
+}
