@@ -103,6 +103,9 @@ int64_t advise_period_start(const struct advisor *a, enum advise_period p);
 /* True when d is the domain or one of its subdomains (case-insensitive). */
 bool advise_domain_under(const char *d, const char *domain);
 
+/* *sum += n, saturated at INT64_MAX (counts come from strangers). */
+void advise_add(int64_t *sum, int64_t n);
+
 /* Share a / b (0 when b is 0). */
 double advise_ratio(int64_t a, int64_t b);
 

@@ -335,7 +335,7 @@ void
 advisor_add_day(struct advisor *a, int64_t day, int64_t messages)
 {
 	if (day <= a->as_of && day > a->as_of - 30)
-		a->day_messages[a->as_of - day] += messages;
+		advise_add(&a->day_messages[a->as_of - day], messages);
 }
 
 void
@@ -509,8 +509,8 @@ add_candidate(struct group *g, const char *domain, bool dkim, int64_t count)
 	return 0;
 }
 
-static void
-add(int64_t *sum, int64_t n)
+void
+advise_add(int64_t *sum, int64_t n)
 {
 	*sum = *sum > INT64_MAX - n ? INT64_MAX : *sum + n;
 }
@@ -576,25 +576,25 @@ count_into(struct advise_counts *c, const struct advise_record *r, const struct 
 {
 	bool pass = r->dkim_aligned || r->spf_aligned;
 
-	add(&c->messages, r->count);
+	advise_add(&c->messages, r->count);
 	if (pass)
-		add(&c->pass, r->count);
+		advise_add(&c->pass, r->count);
 	if (r->dkim_aligned)
-		add(&c->dkim_aligned, r->count);
+		advise_add(&c->dkim_aligned, r->count);
 	if (r->spf_aligned)
-		add(&c->spf_aligned, r->count);
+		advise_add(&c->spf_aligned, r->count);
 	if (pass)
 		return;
 	if (ev->enforced)
-		add(&c->fail_enforced, r->count);
+		advise_add(&c->fail_enforced, r->count);
 	if (ev->enforced || ev->explained)
-		add(&c->fail_handled, r->count);
+		advise_add(&c->fail_handled, r->count);
 	if (ev->indirect)
-		add(&c->fail_indirect, r->count);
+		advise_add(&c->fail_indirect, r->count);
 	if (ev->raw_pass)
-		add(&c->fail_unaligned, r->count);
+		advise_add(&c->fail_unaligned, r->count);
 	else
-		add(&c->fail_noauth, r->count);
+		advise_add(&c->fail_noauth, r->count);
 }
 
 /* The /24 of an IPv4 address, the /48 of an IPv6 one. */
@@ -640,9 +640,9 @@ advisor_add_record(struct advisor *a, const struct advise_record *r, struct errb
 			count_into(&g->c[p], r, &ev);
 	if (r->day >= advise_period_start(a, PERIOD_WINDOW) && r->header_from != NULL &&
 	    strcasecmp(r->header_from, a->domain) != 0) {
-		add(&g->sub_messages, r->count);
+		advise_add(&g->sub_messages, r->count);
 		if (r->dkim_aligned || r->spf_aligned)
-			add(&g->sub_pass, r->count);
+			advise_add(&g->sub_pass, r->count);
 	}
 	if (r->day < g->first_day)
 		g->first_day = r->day;
@@ -657,59 +657,71 @@ advisor_add_record(struct advisor *a, const struct advise_record *r, struct errb
 
 /* ---- the result ---- */
 
+/* A sender's place in the listing: most window mail first, then first met. */
+struct order {
+	int64_t messages;
+	size_t i;
+};
+
 static int
 by_messages(const void *x, const void *y)
 {
-	const struct advise_sender *a = x, *b = y;
+	const struct order *a = x, *b = y;
 
-	if (a->c[PERIOD_WINDOW].messages != b->c[PERIOD_WINDOW].messages)
-		return a->c[PERIOD_WINDOW].messages > b->c[PERIOD_WINDOW].messages ? -1 : 1;
-	return strcmp(a->label, b->label);
+	if (a->messages != b->messages)
+		return a->messages > b->messages ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
 }
 
 static void
 sum_counts(struct advise_counts *to, const struct advise_counts *c)
 {
-	add(&to->messages, c->messages);
-	add(&to->pass, c->pass);
-	add(&to->dkim_aligned, c->dkim_aligned);
-	add(&to->spf_aligned, c->spf_aligned);
-	add(&to->fail_enforced, c->fail_enforced);
-	add(&to->fail_handled, c->fail_handled);
-	add(&to->fail_indirect, c->fail_indirect);
-	add(&to->fail_unaligned, c->fail_unaligned);
-	add(&to->fail_noauth, c->fail_noauth);
+	advise_add(&to->messages, c->messages);
+	advise_add(&to->pass, c->pass);
+	advise_add(&to->dkim_aligned, c->dkim_aligned);
+	advise_add(&to->spf_aligned, c->spf_aligned);
+	advise_add(&to->fail_enforced, c->fail_enforced);
+	advise_add(&to->fail_handled, c->fail_handled);
+	advise_add(&to->fail_indirect, c->fail_indirect);
+	advise_add(&to->fail_unaligned, c->fail_unaligned);
+	advise_add(&to->fail_noauth, c->fail_noauth);
 }
 
-/* Keeps the senders worth listing (the largest, plus every one that needs review). */
+/* Describes the ADVISE_SENDERS_SHOWN senders with the most mail; sums the others by class. */
 static int
 list_senders(const struct advisor *a, struct advice *out, struct errbuf *e)
 {
-	struct advise_sender *all;
-	size_t i, kept = 0;
+	struct order *order;
+	size_t i, shown = 0;
 
 	out->n_senders_total = a->n_senders;
 	if (a->n_senders == 0)
 		return 0;
-	all = calloc(a->n_senders, sizeof *all);
-	if (all == NULL) {
+	order = malloc(a->n_senders * sizeof *order);
+	out->senders = calloc(a->n_senders < ADVISE_SENDERS_SHOWN ? a->n_senders :
+	    ADVISE_SENDERS_SHOWN, sizeof *out->senders);
+	if (order == NULL || out->senders == NULL) {
+		free(order);
 		errbuf_set(e, "out of memory");
 		return -1;
 	}
+	for (i = 0; i < a->n_senders; i++)
+		order[i] = (struct order){ a->senders[i].c[PERIOD_WINDOW].messages, i };
+	qsort(order, a->n_senders, sizeof *order, by_messages);
 	for (i = 0; i < a->n_senders; i++) {
-		advise_sender_describe(a, &a->senders[i], &all[i]);
-		all[i].share = advise_ratio(all[i].c[PERIOD_WINDOW].messages, out->totals.messages);
+		const struct sender_acc *s = &a->senders[order[i].i];
+
+		if (shown < ADVISE_SENDERS_SHOWN && (order[i].messages > 0 || s->known_id > 0)) {
+			struct advise_sender *d = &out->senders[shown++];
+
+			advise_sender_describe(a, s, d);
+			d->share = advise_ratio(d->c[PERIOD_WINDOW].messages, out->totals.messages);
+		} else {
+			sum_counts(&out->others[s->cls], &s->c[PERIOD_WINDOW]);
+		}
 	}
-	qsort(all, a->n_senders, sizeof *all, by_messages);
-	for (i = 0; i < a->n_senders; i++) {
-		if (kept < ADVISE_SENDERS_SHOWN && (all[i].c[PERIOD_WINDOW].messages > 0 ||
-		    all[i].confirmed))
-			all[kept++] = all[i];
-		else
-			sum_counts(&out->others[all[i].cls], &all[i].c[PERIOD_WINDOW]);
-	}
-	out->senders = all;
-	out->n_senders = kept;
+	out->n_senders = shown;
+	free(order);
 	return 0;
 }
 
@@ -727,7 +739,7 @@ advisor_finish(struct advisor *a, advise_first_day_fn first_day, void *ctx,
 		return -1;
 	for (i = 0; i < a->n_senders; i++) {
 		sum_counts(&out->totals, &a->senders[i].c[PERIOD_WINDOW]);
-		add(&out->subdomain_messages, a->senders[i].sub_messages);
+		advise_add(&out->subdomain_messages, a->senders[i].sub_messages);
 	}
 	out->has_data = a->pol.seen;
 	if (list_senders(a, out, e) == -1)

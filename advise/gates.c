@@ -119,16 +119,16 @@ sums(const struct advisor *a, enum advise_period p, struct auth_sums *s)
 		const struct advise_counts *c = &x->c[p];
 
 		if (x->cls == CLASS_FORWARDER)
-			s->indirect_fail += c->messages - c->pass;
+			advise_add(&s->indirect_fail, c->messages - c->pass);
 		if (!authorized(x->cls))
 			continue;
-		s->c.messages += c->messages;
-		s->c.pass += c->pass;
-		s->c.dkim_aligned += c->dkim_aligned;
-		s->c.fail_enforced += c->fail_enforced;
-		s->indirect_fail += c->fail_indirect;
-		s->sub_messages += x->sub_messages;
-		s->sub_pass += x->sub_pass;
+		advise_add(&s->c.messages, c->messages);
+		advise_add(&s->c.pass, c->pass);
+		advise_add(&s->c.dkim_aligned, c->dkim_aligned);
+		advise_add(&s->c.fail_enforced, c->fail_enforced);
+		advise_add(&s->indirect_fail, c->fail_indirect);
+		advise_add(&s->sub_messages, x->sub_messages);
+		advise_add(&s->sub_pass, x->sub_pass);
 	}
 }
 
@@ -144,7 +144,7 @@ data_conditions(const struct advisor *a, struct advice *out)
 	size_t k;
 
 	for (i = 0; i < 30; i++) {
-		messages += a->day_messages[i];
+		advise_add(&messages, a->day_messages[i]);
 		days += a->day_messages[i] > 0;
 	}
 	c = condition(out, "A2", "Enough data: reports on most days, several reporters, volume", true);
@@ -162,8 +162,8 @@ data_conditions(const struct advisor *a, struct advice *out)
 		    a->reporters, n1);
 
 	c = condition(out, "A3", "Every notable source is classified", true);
-	for (k = 0; k < out->n_senders; k++)
-		review += out->senders[k].needs_review;
+	for (k = 0; k < a->n_senders; k++)
+		review += a->senders[k].needs_review;
 	c->ok = review == 0;
 	snprintf(c->measured, sizeof c->measured, "%u source%s to review", review,
 	    review == 1 ? "" : "s");
@@ -249,22 +249,30 @@ worst_source(const struct advisor *a, struct advice *out, const char *id, bool d
 	struct advise_condition *c = condition(out, id, dkim ?
 	    "Every authorized source signs with aligned DKIM" :
 	    "Every authorized source passes", false);
-	const struct advise_sender *worst = NULL;
+	const struct sender_acc *worst = NULL;
+	struct advise_sender d;
 	double worst_rate = 2.0;
 	unsigned bad = 0;
 	char r[32], t[32];
 	size_t i;
 
-	for (i = 0; i < out->n_senders; i++) {
-		const struct advise_sender *s = &out->senders[i];
+	for (i = 0; i < a->n_senders; i++) {
+		const struct sender_acc *s = &a->senders[i];
 		const struct advise_counts *sc = &s->c[p];
 		double rate = advise_ratio(dkim ? sc->dkim_aligned : sc->pass, sc->messages);
 
 		if (!authorized(s->cls) || sc->messages < 0 ||
 		    (uint64_t)sc->messages < a->cfg.source_min_messages)
 			continue;
-		if (rate < a->cfg.source_pass)
+		if (rate < a->cfg.source_pass) {
 			bad++;
+			if (dkim) {
+				advise_sender_describe(a, s, &d);
+				fix(out, "%s relies on SPF (%s DKIM-aligned): sign its mail with DKIM "
+				    "d=%s before p=reject, since forwarding breaks SPF.", d.label,
+				    pct_text(rate, r, sizeof r), a->domain);
+			}
+		}
 		if (rate < worst_rate) {
 			worst_rate = rate;
 			worst = s;
@@ -277,24 +285,13 @@ worst_source(const struct advisor *a, struct advice *out, const char *id, bool d
 		snprintf(c->measured, sizeof c->measured, "no authorized source of that size");
 		return;
 	}
-	snprintf(c->measured, sizeof c->measured, "worst: %s at %s", worst->label,
+	advise_sender_describe(a, worst, &d);
+	snprintf(c->measured, sizeof c->measured, "worst: %s at %s", d.label,
 	    pct_text(worst_rate, r, sizeof r));
 	if (bad > 1) {
 		size_t len = strlen(c->measured);
 
 		snprintf(c->measured + len, sizeof c->measured - len, " (%u sources below)", bad);
-	}
-	for (i = 0; dkim && i < out->n_senders; i++) {
-		const struct advise_sender *s = &out->senders[i];
-		const struct advise_counts *sc = &s->c[p];
-
-		if (authorized(s->cls) && sc->messages >= 0 &&
-		    (uint64_t)sc->messages >= a->cfg.source_min_messages &&
-		    advise_ratio(sc->dkim_aligned, sc->messages) < a->cfg.source_pass)
-			fix(out, "%s relies on SPF (%s DKIM-aligned): sign its mail with DKIM d=%s "
-			    "before p=reject, since forwarding breaks SPF.", s->label,
-			    pct_text(advise_ratio(sc->dkim_aligned, sc->messages), r, sizeof r),
-			    a->domain);
 	}
 }
 
@@ -315,36 +312,38 @@ sender_fixes(const struct advisor *a, struct advice *out)
 	}
 }
 
-/* A6 / B7 (sources): no new source to look at. */
+/* A6 / B7b: no new source to look at. */
 static void
 new_sources(const struct advisor *a, struct advice *out, const char *id, unsigned days,
     bool authorized_only)
 {
 	struct advise_condition *c = condition(out, id, authorized_only ?
 	    "No new authorized source recently" : "No new unclassified source recently", false);
-	const struct advise_sender *found = NULL;
+	const struct sender_acc *found = NULL;
+	struct advise_sender d;
 	unsigned n = 0;
-	char d[16];
+	char day[16];
 	size_t i;
 
-	for (i = 0; i < out->n_senders; i++) {
-		const struct advise_sender *s = &out->senders[i];
+	for (i = 0; i < a->n_senders; i++) {
+		const struct sender_acc *s = &a->senders[i];
 		bool counts = authorized_only ? authorized(s->cls) &&
-		    (s->needs_review || s->confirmed || s->share >= a->cfg.notable_share) :
-		    s->needs_review;
+		    (s->needs_review || s->known_id > 0 || s->notable) : s->needs_review;
 
-		if (counts && s->first_day > a->as_of - (int64_t)days) {
+		if (counts && s->first_ever > a->as_of - (int64_t)days) {
 			n++;
 			if (found == NULL)
 				found = s;
 		}
 	}
 	c->ok = n == 0;
-	if (found != NULL)
-		snprintf(c->measured, sizeof c->measured, "%u new: %s, first seen %s", n,
-		    found->label, day_text(found->first_day, d, sizeof d));
-	else
+	if (found != NULL) {
+		advise_sender_describe(a, found, &d);
+		snprintf(c->measured, sizeof c->measured, "%u new: %s, first seen %s", n, d.label,
+		    day_text(found->first_ever, day, sizeof day));
+	} else {
 		snprintf(c->measured, sizeof c->measured, "none");
+	}
 	snprintf(c->threshold, sizeof c->threshold, "none in the last %u days", days);
 }
 
@@ -414,8 +413,9 @@ gate_b(const struct advisor *a, struct advice *out, unsigned min_days)
 	sums(a, PERIOD_30, &s30);
 	days_condition(a, out, "B1", "Long enough at full quarantine", min_days);
 	for (i = 0; i < a->n_senders; i++) {
-		fail_all += a->senders[i].c[PERIOD_30].messages - a->senders[i].c[PERIOD_30].pass;
-		handled += a->senders[i].c[PERIOD_30].fail_handled;
+		advise_add(&fail_all,
+		    a->senders[i].c[PERIOD_30].messages - a->senders[i].c[PERIOD_30].pass);
+		advise_add(&handled, a->senders[i].c[PERIOD_30].fail_handled);
 	}
 	c = condition(out, "B2", "Receivers enforce the policy", false);
 	c->ok = fail_all == 0 || advise_ratio(handled, fail_all) >= a->cfg.enforced_share;
@@ -536,18 +536,21 @@ impact(const struct advisor *a, struct advice *out, const struct step *st)
 	for (i = 0; i < a->n_senders; i++) {
 		const struct sender_acc *s = &a->senders[i];
 		int64_t fail = s->c[PERIOD_WINDOW].messages - s->c[PERIOD_WINDOW].pass;
-		int64_t hit = scaled(fail, im->pct);
 
-		im->failing += fail;
-		im->affected += hit;
-		im->already_enforced += s->c[PERIOD_WINDOW].fail_enforced;
+		advise_add(&im->failing, fail);
+		advise_add(&im->already_enforced, s->c[PERIOD_WINDOW].fail_enforced);
 		if (authorized(s->cls))
-			im->legit_at_risk += hit;
+			advise_add(&im->legit_at_risk, fail);
 		else if (s->cls == CLASS_FORWARDER)
-			im->indirect_at_risk += hit;
+			advise_add(&im->indirect_at_risk, fail);
 		else
-			im->spoofing_stopped += hit;
+			advise_add(&im->spoofing_stopped, fail);
 	}
+	/* the expected share under pct: each total scaled once, not each source rounded */
+	im->affected = scaled(im->failing, im->pct);
+	im->legit_at_risk = scaled(im->legit_at_risk, im->pct);
+	im->indirect_at_risk = scaled(im->indirect_at_risk, im->pct);
+	im->spoofing_stopped = scaled(im->spoofing_stopped, im->pct);
 	for (i = 0; i < out->n_senders; i++) {
 		struct advise_sender *s = &out->senders[i];
 

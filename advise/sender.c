@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #define FIRST_DAY_LOOKUPS 5000    /* callbacks for all-time first days, per run */
+#define SCATTERED_PER_NETWORK 5   /* fewer messages per network than this: scattered */
 
 static const struct candidate *
 top_candidate(const struct group *g)
@@ -70,8 +71,8 @@ join(struct advisor *a, size_t sender, size_t gi)
 	s->n_groups++;
 	for (p = 0; p < PERIOD_COUNT; p++)
 		counts_add(&s->c[p], &g->c[p]);
-	s->sub_messages += g->sub_messages;
-	s->sub_pass += g->sub_pass;
+	advise_add(&s->sub_messages, g->sub_messages);
+	advise_add(&s->sub_pass, g->sub_pass);
 	if (g->first_day < s->first_day)
 		s->first_day = g->first_day;
 	if (g->last_day > s->last_day)
@@ -152,15 +153,23 @@ merge(struct advisor *a, struct errbuf *e)
 	return 0;
 }
 
-/* The suggestion rules (spec 5.7), on the window's counts. */
+/*
+ * The suggestion rules (spec 5.7), on the window's counts of a sender made
+ * of n_networks networks. A service or a forwarder sends steadily from few
+ * networks; spoofing is scattered: a few messages from each of many.
+ */
 static enum source_class
-suggest(const struct advise_config *cfg, const struct advise_counts *c)
+suggest(const struct advise_config *cfg, const struct advise_counts *c, unsigned n_networks)
 {
 	int64_t fail = c->messages - c->pass;
-	bool service = c->messages >= 0 && (uint64_t)c->messages >= cfg->min_service_messages;
+	bool service = c->messages >= 0 && (uint64_t)c->messages >= cfg->min_service_messages &&
+	    c->messages >= (int64_t)n_networks * SCATTERED_PER_NETWORK;
 
 	if (c->messages > 0 && (double)c->pass >= cfg->source_pass * (double)c->messages)
 		return CLASS_ALIGNED;
+	/* aligned SPF passes: the source is in the domain's SPF record, so it is the owner's */
+	if (c->messages > 0 && c->spf_aligned * 4 >= c->messages)
+		return CLASS_MISALIGNED;
 	if (service && c->fail_indirect * 2 >= fail)
 		return CLASS_FORWARDER;
 	if (c->pass * 2 >= c->messages && c->messages > 0)
@@ -185,7 +194,7 @@ classify(const struct advisor *a, const struct sender_acc *s)
 		    (double)c->pass >= a->cfg.source_pass * (double)c->messages ?
 		    CLASS_ALIGNED : CLASS_MISALIGNED;
 	}
-	return suggest(&a->cfg, c);
+	return suggest(&a->cfg, c, s->n_groups);
 }
 
 /* The all-time first day of a sender's networks, asked of the caller. */
@@ -221,7 +230,7 @@ advise_senders(struct advisor *a, advise_first_day_fn first_day, void *ctx,
 	if (merge(a, e) == -1)
 		return -1;
 	for (i = 0; i < a->n_senders; i++)
-		total += a->senders[i].c[PERIOD_WINDOW].messages;
+		advise_add(&total, a->senders[i].c[PERIOD_WINDOW].messages);
 	for (i = 0; i < a->n_senders; i++) {
 		struct sender_acc *s = &a->senders[i];
 		int64_t m = s->c[PERIOD_WINDOW].messages;
@@ -229,8 +238,9 @@ advise_senders(struct advisor *a, advise_first_day_fn first_day, void *ctx,
 		s->cls = classify(a, s);
 		s->notable = m > 0 && ((double)m > a->cfg.notable_share * (double)total ||
 		    (double)m / a->cfg.window_days > a->cfg.notable_per_day);
-		s->needs_review = s->notable && s->known_id == 0 &&
-		    (s->cls == CLASS_MISALIGNED || s->cls == CLASS_UNAUTHORIZED);
+		/* scattered unauthorized mail is spoofing by its shape: nothing to review */
+		s->needs_review = s->notable && s->known_id == 0 && (s->cls == CLASS_MISALIGNED ||
+		    (s->cls == CLASS_UNAUTHORIZED && m >= (int64_t)s->n_groups * SCATTERED_PER_NETWORK));
 		if (s->notable || s->known_id > 0)
 			first_ever(a, s, first_day, ctx, &budget);
 		else

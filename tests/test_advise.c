@@ -1,0 +1,433 @@
+/*
+ * Tests for advise/: the advisor fed directly with records, policies and
+ * days (no database): canonical known-source values, the suggestion rules
+ * of spec 5.7, confirmed sources, the gates and verdicts of spec 5.8, the
+ * impact simulation and the next record.
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "advise.h"
+
+#define AS_OF 20000               /* the last day of data */
+#define DOMAIN "example.com"
+
+/* ---- feeding ---- */
+
+struct rec {
+	const char *ip;
+	int64_t count;
+	bool dkim_aligned, spf_aligned;
+	const char *disposition;
+	const char *dkim_domain, *dkim_result;
+	const char *spf_domain, *spf_result;
+	const char *reason;
+	const char *header_from;
+};
+
+static void
+add_rec(struct advisor *a, const struct rec *x, int64_t day)
+{
+	struct advise_record r = { 0 };
+	struct errbuf e;
+
+	if (inet_pton(AF_INET, x->ip, r.ip + 12) == 1) {
+		r.ip[10] = r.ip[11] = 0xff;
+		r.family = 4;
+	} else {
+		cr_assert_eq(inet_pton(AF_INET6, x->ip, r.ip), 1, "%s", x->ip);
+		r.family = 6;
+	}
+	r.day = day;
+	r.count = x->count;
+	r.dkim_aligned = x->dkim_aligned;
+	r.spf_aligned = x->spf_aligned;
+	r.disposition = x->disposition != NULL ? x->disposition : "none";
+	r.header_from = x->header_from != NULL ? x->header_from : DOMAIN;
+	if (x->dkim_domain != NULL) {
+		r.dkim[0] = (struct advise_auth){ x->dkim_domain, x->dkim_result, false };
+		r.n_dkim = 1;
+	}
+	if (x->spf_domain != NULL) {
+		r.spf[0] = (struct advise_auth){ x->spf_domain, x->spf_result, false };
+		r.n_spf = 1;
+	}
+	if (x->reason != NULL) {
+		r.reasons[0] = x->reason;
+		r.n_reasons = 1;
+	}
+	cr_assert_eq(advisor_add_record(a, &r, &e), 0, "%s", e.msg);
+}
+
+/* Own servers, aligned: the bulk of a healthy domain's mail. */
+static const struct rec own = { "192.0.2.10", 400, true, true, NULL, DOMAIN, "pass", DOMAIN,
+	"pass", NULL, NULL };
+/* A newsletter service passing SPF for its own domain only. */
+static const struct rec service = { "198.51.100.7", 60, false, false, NULL, NULL, NULL,
+	"mailer.example.net", "pass", NULL, NULL };
+/* A mailing list: our DKIM broken, the list's SPF passing, the receiver says why. */
+static const struct rec list = { "203.0.113.9", 6, false, false, NULL, DOMAIN, "fail",
+	"lists.example.org", "pass", "mailing_list", NULL };
+
+/* Feeds days [AS_OF - days + 1, AS_OF] with p (pct 100) and the records each day. */
+static struct advisor *
+scenario(enum policy p, int days, unsigned reporters, const struct rec *const *recs,
+    size_t n, const struct advise_config *cfg)
+{
+	struct advise_config def;
+	struct advisor *a;
+	int64_t d;
+	size_t i;
+
+	if (cfg == NULL) {
+		advise_config_default(&def);
+		cfg = &def;
+	}
+	a = advisor_new(DOMAIN, AS_OF, cfg, POLICY_UNSET, -1);
+	cr_assert_not_null(a);
+	for (d = AS_OF - days + 1; d <= AS_OF; d++) {
+		struct advise_policy_obs o = { .day_first = d, .day_last = d,
+			.dialect = DIALECT_RFC7489, .p = p, .pct = 100 };
+		int64_t total = 0;
+
+		advisor_add_policy(a, &o);
+		for (i = 0; i < n; i++) {
+			add_rec(a, recs[i], d);
+			total += recs[i]->count;
+		}
+		advisor_add_day(a, d, total);
+	}
+	advisor_set_reporters(a, reporters);
+	return a;
+}
+
+/* A spoofer a day: scattered addresses, one message each, nothing passes. */
+static void
+add_spoofers(struct advisor *a, int days, int per_day)
+{
+	char ip[32];
+	int d, i;
+
+	for (d = 0; d < days; d++)
+		for (i = 0; i < per_day; i++) {
+			struct rec x = { ip, 1, false, false, NULL, NULL, NULL, DOMAIN, "softfail",
+				NULL, NULL };
+
+			snprintf(ip, sizeof ip, "100.%d.%d.%d", 64 + d % 60, i, 1 + d);
+			add_rec(a, &x, AS_OF - d);
+		}
+}
+
+static void
+finish(struct advisor *a, struct advice *out)
+{
+	struct errbuf e;
+
+	cr_assert_eq(advisor_finish(a, NULL, NULL, out, &e), 0, "%s", e.msg);
+	advisor_free(a);
+}
+
+static const struct advise_condition *
+cond(const struct advice *a, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_cond; i++)
+		if (strcmp(a->cond[i].id, id) == 0)
+			return &a->cond[i];
+	cr_assert_fail("no condition %s", id);
+	return NULL;
+}
+
+static const struct advise_sender *
+sender(const struct advice *a, const char *label_part)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_senders; i++)
+		if (strstr(a->senders[i].label, label_part) != NULL)
+			return &a->senders[i];
+	cr_assert_fail("no sender like %s", label_part);
+	return NULL;
+}
+
+/* ---- known sources ---- */
+
+Test(advise, known_values_are_canonical)
+{
+	static const struct {
+		enum known_kind kind;
+		const char *in, *out;
+	} ok[] = {
+		{ KNOWN_CIDR, "192.0.2.77/24", "192.0.2.0/24" },
+		{ KNOWN_CIDR, "192.0.2.77", "192.0.2.77/32" },
+		{ KNOWN_CIDR, "2001:DB8:1:2::5/48", "2001:db8:1::/48" },
+		{ KNOWN_CIDR, "10.0.0.0/0", "0.0.0.0/0" },
+		{ KNOWN_DKIM_DOMAIN, "Mailer.Example.NET", "mailer.example.net" },
+		{ KNOWN_SPF_DOMAIN, "bounce.esp.example", "bounce.esp.example" },
+	};
+	static const struct {
+		enum known_kind kind;
+		const char *in;
+	} bad[] = {
+		{ KNOWN_CIDR, "192.0.2.0/33" }, { KNOWN_CIDR, "192.0.2/24" }, { KNOWN_CIDR, "x" },
+		{ KNOWN_CIDR, "192.0.2.0/" }, { KNOWN_CIDR, "::1/129" },
+		{ KNOWN_DKIM_DOMAIN, "" }, { KNOWN_DKIM_DOMAIN, ".example.com" },
+		{ KNOWN_DKIM_DOMAIN, "exa mple.com" }, { KNOWN_SPF_DOMAIN, "<script>.com" },
+	};
+	char out[256];
+	struct errbuf e;
+	size_t i;
+
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		cr_assert_eq(known_value_canonical(ok[i].kind, ok[i].in, out, sizeof out, &e), 0,
+		    "%s: %s", ok[i].in, e.msg);
+		cr_assert_str_eq(out, ok[i].out);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		cr_assert_eq(known_value_canonical(bad[i].kind, bad[i].in, out, sizeof out, &e), -1,
+		    "%s accepted", bad[i].in);
+}
+
+/* ---- classification ---- */
+
+Test(advise, sources_are_classified_by_what_their_mail_shows)
+{
+	const struct rec *recs[] = { &own, &service, &list };
+	struct advisor *a = scenario(POLICY_NONE, 40, 4, recs, 3, NULL);
+	struct advice out;
+	const struct advise_sender *s;
+
+	add_spoofers(a, 30, 3);
+	finish(a, &out);
+	s = sender(&out, "192.0.2.0/24");
+	cr_assert_eq(s->cls, CLASS_ALIGNED);
+	cr_assert_not(s->needs_review);
+	cr_assert_eq(s->c[PERIOD_WINDOW].messages, 400 * 30);
+	s = sender(&out, "mailer.example.net");
+	cr_assert_eq(s->cls, CLASS_MISALIGNED);
+	cr_assert_str_eq(s->networks, "198.51.100.0/24");
+	cr_assert_not(s->identity_dkim, "the service authenticates with SPF");
+	cr_assert(s->needs_review);
+	s = sender(&out, "lists.example.org");
+	cr_assert_eq(s->cls, CLASS_FORWARDER);
+	cr_assert_eq(s->c[PERIOD_WINDOW].fail_indirect, 6 * 30);
+	/* 90 scattered spoofers: each its own unauthorized sender */
+	s = sender(&out, "100.64.0.0/24");
+	cr_assert_eq(s->cls, CLASS_UNAUTHORIZED);
+	cr_assert_not(s->needs_review, "one message is not notable");
+	cr_assert_eq(out.totals.messages, (400 + 60 + 6) * 30 + 90);
+	advice_free(&out);
+}
+
+Test(advise, a_confirmed_source_takes_precedence_over_the_suggestion)
+{
+	const struct rec *recs[] = { &own, &service };
+	struct advisor *a = scenario(POLICY_NONE, 40, 4, NULL, 0, NULL);
+	struct known_source k = { .id = 7, .kind = KNOWN_CIDR, .value = "198.51.100.0/24",
+		.label = "old newsletter", .status = KNOWN_UNAUTHORIZED };
+	struct known_source d = { .id = 8, .kind = KNOWN_SPF_DOMAIN, .value = "example.com",
+		.status = KNOWN_AUTHORIZED };
+	struct advice out;
+	struct errbuf e;
+	const struct advise_sender *s;
+	int64_t day;
+
+	cr_assert_eq(advisor_add_known(a, &k, &e), 0, "%s", e.msg);
+	cr_assert_eq(advisor_add_known(a, &d, &e), 0, "%s", e.msg);
+	for (day = AS_OF - 29; day <= AS_OF; day++) {
+		add_rec(a, recs[0], day);
+		add_rec(a, recs[1], day);
+	}
+	finish(a, &out);
+	s = sender(&out, "old newsletter (cidr 198.51.100.0/24)");
+	cr_assert_eq(s->cls, CLASS_UNAUTHORIZED);
+	cr_assert(s->confirmed);
+	cr_assert_eq(s->known_id, 7);
+	cr_assert_not(s->needs_review);
+	/* the CIDR entry wins over the SPF domain entry; own mail matches the SPF entry */
+	s = sender(&out, "authorized (spf_domain example.com)");
+	cr_assert_eq(s->cls, CLASS_ALIGNED);
+	cr_assert_eq(s->c[PERIOD_WINDOW].messages, 400 * 30);
+	advice_free(&out);
+}
+
+/* ---- verdicts ---- */
+
+Test(advise, a_clean_monitored_domain_is_ready_for_quarantine)
+{
+	const struct rec *recs[] = { &own, &list };
+	struct advisor *a = scenario(POLICY_NONE, 45, 4, recs, 2, NULL);
+	struct advice out;
+	size_t i;
+
+	add_spoofers(a, 30, 5);
+	finish(a, &out);
+	for (i = 0; i < out.n_cond; i++)
+		cr_assert(out.cond[i].ok, "%s: %s", out.cond[i].id, out.cond[i].measured);
+	cr_assert_eq(out.verdict, VERDICT_READY);
+	cr_assert_str_eq(out.step, "p=none -> p=quarantine; pct=10; t=y (first step)");
+	cr_assert_str_eq(cond(&out, "A1")->measured, "45 days (since 2024-08-21)");
+	cr_assert_eq(out.n_fixes, 0);
+	advice_free(&out);
+}
+
+Test(advise, an_unconfigured_service_is_named_with_the_fix)
+{
+	const struct rec *recs[] = { &own, &service, &list };
+	struct advisor *a = scenario(POLICY_NONE, 45, 4, recs, 3, NULL);
+	struct advice out;
+
+	finish(a, &out);
+	cr_assert_eq(out.verdict, VERDICT_NOT_READY);
+	cr_assert_not(cond(&out, "A4")->ok);
+	cr_assert_str_eq(cond(&out, "A4")->measured, "87.0 % over the last 14 days");
+	cr_assert_not(cond(&out, "A3")->ok);
+	cr_assert_str_eq(out.fixes[0], "mailer.example.net (198.51.100.0/24) sends 12.9 % of your "
+	    "mail and passes SPF for mailer.example.net but not for your domain: set up DKIM "
+	    "signing with d=example.com at that service (or a custom MAIL FROM under "
+	    "example.com).");
+	advice_free(&out);
+}
+
+Test(advise, thin_data_is_provisional)
+{
+	const struct rec small = { "192.0.2.10", 10, true, true, NULL, DOMAIN, "pass", DOMAIN,
+		"pass", NULL, NULL };
+	const struct rec *recs[] = { &small };
+	struct advisor *a = scenario(POLICY_NONE, 45, 1, recs, 1, NULL);
+	struct advice out;
+
+	finish(a, &out);
+	cr_assert_eq(out.verdict, VERDICT_PROVISIONAL);
+	cr_assert_not(cond(&out, "A2")->ok);
+	cr_assert(cond(&out, "A2")->data);
+	cr_assert_str_eq(cond(&out, "A2")->measured,
+	    "reports on 30 of the last 30 days, 1 reporters, 300 messages");
+	advice_free(&out);
+}
+
+Test(advise, too_short_a_monitoring_period_is_not_ready)
+{
+	const struct rec *recs[] = { &own };
+	struct advisor *a = scenario(POLICY_NONE, 12, 4, recs, 1, NULL);
+	struct advice out;
+
+	finish(a, &out);
+	cr_assert_eq(out.verdict, VERDICT_NOT_READY);
+	cr_assert_not(cond(&out, "A1")->ok);
+	cr_assert_str_eq(out.fixes[0], "Keep the current policy 18 more days before the next step.");
+	advice_free(&out);
+}
+
+Test(advise, gate_b_wants_dkim_and_little_forwarded_mail)
+{
+	const struct rec spf_only = { "192.0.2.20", 100, false, true, NULL, NULL, NULL, DOMAIN,
+		"pass", NULL, NULL };
+	const struct rec list_q = { "203.0.113.9", 6, false, false, "quarantine", DOMAIN, "fail",
+		"lists.example.org", "pass", NULL, NULL };
+	const struct rec *recs[] = { &own, &spf_only, &list_q };
+	struct advisor *a = scenario(POLICY_QUARANTINE, 45, 4, recs, 3, NULL);
+	struct advice out;
+
+	finish(a, &out);
+	cr_assert_str_eq(out.step, "p=quarantine -> p=reject");
+	cr_assert_eq(out.verdict, VERDICT_NOT_READY);
+	cr_assert(cond(&out, "B1")->ok);
+	cr_assert(cond(&out, "B2")->ok, "%s", cond(&out, "B2")->measured);
+	cr_assert_not(cond(&out, "B4a")->ok);
+	cr_assert_str_eq(cond(&out, "B4b")->measured, "worst: 192.0.2.0/24 at 80.0 %");
+	cr_assert_not(cond(&out, "B6")->ok);
+	cr_assert_str_eq(cond(&out, "B6")->measured, "180 messages (1.2 % of authorized mail)");
+	advice_free(&out);
+}
+
+Test(advise, a_domain_at_reject_is_guarded_against_regressions)
+{
+	const struct rec broken = { "192.0.2.10", 400, false, false, "reject", DOMAIN, "fail",
+		DOMAIN, "fail", NULL, NULL };
+	const struct rec *recs[] = { &own };
+	struct advisor *a = scenario(POLICY_REJECT, 45, 4, recs, 1, NULL);
+	struct advice out;
+	int64_t d;
+
+	for (d = AS_OF - 2; d <= AS_OF; d++)
+		add_rec(a, &broken, d);
+	finish(a, &out);
+	cr_assert_eq(out.verdict, VERDICT_REGRESSION);
+	cr_assert_not(cond(&out, "R1")->ok);
+	cr_assert_str_eq(cond(&out, "R1")->measured, "50.0 % (3 days) against 90.9 % (30 days)");
+	advice_free(&out);
+}
+
+/* ---- impact and the next record ---- */
+
+Test(advise, the_impact_splits_failing_mail_by_class)
+{
+	const struct rec *recs[] = { &own, &service, &list };
+	struct advise_config cfg;
+	struct advisor *a;
+	struct advice out;
+	struct errbuf e;
+
+	advise_config_default(&cfg);
+	a = advisor_new(DOMAIN, AS_OF, &cfg, POLICY_REJECT, 50);
+	for (int64_t d = AS_OF - 44; d <= AS_OF; d++) {
+		struct advise_policy_obs o = { .day_first = d, .day_last = d, .p = POLICY_NONE,
+			.pct = -1 };
+
+		advisor_add_policy(a, &o);
+		for (size_t i = 0; i < 3; i++)
+			add_rec(a, recs[i], d);
+	}
+	add_spoofers(a, 30, 2);
+	cr_assert_eq(advisor_finish(a, NULL, NULL, &out, &e), 0);
+	advisor_free(a);
+	cr_assert_eq(out.impact.policy, POLICY_REJECT);
+	cr_assert_eq(out.impact.pct, 50);
+	cr_assert_eq(out.impact.failing, (60 + 6) * 30 + 60);
+	cr_assert_eq(out.impact.legit_at_risk, 60 * 30 / 2);
+	cr_assert_eq(out.impact.indirect_at_risk, 6 * 30 / 2);
+	cr_assert_eq(out.impact.spoofing_stopped, 60 / 2);
+	cr_assert_eq(out.impact.affected, out.impact.legit_at_risk + out.impact.indirect_at_risk +
+	    out.impact.spoofing_stopped);
+	cr_assert_eq(sender(&out, "mailer.example.net")->affected, 900);
+	advice_free(&out);
+}
+
+Test(advise, the_next_record_keeps_the_owners_tags)
+{
+	static const struct {
+		enum policy p;
+		int pct;
+		const char *record, *want;
+	} cases[] = {
+		{ POLICY_NONE, 100, "v=DMARC1; p=none; rua=mailto:d@example.com; fo=1",
+		  "v=DMARC1; p=quarantine; rua=mailto:d@example.com; fo=1; pct=10; t=y" },
+		{ POLICY_QUARANTINE, 10, "v=DMARC1;p=quarantine;pct=10;t=y;rua=mailto:d@example.com",
+		  "v=DMARC1; p=quarantine; rua=mailto:d@example.com" },
+		{ POLICY_QUARANTINE, 100, "rua=mailto:d@example.com; v=DMARC1; sp=none; p=quarantine",
+		  "v=DMARC1; p=reject; rua=mailto:d@example.com; sp=none" },
+		{ POLICY_NONE, 100, NULL, "v=DMARC1; p=quarantine; pct=10; t=y; "
+		  "rua=mailto:YOUR-RUA-ADDRESS" },
+	};
+	struct advise_config cfg;
+	size_t i;
+
+	advise_config_default(&cfg);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct advisor *a = advisor_new(DOMAIN, AS_OF, &cfg, POLICY_UNSET, -1);
+		struct advise_policy_obs o = { .day_first = AS_OF, .day_last = AS_OF,
+			.p = cases[i].p, .pct = cases[i].pct, .testing = cases[i].pct < 100 ? 'y' : 0 };
+		struct advice out;
+
+		advisor_set_domain(a, cases[i].record, false);
+		advisor_add_policy(a, &o);
+		finish(a, &out);
+		cr_assert_str_eq(out.next_record, cases[i].want, "case %zu", i);
+		cr_assert_eq(out.record_complete, cases[i].record != NULL, "case %zu", i);
+		advice_free(&out);
+	}
+}

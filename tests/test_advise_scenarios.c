@@ -1,0 +1,339 @@
+/*
+ * Scenario tests of the policy advisor on a real database: aggregate
+ * reports written by the test (and, when ../shared is present, a corpus
+ * from its generator) are ingested with the dmarcd binary, the advisor
+ * reads them back through the store, `dmarcd classify` and `dmarcd advise`
+ * change and show its verdicts, and the impact simulation is checked
+ * against sums computed straight from the stored records.
+ */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advice.h"
+#include "testutil.h"
+
+#define DAY0 20089                /* 2025-01-01 */
+#define DAYS 45                   /* 2025-01-01 .. 2025-02-14 */
+#define LAST (DAY0 + DAYS - 1)
+
+/* One <record>: what a reporter saw from one address in one day. */
+struct row {
+	const char *ip;
+	int count;
+	const char *pe_dkim, *pe_spf, *disposition;
+	const char *dkim_domain, *dkim_result;   /* NULL: no DKIM signature */
+	const char *spf_domain, *spf_result;
+	const char *reason;                      /* override type, or NULL */
+};
+
+/* A report with the rows given, from reporter org for domain on day. */
+static void
+write_report(const char *dir, const char *org, const char *domain, const char *p, int day,
+    const struct row *rows, size_t n)
+{
+	char path[512];
+	FILE *f;
+	size_t i;
+
+	snprintf(path, sizeof path, "%s/%s!%s!%d.xml", dir, org, domain, day);
+	f = fopen(path, "w");
+	cr_assert_not_null(f, "%s", path);
+	fprintf(f, "<?xml version=\"1.0\"?>\n<feedback><report_metadata><org_name>%s</org_name>"
+	    "<email>dmarc@%s</email><report_id>%s-%s-%d</report_id><date_range><begin>%lld"
+	    "</begin><end>%lld</end></date_range></report_metadata><policy_published>"
+	    "<domain>%s</domain><adkim>r</adkim><aspf>r</aspf><p>%s</p><pct>100</pct>"
+	    "</policy_published>\n", org, org, org, domain, day, (long long)day * 86400,
+	    (long long)day * 86400 + 86399, domain, p);
+	for (i = 0; i < n; i++) {
+		const struct row *r = &rows[i];
+
+		fprintf(f, "<record><row><source_ip>%s</source_ip><count>%d</count>"
+		    "<policy_evaluated><disposition>%s</disposition><dkim>%s</dkim><spf>%s</spf>",
+		    r->ip, r->count, r->disposition, r->pe_dkim, r->pe_spf);
+		if (r->reason != NULL)
+			fprintf(f, "<reason><type>%s</type></reason>", r->reason);
+		fprintf(f, "</policy_evaluated></row><identifiers><header_from>%s</header_from>"
+		    "</identifiers><auth_results>", domain);
+		if (r->dkim_domain != NULL)
+			fprintf(f, "<dkim><domain>%s</domain><result>%s</result></dkim>",
+			    r->dkim_domain, r->dkim_result);
+		fprintf(f, "<spf><domain>%s</domain><result>%s</result></spf></auth_results>"
+		    "</record>\n", r->spf_domain, r->spf_result);
+	}
+	fputs("</feedback>\n", f);
+	fclose(f);
+}
+
+static const char *const reporters[] = { "google.com", "Yahoo", "Outlook.com", "Mail.Ru" };
+
+/*
+ * clean.example at p=none for DAYS days, seen by four reporters: its own
+ * servers (aligned), a mailing list, and scattered spoofers. With
+ * unconfigured, a newsletter service that passes SPF for its own domain
+ * only also sends for it.
+ */
+static void
+write_scenario(const char *dir, const char *domain, bool unconfigured, unsigned n_reporters,
+    int own_count)
+{
+	char spoof1[32], spoof2[32];
+	int day;
+	unsigned k;
+
+	for (day = DAY0; day <= LAST; day++)
+		for (k = 0; k < n_reporters; k++) {
+			struct row rows[] = {
+				{ "192.0.2.10", own_count, "pass", "pass", "none", domain, "pass", domain,
+				  "pass", NULL },
+				{ "192.0.2.11", own_count / 2, "pass", "pass", "none", domain, "pass",
+				  domain, "pass", NULL },
+				{ "203.0.113.9", 5, "fail", "fail", "none", domain, "fail",
+				  "lists.example.org", "pass", "mailing_list" },
+				{ spoof1, 1, "fail", "fail", "none", NULL, NULL, domain, "softfail", NULL },
+				{ spoof2, 2, "fail", "fail", "none", "spam.example", "pass", domain, "fail",
+				  NULL },
+				{ "198.51.100.20", 40, "fail", "fail", "none", NULL, NULL,
+				  "mailer.example.net", "pass", NULL },
+				{ "198.51.100.21", 30, "fail", "fail", "none", NULL, NULL,
+				  "mailer.example.net", "pass", NULL },
+			};
+
+			snprintf(spoof1, sizeof spoof1, "100.%d.%u.7", 64 + day % 60, k);
+			snprintf(spoof2, sizeof spoof2, "2001:db8:%x::9", (day % 4096) * 16 + k);
+			write_report(dir, reporters[k], domain, "none", day, rows,
+			    unconfigured ? 7 : 5);
+		}
+}
+
+struct fixture {
+	char *dir, *db;
+};
+
+static struct fixture
+ingest_scenario(bool unconfigured, unsigned n_reporters, int own_count)
+{
+	struct fixture fx;
+	char reports[512];
+	int rc;
+
+	fx.dir = tu_scratch_dir();
+	snprintf(reports, sizeof reports, "%s/reports", fx.dir);
+	cr_assert_eq(tu_run(NULL, "mkdir -p %s", reports), 0);
+	write_scenario(reports, "clean.example", unconfigured, n_reporters, own_count);
+	fx.db = malloc(strlen(fx.dir) + 16);
+	sprintf(fx.db, "%s/a.db", fx.dir);
+	rc = tu_run(NULL, "%s ingest --db %s %s >/dev/null", DMARCD_BIN, fx.db, reports);
+	cr_assert_eq(rc, 0, "ingest exit %d", rc);
+	return fx;
+}
+
+static void
+advise(const struct fixture *fx, enum policy simulate, int pct, struct advice *out)
+{
+	struct advise_config cfg;
+	struct store *st;
+	struct errbuf e;
+
+	advise_config_default(&cfg);
+	cr_assert_eq(store_open(fx->db, STORE_READONLY, &st, &e), 0, "%s", e.msg);
+	cr_assert_eq(advice_compute(st, "clean.example", &cfg, -1, simulate, pct, out, &e), 0,
+	    "%s", e.msg);
+	store_close(st);
+}
+
+static const struct advise_condition *
+cond(const struct advice *a, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_cond; i++)
+		if (strcmp(a->cond[i].id, id) == 0)
+			return &a->cond[i];
+	cr_assert_fail("no condition %s", id);
+	return NULL;
+}
+
+/* A sum over the stored records of the window, straight from SQLite. */
+static long long
+sql_sum(const char *db, const char *where)
+{
+	char sql[1024];
+	sqlite3 *h;
+	sqlite3_stmt *s;
+	long long v;
+
+	snprintf(sql, sizeof sql, "SELECT total(a.count) FROM report r JOIN record a"
+	    " ON a.id BETWEEN r.record_first AND r.record_last WHERE r.policy_domain ="
+	    " 'clean.example' AND r.day_first BETWEEN %d AND %d AND (%s)", LAST - 29, LAST, where);
+	cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
+	cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
+	v = (long long)sqlite3_column_double(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	return v;
+}
+
+Test(advise_scenarios, a_clean_domain_is_ready)
+{
+	struct fixture fx = ingest_scenario(false, 4, 200);
+	struct advice a;
+	char *out = NULL;
+	size_t i;
+
+	advise(&fx, POLICY_UNSET, -1, &a);
+	for (i = 0; i < a.n_cond; i++)
+		cr_assert(a.cond[i].ok, "%s: %s", a.cond[i].id, a.cond[i].measured);
+	cr_assert_eq(a.verdict, VERDICT_READY);
+	cr_assert_str_eq(a.step, "p=none -> p=quarantine; pct=10; t=y (first step)");
+	cr_assert_eq(a.as_of_day, LAST);
+	cr_assert_str_eq(cond(&a, "A1")->measured, "45 days (since 2025-01-01)");
+	advice_free(&a);
+	/* the CLI says the same, and gives the record to publish with the owner's rua */
+	cr_assert_eq(tu_run(&out, "%s advise --db %s clean.example --rua mailto:d@clean.example",
+	    DMARCD_BIN, fx.db), 0);
+	cr_assert(strstr(out, "clean.example: READY  (p=none -> p=quarantine") == out, "%s", out);
+	cr_assert_not_null(strstr(out, "_dmarc.clean.example TXT \"v=DMARC1; p=quarantine; "
+	    "rua=mailto:d@clean.example; pct=10; t=y\""), "%s", out);
+	free(out);
+	free(fx.db);
+	free(fx.dir);
+}
+
+Test(advise_scenarios, an_unconfigured_service_is_not_ready_and_named)
+{
+	struct fixture fx = ingest_scenario(true, 4, 200);
+	struct advice a;
+	char *out = NULL;
+
+	advise(&fx, POLICY_UNSET, -1, &a);
+	cr_assert_eq(a.verdict, VERDICT_NOT_READY);
+	cr_assert_not(cond(&a, "A4")->ok);
+	cr_assert_not(cond(&a, "A3")->ok);
+	/* 70 of the 378 messages a reporter sees each day come from the service */
+	cr_assert_str_eq(a.fixes[0], "mailer.example.net (198.51.100.0/24) sends 18.5 % of your "
+	    "mail and passes SPF for mailer.example.net but not for your domain: set up DKIM "
+	    "signing with d=clean.example at that service (or a custom MAIL FROM under "
+	    "clean.example).");
+	advice_free(&a);
+	cr_assert_eq(tu_run(&out, "%s advise --db %s --json clean.example", DMARCD_BIN, fx.db), 0);
+	cr_assert_not_null(strstr(out, "\"verdict\":\"NOT READY\""), "%s", out);
+	cr_assert_not_null(strstr(out, "\"label\":\"mailer.example.net (198.51.100.0/24)\","
+	    "\"networks\":\"198.51.100.0/24\",\"network_count\":1,\"identity\":"
+	    "\"mailer.example.net\",\"identity_via\":\"spf\",\"class\":\"misaligned\","
+	    "\"confirmed\":false,\"needs_review\":true"), "%s", out);
+	free(out);
+	free(fx.db);
+	free(fx.dir);
+}
+
+Test(advise_scenarios, overrides_change_the_verdict)
+{
+	struct fixture fx = ingest_scenario(true, 4, 200);
+	struct advice a;
+	char *out = NULL;
+
+	/* the owner says the service is not theirs: it is spoofing, and the domain is ready */
+	cr_assert_eq(tu_run(&out, "%s classify --db %s clean.example cidr 198.51.100.0/24 "
+	    "unauthorized --label 'old newsletter'", DMARCD_BIN, fx.db), 0);
+	cr_assert_str_eq(out, "clean.example cidr 198.51.100.0/24 unauthorized \"old newsletter\""
+	    "  (cli)\n");
+	free(out);
+	advise(&fx, POLICY_UNSET, -1, &a);
+	cr_assert_eq(a.verdict, VERDICT_READY, "%s", a.n_fixes ? a.fixes[0] : "");
+	cr_assert_str_eq(a.senders[1].label, "old newsletter (cidr 198.51.100.0/24)");
+	cr_assert(a.senders[1].confirmed);
+	advice_free(&a);
+	/* the owner says it is theirs: confirmed, no review left, but still not ready */
+	cr_assert_eq(tu_run(NULL, "%s classify --db %s clean.example cidr 198.51.100.0/24 "
+	    "authorized >/dev/null", DMARCD_BIN, fx.db), 0);
+	advise(&fx, POLICY_UNSET, -1, &a);
+	cr_assert_eq(a.verdict, VERDICT_NOT_READY);
+	cr_assert(cond(&a, "A3")->ok);
+	cr_assert_not(cond(&a, "A4")->ok);
+	advice_free(&a);
+	/* forgetting it brings the suggestion back */
+	cr_assert_eq(tu_run(&out, "%s classify --db %s --forget clean.example cidr "
+	    "198.51.100.0/24", DMARCD_BIN, fx.db), 0);
+	cr_assert_str_eq(out, "forgotten\n");
+	free(out);
+	advise(&fx, POLICY_UNSET, -1, &a);
+	cr_assert_not(cond(&a, "A3")->ok);
+	advice_free(&a);
+	free(fx.db);
+	free(fx.dir);
+}
+
+Test(advise_scenarios, thin_data_is_provisional)
+{
+	struct fixture fx = ingest_scenario(false, 1, 8);
+	struct advice a;
+
+	advise(&fx, POLICY_UNSET, -1, &a);
+	cr_assert_eq(a.verdict, VERDICT_PROVISIONAL);
+	cr_assert_not(cond(&a, "A2")->ok);
+	cr_assert_str_eq(cond(&a, "A2")->measured,
+	    "reports on 30 of the last 30 days, 1 reporters, 600 messages");
+	advice_free(&a);
+	free(fx.db);
+	free(fx.dir);
+}
+
+Test(advise_scenarios, the_impact_equals_the_stored_records)
+{
+	struct fixture fx = ingest_scenario(true, 4, 200);
+	struct advice a;
+	long long failing, service, list;
+
+	advise(&fx, POLICY_REJECT, 100, &a);
+	failing = sql_sum(fx.db, "a.dmarc_pass = 0");
+	service = sql_sum(fx.db, "a.dmarc_pass = 0 AND a.source_ip LIKE '198.51.100.%'");
+	list = sql_sum(fx.db, "a.dmarc_pass = 0 AND a.source_ip = '203.0.113.9'");
+	cr_assert_eq(failing, 30 * 4 * (5 + 1 + 2 + 40 + 30));
+	cr_assert_eq(a.impact.messages, sql_sum(fx.db, "1"));
+	cr_assert_eq(a.impact.failing, failing);
+	cr_assert_eq(a.impact.affected, failing);
+	cr_assert_eq(a.impact.legit_at_risk, service);
+	cr_assert_eq(a.impact.indirect_at_risk, list);
+	cr_assert_eq(a.impact.spoofing_stopped, failing - service - list);
+	advice_free(&a);
+	/* at pct=25 each part is a quarter */
+	advise(&fx, POLICY_QUARANTINE, 25, &a);
+	cr_assert_eq(a.impact.policy, POLICY_QUARANTINE);
+	cr_assert_eq(a.impact.legit_at_risk, service / 4);
+	cr_assert_eq(a.impact.affected, failing / 4);
+	advice_free(&a);
+	free(fx.db);
+	free(fx.dir);
+}
+
+/* The shared generator's corpus: its services are set up, its forwarders are lists. */
+Test(advise_scenarios, generated_corpus_verdicts)
+{
+	char *dir, *out = NULL;
+	int rc;
+
+	TU_REQUIRE_SHARED();
+	dir = tu_scratch_dir();
+	rc = tu_run(NULL, "python3 %s --reports 600 --records-per-report realistic --wrap none "
+	    "--compress gz --out %s/c --seed 3 --domains 3 --days 60 --start-date 2025-01-01 "
+	    ">/dev/null 2>&1 && %s ingest --db %s/a.db %s/c >/dev/null", tu_shared("bench/gen_corpus.py"),
+	    dir, DMARCD_BIN, dir, dir);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(tu_run(&out, "%s advise --db %s/a.db | grep '^[a-z]'", DMARCD_BIN, dir), 0);
+	/* p=none, every service aligned: ready for the first quarantine step */
+	cr_assert_not_null(strstr(out, "contoso.com: READY  (p=none -> p=quarantine"), "%s", out);
+	/* at quarantine, but 1.8 % of its authorized volume is mailing-list mail that fails */
+	cr_assert_not_null(strstr(out, "fabrikam.com: NOT READY  (p=quarantine -> p=reject)"),
+	    "%s", out);
+	free(out);
+	/* the owner says nobody there posts to mailing lists: ready for reject */
+	cr_assert_eq(tu_run(&out, "%s advise --db %s/a.db fabrikam.com --no-mailing-lists yes "
+	    "| head -1", DMARCD_BIN, dir), 0);
+	cr_assert_str_eq(out, "fabrikam.com: READY  (p=quarantine -> p=reject)\n");
+	free(out);
+	free(dir);
+}
