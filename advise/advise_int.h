@@ -10,7 +10,6 @@
 
 #include "advise.h"
 
-#define ADVISE_CANDIDATES 3       /* identity domains remembered per group */
 #define ADVISE_DOMAIN_MAX 253
 
 /* A known source, parsed. */
@@ -24,14 +23,10 @@ struct known {
 	char *label;                  /* or NULL */
 };
 
-/* A domain a group authenticates as without alignment, with its volume. */
-struct candidate {
-	char *domain;
-	bool dkim;
-	int64_t volume;
-};
-
-/* The accumulation unit: the /24 (/48) of unconfirmed records, or a confirmed entry. */
+/*
+ * The accumulation unit: a confirmed entry, or the records of one network
+ * (/24, /48) that authenticate as the same other domain (or as none).
+ */
 struct group {
 	int64_t known_id;             /* > 0: the entry; 0: a network; -1: the overflow row */
 	uint8_t net[16];              /* network address (unconfirmed) */
@@ -41,7 +36,8 @@ struct group {
 	int64_t sub_messages, sub_pass; /* window: header_from a subdomain */
 	int64_t first_day, last_day;  /* in the scanned days */
 	int64_t first_ever;           /* from the caller, -1 unknown */
-	struct candidate cand[ADVISE_CANDIDATES];
+	char *identity;               /* the unaligned domain its records pass for, or NULL */
+	bool identity_dkim;           /* ... with DKIM (else SPF) */
 	size_t sender;                /* index in advisor.senders once merged */
 	size_t next;                  /* next group of the same sender, or SIZE_MAX */
 };
@@ -50,7 +46,7 @@ struct group {
 struct sender_acc {
 	int64_t known_id;
 	enum known_status known_status;
-	const char *identity;         /* a group candidate's domain, or NULL */
+	const char *identity;         /* its groups' identity, or NULL */
 	bool identity_dkim;
 	size_t first_group;           /* list through group.next */
 	unsigned n_groups;

@@ -209,7 +209,7 @@ advisor_new(const char *domain, int64_t as_of_day, const struct advise_config *c
 void
 advisor_free(struct advisor *a)
 {
-	size_t i, j;
+	size_t i;
 
 	if (a == NULL)
 		return;
@@ -219,8 +219,7 @@ advisor_free(struct advisor *a)
 	}
 	free(a->known);
 	for (i = 0; i < a->n_groups; i++)
-		for (j = 0; j < ADVISE_CANDIDATES; j++)
-			free(a->groups[i].cand[j].domain);
+		free(a->groups[i].identity);
 	free(a->groups);
 	free(a->slots);
 	free(a->senders);
@@ -382,15 +381,33 @@ match_known(const struct advisor *a, const struct advise_record *r)
 	return best;
 }
 
+/* What tells groups apart (struct group's first fields). */
+struct group_key {
+	int64_t known_id;
+	uint8_t net[16];
+	unsigned prefix;
+	int family;
+	const char *identity;         /* NULL: none */
+	bool identity_dkim;
+};
+
 static uint64_t
-group_hash(int64_t known_id, const uint8_t net[16], unsigned prefix)
+group_hash(int64_t known_id, const uint8_t net[16], unsigned prefix, const char *identity)
 {
 	uint64_t h = 1469598103934665603ull ^ (uint64_t)known_id ^ ((uint64_t)prefix << 40);
 	size_t i;
 
 	for (i = 0; i < 16; i++)
 		h = (h ^ net[i]) * 1099511628211ull;
+	for (; identity != NULL && *identity != '\0'; identity++)
+		h = (h ^ (uint8_t)tolower((unsigned char)*identity)) * 1099511628211ull;
 	return h ^ (h >> 29);
+}
+
+static bool
+same_identity(const char *x, const char *y)
+{
+	return x == NULL || y == NULL ? x == y : strcasecmp(x, y) == 0;
 }
 
 static int
@@ -403,7 +420,7 @@ grow_slots(struct advisor *a)
 		return -1;
 	for (i = 0; i < a->n_groups; i++) {
 		const struct group *g = &a->groups[i];
-		size_t s = group_hash(g->known_id, g->net, g->prefix) & (n - 1);
+		size_t s = group_hash(g->known_id, g->net, g->prefix, g->identity) & (n - 1);
 
 		while (slots[s] != 0)
 			s = (s + 1) & (n - 1);
@@ -416,58 +433,66 @@ grow_slots(struct advisor *a)
 }
 
 static struct group *
-new_group(struct advisor *a, int64_t known_id, const uint8_t net[16], unsigned prefix,
-    int family)
+new_group(struct advisor *a, const struct group_key *k)
 {
 	struct group *g;
-	size_t j;
+	char *identity = NULL;
+	size_t i;
 
+	if (k->identity != NULL) {
+		if ((identity = strndup(k->identity, ADVISE_DOMAIN_MAX)) == NULL)
+			return NULL;
+		for (i = 0; identity[i] != '\0'; i++)
+			identity[i] = (char)tolower((unsigned char)identity[i]);
+	}
 	if (a->n_groups == a->cap_groups) {
 		size_t cap = a->cap_groups ? a->cap_groups * 2 : 256;
 		struct group *p = realloc(a->groups, cap * sizeof *p);
 
-		if (p == NULL)
+		if (p == NULL) {
+			free(identity);
 			return NULL;
+		}
 		a->groups = p;
 		a->cap_groups = cap;
 	}
 	g = &a->groups[a->n_groups++];
 	memset(g, 0, sizeof *g);
-	g->known_id = known_id;
-	memcpy(g->net, net, 16);
-	g->prefix = prefix;
-	g->family = family;
+	g->known_id = k->known_id;
+	memcpy(g->net, k->net, 16);
+	g->prefix = k->prefix;
+	g->family = k->family;
+	g->identity = identity;
+	g->identity_dkim = k->identity_dkim;
 	g->first_day = INT64_MAX;
 	g->last_day = INT64_MIN;
 	g->first_ever = -1;
-	for (j = 0; j < ADVISE_CANDIDATES; j++)
-		g->cand[j].domain = NULL;
 	return g;
 }
 
-/* The group of (known_id, net, prefix), created when new; the overflow row past the cap. */
+/* The group of key k, created when new; the overflow row past the cap. */
 static struct group *
-find_group(struct advisor *a, int64_t known_id, const uint8_t net[16], unsigned prefix,
-    int family)
+find_group(struct advisor *a, const struct group_key *k)
 {
-	static const uint8_t zero[16];
+	static const struct group_key overflow = { .known_id = -1 };
 	struct group *g;
 	size_t s;
 
 	if (a->n_slots == 0 || (a->n_groups + 1) * 2 > a->n_slots)
 		if (grow_slots(a) == -1)
 			return NULL;
-	s = group_hash(known_id, net, prefix) & (a->n_slots - 1);
+	s = group_hash(k->known_id, k->net, k->prefix, k->identity) & (a->n_slots - 1);
 	for (; a->slots[s] != 0; s = (s + 1) & (a->n_slots - 1)) {
 		g = &a->groups[a->slots[s] - 1];
-		if (g->known_id == known_id && g->prefix == prefix && memcmp(g->net, net, 16) == 0)
+		if (g->known_id == k->known_id && g->prefix == k->prefix &&
+		    memcmp(g->net, k->net, 16) == 0 && same_identity(g->identity, k->identity))
 			return g;
 	}
-	if (known_id != -1 && a->n_groups >= ADVISE_GROUPS_MAX) {
+	if (k->known_id != -1 && a->n_groups >= ADVISE_GROUPS_MAX) {
 		a->overflowed = true;
-		return find_group(a, -1, zero, 0, 0);
+		return find_group(a, &overflow);
 	}
-	g = new_group(a, known_id, net, prefix, family);
+	g = new_group(a, k);
 	if (g != NULL)
 		a->slots[s] = (uint32_t)a->n_groups;
 	return g;
@@ -477,36 +502,6 @@ static bool
 is_pass(const char *result)
 {
 	return result != NULL && strcmp(result, "pass") == 0;
-}
-
-/* Remembers that the group authenticates as domain (not aligned) for count messages. */
-static int
-add_candidate(struct group *g, const char *domain, bool dkim, int64_t count)
-{
-	struct candidate *c, *least = NULL;
-	size_t i;
-
-	for (i = 0; i < ADVISE_CANDIDATES; i++) {
-		c = &g->cand[i];
-		if (c->domain != NULL && strcasecmp(c->domain, domain) == 0) {
-			c->volume = c->volume > INT64_MAX - count ? INT64_MAX : c->volume + count;
-			return 0;
-		}
-		if (least == NULL || c->domain == NULL ||
-		    (least->domain != NULL && c->volume < least->volume))
-			least = c;
-	}
-	if (least->domain != NULL && least->volume >= count)
-		return 0;
-	free(least->domain);
-	least->domain = strndup(domain, ADVISE_DOMAIN_MAX);
-	if (least->domain == NULL)
-		return -1;
-	for (i = 0; least->domain[i] != '\0'; i++)
-		least->domain[i] = (char)tolower((unsigned char)least->domain[i]);
-	least->dkim = dkim;
-	least->volume = count;
-	return 0;
 }
 
 void
@@ -597,44 +592,46 @@ count_into(struct advise_counts *c, const struct advise_record *r, const struct 
 		advise_add(&c->fail_noauth, r->count);
 }
 
-/* The /24 of an IPv4 address, the /48 of an IPv6 one. */
-static unsigned
-network_of(const struct advise_record *r, uint8_t net[16])
+/* The key of a record's group: its confirmed entry, else its network and identity. */
+static void
+key_of(const struct advisor *a, const struct advise_record *r, const struct evidence *ev,
+    struct group_key *key)
 {
-	unsigned prefix = r->family == 4 ? 120 : r->family == 6 ? 48 : 0, i;
+	const struct known *k = match_known(a, r);
+	unsigned i;
 
-	memcpy(net, r->ip, 16);
-	for (i = prefix; i < 128; i++)
-		net[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
-	return prefix;
+	memset(key, 0, sizeof *key);
+	if (k != NULL) {
+		key->known_id = k->id;
+		return;
+	}
+	/* the /24 of an IPv4 address, the /48 of an IPv6 one */
+	key->prefix = r->family == 4 ? 120 : r->family == 6 ? 48 : 0;
+	key->family = r->family;
+	memcpy(key->net, r->ip, 16);
+	for (i = key->prefix; i < 128; i++)
+		key->net[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+	key->identity = ev->identity;
+	key->identity_dkim = ev->identity_dkim;
 }
 
 int
 advisor_add_record(struct advisor *a, const struct advise_record *r, struct errbuf *e)
 {
-	const struct known *k;
+	struct group_key key;
 	struct evidence ev;
 	struct group *g;
-	uint8_t net[16];
-	unsigned prefix;
 	int p;
 
 	if (r->day > a->as_of || (r->day < advise_period_start(a, PERIOD_WINDOW) &&
 	    r->day < advise_period_start(a, PERIOD_30)))
 		return 0;
-	k = match_known(a, r);
-	if (k != NULL) {
-		memset(net, 0, sizeof net);
-		g = find_group(a, k->id, net, 0, 0);
-	} else {
-		prefix = network_of(r, net);
-		g = find_group(a, 0, net, prefix, r->family);
-	}
-	if (g == NULL) {
+	gather(a, r, &ev);
+	key_of(a, r, &ev, &key);
+	if ((g = find_group(a, &key)) == NULL) {
 		errbuf_set(e, "out of memory");
 		return -1;
 	}
-	gather(a, r, &ev);
 	for (p = 0; p < PERIOD_COUNT; p++)
 		if (r->day >= advise_period_start(a, (enum advise_period)p))
 			count_into(&g->c[p], r, &ev);
@@ -648,10 +645,6 @@ advisor_add_record(struct advisor *a, const struct advise_record *r, struct errb
 		g->first_day = r->day;
 	if (r->day > g->last_day)
 		g->last_day = r->day;
-	if (ev.identity != NULL && add_candidate(g, ev.identity, ev.identity_dkim, r->count) == -1) {
-		errbuf_set(e, "out of memory");
-		return -1;
-	}
 	return 0;
 }
 

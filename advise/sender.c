@@ -14,18 +14,6 @@
 #define FIRST_DAY_LOOKUPS 5000    /* callbacks for all-time first days, per run */
 #define SCATTERED_PER_NETWORK 5   /* fewer messages per network than this: scattered */
 
-static const struct candidate *
-top_candidate(const struct group *g)
-{
-	const struct candidate *best = NULL;
-	size_t i;
-
-	for (i = 0; i < ADVISE_CANDIDATES; i++)
-		if (g->cand[i].domain != NULL && (best == NULL || g->cand[i].volume > best->volume))
-			best = &g->cand[i];
-	return best;
-}
-
 static const struct known *
 known_by_id(const struct advisor *a, int64_t id)
 {
@@ -110,8 +98,7 @@ merge(struct advisor *a, struct errbuf *e)
 	}
 	for (i = 0; i < a->n_groups; i++) {
 		const struct group *g = &a->groups[i];
-		const struct candidate *id = g->known_id == 0 ? top_candidate(g) : NULL;
-		const char *key = id != NULL ? id->domain : NULL;
+		const char *key = g->known_id == 0 ? g->identity : NULL;
 		char idkey[32];
 		size_t s = SIZE_MAX;
 
@@ -144,8 +131,8 @@ merge(struct advisor *a, struct errbuf *e)
 
 			a->senders[s].known_id = g->known_id;
 			a->senders[s].known_status = k != NULL ? k->status : KNOWN_AUTHORIZED;
-			a->senders[s].identity = id != NULL ? id->domain : NULL;
-			a->senders[s].identity_dkim = id != NULL && id->dkim;
+			a->senders[s].identity = g->known_id == 0 ? g->identity : NULL;
+			a->senders[s].identity_dkim = g->identity_dkim;
 		}
 		join(a, s, i);
 	}
