@@ -231,9 +231,9 @@ sender_fix(const struct advisor *a, struct advice *out, const struct advise_send
 	} else if (s->cls == CLASS_UNAUTHORIZED) {
 		fix(out, "%s sent %s messages (%s of your mail) with no valid authentication for "
 		    "your domain. If it is yours (a server, an application, a printer), add it to "
-		    "SPF and sign with DKIM d=%s; if not, confirm it: dmarcd classify %s cidr "
-		    "NETWORK unauthorized.", s->label, count_text(c->messages, n, sizeof n), share,
-		    a->domain, a->domain);
+		    "SPF and sign with DKIM d=%s; if not, confirm it: dmarcd classify %s cidr %.*s "
+		    "unauthorized.", s->label, count_text(c->messages, n, sizeof n), share,
+		    a->domain, a->domain, (int)strcspn(s->networks, ","), s->networks);
 	} else {
 		fix(out, "%s passes DMARC for only %s of its %s messages (%s of your mail): check "
 		    "that it signs with DKIM d=%s and that its addresses are in your SPF record.",

@@ -12,7 +12,9 @@
 #include <time.h>
 
 #include "advice.h"
+#include "advise_setup.h"
 #include "cli.h"
+#include "config.h"
 #include "log.h"
 #include "store_advise.h"
 
@@ -163,9 +165,11 @@ advise_usage(void)
 	fprintf(stderr, "usage: dmarcd advise [DOMAIN...] [--db FILE] [--window DAYS] [--json]\n"
 	    "         [--as-of DATE] [--simulate quarantine|reject] [--pct N]\n"
 	    "         [--record 'v=DMARC1; ...'] [--no-mailing-lists yes|no] [--rua mailto:...]\n"
+	    "         [--config FILE]\n"
 	    "  is each domain (default: every domain with reports) ready for the next step of\n"
 	    "  its DMARC policy? --record and --no-mailing-lists store what you say about one\n"
-	    "  DOMAIN; confirm sources with 'dmarcd classify'.\n");
+	    "  DOMAIN; confirm sources with 'dmarcd classify'. --config FILE takes the\n"
+	    "  thresholds of its [advisor] section and loads its [source] and [domain] ones.\n");
 }
 
 static int
@@ -200,22 +204,25 @@ cmd_advise(int argc, char **argv)
 		{ "record", required_argument, NULL, 'r' },
 		{ "no-mailing-lists", required_argument, NULL, 'n' },
 		{ "rua", required_argument, NULL, 'u' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct advise_config cfg;
 	struct advise_run run = { .cfg = &cfg, .as_of = -1, .simulate = POLICY_UNSET, .pct = -1 };
-	const char *db = NULL, *record = NULL;
+	const char *db = NULL, *record = NULL, *config = NULL, *rua = NULL;
 	int no_lists = -1, opt, status = EXIT_OPERATIONAL, i;
+	struct config *c = NULL;
 	struct store *st = NULL;
 	struct errbuf e;
+	unsigned window = 0;
 	int64_t ts;
 	long n;
 	char domain[256];
 
 	advise_config_default(&cfg);
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "d:w:a:s:p:jr:n:u:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:w:a:s:p:jr:n:u:c:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			db = optarg;
@@ -226,7 +233,7 @@ cmd_advise(int argc, char **argv)
 				    ADVISE_WINDOW_MAX);
 				return EXIT_USAGE;
 			}
-			cfg.window_days = (unsigned)n;
+			window = (unsigned)n;
 			break;
 		case 'a':
 			if (cli_parse_date(optarg, 0, &ts) == -1) {
@@ -266,7 +273,10 @@ cmd_advise(int argc, char **argv)
 			no_lists = strcmp(optarg, "yes") == 0;
 			break;
 		case 'u':
-			cfg.rua = optarg;
+			rua = optarg;
+			break;
+		case 'c':
+			config = optarg;
 			break;
 		case 'h':
 			advise_usage();
@@ -284,7 +294,21 @@ cmd_advise(int argc, char **argv)
 		fprintf(stderr, "dmarcd advise: --record must start with v=DMARC1\n");
 		return EXIT_USAGE;
 	}
-	if (store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1)
+	if (config != NULL) {
+		if (config_load(config, &c, &e) == -1) {
+			log_error("%s", e.msg);
+			return EXIT_USAGE;
+		}
+		advise_setup_config(c, &cfg);
+		if (db == NULL)
+			db = c->db_path;
+	}
+	if (window > 0)
+		cfg.window_days = window;
+	if (rua != NULL)
+		cfg.rua = rua;
+	if (store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1 ||
+	    (c != NULL && advise_setup_store(c, st, &e) == -1))
 		goto fail;
 	run.st = st;
 	run.e = &e;
@@ -316,6 +340,7 @@ fail:
 	log_error("%s", e.msg);
 out:
 	store_close(st);
+	config_free(c);
 	return status;
 }
 

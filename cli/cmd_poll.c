@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "advise_setup.h"
 #include "cli.h"
 #include "config.h"
 #include "log.h"
@@ -59,12 +60,13 @@ usage:
 	return -1;
 }
 
-/* Starts the dashboard of the [web] section. */
+/* Starts the dashboard of the [web] section, its advisor set up by [advisor]. */
 static int
 start_web(const struct config *c, const char *db, struct web_server **w, struct errbuf *e)
 {
 	char hash[CONFIG_PASSWORD_MAX];
 	struct web_options o = { 0 };
+	struct advise_config advise;
 
 	o.db_path = db;
 	o.listen = c->listen;
@@ -72,6 +74,8 @@ start_web(const struct config *c, const char *db, struct web_server **w, struct 
 	o.auth_user = c->auth_user;
 	o.allow_remote_without_auth = c->allow_remote_without_auth;
 	o.threads = (unsigned)c->web_threads;
+	advise_setup_config(c, &advise);
+	o.advise = &advise;
 	if (c->auth_user != NULL) {
 		if (config_web_auth_hash(c, hash, sizeof hash, e) == -1)
 			return -1;
@@ -109,6 +113,7 @@ serve(const char *file, bool once, bool with_web)
 	log_init((enum log_level)c->log_level, c->syslog);
 	db = cli_db_path(c->db_path);
 	if (store_open(db, STORE_READWRITE, &st, &e) == -1 ||
+	    advise_setup_store(c, st, &e) == -1 ||
 	    poller_new(c, st, &p, &e) == -1 ||
 	    (with_web && c->has_web && start_web(c, db, &w, &e) == -1)) {
 		log_error("%s", e.msg);

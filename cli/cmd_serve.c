@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "cli.h"
 #include "log.h"
+#include "privdrop.h"
 #include "server.h"
 #include "store.h"
 
@@ -26,9 +27,11 @@ usage(void)
 {
 	fprintf(stderr, "usage: dmarcd serve [--db FILE] [--listen ADDR:PORT] [--base-path /PREFIX]\n"
 	    "       [--auth-user USER --auth-hash-file FILE] [--allow-remote-without-auth]\n"
-	    "       [--threads N]\n"
+	    "       [--threads N] [--user NAME]\n"
 	    "  ADDR:PORT: 127.0.0.1:8080 (default), [::1]:8080, 0.0.0.0:8080 (needs auth)\n"
-	    "  FILE of --auth-hash-file: one line, made by 'dmarcd hash-password'\n");
+	    "  FILE of --auth-hash-file: one line, made by 'dmarcd hash-password'\n"
+	    "  NAME of --user: started as root, run as this user once the socket and\n"
+	    "       the database are open\n");
 }
 
 /* Reads the first line of path (a password hash) into out, without its newline. */
@@ -97,19 +100,20 @@ cmd_serve(int argc, char **argv)
 		{ "auth-hash-file", required_argument, NULL, 'a' },
 		{ "allow-remote-without-auth", no_argument, NULL, 'R' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "user", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct web_options o = { 0 };
 	struct web_server *w = NULL;
-	const char *hash_file = NULL, *db = NULL, *listen, *base;
+	const char *hash_file = NULL, *db = NULL, *user = NULL, *listen, *base;
 	char hash[AUTH_HASH_MAX];
 	struct errbuf e;
 	sigset_t set;
 	int opt, sig, host_len, base_len;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "d:l:b:u:a:Rt:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:l:b:u:a:Rt:U:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			db = optarg;
@@ -134,6 +138,9 @@ cmd_serve(int argc, char **argv)
 				fprintf(stderr, "dmarcd serve: --threads is 1 to 64\n");
 				return EXIT_USAGE;
 			}
+			break;
+		case 'U':
+			user = optarg;
 			break;
 		case 'h':
 			usage();
@@ -169,6 +176,16 @@ cmd_serve(int argc, char **argv)
 		log_error("%s", e.msg);
 		return EXIT_OPERATIONAL;
 	}
+	/* Root is given up here: the socket and the database handles are open. */
+	if (user != NULL && privdrop_switch(user, o.db_path, &e) == -1) {
+		log_error("serve: %s", e.msg);
+		web_server_stop(w);
+		return EXIT_OPERATIONAL;
+	}
+	if (user != NULL)
+		log_info("serve: running as user %s", user);
+	else if (geteuid() == 0)
+		log_warn("serve: running as root: name an unprivileged user with --user");
 	listen = o.listen != NULL ? o.listen : "127.0.0.1:8080";
 	host_len = strrchr(listen, ':') != NULL ? (int)(strrchr(listen, ':') - listen) : 0;
 	base = o.base_path != NULL ? o.base_path : "";

@@ -6,11 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "cli.h"
 #include "digest.h"
 #include "imap.h"
 #include "log.h"
 #include "pipeline.h"
+#include "privdrop.h"
 #include "refusal.h"
 #include "source.h"
 
@@ -403,11 +406,11 @@ poll_source(struct poller *p, size_t i)
 	return rc;
 }
 
-int
-poller_new(const struct config *c, struct store *st, struct poller **out, struct errbuf *e)
+/* Checks that the password of every IMAP source can be read (by the current user). */
+static int
+check_passwords(const struct config *c, struct errbuf *e)
 {
 	char password[CONFIG_PASSWORD_MAX];
-	struct poller *p;
 	size_t i;
 
 	for (i = 0; i < c->n_imap; i++) {
@@ -415,6 +418,40 @@ poller_new(const struct config *c, struct store *st, struct poller **out, struct
 			return -1;
 		explicit_bzero(password, sizeof password);
 	}
+	return 0;
+}
+
+/*
+ * Gives up root for [service] user before the first poll: the store, the
+ * log and the dashboard's socket are open by then. Logs; 0 or -1.
+ */
+static int
+drop_root(struct poller *p)
+{
+	struct errbuf e;
+
+	if (p->c->user == NULL) {
+		if (geteuid() == 0)
+			log_warn("running as root: set [service] user in %s to run as an "
+			    "unprivileged user", p->c->file);
+		return 0;
+	}
+	if (privdrop_switch(p->c->user, cli_db_path(p->c->db_path), &e) == -1 ||
+	    check_passwords(p->c, &e) == -1) {
+		log_error("%s: [service] %s", p->c->file, e.msg);
+		return -1;
+	}
+	log_info("running as user %s", p->c->user);
+	return 0;
+}
+
+int
+poller_new(const struct config *c, struct store *st, struct poller **out, struct errbuf *e)
+{
+	struct poller *p;
+
+	if (check_passwords(c, e) == -1)
+		return -1;
 	if ((p = calloc(1, sizeof *p)) == NULL ||
 	    (p->due = calloc(c->n_imap + c->n_maildir + 1, sizeof *p->due)) == NULL) {
 		free(p);
@@ -442,6 +479,8 @@ poller_once(struct poller *p)
 	size_t i, n = p->c->n_imap + p->c->n_maildir;
 	int rc = 0;
 
+	if (drop_root(p) == -1)
+		return -1;
 	for (i = 0; i < n && !stop_pending(p); i++)
 		if (poll_source(p, i) == -1)
 			rc = -1;
@@ -504,6 +543,8 @@ poller_loop(struct poller *p)
 	char name[CONFIG_NAME_MAX + 16];
 	time_t now, wake;
 
+	if (drop_root(p) == -1)
+		return -1;
 	log_info("polling %zu source(s) every %llu s", n, (unsigned long long)p->c->interval);
 	while (!stop_pending(p)) {
 		now = time(NULL);

@@ -32,10 +32,15 @@ int poller_new(const struct config *c, struct store *st, struct poller **out,
     struct errbuf *e);
 void poller_free(struct poller *p);
 
-/* Polls every source once. Returns 0, or -1 when some source failed (logged). */
+/*
+ * Both first switch to the config's [service] user when there is one
+ * (privdrop.h; root only), or warn when running as root without one.
+ */
+
+/* Polls every source once. Returns 0, or -1 when the switch or some source failed (logged). */
 int poller_once(struct poller *p);
 
-/* Polls at the configured interval until SIGTERM or SIGINT. Returns 0. */
+/* Polls at the configured interval until SIGTERM or SIGINT. Returns 0, or -1 (logged). */
 int poller_loop(struct poller *p);
 
 #endif

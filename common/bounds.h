@@ -12,6 +12,9 @@
 /* MIME */
 #define BOUND_MIME_DEPTH        8       /* multipart + message/rfc822 nesting */
 #define BOUND_MIME_PARTS        64      /* leaf parts examined per message */
+/* GMime builds the whole tree first: its size is capped before it is built */
+#define BOUND_MIME_DELIMITERS   4096    /* lines starting with "--" per mail */
+#define BOUND_MIME_HEADER_BYTES (1024 * 1024) /* "Name:" lines and their continuations */
 
 /* decompression */
 #define BOUND_UNPACK_LAYERS     2       /* zip -> gzip, no deeper */
@@ -20,6 +23,7 @@
 
 /* aggregate XML */
 #define BOUND_XML_DEPTH         32      /* element nesting */
+#define BOUND_XML_ATTRS         256     /* attributes of one start tag */
 #define BOUND_XML_TEXT          (64 * 1024)   /* text per element */
 #define BOUND_XML_ERROR_TEXT    (256 * 1024)  /* all <error> texts together */
 #define BOUND_XML_PREFIX_SCAN   4096    /* junk before the root is looked for here */

@@ -15,9 +15,13 @@
 #define CONFIG_FILE_MAX   (1024 * 1024)
 #define CONFIG_LINE_MAX   4096
 #define CONFIG_SOURCES_MAX 64       /* [imap] plus [maildir] sections */
+#define CONFIG_ADVISOR_MAX 4096     /* [source] plus [domain] sections */
 
 /* Where a key's value lives: the whole config, or the current source section. */
-enum sect { S_DATABASE, S_POLL, S_INGEST, S_FAILURE, S_LOG, S_WEB, S_IMAP, S_MAILDIR, S_COUNT };
+enum sect {
+	S_DATABASE, S_POLL, S_INGEST, S_FAILURE, S_LOG, S_SERVICE, S_WEB, S_ADVISOR, S_IMAP,
+	S_MAILDIR, S_SOURCE, S_DOMAIN, S_COUNT
+};
 
 static const struct {
 	const char *name;
@@ -28,16 +32,22 @@ static const struct {
 	[S_INGEST] = { "ingest", false },
 	[S_FAILURE] = { "failure", false },
 	[S_LOG] = { "log", false },
+	[S_SERVICE] = { "service", false },
 	[S_WEB] = { "web", false },
+	[S_ADVISOR] = { "advisor", false },
 	[S_IMAP] = { "imap", true },
 	[S_MAILDIR] = { "maildir", true },
+	[S_SOURCE] = { "source", true },
+	[S_DOMAIN] = { "domain", true },
 };
 
-enum type { T_STRING, T_BOOL, T_UINT, T_SIZE, T_SECONDS, T_ENUM };
+/* T_PERCENT: "98", "99.5" or "98%", kept as a fraction (a double); min and max in percent. */
+enum type { T_STRING, T_BOOL, T_UINT, T_SIZE, T_SECONDS, T_ENUM, T_PERCENT };
 
 static const char *const after_names[] = { "move", "flag", "delete", "none", NULL };
 static const char *const after_invalid_names[] = { "move", "flag", "", "none", NULL };
 static const char *const level_names[] = { "error", "warning", "info", "debug", NULL };
+static const char *const status_names[] = { "authorized", "unauthorized", "forwarder", NULL };
 
 struct key {
 	enum sect sect;
@@ -53,6 +63,9 @@ struct key {
 #define C(f) offsetof(struct config, f)
 #define I(f) offsetof(struct config_imap, f)
 #define M(f) offsetof(struct config_maildir, f)
+#define A(f) offsetof(struct config, advisor.f)
+#define K(f) offsetof(struct config_source, f)
+#define D(f) offsetof(struct config_domain, f)
 #define KiB 1024ULL
 #define MiB (1024ULL * KiB)
 #define GiB (1024ULL * MiB)
@@ -76,6 +89,8 @@ static const struct key keys[] = {
 
 	{ S_LOG, "syslog", T_BOOL, C(syslog), "no", 0, 0, NULL, false },
 	{ S_LOG, "level", T_ENUM, C(log_level), "info", 0, 0, level_names, false },
+
+	{ S_SERVICE, "user", T_STRING, C(user), NULL, 0, 0, NULL, false },
 
 	{ S_WEB, "listen", T_STRING, C(listen), "127.0.0.1:8080", 0, 0, NULL, false },
 	{ S_WEB, "base_path", T_STRING, C(base_path), "", 0, 0, NULL, false },
@@ -102,6 +117,45 @@ static const struct key keys[] = {
 	{ S_IMAP, "timeout", T_SECONDS, I(timeout), "60", 5, 3600, NULL, false },
 
 	{ S_MAILDIR, "path", T_STRING, M(path), NULL, 0, 0, NULL, true },
+
+	{ S_ADVISOR, "window_days", T_UINT, A(window_days), "30", 1, 366, NULL, false },
+	{ S_ADVISOR, "min_days_none", T_UINT, A(min_days_none), "30", 0, 3650, NULL, false },
+	{ S_ADVISOR, "min_days_ramp", T_UINT, A(min_days_ramp), "7", 0, 3650, NULL, false },
+	{ S_ADVISOR, "min_days_quarantine", T_UINT, A(min_days_quarantine), "30", 0, 3650, NULL,
+	    false },
+	{ S_ADVISOR, "coverage_days", T_PERCENT, A(coverage_days), "90", 0, 100, NULL, false },
+	{ S_ADVISOR, "min_reporters", T_UINT, A(min_reporters), "3", 0, 1000, NULL, false },
+	{ S_ADVISOR, "min_messages", T_UINT, A(min_messages), "1000", 0, UINT64_MAX, NULL, false },
+	{ S_ADVISOR, "notable_share", T_PERCENT, A(notable_share), "0.1", 0, 100, NULL, false },
+	{ S_ADVISOR, "notable_per_day", T_UINT, A(notable_per_day), "10", 0, UINT64_MAX, NULL,
+	    false },
+	{ S_ADVISOR, "min_service_messages", T_UINT, A(min_service_messages), "20", 0,
+	    UINT64_MAX, NULL, false },
+	{ S_ADVISOR, "pass_quarantine", T_PERCENT, A(pass_quarantine), "98", 0, 100, NULL, false },
+	{ S_ADVISOR, "source_pass", T_PERCENT, A(source_pass), "95", 0, 100, NULL, false },
+	{ S_ADVISOR, "source_min_messages", T_UINT, A(source_min_messages), "50", 0, UINT64_MAX,
+	    NULL, false },
+	{ S_ADVISOR, "enforced_share", T_PERCENT, A(enforced_share), "80", 0, 100, NULL, false },
+	{ S_ADVISOR, "pass_reject", T_PERCENT, A(pass_reject), "99.5", 0, 100, NULL, false },
+	{ S_ADVISOR, "dkim_reject", T_PERCENT, A(dkim_reject), "98", 0, 100, NULL, false },
+	{ S_ADVISOR, "collateral_max", T_PERCENT, A(collateral_max), "0.1", 0, 100, NULL, false },
+	{ S_ADVISOR, "indirect_max", T_PERCENT, A(indirect_max), "0.5", 0, 100, NULL, false },
+	{ S_ADVISOR, "stable_days", T_UINT, A(stable_days), "14", 0, 3650, NULL, false },
+	{ S_ADVISOR, "new_source_days", T_UINT, A(new_source_days), "7", 0, 3650, NULL, false },
+	{ S_ADVISOR, "regression_points", T_PERCENT, A(regression_points), "1", 0, 100, NULL,
+	    false },
+	{ S_ADVISOR, "first_pct", T_UINT, A(first_pct), "10", 0, 100, NULL, false },
+	{ S_ADVISOR, "rua", T_STRING, A(rua), NULL, 0, 0, NULL, false },
+
+	{ S_SOURCE, "domain", T_STRING, K(domain), NULL, 0, 0, NULL, true },
+	{ S_SOURCE, "cidr", T_STRING, K(cidr), NULL, 0, 0, NULL, false },
+	{ S_SOURCE, "dkim_domain", T_STRING, K(dkim_domain), NULL, 0, 0, NULL, false },
+	{ S_SOURCE, "spf_domain", T_STRING, K(spf_domain), NULL, 0, 0, NULL, false },
+	{ S_SOURCE, "status", T_ENUM, K(status), NULL, 0, 0, status_names, true },
+	{ S_SOURCE, "label", T_STRING, K(label), NULL, 0, 0, NULL, false },
+
+	{ S_DOMAIN, "record", T_STRING, D(record), NULL, 0, 0, NULL, false },
+	{ S_DOMAIN, "no_mailing_lists", T_BOOL, D(no_mailing_lists), "no", 0, 0, NULL, false },
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
@@ -190,6 +244,28 @@ parse_bool(const char *v, bool *out)
 	return -1;
 }
 
+/* "98", "99.5" or "98%" within [k->min, k->max] percent, as a fraction. */
+static int
+set_percent(struct parser *p, const struct key *k, double *field, const char *v,
+    struct errbuf *e)
+{
+	char *end;
+	double d;
+
+	if (!isdigit((unsigned char)v[0]))
+		return fail_at(p, e, "%s: '%s' is not a percentage", k->name, v);
+	errno = 0;
+	d = strtod(v, &end);
+	if (*end == '%')
+		end++;
+	if (errno != 0 || *end != '\0')
+		return fail_at(p, e, "%s: '%s' is not a percentage", k->name, v);
+	if (d < (double)k->min || d > (double)k->max)
+		return fail_at(p, e, "%s: '%s' is out of range", k->name, v);
+	*field = d / 100.0;
+	return 0;
+}
+
 /* Stores value v of key k into base. */
 static int
 set_value(struct parser *p, const struct key *k, void *base, const char *v, struct errbuf *e)
@@ -228,6 +304,8 @@ set_value(struct parser *p, const struct key *k, void *base, const char *v, stru
 	case T_SECONDS:
 		rc = parse_scaled(v, "smhd", seconds, &n);
 		break;
+	case T_PERCENT:
+		return set_percent(p, k, (double *)field, v, e);
 	}
 	if (rc == -1)
 		return fail_at(p, e, "%s: '%s' is not a valid number", k->name, v);
@@ -293,8 +371,14 @@ end_section(struct parser *p, struct errbuf *e)
 
 	if (p->sect == S_COUNT)
 		return 0;
-	if (p->sect == S_IMAP || p->sect == S_MAILDIR)
-		p->line = p->sect == S_IMAP ? im->line : ((struct config_maildir *)p->base)->line;
+	if (p->sect == S_IMAP)
+		p->line = im->line;
+	else if (p->sect == S_MAILDIR)
+		p->line = ((struct config_maildir *)p->base)->line;
+	else if (p->sect == S_SOURCE)
+		p->line = ((struct config_source *)p->base)->line;
+	else if (p->sect == S_DOMAIN)
+		p->line = ((struct config_domain *)p->base)->line;
 	for (i = 0; i < N_KEYS && rc == 0; i++)
 		if (keys[i].sect == p->sect && keys[i].required && !p->set[i])
 			rc = fail_at(p, e, "[%s] needs '%s'", sections[p->sect].name, keys[i].name);
@@ -308,6 +392,13 @@ end_section(struct parser *p, struct errbuf *e)
 			    "loopback, not to %s", host);
 		else if (im->password != NULL && im->password_file != NULL)
 			rc = fail_at(p, e, "give password or password_file, not both");
+	}
+	if (rc == 0 && p->sect == S_SOURCE) {
+		const struct config_source *ks = p->base;
+
+		if ((ks->cidr != NULL) + (ks->dkim_domain != NULL) + (ks->spf_domain != NULL) != 1)
+			rc = fail_at(p, e, "[source %s] needs exactly one of cidr, dkim_domain and "
+			    "spf_domain", ks->name);
 	}
 	p->line = line;
 	return rc;
@@ -339,12 +430,67 @@ grow(void **arr, size_t *n, size_t sz)
 	return a + (*n)++ * sz;
 }
 
+/* Where the sections of a named type go, and where their name and line live. */
+struct named {
+	void **arr;
+	size_t *n;
+	size_t size;
+	size_t max;                 /* with the other types sharing the limit */
+	size_t name, line;          /* offsets of char *name and unsigned line */
+};
+
+#define NAMED(arr, n, type, max) \
+	(struct named){ (void **)&(arr), &(n), sizeof(type), (max), offsetof(type, name), \
+		offsetof(type, line) }
+
+static struct named
+named_of(struct config *c, enum sect sect)
+{
+	switch (sect) {
+	case S_IMAP:
+		return NAMED(c->imap, c->n_imap, struct config_imap, CONFIG_SOURCES_MAX - c->n_maildir);
+	case S_MAILDIR:
+		return NAMED(c->maildir, c->n_maildir, struct config_maildir,
+		    CONFIG_SOURCES_MAX - c->n_imap);
+	case S_SOURCE:
+		return NAMED(c->known, c->n_known, struct config_source,
+		    CONFIG_ADVISOR_MAX - c->n_domains);
+	default:
+		return NAMED(c->domains, c->n_domains, struct config_domain,
+		    CONFIG_ADVISOR_MAX - c->n_known);
+	}
+}
+
+/* Appends a [type NAME] section and makes it current. */
+static int
+add_named(struct parser *p, enum sect sect, const char *name, struct errbuf *e)
+{
+	struct named nd = named_of(p->c, sect);
+	char *item;
+	size_t i;
+
+	if (*nd.n >= nd.max)
+		return fail_at(p, e, "too many [%s] sections", sections[sect].name);
+	for (i = 0; i < *nd.n; i++) {
+		item = (char *)*nd.arr + i * nd.size;
+		if (strcmp(*(char **)(item + nd.name), name) == 0)
+			return fail_at(p, e, "[%s %s] appears twice", sections[sect].name, name);
+	}
+	if ((item = grow(nd.arr, nd.n, nd.size)) == NULL)
+		return fail_at(p, e, "out of memory");
+	p->base = item;
+	*(unsigned *)(item + nd.line) = p->line;
+	if ((*(char **)(item + nd.name) = strdup(name)) == NULL)
+		return fail_at(p, e, "out of memory");
+	return 0;
+}
+
 /* "[type]" or "[type name]": s is what is between the brackets. */
 static int
 begin_section(struct parser *p, const char *s, size_t len, struct errbuf *e)
 {
 	char type[32], name[CONFIG_NAME_MAX + 1];
-	size_t tlen = 0, i;
+	size_t tlen = 0;
 	const char *n;
 	enum sect sect;
 
@@ -381,34 +527,8 @@ begin_section(struct parser *p, const char *s, size_t len, struct errbuf *e)
 			    type);
 		memcpy(name, n, (size_t)(s + len - n));
 		name[s + len - n] = '\0';
-		if (p->c->n_imap + p->c->n_maildir >= CONFIG_SOURCES_MAX)
-			return fail_at(p, e, "too many sources");
-		for (i = 0; i < p->c->n_imap; i++)
-			if (sect == S_IMAP && strcmp(p->c->imap[i].name, name) == 0)
-				return fail_at(p, e, "[imap %s] appears twice", name);
-		for (i = 0; i < p->c->n_maildir; i++)
-			if (sect == S_MAILDIR && strcmp(p->c->maildir[i].name, name) == 0)
-				return fail_at(p, e, "[maildir %s] appears twice", name);
-		if (sect == S_IMAP)
-			p->base = grow((void **)&p->c->imap, &p->c->n_imap, sizeof *p->c->imap);
-		else
-			p->base = grow((void **)&p->c->maildir, &p->c->n_maildir,
-			    sizeof *p->c->maildir);
-		if (p->base == NULL)
-			return fail_at(p, e, "out of memory");
-		if (sect == S_IMAP) {
-			struct config_imap *im = p->base;
-
-			im->line = p->line;
-			n = im->name = strdup(name);
-		} else {
-			struct config_maildir *md = p->base;
-
-			md->line = p->line;
-			n = md->name = strdup(name);
-		}
-		if (n == NULL)
-			return fail_at(p, e, "out of memory");
+		if (add_named(p, sect, name, e) == -1)
+			return -1;
 		if (set_defaults(p, sect, p->base, e) == -1)
 			return -1;
 	}
@@ -638,14 +758,30 @@ config_free(struct config *c)
 		free(c->maildir[i].name);
 		free(c->maildir[i].path);
 	}
+	for (i = 0; i < c->n_known; i++) {
+		free(c->known[i].name);
+		free(c->known[i].domain);
+		free(c->known[i].cidr);
+		free(c->known[i].dkim_domain);
+		free(c->known[i].spf_domain);
+		free(c->known[i].label);
+	}
+	for (i = 0; i < c->n_domains; i++) {
+		free(c->domains[i].name);
+		free(c->domains[i].record);
+	}
 	free(c->imap);
 	free(c->maildir);
+	free(c->known);
+	free(c->domains);
+	free(c->advisor.rua);
 	free(c->file);
 	free(c->db_path);
 	free(c->listen);
 	free(c->base_path);
 	free(c->auth_user);
 	free(c->auth_hash_file);
+	free(c->user);
 	free(c);
 }
 

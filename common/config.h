@@ -46,6 +46,37 @@ struct config_imap {
 	uint64_t timeout;           /* seconds: connect, server reply, stalled transfer */
 };
 
+/*
+ * [advisor]: the policy advisor's thresholds (advise/advise.h documents
+ * each). Shares are fractions (the file says percent: "98" or "98%").
+ */
+struct config_advisor {
+	uint64_t window_days, min_days_none, min_days_ramp, min_days_quarantine;
+	uint64_t min_reporters, min_messages, notable_per_day, source_min_messages;
+	uint64_t min_service_messages, stable_days, new_source_days, first_pct;
+	double coverage_days, notable_share, pass_quarantine, source_pass, enforced_share;
+	double pass_reject, dkim_reject, collateral_max, indirect_max, regression_points;
+	char *rua;                  /* rua= for records whose owner's record is unknown */
+};
+
+/* One [source NAME] section: a sending source the owner confirms (spec 5.7). */
+struct config_source {
+	char *name;
+	unsigned line;
+	char *domain;               /* the policy domain it sends for */
+	char *cidr, *dkim_domain, *spf_domain; /* exactly one is set */
+	int status;                 /* enum known_status (advise_input.h) */
+	char *label;                /* NULL: the section's name */
+};
+
+/* One [domain NAME] section: what the owner says about policy domain NAME. */
+struct config_domain {
+	char *name;
+	unsigned line;
+	char *record;               /* the DMARC record as published, or NULL */
+	bool no_mailing_lists;
+};
+
 /* One [maildir NAME] section: a local Maildir. */
 struct config_maildir {
 	char *name;
@@ -69,6 +100,8 @@ struct config {
 	/* [log] */
 	bool syslog;
 	int log_level;              /* enum log_level (log.h) */
+	/* [service] */
+	char *user;                 /* run as this user once the files and socket are open, or NULL */
 	/* [web]: present when has_web */
 	bool has_web;
 	char *listen;
@@ -82,6 +115,12 @@ struct config {
 	size_t n_imap;
 	struct config_maildir *maildir;
 	size_t n_maildir;
+	/* the advisor: [advisor], [source NAME]s and [domain NAME]s in file order */
+	struct config_advisor advisor;
+	struct config_source *known;
+	size_t n_known;
+	struct config_domain *domains;
+	size_t n_domains;
 };
 
 /*

@@ -518,6 +518,10 @@ extract_embedded(struct extract *x, const void *raw, size_t len, const char *whe
 	struct mail *m;
 	int rc;
 
+	if (mail_check_bounds(raw, len, &err) == -1) {
+		refuse(x, REFUSE_SIZE_LIMIT, where, err.msg);
+		return 0;
+	}
 	if ((m = mail_parse(raw, len, &err)) == NULL)
 		return 0;
 	rc = extract_mail_parts(x, m, where);
@@ -562,6 +566,10 @@ extract_mail(struct extract *x, const void *raw, size_t len)
 	char msg[ERRBUF_SIZE];
 	int rc = 0;
 
+	if (mail_check_bounds(raw, len, &err) == -1) {
+		refuse(x, REFUSE_SIZE_LIMIT, "", err.msg);
+		return 0;
+	}
 	if ((m = mail_parse(raw, len, &err)) == NULL) {
 		refuse(x, REFUSE_NO_REPORT, "", err.msg);
 		return 0;

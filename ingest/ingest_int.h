@@ -43,7 +43,8 @@ void canon_final(struct canon_hash *h, uint8_t out[32]);
  * xml_feed: what libxml2 reads. It pulls from rd, hashes every byte read
  * from rd (so the hash covers the document as delivered, junk included),
  * repairs the first BOUND_XML_PREFIX_SCAN bytes (spec 3.7 step 6), refuses
- * a DOCTYPE before the parser sees it, and keeps trailing junk from the
+ * a DOCTYPE and a start tag of more than BOUND_XML_ATTRS attributes before
+ * the parser sees them, and keeps trailing junk from the
  * parser: up to the root's start tag it follows the tag structure byte by
  * byte; inside the root it ends each chunk right after every possible end
  * of the root ("</name>" with the root's name), so that a parser that
@@ -72,6 +73,11 @@ struct xml_feed {
 	bool naming, name_long;  /* reading the root's name; it did not fit */
 	size_t matched;          /* bytes of needle matched at the end of the last chunk
 	                          * (all of them: spaces, then '>', may follow) */
+	int units;               /* 0: bytes; 1: UTF-16LE, 2: UTF-16BE code units */
+	unsigned char half;      /* the first byte of a code unit cut by a chunk's end */
+	bool have_half;
+	size_t attrs;            /* attributes ('=' then a quote) since the last '<' */
+	bool eq;                 /* an '=' whose value has not begun yet */
 	enum refusal why;        /* why the feed failed (rd failure, DOCTYPE) */
 	struct errbuf err;
 };

@@ -131,6 +131,42 @@ mime_message_new(const void *raw, size_t len)
 	return msg;
 }
 
+/* True for a line that begins a header field: a name of letters, digits and '-', then ':'. */
+static bool
+is_field_line(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (g_ascii_isalnum(p[i]) || p[i] == '-'))
+		i++;
+	return i > 0 && i < n && p[i] == ':';
+}
+
+int
+mail_check_bounds(const void *raw, size_t len, struct errbuf *e)
+{
+	const unsigned char *p = raw, *end = p + len, *nl;
+	size_t n, delimiters = 0, header = 0;
+	bool field = false;
+
+	for (; p < end; p += n) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		if (n >= 2 && p[0] == '-' && p[1] == '-' && ++delimiters > BOUND_MIME_DELIMITERS) {
+			errbuf_set(e, "mime: more than %d lines starting with \"--\" (MIME parts)",
+			    BOUND_MIME_DELIMITERS);
+			return -1;
+		}
+		field = is_field_line(p, n) || (field && (p[0] == ' ' || p[0] == '\t'));
+		if (field && (header += n) > BOUND_MIME_HEADER_BYTES) {
+			errbuf_set(e, "mime: more than %d bytes of header fields",
+			    BOUND_MIME_HEADER_BYTES);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 struct mail *
 mail_parse(const void *raw, size_t len, struct errbuf *e)
 {

@@ -27,6 +27,16 @@ struct mail_part {
 /* Call once per process before mail_parse (initialises GMime). */
 void mime_init(void);
 
+/*
+ * Checks len bytes of mail against what GMime would build from them, as it
+ * builds the whole tree before any cap of the walk applies: at most
+ * BOUND_MIME_DELIMITERS lines starting with "--" (each may open a part) and
+ * BOUND_MIME_HEADER_BYTES bytes of header lines ("Name:" and its
+ * continuation lines, wherever they are: address lists and parameters cost
+ * GMime tens of times their size). Returns 0, or -1 with the reason in e.
+ */
+int mail_check_bounds(const void *raw, size_t len, struct errbuf *e);
+
 /* Parses len bytes of mail (copied). NULL when it is not a mail at all (e). */
 struct mail *mail_parse(const void *raw, size_t len, struct errbuf *e);
 void mail_free(struct mail *m);

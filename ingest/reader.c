@@ -2,7 +2,7 @@
  * reader: byte sources and the filters between a document and libxml2:
  * mem_reader, utf8_repair, and the xml_feed of ingest_int.h (window repair,
  * byte-level tracking up to the root, the scan for the root's end inside
- * it, canonical hash).
+ * it, the attribute guard, canonical hash).
  */
 #include "reader.h"
 #include "ingest_int.h"
@@ -410,6 +410,7 @@ load_window(struct xml_feed *f)
 	if (has_at(f->buf, f->len, "\xff\xfe") || has_at(f->buf, f->len, "\xfe\xff") ||
 	    (f->len > 1 && (f->buf[0] == 0 || f->buf[1] == 0))) {
 		f->tracking = false;    /* UTF-16: libxml2 transcodes, no byte repair */
+		f->units = has_at(f->buf, f->len, "\xff\xfe") || f->buf[1] == 0 ? 1 : 2;
 		return 0;
 	}
 	if (has_at(f->buf, f->len, "\xef\xbb\xbf"))
@@ -622,6 +623,70 @@ track_bytes(struct xml_feed *f, size_t n)
 	return (ssize_t)n;
 }
 
+/* One character (a byte, or a UTF-16 code unit) through the attribute guard. */
+static int
+guard_char(struct xml_feed *f, unsigned c)
+{
+	if (c == '<') {
+		f->attrs = 0;
+		f->eq = false;
+	} else if (f->eq) {
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			return 0;
+		f->eq = c == '=';
+		if ((c == '"' || c == '\'') && ++f->attrs > BOUND_XML_ATTRS)
+			return -1;
+	} else if (c == '=') {
+		f->eq = true;
+	}
+	return 0;
+}
+
+/*
+ * Bounds the attributes of a start tag before libxml2 parses it: its
+ * duplicate check is quadratic in their number. Each attribute is an '='
+ * then a quote, and none escapes the count, as a start tag cannot hold a
+ * '<' (text between two tags counts too: a false alarm only in a text with
+ * hundreds of them). Bytes jump from '=' to '=' (rare in a report), looking
+ * back for a '<'; UTF-16 goes code unit by code unit. Returns -1 past
+ * BOUND_XML_ATTRS.
+ */
+static int
+guard_attrs(struct xml_feed *f, const unsigned char *p, size_t n)
+{
+	const unsigned char *end = p + n, *eq, *stop;
+	unsigned c;
+
+	while (p < end) {
+		if (f->units != 0) {
+			if (!f->have_half) {
+				f->half = *p++;
+				f->have_half = true;
+				continue;
+			}
+			c = f->units == 1 ? (unsigned)f->half | (unsigned)*p << 8 :
+			    (unsigned)f->half << 8 | *p;
+			f->have_half = false;
+			p++;
+		} else if (f->eq) {
+			c = *p++;
+		} else {
+			eq = memchr(p, '=', (size_t)(end - p));
+			stop = eq != NULL ? eq : end;
+			if (memrchr(p, '<', (size_t)(stop - p)) != NULL)
+				f->attrs = 0;
+			if (eq == NULL)
+				break;
+			f->eq = true;
+			p = eq + 1;
+			continue;
+		}
+		if (guard_char(f, c) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 ssize_t
 xml_feed_read(struct xml_feed *f, const unsigned char **chunk)
 {
@@ -658,6 +723,11 @@ xml_feed_read(struct xml_feed *f, const unsigned char **chunk)
 		n = (size_t)got;
 	} else if (f->n_needle > 2) {
 		n = find_root_end(f, f->off, f->len) - f->off;
+	}
+	if (guard_attrs(f, f->buf + f->off, n) == -1) {
+		f->why = REFUSE_XML_LIMIT;
+		errbuf_set(&f->err, "an element has more than %d attributes", BOUND_XML_ATTRS);
+		return -1;
 	}
 	f->off += n;
 	return (ssize_t)n;

@@ -491,6 +491,14 @@ is_encoding_error(const struct parse *p)
 	    strncmp(p->xml_msg, "Input is not proper UTF-8", 25) == 0);
 }
 
+/* libxml2 refused a token over its 10,000,000-byte limit (a name, value, comment...). */
+static bool
+is_limit_error(const struct parse *p)
+{
+	return strstr(p->xml_msg, "Huge input lookup") != NULL ||
+	    strstr(p->xml_msg, "too long") != NULL || strstr(p->xml_msg, "too big") != NULL;
+}
+
 /* Why the parser stopped before the root closed. */
 static void
 parse_failed(struct parse *p)
@@ -502,6 +510,9 @@ parse_failed(struct parse *p)
 		errbuf_set(p->e, "%s", p->feed.err.msg);
 	} else if (p->feed.empty) {
 		refuse(p, REFUSE_NO_REPORT, "empty document (no XML, only whitespace or nothing)");
+	} else if (is_limit_error(p)) {
+		refuse(p, REFUSE_XML_LIMIT, "line %d: %s (a single name, value, comment or "
+		    "section longer than libxml2's limit)", p->xml_line, p->xml_msg);
 	} else if (is_encoding_error(p)) {
 		refuse(p, REFUSE_XML_ENCODING, "line %d: invalid UTF-8: %s", p->xml_line,
 		    p->xml_msg);
@@ -608,6 +619,42 @@ parser_new(struct parse *p, const unsigned char *chunk, size_t n)
 	return intern_names(p);
 }
 
+/*
+ * Checks that libxml2 decodes the document as the feed's attribute guard
+ * read it: bytes in an encoding where '<', '=' and quotes are their ASCII
+ * bytes, or the UTF-16 code units the feed followed. Other encodings (UTF-7,
+ * UCS-4, EBCDIC, ISO-2022...) would hide a start tag's attributes from the
+ * guard. Returns 0, or -1 having refused the document (after at most one
+ * chunk parsed in that encoding).
+ */
+static int
+encoding_check(struct parse *p)
+{
+	static const char *const bytewise[] = { "UTF-8", "UTF8", "US-ASCII", "ASCII",
+		"ISO-8859-", "ISO8859-", "ISO_8859-", "LATIN", "WINDOWS-125", "CP125", NULL };
+	const xmlParserInputBuffer *in = p->ctxt->input != NULL ? p->ctxt->input->buf : NULL;
+	const char *name;
+	bool ok = false;
+	size_t i;
+
+	if (in == NULL || in->encoder == NULL)
+		return 0;       /* UTF-8 as is: a NUL ends any misread UTF-16 at once */
+	name = in->encoder->name;
+	if (g_ascii_strcasecmp(name, "UTF-16LE") == 0)
+		ok = p->feed.units == 1;
+	else if (g_ascii_strcasecmp(name, "UTF-16BE") == 0)
+		ok = p->feed.units == 2;
+	else if (g_ascii_strcasecmp(name, "UTF-16") == 0)
+		ok = p->feed.units != 0;
+	for (i = 0; bytewise[i] != NULL && !ok; i++)
+		if (g_ascii_strncasecmp(name, bytewise[i], strlen(bytewise[i])) == 0)
+			ok = p->feed.units == 0;
+	if (ok)
+		return 0;
+	return refuse(p, REFUSE_XML_LIMIT, "encoding %.40s is not read (UTF-8, UTF-16, US-ASCII, "
+	    "ISO-8859-n or Windows-125n)", name);
+}
+
 /* Feeds the document to the parser until the root closes or the parse ends. */
 static void
 feed_parser(struct parse *p)
@@ -615,6 +662,7 @@ feed_parser(struct parse *p)
 	const unsigned char *chunk;
 	ssize_t n;
 	size_t head;
+	int rc;
 
 	while (!p->stopped && !p->root_closed) {
 		if ((n = xml_feed_read(&p->feed, &chunk)) < 0)
@@ -628,8 +676,11 @@ feed_parser(struct parse *p)
 			chunk += head;
 			n -= (ssize_t)head;
 		}
-		if (xmlParseChunk(p->ctxt, (const char *)chunk, (int)n, n == 0) != 0 ||
-		    !p->ctxt->wellFormed || n == 0)
+		/* before the first chunk (a detected encoding), after each (a declared one) */
+		if (encoding_check(p) == -1)
+			return;
+		rc = xmlParseChunk(p->ctxt, (const char *)chunk, (int)n, n == 0);
+		if (encoding_check(p) == -1 || rc != 0 || !p->ctxt->wellFormed || n == 0)
 			return;
 	}
 }
@@ -641,7 +692,7 @@ parse_run(struct parse *p, const struct byte_reader *rd)
 		return refuse(p, REFUSE_XML_LIMIT, "out of memory");
 	xmlSetGenericErrorFunc(NULL, quiet);
 	feed_parser(p);
-	if (!p->root_closed) {
+	if (!p->root_closed || p->why != REFUSE_NONE) {
 		parse_failed(p);
 		return -1;
 	}

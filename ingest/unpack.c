@@ -61,6 +61,16 @@ le32(const unsigned char *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* Cuts the line end that some libarchive messages carry. */
+static void
+trim_end(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
+		s[--n] = '\0';
+}
+
 /* Fails the current document; the first failure is the one kept. */
 static void __attribute__((format(printf, 3, 4)))
 set_fail(struct unpack *u, enum refusal why, const char *fmt, ...)
@@ -73,6 +83,7 @@ set_fail(struct unpack *u, enum refusal why, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(u->fail.msg, sizeof u->fail.msg, fmt, ap);
 	va_end(ap);
+	trim_end(u->fail.msg);
 }
 
 /* Records an archive error; libarchive sometimes leaves no message. */
@@ -330,6 +341,7 @@ nomem:
 bad:
 	msg = archive_error_string(u->outer);
 	errbuf_set(e, "%s: %s", u->tool, msg != NULL ? msg : "truncated or corrupt data");
+	trim_end(e->msg);
 fail:
 	*why = REFUSE_DECOMPRESS;
 	archive_read_free(u->outer);
@@ -370,6 +382,7 @@ next_header(struct unpack *u, struct archive_entry **ent, enum refusal *why, str
 	if (r < ARCHIVE_WARN) {
 		msg = archive_error_string(u->outer);
 		errbuf_set(e, "%s: %s", u->tool, msg != NULL ? msg : "corrupt archive");
+		trim_end(e->msg);
 		*why = REFUSE_DECOMPRESS;
 		u->ended = true;
 		return -1;

@@ -1,21 +1,82 @@
 /* store: opening the database, migrations, batches, shared helpers. */
 #include "store_int.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define STORE_BUSY_MS 5000
 #define STORE_CACHE_KIB 32768
 
+/*
+ * Why file cannot be written, probed now (SQLite's saved errno is often
+ * that of its read-only retry): into buf, or "" when it seems writable.
+ */
+static void
+probe_writable(const char *file, char *buf, size_t size)
+{
+	const char *slash = strrchr(file, '/');
+	char dir[PATH_MAX];
+
+	buf[0] = '\0';
+	if (access(file, W_OK) == -1) {
+		snprintf(buf, size, "%s: %s", file, strerror(errno));
+		return;
+	}
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else
+		snprintf(dir, sizeof dir, "%.*s", slash == file ? 1 : (int)(slash - file), file);
+	if (access(dir, W_OK) == -1)
+		snprintf(buf, size, "the directory %.256s: %s; SQLite creates the -wal and -shm "
+		    "files there", dir, strerror(errno));
+}
+
+/*
+ * Sets e to "store: what: SQLite's message", followed, for the conditions an
+ * operator must fix rather than report (a full disk, a lock held by another
+ * process, a read-only file, directory or file system), by what they are,
+ * with the file.
+ */
+static int
+fail_db(sqlite3 *db, const char *what, struct errbuf *e)
+{
+	int code = sqlite3_errcode(db) & 0xff, sys = sqlite3_system_errno(db);
+	const char *file = sqlite3_db_filename(db, "main");
+	char why[ERRBUF_SIZE] = "";
+
+	if (file == NULL || file[0] == '\0')
+		file = "the database";
+	if (code == SQLITE_FULL || ((code == SQLITE_IOERR || code == SQLITE_CANTOPEN) &&
+	    (sys == ENOSPC || sys == EDQUOT)))
+		snprintf(why, sizeof why, "the disk holding %s is full", file);
+	else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		snprintf(why, sizeof why, "another process holds a lock on %s; gave up after "
+		    "%d s", file, STORE_BUSY_MS / 1000);
+	else if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN)
+		probe_writable(file, why, sizeof why);
+	if (why[0] == '\0' && code == SQLITE_READONLY)
+		snprintf(why, sizeof why, "%s is read-only for this user", file);
+	else if (why[0] == '\0' && (code == SQLITE_IOERR || code == SQLITE_CANTOPEN) && sys != 0)
+		snprintf(why, sizeof why, "%s: %s", file, strerror(sys));
+	if (why[0] != '\0')
+		errbuf_set(e, "store: %s: %s (%s)", what, sqlite3_errmsg(db), why);
+	else
+		errbuf_set(e, "store: %s: %s", what, sqlite3_errmsg(db));
+	return -1;
+}
+
 int
 store_fail(struct store *st, const char *what, struct errbuf *e)
 {
-	if (st->timed_out)
+	if (st->timed_out) {
 		errbuf_set(e, "store: %s: took longer than %u ms", what, st->budget_ms);
-	else
-		errbuf_set(e, "store: %s: %s", what, sqlite3_errmsg(st->db));
-	return -1;
+		return -1;
+	}
+	return fail_db(st->db, what, e);
 }
 
 /* SQLite's progress handler: nonzero interrupts the running statement. */
@@ -238,7 +299,7 @@ exec(struct store *st, const char *sql, const char *what, struct errbuf *e)
 static int
 apply_migrations(struct store *st, int latest, struct errbuf *e)
 {
-	char sql[64];
+	char sql[64], what[96];
 	int current, v;
 	size_t i;
 
@@ -251,8 +312,8 @@ apply_migrations(struct store *st, int latest, struct errbuf *e)
 			continue;
 		if (sqlite3_exec(st->db, (const char *)schema_files[i].bytes, NULL, NULL,
 		    NULL) != SQLITE_OK) {
-			errbuf_set(e, "store: migration %s: %s", schema_files[i].name,
-			    sqlite3_errmsg(st->db));
+			snprintf(what, sizeof what, "migration %s", schema_files[i].name);
+			fail_db(st->db, what, e);
 			goto fail;
 		}
 	}
@@ -304,6 +365,9 @@ configure(struct store *st, struct errbuf *e)
 
 	if (sqlite3_busy_timeout(st->db, STORE_BUSY_MS) != SQLITE_OK)
 		return store_fail(st, "busy timeout", e);
+	/* SQLite opens the file lazily: its first read says what is wrong with it. */
+	if (exec(st, "SELECT count(*) FROM sqlite_schema", "reading the database", e) == -1)
+		return -1;
 	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", STORE_CACHE_KIB);
 	if (exec(st, sql, "cache size", e) == -1 ||
 	    exec(st, "PRAGMA foreign_keys = ON", "foreign keys", e) == -1 ||
@@ -364,7 +428,7 @@ store_open(const char *path, enum store_mode mode, struct store **out, struct er
 		if (st->db == NULL)
 			errbuf_set(e, "store: %s: out of memory", path);
 		else
-			errbuf_set(e, "store: %s: %s", path, sqlite3_errmsg(st->db));
+			fail_db(st->db, path, e);
 		goto fail;
 	}
 	/* checked every 10,000 virtual-machine steps: free when no budget is set */

@@ -1,11 +1,13 @@
 /*
- * store: the dashboard's read queries (store_dash.h): the overview and the
- * daily chart from rollup_day (rollup when a source filter is given), the
- * lists of reports, failure reports and inputs, and one report or failure
- * report. Sources and records are in store_dash_src.c.
+ * store: the dashboard's read queries (store_dash.h): source filters as
+ * address ranges, the overview and the daily chart from rollup_day (rollup
+ * when a source filter is given), the lists of records, reports, failure
+ * reports and inputs, and one report or failure report. Sources are in
+ * store_dash_src.c.
  */
 #include "store_dash_int.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "failure.h"
@@ -45,6 +47,55 @@ const struct dash_sums *
 dash_sums(enum dash_result r)
 {
 	return &sums_by_result[(unsigned)r <= DASH_RESULT_FAIL ? r : DASH_RESULT_ALL];
+}
+
+/* Longest source filter text: an IPv6 address and "/128". */
+#define SOURCE_TEXT (INET6_ADDRSTRLEN + 4)
+
+static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+int
+dash_source_range(const char *source, uint8_t lo[16], uint8_t hi[16])
+{
+	char addr[SOURCE_TEXT];
+	uint8_t a[16];
+	const char *slash, *p;
+	size_t n, alen, i;
+	int plen, bits, keep;
+	bool v6;
+
+	if (source == NULL || (n = strnlen(source, SOURCE_TEXT)) == 0 || n == SOURCE_TEXT)
+		return -1;
+	slash = memchr(source, '/', n);
+	alen = slash != NULL ? (size_t)(slash - source) : n;
+	if (alen == 0)
+		return -1;
+	memcpy(addr, source, alen);
+	addr[alen] = '\0';
+	v6 = memchr(addr, ':', alen) != NULL;
+	memcpy(a, v4_mapped, sizeof v4_mapped);
+	if (v6 ? inet_pton(AF_INET6, addr, a) != 1 : inet_pton(AF_INET, addr, a + 12) != 1)
+		return -1;
+	plen = v6 ? 128 : 32;
+	if (slash != NULL) {
+		p = slash + 1;
+		if (*p < '0' || *p > '9' || source + n - p > 3)
+			return -1;
+		for (plen = 0; p < source + n; p++) {
+			if (*p < '0' || *p > '9')
+				return -1;
+			plen = plen * 10 + (*p - '0');
+		}
+		if (plen > (v6 ? 128 : 32))
+			return -1;
+	}
+	bits = v6 ? plen : 96 + plen;
+	for (i = 0; i < 16; i++) {
+		keep = bits >= (int)(8 * i + 8) ? 8 : bits > (int)(8 * i) ? bits - (int)(8 * i) : 0;
+		lo[i] = (uint8_t)(a[i] & (0xff00 >> keep));
+		hi[i] = (uint8_t)(a[i] | (0xff >> keep));
+	}
+	return 0;
 }
 
 int
@@ -179,8 +230,9 @@ dash_emit_rows(struct store *st, sqlite3_stmt *s, size_t ncols, const char *cons
 	return rc == -1 ? -1 : 0;
 }
 
-int
-dash_scalar(struct store *st, const struct sqlb *b, const struct dash_args *a,
+/* The first result of a one-value query (finalized), or -1 (e). */
+static int
+scalar(struct store *st, const struct sqlb *b, const struct dash_args *a,
     int64_t *out, struct errbuf *e)
 {
 	sqlite3_stmt *s = dash_prepare(st, b, a, e);
@@ -194,8 +246,14 @@ dash_scalar(struct store *st, const struct sqlb *b, const struct dash_args *a,
 	return rc == -1 ? -1 : 0;
 }
 
-void
-dash_order(struct sqlb *b, const struct dash_page *page, const struct dash_sort *sortable,
+/* A column a list may be sorted on: its name in the result, its SQL. */
+struct sort_col {
+	const char *name, *expr;
+};
+
+/* Appends " ORDER BY <expr> ASC|DESC, tiebreak" for a page's sort, or dflt. */
+static void
+order_by(struct sqlb *b, const struct dash_page *page, const struct sort_col *sortable,
     size_t nsortable, const char *dflt, const char *tiebreak)
 {
 	size_t i;
@@ -349,8 +407,9 @@ store_dash_daily(struct store *st, const struct dash_filter *f, store_row_fn row
 
 /* ---- lists ---- */
 
-int
-dash_count(struct store *st, const char *from_where, const struct dash_args *a,
+/* Counts the rows of "SELECT 1 <from_where>" up to DASH_TOTAL_MAX + 1. 0 or -1 (e). */
+static int
+count_rows(struct store *st, const char *from_where, const struct dash_args *a,
     int64_t *out, struct errbuf *e)
 {
 	struct sqlb b = { .n = 0 };
@@ -358,7 +417,7 @@ dash_count(struct store *st, const char *from_where, const struct dash_args *a,
 	sqlb_add(&b, "SELECT count(*) FROM (SELECT 1");
 	sqlb_add(&b, from_where);
 	sqlb_add(&b, " LIMIT :total_max)");
-	return dash_scalar(st, &b, a, out, e);
+	return scalar(st, &b, a, out, e);
 }
 
 void
@@ -369,12 +428,95 @@ dash_report_window(struct sqlb *b)
 	    " AND r.day_first <= :hi AND r.day_last >= :lo AND r.xml_sha256 IS NOT NULL");
 }
 
+/*
+ * Appends the condition that report r may hold a record from the source
+ * range: a rollup row of its domain and reporter on one of its days has an
+ * address in the range (a superset: the records decide).
+ */
+static void
+source_reports(struct sqlb *b, const struct dash_args *a)
+{
+	sqlb_add(b, "r.id IN (SELECT rp.id FROM rollup g JOIN report rp ON"
+	    " rp.policy_domain = g.policy_domain AND rp.org_key = g.org_key"
+	    " AND rp.day_first BETWEEN g.day - 400 AND g.day AND rp.day_last >= g.day"
+	    " WHERE g.ip BETWEEN :iplo AND :iphi AND g.day BETWEEN :lo AND :hi");
+	if (a->domain != NULL)
+		sqlb_add(b, " AND g.policy_domain = :domain");
+	else
+		sqlb_add(b, " AND g.policy_domain IN (SELECT DISTINCT policy_domain"
+		    " FROM rollup_day)");
+	if (a->org != NULL)
+		sqlb_add(b, " AND g.org_key = :org");
+	sqlb_add(b, ")");
+}
+
+/* The columns of the records lists and of a report's records. */
+#define RECORD_NCOLS 17
+static const char *const record_names[RECORD_NCOLS + 1] = {
+	"report", "org_name", "report_id", "policy_domain", "begin", "end", "source_ip",
+	"count", "disposition", "dkim_aligned", "spf_aligned", "dmarc_pass", "header_from",
+	"envelope_from", "reasons", "dkim_results", "spf_results", "total_rows",
+};
+
+/* The record columns of the records lists (a: record, r: report), without total_rows. */
+static void
+record_cols(struct sqlb *b)
+{
+	sqlb_add(b, "SELECT r.id, r.org_name, r.report_id, r.policy_domain, " ISO("r.begin_ts")
+	    ", " ISO("r.end_ts") ", a.source_ip, a.count, a.disposition, a.pe_dkim, a.pe_spf,"
+	    " a.dmarc_pass, a.header_from, a.envelope_from, " STORE_SQL_REASONS ", "
+	    STORE_SQL_DKIM_RESULTS ", " STORE_SQL_SPF_RESULTS);
+}
+
+int
+store_dash_records(struct store *st, const struct dash_filter *f,
+    const struct dash_page *page, store_row_fn row, void *ctx, struct errbuf *e)
+{
+	struct sqlb w = { .n = 0 }, b = { .n = 0 };
+	struct dash_args a;
+	struct cell total = { .type = CELL_INT };
+	sqlite3_stmt *s;
+
+	if (dash_args_init(&a, f, e) == -1)
+		return -1;
+	dash_args_page(&a, page);
+	sqlb_add(&w, " FROM report r CROSS JOIN record a ON a.id BETWEEN r.record_first AND"
+	    " r.record_last WHERE ");
+	dash_report_window(&w);
+	if (a.domain != NULL)
+		sqlb_add(&w, " AND r.policy_domain = :domain");
+	if (a.org != NULL)
+		sqlb_add(&w, " AND r.org_key = :org");
+	if (f->result == DASH_RESULT_PASS)
+		sqlb_add(&w, " AND +a.dmarc_pass = 1");
+	else if (f->result == DASH_RESULT_FAIL)
+		sqlb_add(&w, " AND +a.dmarc_pass = 0");
+	if (a.has_source) {
+		sqlb_add(&w, " AND ");
+		source_reports(&w, &a);
+		sqlb_add(&w, " AND a.ip BETWEEN :iplo AND :iphi");
+	}
+	if (w.full) {
+		errbuf_set(e, "store: dashboard query too long");
+		return -1;
+	}
+	if (count_rows(st, w.s, &a, &total.i, e) == -1)
+		return -1;
+	record_cols(&b);
+	sqlb_add(&b, w.s);
+	sqlb_add(&b, " ORDER BY r.begin_ts DESC, r.id DESC, a.id LIMIT :limit OFFSET :offset");
+	if ((s = dash_prepare(st, &b, &a, e)) == NULL)
+		return -1;
+	return dash_emit(st, s, RECORD_NCOLS, record_names, -1, &total, row, ctx, e);
+}
+
+
 static const char *const reports_cols[] = {
 	"id", "org_name", "report_id", "policy_domain", "begin", "end", "records", "messages",
 	"dmarc_pass", "pass_rate", "p", "dialect", "flags", "total_rows",
 };
 
-static const struct dash_sort reports_sort[] = {
+static const struct sort_col reports_sort[] = {
 	{ "id", "r.id" }, { "org_name", "r.org_name" }, { "report_id", "r.report_id" },
 	{ "policy_domain", "r.policy_domain" }, { "begin", "r.begin_ts" },
 	{ "end", "r.end_ts" }, { "records", "r.records" }, { "messages", "r.messages" },
@@ -407,7 +549,7 @@ store_dash_reports(struct store *st, const struct dash_filter *f,
 		sqlb_add(&w, " AND r.dmarc_pass < r.messages");
 	if (a.has_source) {
 		sqlb_add(&w, " AND ");
-		dash_source_reports(&w, &a);
+		source_reports(&w, &a);
 		sqlb_add(&w, " AND EXISTS (SELECT 1 FROM record a WHERE a.id BETWEEN"
 		    " r.record_first AND r.record_last AND a.ip BETWEEN :iplo AND :iphi)");
 	}
@@ -415,13 +557,13 @@ store_dash_reports(struct store *st, const struct dash_filter *f,
 		errbuf_set(e, "store: dashboard query too long");
 		return -1;
 	}
-	if (dash_count(st, w.s, &a, &total.i, e) == -1)
+	if (count_rows(st, w.s, &a, &total.i, e) == -1)
 		return -1;
 	sqlb_add(&b, "SELECT r.id, r.org_name, r.report_id, r.policy_domain, "
 	    ISO("r.begin_ts") ", " ISO("r.end_ts") ", r.records, r.messages, r.dmarc_pass, "
 	    RATE("r.dmarc_pass", "r.messages") ", r.p, r.dialect, r.flags");
 	sqlb_add(&b, w.s);
-	dash_order(&b, page, reports_sort, NCOLS(reports_sort), "r.begin_ts DESC",
+	order_by(&b, page, reports_sort, NCOLS(reports_sort), "r.begin_ts DESC",
 	    "r.id DESC");
 	sqlb_add(&b, " LIMIT :limit OFFSET :offset");
 	if ((s = dash_prepare(st, &b, &a, e)) == NULL)
@@ -477,13 +619,13 @@ store_dash_report(struct store *st, int64_t id, bool *found, store_row_fn meta_r
 		return -1;
 	b.n = 0;
 	b.s[0] = '\0';
-	dash_record_cols(&b);
+	record_cols(&b);
 	sqlb_add(&b, " FROM report r CROSS JOIN record a ON a.id BETWEEN r.record_first AND"
 	    " r.record_last WHERE r.id = :id ORDER BY a.id");
 	total.i = n;
 	if ((s = dash_prepare(st, &b, &a, e)) == NULL)
 		return -1;
-	return dash_emit(st, s, DASH_RECORD_NCOLS, dash_record_names, -1, &total, records_row,
+	return dash_emit(st, s, RECORD_NCOLS, record_names, -1, &total, records_row,
 	    ctx, e);
 }
 
@@ -517,7 +659,7 @@ store_dash_failures(struct store *st, const struct dash_filter *f,
 		errbuf_set(e, "store: dashboard query too long");
 		return -1;
 	}
-	if (dash_count(st, w.s, &a, &total.i, e) == -1)
+	if (count_rows(st, w.s, &a, &total.i, e) == -1)
 		return -1;
 	sqlb_add(&b, "SELECT id, " ISO(FAILURE_TIME) ", reporter, source_ip, reported_domain,"
 	    " header_from, auth_failure, delivery_result, sample_subject,"
@@ -560,7 +702,7 @@ store_dash_failure(struct store *st, int64_t id, bool *found, store_row_fn row, 
 		return -1;
 	a.id = id;
 	sqlb_add(&b, "SELECT count(*) FROM failure WHERE id = :id");
-	if (dash_scalar(st, &b, &a, &n, e) == -1)
+	if (scalar(st, &b, &a, &n, e) == -1)
 		return -1;
 	if ((*found = n > 0) == false)
 		return 0;
@@ -603,7 +745,7 @@ store_dash_inputs(struct store *st, const char *status, const struct dash_page *
 		return -1;
 	dash_args_page(&a, page);
 	a.status = status;
-	if (dash_count(st, where, &a, &total.i, e) == -1)
+	if (count_rows(st, where, &a, &total.i, e) == -1)
 		return -1;
 	sqlb_add(&b, "SELECT id, " ISO("first_seen_at") ", source, location, kind, status,"
 	    " refusal_code, reason, reports_stored, reports_duplicate, records, times_seen,"

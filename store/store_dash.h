@@ -76,16 +76,36 @@ struct dash_page {
 };
 
 /*
+ * A sort of the sources other than the default orders at most DASH_SORT_TOP
+ * rows, those with the most messages: of DASH_SORT_HEAVY messages or more
+ * when fewer than DASH_SORT_TOP have that many (store_dash_sources).
+ */
+#define DASH_SORT_TOP 1000
+#define DASH_SORT_HEAVY 10
+
+/* The rows a sources sort ordered: all (partial false), or the rows with the most messages. */
+struct dash_sort_scope {
+	bool partial;
+	unsigned rows;               /* when partial: how many */
+};
+
+/*
  * Sources: one row per source IP (or prefix) and policy domain: source
  * (IP or prefix text, "" for invalid addresses), policy_domain, messages,
  * dmarc_pass, pass_rate, dkim_aligned, spf_aligned, disposition_none,
  * disposition_quarantine, disposition_reject, header_from (distinct, comma
  * separated, at most 5), reporters (same), first_seen, last_seen, and
  * total_rows (the count of rows without paging, repeated on every row).
- * Default sort: messages descending.
+ * Default sort: messages descending, paging through every row. Any other
+ * sort, when there are more than DASH_SORT_TOP rows, orders only those
+ * with the most messages (ties: domain, then address): the DASH_SORT_TOP
+ * heaviest, or those of DASH_SORT_HEAVY messages or more when fewer have
+ * that many. *scope (when scope is not NULL) says which; pages past the
+ * rows ordered are empty, and total_rows still counts every row.
  */
 int store_dash_sources(struct store *st, const struct dash_filter *f, enum dash_group g,
-    const struct dash_page *page, store_row_fn row, void *ctx, struct errbuf *e);
+    const struct dash_page *page, struct dash_sort_scope *scope, store_row_fn row,
+    void *ctx, struct errbuf *e);
 
 /*
  * The records behind a view (used for the click-through from a source):

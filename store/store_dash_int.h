@@ -1,6 +1,6 @@
 /*
  * store_dash_int: what store_dash.c (filters, the rollup queries, lists)
- * and store_dash_src.c (sources, records, address ranges) share.
+ * and store_dash_src.c (sources) share.
  *
  * Queries are put together from constant SQL fragments with every value a
  * named parameter, since each combination of filters wants its own index
@@ -74,37 +74,7 @@ int dash_emit_rows(struct store *st, sqlite3_stmt *s, size_t ncols, const char *
     int flags_col, const struct cell *extra, store_row_fn row, void *ctx,
     struct errbuf *e);
 
-/* The first result of a one-value query (finalized), or -1 (e). */
-int dash_scalar(struct store *st, const struct sqlb *b, const struct dash_args *a,
-    int64_t *out, struct errbuf *e);
-
-/* A column a list may be sorted on: its name in the result, its SQL. */
-struct dash_sort {
-	const char *name, *expr;
-};
-
-/* Appends " ORDER BY <expr> ASC|DESC, tiebreak" for a page's sort, or dflt. */
-void dash_order(struct sqlb *b, const struct dash_page *page, const struct dash_sort *sortable,
-    size_t nsortable, const char *dflt, const char *tiebreak);
-
-/*
- * Appends the condition that report r may hold a record from the source
- * range: a rollup row of its domain and reporter on one of its days has an
- * address in the range (a superset: the records decide).
- */
-void dash_source_reports(struct sqlb *b, const struct dash_args *a);
-
 /* Appends the window condition on report r (its days overlap :lo..:hi), index-friendly. */
 void dash_report_window(struct sqlb *b);
-
-/* Counts the rows of "SELECT 1 <from_where>" up to DASH_TOTAL_MAX + 1. 0 or -1 (e). */
-int dash_count(struct store *st, const char *from_where, const struct dash_args *a,
-    int64_t *out, struct errbuf *e);
-
-/* The record columns of the records lists (a: record, r: report), without total_rows. */
-void dash_record_cols(struct sqlb *b);
-
-#define DASH_RECORD_NCOLS 17
-extern const char *const dash_record_names[DASH_RECORD_NCOLS + 1];
 
 #endif

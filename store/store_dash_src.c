@@ -1,154 +1,32 @@
 /*
- * store: the dashboard's sources and records (store_dash.h), and source
- * filters as address ranges.
+ * store: the dashboard's sources (store_dash.h).
  *
- * Sources sorted by messages, the default, come from the heaviest networks
+ * Sorted by messages, the default, they come from the heaviest networks
  * down (the source table): a network's all-time volume bounds the window
  * volume of every address in it, so the walk stops as soon as no lighter
  * network can enter the page, after a few lookups instead of a year of
- * rollup rows. Any other sort, a page deep in the list, or a page that
- * reaches the networks of fewer than ROLL_HEAVY messages (not in source) is
+ * rollup rows. A page deeper than DASH_SORT_TOP, or one that the networks
+ * of fewer than ROLL_HEAVY messages (not in source) could still enter, is
  * answered by aggregating the window: its records, or with a source filter
  * the rollup rows of the address range.
+ *
+ * Any other sort orders only the DASH_SORT_TOP sources with the most
+ * messages (fewer when fewer have ROLL_HEAVY messages), found by the same
+ * walk, in memory: ordering every source of a year, millions of spoofed
+ * addresses with a message or two, takes seconds.
  */
 #include "store_dash_int.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ISO(col) "strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
 #define DATE(col) "date(" col ", 'unixepoch')"
 #define RATE(num, den) \
 	"CASE WHEN " den " > 0 THEN round(CAST(" num " AS REAL) / " den ", 4) END"
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Deepest page end (offset + limit) walked from the heaviest networks. */
-#define WALK_MAX 1000
-/* Longest source filter text: an IPv6 address and "/128". */
-#define SOURCE_TEXT (INET6_ADDRSTRLEN + 4)
-
-static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-int
-dash_source_range(const char *source, uint8_t lo[16], uint8_t hi[16])
-{
-	char addr[SOURCE_TEXT];
-	uint8_t a[16];
-	const char *slash, *p;
-	size_t n, alen, i;
-	int plen, bits, keep;
-	bool v6;
-
-	if (source == NULL || (n = strnlen(source, SOURCE_TEXT)) == 0 || n == SOURCE_TEXT)
-		return -1;
-	slash = memchr(source, '/', n);
-	alen = slash != NULL ? (size_t)(slash - source) : n;
-	if (alen == 0)
-		return -1;
-	memcpy(addr, source, alen);
-	addr[alen] = '\0';
-	v6 = memchr(addr, ':', alen) != NULL;
-	memcpy(a, v4_mapped, sizeof v4_mapped);
-	if (v6 ? inet_pton(AF_INET6, addr, a) != 1 : inet_pton(AF_INET, addr, a + 12) != 1)
-		return -1;
-	plen = v6 ? 128 : 32;
-	if (slash != NULL) {
-		p = slash + 1;
-		if (*p < '0' || *p > '9' || source + n - p > 3)
-			return -1;
-		for (plen = 0; p < source + n; p++) {
-			if (*p < '0' || *p > '9')
-				return -1;
-			plen = plen * 10 + (*p - '0');
-		}
-		if (plen > (v6 ? 128 : 32))
-			return -1;
-	}
-	bits = v6 ? plen : 96 + plen;
-	for (i = 0; i < 16; i++) {
-		keep = bits >= (int)(8 * i + 8) ? 8 : bits > (int)(8 * i) ? bits - (int)(8 * i) : 0;
-		lo[i] = (uint8_t)(a[i] & (0xff00 >> keep));
-		hi[i] = (uint8_t)(a[i] | (0xff >> keep));
-	}
-	return 0;
-}
-
-void
-dash_source_reports(struct sqlb *b, const struct dash_args *a)
-{
-	sqlb_add(b, "r.id IN (SELECT rp.id FROM rollup g JOIN report rp ON"
-	    " rp.policy_domain = g.policy_domain AND rp.org_key = g.org_key"
-	    " AND rp.day_first BETWEEN g.day - 400 AND g.day AND rp.day_last >= g.day"
-	    " WHERE g.ip BETWEEN :iplo AND :iphi AND g.day BETWEEN :lo AND :hi");
-	if (a->domain != NULL)
-		sqlb_add(b, " AND g.policy_domain = :domain");
-	else
-		sqlb_add(b, " AND g.policy_domain IN (SELECT DISTINCT policy_domain"
-		    " FROM rollup_day)");
-	if (a->org != NULL)
-		sqlb_add(b, " AND g.org_key = :org");
-	sqlb_add(b, ")");
-}
-
-/* ---- records ---- */
-
-const char *const dash_record_names[DASH_RECORD_NCOLS + 1] = {
-	"report", "org_name", "report_id", "policy_domain", "begin", "end", "source_ip",
-	"count", "disposition", "dkim_aligned", "spf_aligned", "dmarc_pass", "header_from",
-	"envelope_from", "reasons", "dkim_results", "spf_results", "total_rows",
-};
-
-void
-dash_record_cols(struct sqlb *b)
-{
-	sqlb_add(b, "SELECT r.id, r.org_name, r.report_id, r.policy_domain, " ISO("r.begin_ts")
-	    ", " ISO("r.end_ts") ", a.source_ip, a.count, a.disposition, a.pe_dkim, a.pe_spf,"
-	    " a.dmarc_pass, a.header_from, a.envelope_from, " STORE_SQL_REASONS ", "
-	    STORE_SQL_DKIM_RESULTS ", " STORE_SQL_SPF_RESULTS);
-}
-
-int
-store_dash_records(struct store *st, const struct dash_filter *f,
-    const struct dash_page *page, store_row_fn row, void *ctx, struct errbuf *e)
-{
-	struct sqlb w = { .n = 0 }, b = { .n = 0 };
-	struct dash_args a;
-	struct cell total = { .type = CELL_INT };
-	sqlite3_stmt *s;
-
-	if (dash_args_init(&a, f, e) == -1)
-		return -1;
-	dash_args_page(&a, page);
-	sqlb_add(&w, " FROM report r CROSS JOIN record a ON a.id BETWEEN r.record_first AND"
-	    " r.record_last WHERE ");
-	dash_report_window(&w);
-	if (a.domain != NULL)
-		sqlb_add(&w, " AND r.policy_domain = :domain");
-	if (a.org != NULL)
-		sqlb_add(&w, " AND r.org_key = :org");
-	if (f->result == DASH_RESULT_PASS)
-		sqlb_add(&w, " AND +a.dmarc_pass = 1");
-	else if (f->result == DASH_RESULT_FAIL)
-		sqlb_add(&w, " AND +a.dmarc_pass = 0");
-	if (a.has_source) {
-		sqlb_add(&w, " AND ");
-		dash_source_reports(&w, &a);
-		sqlb_add(&w, " AND a.ip BETWEEN :iplo AND :iphi");
-	}
-	if (w.full) {
-		errbuf_set(e, "store: dashboard query too long");
-		return -1;
-	}
-	if (dash_count(st, w.s, &a, &total.i, e) == -1)
-		return -1;
-	dash_record_cols(&b);
-	sqlb_add(&b, w.s);
-	sqlb_add(&b, " ORDER BY r.begin_ts DESC, r.id DESC, a.id LIMIT :limit OFFSET :offset");
-	if ((s = dash_prepare(st, &b, &a, e)) == NULL)
-		return -1;
-	return dash_emit(st, s, DASH_RECORD_NCOLS, dash_record_names, -1, &total, row, ctx, e);
-}
+_Static_assert(DASH_SORT_HEAVY == ROLL_HEAVY, "a network missing from source is lighter");
+_Static_assert(DASH_TOTAL_MAX >= DASH_SORT_TOP, "total_rows tells more rows than a sort orders");
 
 /* ---- sources ---- */
 
@@ -158,53 +36,75 @@ static const char *const sources_cols[] = {
 	"header_from", "reporters", "first_seen", "last_seen", "total_rows",
 };
 
-static const struct dash_sort sources_sort[] = {
-	{ "source", "g.glo" }, { "policy_domain", "g.policy_domain" },
-	{ "messages", "g.messages" }, { "dmarc_pass", "g.dmarc_pass" },
-	{ "pass_rate", "CAST(g.dmarc_pass AS REAL) / nullif(g.messages, 0)" },
-	{ "dkim_aligned", "g.dkim_aligned" }, { "spf_aligned", "g.spf_aligned" },
-	{ "disposition_none", "g.disposition_none" },
-	{ "disposition_quarantine", "g.disposition_quarantine" },
-	{ "disposition_reject", "g.disposition_reject" },
-	{ "first_seen", "g.first_day" }, { "last_seen", "g.last_day" },
+/*
+ * A group's figures in the window, in the order every query here selects
+ * them (after the group's key: its address or network).
+ */
+enum figure {
+	FIG_MESSAGES, FIG_PASS, FIG_DKIM, FIG_SPF, FIG_NONE, FIG_QUARANTINE, FIG_REJECT,
+	FIG_FIRST_DAY, FIG_LAST_DAY, FIG_COUNT
 };
 
-#define SOURCES_ORDER "g.messages DESC"
-#define SOURCES_TIEBREAK "g.policy_domain, g.glo"
+/* What a sources page sorts on: a figure, or the source, domain or pass rate. */
+enum sort_key { KEY_FIGURE, KEY_SOURCE, KEY_DOMAIN, KEY_RATE };
+
+static const struct sources_sort {
+	const char *name;
+	enum sort_key key;
+	enum figure fig;             /* of KEY_FIGURE */
+} sources_sort[] = {
+	{ "source", KEY_SOURCE, FIG_COUNT }, { "policy_domain", KEY_DOMAIN, FIG_COUNT },
+	{ "messages", KEY_FIGURE, FIG_MESSAGES }, { "dmarc_pass", KEY_FIGURE, FIG_PASS },
+	{ "pass_rate", KEY_RATE, FIG_COUNT }, { "dkim_aligned", KEY_FIGURE, FIG_DKIM },
+	{ "spf_aligned", KEY_FIGURE, FIG_SPF }, { "disposition_none", KEY_FIGURE, FIG_NONE },
+	{ "disposition_quarantine", KEY_FIGURE, FIG_QUARANTINE },
+	{ "disposition_reject", KEY_FIGURE, FIG_REJECT },
+	{ "first_seen", KEY_FIGURE, FIG_FIRST_DAY }, { "last_seen", KEY_FIGURE, FIG_LAST_DAY },
+};
+
+/* The sort a page asks for: NULL for the default, messages descending. */
+static const struct sources_sort *
+sources_order(const struct dash_page *page)
+{
+	size_t i;
+
+	if (page == NULL || page->sort == NULL)
+		return NULL;
+	for (i = 0; i < NCOLS(sources_sort); i++)
+		if (strcmp(page->sort, sources_sort[i].name) == 0)
+			return sources_sort[i].fig == FIG_MESSAGES && page->descending ? NULL :
+			    &sources_sort[i];
+	return NULL;
+}
 
 /*
- * The rollup rows of the window and the filters (u: "u." or ""), after
+ * The rollup rows of the window, the filters and the result, after
  * "WHERE "; with domains, the domain filter too (else the caller has one).
+ * A row with no message of the result adds nothing, not even its day, its
+ * header_from or its reporter: it is left out.
  */
 static void
-source_rows(struct sqlb *b, const struct dash_args *a, const char *u, bool domains)
+source_rows(struct sqlb *b, const struct dash_args *a, enum dash_result result, bool domains)
 {
-	sqlb_add(b, u);
 	sqlb_add(b, "day BETWEEN :lo AND :hi");
+	if (result == DASH_RESULT_PASS)
+		sqlb_add(b, " AND dmarc_pass > 0");
+	else if (result == DASH_RESULT_FAIL)
+		sqlb_add(b, " AND messages > dmarc_pass");
 	if (!domains) {
 		/* the caller names the domain */
 	} else if (a->domain != NULL) {
-		sqlb_add(b, " AND ");
-		sqlb_add(b, u);
-		sqlb_add(b, "policy_domain = :domain");
+		sqlb_add(b, " AND policy_domain = :domain");
 	} else if (a->has_source) {
-		sqlb_add(b, " AND ");
-		sqlb_add(b, u);
-		sqlb_add(b, "policy_domain IN (SELECT DISTINCT policy_domain FROM rollup_day)");
+		sqlb_add(b, " AND policy_domain IN (SELECT DISTINCT policy_domain FROM rollup_day)");
 	}
-	if (a->org != NULL) {
-		sqlb_add(b, " AND ");
-		sqlb_add(b, u);
-		sqlb_add(b, "org_key = :org");
-	}
-	if (a->has_source) {
-		sqlb_add(b, " AND ");
-		sqlb_add(b, u);
-		sqlb_add(b, "ip BETWEEN :iplo AND :iphi");
-	}
+	if (a->org != NULL)
+		sqlb_add(b, " AND org_key = :org");
+	if (a->has_source)
+		sqlb_add(b, " AND ip BETWEEN :iplo AND :iphi");
 }
 
-/* The outer columns of a sources query over g (glo, ghi, the sums, hf, orgs, first/last day). */
+/* The columns of a sources answer over the groups g (the subquery that follows). */
 static void
 sources_outer(struct sqlb *b, enum dash_group g)
 {
@@ -213,8 +113,16 @@ sources_outer(struct sqlb *b, enum dash_group g)
 	sqlb_add(b, ", g.policy_domain, g.messages, g.dmarc_pass, "
 	    RATE("g.dmarc_pass", "g.messages") ", g.dkim_aligned, g.spf_aligned,"
 	    " g.disposition_none, g.disposition_quarantine, g.disposition_reject, g.hf,"
-	    " g.orgs, " DATE("g.first_day * 86400") ", " DATE("g.last_day * 86400")
-	    " FROM (SELECT ");
+	    " g.orgs, " DATE("g.first_day * 86400") ", " DATE("g.last_day * 86400") " FROM ");
+}
+
+/* The domain, key and figures (enum figure) of the groups g, to be sorted in memory. */
+static void
+sources_figures(struct sqlb *b)
+{
+	sqlb_add(b, "SELECT g.policy_domain, g.glo, g.messages, g.dmarc_pass, g.dkim_aligned,"
+	    " g.spf_aligned, g.disposition_none, g.disposition_quarantine, g.disposition_reject,"
+	    " g.first_day, g.last_day FROM ");
 }
 
 /* "dmarcd_sum(expr) AS name, " */
@@ -229,17 +137,17 @@ sum_as(struct sqlb *b, const char *expr, const char *name)
 }
 
 /*
- * The sources query from the rollup: every group of the window, or with
- * one set, only the group of domain :cdom in :clo..:chi (a walked row).
+ * The groups g from the rollup: every group of the window, or with one
+ * set, only the group of domain :cdom in :clo..:chi (a walked row).
  */
 static void
-sources_sql(struct sqlb *b, const struct dash_args *a, const struct dash_sums *x,
-    enum dash_result result, enum dash_group g, bool one)
+groups_by_rollup(struct sqlb *b, const struct dash_args *a, enum dash_result result,
+    enum dash_group g, bool one)
 {
-	sources_outer(b, g);
-	sqlb_add(b, g == DASH_GROUP_PREFIX ? "policy_domain, dmarcd_net(ip) AS glo" :
-	    "policy_domain, ip AS glo");
-	sqlb_add(b, ", ");
+	const struct dash_sums *x = dash_sums(result);
+
+	sqlb_add(b, g == DASH_GROUP_PREFIX ? "(SELECT policy_domain, dmarcd_net(ip) AS glo, " :
+	    "(SELECT policy_domain, ip AS glo, ");
 	sum_as(b, x->messages, "messages");
 	sum_as(b, x->dmarc_pass, "dmarc_pass");
 	sum_as(b, x->dkim_aligned, "dkim_aligned");
@@ -249,16 +157,10 @@ sources_sql(struct sqlb *b, const struct dash_args *a, const struct dash_sums *x
 	sum_as(b, x->reject, "disposition_reject");
 	sqlb_add(b, "dmarcd_list(header_from) AS hf, dmarcd_list(org_key) AS orgs,"
 	    " min(day) AS first_day, max(day) AS last_day FROM rollup WHERE ");
-	source_rows(b, a, "", !one);
+	source_rows(b, a, result, !one);
 	if (one)
 		sqlb_add(b, " AND policy_domain = :cdom AND ip BETWEEN :clo AND :chi");
-	sqlb_add(b, " GROUP BY policy_domain, glo");
-	if (result != DASH_RESULT_ALL) {
-		sqlb_add(b, " HAVING dmarcd_sum(");
-		sqlb_add(b, x->messages);
-		sqlb_add(b, ") > 0");
-	}
-	sqlb_add(b, ") g");
+	sqlb_add(b, " GROUP BY policy_domain, glo) g");
 }
 
 /*
@@ -291,17 +193,16 @@ window_records(struct sqlb *b, const struct dash_args *a, enum dash_result resul
 }
 
 /*
- * The sources query from the records of the window's reports, which lie
+ * The groups g from the records of the window's reports, which lie
  * together: for a window without a source filter, this reads the window's
  * records only, where the rollup's address order would read every day.
  * The figures are the rollup's (schema/001_init.sql).
  */
 static void
-sources_by_records(struct sqlb *b, const struct dash_args *a, enum dash_result result,
+groups_by_records(struct sqlb *b, const struct dash_args *a, enum dash_result result,
     enum dash_group g)
 {
-	sources_outer(b, g);
-	sqlb_add(b, "policy_domain, glo, ");
+	sqlb_add(b, "(SELECT policy_domain, glo, ");
 	sum_as(b, "c", "messages");
 	sum_as(b, "CASE WHEN pass = 1 THEN c END", "dmarc_pass");
 	sum_as(b, "CASE WHEN dk = 'pass' THEN c END", "dkim_aligned");
@@ -323,13 +224,33 @@ sources_by_records(struct sqlb *b, const struct dash_args *a, enum dash_result r
 	sqlb_add(b, ") g");
 }
 
-/* A group found while walking the networks: its window volume. */
+/* Every group g of the window: from the source range's rollup rows, else from the records. */
+static void
+groups_of_window(struct sqlb *b, const struct dash_args *a, enum dash_result result,
+    enum dash_group g)
+{
+	if (a->has_source)
+		groups_by_rollup(b, a, result, g, false);
+	else
+		groups_by_records(b, a, result, g);
+}
+
+/* A group with its figures in the window. */
 struct walk_row {
-	uint64_t messages;
+	int64_t fig[FIG_COUNT];
 	char *domain;
 	uint8_t lo[16];              /* the address, or the network's first one */
 	int iplen;
 };
+
+/* The order of the group keys as SQLite orders their blobs: X'' first. */
+static int
+glo_cmp(const struct walk_row *x, const struct walk_row *y)
+{
+	if (x->iplen != y->iplen)
+		return x->iplen < y->iplen ? -1 : 1;
+	return memcmp(x->lo, y->lo, 16);
+}
 
 /* The sort order of the default: messages descending, then domain, then address. */
 static int
@@ -337,13 +258,11 @@ walk_cmp(const struct walk_row *x, const struct walk_row *y)
 {
 	int c;
 
-	if (x->messages != y->messages)
-		return x->messages > y->messages ? -1 : 1;
+	if (x->fig[FIG_MESSAGES] != y->fig[FIG_MESSAGES])
+		return x->fig[FIG_MESSAGES] > y->fig[FIG_MESSAGES] ? -1 : 1;
 	if ((c = strcmp(x->domain, y->domain)) != 0)
 		return c;
-	if (x->iplen != y->iplen)
-		return x->iplen < y->iplen ? -1 : 1;
-	return memcmp(x->lo, y->lo, 16);
+	return glo_cmp(x, y);
 }
 
 /* The best rows found so far, sorted; at most cap. */
@@ -352,13 +271,21 @@ struct walk {
 	size_t n, cap;
 };
 
+/* Keeps the first n rows of w (n <= w->n), and its room. */
 static void
-walk_free(struct walk *w)
+walk_cut(struct walk *w, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < w->n; i++)
+	for (i = n; i < w->n; i++)
 		free(w->rows[i].domain);
+	w->n = n;
+}
+
+static void
+walk_free(struct walk *w)
+{
+	walk_cut(w, 0);
 	free(w->rows);
 }
 
@@ -384,16 +311,96 @@ walk_keep(struct walk *w, const struct walk_row *r)
 }
 
 /*
- * Evaluates one network (domain, ip..end, cut to the source filter) in the
- * window: its addresses (or the network as one group) with their volume.
+ * Reads a group from a row of s: its key in column col, its figures in the
+ * columns after it; domain is borrowed. 0, or 1 for a malformed key (skipped).
  */
 static int
-walk_network(struct store *st, sqlite3_stmt *eval, const char *domain, const uint8_t *ip,
-    int iplen, const struct dash_args *a, struct walk *w, struct errbuf *e)
+walk_row_read(sqlite3_stmt *s, int col, const char *domain, struct walk_row *r)
+{
+	const void *key = sqlite3_column_blob(s, col);
+	int i;
+
+	memset(r, 0, sizeof *r);
+	r->iplen = sqlite3_column_bytes(s, col);
+	if (r->iplen != 0 && r->iplen != 16)
+		return 1;
+	if (r->iplen == 16)
+		memcpy(r->lo, key, 16);
+	for (i = 0; i < FIG_COUNT; i++)
+		r->fig[i] = sqlite3_column_int64(s, col + 1 + i);
+	r->domain = (char *)domain;
+	return 0;
+}
+
+/* The SQL of a figure, on rollup columns, under the result filter x. */
+static const char *
+fig_expr(const struct dash_sums *x, enum figure f)
+{
+	const char *const exprs[FIG_COUNT] = { x->messages, x->dmarc_pass, x->dkim_aligned,
+		x->spf_aligned, x->none, x->quarantine, x->reject, "day", "day" };
+
+	return exprs[f];
+}
+
+/* A walk: the rollup rows of one network at a time, summed into groups here. */
+struct walk_eval {
+	sqlite3_stmt *s;             /* ip, messages, and the key figure's value when any */
+	enum dash_group g;
+	enum figure key;             /* the figure a sort needs besides messages, or FIG_COUNT */
+};
+
+/* Adds v to a sum as dmarcd_sum does: saturated, counts are never negative. */
+static void
+fig_add(int64_t *sum, int64_t v)
+{
+	if (v > 0)
+		*sum = *sum > STORE_COUNT_MAX - v ? STORE_COUNT_MAX : *sum + v;
+}
+
+/* Adds a rollup row (messages m, key figure value v) to its group r. */
+static void
+walk_add(const struct walk_eval *ev, struct walk_row *r, int64_t m, int64_t v)
+{
+	fig_add(&r->fig[FIG_MESSAGES], m);
+	if (ev->key == FIG_FIRST_DAY || ev->key == FIG_LAST_DAY) {
+		if (v < r->fig[FIG_FIRST_DAY])
+			r->fig[FIG_FIRST_DAY] = v;
+		if (v > r->fig[FIG_LAST_DAY])
+			r->fig[FIG_LAST_DAY] = v;
+	} else if (ev->key != FIG_COUNT) {
+		fig_add(&r->fig[ev->key], v);
+	}
+}
+
+/* Starts the group of key (len bytes: 16, or 0 for invalid addresses) in domain. */
+static void
+walk_open(struct walk_row *r, const char *domain, const void *key, int len)
+{
+	memset(r, 0, sizeof *r);
+	r->domain = (char *)domain;
+	r->iplen = len;
+	if (len == 16)
+		memcpy(r->lo, key, 16);
+	r->fig[FIG_FIRST_DAY] = INT64_MAX;
+	r->fig[FIG_LAST_DAY] = INT64_MIN;
+}
+
+/*
+ * Evaluates one network (domain, ip..end, cut to the source filter) in the
+ * window: its addresses (or the network as one group) with their figures.
+ * An address's rows come together and are summed here: SQLite's GROUP BY
+ * with its aggregates costs about twice as much on a year's rows.
+ */
+static int
+walk_network(struct store *st, const struct walk_eval *ev, const char *domain,
+    const uint8_t *ip, int iplen, const struct dash_args *a, struct walk *w,
+    struct errbuf *e)
 {
 	struct walk_row r;
-	uint8_t lo[16] = { 0 }, hi[16] = { 0 };
-	int rc;
+	uint8_t lo[16] = { 0 }, hi[16] = { 0 }, net[16], end[16];
+	const void *rip;
+	bool open = false;
+	int rc, len;
 
 	if (iplen == 16) {
 		store_ip_net(ip, lo, hi);
@@ -404,45 +411,92 @@ walk_network(struct store *st, sqlite3_stmt *eval, const char *domain, const uin
 				memcpy(hi, a->iphi, 16);
 		}
 	}
-	if ((store_bind_text(eval, sqlite3_bind_parameter_index(eval, ":cdom"), domain) |
-	    sqlite3_bind_blob(eval, sqlite3_bind_parameter_index(eval, ":clo"), lo, iplen,
+	if ((store_bind_text(ev->s, sqlite3_bind_parameter_index(ev->s, ":cdom"), domain) |
+	    sqlite3_bind_blob(ev->s, sqlite3_bind_parameter_index(ev->s, ":clo"), lo, iplen,
 		SQLITE_TRANSIENT) |
-	    sqlite3_bind_blob(eval, sqlite3_bind_parameter_index(eval, ":chi"), hi, iplen,
+	    sqlite3_bind_blob(ev->s, sqlite3_bind_parameter_index(ev->s, ":chi"), hi, iplen,
 		SQLITE_TRANSIENT)) != SQLITE_OK)
 		return store_fail(st, "walking the sources", e);
-	while ((rc = store_step(st, eval, "walking the sources", e)) == SQLITE_ROW) {
-		memset(&r, 0, sizeof r);
-		r.messages = (uint64_t)sqlite3_column_int64(eval, 1);
-		r.iplen = sqlite3_column_bytes(eval, 0);
-		if (r.iplen == 16)
-			memcpy(r.lo, sqlite3_column_blob(eval, 0), 16);
-		r.domain = (char *)domain;
-		if (r.iplen != 0 && r.iplen != 16)
+	/* A network is one group: its key is its first address. */
+	store_ip_net(lo, net, end);
+	while ((rc = store_step(st, ev->s, "walking the sources", e)) == SQLITE_ROW) {
+		rip = sqlite3_column_blob(ev->s, 0);
+		len = sqlite3_column_bytes(ev->s, 0);
+		if (len != 0 && len != 16)
 			continue;
-		if (walk_keep(w, &r) == -1) {
-			sqlite3_reset(eval);
-			errbuf_set(e, "store: out of memory");
-			return -1;
+		if (open && ev->g == DASH_GROUP_IP && (len != r.iplen ||
+		    (len == 16 && memcmp(rip, r.lo, 16) != 0))) {
+			if (walk_keep(w, &r) == -1)
+				break;
+			open = false;
 		}
+		if (!open)
+			walk_open(&r, domain, ev->g == DASH_GROUP_IP ? rip : net,
+			    ev->g == DASH_GROUP_IP ? len : iplen);
+		open = true;
+		walk_add(ev, &r, sqlite3_column_int64(ev->s, 1),
+		    ev->key != FIG_COUNT ? sqlite3_column_int64(ev->s, 2) : 0);
 	}
-	sqlite3_reset(eval);
+	sqlite3_reset(ev->s);
+	/* stopped on a group not kept, or the last one not kept: out of memory */
+	if (rc == SQLITE_ROW || (rc == SQLITE_DONE && open && walk_keep(w, &r) == -1)) {
+		errbuf_set(e, "store: out of memory");
+		return -1;
+	}
 	return rc == -1 ? -1 : 0;
 }
 
 /*
- * Walks the networks from the heaviest down, keeping the cap best groups.
- * *complete is false when the walk cannot decide the page (it reached the
- * networks under ROLL_HEAVY messages): the caller then aggregates.
+ * The rows of one network (:cdom, :clo..:chi) in the window for walk_network:
+ * ip, messages and the key figure (when not FIG_COUNT) of every rollup row in
+ * address order; or for a network that is one group, the same summed by
+ * SQLite into one row (none when it has no row), cheaper than in memory then.
+ */
+static void
+walk_sql(struct sqlb *b, const struct dash_args *a, enum dash_result result,
+    enum dash_group g, enum figure key)
+{
+	const struct dash_sums *x = dash_sums(result);
+
+	if (g == DASH_GROUP_IP) {
+		sqlb_add(b, "SELECT ip, ");
+		sqlb_add(b, x->messages);
+		if (key != FIG_COUNT) {
+			sqlb_add(b, ", ");
+			sqlb_add(b, fig_expr(x, key));
+		}
+	} else {
+		sqlb_add(b, "SELECT :clo, dmarcd_sum(");
+		sqlb_add(b, x->messages);
+		sqlb_add(b, ")");
+		if (key == FIG_FIRST_DAY || key == FIG_LAST_DAY) {
+			sqlb_add(b, key == FIG_FIRST_DAY ? ", min(day)" : ", max(day)");
+		} else if (key != FIG_COUNT) {
+			sqlb_add(b, ", dmarcd_sum(");
+			sqlb_add(b, fig_expr(x, key));
+			sqlb_add(b, ")");
+		}
+	}
+	sqlb_add(b, " FROM rollup WHERE policy_domain = :cdom AND ip BETWEEN :clo AND :chi AND ");
+	source_rows(b, a, result, false);
+	sqlb_add(b, g == DASH_GROUP_IP ? " ORDER BY ip" : " HAVING count(*) > 0");
+}
+
+/*
+ * Walks the networks from the heaviest down, keeping the cap best groups
+ * with their messages and the figure key (FIG_COUNT: none). *complete is
+ * false when that does not decide them, as a network missing from source
+ * (under ROLL_HEAVY messages) could still enter.
  */
 static int
 walk_sources(struct store *st, const struct dash_args *a, enum dash_result result,
-    enum dash_group g, struct walk *w, bool *complete, struct errbuf *e)
+    enum dash_group g, enum figure key, struct walk *w, bool *complete, struct errbuf *e)
 {
 	struct sqlb nb = { .n = 0 }, eb = { .n = 0 };
-	sqlite3_stmt *nets = NULL, *eval = NULL;
+	struct walk_eval ev = { NULL, g, key };
+	sqlite3_stmt *nets = NULL;
 	const unsigned char *dom;
-	uint64_t bound;
-	const struct dash_sums *x = dash_sums(result);
+	int64_t bound;
 	int rc = -1, step;
 
 	*complete = false;
@@ -456,42 +510,136 @@ walk_sources(struct store *st, const struct dash_args *a, enum dash_result resul
 		sqlb_add(&nb, " AND ip BETWEEN :netlo AND :iphi");
 	sqlb_add(&nb, result == DASH_RESULT_FAIL ? " ORDER BY fail DESC" :
 	    " ORDER BY messages DESC");
-	/* A network is one group: its key is computed once, not per row. */
-	sqlb_add(&eb, g == DASH_GROUP_PREFIX ? "SELECT dmarcd_net(:clo) AS glo" :
-	    "SELECT ip AS glo");
-	sqlb_add(&eb, ", dmarcd_sum(");
-	sqlb_add(&eb, x->messages);
-	sqlb_add(&eb, ") AS m FROM rollup WHERE policy_domain = :cdom AND ip BETWEEN :clo AND"
-	    " :chi AND ");
-	source_rows(&eb, a, "", false);
-	sqlb_add(&eb, g == DASH_GROUP_PREFIX ? " HAVING count(*) > 0" : " GROUP BY glo");
-	if (result != DASH_RESULT_ALL)
-		sqlb_add(&eb, g == DASH_GROUP_PREFIX ? " AND m > 0" : " HAVING m > 0");
+	walk_sql(&eb, a, result, g, key);
 	if ((nets = dash_prepare(st, &nb, a, e)) == NULL ||
-	    (eval = dash_prepare(st, &eb, a, e)) == NULL)
+	    (ev.s = dash_prepare(st, &eb, a, e)) == NULL)
 		goto fail;
 	while ((step = store_step(st, nets, "walking the sources", e)) == SQLITE_ROW) {
-		bound = (uint64_t)sqlite3_column_int64(nets, 2);
-		/* Nothing from here down can pass the page's last row. */
-		if (w->n == w->cap && bound < w->rows[w->n - 1].messages) {
-			*complete = true;
+		bound = sqlite3_column_int64(nets, 2);
+		/* No network from here down can pass the last row kept. */
+		if (w->n == w->cap && bound < w->rows[w->n - 1].fig[FIG_MESSAGES])
 			break;
-		}
 		dom = sqlite3_column_text(nets, 0);
-		if (walk_network(st, eval, dom != NULL ? (const char *)dom : "",
+		if (walk_network(st, &ev, dom != NULL ? (const char *)dom : "",
 		    sqlite3_column_blob(nets, 1), sqlite3_column_bytes(nets, 1), a, w, e) == -1)
 			goto fail;
 	}
 	if (step == -1)
 		goto fail;
-	/* The networks not in source hold less than the page's last row. */
-	if (step == SQLITE_DONE && w->n == w->cap && w->rows[w->n - 1].messages >= ROLL_HEAVY)
-		*complete = true;
+	/*
+	 * Nor can a network missing from source, with fewer than ROLL_HEAVY
+	 * messages (a failing bound may be lower: it does not say that).
+	 */
+	*complete = w->n == w->cap && w->rows[w->n - 1].fig[FIG_MESSAGES] >= ROLL_HEAVY;
 	rc = 0;
 fail:
 	sqlite3_finalize(nets);
-	sqlite3_finalize(eval);
+	sqlite3_finalize(ev.s);
 	return rc;
+}
+
+/*
+ * Fills w (empty) with the w->cap groups of the window with the most
+ * messages by aggregating the window: what the walk could not decide.
+ */
+static int
+top_by_aggregate(struct store *st, const struct dash_args *a, enum dash_result result,
+    enum dash_group g, struct walk *w, struct errbuf *e)
+{
+	struct sqlb b = { .n = 0 };
+	struct dash_args top = *a;
+	struct walk_row r;
+	sqlite3_stmt *s;
+	const unsigned char *dom;
+	int rc;
+
+	top.limit = (int64_t)w->cap;
+	sources_figures(&b);
+	groups_of_window(&b, a, result, g);
+	sqlb_add(&b, " ORDER BY g.messages DESC, g.policy_domain, g.glo LIMIT :limit");
+	if ((s = dash_prepare(st, &b, &top, e)) == NULL)
+		return -1;
+	while ((rc = store_step(st, s, "listing the sources", e)) == SQLITE_ROW) {
+		dom = sqlite3_column_text(s, 0);
+		if (walk_row_read(s, 1, dom != NULL ? (const char *)dom : "", &r) == 0 &&
+		    walk_keep(w, &r) == -1) {
+			errbuf_set(e, "store: out of memory");
+			rc = -1;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == -1 ? -1 : 0;
+}
+
+/*
+ * The order of a sort other than the default: by its column, NULL pass
+ * rates last either way, then by domain and address: what SQL's
+ * "ORDER BY col IS NULL, col ASC|DESC, policy_domain, glo" gives.
+ */
+static int
+order_cmp(const struct walk_row *x, const struct walk_row *y, const struct sources_sort *by,
+    bool descending)
+{
+	double xr, yr;
+	int c = 0;
+
+	switch (by->key) {
+	case KEY_FIGURE:
+		c = (x->fig[by->fig] > y->fig[by->fig]) - (x->fig[by->fig] < y->fig[by->fig]);
+		break;
+	case KEY_SOURCE:
+		c = glo_cmp(x, y);
+		break;
+	case KEY_DOMAIN:
+		c = strcmp(x->domain, y->domain);
+		break;
+	case KEY_RATE:
+		if ((x->fig[FIG_MESSAGES] == 0) != (y->fig[FIG_MESSAGES] == 0))
+			return x->fig[FIG_MESSAGES] == 0 ? 1 : -1;
+		if (x->fig[FIG_MESSAGES] == 0)
+			break;
+		/* as SQLite divides CAST(dmarc_pass AS REAL) by messages */
+		xr = (double)x->fig[FIG_PASS] / (double)x->fig[FIG_MESSAGES];
+		yr = (double)y->fig[FIG_PASS] / (double)y->fig[FIG_MESSAGES];
+		c = (xr > yr) - (xr < yr);
+		break;
+	}
+	if (c != 0)
+		return descending ? -c : c;
+	if ((c = strcmp(x->domain, y->domain)) != 0)
+		return c;
+	return glo_cmp(x, y);
+}
+
+/* The figure besides messages that order_cmp needs for a sort (FIG_COUNT: none). */
+static enum figure
+sort_figure(const struct sources_sort *by)
+{
+	if (by == NULL || by->key == KEY_SOURCE || by->key == KEY_DOMAIN)
+		return FIG_COUNT;
+	if (by->key == KEY_RATE)
+		return FIG_PASS;
+	return by->fig == FIG_MESSAGES ? FIG_COUNT : by->fig;
+}
+
+/* Sorts rows[0..n) by order_cmp: a merge sort through tmp (room for n rows). */
+static void
+order_sort(struct walk_row *rows, struct walk_row *tmp, size_t n,
+    const struct sources_sort *by, bool descending)
+{
+	size_t half = n / 2, i = 0, j = half, k = 0;
+
+	if (n < 2)
+		return;
+	order_sort(rows, tmp, half, by, descending);
+	order_sort(rows + half, tmp, n - half, by, descending);
+	while (i < half && j < n)
+		tmp[k++] = order_cmp(&rows[j], &rows[i], by, descending) < 0 ? rows[j++] :
+		    rows[i++];
+	while (i < half)
+		tmp[k++] = rows[i++];
+	memcpy(rows, tmp, k * sizeof rows[0]);
 }
 
 /* Slots of the set of groups counted: a power of 2, over twice DASH_TOTAL_MAX + 1. */
@@ -565,7 +713,7 @@ count_sources(struct store *st, const struct dash_args *a, enum dash_result resu
 		sqlb_add(&b, "SELECT policy_domain, ip, ");
 		sqlb_add(&b, x->messages);
 		sqlb_add(&b, ", 1 FROM rollup WHERE ");
-		source_rows(&b, a, "", true);
+		source_rows(&b, a, result, true);
 	} else {
 		sqlb_add(&b, "SELECT r.policy_domain, a.ip, " REC_COUNT ", " REC_DAY("min"));
 		window_records(&b, a, result);
@@ -608,57 +756,28 @@ count_sources(struct store *st, const struct dash_args *a, enum dash_result resu
 	return step == -1 ? -1 : 0;
 }
 
-int
-store_dash_sources(struct store *st, const struct dash_filter *f, enum dash_group g,
-    const struct dash_page *page, store_row_fn row, void *ctx, struct errbuf *e)
-{
-	const struct dash_sums *x = dash_sums(f->result);
-	struct sqlb b = { .n = 0 };
-	struct dash_args a;
-	struct cell total = { .type = CELL_INT };
-	struct walk w = { NULL, 0, 0 };
-	sqlite3_stmt *s;
-	bool complete = false, by_messages = true;
-	size_t i;
-	int rc = -1;
 
-	if (dash_args_init(&a, f, e) == -1)
+/*
+ * Writes rows from..to of w, each figured afresh from the rollup by one
+ * group query (so that every path shows the same columns the same way).
+ */
+static int
+emit_groups(struct store *st, const struct dash_args *a, enum dash_result result,
+    enum dash_group g, const struct walk *w, size_t from, size_t to,
+    const struct cell *total, store_row_fn row, void *ctx, struct errbuf *e)
+{
+	struct sqlb b = { .n = 0 };
+	sqlite3_stmt *s;
+	uint8_t lo[16], hi[16];
+	size_t i;
+	int rc = 0;
+
+	sources_outer(&b, g);
+	groups_by_rollup(&b, a, result, g, true);
+	if ((s = dash_prepare(st, &b, a, e)) == NULL)
 		return -1;
-	dash_args_page(&a, page);
-	if (count_sources(st, &a, f->result, g, &total.i, e) == -1)
-		return -1;
-	for (i = 0; page != NULL && page->sort != NULL && i < NCOLS(sources_sort); i++)
-		if (strcmp(page->sort, sources_sort[i].name) == 0)
-			by_messages = i == 2 && page->descending;
-	if (by_messages && a.offset + a.limit <= WALK_MAX) {
-		w.cap = (size_t)(a.offset + a.limit);
-		if ((w.rows = calloc(w.cap, sizeof w.rows[0])) == NULL) {
-			errbuf_set(e, "store: out of memory");
-			return -1;
-		}
-		if (walk_sources(st, &a, f->result, g, &w, &complete, e) == -1)
-			goto done;
-	}
-	if (complete || a.has_source)
-		sources_sql(&b, &a, x, f->result, g, complete);
-	else
-		sources_by_records(&b, &a, f->result, g);
-	if (!complete) {
-		dash_order(&b, page, sources_sort, NCOLS(sources_sort), SOURCES_ORDER,
-		    SOURCES_TIEBREAK);
-		sqlb_add(&b, " LIMIT :limit OFFSET :offset");
-	}
-	if ((s = dash_prepare(st, &b, &a, e)) == NULL)
-		goto done;
-	if (!complete) {
-		rc = dash_emit(st, s, NCOLS(sources_cols) - 1, sources_cols, -1, &total, row,
-		    ctx, e);
-		goto done;
-	}
-	/* The walked page, one group at a time. */
-	for (i = (size_t)a.offset; i < w.n; i++) {
-		const struct walk_row *r = &w.rows[i];
-		uint8_t lo[16], hi[16];
+	for (i = from; i < to && rc == 0; i++) {
+		const struct walk_row *r = &w->rows[i];
 
 		memcpy(lo, r->lo, 16);
 		memcpy(hi, r->lo, 16);
@@ -668,20 +787,111 @@ store_dash_sources(struct store *st, const struct dash_filter *f, enum dash_grou
 		    sqlite3_bind_blob(s, sqlite3_bind_parameter_index(s, ":clo"), lo, r->iplen,
 			SQLITE_TRANSIENT) |
 		    sqlite3_bind_blob(s, sqlite3_bind_parameter_index(s, ":chi"), hi, r->iplen,
-			SQLITE_TRANSIENT)) != SQLITE_OK) {
-			store_fail(st, "listing the sources", e);
-			sqlite3_finalize(s);
-			goto done;
-		}
-		if (dash_emit_rows(st, s, NCOLS(sources_cols) - 1, sources_cols, -1, &total, row,
-		    ctx, e) == -1) {
-			sqlite3_finalize(s);
-			goto done;
-		}
+			SQLITE_TRANSIENT)) != SQLITE_OK)
+			rc = store_fail(st, "listing the sources", e);
+		else
+			rc = dash_emit_rows(st, s, NCOLS(sources_cols) - 1, sources_cols, -1, total,
+			    row, ctx, e);
 	}
 	sqlite3_finalize(s);
-	rc = 0;
+	return rc;
+}
+
+/*
+ * Makes w the groups a sort other than the default orders, once walked:
+ * the DASH_SORT_TOP with the most messages when the walk decided them; else
+ * every group (total of them) when the walk found them all; else, beyond
+ * DASH_SORT_TOP groups, those of DASH_SORT_HEAVY messages or more (every
+ * group of a network missing from source has fewer); else every group, by
+ * aggregating the window.
+ */
+static int
+scope_groups(struct store *st, const struct dash_args *a, enum dash_result result,
+    enum dash_group g, int64_t total, bool complete, struct walk *w, struct errbuf *e)
+{
+	size_t n = 0;
+
+	if (complete || (int64_t)w->n == total)
+		return 0;
+	if (total > DASH_SORT_TOP) {
+		while (n < w->n && w->rows[n].fig[FIG_MESSAGES] >= DASH_SORT_HEAVY)
+			n++;
+		walk_cut(w, n);
+		return 0;
+	}
+	walk_cut(w, 0);
+	return top_by_aggregate(st, a, result, g, w, e);
+}
+
+/*
+ * The default order pages through every group: from the walk when it
+ * decides the page, else by aggregating the window. Any other sort orders
+ * the groups scope_groups chose, in memory.
+ */
+int
+store_dash_sources(struct store *st, const struct dash_filter *f, enum dash_group g,
+    const struct dash_page *page, struct dash_sort_scope *scope, store_row_fn row,
+    void *ctx, struct errbuf *e)
+{
+	const struct sources_sort *by = sources_order(page);
+	struct sqlb b = { .n = 0 };
+	struct dash_args a;
+	struct cell total = { .type = CELL_INT };
+	struct walk w = { NULL, 0, 0 };
+	struct walk_row *tmp = NULL;
+	sqlite3_stmt *s;
+	bool complete = false;
+	size_t end;
+	int rc = -1;
+
+	if (scope != NULL)
+		memset(scope, 0, sizeof *scope);
+	if (dash_args_init(&a, f, e) == -1)
+		return -1;
+	dash_args_page(&a, page);
+	if (count_sources(st, &a, f->result, g, &total.i, e) == -1)
+		return -1;
+	if (by != NULL)
+		w.cap = DASH_SORT_TOP;
+	else if (a.offset + a.limit <= DASH_SORT_TOP)
+		w.cap = (size_t)(a.offset + a.limit);
+	if (w.cap > 0) {
+		if ((w.rows = calloc(w.cap, sizeof w.rows[0])) == NULL) {
+			errbuf_set(e, "store: out of memory");
+			return -1;
+		}
+		if (walk_sources(st, &a, f->result, g, sort_figure(by), &w, &complete, e) == -1)
+			goto done;
+	}
+	if (by != NULL) {
+		if (scope_groups(st, &a, f->result, g, total.i, complete, &w, e) == -1)
+			goto done;
+		if ((tmp = calloc(w.cap, sizeof tmp[0])) == NULL) {
+			errbuf_set(e, "store: out of memory");
+			goto done;
+		}
+		order_sort(w.rows, tmp, w.n, by, page->descending);
+		complete = true;
+		if (scope != NULL && (int64_t)w.n < total.i) {
+			scope->partial = true;
+			scope->rows = (unsigned)w.n;
+		}
+	}
+	if (complete) {
+		end = (size_t)(a.offset + a.limit) < w.n ? (size_t)(a.offset + a.limit) : w.n;
+		rc = emit_groups(st, &a, f->result, g, &w, (size_t)a.offset, end, &total, row,
+		    ctx, e);
+		goto done;
+	}
+	sources_outer(&b, g);
+	groups_of_window(&b, &a, f->result, g);
+	sqlb_add(&b, " ORDER BY g.messages DESC, g.policy_domain, g.glo"
+	    " LIMIT :limit OFFSET :offset");
+	if ((s = dash_prepare(st, &b, &a, e)) != NULL)
+		rc = dash_emit(st, s, NCOLS(sources_cols) - 1, sources_cols, -1, &total, row, ctx,
+		    e);
 done:
+	free(tmp);
 	walk_free(&w);
 	return rc;
 }

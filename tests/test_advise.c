@@ -431,3 +431,23 @@ Test(advise, the_next_record_keeps_the_owners_tags)
 		advice_free(&out);
 	}
 }
+
+Test(advise, a_steady_unauthenticated_sender_needs_the_owners_word)
+{
+	const struct rec printer = { "203.0.113.50", 30, false, false, NULL, NULL, NULL, DOMAIN,
+		"fail", NULL, NULL };
+	const struct rec *recs[] = { &own, &printer };
+	struct advisor *a = scenario(POLICY_NONE, 45, 4, recs, 2, NULL);
+	struct advice out;
+
+	finish(a, &out);
+	cr_assert_eq(out.verdict, VERDICT_PROVISIONAL, "unauthorized mail does not block, "
+	    "but an unreviewed steady sender leaves the inventory open");
+	cr_assert_not(cond(&out, "A3")->ok);
+	cr_assert_str_eq(cond(&out, "A3")->measured, "1 source to review");
+	cr_assert_str_eq(out.fixes[0], "203.0.113.0/24 sent 900 messages (7.0 % of your mail) "
+	    "with no valid authentication for your domain. If it is yours (a server, an "
+	    "application, a printer), add it to SPF and sign with DKIM d=example.com; if not, "
+	    "confirm it: dmarcd classify example.com cidr 203.0.113.0/24 unauthorized.");
+	advice_free(&out);
+}

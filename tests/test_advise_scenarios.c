@@ -337,3 +337,41 @@ Test(advise_scenarios, generated_corpus_verdicts)
 	free(out);
 	free(dir);
 }
+
+/* What a config file says: thresholds, confirmed sources and the owner's record. */
+Test(advise_scenarios, a_config_file_confirms_sources_and_sets_thresholds)
+{
+	static const char good[] = "[source newsletter]\ndomain = clean.example\n"
+	    "spf_domain = mailer.example.net\nstatus = unauthorized\n"
+	    "[domain clean.example]\nrecord = \"v=DMARC1; p=none; rua=mailto:r@clean.example; "
+	    "fo=1\"\n[advisor]\nfirst_pct = 100\n";
+	static const char bad[] = "[source s]\ndomain = clean.example\n"
+	    "cidr = 198.51.100.0/33\nstatus = authorized\n";
+	struct fixture fx = ingest_scenario(true, 4, 200);
+	char conf[512], *out = NULL;
+	int rc;
+
+	snprintf(conf, sizeof conf, "%s/dmarcd.conf", fx.dir);
+	tu_write_file(conf, good, sizeof good - 1);
+	cr_assert_eq(tu_run(&out, "%s advise --config %s --db %s clean.example", DMARCD_BIN, conf,
+	    fx.db), 0);
+	cr_assert(strstr(out, "clean.example: READY  (p=none -> p=quarantine)\n") == out, "%s",
+	    out);
+	cr_assert_not_null(strstr(out, "_dmarc.clean.example TXT \"v=DMARC1; p=quarantine; "
+	    "rua=mailto:r@clean.example; fo=1\""), "%s", out);
+	free(out);
+	/* the config's sources are in the database, replaced at the next load */
+	cr_assert_eq(tu_run(&out, "%s classify --db %s --list", DMARCD_BIN, fx.db), 0);
+	cr_assert_str_eq(out, "clean.example spf_domain mailer.example.net unauthorized "
+	    "\"newsletter\"  (config)\n");
+	free(out);
+	tu_write_file(conf, bad, sizeof bad - 1);
+	rc = tu_run(&out, "%s advise --config %s --db %s clean.example 2>&1", DMARCD_BIN, conf,
+	    fx.db);
+	cr_assert_eq(rc, 1);
+	cr_assert_not_null(strstr(out, "dmarcd.conf:1: [source s]: '198.51.100.0/33' is not an IP "
+	    "address or CIDR"), "%s", out);
+	free(out);
+	free(fx.db);
+	free(fx.dir);
+}

@@ -151,7 +151,47 @@ static const struct {
 	{ "[imap a]\nurl = imaps://h/\nuser = u\npassword = x\npassword_file = /f\n",
 	    "t.conf:1: give password or password_file, not both" },
 	{ "[imap a]\nurl = imaps://h/\nuser = u\ntimeout = 1\n", "timeout: '1' is out of range" },
+	{ "[advisor]\npass_quarantine = 101\n", "t.conf:2: pass_quarantine: '101' is out of range" },
+	{ "[advisor]\nsource_pass = high\n", "t.conf:2: source_pass: 'high' is not a percentage" },
+	{ "[advisor]\nsource_pass = 95 percent\n", "source_pass: '95 percent' is not a percentage" },
+	{ "[advisor]\nwindow_days = 0\n", "t.conf:2: window_days: '0' is out of range" },
+	{ "[source s]\ndomain = example.com\nstatus = authorized\n",
+	    "t.conf:1: [source s] needs exactly one of cidr, dkim_domain and spf_domain" },
+	{ "[source s]\ndomain = example.com\ncidr = 192.0.2.0/24\nspf_domain = x.example\n"
+	    "status = forwarder\n", "t.conf:1: [source s] needs exactly one of cidr" },
+	{ "[source s]\ndomain = example.com\ncidr = 192.0.2.0/24\nstatus = friend\n",
+	    "t.conf:4: status: 'friend' is not one of the documented values" },
+	{ "[source s]\ncidr = 192.0.2.0/24\nstatus = authorized\n", "t.conf:1: [source] needs 'domain'" },
+	{ "[domain example.com]\nno_mailing_lists = perhaps\n",
+	    "t.conf:2: no_mailing_lists: 'perhaps' is not yes or no" },
+	{ "[domain a.example]\n[domain a.example]\n", "t.conf:2: [domain a.example] appears twice" },
 };
+
+Test(config, the_advisor_sections)
+{
+	static const char text[] = "[advisor]\npass_quarantine = 97.5%\nfirst_pct = 25\n"
+	    "rua = mailto:d@example.com\n[source news]\ndomain = Example.com\n"
+	    "dkim_domain = mailer.example.net\nstatus = unauthorized\n[domain example.com]\n"
+	    "record = \"v=DMARC1; p=none\"\nno_mailing_lists = yes\n";
+	struct config *c = NULL;
+	struct errbuf e;
+
+	cr_assert_eq(config_parse("t.conf", text, sizeof text - 1, &c, &e), 0, "%s", e.msg);
+	cr_assert_float_eq(c->advisor.pass_quarantine, 0.975, 1e-9);
+	cr_assert_float_eq(c->advisor.pass_reject, 0.995, 1e-9, "the default");
+	cr_assert_eq(c->advisor.first_pct, 25);
+	cr_assert_str_eq(c->advisor.rua, "mailto:d@example.com");
+	cr_assert_eq(c->n_known, 1);
+	cr_assert_str_eq(c->known[0].name, "news");
+	cr_assert_eq(c->known[0].line, 5);
+	cr_assert_str_eq(c->known[0].dkim_domain, "mailer.example.net");
+	cr_assert_null(c->known[0].cidr);
+	cr_assert_eq(c->known[0].status, 1);
+	cr_assert_eq(c->n_domains, 1);
+	cr_assert_str_eq(c->domains[0].record, "v=DMARC1; p=none");
+	cr_assert(c->domains[0].no_mailing_lists);
+	config_free(c);
+}
 
 Test(config, errors_name_the_line)
 {

@@ -485,6 +485,75 @@ Test(server, api_answers_and_errors)
 	free(dir);
 }
 
+/* The advice: the advisor's verdict and gates, the object `dmarcd advise --json` prints. */
+Test(server, advice_answers_and_errors)
+{
+	static const struct {
+		const char *query, *error;
+	} bad[] = {
+		{ "", "domain: required, the policy domain to advise on" },
+		{ "domain=%3Cscript%3E.example", "domain: not a domain name" },
+		{ "domain=example.com&window=0", "window: a number of days from 1 to 366" },
+		{ "domain=example.com&window=367", "window: a number of days from 1 to 366" },
+		{ "domain=example.com&window=7x", "window: a number of days from 1 to 366" },
+		{ "domain=example.com&simulate=none", "simulate: quarantine or reject" },
+		{ "domain=example.com&pct=101", "pct: a number from 0 to 100" },
+		{ "domain=example.com&pct=-1", "pct: a number from 0 to 100" },
+		{ "domain=example.com&format=csv", "format: the advice is JSON only" },
+	};
+	static const char head[] = "{\"domain\":\"example.com\",\"as_of\":\"2024-03-08\","
+	    "\"window_days\":7,\"has_data\":true,";
+	char *dir = make_db(), *want, path[256], error[160];
+	struct web_server *w = start(db_path(dir), "", NULL, NULL);
+	unsigned port = web_server_port(w);
+	struct http r;
+	size_t i;
+
+	http(port, "GET", "/api/v1/advice?domain=Example.COM&window=7&simulate=quarantine&pct=50",
+	    NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_str_eq(header(&r, "Content-Type"), "application/json; charset=utf-8");
+	cr_expect(strncmp(r.body, head, sizeof head - 1) == 0, "%s", r.body);
+	cr_expect_not_null(strstr(r.body, "\"step\":\"p=reject (final step)\","
+	    "\"verdict\":\"REGRESSION\","), "%s", r.body);
+	cr_expect_not_null(strstr(r.body, "{\"id\":\"R2\",\"title\":\"Every authorized source "
+	    "passes\",\"ok\":false,\"data\":false,\"measured\":\"worst: 192.0.2.0/24 at 50.0 %\""),
+	    "%s", r.body);
+	cr_expect_not_null(strstr(r.body, "\"impact\":{\"p\":\"quarantine\",\"pct\":50,"
+	    "\"messages\":240,\"failing\":120,\"affected\":60,"), "%s", r.body);
+	cr_assert_eq(tu_run(&want, "%s advise --db %s --json --window 7 --simulate quarantine "
+	    "--pct 50 example.com", DMARCD_BIN, db_path(dir)), 0);
+	cr_expect(strlen(want) == r.body_len + 2 && want[0] == '[' &&
+	    strncmp(want + 1, r.body, r.body_len - 1) == 0 && strcmp(want + r.body_len, "]\n") == 0,
+	    "the API and `dmarcd advise --json` differ:\n%s\n%s", r.body, want);
+	free(want);
+	free(r.raw);
+
+	http(port, "GET", "/api/v1/advice?domain=unknown.example", NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_not_null(strstr(r.body, "\"window_days\":30,\"has_data\":false,"), "%s", r.body);
+	cr_expect_not_null(strstr(r.body, "\"step\":\"no reports yet\",\"verdict\":\"PROVISIONAL\""),
+	    "%s", r.body);
+	free(r.raw);
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(path, sizeof path, "/api/v1/advice?%s", bad[i].query);
+		snprintf(error, sizeof error, "{\"error\":\"%s\"}\n", bad[i].error);
+		http(port, "GET", path, NULL, &r);
+		cr_expect_eq(r.status, 400, "%s: %d", bad[i].query, r.status);
+		cr_expect_str_eq(r.body, error, "%s", bad[i].query);
+		free(r.raw);
+	}
+	http(port, "GET", "/api/v1/advice.csv?domain=example.com", NULL, &r);
+	cr_expect_eq(r.status, 400);
+	free(r.raw);
+	http(port, "GET", "/api/v1/advice/1?domain=example.com", NULL, &r);
+	cr_expect_eq(r.status, 404);
+	free(r.raw);
+	web_server_stop(w);
+	free(dir);
+}
+
 /* A cached answer is not reused once something new is ingested. */
 Test(server, answers_follow_new_data)
 {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "advice.h"
 #include "csv.h"
 #include "json.h"
 #include "store_dash.h"
@@ -23,6 +24,7 @@ struct rows {
 	int64_t total;              /* from the total_rows column, else the count */
 	bool has_total;
 	int64_t seen;               /* a report detail's records, shown or not */
+	struct dash_sort_scope scope; /* the rows a sources sort ordered */
 };
 
 typedef int (*view_fn)(struct store *st, const struct query *q, store_row_fn row, void *ctx,
@@ -67,11 +69,14 @@ run_daily(struct store *st, const struct query *q, store_row_fn row, void *ctx,
 	return store_dash_daily(st, &q->filter, row, ctx, e);
 }
 
+/* ctx is the struct rows of answer_list, as for every view. */
 static int
 run_sources(struct store *st, const struct query *q, store_row_fn row, void *ctx,
     struct errbuf *e)
 {
-	return store_dash_sources(st, &q->filter, q->group, &q->page, row, ctx, e);
+	struct rows *r = ctx;
+
+	return store_dash_sources(st, &q->filter, q->group, &q->page, &r->scope, row, ctx, e);
 }
 
 static int
@@ -121,6 +126,7 @@ static const struct view views[] = {
 	{ "failure", NULL, false, NULL },
 	{ "inputs", run_inputs, true, inputs_cols },
 	{ "reporters", run_reporters, false, reporters_cols },
+	{ "advice", NULL, false, NULL },
 };
 
 /* Writes one row of a result set, leaving out total_rows (kept in r->total). */
@@ -191,7 +197,22 @@ write_window(FILE *out, const struct query *q)
 	return 0;
 }
 
-/* A list view: {"from","to","rows":[...],"total","limit","offset"} or CSV rows. */
+/*
+ * ,"sort_scope":N when a sources page is sorted within the N sources with
+ * the most messages, fewer than all of them; ,"sort_scope":null otherwise.
+ */
+static int
+write_sort_scope(FILE *out, const struct dash_sort_scope *scope)
+{
+	if (scope->partial)
+		return fprintf(out, ",\"sort_scope\":%u", scope->rows) < 0 ? -1 : 0;
+	return fputs(",\"sort_scope\":null", out) == EOF ? -1 : 0;
+}
+
+/*
+ * A list view: {"from","to","rows":[...],"total","limit","offset"} (sources:
+ * and "sort_scope") or CSV rows.
+ */
 static int
 answer_list(struct store *st, const struct view *v, const struct query *q, FILE *out,
     struct errbuf *e)
@@ -209,6 +230,8 @@ answer_list(struct store *st, const struct view *v, const struct query *q, FILE 
 		return -1;
 	if (v->paged && fprintf(out, ",\"limit\":%u,\"offset\":%u", q->page.limit,
 	    q->page.offset) < 0)
+		return -1;
+	if (v->run == run_sources && write_sort_scope(out, &r.scope) == -1)
 		return -1;
 	return fputs("}\n", out) == EOF ? -1 : 0;
 }
@@ -392,9 +415,125 @@ answer(struct store *st, const struct view *v, const struct query *q, int64_t id
 	return rc;
 }
 
+/* The parameters of an advice: domain (required), window, simulate and pct. */
+struct advice_query {
+	char domain[256];
+	struct advise_config cfg;
+	enum policy simulate;       /* POLICY_UNSET: the next step's */
+	int pct;                    /* -1: the next step's */
+};
+
+/* A number of at most 4 digits from 0 to max, no sign, no spaces. */
+static int
+small_number(const char *s, unsigned max, unsigned *out)
+{
+	unsigned v = 0;
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9' || i >= 4)
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	if (i == 0 || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+advice_parse(query_arg_fn arg, void *ctx, bool csv, const struct advise_config *advise,
+    struct advice_query *aq, struct errbuf *e)
+{
+	const char *v;
+	unsigned n;
+
+	if (advise != NULL)
+		aq->cfg = *advise;
+	else
+		advise_config_default(&aq->cfg);
+	aq->simulate = POLICY_UNSET;
+	aq->pct = -1;
+	if (csv || ((v = arg(ctx, "format")) != NULL && v[0] != '\0' && strcmp(v, "json") != 0)) {
+		errbuf_set(e, "format: the advice is JSON only");
+		return -1;
+	}
+	if ((v = arg(ctx, "domain")) == NULL || v[0] == '\0') {
+		errbuf_set(e, "domain: required, the policy domain to advise on");
+		return -1;
+	}
+	if (known_value_canonical(KNOWN_DKIM_DOMAIN, v, aq->domain, sizeof aq->domain, e) == -1) {
+		errbuf_set(e, "domain: not a domain name");
+		return -1;
+	}
+	if ((v = arg(ctx, "window")) != NULL && v[0] != '\0') {
+		if (small_number(v, ADVISE_WINDOW_MAX, &n) == -1 || n == 0) {
+			errbuf_set(e, "window: a number of days from 1 to %d", ADVISE_WINDOW_MAX);
+			return -1;
+		}
+		aq->cfg.window_days = n;
+	}
+	if ((v = arg(ctx, "simulate")) != NULL && v[0] != '\0') {
+		if (strcmp(v, "quarantine") == 0)
+			aq->simulate = POLICY_QUARANTINE;
+		else if (strcmp(v, "reject") == 0)
+			aq->simulate = POLICY_REJECT;
+		else {
+			errbuf_set(e, "simulate: quarantine or reject");
+			return -1;
+		}
+	}
+	if ((v = arg(ctx, "pct")) != NULL && v[0] != '\0') {
+		if (small_number(v, 100, &n) == -1) {
+			errbuf_set(e, "pct: a number from 0 to 100");
+			return -1;
+		}
+		aq->pct = (int)n;
+	}
+	return 0;
+}
+
+/*
+ * The policy readiness advice of one domain (`dmarcd advise --json DOMAIN`
+ * without the array): its own parameters, JSON only. 0, or -1 out of memory.
+ */
+static int
+answer_advice(struct store *st, query_arg_fn arg, void *ctx, bool csv,
+    const struct advise_config *advise, struct api_reply *r)
+{
+	struct advice_query aq;
+	struct advice a;
+	struct errbuf e;
+	FILE *out;
+	int rc;
+
+	errbuf_clear(&e);
+	if (advice_parse(arg, ctx, csv, advise, &aq, &e) == -1)
+		return api_error(r, 400, e.msg);
+	if (advice_compute(st, aq.domain, &aq.cfg, -1, aq.simulate, aq.pct, &a, &e) == -1) {
+		advice_free(&a);
+		snprintf(r->error, sizeof r->error, "%s", e.msg);
+		if (store_timed_out(st))
+			return api_error(r, 503, "the advice takes too long to compute on this much "
+			    "data: ask for a shorter window");
+		return api_error(r, 500, "could not compute the advice (see the server log)");
+	}
+	r->status = 200;
+	r->content_type = API_JSON;
+	if ((out = open_memstream(&r->body, &r->len)) == NULL) {
+		advice_free(&a);
+		return -1;
+	}
+	rc = advice_write_json(out, &a) == -1 || fputc('\n', out) == EOF ? -1 : 0;
+	if (fclose(out) != 0)
+		rc = -1;
+	advice_free(&a);
+	return rc;
+}
+
 int
 api_handle(struct store *st, const char *route, query_arg_fn arg, void *ctx, int64_t today,
-    struct api_reply *r)
+    const struct advise_config *advise, struct api_reply *r)
 {
 	const struct view *v;
 	struct query q;
@@ -405,6 +544,8 @@ api_handle(struct store *st, const char *route, query_arg_fn arg, void *ctx, int
 	memset(r, 0, sizeof *r);
 	if (parse_route(route, &v, &id, &csv) == -1)
 		return api_error(r, 404, "no such API route (see README.md: API)");
+	if (strcmp(v->name, "advice") == 0)
+		return answer_advice(st, arg, ctx, csv, advise, r);
 	errbuf_clear(&e);
 	if (query_parse(arg, ctx, today, &q, &e) == -1)
 		return api_error(r, 400, e.msg);

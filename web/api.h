@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "advise.h"
 #include "query.h"
 #include "store.h"
 
@@ -24,12 +25,13 @@ struct api_reply {
 
 /*
  * Answers route (the path after "/api/v1/") with the parameters arg gives,
- * today being the current UTC day. A bad parameter is a 400, an unknown
- * route or id a 404, a database error a 500, each with a JSON
- * {"error": "..."} body. Returns 0, or -1 when out of memory.
+ * today being the current UTC day; advise holds the advisor's thresholds
+ * (NULL: the defaults). A bad parameter is a 400, an unknown route or id a
+ * 404, a database error a 500, each with a JSON {"error": "..."} body.
+ * Returns 0, or -1 when out of memory.
  */
 int api_handle(struct store *st, const char *route, query_arg_fn arg, void *ctx, int64_t today,
-    struct api_reply *r);
+    const struct advise_config *advise, struct api_reply *r);
 
 /* True when route is export/KIND.csv or export/KIND.json; sets *kind and *json. */
 bool api_export_route(const char *route, enum export_kind *kind, bool *json);

@@ -5,6 +5,8 @@
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +29,21 @@
 #define WEB_THREADS_DEFAULT 4
 #define WEB_THREADS_MAX     64
 #define WEB_EXPORTS_MAX     2           /* exports streaming at once */
-#define WEB_CONN_LIMIT      256
-#define WEB_CONN_PER_IP     128
-#define WEB_TIMEOUT_S       30
+/*
+ * A reverse proxy, or wrk -c200, is one address: it may hold three quarters
+ * of the connections. libmicrohttpd still counts a closed connection until
+ * it has cleaned it up (up to about a second after a burst of closes), so a
+ * client's steady connections need room above them.
+ */
+#define WEB_CONN_LIMIT      512
+#define WEB_CONN_PER_IP     384
+#define WEB_TIMEOUT_S       30          /* idle: no byte either way */
+/*
+ * A whole request head is due this long after the connection opened or the
+ * previous answer ended, however slowly it trickles in (slowloris): the
+ * idle timeout alone never ends a client that sends a byte every few seconds.
+ */
+#define WEB_HEAD_S          10
 #define WEB_REQUEST_MEMORY  (32 * 1024) /* request line and headers */
 #define WEB_POOL_WAIT_MS    10000
 /* An API answer that takes longer is cut off with a 503 that says why. */
@@ -54,7 +68,19 @@ struct web_server {
 	unsigned port;
 	char base_path[WEB_PREFIX_MAX];
 	char *auth_user, *auth_hash;
+	struct advise_config advise;   /* the advisor's thresholds */
 	char etags[WEB_ASSETS_MAX][24];
+	/* The request-head deadlines: one slot per connection, a thread that enforces them. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t watcher;
+	bool watching, stopping;
+	struct head_slot {
+		int fd;                 /* -1: free */
+		bool busy;              /* a request is being answered: no deadline */
+		bool shut;              /* past its deadline: shut down, MHD closes it */
+		time_t deadline;        /* CLOCK_MONOTONIC seconds */
+	} slots[WEB_CONN_LIMIT];
 };
 
 static const struct {
@@ -337,7 +363,7 @@ answer_api(struct web_server *w, struct MHD_Connection *c, const char *route,
 		return api_error(r, 503, "server busy: try again shortly");
 	}
 	store_time_budget(st, WEB_QUERY_BUDGET_MS);
-	rc = api_handle(st, route, conn_arg, c, day, r);
+	rc = api_handle(st, route, conn_arg, c, day, &w->advise, r);
 	store_time_budget(st, 0);
 	pool_release(w->pool, st);
 	if (rc == 0 && cacheable)
@@ -422,6 +448,100 @@ reply_redirect(struct MHD_Connection *c, const char *location)
 	return queue(c, 301, r, NULL);
 }
 
+/* ---- request-head deadlines (slowloris) ---- */
+
+static time_t
+monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: a slot per connection, from its accept to its close. */
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct web_server *w = cls;
+	const union MHD_ConnectionInfo *ci;
+	struct head_slot *slot = *socket_context;
+	size_t i;
+
+	pthread_mutex_lock(&w->mu);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		for (i = 0; ci != NULL && i < WEB_CONN_LIMIT; i++) {
+			if (w->slots[i].fd == -1) {
+				w->slots[i].fd = ci->connect_fd;
+				w->slots[i].busy = w->slots[i].shut = false;
+				w->slots[i].deadline = monotonic_s() + WEB_HEAD_S;
+				*socket_context = &w->slots[i];
+				break;
+			}
+		}
+	} else if (slot != NULL) {
+		/* Before MHD closes the descriptor: the watcher never shuts a reused one. */
+		slot->fd = -1;
+		*socket_context = NULL;
+	}
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* A request head arrived (busy), or its answer ended: the next head is due in WEB_HEAD_S. */
+static void
+head_deadline(struct web_server *w, struct MHD_Connection *c, bool busy)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct head_slot *slot;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci == NULL || (slot = ci->socket_context) == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	slot->busy = busy;
+	slot->deadline = monotonic_s() + WEB_HEAD_S;
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* MHD_OPTION_NOTIFY_COMPLETED: the answer to a request ended. */
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode code)
+{
+	(void)con_cls;
+	(void)code;
+	head_deadline(cls, c, false);
+}
+
+/* Once a second, shuts down the connections whose request head is overdue; MHD then closes them. */
+static void *
+watch_heads(void *arg)
+{
+	struct web_server *w = arg;
+	struct timespec wake;
+	time_t now;
+	size_t i;
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->stopping) {
+		now = monotonic_s();
+		for (i = 0; i < WEB_CONN_LIMIT; i++) {
+			if (w->slots[i].fd != -1 && !w->slots[i].busy && !w->slots[i].shut &&
+			    now >= w->slots[i].deadline) {
+				shutdown(w->slots[i].fd, SHUT_RDWR);
+				w->slots[i].shut = true;
+			}
+		}
+		clock_gettime(CLOCK_MONOTONIC, &wake);
+		wake.tv_sec++;
+		pthread_cond_timedwait(&w->cv, &w->mu, &wake);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -434,8 +554,21 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 
 	(void)version;
 	(void)upload;
-	(void)upload_size;
-	(void)con_cls;
+	head_deadline(w, c, true);
+	/*
+	 * The first call brings the head only. A GET or HEAD is answered at the
+	 * next one: libmicrohttpd closes the connection after an answer queued
+	 * before the request was read in full (no keep-alive, a TCP connection
+	 * per request). Any other method is refused at once, its body unread.
+	 */
+	if (*con_cls == NULL && (head || strcmp(method, "GET") == 0)) {
+		*con_cls = w;
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {
+		*upload_size = 0;       /* a body sent with a GET: skipped */
+		return MHD_YES;
+	}
 	if (!head && strcmp(method, "GET") != 0) {
 		r = MHD_create_response_from_buffer(19, (void *)"method not allowed\n",
 		    MHD_RESPMEM_PERSISTENT);
@@ -637,6 +770,9 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 	socklen_t sslen;
 	int fd = -1;
 
+	pthread_condattr_t ca;
+	size_t i;
+
 	*out = NULL;
 	if (threads > WEB_THREADS_MAX)
 		threads = WEB_THREADS_MAX;
@@ -644,6 +780,17 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 		errbuf_set(e, "web: out of memory");
 		return -1;
 	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	for (i = 0; i < WEB_CONN_LIMIT; i++)
+		w->slots[i].fd = -1;
+	if (o->advise != NULL)
+		w->advise = *o->advise;
+	else
+		advise_config_default(&w->advise);
 	if (check_options(o, w, &ss, &sslen, listen_text, e) == -1)
 		goto fail;
 	if (pool_open(o->db_path, threads + WEB_EXPORTS_MAX, &w->pool, e) == -1)
@@ -669,12 +816,19 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_CONN_PER_IP,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_REQUEST_MEMORY,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
 	    MHD_OPTION_END);
 	if (w->daemon == NULL) {
 		errbuf_set(e, "listen %s: libmicrohttpd could not start", listen_text);
 		close(fd);
 		goto fail;
 	}
+	if (pthread_create(&w->watcher, NULL, watch_heads, w) != 0) {
+		errbuf_set(e, "cannot start a thread");
+		goto fail;
+	}
+	w->watching = true;
 	*out = w;
 	return 0;
 fail:
@@ -694,10 +848,19 @@ web_server_stop(struct web_server *w)
 {
 	if (w == NULL)
 		return;
+	if (w->watching) {
+		pthread_mutex_lock(&w->mu);
+		w->stopping = true;
+		pthread_cond_signal(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->watcher, NULL);
+	}
 	if (w->streams != NULL)
 		stream_set_cancel(w->streams);
 	if (w->daemon != NULL)
 		MHD_stop_daemon(w->daemon);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
 	stream_set_free(w->streams);
 	cache_free(w->cache);
 	pool_close(w->pool);

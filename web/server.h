@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "advise.h"
 #include "errbuf.h"
 
 struct web_options {
@@ -20,6 +21,8 @@ struct web_options {
 	const char *auth_hash;       /* its password hash (see README), or NULL */
 	bool allow_remote_without_auth; /* explicit override of the loopback-only rule */
 	unsigned threads;            /* worker threads, 0 for the default */
+	const struct advise_config *advise; /* the advisor's thresholds, NULL for the defaults;
+	                                       its strings must outlive the server */
 };
 
 struct web_server;

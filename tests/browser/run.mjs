@@ -3,7 +3,8 @@
 //
 // It fills a database with `dmarcd ingest` (the demo generator's Maildir
 // with a fixed end date, the project's fixtures, a report carrying script
-// and quote-breaking payloads, and ../shared's corpus when present), starts
+// and quote-breaking payloads, one whose sender signs with them as DKIM d=,
+// and ../shared's corpus when present), starts
 // `dmarcd serve` on an ephemeral port, and checks every page against figures
 // computed with `dmarcd export` over the same database.
 //
@@ -24,6 +25,8 @@ const FROM = '2025-03-02';          // 30 days ending at END (the demo has 60: t
 const XSS_DAY = '2025-04-01';       // the hostile report: outside the main window
 const XSS = `<script>window.__xss=1</script>"'><img src=x onerror="window.__xss=2">`;
 const XSS_DOMAIN = `x"><svg onload=window.__xss=3>.example`;
+const ADVISED = 'example.com';       // a demo domain the advisor page is checked on
+const HOSTILE_SENDER = 'hostile-sender.example'; // a sender of its mail signs with the payload as d=
 
 function args() {
   const a = { dmarcd: null, artifacts: resolve('browser-artifacts'), docs: null };
@@ -96,6 +99,22 @@ function xssReport(dir) {
   writeFileSync(join(dir, 'xss.xml'), xml);
 }
 
+/* A report for a valid domain whose second source signs with DKIM d=XSS: the advisor's sender label. */
+function hostileSenderReport(dir) {
+  const begin = Date.parse(XSS_DAY + 'T00:00:00Z') / 1000;
+  const record = (ip, count, dkim, d) => `<record><row><source_ip>${ip}</source_ip><count>${count}</count>
+<policy_evaluated><disposition>none</disposition><dkim>${dkim}</dkim><spf>fail</spf></policy_evaluated></row>
+<identifiers><header_from>${HOSTILE_SENDER}</header_from></identifiers><auth_results><dkim><domain>${esc(d)}</domain>
+<selector>s1</selector><result>pass</result></dkim><spf><domain>${esc(d)}</domain><result>fail</result></spf></auth_results></record>`;
+  writeFileSync(join(dir, 'hostile-sender.xml'), `<?xml version="1.0"?>
+<feedback><version>1.0</version><report_metadata><org_name>Reporter H</org_name><email>h@reporter.example</email>
+<report_id>hostile-sender-1</report_id><date_range><begin>${begin}</begin><end>${begin + 86399}</end></date_range>
+</report_metadata><policy_published><domain>${HOSTILE_SENDER}</domain><p>none</p></policy_published>
+${record('192.0.2.10', 40, 'pass', HOSTILE_SENDER)}
+${record('198.51.100.77', 25, 'fail', XSS)}</feedback>
+`);
+}
+
 function esc(s) {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
@@ -104,6 +123,7 @@ function fill() {
   const extra = join(work, 'extra');
   mkdirSync(extra);
   xssReport(extra);
+  hostileSenderReport(extra);
   execFileSync('python3', [join(ROOT, 'scripts', 'demo_maildir.py'), join(work, 'Maildir'), '--days', '60', '--end-date', END]);
   const inputs = [join(work, 'Maildir'), extra, join(ROOT, 'tests', 'fixtures')];
   if (existsSync(join(SHARED, 'corpus', 'MANIFEST.tsv'))) inputs.push(join(SHARED, 'corpus'));
@@ -362,12 +382,123 @@ async function hostileStrings(page, base) {
   await noScriptRan(page, 'sources');
 }
 
+/* The advice as the API and `dmarcd advise --json` give it. */
+async function advice(base, domain, query) {
+  const res = await fetch(`${base}api/v1/advice?domain=${encodeURIComponent(domain)}${query ? '&' + query : ''}`);
+  check(res.ok, 'advice API: ' + domain + ' ' + (query || ''), res.status);
+  return res.json();
+}
+
+function adviceCli(domain, argv) {
+  return JSON.parse(dmarcd(['advise', '--db', db, '--json', ...(argv || []), domain]))[0];
+}
+
+const impactValue = (page, name) => page.$eval(`[data-impact="${name}"] .value`, (e) => Number(e.dataset.value));
+
+async function advisor(page, base) {
+  // From the overview's row of the domain to its advice.
+  await view(page, `${base}#/overview?from=${FROM}&to=${END}`);
+  let before = await readyToken(page);
+  await page.click(`table.domains tr[data-domain="${ADVISED}"] a.advisor-link`);
+  await rerendered(page, before);
+  check(page.url().includes('#/advisor?domain=' + encodeURIComponent(ADVISED)), 'overview: the Advisor link opens the advice', page.url());
+  const api = await advice(base, ADVISED);
+  const cli = adviceCli(ADVISED);
+  const verdict = await page.textContent('[data-verdict]');
+  equal(verdict, api.verdict, 'advisor: the verdict shown = the API\'s');
+  equal(verdict, cli.verdict, 'advisor: the verdict shown = dmarcd advise --json');
+  check(/^(READY|NOT READY|PROVISIONAL|AT REJECT|REGRESSION)$/.test(verdict), 'advisor: a verdict', verdict);
+  check(await page.$eval('[data-block="verdict"]', (e, v) => e.classList.contains('verdict-' + v), verdict.toLowerCase().replace(' ', '-')), 'advisor: the verdict is coloured by its kind');
+  const ids = await page.$$eval('table.conditions tbody tr', (t) => t.map((r) => r.dataset.condition));
+  equal(ids.length, cli.conditions.length, 'advisor: one row per condition, as dmarcd advise');
+  equal(ids.join(' '), api.conditions.map((c) => c.id).join(' '), 'advisor: the conditions of the API, in order');
+  const states = await page.$$eval('table.conditions tbody tr', (t) => t.map((r) => r.dataset.state));
+  equal(states.join(' '), api.conditions.map((c) => (c.ok ? 'ok' : c.data ? 'data' : 'fail')).join(' '), 'advisor: each condition\'s badge');
+  equal((await page.$$('ol.fixes li')).length, api.fixes.length, 'advisor: every fix listed');
+  const senders = await page.$$eval('table.senders tbody tr', (t) => t.map((r) => Number(r.querySelector('td:nth-child(3)').dataset.value)));
+  equal(senders.join(' '), api.senders.map((x) => x.window.messages).join(' '), 'advisor: the senders and their messages');
+  equal(await page.textContent('pre.record code'), `_dmarc.${ADVISED} TXT "${api.next_record}"`, 'advisor: the next record');
+  equal(await page.$('[data-note="rua"]') !== null, !api.record_complete, 'advisor: the note on an incomplete record');
+  equal(await impactValue(page, 'affected'), api.impact.affected, 'advisor: the simulated impact');
+  await shot(page, 'advisor');
+
+  // The simulation selector asks the API again.
+  const impactBefore = await page.textContent('[data-block="impact"]');
+  before = await readyToken(page);
+  await page.selectOption('select[name=simulate]', 'reject');
+  await rerendered(page, before);
+  before = await readyToken(page);
+  await page.fill('input[name=pct]', '50');
+  await page.locator('input[name=pct]').dispatchEvent('change');
+  await rerendered(page, before);
+  check(page.url().includes('simulate=reject') && page.url().includes('pct=50'), 'advisor: the simulation is kept in the URL', page.url());
+  const sim = adviceCli(ADVISED, ['--simulate', 'reject', '--pct', '50']);
+  equal(sim.impact.p + '/' + sim.impact.pct, 'reject/50', 'dmarcd advise --simulate reject --pct 50');
+  check((await page.textContent('[data-block="impact"] h2')).includes('p=reject at pct=50'), 'advisor: the impact block names the simulated policy');
+  check(await page.textContent('[data-block="impact"]') !== impactBefore, 'advisor: the impact block changes with the simulation');
+  for (const k of ['affected', 'legit_at_risk', 'indirect_at_risk', 'spoofing_stopped'])
+    equal(await impactValue(page, k), sim.impact[k], 'advisor: simulated ' + k + ' = dmarcd advise --simulate reject --pct 50');
+  const affected = await page.$$eval('table.senders tbody tr td:nth-child(6)', (t) => t.map((e) => Number(e.dataset.value)));
+  equal(affected.join(' '), sim.senders.map((x) => x.affected).join(' '), 'advisor: each sender\'s simulated hits');
+
+  // The window selector.
+  before = await readyToken(page);
+  await page.click('.pagehead .segmented a:has-text("60 days")');
+  await rerendered(page, before);
+  const w60 = adviceCli(ADVISED, ['--window', '60', '--simulate', 'reject', '--pct', '50']);
+  check(page.url().includes('window=60'), 'advisor: the window is kept in the URL', page.url());
+  equal((await page.$$('table.senders tbody tr')).length, w60.senders.length, 'advisor: the senders of 60 days');
+  equal(await impactValue(page, 'affected'), w60.impact.affected, 'advisor: the impact over 60 days');
+
+  // A sender opens its first network on the Sources page, over the advice's window.
+  const first = w60.senders.find((x) => /^[0-9a-f.:]+\/\d+$/i.test((x.networks || '').split(',')[0].trim()));
+  check(first !== undefined, 'advisor: a sender with a network', w60.senders.map((x) => x.networks));
+  if (first) {
+    const net = first.networks.split(',')[0].trim();
+    before = await readyToken(page);
+    await page.click(`table.senders tbody tr:nth-child(${w60.senders.indexOf(first) + 1}) td:first-child a`);
+    await rerendered(page, before);
+    const url = new URL(page.url().replace('#/', ''));
+    equal(url.searchParams.get('source'), net, 'advisor: a sender opens the Sources page on its first network');
+    equal(url.searchParams.get('to'), w60.as_of, 'advisor: ... up to the advice\'s last day');
+    check((await page.$$('table.sources tbody tr')).length > 0, 'advisor: the sender\'s sources are listed');
+  }
+
+  // No data: the empty state.
+  await view(page, `${base}#/advisor?domain=no-reports.example`);
+  check(await page.$('[data-empty]') !== null, 'advisor: the empty state of a domain without reports');
+}
+
+async function hostileAdvice(page, base) {
+  await view(page, `${base}#/advisor?domain=${HOSTILE_SENDER}`);
+  const api = await advice(base, HOSTILE_SENDER);
+  const label = api.senders.map((x) => x.label).find((l) => l.includes('<img src=x onerror='));
+  check(label !== undefined, 'xss: the payload reaches a sender label', api.senders.map((x) => x.label));
+  const shown = await page.$$eval('table.senders tbody tr td:first-child a', (t) => t.map((e) => e.textContent));
+  check(shown.includes(label), 'xss: the sender label renders as text', shown);
+  check((await page.$$eval('ol.fixes li', (t) => t.map((e) => e.textContent))).some((f) => f.includes('</script>')), 'xss: a fix naming the sender renders as text');
+  equal(await page.evaluate(() => document.querySelectorAll('script').length), 1, 'xss: no script element added (advisor)');
+  equal(await page.evaluate(() => document.querySelectorAll('main img, main svg[onload], main [onerror]').length), 0, 'xss: no element from the payload (advisor)');
+  await noScriptRan(page, 'advisor');
+  // A policy domain that is no domain name: a 400 the page shows (on a page of its own: the 400 is logged).
+  const refused = await newPage(page.context().browser());
+  await view(refused, `${base}#/advisor?domain=${encodeURIComponent(XSS_DOMAIN)}`);
+  check((await refused.textContent('main [role=alert]') || '').includes('domain: not a domain name'), 'advisor: a domain that is no domain name is refused');
+  await noScriptRan(refused, 'advisor on a hostile domain');
+  check(refused.errors.length === 1 && refused.errors[0].includes('400'), 'advisor: only the 400 logged', refused.errors);
+  await refused.context().close();
+}
+
 async function phone(browser, base) {
   const page = await newPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await view(page, `${base}#/overview?from=${FROM}&to=${END}`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 1, 'phone: no sideways scrolling of the page', overflow);
   await shot(page, '12-phone-overview');
+  await view(page, `${base}#/advisor?domain=${ADVISED}`);
+  const advOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(advOverflow <= 1, 'phone: no sideways scrolling of the advisor', advOverflow);
+  await shot(page, '13-phone-advisor');
   check(page.errors.length === 0, 'phone: no console errors', page.errors);
   await page.context().close();
 }
@@ -428,7 +559,8 @@ async function main() {
   try {
     const page = await newPage(browser);
     for (const [name, fn] of [['overview', overview], ['sources', sources], ['reports', reports],
-      ['failures', failuresPage], ['ingest log', ingestLog], ['hostile strings', hostileStrings]]) {
+      ['failures', failuresPage], ['ingest log', ingestLog], ['hostile strings', hostileStrings],
+      ['advisor', advisor], ['hostile advice', hostileAdvice]]) {
       try { await fn(page, base); } catch (err) { check(false, name + ': ' + err.message); }
     }
     check(page.errors.length === 0, 'no console errors or CSP violations', page.errors);

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for
-# SECONDS (default 30), seeded from the project's fixtures and, when present,
-# ../shared's corpus and examples. Fuzzes a scratch copy of the seeds; a
-# crash leaves its input in build-fuzz/artifacts/ and fails the script.
+# Builds the libFuzzer targets with clang (ASan + UBSan) in build-fuzz/ and
+# runs each for SECONDS (default 30), one after the other. A target with a
+# directory in tests/fuzz/seeds/ is seeded from it; the others from the
+# project's fixtures and, when present, ../shared's corpus and examples.
+# Fuzzes a scratch copy of the seeds; a crash leaves its input in
+# build-fuzz/artifacts/ and fails the script.
 # Usage: tests/fuzz/run.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,30 +13,49 @@ seconds=${1:-30}
 shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-	targets=(fuzz_extract fuzz_report_xml fuzz_unpack fuzz_arf)
+	targets=(fuzz_extract fuzz_report_xml fuzz_unpack fuzz_arf fuzz_config fuzz_web_query)
 fi
 
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDMARCD_FUZZ=ON \
 	-DDMARCD_TESTS=OFF >/dev/null
 cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]}" >/dev/null
 
-seeds=$(mktemp -d)
-trap 'rm -rf "$seeds"' EXIT
-find tests/fixtures -type f -exec cp {} "$seeds"/ \; 2>/dev/null || true
-if [[ -d ../shared/corpus ]]; then
-	i=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# The seeds of the report parsers: every fixture, and ../shared when it is there.
+mkdir "$tmp/reports"
+find tests/fixtures -type f -exec cp {} "$tmp/reports"/ \;
+i=0
+for d in ../shared/corpus ../shared/spec/examples; do
+	[[ -d $d ]] || continue
 	while IFS= read -r -d '' f; do
-		cp "$f" "$seeds/shared-$((i++))"
-	done < <(find ../shared/corpus ../shared/spec/examples -type f ! -name '*.md' ! -name '*.tsv' -print0)
-fi
+		cp "$f" "$tmp/reports/shared-$((i++))"
+	done < <(find "$d" -type f ! -name '*.md' ! -name '*.tsv' -print0)
+done
+
 mkdir -p build-fuzz/artifacts
 for t in "${targets[@]}"; do
-	work=$(mktemp -d)
-	cp "$seeds"/* "$work"/
+	work=$tmp/$t
+	mkdir "$work"
+	if [[ -d tests/fuzz/seeds/$t ]]; then
+		cp tests/fuzz/seeds/"$t"/* "$work"/
+	else
+		cp "$tmp/reports"/* "$work"/
+	fi
+	max_len=262144
+	case $t in
+	fuzz_config)
+		cp dmarcd.conf.example "$work"/
+		max_len=65536
+		;;
+	fuzz_web_query)
+		max_len=4096
+		;;
+	esac
 	dict=()
 	[[ -f tests/fuzz/$t.dict ]] && dict=(-dict="tests/fuzz/$t.dict")
 	echo "fuzz: $t for ${seconds}s"
-	if ! build-fuzz/"$t" "$work" "${dict[@]}" -max_total_time="$seconds" -max_len=262144 \
+	if ! build-fuzz/"$t" "$work" "${dict[@]}" -max_total_time="$seconds" -max_len="$max_len" \
 		-rss_limit_mb=2048 -timeout=20 -artifact_prefix=build-fuzz/artifacts/"$t"- \
 		-print_final_stats=1 2>build-fuzz/"$t".log; then
 		tail -40 build-fuzz/"$t".log

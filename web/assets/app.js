@@ -416,6 +416,8 @@
       { label: 'DKIM aligned', num: true, cell: (r) => rateCell(r.dkim_rate, num(r.dkim_aligned) + ' messages') },
       { label: 'SPF aligned', num: true, cell: (r) => rateCell(r.spf_rate, num(r.spf_aligned) + ' messages') },
       { label: 'Published policy', cell: (r) => el('td', {}, policyBadges(r)) },
+      { label: 'Readiness', title: 'is the domain ready for a stricter policy?', cell: (r) => el('td', {},
+        link('Advisor', 'advisor', null, new URLSearchParams({ domain: r.policy_domain }), 'advisor-link')) },
       { label: 'Quarantined', num: true, cell: (r) => numCell(r.disposition_quarantine) },
       { label: 'Rejected', num: true, cell: (r) => numCell(r.disposition_reject) },
       { label: 'Sources', num: true, cell: (r) => el('td', { class: 'num', 'data-value': r.sources },
@@ -469,8 +471,15 @@
     const head = pageHead('Sources', periodText(data) + ' · who sends mail as your domains', toggle,
       viewCsv('sources', route, { group }),
       csvLink('api/v1/export/sources.csv?' + exportQuery(route.params), 'Export CSV', 'as dmarcd export sources'));
+    // A sort other than by messages orders only the sort_scope sources with the most messages.
+    const scope = data.sort_scope ?? null;
+    const noun = group === 'ip' ? 'sources' : 'networks';
+    const scopeNote = scope === null ? null : el('p', { class: 'hint scope' }, scope > 0
+      ? 'Sorted within the ' + num(scope) + ' ' + noun + ' with the most messages only. Sort by Messages, largest first, to page through them all.'
+      : 'This sort orders only ' + noun + ' with 10 messages or more, and none has that many here. Sort by Messages to page through them all.');
     if (!data.rows.length)
-      return [head, empty('No sources', 'No mail was reported for these filters. Widen the period or clear the filters.')];
+      return [head, scopeNote ? el('section', { class: 'card' }, scopeNote)
+        : empty('No sources', 'No mail was reported for these filters. Widen the period or clear the filters.')];
     const cols = [
       { label: group === 'ip' ? 'Source IP' : 'Network', sort: 'source', cell: (r) => el('td', { class: 'mono' },
         r.source ? link(r.source, 'records', null, withParams(fp, { source: r.source, domain: r.policy_domain }))
@@ -488,9 +497,10 @@
     ];
     return [head, el('section', { class: 'card' },
       el('p', { class: 'hint' }, 'Colour shows the DMARC pass rate. Select a source to see the records behind it.'),
+      scopeNote,
       table(cols, data.rows, { cls: 'sources', sort: route.params.get('sort') || 'messages', dir: route.params.get('dir') || 'desc',
         onSort: sortHandler(route, 'sources', 'messages'), rowAttrs: (r) => ({ 'data-source': r.source }) }),
-      pager(data.total, data.offset, data.limit, pageHandler(route, 'sources')))];
+      pager(scope === null ? data.total : Math.min(data.total, scope), data.offset, data.limit, pageHandler(route, 'sources')))];
   }
 
   function recordColumns(withReport) {
@@ -661,6 +671,215 @@
       pager(data.total, data.offset, data.limit, pageHandler(route, 'inputs')))];
   }
 
+  /* ---- the policy advisor ---- */
+
+  const ADVISOR_WINDOWS = ['30', '60', '90'];
+  const VERDICT_CLASS = {
+    READY: 'ready', 'NOT READY': 'not-ready', PROVISIONAL: 'provisional',
+    'AT REJECT': 'at-reject', REGRESSION: 'regression',
+  };
+  const VERDICT_TEXT = {
+    READY: 'The conditions for the next step hold: publish the record below.',
+    'NOT READY': 'Some conditions for the next step fail: start with "What to do first".',
+    PROVISIONAL: 'Not enough data, or sources still to review, for a firm verdict.',
+    'AT REJECT': 'The domain is at p=reject, the last step, and its mail still passes.',
+    REGRESSION: 'The domain enforces its policy and its authorized mail is slipping: look at the failing conditions, or go back one step.',
+  };
+  const CLASS_TEXT = { aligned: 'aligned', misaligned: 'misaligned service', forwarder: 'forwarder', unauthorized: 'unauthorized' };
+
+  /* The advice query of the URL: domain, window, simulate, pct. */
+  function adviceQuery(params) {
+    const p = new URLSearchParams();
+    for (const k of ['domain', 'window', 'simulate', 'pct']) if (params.get(k)) p.set(k, params.get(k));
+    return p;
+  }
+
+  function shareText(s) {
+    if (s === null || s === undefined) return '—';
+    return s > 0 && s < 0.001 ? '<0.1%' : pct(s);
+  }
+
+  function conditionBadge(c) {
+    if (c.ok) return badge('ok', 'ok');
+    return c.data ? badge('data', 'warn') : badge('fail', 'bad');
+  }
+
+  /* The Sources page on a sender's first network, over the advice's window. */
+  function senderLink(s, a) {
+    const first = s.networks ? s.networks.split(',')[0].trim() : '';
+    if (!/^[0-9a-f.:]+\/\d+$/i.test(first)) return el('span', { class: 'strong', text: s.label });
+    const p = new URLSearchParams({ domain: a.domain, source: first });
+    if (a.as_of) {
+      p.set('from', dayText(dayNumber(a.as_of) - a.window_days + 1));
+      p.set('to', a.as_of);
+    }
+    return link(s.label, 'sources', null, p, 'strong');
+  }
+
+  function senderClass(s) {
+    return el('td', { class: 'nowrap' }, el('span', { class: 'badges' },
+      badge(CLASS_TEXT[s.class] || s.class, 'class-' + s.class),
+      el('span', { class: 'marker ' + (s.confirmed ? 'confirmed' : 'suggested'),
+        title: s.confirmed ? 'you confirmed this source' : 'the advisor\'s suggestion: confirm it with dmarcd classify',
+        text: s.confirmed ? 'confirmed' : 'suggested' }),
+      s.needs_review ? badge('REVIEW', 'bad') : null,
+      s.new ? badge('new', 'warn') : null));
+  }
+
+  function senderTable(a) {
+    const cols = [
+      { label: 'Source', cell: (s) => el('td', { class: 'wrap' }, senderLink(s, a),
+        s.identity ? el('div', { class: 'muted small', text: (s.identity_via === 'dkim' ? 'DKIM-signed as ' : 'SPF-authenticated as ') + s.identity }) : null) },
+      { label: 'Class', cell: senderClass },
+      { label: 'Messages', num: true, cell: (s) => numCell(s.window.messages) },
+      { label: 'DMARC pass', num: true, cell: (s) => rateCell(rate(s.window.dmarc_pass, s.window.messages), num(s.window.dmarc_pass) + ' pass') },
+      { label: 'Share', num: true, title: 'of the window\'s messages', cell: (s) => el('td', { class: 'num', 'data-value': s.share }, shareText(s.share)) },
+      { label: 'Affected', num: true, title: 'messages the simulated policy would have quarantined or rejected', cell: (s) => numCell(s.affected, s.affected > 0 ? 'hit' : null) },
+      { label: 'Seen', title: 'first and last day with reports', cell: (s) => seen(s.first_seen, s.last_seen) },
+    ];
+    const rest = a.senders_total - a.senders.length;
+    const restMessages = Object.values(a.others || {}).reduce((t, o) => t + o.messages, 0);
+    return [table(cols, a.senders, { cls: 'senders', rowAttrs: (s) => ({ 'data-class': s.class, 'data-review': s.needs_review ? 'yes' : 'no' }) }),
+      rest > 0 ? el('p', { class: 'pager', text: 'and ' + num(rest) + ' smaller sources with ' + num(restMessages) + ' messages' }) : null];
+  }
+
+  function impactTile(name, label, value, sub, kind) {
+    return el('div', { class: 'kpi' + (kind ? ' ' + kind : ''), 'data-impact': name },
+      el('div', { class: 'label', text: label }),
+      el('div', { class: 'value', 'data-value': value, text: num(value) }),
+      el('div', { class: 'kpisub', text: sub }));
+  }
+
+  /* The simulation: its figures and the policy and pct it is asked for. */
+  function impactBlock(a, route) {
+    const im = a.impact;
+    const go = (changes) => { location.hash = hashFor('advisor', null, withParams(route.params, changes)); };
+    const policy = el('select', { name: 'simulate', 'aria-label': 'Simulated policy',
+      onchange: (ev) => go({ simulate: ev.target.value }) },
+    ['quarantine', 'reject'].map((p) => el('option', { value: p, selected: p === im.p ? '' : null }, 'p=' + p)));
+    const pctInput = el('input', { name: 'pct', type: 'number', min: 1, max: 100, step: 1, value: im.pct, 'aria-label': 'pct',
+      onchange: (ev) => {
+        const v = Number(ev.target.value);
+        ev.target.classList.toggle('invalid', !(Number.isInteger(v) && v >= 1 && v <= 100));
+        if (Number.isInteger(v) && v >= 1 && v <= 100) go({ pct: String(v) });
+      } });
+    const chooser = el('form', { class: 'simulate', onsubmit: (ev) => ev.preventDefault() },
+      el('label', {}, 'Policy ', policy), el('label', {}, 'pct ', pctInput, '%'));
+    const hit = im.failing ? pct(im.affected / im.failing) : '—';
+    return el('section', { class: 'card', 'data-block': 'impact' },
+      el('div', { class: 'cardhead' },
+        el('h2', { text: 'What p=' + im.p + (im.pct !== 100 ? ' at pct=' + im.pct : '') + ' would have done, last ' + a.window_days + ' days' }),
+        chooser),
+      el('div', { class: 'kpis' },
+        impactTile('affected', im.p === 'reject' ? 'Rejected' : 'Quarantined', im.affected, hit + ' of ' + num(im.failing) + ' failing messages'),
+        impactTile('legit_at_risk', 'Legitimate mail hit', im.legit_at_risk, 'from authorized senders', im.legit_at_risk > 0 ? 'bad' : 'good'),
+        impactTile('indirect_at_risk', 'Forwarded mail hit', im.indirect_at_risk, 'forwarders and mailing lists', im.indirect_at_risk > 0 ? 'warn' : null),
+        impactTile('spoofing_stopped', 'Spoofing stopped', im.spoofing_stopped, 'from unauthorized senders', 'good'),
+        impactTile('already_enforced', 'Already enforced', im.already_enforced, 'failing mail receivers quarantined or rejected anyway')),
+      el('p', { class: 'hint' }, 'Of ' + num(im.messages) + ' messages, ' + num(im.failing) + ' failed DMARC. ' +
+        'The Affected column of the sources shows where the hits fall.'));
+  }
+
+  function recordBlock(a) {
+    const text = '_dmarc.' + a.domain + ' TXT "' + a.next_record + '"';
+    const record = el('code', { text });
+    const pre = el('pre', { class: 'record' }, record);
+    const copy = el('button', { type: 'button', class: 'copy', onclick: () => {
+      const done = () => { copy.textContent = 'Copied'; };
+      const select = () => {
+        const r = document.createRange();
+        r.selectNodeContents(record);
+        const sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(r);
+        copy.textContent = 'Selected: press Ctrl+C';
+      };
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, select);
+      else select();
+    } }, 'Copy');
+    const lead = a.verdict === 'READY' ? 'Publish this record at your DNS provider:'
+      : a.verdict === 'AT REJECT' ? 'The domain is at the last step: keep this record.'
+        : 'The record of the next step, to publish once the verdict is READY:';
+    return el('section', { class: 'card', 'data-block': 'record' },
+      el('div', { class: 'cardhead' }, el('h2', { text: 'Next DMARC record' }), copy),
+      el('p', { class: 'hint', text: lead }), pre,
+      a.record_complete ? null : el('p', { class: 'note', 'data-note': 'rua' },
+        'Replace YOUR-RUA-ADDRESS with the address your reports go to, or give dmarcd your current record: ',
+        code('dmarcd advise ' + a.domain + ' --record \'v=DMARC1; ...\''), '.'));
+  }
+
+  function verdictCard(a) {
+    const pol = a.policy;
+    const kind = VERDICT_CLASS[a.verdict] || 'provisional';
+    return el('section', { class: 'card verdict verdict-' + kind, 'data-block': 'verdict' },
+      el('div', { class: 'verdictmain' },
+        el('div', { class: 'verdicttext', 'data-verdict': a.verdict, text: a.verdict }),
+        el('p', { class: 'verdictsay', text: VERDICT_TEXT[a.verdict] || '' })),
+      details([
+        ['Step judged', a.step],
+        ['Published policy', el('span', {}, policyBadges({ p: pol.p, sp: pol.sp, pct: pol.pct, testing: pol.testing ? 'y' : null }),
+          pol.since ? ' since ' + pol.since : null)],
+        ['Last record change', pol.last_change || 'none seen'],
+        ['Window', 'the ' + a.window_days + ' days up to ' + a.as_of + ' (the last day with reports)'],
+        ['Messages', num(a.totals.messages) + ', ' + pct(rate(a.totals.dmarc_pass, a.totals.messages)) + ' pass DMARC'],
+      ]),
+      a.notes.length ? el('ul', { class: 'notes' }, a.notes.map((n) => el('li', { text: n }))) : null);
+  }
+
+  function conditionTable(a) {
+    const cols = [
+      { label: 'Gate', cell: (c) => el('td', { class: 'mono strong' }, c.id) },
+      { label: 'Condition', cell: (c) => el('td', { class: 'wrap' }, c.title) },
+      { label: 'Measured', cell: (c) => el('td', { class: 'wrap' }, c.measured || '—') },
+      { label: 'Needs', cell: (c) => el('td', { class: 'wrap small' }, c.threshold || '—') },
+      { label: 'Status', cell: (c) => el('td', {}, conditionBadge(c)) },
+    ];
+    return table(cols, a.conditions, { cls: 'conditions', rowAttrs: (c) => ({ 'data-condition': c.id, 'data-state': c.ok ? 'ok' : c.data ? 'data' : 'fail' }) });
+  }
+
+  /* No domain chosen: the domains with reports, each a link. */
+  async function advisorChooser(route, token) {
+    const data = await api('overview');
+    if (token !== renderToken) return null;
+    const head = pageHead('Policy advisor', 'is a domain ready for a stricter DMARC policy?');
+    if (!data.domains.length)
+      return [head, empty('No reports yet', ['The advisor needs aggregate reports: run ', code('dmarcd ingest PATH'), ' or ', code('dmarcd poll'), ' first.'])];
+    return [head, el('section', { class: 'card' }, el('h2', { text: 'Choose a policy domain' }),
+      el('ul', { class: 'domainlist' }, data.domains.map((d) =>
+        el('li', {}, link(d.policy_domain, 'advisor', null, new URLSearchParams({ domain: d.policy_domain }), 'strong'),
+          ' ', el('span', { class: 'muted small', text: num(d.messages) + (d.messages === 1 ? ' message' : ' messages') })))))];
+  }
+
+  async function renderAdvisor(route, token) {
+    const domain = route.params.get('domain');
+    if (!domain) return advisorChooser(route, token);
+    const a = await api('advice', adviceQuery(route.params));
+    if (token !== renderToken) return null;
+    const windows = el('div', { class: 'segmented', role: 'group', 'aria-label': 'Window' },
+      ADVISOR_WINDOWS.map((w) => el('a', {
+        class: String(a.window_days) === w ? 'active' : null, 'aria-current': String(a.window_days) === w ? 'true' : null,
+        href: hashFor('advisor', null, withParams(route.params, { window: w === '30' ? null : w })),
+      }, w + ' days')));
+    const json = el('a', { class: 'button', href: 'api/v1/advice?' + adviceQuery(route.params), title: 'this advice as JSON (as dmarcd advise --json)' }, 'JSON');
+    const head = pageHead('Advisor: ' + a.domain, a.has_data ? 'policy readiness · data up to ' + a.as_of : 'policy readiness', windows, json);
+    if (!a.has_data)
+      return [head, empty('No reports for ' + a.domain, ...a.fixes,
+        [link('Back to the overview', 'overview', null, null, 'button')])];
+    const fixes = el('section', { class: 'card', 'data-block': 'fixes' }, el('h2', { text: 'What to do first' }),
+      a.fixes.length ? el('ol', { class: 'fixes' }, a.fixes.map((f) => el('li', { text: f })))
+        : el('p', { class: 'muted', text: 'Nothing: every condition holds.' }));
+    return [head, verdictCard(a),
+      el('section', { class: 'grid2' }, fixes, recordBlock(a)),
+      el('section', { class: 'card', 'data-block': 'conditions' },
+        el('h2', { text: 'Conditions of the step (' + a.conditions.length + ')' }), conditionTable(a)),
+      impactBlock(a, route),
+      el('section', { class: 'card', 'data-block': 'senders' },
+        el('h2', { text: 'Sending sources, last ' + a.window_days + ' days' }),
+        el('p', { class: 'hint' }, 'Most mail first. A class is the advisor\'s suggestion until you confirm it with ',
+          code('dmarcd classify'), '; REVIEW marks a notable source to look at. A source opens its networks on the Sources page.'),
+        senderTable(a))];
+  }
+
   /* ---- the filter bar ---- */
 
   const form = () => document.getElementById('filters');
@@ -699,7 +918,7 @@
     }
     const active = ['domain', 'reporter', 'result', 'source', 'from', 'to'].filter((k) => p.get(k)).length;
     document.getElementById('filter-toggle').textContent = active ? 'Filters (' + active + ')' : 'Filters';
-    f.classList.toggle('dim', ['report', 'failure'].includes(route.page));
+    f.classList.toggle('dim', ['report', 'failure', 'advisor'].includes(route.page));
     f.hidden = route.page === 'inputs'; /* the ingest log has no such filters */
   }
 
@@ -738,7 +957,7 @@
   const pages = {
     overview: renderOverview, sources: renderSources, records: renderRecords,
     reports: renderReports, report: renderReport, failures: renderFailures,
-    failure: renderFailure, inputs: renderInputs,
+    failure: renderFailure, inputs: renderInputs, advisor: renderAdvisor,
   };
 
   async function render() {
