@@ -1,6 +1,7 @@
 /*
  * api: the dashboard's JSON/CSV API under /api/v1/, one answer per call,
- * rendered from the store_dash queries (README.md documents every route).
+ * rendered from the store_dash queries, and the policy advisor's advice
+ * (advice.h) (README.md documents every route).
  * The exports (/api/v1/export/KIND.csv) are streamed instead: see stream.h.
  */
 #ifndef DMARCD_API_H

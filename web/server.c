@@ -5,7 +5,6 @@
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include "api.h"
 #include "auth.h"
 #include "cache.h"
+#include "deadline.h"
 #include "embedded.h"
 #include "html.h"
 #include "log.h"
@@ -70,17 +70,7 @@ struct web_server {
 	char *auth_user, *auth_hash;
 	struct advise_config advise;   /* the advisor's thresholds */
 	char etags[WEB_ASSETS_MAX][24];
-	/* The request-head deadlines: one slot per connection, a thread that enforces them. */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	pthread_t watcher;
-	bool watching, stopping;
-	struct head_slot {
-		int fd;                 /* -1: free */
-		bool busy;              /* a request is being answered: no deadline */
-		bool shut;              /* past its deadline: shut down, MHD closes it */
-		time_t deadline;        /* CLOCK_MONOTONIC seconds */
-	} slots[WEB_CONN_LIMIT];
+	struct deadlines *deadlines; /* request heads due in WEB_HEAD_S (slowloris) */
 };
 
 static const struct {
@@ -448,45 +438,23 @@ reply_redirect(struct MHD_Connection *c, const char *location)
 	return queue(c, 301, r, NULL);
 }
 
-/* ---- request-head deadlines (slowloris) ---- */
+/* ---- request-head deadlines (slowloris): deadline.h ---- */
 
-static time_t
-monotonic_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-/* MHD_OPTION_NOTIFY_CONNECTION: a slot per connection, from its accept to its close. */
+/* MHD_OPTION_NOTIFY_CONNECTION: a deadline slot per connection, from its accept to its close. */
 static void
 on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
     enum MHD_ConnectionNotificationCode code)
 {
 	struct web_server *w = cls;
 	const union MHD_ConnectionInfo *ci;
-	struct head_slot *slot = *socket_context;
-	size_t i;
 
-	pthread_mutex_lock(&w->mu);
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-		for (i = 0; ci != NULL && i < WEB_CONN_LIMIT; i++) {
-			if (w->slots[i].fd == -1) {
-				w->slots[i].fd = ci->connect_fd;
-				w->slots[i].busy = w->slots[i].shut = false;
-				w->slots[i].deadline = monotonic_s() + WEB_HEAD_S;
-				*socket_context = &w->slots[i];
-				break;
-			}
-		}
-	} else if (slot != NULL) {
-		/* Before MHD closes the descriptor: the watcher never shuts a reused one. */
-		slot->fd = -1;
+		*socket_context = ci != NULL ? deadlines_open(w->deadlines, ci->connect_fd) : NULL;
+	} else {
+		deadlines_close(w->deadlines, *socket_context);
 		*socket_context = NULL;
 	}
-	pthread_mutex_unlock(&w->mu);
 }
 
 /* A request head arrived (busy), or its answer ended: the next head is due in WEB_HEAD_S. */
@@ -494,15 +462,10 @@ static void
 head_deadline(struct web_server *w, struct MHD_Connection *c, bool busy)
 {
 	const union MHD_ConnectionInfo *ci;
-	struct head_slot *slot;
 
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	if (ci == NULL || (slot = ci->socket_context) == NULL)
-		return;
-	pthread_mutex_lock(&w->mu);
-	slot->busy = busy;
-	slot->deadline = monotonic_s() + WEB_HEAD_S;
-	pthread_mutex_unlock(&w->mu);
+	if (ci != NULL)
+		deadlines_arm(w->deadlines, ci->socket_context, busy);
 }
 
 /* MHD_OPTION_NOTIFY_COMPLETED: the answer to a request ended. */
@@ -513,33 +476,6 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)con_cls;
 	(void)code;
 	head_deadline(cls, c, false);
-}
-
-/* Once a second, shuts down the connections whose request head is overdue; MHD then closes them. */
-static void *
-watch_heads(void *arg)
-{
-	struct web_server *w = arg;
-	struct timespec wake;
-	time_t now;
-	size_t i;
-
-	pthread_mutex_lock(&w->mu);
-	while (!w->stopping) {
-		now = monotonic_s();
-		for (i = 0; i < WEB_CONN_LIMIT; i++) {
-			if (w->slots[i].fd != -1 && !w->slots[i].busy && !w->slots[i].shut &&
-			    now >= w->slots[i].deadline) {
-				shutdown(w->slots[i].fd, SHUT_RDWR);
-				w->slots[i].shut = true;
-			}
-		}
-		clock_gettime(CLOCK_MONOTONIC, &wake);
-		wake.tv_sec++;
-		pthread_cond_timedwait(&w->cv, &w->mu, &wake);
-	}
-	pthread_mutex_unlock(&w->mu);
-	return NULL;
 }
 
 static enum MHD_Result
@@ -770,9 +706,6 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 	socklen_t sslen;
 	int fd = -1;
 
-	pthread_condattr_t ca;
-	size_t i;
-
 	*out = NULL;
 	if (threads > WEB_THREADS_MAX)
 		threads = WEB_THREADS_MAX;
@@ -780,13 +713,6 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 		errbuf_set(e, "web: out of memory");
 		return -1;
 	}
-	pthread_mutex_init(&w->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&w->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	for (i = 0; i < WEB_CONN_LIMIT; i++)
-		w->slots[i].fd = -1;
 	if (o->advise != NULL)
 		w->advise = *o->advise;
 	else
@@ -804,6 +730,10 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 		goto fail;
 	}
 	make_etags(w);
+	if ((w->deadlines = deadlines_new(WEB_CONN_LIMIT, WEB_HEAD_S)) == NULL) {
+		errbuf_set(e, "cannot start a thread");
+		goto fail;
+	}
 	if (open_listener(&ss, sslen, listen_text, &fd, e) == -1)
 		goto fail;
 	w->port = bound_port(fd);
@@ -824,11 +754,6 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 		close(fd);
 		goto fail;
 	}
-	if (pthread_create(&w->watcher, NULL, watch_heads, w) != 0) {
-		errbuf_set(e, "cannot start a thread");
-		goto fail;
-	}
-	w->watching = true;
 	*out = w;
 	return 0;
 fail:
@@ -848,19 +773,11 @@ web_server_stop(struct web_server *w)
 {
 	if (w == NULL)
 		return;
-	if (w->watching) {
-		pthread_mutex_lock(&w->mu);
-		w->stopping = true;
-		pthread_cond_signal(&w->cv);
-		pthread_mutex_unlock(&w->mu);
-		pthread_join(w->watcher, NULL);
-	}
 	if (w->streams != NULL)
 		stream_set_cancel(w->streams);
 	if (w->daemon != NULL)
 		MHD_stop_daemon(w->daemon);
-	pthread_cond_destroy(&w->cv);
-	pthread_mutex_destroy(&w->mu);
+	deadlines_free(w->deadlines);
 	stream_set_free(w->streams);
 	cache_free(w->cache);
 	pool_close(w->pool);
