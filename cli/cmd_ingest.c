@@ -152,10 +152,12 @@ cmd_ingest(int argc, char **argv)
 		log_error("%s", e.msg);
 		goto out;
 	}
-	status = ingest_all(src, p);
+	/* after an operational error the counts include a batch never committed: no summary */
+	if ((status = ingest_all(src, p)) != 0)
+		goto out;
 	t = pipeline_totals(p);
 	print_summary(t, json);
-	if (status == 0 && (t->inputs_refused > 0 || t->inputs_partial > 0))
+	if (t->inputs_refused > 0 || t->inputs_partial > 0)
 		status = EXIT_REFUSED;
 out:
 	pipeline_free(p);
