@@ -144,9 +144,9 @@ acc_blob(struct hll_acc *a, const uint8_t *b, size_t len)
 
 	if (len == HLL_REGISTERS) {
 		a->dense = true;
+		/* branch-free, so that the compiler vectorises the register-wise maximum */
 		for (i = 0; i < HLL_REGISTERS; i++)
-			if (a->regs[i] < b[i])
-				a->regs[i] = b[i];
+			a->regs[i] = a->regs[i] < b[i] ? b[i] : a->regs[i];
 		return;
 	}
 	if (len % 4 != 0 || len / 4 > ROLL_SPARSE)
