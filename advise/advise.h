@@ -11,7 +11,8 @@
  * policy each report saw, the messages and reporters of each day, then
  * every record of the window one attributed day at a time; advisor_finish
  * then produces a struct advice. Memory is bounded by ADVISE_GROUPS_MAX
- * source networks; past it, sources are summed into one "other" row.
+ * source networks; at that many, the half with the least mail is summed
+ * into one "smaller sources" row, counted as unauthorized.
  */
 #ifndef DMARCD_ADVISE_H
 #define DMARCD_ADVISE_H
@@ -24,7 +25,7 @@
 #include "errbuf.h"
 #include "report.h"
 
-#define ADVISE_GROUPS_MAX   200000  /* networks and confirmed sources tracked per run */
+#define ADVISE_GROUPS_MAX   32768   /* networks and confirmed sources tracked per run */
 #define ADVISE_SENDERS_SHOWN 100    /* senders listed in an advice; the rest are summed */
 #define ADVISE_CONDITIONS_MAX 16
 #define ADVISE_FIXES_MAX    12

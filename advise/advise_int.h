@@ -29,6 +29,7 @@ struct known {
  */
 struct group {
 	int64_t known_id;             /* > 0: the entry; 0: a network; -1: the overflow row */
+	size_t folded;                /* the overflow row: networks summed into it */
 	uint8_t net[16];              /* network address (unconfirmed) */
 	unsigned prefix;              /* 120 (IPv4 /24), 48 (IPv6 /48), 0 (invalid address) */
 	int family;
@@ -38,6 +39,8 @@ struct group {
 	int64_t first_ever;           /* from the caller, -1 unknown */
 	char *identity;               /* the unaligned domain its records pass for, or NULL */
 	bool identity_dkim;           /* ... with DKIM (else SPF) */
+	char *shown;                  /* that domain in full ("bounce.mailer.example") */
+	bool mixed;                   /* ... but its records name several: show identity */
 	size_t sender;                /* index in advisor.senders once merged */
 	size_t next;                  /* next group of the same sender, or SIZE_MAX */
 };
@@ -48,6 +51,8 @@ struct sender_acc {
 	enum known_status known_status;
 	const char *identity;         /* its groups' identity, or NULL */
 	bool identity_dkim;
+	const char *shown;            /* the full domain when all its records name the same */
+	bool mixed;
 	size_t first_group;           /* list through group.next */
 	unsigned n_groups;
 	struct advise_counts c[PERIOD_COUNT];

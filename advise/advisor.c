@@ -218,8 +218,10 @@ advisor_free(struct advisor *a)
 		free(a->known[i].label);
 	}
 	free(a->known);
-	for (i = 0; i < a->n_groups; i++)
+	for (i = 0; i < a->n_groups; i++) {
 		free(a->groups[i].identity);
+		free(a->groups[i].shown);
+	}
 	free(a->groups);
 	free(a->slots);
 	free(a->senders);
@@ -389,6 +391,7 @@ struct group_key {
 	int family;
 	const char *identity;         /* NULL: none */
 	bool identity_dkim;
+	const char *shown;            /* the full domain identity is the registrable part of */
 };
 
 static uint64_t
@@ -432,27 +435,34 @@ grow_slots(struct advisor *a)
 	return 0;
 }
 
+/* A lower-case copy of at most ADVISE_DOMAIN_MAX bytes of d; NULL for NULL or out of memory. */
+static char *
+lower_dup(const char *d)
+{
+	char *out;
+	size_t i;
+
+	if (d == NULL || (out = strndup(d, ADVISE_DOMAIN_MAX)) == NULL)
+		return NULL;
+	for (i = 0; out[i] != '\0'; i++)
+		out[i] = (char)tolower((unsigned char)out[i]);
+	return out;
+}
+
 static struct group *
 new_group(struct advisor *a, const struct group_key *k)
 {
+	char *identity = lower_dup(k->identity), *shown = lower_dup(k->shown);
 	struct group *g;
-	char *identity = NULL;
-	size_t i;
 
-	if (k->identity != NULL) {
-		if ((identity = strndup(k->identity, ADVISE_DOMAIN_MAX)) == NULL)
-			return NULL;
-		for (i = 0; identity[i] != '\0'; i++)
-			identity[i] = (char)tolower((unsigned char)identity[i]);
-	}
+	if (k->identity != NULL && (identity == NULL || shown == NULL))
+		goto fail;
 	if (a->n_groups == a->cap_groups) {
 		size_t cap = a->cap_groups ? a->cap_groups * 2 : 256;
 		struct group *p = realloc(a->groups, cap * sizeof *p);
 
-		if (p == NULL) {
-			free(identity);
-			return NULL;
-		}
+		if (p == NULL)
+			goto fail;
 		a->groups = p;
 		a->cap_groups = cap;
 	}
@@ -464,17 +474,121 @@ new_group(struct advisor *a, const struct group_key *k)
 	g->family = k->family;
 	g->identity = identity;
 	g->identity_dkim = k->identity_dkim;
+	g->shown = shown;
 	g->first_day = INT64_MAX;
 	g->last_day = INT64_MIN;
 	g->first_ever = -1;
 	return g;
+fail:
+	free(identity);
+	free(shown);
+	return NULL;
 }
 
-/* The group of key k, created when new; the overflow row past the cap. */
+/* Puts every group in the hash table again (after a compaction). */
+static void
+rehash(struct advisor *a)
+{
+	size_t i;
+
+	memset(a->slots, 0, a->n_slots * sizeof *a->slots);
+	for (i = 0; i < a->n_groups; i++) {
+		const struct group *g = &a->groups[i];
+		size_t s = group_hash(g->known_id, g->net, g->prefix, g->identity) & (a->n_slots - 1);
+
+		while (a->slots[s] != 0)
+			s = (s + 1) & (a->n_slots - 1);
+		a->slots[s] = (uint32_t)(i + 1);
+	}
+}
+
+static int64_t
+group_volume(const struct group *g)
+{
+	return g->c[PERIOD_WINDOW].messages > g->c[PERIOD_30].messages ?
+	    g->c[PERIOD_WINDOW].messages : g->c[PERIOD_30].messages;
+}
+
+static int
+by_volume(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static void
+fold(struct group *into, struct group *g)
+{
+	int p;
+
+	for (p = 0; p < PERIOD_COUNT; p++) {
+		int64_t *t = &into->c[p].messages;
+		const int64_t *f = &g->c[p].messages;
+		size_t i, n = sizeof g->c[p] / sizeof g->c[p].messages;
+
+		for (i = 0; i < n; i++)
+			advise_add(&t[i], f[i]);
+	}
+	advise_add(&into->sub_messages, g->sub_messages);
+	advise_add(&into->sub_pass, g->sub_pass);
+	if (g->first_day < into->first_day)
+		into->first_day = g->first_day;
+	if (g->last_day > into->last_day)
+		into->last_day = g->last_day;
+	free(g->identity);
+	free(g->shown);
+}
+
+/*
+ * At the cap: folds the unconfirmed networks of the least mail, about half
+ * of the groups, into the overflow row (known_id -1, made the first time),
+ * so that memory stays bounded however many spoofed sources a window has.
+ */
+static int
+compact(struct advisor *a)
+{
+	int64_t *vol = malloc(a->n_groups * sizeof *vol), cut;
+	struct group *over = NULL;
+	size_t i, n = 0, kept = 0;
+
+	if (vol == NULL)
+		return -1;
+	for (i = 0; i < a->n_groups; i++)
+		if (a->groups[i].known_id == 0)
+			vol[n++] = group_volume(&a->groups[i]);
+	qsort(vol, n, sizeof *vol, by_volume);
+	cut = n > 0 ? vol[n / 2] : 0;
+	free(vol);
+	for (i = 0; i < a->n_groups && over == NULL; i++)
+		if (a->groups[i].known_id == -1)
+			over = &a->groups[i];
+	if (over == NULL) {
+		static const struct group_key overflow = { .known_id = -1 };
+
+		if ((over = new_group(a, &overflow)) == NULL)
+			return -1;
+	}
+	for (i = 0; i < a->n_groups; i++) {
+		struct group *g = &a->groups[i];
+
+		if (g->known_id == 0 && group_volume(g) <= cut) {
+			fold(over, g);
+			over->folded++;
+			continue;
+		}
+		a->groups[kept++] = *g;
+	}
+	a->n_groups = kept;
+	a->overflowed = true;
+	rehash(a);
+	return 0;
+}
+
+/* The group of key k, created when new (compacting the table at the cap). */
 static struct group *
 find_group(struct advisor *a, const struct group_key *k)
 {
-	static const struct group_key overflow = { .known_id = -1 };
 	struct group *g;
 	size_t s;
 
@@ -488,9 +602,10 @@ find_group(struct advisor *a, const struct group_key *k)
 		    memcmp(g->net, k->net, 16) == 0 && same_identity(g->identity, k->identity))
 			return g;
 	}
-	if (k->known_id != -1 && a->n_groups >= ADVISE_GROUPS_MAX) {
-		a->overflowed = true;
-		return find_group(a, &overflow);
+	if (a->n_groups >= ADVISE_GROUPS_MAX) {
+		if (compact(a) == -1)
+			return NULL;
+		return find_group(a, k);
 	}
 	g = new_group(a, k);
 	if (g != NULL)
@@ -513,9 +628,34 @@ advise_add(int64_t *sum, int64_t n)
 /* What a record says about authentication, beyond policy_evaluated (spec 5.5.3). */
 struct evidence {
 	bool raw_pass, indirect, explained, enforced;
-	const char *identity;         /* an unaligned domain it authenticates as */
+	const char *identity;         /* an unaligned (registrable) domain it authenticates as */
+	const char *shown;            /* ... in full */
 	bool identity_dkim;
 };
+
+/*
+ * The registrable part of a domain, as a suffix of it, without a public
+ * suffix list: its last two labels, or three when those look like a
+ * country's second level ("co.uk", "com.au"). mail65.suw43.mcdlv.net and
+ * bounce.mcdlv.net are one service: mcdlv.net.
+ */
+static const char *
+org_suffix(const char *d)
+{
+	const char *label[3] = { NULL, NULL, NULL };
+	size_t n = strlen(d), i;
+	int found = 0;
+
+	for (i = n; i > 0 && found < 3; i--)
+		if (d[i - 1] == '.')
+			label[found++] = d + i;
+	if (found < 2)
+		return d;
+	/* label[0] the TLD, label[1] the second level, label[2] the third */
+	if (strlen(label[0]) == 2 && (size_t)(label[0] - label[1]) - 1 <= 3)
+		return found == 3 ? label[2] : d;
+	return label[1];
+}
 
 static bool
 forward_reason(const char *type)
@@ -539,7 +679,8 @@ gather(const struct advisor *a, const struct advise_record *r, struct evidence *
 		if (is_pass(d->result)) {
 			ev->raw_pass = true;
 			if (!related && d->domain != NULL && ev->identity == NULL) {
-				ev->identity = d->domain;
+				ev->identity = org_suffix(d->domain);
+				ev->shown = d->domain;
 				ev->identity_dkim = true;
 			}
 		} else if (related && d->result != NULL && (strcmp(d->result, "fail") == 0 ||
@@ -554,8 +695,11 @@ gather(const struct advisor *a, const struct advise_record *r, struct evidence *
 			continue;
 		ev->raw_pass = true;
 		if (ev->identity == NULL && s->domain != NULL &&
-		    !advise_domain_under(s->domain, a->domain) && !advise_domain_under(s->domain, from))
-			ev->identity = s->domain;
+		    !advise_domain_under(s->domain, a->domain) &&
+		    !advise_domain_under(s->domain, from)) {
+			ev->identity = org_suffix(s->domain);
+			ev->shown = s->domain;
+		}
 	}
 	for (i = 0; i < r->n_reasons; i++) {
 		ev->explained = true;
@@ -612,6 +756,7 @@ key_of(const struct advisor *a, const struct advise_record *r, const struct evid
 	for (i = key->prefix; i < 128; i++)
 		key->net[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
 	key->identity = ev->identity;
+	key->shown = ev->shown;
 	key->identity_dkim = ev->identity_dkim;
 }
 
@@ -632,6 +777,8 @@ advisor_add_record(struct advisor *a, const struct advise_record *r, struct errb
 		errbuf_set(e, "out of memory");
 		return -1;
 	}
+	if (g->shown != NULL && key.shown != NULL && strcasecmp(g->shown, key.shown) != 0)
+		g->mixed = true;
 	for (p = 0; p < PERIOD_COUNT; p++)
 		if (r->day >= advise_period_start(a, (enum advise_period)p))
 			count_into(&g->c[p], r, &ev);
@@ -740,7 +887,7 @@ advisor_finish(struct advisor *a, advise_first_day_fn first_day, void *ctx,
 	advise_judge(a, out);
 	if (a->overflowed && out->n_notes < 4)
 		snprintf(out->notes[out->n_notes++], ADVISE_TEXT_MAX,
-		    "more than %d source networks: the smallest are summed as one \"other sources\" row",
-		    ADVISE_GROUPS_MAX);
+		    "more than %d source networks: those of the least mail are summed as one "
+		    "\"smaller sources\" row, counted as unauthorized", ADVISE_GROUPS_MAX);
 	return 0;
 }

@@ -54,6 +54,13 @@ join(struct advisor *a, size_t sender, size_t gi)
 	int p;
 
 	g->sender = sender;
+	if (s->n_groups == 0) {
+		s->shown = g->shown;
+		s->mixed = g->mixed;
+	} else if (g->mixed || s->shown == NULL || g->shown == NULL ||
+	    strcasecmp(s->shown, g->shown) != 0) {
+		s->mixed = true;
+	}
 	g->next = s->first_group;
 	s->first_group = gi;
 	s->n_groups++;
@@ -172,6 +179,8 @@ classify(const struct advisor *a, const struct sender_acc *s)
 	const struct advise_counts *c = s->c[PERIOD_WINDOW].messages > 0 ? &s->c[PERIOD_WINDOW] :
 	    &s->c[PERIOD_30];
 
+	if (s->known_id < 0)
+		return CLASS_UNAUTHORIZED;  /* the smallest sources, folded at the cap */
 	if (s->known_id > 0) {
 		if (s->known_status == KNOWN_FORWARDER)
 			return CLASS_FORWARDER;
@@ -288,16 +297,18 @@ advise_sender_describe(const struct advisor *a, const struct sender_acc *s,
 	}
 	out->n_networks = s->n_groups;
 	if (s->identity != NULL) {
-		snprintf(out->identity, sizeof out->identity, "%s", s->identity);
+		snprintf(out->identity, sizeof out->identity, "%s", s->mixed || s->shown == NULL ?
+		    s->identity : s->shown);
 		out->identity_dkim = s->identity_dkim;
 	}
 	if (k != NULL)
 		snprintf(out->label, sizeof out->label, "%s (%s %s)", k->label != NULL ? k->label :
 		    known_status_name(k->status), known_kind_name(k->kind), k->value);
 	else if (s->known_id < 0)
-		snprintf(out->label, sizeof out->label, "other sources");
+		snprintf(out->label, sizeof out->label, "smaller sources (%zu networks)",
+		    a->groups[s->first_group].folded);
 	else if (s->identity != NULL)
-		snprintf(out->label, sizeof out->label, "%s (%s)", s->identity, out->networks);
+		snprintf(out->label, sizeof out->label, "%s (%s)", out->identity, out->networks);
 	else
 		snprintf(out->label, sizeof out->label, "%s", out->networks);
 	out->cls = s->cls;

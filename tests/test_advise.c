@@ -451,3 +451,26 @@ Test(advise, a_steady_unauthenticated_sender_needs_the_owners_word)
 	    "confirm it: dmarcd classify example.com cidr 203.0.113.0/24 unauthorized.");
 	advice_free(&out);
 }
+
+Test(advise, a_service_is_named_by_its_registrable_domain)
+{
+	const struct rec a1 = { "198.51.100.7", 40, false, false, NULL, NULL, NULL,
+		"mail65.suw43.mcdlv.net", "pass", NULL, NULL };
+	const struct rec a2 = { "198.51.101.8", 40, false, false, NULL, NULL, NULL,
+		"bounce.mcdlv.net", "pass", NULL, NULL };
+	const struct rec b1 = { "203.0.113.7", 30, false, false, NULL, "news.shop.co.uk", "pass",
+		DOMAIN, "fail", NULL, NULL };
+	const struct rec *recs[] = { &own, &a1, &a2, &b1 };
+	struct advisor *a = scenario(POLICY_NONE, 45, 4, recs, 4, NULL);
+	struct advice out;
+	const struct advise_sender *s;
+
+	finish(a, &out);
+	s = sender(&out, "mcdlv.net (");
+	cr_assert_str_eq(s->identity, "mcdlv.net");
+	cr_assert_eq(s->n_networks, 2);
+	cr_assert_eq(s->c[PERIOD_WINDOW].messages, 80 * 30);
+	s = sender(&out, "shop.co.uk (203.0.113.0/24)");
+	cr_assert(s->identity_dkim);
+	advice_free(&out);
+}
