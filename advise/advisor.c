@@ -287,23 +287,29 @@ advisor_set_domain(struct advisor *a, const char *record, bool no_mailing_lists)
 
 /* ---- the published policy over time ---- */
 
-static bool
-obs_partial(const struct advise_policy_obs *o)
-{
-	return (o->pct >= 0 && o->pct < 100) || o->testing == 'y';
-}
-
+/*
+ * Reports of RFC 7489 receivers carry pct but not testing, those of RFC
+ * 9990 receivers testing but not pct (spec 5.4): each tag keeps its last
+ * reported value, so that the two kinds of report describe one record.
+ */
 void
 advisor_add_policy(struct advisor *a, const struct advise_policy_obs *o)
 {
 	struct policy_track *t = &a->pol;
 	enum policy sp = o->sp != POLICY_UNSET ? o->sp : o->p;
-	int key = (int)o->p * 2 + obs_partial(o);
-	int full = ((key * 4 + (int)sp) * 3 + (o->adkim == 's')) * 2 + (o->aspf == 's');
+	int key, full, pct;
+	bool partial;
 
 	if (o->p == POLICY_UNSET)
 		return;
-	full = full * 101 + (o->pct >= 0 ? o->pct : 100);
+	if (o->pct >= 0)
+		t->last_pct = o->pct;
+	if (o->testing != 0)
+		t->last_testing = o->testing;
+	pct = t->last_pct >= 0 ? t->last_pct : 100;
+	partial = pct < 100 || t->last_testing == 'y';
+	key = (int)o->p * 2 + partial;
+	full = (((key * 4 + (int)sp) * 3 + (o->adkim == 's')) * 2 + (o->aspf == 's')) * 101 + pct;
 	if (!t->seen) {
 		t->seen = true;
 		t->first_day = o->day_first;
@@ -318,10 +324,6 @@ advisor_add_policy(struct advisor *a, const struct advise_policy_obs *o)
 	t->full_key = full;
 	t->last = *o;
 	t->last.fo = NULL;
-	if (o->pct >= 0)
-		t->last_pct = o->pct;
-	if (o->testing != 0)
-		t->last_testing = o->testing;
 	if (o->fo != NULL) {
 		char *fo = strdup(o->fo);
 

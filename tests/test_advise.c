@@ -474,3 +474,32 @@ Test(advise, a_service_is_named_by_its_registrable_domain)
 	cr_assert(s->identity_dkim);
 	advice_free(&out);
 }
+
+/* RFC 7489 reports say pct=50, RFC 9990 ones testing=n without pct: one partial policy. */
+Test(advise, reports_of_both_kinds_describe_one_policy)
+{
+	struct advise_config cfg;
+	struct advisor *a;
+	struct advice out;
+	int64_t d;
+
+	advise_config_default(&cfg);
+	a = advisor_new(DOMAIN, AS_OF, &cfg, POLICY_UNSET, -1);
+	for (d = AS_OF - 19; d <= AS_OF; d++) {
+		struct advise_policy_obs o7489 = { .day_first = d, .day_last = d,
+			.dialect = DIALECT_RFC7489, .p = POLICY_QUARANTINE, .pct = 50 };
+		struct advise_policy_obs o9990 = { .day_first = d, .day_last = d,
+			.dialect = DIALECT_RFC9990, .p = POLICY_QUARANTINE, .pct = -1, .testing = 'n' };
+
+		advisor_add_policy(a, &o7489);
+		advisor_add_policy(a, &o9990);
+		add_rec(a, &own, d);
+	}
+	finish(a, &out);
+	cr_assert(out.partial);
+	cr_assert_eq(out.pct, 50);
+	cr_assert_eq(out.policy_since_day, AS_OF - 19);
+	cr_assert_eq(out.last_change_day, -1);
+	cr_assert_str_eq(out.step, "partial quarantine -> full p=quarantine");
+	advice_free(&out);
+}
