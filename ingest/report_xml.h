@@ -5,8 +5,10 @@
  * name; unknown elements and RFC 9990 extension content are skipped;
  * values are normalised as in ../shared/spec/dmarc-reports.md 2.6.3. Any
  * DOCTYPE is refused; entities are never expanded and nothing is loaded
- * from the network. Memory stays bounded whatever the document's size:
- * records go to the sink one by one.
+ * from the network. A start tag of more than BOUND_XML_ATTRS attributes,
+ * and an encoding other than UTF-8, UTF-16, US-ASCII, ISO-8859-n or
+ * Windows-125n, are refused (REFUSE_XML_LIMIT). Memory stays bounded
+ * whatever the document's size: records go to the sink one by one.
  */
 #ifndef DMARCD_REPORT_XML_H
 #define DMARCD_REPORT_XML_H

