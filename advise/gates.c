@@ -600,10 +600,10 @@ advise_judge(const struct advisor *a, struct advice *out)
 	snprintf(out->step, sizeof out->step, "%s", st.text);
 	if (!t->seen) {
 		snprintf(out->step, sizeof out->step, "no reports yet");
-		data_conditions(a, out);
-		out->verdict = VERDICT_PROVISIONAL;
 		fix(out, "No aggregate report for %s yet: publish rua=mailto:... in its DMARC "
 		    "record and let dmarcd poll that mailbox.", a->domain);
+		data_conditions(a, out);
+		out->verdict = VERDICT_PROVISIONAL;
 		impact(a, out, &st);
 		advise_next_record(a, st.p, st.pct, st.testing, out);
 		return;

@@ -503,3 +503,21 @@ Test(advise, reports_of_both_kinds_describe_one_policy)
 	cr_assert_str_eq(out.step, "partial quarantine -> full p=quarantine");
 	advice_free(&out);
 }
+
+Test(advise, a_domain_without_reports_says_what_to_do)
+{
+	struct advise_config cfg;
+	struct advisor *a;
+	struct advice out;
+
+	advise_config_default(&cfg);
+	a = advisor_new(DOMAIN, AS_OF, &cfg, POLICY_UNSET, -1);
+	finish(a, &out);
+	cr_assert_not(out.has_data);
+	cr_assert_eq(out.verdict, VERDICT_PROVISIONAL);
+	cr_assert_str_eq(out.step, "no reports yet");
+	cr_assert_str_eq(out.fixes[0], "No aggregate report for example.com yet: publish "
+	    "rua=mailto:... in its DMARC record and let dmarcd poll that mailbox.");
+	cr_assert_eq(out.n_senders, 0);
+	advice_free(&out);
+}
