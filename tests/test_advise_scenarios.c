@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "advice.h"
+#include "advise_setup.h"
+#include "config.h"
 #include "testutil.h"
 
 #define DAY0 20089                /* 2025-01-01 */
@@ -374,4 +376,41 @@ Test(advise_scenarios, a_config_file_confirms_sources_and_sets_thresholds)
 	free(out);
 	free(fx.db);
 	free(fx.dir);
+}
+
+/* The config table's defaults for [advisor] are the advisor's own (two lists kept equal). */
+Test(advise_scenarios, config_defaults_equal_the_advisors)
+{
+	static const char text[] = "[advisor]\n";
+	struct advise_config def, from;
+	struct config *c = NULL;
+	struct errbuf e;
+
+	cr_assert_eq(config_parse("t.conf", text, sizeof text - 1, &c, &e), 0, "%s", e.msg);
+	advise_config_default(&def);
+	advise_setup_config(c, &from);
+	cr_assert_eq(from.window_days, def.window_days);
+	cr_assert_eq(from.min_days_none, def.min_days_none);
+	cr_assert_eq(from.min_days_ramp, def.min_days_ramp);
+	cr_assert_eq(from.min_days_quarantine, def.min_days_quarantine);
+	cr_assert_eq(from.min_reporters, def.min_reporters);
+	cr_assert_eq(from.min_messages, def.min_messages);
+	cr_assert_eq(from.source_min_messages, def.source_min_messages);
+	cr_assert_eq(from.min_service_messages, def.min_service_messages);
+	cr_assert_eq(from.stable_days, def.stable_days);
+	cr_assert_eq(from.new_source_days, def.new_source_days);
+	cr_assert_eq(from.first_pct, def.first_pct);
+	cr_assert_float_eq(from.notable_per_day, def.notable_per_day, 1e-9);
+	cr_assert_float_eq(from.coverage_days, def.coverage_days, 1e-12);
+	cr_assert_float_eq(from.notable_share, def.notable_share, 1e-12);
+	cr_assert_float_eq(from.pass_quarantine, def.pass_quarantine, 1e-12);
+	cr_assert_float_eq(from.source_pass, def.source_pass, 1e-12);
+	cr_assert_float_eq(from.enforced_share, def.enforced_share, 1e-12);
+	cr_assert_float_eq(from.pass_reject, def.pass_reject, 1e-12);
+	cr_assert_float_eq(from.dkim_reject, def.dkim_reject, 1e-12);
+	cr_assert_float_eq(from.collateral_max, def.collateral_max, 1e-12);
+	cr_assert_float_eq(from.indirect_max, def.indirect_max, 1e-12);
+	cr_assert_float_eq(from.regression_points, def.regression_points, 1e-12);
+	cr_assert_null(from.rua);
+	config_free(c);
 }
