@@ -1,7 +1,7 @@
 /*
  * advise_int: the advisor's state, shared by the files of advise/.
  * advisor.c accumulates records into groups (a network, or a confirmed
- * source); sender.c merges groups into senders and classifies them;
+ * source) kept in group.c's table; sender.c merges groups into senders and classifies them;
  * gates.c judges the step and simulates its impact; dmarc_record.c writes
  * the next record.
  */
@@ -43,6 +43,17 @@ struct group {
 	bool mixed;                   /* ... but its records name several: show identity */
 	size_t sender;                /* index in advisor.senders once merged */
 	size_t next;                  /* next group of the same sender, or SIZE_MAX */
+};
+
+/* What tells groups apart: a confirmed entry, or a network and the domain it passes for. */
+struct group_key {
+	int64_t known_id;
+	uint8_t net[16];
+	unsigned prefix;
+	int family;
+	const char *identity;         /* NULL: none */
+	bool identity_dkim;
+	const char *shown;            /* the full domain identity is the registrable part of */
 };
 
 /* Groups merged: a sender being classified. */
@@ -106,6 +117,16 @@ bool advise_domain_under(const char *d, const char *domain);
 
 /* *sum += n, saturated at INT64_MAX (counts come from strangers). */
 void advise_add(int64_t *sum, int64_t n);
+
+/* to += c, field by field, saturated. */
+void advise_counts_add(struct advise_counts *to, const struct advise_counts *c);
+
+/*
+ * The group of key k (group.c), created when new; at ADVISE_GROUPS_MAX the
+ * half with the least mail is first folded into the overflow row. NULL when
+ * out of memory.
+ */
+struct group *advise_group_find(struct advisor *a, const struct group_key *k);
 
 /* Share a / b (0 when b is 0). */
 double advise_ratio(int64_t a, int64_t b);

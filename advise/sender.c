@@ -36,17 +36,6 @@ text_hash(const char *s)
 }
 
 static void
-counts_add(struct advise_counts *to, const struct advise_counts *c)
-{
-	int64_t *t = &to->messages;
-	const int64_t *f = &c->messages;
-	size_t i, n = sizeof *c / sizeof c->messages;
-
-	for (i = 0; i < n; i++)
-		t[i] = t[i] > INT64_MAX - f[i] ? INT64_MAX : t[i] + f[i];
-}
-
-static void
 join(struct advisor *a, size_t sender, size_t gi)
 {
 	struct sender_acc *s = &a->senders[sender];
@@ -65,7 +54,7 @@ join(struct advisor *a, size_t sender, size_t gi)
 	s->first_group = gi;
 	s->n_groups++;
 	for (p = 0; p < PERIOD_COUNT; p++)
-		counts_add(&s->c[p], &g->c[p]);
+		advise_counts_add(&s->c[p], &g->c[p]);
 	advise_add(&s->sub_messages, g->sub_messages);
 	advise_add(&s->sub_pass, g->sub_pass);
 	if (g->first_day < s->first_day)

@@ -125,8 +125,7 @@ ingest_scenario(bool unconfigured, unsigned n_reporters, int own_count)
 	snprintf(reports, sizeof reports, "%s/reports", fx.dir);
 	cr_assert_eq(tu_run(NULL, "mkdir -p %s", reports), 0);
 	write_scenario(reports, "clean.example", unconfigured, n_reporters, own_count);
-	fx.db = malloc(strlen(fx.dir) + 16);
-	sprintf(fx.db, "%s/a.db", fx.dir);
+	cr_assert_gt(asprintf(&fx.db, "%s/a.db", fx.dir), 0);
 	rc = tu_run(NULL, "%s ingest --db %s %s >/dev/null", DMARCD_BIN, fx.db, reports);
 	cr_assert_eq(rc, 0, "ingest exit %d", rc);
 	return fx;
