@@ -1,8 +1,8 @@
 /*
  * advise_int: the advisor's state, shared by the files of advise/.
  * advisor.c accumulates records into groups (a network, or a confirmed
- * source) kept in group.c's table; sender.c merges groups into senders and classifies them;
- * gates.c judges the step and simulates its impact; dmarc_record.c writes
+ * source) kept in group.c's table; sender.c merges groups into senders
+ * and classifies them; gates.c judges the step and simulates its impact; dmarc_record.c writes
  * the next record.
  */
 #ifndef DMARCD_ADVISE_INT_H

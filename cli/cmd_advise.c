@@ -9,13 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "advice.h"
 #include "advise_setup.h"
 #include "cli.h"
 #include "config.h"
 #include "log.h"
+#include "query.h"
 #include "store_advise.h"
 
 #define TEXT_OUT (ADVISE_TEXT_MAX * 4 + 4)
@@ -30,14 +30,14 @@ put(const char *s, const char *suffix)
 	fputs(suffix, stdout);
 }
 
+/* YYYY-MM-DD, or "-" for no day. */
 static const char *
-day_text(int64_t day, char *buf, size_t size)
+day_text(int64_t day, char buf[11])
 {
-	time_t t = (time_t)(day * 86400);
-	struct tm tm;
-
-	if (day < 0 || gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%d", &tm) == 0)
-		snprintf(buf, size, "-");
+	if (day < 0)
+		snprintf(buf, 11, "-");
+	else
+		query_day_text(day, buf);
 	return buf;
 }
 
@@ -79,7 +79,7 @@ static void
 print_advice(const struct advice *a)
 {
 	const struct advise_impact *im = &a->impact;
-	char d1[16], d2[16];
+	char d1[11], d2[11];
 	size_t i;
 
 	put(a->domain, ": ");
@@ -91,8 +91,8 @@ print_advice(const struct advice *a)
 	}
 	printf("  published p=%s%s since %s; data up to %s; window %u days\n",
 	    policy_name(a->p) != NULL ? policy_name(a->p) : "none",
-	    a->partial ? " (partial: pct<100 or t=y)" : "", day_text(a->policy_since_day, d1,
-	    sizeof d1), day_text(a->as_of_day, d2, sizeof d2), a->window_days);
+	    a->partial ? " (partial: pct<100 or t=y)" : "", day_text(a->policy_since_day, d1),
+	    day_text(a->as_of_day, d2), a->window_days);
 	printf("  conditions:\n");
 	for (i = 0; i < a->n_cond; i++) {
 		const struct advise_condition *c = &a->cond[i];

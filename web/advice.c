@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "json.h"
+#include "query.h"
 #include "store_advise.h"
 
 /* The days read: the longer of the window and the gates' 30, plus the policy history. */
@@ -106,16 +107,6 @@ done:
 
 /* ---- JSON ---- */
 
-static void
-day_text(int64_t day, char *buf, size_t size)
-{
-	time_t t = (time_t)(day * 86400);
-	struct tm tm;
-
-	if (day < 0 || gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%d", &tm) == 0)
-		buf[0] = '\0';
-}
-
 /* "name": "string" (or null when s is NULL or empty) */
 static void
 field_str(FILE *out, const char *name, const char *s, bool comma)
@@ -130,9 +121,10 @@ field_str(FILE *out, const char *name, const char *s, bool comma)
 static void
 field_day(FILE *out, const char *name, int64_t day)
 {
-	char d[16];
+	char d[11] = "";
 
-	day_text(day, d, sizeof d);
+	if (day >= 0)
+		query_day_text(day, d);
 	field_str(out, name, d, true);
 }
 
