@@ -421,11 +421,15 @@ count_rows(struct store *st, const char *from_where, const struct dash_args *a,
 }
 
 void
-dash_report_window(struct sqlb *b)
+dash_report_filter(struct sqlb *b, const struct dash_args *a)
 {
 	/* begin_ts first, for the index; a report spans at most BOUND_REPORT_DAYS */
 	sqlb_add(b, "r.begin_ts BETWEEN (:lo - 400) * 86400 AND (:hi + 1) * 86400 - 1"
 	    " AND r.day_first <= :hi AND r.day_last >= :lo AND r.xml_sha256 IS NOT NULL");
+	if (a->domain != NULL)
+		sqlb_add(b, " AND r.policy_domain = :domain");
+	if (a->org != NULL)
+		sqlb_add(b, " AND r.org_key = :org");
 }
 
 /*
@@ -480,17 +484,7 @@ store_dash_records(struct store *st, const struct dash_filter *f,
 	if (dash_args_init(&a, f, e) == -1)
 		return -1;
 	dash_args_page(&a, page);
-	sqlb_add(&w, " FROM report r CROSS JOIN record a ON a.id BETWEEN r.record_first AND"
-	    " r.record_last WHERE ");
-	dash_report_window(&w);
-	if (a.domain != NULL)
-		sqlb_add(&w, " AND r.policy_domain = :domain");
-	if (a.org != NULL)
-		sqlb_add(&w, " AND r.org_key = :org");
-	if (f->result == DASH_RESULT_PASS)
-		sqlb_add(&w, " AND +a.dmarc_pass = 1");
-	else if (f->result == DASH_RESULT_FAIL)
-		sqlb_add(&w, " AND +a.dmarc_pass = 0");
+	dash_window_records(&w, &a, f->result);
 	if (a.has_source) {
 		sqlb_add(&w, " AND ");
 		source_reports(&w, &a);
@@ -538,11 +532,7 @@ store_dash_reports(struct store *st, const struct dash_filter *f,
 		return -1;
 	dash_args_page(&a, page);
 	sqlb_add(&w, " FROM report r WHERE ");
-	dash_report_window(&w);
-	if (a.domain != NULL)
-		sqlb_add(&w, " AND r.policy_domain = :domain");
-	if (a.org != NULL)
-		sqlb_add(&w, " AND r.org_key = :org");
+	dash_report_filter(&w, &a);
 	if (f->result == DASH_RESULT_PASS)
 		sqlb_add(&w, " AND r.dmarc_pass > 0");
 	else if (f->result == DASH_RESULT_FAIL)

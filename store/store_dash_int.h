@@ -74,7 +74,16 @@ int dash_emit_rows(struct store *st, sqlite3_stmt *s, size_t ncols, const char *
     int flags_col, const struct cell *extra, store_row_fn row, void *ctx,
     struct errbuf *e);
 
-/* Appends the window condition on report r (its days overlap :lo..:hi), index-friendly. */
-void dash_report_window(struct sqlb *b);
+/*
+ * Appends the conditions on report r: its days overlap :lo..:hi (index-
+ * friendly), and the domain and reporter filters of a.
+ */
+void dash_report_filter(struct sqlb *b, const struct dash_args *a);
+
+/*
+ * Appends " FROM report r CROSS JOIN record a ... WHERE" the records of the
+ * window and a's filters, and the DMARC result's (no source filter).
+ */
+void dash_window_records(struct sqlb *b, const struct dash_args *a, enum dash_result result);
 
 #endif

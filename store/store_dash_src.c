@@ -175,17 +175,12 @@ groups_by_rollup(struct sqlb *b, const struct dash_args *a, enum dash_result res
 	"CASE WHEN r.day_first = r.day_last THEN r.day_first ELSE (SELECT " f "(d.day)" \
 	" FROM record_day d WHERE d.record_id = a.id AND d.day BETWEEN :lo AND :hi) END"
 
-/* The records of the window and the filters, without a source filter (a: record, r: report). */
-static void
-window_records(struct sqlb *b, const struct dash_args *a, enum dash_result result)
+void
+dash_window_records(struct sqlb *b, const struct dash_args *a, enum dash_result result)
 {
 	sqlb_add(b, " FROM report r CROSS JOIN record a ON a.id BETWEEN r.record_first AND"
 	    " r.record_last WHERE ");
-	dash_report_window(b);
-	if (a->domain != NULL)
-		sqlb_add(b, " AND r.policy_domain = :domain");
-	if (a->org != NULL)
-		sqlb_add(b, " AND r.org_key = :org");
+	dash_report_filter(b, a);
 	if (result == DASH_RESULT_PASS)
 		sqlb_add(b, " AND +a.dmarc_pass = 1");
 	else if (result == DASH_RESULT_FAIL)
@@ -217,7 +212,7 @@ groups_by_records(struct sqlb *b, const struct dash_args *a, enum dash_result re
 	sqlb_add(b, " AS glo, " REC_COUNT " AS c, a.dmarc_pass AS pass, a.pe_dkim AS dk,"
 	    " a.pe_spf AS sp, a.disposition AS disp, a.header_from AS hf, r.org_key AS org, "
 	    REC_DAY("min") " AS fd, " REC_DAY("max") " AS ld");
-	window_records(b, a, result);
+	dash_window_records(b, a, result);
 	sqlb_add(b, ") GROUP BY policy_domain, glo HAVING first_day IS NOT NULL");
 	if (result != DASH_RESULT_ALL)
 		sqlb_add(b, " AND messages > 0");
@@ -716,7 +711,7 @@ count_sources(struct store *st, const struct dash_args *a, enum dash_result resu
 		source_rows(&b, a, result, true);
 	} else {
 		sqlb_add(&b, "SELECT r.policy_domain, a.ip, " REC_COUNT ", " REC_DAY("min"));
-		window_records(&b, a, result);
+		dash_window_records(&b, a, result);
 	}
 	if ((gs.slots = calloc(gs.cap, sizeof gs.slots[0])) == NULL) {
 		errbuf_set(e, "store: out of memory");
