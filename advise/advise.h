@@ -43,7 +43,7 @@ struct advise_config {
 	double coverage_days;         /* A2: share of the last 30 days with reports (0.90) */
 	unsigned min_reporters;       /* A2 (3) */
 	uint64_t min_messages;        /* A2, last 30 days (1000) */
-	double notable_share;         /* A3: a source above this share of volume must be reviewed (0.001) */
+	double notable_share;         /* A3: sources above this share need review (0.001) */
 	double notable_per_day;       /* A3: ... or above this many messages a day (10) */
 	uint64_t min_service_messages; /* a service or forwarder, not scattered spoofing (20) */
 	double pass_quarantine;       /* A4: authorized pass rate, last 14 days (0.98) */
@@ -162,7 +162,7 @@ struct advice {
 	struct advise_sender *senders;
 	size_t n_senders;
 	size_t n_senders_total;
-	struct advise_counts others[CLASS_UNAUTHORIZED + 1]; /* window counts of unlisted senders, by class */
+	struct advise_counts others[CLASS_UNAUTHORIZED + 1]; /* unlisted senders, by class */
 	struct advise_counts totals;      /* window */
 	int64_t subdomain_messages;       /* window messages with header_from under the domain */
 	struct advise_impact impact;
@@ -189,7 +189,7 @@ void advisor_free(struct advisor *a);
 /* The user's confirmed sources, before any record. 0, or -1 (e): a bad value. */
 int advisor_add_known(struct advisor *a, const struct known_source *k, struct errbuf *e);
 
-/* The user's current DMARC record (kept tags), and whether the domain is free of mailing-list posters. */
+/* The owner's DMARC record (its tags are kept), and whether nobody posts to lists from it. */
 void advisor_set_domain(struct advisor *a, const char *record, bool no_mailing_lists);
 
 /* Every report's policy in begin order, ADVISE_HISTORY_DAYS before as_of_day to it. */

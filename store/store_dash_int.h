@@ -81,6 +81,34 @@ int dash_emit_rows(struct store *st, sqlite3_stmt *s, size_t ncols, const char *
 void dash_report_filter(struct sqlb *b, const struct dash_args *a);
 
 /*
+ * A record's messages in the window: its count, or for a long report the
+ * parts of its days in the window (record_day); and its first and last day
+ * in the window. NULL days: none of its parts is in the window.
+ */
+#define REC_COUNT \
+	"CASE WHEN r.day_first = r.day_last THEN a.count ELSE (SELECT dmarcd_sum(d.count)" \
+	" FROM record_day d WHERE d.record_id = a.id AND d.day BETWEEN :lo AND :hi) END"
+#define REC_DAY(f) \
+	"CASE WHEN r.day_first = r.day_last THEN r.day_first ELSE (SELECT " f "(d.day)" \
+	" FROM record_day d WHERE d.record_id = a.id AND d.day BETWEEN :lo AND :hi) END"
+
+/*
+ * The rollup rows of the window, the filters and the result, after
+ * "WHERE "; with domains, the domain filter too (else the caller has one).
+ * A row with no message of the result is left out.
+ */
+void dash_source_rows(struct sqlb *b, const struct dash_args *a, enum dash_result result,
+    bool domains);
+
+/*
+ * Counts the sources (g: addresses or networks) of the window, up to
+ * DASH_TOTAL_MAX + 1: from the rollup rows of the source range, or else
+ * from the window's records (store_dash_count.c). 0 or -1 (e).
+ */
+int dash_count_sources(struct store *st, const struct dash_args *a, enum dash_result result,
+    enum dash_group g, int64_t *total, struct errbuf *e);
+
+/*
  * Appends " FROM report r CROSS JOIN record a ... WHERE" the records of the
  * window and a's filters, and the DMARC result's (no source filter).
  */

@@ -77,14 +77,9 @@ sources_order(const struct dash_page *page)
 	return NULL;
 }
 
-/*
- * The rollup rows of the window, the filters and the result, after
- * "WHERE "; with domains, the domain filter too (else the caller has one).
- * A row with no message of the result adds nothing, not even its day, its
- * header_from or its reporter: it is left out.
- */
-static void
-source_rows(struct sqlb *b, const struct dash_args *a, enum dash_result result, bool domains)
+/* A row with no message of the result adds nothing, not even its day, header_from or reporter. */
+void
+dash_source_rows(struct sqlb *b, const struct dash_args *a, enum dash_result result, bool domains)
 {
 	sqlb_add(b, "day BETWEEN :lo AND :hi");
 	if (result == DASH_RESULT_PASS)
@@ -157,23 +152,11 @@ groups_by_rollup(struct sqlb *b, const struct dash_args *a, enum dash_result res
 	sum_as(b, x->reject, "disposition_reject");
 	sqlb_add(b, "dmarcd_list(header_from) AS hf, dmarcd_list(org_key) AS orgs,"
 	    " min(day) AS first_day, max(day) AS last_day FROM rollup WHERE ");
-	source_rows(b, a, result, !one);
+	dash_source_rows(b, a, result, !one);
 	if (one)
 		sqlb_add(b, " AND policy_domain = :cdom AND ip BETWEEN :clo AND :chi");
 	sqlb_add(b, " GROUP BY policy_domain, glo) g");
 }
-
-/*
- * A record's messages in the window: its count, or for a long report the
- * parts of its days in the window (record_day); and its first and last day
- * in the window. NULL days: none of its parts is in the window.
- */
-#define REC_COUNT \
-	"CASE WHEN r.day_first = r.day_last THEN a.count ELSE (SELECT dmarcd_sum(d.count)" \
-	" FROM record_day d WHERE d.record_id = a.id AND d.day BETWEEN :lo AND :hi) END"
-#define REC_DAY(f) \
-	"CASE WHEN r.day_first = r.day_last THEN r.day_first ELSE (SELECT " f "(d.day)" \
-	" FROM record_day d WHERE d.record_id = a.id AND d.day BETWEEN :lo AND :hi) END"
 
 void
 dash_window_records(struct sqlb *b, const struct dash_args *a, enum dash_result result)
@@ -473,7 +456,7 @@ walk_sql(struct sqlb *b, const struct dash_args *a, enum dash_result result,
 		}
 	}
 	sqlb_add(b, " FROM rollup WHERE policy_domain = :cdom AND ip BETWEEN :clo AND :chi AND ");
-	source_rows(b, a, result, false);
+	dash_source_rows(b, a, result, false);
 	sqlb_add(b, g == DASH_GROUP_IP ? " ORDER BY ip" : " HAVING count(*) > 0");
 }
 
@@ -637,121 +620,6 @@ order_sort(struct walk_row *rows, struct walk_row *tmp, size_t n,
 	memcpy(rows, tmp, k * sizeof rows[0]);
 }
 
-/* Slots of the set of groups counted: a power of 2, over twice DASH_TOTAL_MAX + 1. */
-#define GROUP_SLOTS 4096
-_Static_assert(GROUP_SLOTS > 2 * (DASH_TOTAL_MAX + 1), "the group set is half empty at most");
-
-/* The groups counted so far: a set of (domain, address or network). */
-struct group_set {
-	struct group_key {
-		char *domain;
-		uint8_t key[16];
-		int len;
-	} *slots;
-	size_t n, cap;
-};
-
-static uint64_t
-group_hash(const char *domain, const uint8_t key[16], int len)
-{
-	uint64_t h = UINT64_C(0xcbf29ce484222325) ^ (uint64_t)len;
-	size_t i;
-
-	for (; *domain != '\0'; domain++)
-		h = (h ^ (unsigned char)*domain) * UINT64_C(0x100000001b3);
-	for (i = 0; i < 16; i++)
-		h = (h ^ key[i]) * UINT64_C(0x100000001b3);
-	return h ^ (h >> 31);
-}
-
-/* Adds a group; returns 1 when new, 0 when known, -1 when out of memory. */
-static int
-group_add(struct group_set *gs, const char *domain, const uint8_t key[16], int len)
-{
-	size_t j;
-	struct group_key *k;
-
-	for (j = group_hash(domain, key, len) & (gs->cap - 1);; j = (j + 1) & (gs->cap - 1)) {
-		k = &gs->slots[j];
-		if (k->domain == NULL)
-			break;
-		if (k->len == len && memcmp(k->key, key, 16) == 0 && strcmp(k->domain, domain) == 0)
-			return 0;
-	}
-	if ((k->domain = strdup(domain)) == NULL)
-		return -1;
-	memcpy(k->key, key, 16);
-	k->len = len;
-	gs->n++;
-	return 1;
-}
-
-/*
- * Counts the groups of the window, up to DASH_TOTAL_MAX + 1: from the
- * rollup rows of the source range, or else from the window's records.
- */
-static int
-count_sources(struct store *st, const struct dash_args *a, enum dash_result result,
-    enum dash_group g, int64_t *total, struct errbuf *e)
-{
-	const struct dash_sums *x = dash_sums(result);
-	struct group_set gs = { NULL, 0, GROUP_SLOTS };
-	struct sqlb b = { .n = 0 };
-	sqlite3_stmt *s;
-	const char *d;
-	uint8_t key[16], end[16];
-	int len, step = SQLITE_DONE, added;
-	size_t i;
-
-	*total = 0;
-	if (a->has_source) {
-		sqlb_add(&b, "SELECT policy_domain, ip, ");
-		sqlb_add(&b, x->messages);
-		sqlb_add(&b, ", 1 FROM rollup WHERE ");
-		source_rows(&b, a, result, true);
-	} else {
-		sqlb_add(&b, "SELECT r.policy_domain, a.ip, " REC_COUNT ", " REC_DAY("min"));
-		dash_window_records(&b, a, result);
-	}
-	if ((gs.slots = calloc(gs.cap, sizeof gs.slots[0])) == NULL) {
-		errbuf_set(e, "store: out of memory");
-		return -1;
-	}
-	if ((s = dash_prepare(st, &b, a, e)) == NULL) {
-		free(gs.slots);
-		return -1;
-	}
-	while (gs.n <= DASH_TOTAL_MAX &&
-	    (step = store_step(st, s, "counting the sources", e)) == SQLITE_ROW) {
-		/* a part outside the window, or no messages of the filtered result */
-		if (sqlite3_column_type(s, 3) == SQLITE_NULL ||
-		    (result != DASH_RESULT_ALL && sqlite3_column_int64(s, 2) <= 0))
-			continue;
-		d = (const char *)sqlite3_column_text(s, 0);
-		len = sqlite3_column_bytes(s, 1);
-		memset(key, 0, sizeof key);
-		if (len == 16) {
-			memcpy(key, sqlite3_column_blob(s, 1), 16);
-			if (g == DASH_GROUP_PREFIX)
-				store_ip_net(key, key, end);
-		} else {
-			len = 0;
-		}
-		if ((added = group_add(&gs, d != NULL ? d : "", key, len)) == -1) {
-			errbuf_set(e, "store: out of memory");
-			step = -1;
-			break;
-		}
-	}
-	*total = (int64_t)gs.n;
-	for (i = 0; i < gs.cap; i++)
-		free(gs.slots[i].domain);
-	free(gs.slots);
-	sqlite3_finalize(s);
-	return step == -1 ? -1 : 0;
-}
-
-
 /*
  * Writes rows from..to of w, each figured afresh from the rollup by one
  * group query (so that every path shows the same columns the same way).
@@ -844,7 +712,7 @@ store_dash_sources(struct store *st, const struct dash_filter *f, enum dash_grou
 	if (dash_args_init(&a, f, e) == -1)
 		return -1;
 	dash_args_page(&a, page);
-	if (count_sources(st, &a, f->result, g, &total.i, e) == -1)
+	if (dash_count_sources(st, &a, f->result, g, &total.i, e) == -1)
 		return -1;
 	if (by != NULL)
 		w.cap = DASH_SORT_TOP;
