@@ -289,8 +289,8 @@ fail:
 	return rc;
 }
 
-static int
-exec(struct store *st, const char *sql, const char *what, struct errbuf *e)
+int
+store_exec(struct store *st, const char *sql, const char *what, struct errbuf *e)
 {
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(st, what, e);
@@ -305,7 +305,7 @@ apply_migrations(struct store *st, int latest, struct errbuf *e)
 	int current, v;
 	size_t i;
 
-	if (exec(st, "BEGIN IMMEDIATE", "migrating", e) == -1)
+	if (store_exec(st, "BEGIN IMMEDIATE", "migrating", e) == -1)
 		return -1;
 	if (user_version(st, &current, e) == -1)
 		goto fail;
@@ -320,7 +320,7 @@ apply_migrations(struct store *st, int latest, struct errbuf *e)
 		}
 	}
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", latest);
-	if (exec(st, sql, "migrating", e) == -1 || exec(st, "COMMIT", "migrating", e) == -1)
+	if (store_exec(st, sql, "migrating", e) == -1 || store_exec(st, "COMMIT", "migrating", e) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -368,12 +368,12 @@ configure(struct store *st, struct errbuf *e)
 	if (sqlite3_busy_timeout(st->db, STORE_BUSY_MS) != SQLITE_OK)
 		return store_fail(st, "busy timeout", e);
 	/* SQLite opens the file lazily: its first read says what is wrong with it. */
-	if (exec(st, "SELECT count(*) FROM sqlite_schema", "reading the database", e) == -1)
+	if (store_exec(st, "SELECT count(*) FROM sqlite_schema", "reading the database", e) == -1)
 		return -1;
 	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", STORE_CACHE_KIB);
-	if (exec(st, sql, "cache size", e) == -1 ||
-	    exec(st, "PRAGMA foreign_keys = ON", "foreign keys", e) == -1 ||
-	    exec(st, "PRAGMA temp_store = FILE", "temp store", e) == -1)
+	if (store_exec(st, sql, "cache size", e) == -1 ||
+	    store_exec(st, "PRAGMA foreign_keys = ON", "foreign keys", e) == -1 ||
+	    store_exec(st, "PRAGMA temp_store = FILE", "temp store", e) == -1)
 		return -1;
 	if (sqlite3_create_function(st->db, "dmarcd_sum", 1,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, NULL,
@@ -392,10 +392,10 @@ configure(struct store *st, struct errbuf *e)
 	 * (4096 pages) rather than every 1,000 pages: bulk ingests copy each
 	 * page to the database file less often.
 	 */
-	if (exec(st, "PRAGMA page_size = 8192", "page size", e) == -1 ||
-	    exec(st, "PRAGMA journal_mode = WAL", "WAL mode", e) == -1 ||
-	    exec(st, "PRAGMA synchronous = FULL", "synchronous", e) == -1 ||
-	    exec(st, "PRAGMA wal_autocheckpoint = 4096", "checkpoint interval", e) == -1)
+	if (store_exec(st, "PRAGMA page_size = 8192", "page size", e) == -1 ||
+	    store_exec(st, "PRAGMA journal_mode = WAL", "WAL mode", e) == -1 ||
+	    store_exec(st, "PRAGMA synchronous = FULL", "synchronous", e) == -1 ||
+	    store_exec(st, "PRAGMA wal_autocheckpoint = 4096", "checkpoint interval", e) == -1)
 		return -1;
 	return 0;
 }

@@ -23,14 +23,6 @@ prepare(struct store *st, const char *sql, sqlite3_stmt **s, struct errbuf *e)
 	return 0;
 }
 
-static int
-exec(struct store *st, const char *sql, const char *what, struct errbuf *e)
-{
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return store_fail(st, what, e);
-	return 0;
-}
-
 static const char *
 text(sqlite3_stmt *s, int col)
 {
@@ -113,15 +105,15 @@ store_known_load_config(struct store *st, size_t n, const char *const *domains,
 {
 	size_t i;
 
-	if (store_writable(st, e) == -1 || exec(st, ADV_BEGIN, "loading known sources", e) == -1)
+	if (store_writable(st, e) == -1 || store_exec(st, ADV_BEGIN, "loading known sources", e) == -1)
 		return -1;
-	if (exec(st, "DELETE FROM known_source WHERE origin = 'config'", "loading known sources",
+	if (store_exec(st, "DELETE FROM known_source WHERE origin = 'config'", "loading known sources",
 	    e) == -1)
 		goto fail;
 	for (i = 0; i < n; i++)
 		if (put_known(st, domains[i], &known[i], KNOWN_FROM_CONFIG, e) == -1)
 			goto fail;
-	return exec(st, ADV_COMMIT, "loading known sources", e);
+	return store_exec(st, ADV_COMMIT, "loading known sources", e);
 fail:
 	sqlite3_exec(st->db, ADV_ROLLBACK, NULL, NULL, NULL);
 	return -1;

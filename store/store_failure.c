@@ -213,14 +213,6 @@ fail:
 	return rc;
 }
 
-static int
-exec(struct store *st, const char *sql, const char *what, struct errbuf *e)
-{
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return store_fail(st, what, e);
-	return 0;
-}
-
 int
 store_put_failure(struct store *st, int64_t input_id, const struct failure_report *f,
     bool keep_body, enum store_failure_outcome *out, struct errbuf *e)
@@ -231,7 +223,7 @@ store_put_failure(struct store *st, int64_t input_id, const struct failure_repor
 	*out = STORE_FAILURE_STORED;
 	if (store_writable(st, e) == -1)
 		return -1;
-	if (exec(st, "SAVEPOINT failure", "storing a failure report", e) == -1)
+	if (store_exec(st, "SAVEPOINT failure", "storing a failure report", e) == -1)
 		return -1;
 	if (sqlite3_prepare_v2(st->db, failure_insert_sql, -1, &s, NULL) != SQLITE_OK) {
 		store_fail(st, "preparing a failure report", e);
@@ -251,7 +243,7 @@ store_put_failure(struct store *st, int64_t input_id, const struct failure_repor
 			goto fail;
 	}
 	sqlite3_finalize(s);
-	return exec(st, "RELEASE failure", "storing a failure report", e);
+	return store_exec(st, "RELEASE failure", "storing a failure report", e);
 fail:
 	sqlite3_finalize(s);
 	sqlite3_exec(st->db, "ROLLBACK TO failure; RELEASE failure", NULL, NULL, NULL);

@@ -33,14 +33,6 @@ run_once(struct store *st, sqlite3_stmt **s, const char *what, struct errbuf *e)
 	return rc == -1 ? -1 : 0;
 }
 
-static int
-exec(struct store *st, const char *sql, const char *what, struct errbuf *e)
-{
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return store_fail(st, what, e);
-	return 0;
-}
-
 static void
 rollback(struct store *st)
 {
@@ -80,12 +72,12 @@ store_imap_folder(struct store *st, const char *account, const char *mailbox,
 	int found;
 
 	*reset = false;
-	if (exec(st, IMAP_BEGIN, "opening IMAP state", e) == -1)
+	if (store_exec(st, IMAP_BEGIN, "opening IMAP state", e) == -1)
 		return -1;
 	if ((found = find_folder(st, account, mailbox, out, e)) == -1)
 		goto fail;
 	if (found && out->uidvalidity == uidvalidity)
-		return exec(st, IMAP_COMMIT, "reading IMAP state", e) == -1 ? -1 : 0;
+		return store_exec(st, IMAP_COMMIT, "reading IMAP state", e) == -1 ? -1 : 0;
 	/* New, or UIDVALIDITY changed: start again from UID 0; pending rows go by cascade. */
 	*reset = found;
 	if (found) {
@@ -111,7 +103,7 @@ store_imap_folder(struct store *st, const char *account, const char *mailbox,
 	out->id = sqlite3_last_insert_rowid(st->db);
 	out->uidvalidity = uidvalidity;
 	out->last_uid = 0;
-	if (exec(st, IMAP_COMMIT, "recording an IMAP folder", e) == -1)
+	if (store_exec(st, IMAP_COMMIT, "recording an IMAP folder", e) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -151,10 +143,10 @@ int
 store_imap_done(struct store *st, int64_t folder_id, uint64_t uid, bool refused,
     struct errbuf *e)
 {
-	if (exec(st, IMAP_BEGIN, "recording an IMAP mail", e) == -1)
+	if (store_exec(st, IMAP_BEGIN, "recording an IMAP mail", e) == -1)
 		return -1;
 	if (mark_done(st, folder_id, uid, refused, e) == -1 ||
-	    exec(st, IMAP_COMMIT, "recording an IMAP mail", e) == -1) {
+	    store_exec(st, IMAP_COMMIT, "recording an IMAP mail", e) == -1) {
 		rollback(st);
 		return -1;
 	}
@@ -169,7 +161,7 @@ store_imap_skip(struct store *st, int64_t folder_id, uint64_t uid,
 	sqlite3_stmt *s = NULL;
 	int64_t now = (int64_t)time(NULL);
 
-	if (exec(st, IMAP_BEGIN, "recording a skipped mail", e) == -1)
+	if (store_exec(st, IMAP_BEGIN, "recording a skipped mail", e) == -1)
 		return -1;
 	if (prepare(st, "INSERT INTO input (raw_sha256, raw_size, source, location, status,"
 	    " refusal_code, reason, first_seen_at, last_seen_at)"
@@ -185,7 +177,7 @@ store_imap_skip(struct store *st, int64_t folder_id, uint64_t uid,
 	}
 	if (run_once(st, &s, "recording a skipped mail", e) == -1 ||
 	    mark_done(st, folder_id, uid, true, e) == -1 ||
-	    exec(st, IMAP_COMMIT, "recording a skipped mail", e) == -1)
+	    store_exec(st, IMAP_COMMIT, "recording a skipped mail", e) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -231,7 +223,7 @@ store_imap_clear(struct store *st, int64_t folder_id, const uint64_t *uids, size
 		return 0;
 	if (prepare(st, "DELETE FROM imap_pending WHERE folder_id = ?1 AND uid = ?2", &s, e) == -1)
 		return -1;
-	if (exec(st, IMAP_BEGIN, "clearing IMAP actions", e) == -1) {
+	if (store_exec(st, IMAP_BEGIN, "clearing IMAP actions", e) == -1) {
 		sqlite3_finalize(s);
 		return -1;
 	}
@@ -245,7 +237,7 @@ store_imap_clear(struct store *st, int64_t folder_id, const uint64_t *uids, size
 			goto fail;
 	}
 	sqlite3_finalize(s);
-	if (exec(st, IMAP_COMMIT, "clearing IMAP actions", e) == -1) {
+	if (store_exec(st, IMAP_COMMIT, "clearing IMAP actions", e) == -1) {
 		rollback(st);
 		return -1;
 	}

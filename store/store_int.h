@@ -179,6 +179,9 @@ int store_fail(struct store *st, const char *what, struct errbuf *e);
 /* Steps s once; returns SQLITE_ROW or SQLITE_DONE, or -1 (s reset, e set). */
 int store_step(struct store *st, sqlite3_stmt *s, const char *what, struct errbuf *e);
 
+/* Runs sql (constant text, no parameters); a failure is "store: what: ...". 0 or -1 (e). */
+int store_exec(struct store *st, const char *sql, const char *what, struct errbuf *e);
+
 /* Runs a statement that returns no row, then resets it. 0 or -1 (e). */
 int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct errbuf *e);
 
