@@ -42,10 +42,9 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GEN = os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py")
+from benchlib import OUT, ROOT, build, generate
+
 DOVECOT = os.path.join(ROOT, "tests", "imap", "dovecot.sh")
-OUT = os.path.join(ROOT, "bench", "out")
 CORPUS = os.path.join(OUT, "fault-maildir-1000")
 GEN_ARGS = ["--reports", "979", "--records-per-report", "~50", "--schema", "mixed",
             "--compress", "mixed", "--wrap", "eml", "--maildir", "--duplicates", "0.01",
@@ -54,25 +53,10 @@ EXPORTS = ("reports", "records", "sources")
 MAX_KILLS = 12          # then the run is left to finish
 
 
-def build(dmarcd):
-    if dmarcd:
-        return os.path.abspath(dmarcd)
-    bdir = os.path.join(ROOT, "build-bench")
-    subprocess.run(["cmake", "-S", ROOT, "-B", bdir, "-DCMAKE_BUILD_TYPE=Release",
-                    "-DDMARCD_TESTS=OFF"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["cmake", "--build", bdir, "-j", "2", "--target", "dmarcd"], check=True,
-                   stdout=subprocess.DEVNULL)
-    return os.path.join(bdir, "dmarcd")
 
 
 def corpus():
-    if not os.path.isdir(CORPUS):
-        if not os.path.exists(GEN):
-            sys.exit("fault_bench needs ../shared/bench/gen_corpus.py next to the project")
-        os.makedirs(OUT, exist_ok=True)
-        subprocess.run([sys.executable, GEN, "--out", CORPUS + ".tmp"] + GEN_ARGS, check=True,
-                       stdout=subprocess.DEVNULL)
-        os.rename(CORPUS + ".tmp", CORPUS)
+    generate(CORPUS, GEN_ARGS, "fault_bench")
     mails = sorted(os.listdir(os.path.join(CORPUS, "new")))
     return [os.path.join(CORPUS, "new", m) for m in mails]
 

@@ -21,9 +21,8 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GEN = os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py")
-OUT = os.path.join(ROOT, "bench", "out")
+from benchlib import GEN, OUT, build, generate
+
 
 CORPORA = [
     ("maildir-1000x50", ["--reports", "1000", "--records-per-report", "~50", "--maildir",
@@ -34,22 +33,11 @@ CORPORA = [
 ]
 
 
-def build(dmarcd):
-    if dmarcd:
-        return dmarcd
-    bdir = os.path.join(ROOT, "build-bench")
-    subprocess.run(["cmake", "-S", ROOT, "-B", bdir, "-DCMAKE_BUILD_TYPE=Release",
-                    "-DDMARCD_TESTS=OFF"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["cmake", "--build", bdir, "-j", str(os.cpu_count() or 2)], check=True,
-                   stdout=subprocess.DEVNULL)
-    return os.path.join(bdir, "dmarcd")
 
 
 def corpus(name, args):
     path = os.path.join(OUT, name)
-    if not os.path.isdir(path):
-        subprocess.run([sys.executable, GEN, "--out", path, "--wrap", "eml"] + args,
-                       check=True, stdout=subprocess.DEVNULL)
+    generate(path, ["--wrap", "eml"] + args, "ingest_bench")
     return path
 
 

@@ -41,9 +41,8 @@ import tempfile
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GEN = os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py")
-OUT = os.path.join(ROOT, "bench", "out")
+from benchlib import OUT, build, generate
+
 CORPUS = os.path.join(OUT, "load-100k")
 GEN_ARGS = ["--reports", "2000", "--records-per-report", "50", "--compress", "gz",
             "--wrap", "none", "--days", "365", "--start-date", "2025-01-01", "--seed", "11"]
@@ -74,25 +73,10 @@ end
 """
 
 
-def build(dmarcd):
-    if dmarcd:
-        return os.path.abspath(dmarcd)
-    bdir = os.path.join(ROOT, "build-bench")
-    subprocess.run(["cmake", "-S", ROOT, "-B", bdir, "-DCMAKE_BUILD_TYPE=Release",
-                    "-DDMARCD_TESTS=OFF"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["cmake", "--build", bdir, "-j", "2", "--target", "dmarcd"], check=True,
-                   stdout=subprocess.DEVNULL)
-    return os.path.join(bdir, "dmarcd")
 
 
 def corpus():
-    if not os.path.isdir(CORPUS):
-        if not os.path.exists(GEN):
-            sys.exit("load_bench needs ../shared/bench/gen_corpus.py next to the project")
-        os.makedirs(OUT, exist_ok=True)
-        subprocess.run([sys.executable, GEN, "--out", CORPUS + ".tmp"] + GEN_ARGS, check=True,
-                       stdout=subprocess.DEVNULL)
-        os.rename(CORPUS + ".tmp", CORPUS)
+    generate(CORPUS, GEN_ARGS, "load_bench")
     files = []
     for d, _, names in os.walk(CORPUS):
         files += [os.path.join(d, n) for n in names]

@@ -28,9 +28,8 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GEN = os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py")
-OUT = os.path.join(ROOT, "bench", "out")
+from benchlib import OUT, build, generate
+
 CORPUS = os.path.join(OUT, "web-year")
 DB = os.path.join(OUT, "web-year.db")
 START, END = "2025-01-01", "2025-12-31"  # the year gen_corpus spreads the reports over
@@ -40,15 +39,6 @@ GEN_ARGS = ["--reports", "20000", "--records-per-report", "~260", "--days", "365
             "--failure", "500", "--seed", "21"]
 
 
-def build(dmarcd):
-    if dmarcd:
-        return dmarcd
-    bdir = os.path.join(ROOT, "build-bench")
-    subprocess.run(["cmake", "-S", ROOT, "-B", bdir, "-DCMAKE_BUILD_TYPE=Release",
-                    "-DDMARCD_TESTS=OFF"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["cmake", "--build", bdir, "-j", str(os.cpu_count() or 2), "--target",
-                    "dmarcd"], check=True, stdout=subprocess.DEVNULL)
-    return os.path.join(bdir, "dmarcd")
 
 
 def db_usable(dmarcd, db):
@@ -62,13 +52,9 @@ def db_usable(dmarcd, db):
 
 def make_db(dmarcd):
     if not os.path.isdir(CORPUS):
-        if not os.path.exists(GEN):
-            sys.exit("web_bench needs ../shared/bench/gen_corpus.py next to the project")
         print("generating the corpus into %s ..." % CORPUS, flush=True)
         t = time.monotonic()
-        subprocess.run([sys.executable, GEN, "--out", CORPUS + ".tmp"] + GEN_ARGS, check=True,
-                       stdout=subprocess.DEVNULL)
-        os.rename(CORPUS + ".tmp", CORPUS)
+        generate(CORPUS, GEN_ARGS, "web_bench")
         print("  %.0f s" % (time.monotonic() - t), flush=True)
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(DB + suffix):
