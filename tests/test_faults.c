@@ -140,34 +140,53 @@ count_reports(sqlite3 *db)
 	return n;
 }
 
+/* A test's files: the database (in dir, or on a tmpfs mounted at mnt) and two report paths. */
+struct files {
+	char *dir;
+	char mnt[512], db[600], a[512], b[512];
+};
+
+/* Makes them in a scratch directory; with tmpfs_size ("2m"), the database goes on a tmpfs. */
+static void
+files_new(struct files *f, const char *tmpfs_size)
+{
+	char opts[32];
+
+	f->dir = tu_scratch_dir();
+	snprintf(f->mnt, sizeof f->mnt, "%s/mnt", f->dir);
+	snprintf(f->db, sizeof f->db, "%s/t.db", tmpfs_size != NULL ? f->mnt : f->dir);
+	snprintf(f->a, sizeof f->a, "%s/a.xml", f->dir);
+	snprintf(f->b, sizeof f->b, "%s/b.xml", f->dir);
+	if (tmpfs_size == NULL)
+		return;
+	snprintf(opts, sizeof opts, "size=%s", tmpfs_size);
+	cr_assert_eq(mkdir(f->mnt, 0700), 0);
+	cr_assert_eq(mount("tmpfs", f->mnt, "tmpfs", 0, opts), 0, "%s", strerror(errno));
+}
+
 Test(faults, full_disk_fails_clearly_and_keeps_what_was_committed)
 {
-	char *dir, mnt[512], db[600], a[512], b[512], fill[600], *before, *out;
+	struct files f;
+	char fill[600], *before, *out;
 	sqlite3 *reader;
 	sqlite3_stmt *s;
 	int rc;
 
 	require_root("mounting a small tmpfs to fill");
 	private_mounts();
-	dir = tu_scratch_dir();
-	snprintf(mnt, sizeof mnt, "%s/mnt", dir);
-	snprintf(db, sizeof db, "%s/t.db", mnt);
-	snprintf(a, sizeof a, "%s/a.xml", dir);
-	snprintf(b, sizeof b, "%s/b.xml", dir);
-	cr_assert_eq(mkdir(mnt, 0700), 0);
-	cr_assert_eq(mount("tmpfs", mnt, "tmpfs", 0, "size=2m"), 0, "%s", strerror(errno));
-	write_report(a, "before-full", "before.example", 1709683200, 20);
-	write_report(b, "while-full", "while.example", 1709769600, 2000);
-	cr_assert_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, db, a), 0);
-	cr_assert_eq(export_reports(db, false, &before), 0, "%s", before);
+	files_new(&f, "2m");
+	write_report(f.a, "before-full", "before.example", 1709683200, 20);
+	write_report(f.b, "while-full", "while.example", 1709769600, 2000);
+	cr_assert_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, f.db, f.a), 0);
+	cr_assert_eq(export_reports(f.db, false, &before), 0, "%s", before);
 	cr_assert_not_null(strstr(before, "before-full"), "%s", before);
 
 	/* A reader holds the database open, as the dashboard does: its -shm stays. */
-	cr_assert_eq(sqlite3_open_v2(db, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_open_v2(f.db, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	cr_assert_eq(count_reports(reader), 1);
-	fill_disk(mnt);
+	fill_disk(f.mnt);
 
-	rc = tu_run(&out, "%s ingest --db %s %s 2>&1", DMARCD_BIN, db, b);
+	rc = tu_run(&out, "%s ingest --db %s %s 2>&1", DMARCD_BIN, f.db, f.b);
 	cr_expect_eq(rc, 1, "exit %d: %s", rc, out);
 	cr_expect_not_null(strstr(out, "error: store: "), "%s", out);
 	cr_expect_not_null(strstr(out, "(the disk holding "), "%s", out);
@@ -175,7 +194,7 @@ Test(faults, full_disk_fails_clearly_and_keeps_what_was_committed)
 	free(out);
 
 	/* Everything committed before is there and readable, disk still full. */
-	rc = export_reports(db, false, &out);
+	rc = export_reports(f.db, false, &out);
 	cr_expect_eq(rc, 0, "%s", out);
 	cr_expect_str_eq(out, before);
 	free(out);
@@ -186,37 +205,36 @@ Test(faults, full_disk_fails_clearly_and_keeps_what_was_committed)
 	sqlite3_finalize(s);
 
 	/* Space again: the same input goes in. */
-	snprintf(fill, sizeof fill, "%s/fill", mnt);
+	snprintf(fill, sizeof fill, "%s/fill", f.mnt);
 	cr_assert_eq(unlink(fill), 0);
-	cr_expect_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, db, b), 0);
+	cr_expect_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, f.db, f.b), 0);
 	cr_expect_eq(count_reports(reader), 2);
 	sqlite3_close(reader);
-	cr_expect_eq(umount2(mnt, MNT_DETACH), 0);
+	cr_expect_eq(umount2(f.mnt, MNT_DETACH), 0);
 	free(before);
-	free(dir);
+	free(f.dir);
 }
 
 Test(faults, locked_database_fails_clearly_and_readers_go_on, .timeout = 60)
 {
-	char *dir = tu_scratch_dir(), db[512], a[512], b[512], *before, *out;
+	struct files f;
+	char *before, *out;
 	sqlite3 *locker;
 	struct timespec t0, t1;
 	int rc;
 
-	snprintf(db, sizeof db, "%s/t.db", dir);
-	snprintf(a, sizeof a, "%s/a.xml", dir);
-	snprintf(b, sizeof b, "%s/b.xml", dir);
-	write_report(a, "before-lock", "before.example", 1709683200, 4);
-	write_report(b, "while-locked", "while.example", 1709769600, 4);
-	cr_assert_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, db, a), 0);
-	cr_assert_eq(export_reports(db, false, &before), 0);
+	files_new(&f, NULL);
+	write_report(f.a, "before-lock", "before.example", 1709683200, 4);
+	write_report(f.b, "while-locked", "while.example", 1709769600, 4);
+	cr_assert_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, f.db, f.a), 0);
+	cr_assert_eq(export_reports(f.db, false, &before), 0);
 
 	/* Another process's writer: held well past dmarcd's 5 s busy timeout. */
-	cr_assert_eq(sqlite3_open(db, &locker), SQLITE_OK);
+	cr_assert_eq(sqlite3_open(f.db, &locker), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(locker, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK, "%s",
 	    sqlite3_errmsg(locker));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = tu_run(&out, "%s ingest --db %s %s 2>&1", DMARCD_BIN, db, b);
+	rc = tu_run(&out, "%s ingest --db %s %s 2>&1", DMARCD_BIN, f.db, f.b);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	cr_expect_eq(rc, 1, "exit %d: %s", rc, out);
 	cr_expect_not_null(
@@ -226,16 +244,16 @@ Test(faults, locked_database_fails_clearly_and_readers_go_on, .timeout = 60)
 	free(out);
 
 	/* WAL: readers are not blocked by the writer. */
-	rc = export_reports(db, false, &out);
+	rc = export_reports(f.db, false, &out);
 	cr_expect_eq(rc, 0, "%s", out);
 	cr_expect_str_eq(out, before);
 	free(out);
 
 	cr_assert_eq(sqlite3_exec(locker, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(locker);
-	cr_expect_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, db, b), 0);
+	cr_expect_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, f.db, f.b), 0);
 	free(before);
-	free(dir);
+	free(f.dir);
 }
 
 /*
@@ -244,46 +262,47 @@ Test(faults, locked_database_fails_clearly_and_readers_go_on, .timeout = 60)
  */
 Test(faults, read_only_database_fails_clearly)
 {
-	char *dir = tu_scratch_dir(), db[512], a[512], b[512], *before, *out;
+	struct files f;
+	char *before, *out;
 	bool root = geteuid() == 0;
 	int rc;
 
 	if (root && access("/usr/bin/setpriv", X_OK) != 0)
 		cr_skip_test("setpriv (util-linux) is missing: cannot run dmarcd as nobody");
-	snprintf(db, sizeof db, "%s/t.db", dir);
-	snprintf(a, sizeof a, "%s/a.xml", dir);
-	snprintf(b, sizeof b, "%s/b.xml", dir);
-	write_report(a, "before-ro", "before.example", 1709683200, 4);
-	write_report(b, "refused-ro", "ro.example", 1709769600, 4);
-	cr_assert_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, db, a), 0);
-	cr_assert_eq(export_reports(db, false, &before), 0);
+	files_new(&f, NULL);
+	write_report(f.a, "before-ro", "before.example", 1709683200, 4);
+	write_report(f.b, "refused-ro", "ro.example", 1709769600, 4);
+	cr_assert_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, f.db, f.a), 0);
+	cr_assert_eq(export_reports(f.db, false, &before), 0);
 
 	/* The file is 0444; its directory is writable (-wal and -shm can be made). */
-	cr_assert_eq(chmod(db, 0444), 0);
-	cr_assert_eq(chmod(dir, 0755), 0);
+	cr_assert_eq(chmod(f.db, 0444), 0);
+	cr_assert_eq(chmod(f.dir, 0755), 0);
 	if (root)
-		cr_assert_eq(chown(dir, NOBODY_UID, (gid_t)-1), 0);
-	rc = tu_run(&out, "%s%s ingest --db %s %s 2>&1", root ? AS_NOBODY : "", DMARCD_BIN, db, b);
+		cr_assert_eq(chown(f.dir, NOBODY_UID, (gid_t)-1), 0);
+	rc = tu_run(&out, "%s%s ingest --db %s %s 2>&1", root ? AS_NOBODY : "", DMARCD_BIN, f.db,
+	    f.b);
 	cr_expect_eq(rc, 1, "exit %d: %s", rc, out);
 	cr_expect_not_null(strstr(out, "attempt to write a readonly database ("), "%s", out);
 	cr_expect_not_null(strstr(out, "/t.db: Permission denied)"), "%s", out);
 	free(out);
-	rc = export_reports(db, root, &out);
+	rc = export_reports(f.db, root, &out);
 	cr_expect_eq(rc, 0, "%s", out);
 	cr_expect_str_eq(out, before, "what was stored is still readable");
 	free(out);
 
 	/* The file is writable, its directory is not: SQLite cannot make -wal and -shm. */
-	cr_assert_eq(tu_run(NULL, "rm -f %s-wal %s-shm", db, db), 0);
+	cr_assert_eq(tu_run(NULL, "rm -f %s-wal %s-shm", f.db, f.db), 0);
 	if (root) {
-		cr_assert_eq(chown(dir, 0, (gid_t)-1), 0);
-		cr_assert_eq(chown(db, NOBODY_UID, (gid_t)-1), 0);
-		cr_assert_eq(chmod(db, 0644), 0);
+		cr_assert_eq(chown(f.dir, 0, (gid_t)-1), 0);
+		cr_assert_eq(chown(f.db, NOBODY_UID, (gid_t)-1), 0);
+		cr_assert_eq(chmod(f.db, 0644), 0);
 	} else {
-		cr_assert_eq(chmod(db, 0644), 0);
-		cr_assert_eq(chmod(dir, 0555), 0);
+		cr_assert_eq(chmod(f.db, 0644), 0);
+		cr_assert_eq(chmod(f.dir, 0555), 0);
 	}
-	rc = tu_run(&out, "%s%s ingest --db %s %s 2>&1", root ? AS_NOBODY : "", DMARCD_BIN, db, b);
+	rc = tu_run(&out, "%s%s ingest --db %s %s 2>&1", root ? AS_NOBODY : "", DMARCD_BIN, f.db,
+	    f.b);
 	cr_expect_eq(rc, 1, "exit %d: %s", rc, out);
 	cr_expect_not_null(strstr(out,
 	                       ": Permission denied; SQLite creates the -wal and -shm "
@@ -291,36 +310,31 @@ Test(faults, read_only_database_fails_clearly)
 	    "%s", out);
 	cr_expect_not_null(strstr(out, "(the directory /tmp/dmarcd-test-"), "%s", out);
 	free(out);
-	cr_assert_eq(chmod(dir, 0700), 0);
+	cr_assert_eq(chmod(f.dir, 0700), 0);
 	free(before);
-	free(dir);
+	free(f.dir);
 }
 
 Test(faults, read_only_file_system_fails_clearly)
 {
-	char *dir, mnt[512], db[600], a[512], b[512], *out;
+	struct files f;
+	char *out;
 	int rc;
 
 	require_root("mounting a read-only tmpfs");
 	private_mounts();
-	dir = tu_scratch_dir();
-	snprintf(mnt, sizeof mnt, "%s/mnt", dir);
-	snprintf(db, sizeof db, "%s/t.db", mnt);
-	snprintf(a, sizeof a, "%s/a.xml", dir);
-	snprintf(b, sizeof b, "%s/b.xml", dir);
-	cr_assert_eq(mkdir(mnt, 0700), 0);
-	cr_assert_eq(mount("tmpfs", mnt, "tmpfs", 0, "size=4m"), 0, "%s", strerror(errno));
-	write_report(a, "before-rofs", "before.example", 1709683200, 4);
-	write_report(b, "refused-rofs", "ro.example", 1709769600, 4);
-	cr_assert_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, db, a), 0);
-	cr_assert_eq(mount("tmpfs", mnt, "tmpfs", MS_REMOUNT | MS_RDONLY, "size=4m"), 0, "%s",
+	files_new(&f, "4m");
+	write_report(f.a, "before-rofs", "before.example", 1709683200, 4);
+	write_report(f.b, "refused-rofs", "ro.example", 1709769600, 4);
+	cr_assert_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, f.db, f.a), 0);
+	cr_assert_eq(mount("tmpfs", f.mnt, "tmpfs", MS_REMOUNT | MS_RDONLY, "size=4m"), 0, "%s",
 	    strerror(errno));
-	rc = tu_run(&out, "%s ingest --db %s %s 2>&1", DMARCD_BIN, db, b);
+	rc = tu_run(&out, "%s ingest --db %s %s 2>&1", DMARCD_BIN, f.db, f.b);
 	cr_expect_eq(rc, 1, "exit %d: %s", rc, out);
 	cr_expect_not_null(strstr(out, "/mnt/t.db: Read-only file system)"), "%s", out);
 	free(out);
-	cr_expect_eq(umount2(mnt, MNT_DETACH), 0);
-	free(dir);
+	cr_expect_eq(umount2(f.mnt, MNT_DETACH), 0);
+	free(f.dir);
 }
 
 /* ---- services: privilege drop and secrets ---- */
