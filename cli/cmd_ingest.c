@@ -99,7 +99,7 @@ cmd_ingest(int argc, char **argv)
 	};
 	const char *db = NULL;
 	bool json = false;
-	struct pipeline_options popt = { false, false };
+	struct pipeline_options popt = { .parse_ahead = true };
 	struct bounds b;
 	struct store *st = NULL;
 	struct source *src = NULL;

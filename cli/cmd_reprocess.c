@@ -16,7 +16,7 @@ cmd_reprocess(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL;
-	struct pipeline_options popt = { false, false };
+	struct pipeline_options popt = { 0 };
 	struct bounds b;
 	struct store *st = NULL;
 	struct pipeline *p = NULL;

@@ -4,6 +4,12 @@
  * durability costs little; an input's acknowledgement at its source (a
  * Maildir move, an IMAP move) runs only after the commit that holds its
  * data. This is the only code that joins ingest/ to store/.
+ *
+ * With parse_ahead, inputs are parsed on a second thread (relay.h) while
+ * this one stores the inputs before them: pipeline_ingest copies the input
+ * and returns before it is stored, and its outcome (counted in the totals,
+ * recorded, acknowledged after its commit) follows in a later call or in
+ * pipeline_flush. An operational failure may then surface in a later call.
  */
 #ifndef DMARCD_PIPELINE_H
 #define DMARCD_PIPELINE_H
@@ -34,6 +40,7 @@ struct pipeline_totals {
 struct pipeline_options {
 	bool verbose;               /* log every input, not only refusals */
 	bool keep_failure_bodies;   /* store failure reports' sample bodies (personal data) */
+	bool parse_ahead;           /* parse on a second thread; inputs take no record callback */
 };
 
 /* One input: its bytes, where it came from, how to acknowledge it. */
@@ -76,7 +83,7 @@ int pipeline_ingest(struct pipeline *p, const struct pipeline_input *in, struct 
 /* Retries every input stored as refused or partial with the current parsers. */
 int pipeline_reprocess(struct pipeline *p, struct errbuf *e);
 
-/* Commits the current batch durably, then runs its acknowledgements. */
+/* Stores every input given, commits the batch durably, then runs its acknowledgements. */
 int pipeline_flush(struct pipeline *p, struct errbuf *e);
 
 const struct pipeline_totals *pipeline_totals(const struct pipeline *p);

@@ -247,7 +247,8 @@ ingest_mail(struct folder_poll *fp, struct pipeline *pl, uint64_t uid, uint64_t 
 static int
 poll_batch(struct folder_poll *fp, const uint64_t *uids, size_t n, struct errbuf *e)
 {
-	struct pipeline_options popt = { true, fp->p->c->keep_body };
+	struct pipeline_options popt = { .verbose = true,
+	    .keep_failure_bodies = fp->p->c->keep_body };
 	struct pipeline *pl = NULL;
 	uint64_t *sizes;
 	struct errbuf flush_err;
@@ -343,7 +344,8 @@ poll_imap(struct poller *p, const struct config_imap *im, struct errbuf *e)
 static int
 poll_maildir(struct poller *p, const struct config_maildir *md, struct errbuf *e)
 {
-	struct pipeline_options popt = { true, p->c->keep_body };
+	struct pipeline_options popt = { .verbose = true,
+	    .keep_failure_bodies = p->c->keep_body };
 	struct pipeline_input in = { 0 };
 	const char *paths[1] = { md->path };
 	struct source *src = NULL;
