@@ -120,6 +120,71 @@ Test(cli, ingesting_twice_changes_nothing)
 	free(dir);
 }
 
+/* dmarcd ingest parses ahead on a second thread: bytes seen earlier in the same run still count once. */
+Test(cli, the_same_bytes_twice_in_one_run_are_one_input)
+{
+	char *dir = setup_dir(), *out, path[512];
+	int rc;
+
+	snprintf(path, sizeof path, "%s/in/a.xml", dir);
+	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 3, 4);
+	cr_assert_eq(tu_run(NULL, "cd %s/in && cp a.xml b.xml && cp a.xml c.xml && "
+	    "printf '\\n' >> c.xml && printf '<feedback>' > d.xml && cp d.xml e.xml", dir), 0);
+
+	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s/in 2>/dev/null", DMARCD_BIN, dir, dir);
+	cr_expect_eq(rc, 3, "the malformed input is refused: exit 3 (got %d)", rc);
+	cr_expect_not_null(strstr(out, "\"inputs\":5,\"reports_stored\":1,\"duplicate_reports\":1,"
+	    "\"duplicate_inputs\":2,\"conflicts\":0,\"refused\":1,"), "%s", out);
+	cr_expect_not_null(strstr(out, "\"records\":3,"), "%s", out);
+	free(out);
+
+	rc = tu_run(&out, "sqlite3 %s/t.db \"SELECT location, status, times_seen FROM input"
+	    " ORDER BY id\"", dir);
+	cr_assert_eq(rc, 0);
+	cr_expect_not_null(strstr(out, "/in/a.xml|stored|2\n"), "%s", out);
+	cr_expect_not_null(strstr(out, "/in/c.xml|stored|1\n"), "%s", out);
+	cr_expect_not_null(strstr(out, "/in/d.xml|refused|2\n"), "%s", out);
+	cr_expect_null(strstr(out, "b.xml"), "b.xml has a.xml's bytes: %s", out);
+	free(out);
+	free(dir);
+}
+
+/* More mails than one batch holds: every batch commits, every mail is acknowledged once. */
+Test(cli, a_maildir_larger_than_a_batch_is_stored_and_acknowledged)
+{
+	char *dir = setup_dir(), *out;
+	int rc;
+
+	cr_assert_eq(tu_run(NULL, "mkdir -p %s/Maildir/new %s/Maildir/cur %s/Maildir/tmp", dir, dir,
+	    dir), 0);
+	cr_assert_eq(tu_run(NULL, "cd %s/Maildir/new && for i in $(seq 1 700); do "
+	    "printf 'From: r@reporter.example\\nSubject: Report Domain: example.net\\n"
+	    "Content-Type: text/xml\\n\\n<feedback><report_metadata><org_name>R</org_name>"
+	    "<report_id>m-%%d</report_id><date_range><begin>1709683200</begin>"
+	    "<end>1709769599</end></date_range></report_metadata><policy_published>"
+	    "<domain>example.net</domain><p>none</p></policy_published><record><row>"
+	    "<source_ip>198.51.100.%%d</source_ip><count>%%d</count><policy_evaluated>"
+	    "<disposition>none</disposition><dkim>pass</dkim><spf>fail</spf>"
+	    "</policy_evaluated></row><identifiers><header_from>example.net</header_from>"
+	    "</identifiers></record></feedback>\\n' $i $((i %% 250)) $i > $i.M1.test; done",
+	    dir), 0);
+
+	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s/Maildir", DMARCD_BIN, dir, dir);
+	cr_expect_eq(rc, 0);
+	cr_expect_not_null(strstr(out, "\"inputs\":700,\"reports_stored\":700,"), "%s", out);
+	cr_expect_not_null(strstr(out, "\"records\":700,"), "%s", out);
+	free(out);
+	rc = tu_run(&out, "ls %s/Maildir/new | wc -l; ls %s/Maildir/cur | grep -c ':2,S$'; "
+	    "%s export domains --db %s/t.db", dir, dir, DMARCD_BIN, dir);
+	cr_assert_eq(rc, 0);
+	cr_expect_eq(strncmp(out, "0\n700\n", 6), 0, "%s", out);
+	/* messages 1 + 2 + ... + 700, all passing DKIM; 250 addresses; 700 reports */
+	cr_expect_not_null(strstr(out, "\nexample.net,245350,245350,1.0000,245350,0,245350,0,0,"
+	    "250,700,2024-03-06,"), "%s", out);
+	free(out);
+	free(dir);
+}
+
 Test(cli, maildir_mail_is_acknowledged_after_the_commit)
 {
 	char *dir = setup_dir(), *out, path[512], report[512];
