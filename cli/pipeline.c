@@ -7,56 +7,13 @@
 #include "digest.h"
 #include "extract.h"
 #include "log.h"
+#include "pipeline_int.h"
 #include "refusal.h"
-#include "relay.h"
 
 /* A batch is committed when any of these is reached. */
 #define BATCH_MAX_INPUTS   256
 #define BATCH_MAX_RECORDS  500000
 #define BATCH_MAX_SECONDS  2
-
-/* Parsing ahead waits for the store when the inputs in flight hold this many bytes. */
-#define AHEAD_MAX_BYTES    (64u << 20)
-
-/* An input handed to the parser thread: its copy, and what storing it needs. */
-struct ahead_job {
-	struct relay_job job;       /* first: the relay hands this back */
-	struct ahead_job *next;     /* in flight, oldest first */
-	char *source, *location, *ack_arg;
-	int (*ack)(const char *ack_arg, struct errbuf *e);
-	unsigned char *data;
-	uint8_t sha[32];
-	bool duplicate;
-	int64_t input_id;
-	struct store_counts counts;
-	struct store_failure_ctx failures;
-	struct report_sink sink;
-	struct failure_sink failure_sink;
-};
-
-struct pending_ack {
-	int (*ack)(const char *arg, struct errbuf *e);
-	char *arg;
-};
-
-struct pipeline {
-	struct store *st;
-	struct bounds bounds;
-	struct pipeline_options options;
-	bool in_batch;
-	time_t batch_started;
-	uint64_t batch_records;
-	struct pending_ack *acks;
-	size_t n_acks, cap_acks;
-	struct pipeline_totals totals;
-	/* parse_ahead: the parser thread and the inputs in flight */
-	struct relay *relay;
-	struct ahead_job *ahead_head, *ahead_tail;
-	size_t ahead_bytes;
-};
-
-static int start_relay(struct pipeline *p, struct errbuf *e);
-static void free_job(struct ahead_job *j);
 
 int
 pipeline_new(struct store *st, const struct bounds *b, const struct pipeline_options *o,
@@ -72,7 +29,7 @@ pipeline_new(struct store *st, const struct bounds *b, const struct pipeline_opt
 	p->bounds = *b;
 	p->options = *o;
 	extract_init();
-	if (o->parse_ahead && start_relay(p, e) == -1) {
+	if (o->parse_ahead && ahead_start(p, e) == -1) {
 		free(p);
 		return -1;
 	}
@@ -93,15 +50,9 @@ drop_acks(struct pipeline *p)
 void
 pipeline_free(struct pipeline *p)
 {
-	struct ahead_job *j;
-
 	if (p == NULL)
 		return;
-	relay_free(p->relay);
-	while ((j = p->ahead_head) != NULL) {
-		p->ahead_head = j->next;
-		free_job(j);
-	}
+	ahead_free(p);
 	if (p->in_batch)
 		store_batch_rollback(p->st);
 	drop_acks(p);
@@ -115,9 +66,9 @@ pipeline_totals(const struct pipeline *p)
 	return &p->totals;
 }
 
-static int
-queue_ack(struct pipeline *p, int (*ack)(const char *arg, struct errbuf *e), const char *arg,
-    struct errbuf *e)
+int
+pipeline_queue_ack(struct pipeline *p, int (*ack)(const char *arg, struct errbuf *e),
+    const char *arg, struct errbuf *e)
 {
 	struct pending_ack *grown;
 
@@ -142,8 +93,8 @@ nomem:
 	return -1;
 }
 
-static int
-ensure_batch(struct pipeline *p, struct errbuf *e)
+int
+pipeline_ensure_batch(struct pipeline *p, struct errbuf *e)
 {
 	if (p->in_batch)
 		return 0;
@@ -181,19 +132,21 @@ commit_batch(struct pipeline *p, struct errbuf *e)
 int
 pipeline_flush(struct pipeline *p, struct errbuf *e)
 {
-	if (p->relay != NULL && relay_finish(p->relay, e) == -1)
+	if (ahead_finish(p, e) == -1)
 		return -1;
 	return commit_batch(p, e);
 }
 
-static int
-maybe_commit(struct pipeline *p, struct errbuf *e)
+int
+pipeline_maybe_commit(struct pipeline *p, struct errbuf *e)
 {
 	if (p->n_acks >= BATCH_MAX_INPUTS || p->batch_records >= BATCH_MAX_RECORDS ||
 	    time(NULL) - p->batch_started >= BATCH_MAX_SECONDS)
 		return commit_batch(p, e);
 	return 0;
 }
+
+/* ---- inputs ---- */
 
 static enum input_status
 decide_status(const struct extract_result *res)
@@ -240,9 +193,8 @@ log_outcome(const struct pipeline *p, const char *location, const struct input_o
 	}
 }
 
-/* Points the sinks at the open input row input_id; the counts and failures are theirs. */
-static void
-open_sinks(struct pipeline *p, int64_t input_id, struct store_counts *counts,
+void
+pipeline_open_sinks(struct pipeline *p, int64_t input_id, struct store_counts *counts,
     struct store_failure_ctx *failures, struct report_sink *sink,
     struct failure_sink *failure_sink)
 {
@@ -253,9 +205,8 @@ open_sinks(struct pipeline *p, int64_t input_id, struct store_counts *counts,
 	store_failure_sink(failures, failure_sink);
 }
 
-/* Records the outcome of an extracted input in its row input_id (*status). */
-static int
-record_outcome(struct pipeline *p, int64_t input_id, const char *location,
+int
+pipeline_record_outcome(struct pipeline *p, int64_t input_id, const char *location,
     const unsigned char *data, size_t len, struct extract_result *res,
     const struct store_counts *counts, const struct store_failure_ctx *failures,
     enum input_status *status, struct errbuf *e)
@@ -300,162 +251,21 @@ run_extract(struct pipeline *p, int64_t input_id, const char *location,
 	struct report_sink sink;
 	struct extract_result res;
 
-	open_sinks(p, input_id, &counts, &failures, &sink, &failure_sink);
+	pipeline_open_sinks(p, input_id, &counts, &failures, &sink, &failure_sink);
 	if (extract_input(data, len, location, &p->bounds, &sink, &failure_sink, &res, e) == -1) {
 		errbuf_prefix(e, "%s", location);
 		store_input_abort(p->st);
 		return -1;
 	}
-	return record_outcome(p, input_id, location, data, len, &res, &counts, &failures,
+	return pipeline_record_outcome(p, input_id, location, data, len, &res, &counts, &failures,
 	    status, e);
 }
 
-static void
-log_duplicate(const struct pipeline *p, const char *location)
+void
+pipeline_log_duplicate(const struct pipeline *p, const char *location)
 {
 	if (p->options.verbose)
 		log_info("%s: already ingested (same bytes)", location);
-}
-
-/* ---- parse_ahead: the writer's side of the relay ---- */
-
-static void
-free_job(struct ahead_job *j)
-{
-	free(j->source);
-	free(j->location);
-	free(j->ack_arg);
-	free(j->data);
-	free(j);
-}
-
-/* A copy of in, with its hash. */
-static struct ahead_job *
-new_job(const struct pipeline_input *in)
-{
-	struct ahead_job *j = calloc(1, sizeof *j);
-
-	if (j == NULL)
-		return NULL;
-	j->source = strdup(in->source);
-	j->location = strdup(in->location);
-	j->ack_arg = in->ack_arg != NULL ? strdup(in->ack_arg) : NULL;
-	j->data = malloc(in->len > 0 ? in->len : 1);
-	if (j->source == NULL || j->location == NULL || j->data == NULL ||
-	    (in->ack_arg != NULL && j->ack_arg == NULL)) {
-		free_job(j);
-		return NULL;
-	}
-	memcpy(j->data, in->data, in->len);
-	j->ack = in->ack;
-	j->job.data = j->data;
-	j->job.len = in->len;
-	j->job.name = j->location;
-	digest_sha256(in->data, in->len, j->sha);
-	return j;
-}
-
-/* The parser thread starts on j: open its input row, unless its bytes are known. */
-static int
-ahead_begin(void *ctx, struct relay_job *job, const struct report_sink **sink,
-    const struct failure_sink **failures, struct errbuf *e)
-{
-	struct pipeline *p = ctx;
-	struct ahead_job *j = (struct ahead_job *)job;
-	struct input_meta meta = { 0 };
-
-	*sink = NULL;
-	*failures = NULL;
-	if (ensure_batch(p, e) == -1)
-		return -1;
-	/* Known when submitted, or the same bytes as an input submitted before it. */
-	if (!j->duplicate && store_input_seen(p->st, j->sha, &j->duplicate, e) == -1)
-		return -1;
-	if (j->duplicate)
-		return 0;
-	meta.raw_sha256 = j->sha;
-	meta.raw_size = j->job.len;
-	meta.source = j->source;
-	meta.location = j->location;
-	if (store_input_begin(p->st, &meta, &j->input_id, e) == -1)
-		return -1;
-	open_sinks(p, j->input_id, &j->counts, &j->failures, &j->sink, &j->failure_sink);
-	*sink = &j->sink;
-	*failures = &j->failure_sink;
-	return 0;
-}
-
-/* Every report of the oldest job in flight is stored: record it, queue its ack. */
-static int
-ahead_end(void *ctx, struct relay_job *job, struct errbuf *e)
-{
-	struct pipeline *p = ctx;
-	struct ahead_job *j = (struct ahead_job *)job;
-	enum input_status status;
-	int rc;
-
-	if (j->duplicate) {
-		p->totals.inputs_duplicate++;
-		log_duplicate(p, j->location);
-		rc = 0;
-	} else if (job->rc == -1) {
-		errbuf_set(e, "%s: %s", j->location, job->e.msg);
-		store_input_abort(p->st);
-		rc = -1;
-	} else {
-		rc = record_outcome(p, j->input_id, j->location, j->data, job->len, &job->res,
-		    &j->counts, &j->failures, &status, e);
-	}
-	if (rc == 0)
-		rc = queue_ack(p, j->ack, j->ack_arg, e);
-	p->ahead_head = j->next;
-	if (p->ahead_head == NULL)
-		p->ahead_tail = NULL;
-	p->ahead_bytes -= job->len;
-	free_job(j);
-	return rc == 0 ? maybe_commit(p, e) : -1;
-}
-
-static int
-start_relay(struct pipeline *p, struct errbuf *e)
-{
-	struct relay_handlers h = { p, ahead_begin, ahead_end };
-
-	return relay_start(&p->bounds, &h, &p->relay, e);
-}
-
-/* Hands in to the parser thread; it is stored by a later call. */
-static int
-ingest_ahead(struct pipeline *p, const struct pipeline_input *in, struct errbuf *e)
-{
-	struct ahead_job *j;
-
-	if (in->record != NULL) {
-		errbuf_set(e, "pipeline: an input with a record callback cannot be parsed ahead");
-		return -1;
-	}
-	if (p->ahead_head != NULL && p->ahead_bytes + in->len > AHEAD_MAX_BYTES &&
-	    relay_finish(p->relay, e) == -1)
-		return -1;
-	if (ensure_batch(p, e) == -1)
-		return -1;
-	if ((j = new_job(in)) == NULL) {
-		errbuf_set(e, "out of memory");
-		return -1;
-	}
-	if (store_input_seen(p->st, j->sha, &j->duplicate, e) == -1) {
-		free_job(j);
-		return -1;
-	}
-	j->job.skip = j->duplicate;
-	if (p->ahead_tail != NULL)
-		p->ahead_tail->next = j;
-	else
-		p->ahead_head = j;
-	p->ahead_tail = j;
-	p->ahead_bytes += in->len;
-	p->totals.inputs++;
-	return relay_submit(p->relay, &j->job, e);
 }
 
 int
@@ -467,9 +277,9 @@ pipeline_ingest(struct pipeline *p, const struct pipeline_input *in, struct errb
 	int64_t input_id;
 	bool seen;
 
-	if (p->relay != NULL)
-		return ingest_ahead(p, in, e);
-	if (ensure_batch(p, e) == -1)
+	if (p->options.parse_ahead)
+		return ahead_ingest(p, in, e);
+	if (pipeline_ensure_batch(p, e) == -1)
 		return -1;
 	p->totals.inputs++;
 	digest_sha256(in->data, in->len, sha);
@@ -477,7 +287,7 @@ pipeline_ingest(struct pipeline *p, const struct pipeline_input *in, struct errb
 		return -1;
 	if (seen) {
 		p->totals.inputs_duplicate++;
-		log_duplicate(p, in->location);
+		pipeline_log_duplicate(p, in->location);
 	} else {
 		meta.raw_sha256 = sha;
 		meta.raw_size = in->len;
@@ -490,9 +300,9 @@ pipeline_ingest(struct pipeline *p, const struct pipeline_input *in, struct errb
 	}
 	if (in->record != NULL && in->record(in->record_arg, status, e) == -1)
 		return -1;
-	if (queue_ack(p, in->ack, in->ack_arg, e) == -1)
+	if (pipeline_queue_ack(p, in->ack, in->ack_arg, e) == -1)
 		return -1;
-	return maybe_commit(p, e);
+	return pipeline_maybe_commit(p, e);
 }
 
 static int
@@ -514,9 +324,9 @@ reprocess_one(void *ctx, int64_t input_id, const char *location, const void *raw
 int
 pipeline_reprocess(struct pipeline *p, struct errbuf *e)
 {
-	if (p->relay != NULL && relay_finish(p->relay, e) == -1)
+	if (ahead_finish(p, e) == -1)
 		return -1;
-	if (ensure_batch(p, e) == -1)
+	if (pipeline_ensure_batch(p, e) == -1)
 		return -1;
 	if (store_each_refused(p->st, reprocess_one, p, e) == -1)
 		return -1;
