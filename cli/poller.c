@@ -345,7 +345,7 @@ static int
 poll_maildir(struct poller *p, const struct config_maildir *md, struct errbuf *e)
 {
 	struct pipeline_options popt = { .verbose = true,
-	    .keep_failure_bodies = p->c->keep_body };
+	    .keep_failure_bodies = p->c->keep_body, .parse_ahead = true };
 	struct pipeline_input in = { 0 };
 	const char *paths[1] = { md->path };
 	struct source *src = NULL;
