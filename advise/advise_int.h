@@ -17,10 +17,10 @@ struct known {
 	int64_t id;
 	enum known_kind kind;
 	enum known_status status;
-	uint8_t lo[16], hi[16];       /* CIDR range */
-	unsigned prefix;              /* CIDR bits of the 16-byte form */
-	char *value;                  /* canonical text */
-	char *label;                  /* or NULL */
+	uint8_t lo[16], hi[16]; /* CIDR range */
+	unsigned prefix;        /* CIDR bits of the 16-byte form */
+	char *value;            /* canonical text */
+	char *label;            /* or NULL */
 };
 
 /*
@@ -28,21 +28,21 @@ struct known {
  * (/24, /48) that authenticate as the same other domain (or as none).
  */
 struct group {
-	int64_t known_id;             /* > 0: the entry; 0: a network; -1: the overflow row */
-	size_t folded;                /* the overflow row: networks summed into it */
-	uint8_t net[16];              /* network address (unconfirmed) */
-	unsigned prefix;              /* 120 (IPv4 /24), 48 (IPv6 /48), 0 (invalid address) */
+	int64_t known_id; /* > 0: the entry; 0: a network; -1: the overflow row */
+	size_t folded;    /* the overflow row: networks summed into it */
+	uint8_t net[16];  /* network address (unconfirmed) */
+	unsigned prefix;  /* 120 (IPv4 /24), 48 (IPv6 /48), 0 (invalid address) */
 	int family;
 	struct advise_counts c[PERIOD_COUNT];
 	int64_t sub_messages, sub_pass; /* window: header_from a subdomain */
-	int64_t first_day, last_day;  /* in the scanned days */
-	int64_t first_ever;           /* from the caller, -1 unknown */
-	char *identity;               /* the unaligned domain its records pass for, or NULL */
-	bool identity_dkim;           /* ... with DKIM (else SPF) */
-	char *shown;                  /* that domain in full ("bounce.mailer.example") */
-	bool mixed;                   /* ... but its records name several: show identity */
-	size_t sender;                /* index in advisor.senders once merged */
-	size_t next;                  /* next group of the same sender, or SIZE_MAX */
+	int64_t first_day, last_day;    /* in the scanned days */
+	int64_t first_ever;             /* from the caller, -1 unknown */
+	char *identity;                 /* the unaligned domain its records pass for, or NULL */
+	bool identity_dkim;             /* ... with DKIM (else SPF) */
+	char *shown;                    /* that domain in full ("bounce.mailer.example") */
+	bool mixed;                     /* ... but its records name several: show identity */
+	size_t sender;                  /* index in advisor.senders once merged */
+	size_t next;                    /* next group of the same sender, or SIZE_MAX */
 };
 
 /* What tells groups apart: a confirmed entry, or a network and the domain it passes for. */
@@ -51,20 +51,20 @@ struct group_key {
 	uint8_t net[16];
 	unsigned prefix;
 	int family;
-	const char *identity;         /* NULL: none */
+	const char *identity; /* NULL: none */
 	bool identity_dkim;
-	const char *shown;            /* the full domain identity is the registrable part of */
+	const char *shown; /* the full domain identity is the registrable part of */
 };
 
 /* Groups merged: a sender being classified. */
 struct sender_acc {
 	int64_t known_id;
 	enum known_status known_status;
-	const char *identity;         /* its groups' identity, or NULL */
+	const char *identity; /* its groups' identity, or NULL */
 	bool identity_dkim;
-	const char *shown;            /* the full domain when all its records name the same */
+	const char *shown; /* the full domain when all its records name the same */
 	bool mixed;
-	size_t first_group;           /* list through group.next */
+	size_t first_group; /* list through group.next */
 	unsigned n_groups;
 	struct advise_counts c[PERIOD_COUNT];
 	int64_t sub_messages, sub_pass;
@@ -77,11 +77,11 @@ struct sender_acc {
 struct policy_track {
 	bool seen;
 	struct advise_policy_obs last;
-	int last_pct;                 /* from the latest report that had pct, or -1 */
-	char last_testing;            /* from the latest report that had testing, or 0 */
+	int last_pct;      /* from the latest report that had pct, or -1 */
+	char last_testing; /* from the latest report that had testing, or 0 */
 	char *fo;
-	int64_t first_day;            /* of the first report looked at */
-	int key, full_key;            /* (p, partial), and every tag */
+	int64_t first_day; /* of the first report looked at */
+	int key, full_key; /* (p, partial), and every tag */
 	int64_t since_day, changed_day;
 };
 
@@ -93,15 +93,15 @@ struct advisor {
 	int simulate_pct;
 	struct known *known;
 	size_t n_known, cap_known;
-	char *record;                 /* the user's current DMARC record, or NULL */
+	char *record; /* the user's current DMARC record, or NULL */
 	bool no_mailing_lists;
 	struct policy_track pol;
-	int64_t day_messages[30];     /* last 30 days, index as_of - day */
+	int64_t day_messages[30]; /* last 30 days, index as_of - day */
 	unsigned reporters;
 	/* groups, found by a hash of their key */
 	struct group *groups;
 	size_t n_groups, cap_groups;
-	uint32_t *slots;              /* group index + 1, 0 empty */
+	uint32_t *slots; /* group index + 1, 0 empty */
 	size_t n_slots;
 	bool overflowed;
 	/* after merging */
@@ -132,8 +132,7 @@ struct group *advise_group_find(struct advisor *a, const struct group_key *k);
 double advise_ratio(int64_t a, int64_t b);
 
 /* Merges groups into senders and classifies them (sender.c). 0, or -1 out of memory (e). */
-int advise_senders(struct advisor *a, advise_first_day_fn first_day, void *ctx,
-    struct errbuf *e);
+int advise_senders(struct advisor *a, advise_first_day_fn first_day, void *ctx, struct errbuf *e);
 
 /* The label of sender s: its entry, identity and networks. */
 void advise_sender_describe(const struct advisor *a, const struct sender_acc *s,

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 void
 advise_config_default(struct advise_config *c)
 {
@@ -91,7 +90,7 @@ parse_cidr(const char *s, uint8_t lo[16], uint8_t hi[16], unsigned *prefix, int 
 	*prefix = (unsigned)bits + (128 - max);
 	for (i = 0; i < 128; i++)
 		if (i >= *prefix)
-			lo[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+			lo[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
 	memcpy(hi, lo, 16);
 	for (i = *prefix; i < 128; i++)
 		hi[i / 8] |= (uint8_t)(0x80u >> (i % 8));
@@ -130,7 +129,8 @@ known_value_canonical(enum known_kind k, const char *value, char *out, size_t si
 			inet_ntop(AF_INET, lo + 12, text, sizeof text);
 		else
 			inet_ntop(AF_INET6, lo, text, sizeof text);
-		if ((size_t)snprintf(out, size, "%s/%u", text, family == 4 ? prefix - 96 : prefix) >= size) {
+		if ((size_t)snprintf(out, size, "%s/%u", text,
+		        family == 4 ? prefix - 96 : prefix) >= size) {
 			errbuf_set(e, "CIDR too long");
 			return -1;
 		}
@@ -413,8 +413,8 @@ advise_counts_add(struct advise_counts *to, const struct advise_counts *c)
 /* What a record says about authentication, beyond policy_evaluated (spec 5.5.3). */
 struct evidence {
 	bool raw_pass, indirect, explained, enforced;
-	const char *identity;         /* an unaligned (registrable) domain it authenticates as */
-	const char *shown;            /* ... in full */
+	const char *identity; /* an unaligned (registrable) domain it authenticates as */
+	const char *shown;    /* ... in full */
 	bool identity_dkim;
 };
 
@@ -468,9 +468,10 @@ gather(const struct advisor *a, const struct advise_record *r, struct evidence *
 				ev->shown = d->domain;
 				ev->identity_dkim = true;
 			}
-		} else if (related && d->result != NULL && (strcmp(d->result, "fail") == 0 ||
-		    strcmp(d->result, "permerror") == 0 || strcmp(d->result, "neutral") == 0)) {
-			ev->indirect = true;  /* a signature of ours broken in transit */
+		} else if (related && d->result != NULL &&
+		    (strcmp(d->result, "fail") == 0 || strcmp(d->result, "permerror") == 0 ||
+		        strcmp(d->result, "neutral") == 0)) {
+			ev->indirect = true; /* a signature of ours broken in transit */
 		}
 	}
 	for (i = 0; i < r->n_spf; i++) {
@@ -491,8 +492,8 @@ gather(const struct advisor *a, const struct advise_record *r, struct evidence *
 		if (forward_reason(r->reasons[i]))
 			ev->indirect = true;
 	}
-	ev->enforced = r->disposition != NULL && (strcmp(r->disposition, "quarantine") == 0 ||
-	    strcmp(r->disposition, "reject") == 0);
+	ev->enforced = r->disposition != NULL &&
+	    (strcmp(r->disposition, "quarantine") == 0 || strcmp(r->disposition, "reject") == 0);
 }
 
 static void
@@ -539,7 +540,7 @@ key_of(const struct advisor *a, const struct advise_record *r, const struct evid
 	key->family = r->family;
 	memcpy(key->net, r->ip, 16);
 	for (i = key->prefix; i < 128; i++)
-		key->net[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+		key->net[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
 	key->identity = ev->identity;
 	key->shown = ev->shown;
 	key->identity_dkim = ev->identity_dkim;
@@ -553,8 +554,9 @@ advisor_add_record(struct advisor *a, const struct advise_record *r, struct errb
 	struct group *g;
 	int p;
 
-	if (r->day > a->as_of || (r->day < advise_period_start(a, PERIOD_WINDOW) &&
-	    r->day < advise_period_start(a, PERIOD_30)))
+	if (r->day > a->as_of ||
+	    (r->day < advise_period_start(a, PERIOD_WINDOW) &&
+	        r->day < advise_period_start(a, PERIOD_30)))
 		return 0;
 	gather(a, r, &ev);
 	key_of(a, r, &ev, &key);
@@ -609,8 +611,9 @@ list_senders(const struct advisor *a, struct advice *out, struct errbuf *e)
 	if (a->n_senders == 0)
 		return 0;
 	order = malloc(a->n_senders * sizeof *order);
-	out->senders = calloc(a->n_senders < ADVISE_SENDERS_SHOWN ? a->n_senders :
-	    ADVISE_SENDERS_SHOWN, sizeof *out->senders);
+	out->senders =
+	    calloc(a->n_senders < ADVISE_SENDERS_SHOWN ? a->n_senders : ADVISE_SENDERS_SHOWN,
+	        sizeof *out->senders);
 	if (order == NULL || out->senders == NULL) {
 		free(order);
 		errbuf_set(e, "out of memory");
@@ -637,8 +640,8 @@ list_senders(const struct advisor *a, struct advice *out, struct errbuf *e)
 }
 
 int
-advisor_finish(struct advisor *a, advise_first_day_fn first_day, void *ctx,
-    struct advice *out, struct errbuf *e)
+advisor_finish(struct advisor *a, advise_first_day_fn first_day, void *ctx, struct advice *out,
+    struct errbuf *e)
 {
 	size_t i;
 
@@ -659,6 +662,7 @@ advisor_finish(struct advisor *a, advise_first_day_fn first_day, void *ctx,
 	if (a->overflowed && out->n_notes < 4)
 		snprintf(out->notes[out->n_notes++], ADVISE_TEXT_MAX,
 		    "more than %d source networks: those of the least mail are summed as one "
-		    "\"smaller sources\" row, counted as unauthorized", ADVISE_GROUPS_MAX);
+		    "\"smaller sources\" row, counted as unauthorized",
+		    ADVISE_GROUPS_MAX);
 	return 0;
 }

@@ -128,8 +128,8 @@ from_reports(const struct advisor *a, struct tags *t)
 }
 
 void
-advise_next_record(const struct advisor *a, enum policy next_p, int next_pct,
-    bool next_testing, struct advice *out)
+advise_next_record(const struct advisor *a, enum policy next_p, int next_pct, bool next_testing,
+    struct advice *out)
 {
 	struct tags t = { .n = 0 };
 	char pct[16];

@@ -77,8 +77,7 @@ condition(struct advice *out, const char *id, const char *title, bool data)
 	return c;
 }
 
-static void __attribute__((format(printf, 2, 3)))
-fix(struct advice *out, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) fix(struct advice *out, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -89,8 +88,7 @@ fix(struct advice *out, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void __attribute__((format(printf, 2, 3)))
-note(struct advice *out, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) note(struct advice *out, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -105,7 +103,7 @@ note(struct advice *out, const char *fmt, ...)
 struct auth_sums {
 	struct advise_counts c;
 	int64_t sub_messages, sub_pass;
-	int64_t indirect_fail;        /* forwarders' failing mail + authorized mail broken in transit */
+	int64_t indirect_fail; /* forwarders' failing mail + authorized mail broken in transit */
 };
 
 static void
@@ -147,17 +145,23 @@ data_conditions(const struct advisor *a, struct advice *out)
 		advise_add(&messages, a->day_messages[i]);
 		days += a->day_messages[i] > 0;
 	}
-	c = condition(out, "A2", "Enough data: reports on most days, several reporters, volume", true);
+	c = condition(out, "A2", "Enough data: reports on most days, several reporters, volume",
+	    true);
 	c->ok = days >= cfg->coverage_days * 30 && a->reporters >= cfg->min_reporters &&
 	    messages >= 0 && (uint64_t)messages >= cfg->min_messages;
-	snprintf(c->measured, sizeof c->measured, "reports on %u of the last 30 days, %u reporters, "
-	    "%s messages", days, a->reporters, count_text(messages, n1, sizeof n1));
-	snprintf(c->threshold, sizeof c->threshold, ">= %.0f %% of days, >= %u reporters, "
-	    ">= %" PRIu64 " messages", cfg->coverage_days * 100, cfg->min_reporters,
-	    cfg->min_messages);
+	snprintf(c->measured, sizeof c->measured,
+	    "reports on %u of the last 30 days, %u reporters, "
+	    "%s messages",
+	    days, a->reporters, count_text(messages, n1, sizeof n1));
+	snprintf(c->threshold, sizeof c->threshold,
+	    ">= %.0f %% of days, >= %u reporters, "
+	    ">= %" PRIu64 " messages",
+	    cfg->coverage_days * 100, cfg->min_reporters, cfg->min_messages);
 	if (!c->ok)
-		fix(out, "Wait for more reports: the verdict needs reports on %.0f %% of 30 days from "
-		    "%u reporters and %" PRIu64 " messages (now %u days, %u reporters, %s messages).",
+		fix(out,
+		    "Wait for more reports: the verdict needs reports on %.0f %% of 30 days from "
+		    "%u reporters and %" PRIu64
+		    " messages (now %u days, %u reporters, %s messages).",
 		    cfg->coverage_days * 100, cfg->min_reporters, cfg->min_messages, days,
 		    a->reporters, n1);
 
@@ -167,8 +171,10 @@ data_conditions(const struct advisor *a, struct advice *out)
 	c->ok = review == 0;
 	snprintf(c->measured, sizeof c->measured, "%u source%s to review", review,
 	    review == 1 ? "" : "s");
-	snprintf(c->threshold, sizeof c->threshold, "0 sources over %.1f %% of volume or %.0f "
-	    "messages a day unreviewed", cfg->notable_share * 100, cfg->notable_per_day);
+	snprintf(c->threshold, sizeof c->threshold,
+	    "0 sources over %.1f %% of volume or %.0f "
+	    "messages a day unreviewed",
+	    cfg->notable_share * 100, cfg->notable_per_day);
 }
 
 /* A1 / B1: long enough at the current policy. */
@@ -191,8 +197,8 @@ days_condition(const struct advisor *a, struct advice *out, const char *id, cons
 
 /* A rate condition over the authorized senders. */
 static void
-rate_condition(struct advice *out, const char *id, const char *title, int64_t num,
-    int64_t den, double min, const char *period)
+rate_condition(struct advice *out, const char *id, const char *title, int64_t num, int64_t den,
+    double min, const char *period)
 {
 	struct advise_condition *c = condition(out, id, title, false);
 	char r[32], t[32];
@@ -205,8 +211,10 @@ rate_condition(struct advice *out, const char *id, const char *title, int64_t nu
 		    pct_text(advise_ratio(num, den), r, sizeof r), period);
 	snprintf(c->threshold, sizeof c->threshold, ">= %s", pct_text(min, t, sizeof t));
 	if (!c->ok && den > 0)
-		fix(out, "Raise the authorized pass rate from %s to %s: the sources listed below "
-		    "with the most failing messages come first.", r, t);
+		fix(out,
+		    "Raise the authorized pass rate from %s to %s: the sources listed below "
+		    "with the most failing messages come first.",
+		    r, t);
 }
 
 /* What to do about one sender that fails too often, in plain words. */
@@ -221,21 +229,27 @@ sender_fix(const struct advisor *a, struct advice *out, const struct advise_send
 	pct_text(advise_ratio(c->pass, c->messages), rate, sizeof rate);
 	if (s->cls == CLASS_MISALIGNED && s->identity[0] != '\0' && c->fail_unaligned * 2 >= fail) {
 		if (s->identity_dkim)
-			fix(out, "%s sends %s of your mail and signs it with DKIM d=%s but not as %s: "
+			fix(out,
+			    "%s sends %s of your mail and signs it with DKIM d=%s but not as %s: "
 			    "set up DKIM signing with d=%s (a custom signing domain) at that service.",
 			    s->label, share, s->identity, a->domain, a->domain);
 		else
-			fix(out, "%s sends %s of your mail and passes SPF for %s but not for your "
+			fix(out,
+			    "%s sends %s of your mail and passes SPF for %s but not for your "
 			    "domain: set up DKIM signing with d=%s at that service (or a custom "
-			    "MAIL FROM under %s).", s->label, share, s->identity, a->domain, a->domain);
+			    "MAIL FROM under %s).",
+			    s->label, share, s->identity, a->domain, a->domain);
 	} else if (s->cls == CLASS_UNAUTHORIZED) {
-		fix(out, "%s sent %s messages (%s of your mail) with no valid authentication for "
+		fix(out,
+		    "%s sent %s messages (%s of your mail) with no valid authentication for "
 		    "your domain. If it is yours (a server, an application, a printer), add it to "
 		    "SPF and sign with DKIM d=%s; if not, confirm it: dmarcd classify %s cidr %.*s "
-		    "unauthorized.", s->label, count_text(c->messages, n, sizeof n), share,
-		    a->domain, a->domain, (int)strcspn(s->networks, ","), s->networks);
+		    "unauthorized.",
+		    s->label, count_text(c->messages, n, sizeof n), share, a->domain, a->domain,
+		    (int)strcspn(s->networks, ","), s->networks);
 	} else {
-		fix(out, "%s passes DMARC for only %s of its %s messages (%s of your mail): check "
+		fix(out,
+		    "%s passes DMARC for only %s of its %s messages (%s of your mail): check "
 		    "that it signs with DKIM d=%s and that its addresses are in your SPF record.",
 		    s->label, rate, count_text(c->messages, n, sizeof n), share, a->domain);
 	}
@@ -246,9 +260,10 @@ static void
 worst_source(const struct advisor *a, struct advice *out, const char *id, bool dkim,
     enum advise_period p)
 {
-	struct advise_condition *c = condition(out, id, dkim ?
-	    "Every authorized source signs with aligned DKIM" :
-	    "Every authorized source passes", false);
+	struct advise_condition *c = condition(out, id,
+	    dkim ? "Every authorized source signs with aligned DKIM" :
+	           "Every authorized source passes",
+	    false);
 	const struct sender_acc *worst = NULL;
 	struct advise_sender d;
 	double worst_rate = 2.0;
@@ -268,9 +283,10 @@ worst_source(const struct advisor *a, struct advice *out, const char *id, bool d
 			bad++;
 			if (dkim) {
 				advise_sender_describe(a, s, &d);
-				fix(out, "%s relies on SPF (%s DKIM-aligned): sign its mail with DKIM "
-				    "d=%s before p=reject, since forwarding breaks SPF.", d.label,
-				    pct_text(rate, r, sizeof r), a->domain);
+				fix(out,
+				    "%s relies on SPF (%s DKIM-aligned): sign its mail with DKIM "
+				    "d=%s before p=reject, since forwarding breaks SPF.",
+				    d.label, pct_text(rate, r, sizeof r), a->domain);
 			}
 		}
 		if (rate < worst_rate) {
@@ -279,8 +295,9 @@ worst_source(const struct advisor *a, struct advice *out, const char *id, bool d
 		}
 	}
 	c->ok = bad == 0;
-	snprintf(c->threshold, sizeof c->threshold, ">= %s for each source of >= %" PRIu64
-	    " messages", pct_text(a->cfg.source_pass, t, sizeof t), a->cfg.source_min_messages);
+	snprintf(c->threshold, sizeof c->threshold,
+	    ">= %s for each source of >= %" PRIu64 " messages",
+	    pct_text(a->cfg.source_pass, t, sizeof t), a->cfg.source_min_messages);
 	if (worst == NULL) {
 		snprintf(c->measured, sizeof c->measured, "no authorized source of that size");
 		return;
@@ -304,8 +321,8 @@ sender_fixes(const struct advisor *a, struct advice *out)
 	for (i = 0; i < out->n_senders; i++) {
 		const struct advise_sender *s = &out->senders[i];
 		const struct advise_counts *c = &s->c[PERIOD_WINDOW];
-		bool failing = authorized(s->cls) &&
-		    advise_ratio(c->pass, c->messages) < a->cfg.source_pass;
+		bool failing =
+		    authorized(s->cls) && advise_ratio(c->pass, c->messages) < a->cfg.source_pass;
 
 		if (failing || s->needs_review)
 			sender_fix(a, out, s);
@@ -317,8 +334,10 @@ static void
 new_sources(const struct advisor *a, struct advice *out, const char *id, unsigned days,
     bool authorized_only)
 {
-	struct advise_condition *c = condition(out, id, authorized_only ?
-	    "No new authorized source recently" : "No new unclassified source recently", false);
+	struct advise_condition *c = condition(out, id,
+	    authorized_only ? "No new authorized source recently" :
+	                      "No new unclassified source recently",
+	    false);
 	const struct sender_acc *found = NULL;
 	struct advise_sender d;
 	unsigned n = 0;
@@ -327,8 +346,9 @@ new_sources(const struct advisor *a, struct advice *out, const char *id, unsigne
 
 	for (i = 0; i < a->n_senders; i++) {
 		const struct sender_acc *s = &a->senders[i];
-		bool counts = authorized_only ? authorized(s->cls) &&
-		    (s->needs_review || s->known_id > 0 || s->notable) : s->needs_review;
+		bool counts = authorized_only ?
+		    authorized(s->cls) && (s->needs_review || s->known_id > 0 || s->notable) :
+		    s->needs_review;
 
 		if (counts && s->first_ever > a->as_of - (int64_t)days) {
 			n++;
@@ -350,8 +370,8 @@ new_sources(const struct advisor *a, struct advice *out, const char *id, unsigne
 static void
 subdomains(const struct advisor *a, struct advice *out, const struct auth_sums *s)
 {
-	struct advise_condition *c = condition(out, "A7",
-	    "Subdomain mail is covered (or sp= is set on purpose)", false);
+	struct advise_condition *c =
+	    condition(out, "A7", "Subdomain mail is covered (or sp= is set on purpose)", false);
 	char r[32], t[32];
 
 	c->ok = s->sub_messages == 0 || a->pol.last.sp != POLICY_UNSET ||
@@ -359,28 +379,33 @@ subdomains(const struct advisor *a, struct advice *out, const struct auth_sums *
 	if (s->sub_messages == 0)
 		snprintf(c->measured, sizeof c->measured, "no authorized mail from subdomains");
 	else
-		snprintf(c->measured, sizeof c->measured, "authorized subdomain mail passes at %s%s",
+		snprintf(c->measured, sizeof c->measured,
+		    "authorized subdomain mail passes at %s%s",
 		    pct_text(advise_ratio(s->sub_pass, s->sub_messages), r, sizeof r),
 		    a->pol.last.sp != POLICY_UNSET ? "; sp= is published" : "; no sp= (sp = p)");
 	snprintf(c->threshold, sizeof c->threshold, ">= %s, or sp= set",
 	    pct_text(a->cfg.pass_quarantine, t, sizeof t));
 	if (!c->ok)
-		fix(out, "Mail from subdomains of %s passes at only %s and will follow p= (there is "
-		    "no sp=): fix its authentication or publish sp=none until it does.", a->domain, r);
+		fix(out,
+		    "Mail from subdomains of %s passes at only %s and will follow p= (there is "
+		    "no sp=): fix its authentication or publish sp=none until it does.",
+		    a->domain, r);
 }
 
 /* B5: authorized mail already hit by the policy. */
 static void
 collateral(const struct advisor *a, struct advice *out, const struct auth_sums *s)
 {
-	struct advise_condition *c = condition(out, "B5",
-	    "Little authorized mail quarantined or rejected", false);
+	struct advise_condition *c =
+	    condition(out, "B5", "Little authorized mail quarantined or rejected", false);
 	char r[32], t[32];
 	double rate = advise_ratio(s->c.fail_enforced, s->c.messages);
 
 	c->ok = rate < a->cfg.collateral_max;
-	snprintf(c->measured, sizeof c->measured, "%s of authorized mail", pct_text(rate, r, sizeof r));
-	snprintf(c->threshold, sizeof c->threshold, "< %s", pct_text(a->cfg.collateral_max, t, sizeof t));
+	snprintf(c->measured, sizeof c->measured, "%s of authorized mail",
+	    pct_text(rate, r, sizeof r));
+	snprintf(c->threshold, sizeof c->threshold, "< %s",
+	    pct_text(a->cfg.collateral_max, t, sizeof t));
 }
 
 static void
@@ -390,8 +415,10 @@ gate_a(const struct advisor *a, struct advice *out, unsigned min_days, bool ramp
 
 	sums(a, PERIOD_14, &s14);
 	sums(a, PERIOD_WINDOW, &swin);
-	days_condition(a, out, "A1", ramp ? "Long enough at the partial quarantine" :
-	    "Long enough in monitoring mode (p=none)", min_days);
+	days_condition(a, out, "A1",
+	    ramp ? "Long enough at the partial quarantine" :
+	           "Long enough in monitoring mode (p=none)",
+	    min_days);
 	rate_condition(out, "A4", "Authorized mail passes DMARC", s14.c.pass, s14.c.messages,
 	    a->cfg.pass_quarantine, "last 14 days");
 	worst_source(a, out, "A5", false, PERIOD_WINDOW);
@@ -439,12 +466,14 @@ gate_b(const struct advisor *a, struct advice *out, unsigned min_days)
 	snprintf(c->threshold, sizeof c->threshold, "< %s, or no mailing-list users",
 	    pct_text(a->cfg.indirect_max, t, sizeof t));
 	if (!c->ok)
-		fix(out, "%s forwarded or mailing-list messages failed DMARC in 30 days and would be "
+		fix(out,
+		    "%s forwarded or mailing-list messages failed DMARC in 30 days and would be "
 		    "rejected: if people post to mailing lists from %s, stay at quarantine; if not, "
-		    "say so with: dmarcd advise %s --no-mailing-lists yes.", n, a->domain, a->domain);
+		    "say so with: dmarcd advise %s --no-mailing-lists yes.",
+		    n, a->domain, a->domain);
 	c = condition(out, "B7a", "No policy change recently", false);
-	c->ok = a->pol.changed_day < 0 ||
-	    a->pol.changed_day <= a->as_of - (int64_t)a->cfg.stable_days;
+	c->ok =
+	    a->pol.changed_day < 0 || a->pol.changed_day <= a->as_of - (int64_t)a->cfg.stable_days;
 	if (a->pol.changed_day < 0)
 		snprintf(c->measured, sizeof c->measured, "no change seen");
 	else
@@ -474,8 +503,10 @@ guard(const struct advisor *a, struct advice *out)
 	snprintf(c->threshold, sizeof c->threshold, "no drop over %.1f points",
 	    a->cfg.regression_points * 100);
 	if (!c->ok)
-		fix(out, "The authorized pass rate fell from %s to %s in the last 3 days: find the "
-		    "source that broke (below) and consider going back one step meanwhile.", y, x);
+		fix(out,
+		    "The authorized pass rate fell from %s to %s in the last 3 days: find the "
+		    "source that broke (below) and consider going back one step meanwhile.",
+		    y, x);
 	worst_source(a, out, "R2", false, PERIOD_30);
 }
 
@@ -498,18 +529,21 @@ next_step(const struct advisor *a)
 		if (a->cfg.first_pct < 100) {
 			s.pct = (int)a->cfg.first_pct;
 			s.testing = true;
-			snprintf(s.text, sizeof s.text, "p=none -> p=quarantine; pct=%u; t=y "
-			    "(first step)", a->cfg.first_pct);
+			snprintf(s.text, sizeof s.text,
+			    "p=none -> p=quarantine; pct=%u; t=y "
+			    "(first step)",
+			    a->cfg.first_pct);
 		} else {
 			snprintf(s.text, sizeof s.text, "p=none -> p=quarantine");
 		}
 	} else if (t->last.p == POLICY_QUARANTINE) {
-		snprintf(s.text, sizeof s.text, "%s", partial ?
-		    "partial quarantine -> full p=quarantine" : "p=quarantine -> p=reject");
+		snprintf(s.text, sizeof s.text, "%s",
+		    partial ? "partial quarantine -> full p=quarantine" :
+		              "p=quarantine -> p=reject");
 		s.p = partial ? POLICY_QUARANTINE : POLICY_REJECT;
 	} else {
-		snprintf(s.text, sizeof s.text, "%s", partial ? "partial reject -> full p=reject" :
-		    "p=reject (final step)");
+		snprintf(s.text, sizeof s.text, "%s",
+		    partial ? "partial reject -> full p=reject" : "p=reject (final step)");
 		s.p = POLICY_REJECT;
 	}
 	return s;
@@ -554,7 +588,8 @@ impact(const struct advisor *a, struct advice *out, const struct step *st)
 	for (i = 0; i < out->n_senders; i++) {
 		struct advise_sender *s = &out->senders[i];
 
-		s->affected = scaled(s->c[PERIOD_WINDOW].messages - s->c[PERIOD_WINDOW].pass, im->pct);
+		s->affected =
+		    scaled(s->c[PERIOD_WINDOW].messages - s->c[PERIOD_WINDOW].pass, im->pct);
 	}
 }
 
@@ -600,8 +635,10 @@ advise_judge(const struct advisor *a, struct advice *out)
 	snprintf(out->step, sizeof out->step, "%s", st.text);
 	if (!t->seen) {
 		snprintf(out->step, sizeof out->step, "no reports yet");
-		fix(out, "No aggregate report for %s yet: publish rua=mailto:... in its DMARC "
-		    "record and let dmarcd poll that mailbox.", a->domain);
+		fix(out,
+		    "No aggregate report for %s yet: publish rua=mailto:... in its DMARC "
+		    "record and let dmarcd poll that mailbox.",
+		    a->domain);
 		data_conditions(a, out);
 		out->verdict = VERDICT_PROVISIONAL;
 		impact(a, out, &st);
@@ -627,8 +664,8 @@ advise_judge(const struct advisor *a, struct advice *out)
 	qsort(out->cond, out->n_cond, sizeof out->cond[0], by_id);
 	out->verdict = verdict(out);
 	if (t->last.p == POLICY_REJECT && !out->partial)
-		out->verdict = out->verdict == VERDICT_NOT_READY ? VERDICT_REGRESSION :
-		    VERDICT_AT_REJECT;
+		out->verdict =
+		    out->verdict == VERDICT_NOT_READY ? VERDICT_REGRESSION : VERDICT_AT_REJECT;
 	if (a->as_of < t->last.day_last)
 		note(out, "the latest report ends after %s", day_text(a->as_of, d, sizeof d));
 	impact(a, out, &st);

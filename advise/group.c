@@ -113,7 +113,8 @@ rehash(struct advisor *a)
 	memset(a->slots, 0, a->n_slots * sizeof *a->slots);
 	for (i = 0; i < a->n_groups; i++) {
 		const struct group *g = &a->groups[i];
-		size_t s = group_hash(g->known_id, g->net, g->prefix, g->identity) & (a->n_slots - 1);
+		size_t s =
+		    group_hash(g->known_id, g->net, g->prefix, g->identity) & (a->n_slots - 1);
 
 		while (a->slots[s] != 0)
 			s = (s + 1) & (a->n_slots - 1);
@@ -125,7 +126,8 @@ static int64_t
 group_volume(const struct group *g)
 {
 	return g->c[PERIOD_WINDOW].messages > g->c[PERIOD_30].messages ?
-	    g->c[PERIOD_WINDOW].messages : g->c[PERIOD_30].messages;
+	    g->c[PERIOD_WINDOW].messages :
+	    g->c[PERIOD_30].messages;
 }
 
 static int
@@ -224,4 +226,3 @@ advise_group_find(struct advisor *a, const struct group_key *k)
 		a->slots[s] = (uint32_t)a->n_groups;
 	return g;
 }
-

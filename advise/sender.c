@@ -11,8 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define FIRST_DAY_LOOKUPS 5000    /* callbacks for all-time first days, per run */
-#define SCATTERED_PER_NETWORK 5   /* fewer messages per network than this: scattered */
+#define FIRST_DAY_LOOKUPS 5000  /* callbacks for all-time first days, per run */
+#define SCATTERED_PER_NETWORK 5 /* fewer messages per network than this: scattered */
 
 static const struct known *
 known_by_id(const struct advisor *a, int64_t id)
@@ -104,7 +104,7 @@ merge(struct advisor *a, struct errbuf *e)
 		}
 		if (key != NULL) {
 			for (slot = text_hash(key) & (n_slots - 1); slots[slot] != 0;
-			    slot = (slot + 1) & (n_slots - 1)) {
+			     slot = (slot + 1) & (n_slots - 1)) {
 				const struct sender_acc *o = &a->senders[slots[slot] - 1];
 				const char *okey = o->known_id > 0 ? NULL : o->identity;
 
@@ -165,19 +165,20 @@ suggest(const struct advise_config *cfg, const struct advise_counts *c, unsigned
 static enum source_class
 classify(const struct advisor *a, const struct sender_acc *s)
 {
-	const struct advise_counts *c = s->c[PERIOD_WINDOW].messages > 0 ? &s->c[PERIOD_WINDOW] :
-	    &s->c[PERIOD_30];
+	const struct advise_counts *c =
+	    s->c[PERIOD_WINDOW].messages > 0 ? &s->c[PERIOD_WINDOW] : &s->c[PERIOD_30];
 
 	if (s->known_id < 0)
-		return CLASS_UNAUTHORIZED;  /* the smallest sources, folded at the cap */
+		return CLASS_UNAUTHORIZED; /* the smallest sources, folded at the cap */
 	if (s->known_id > 0) {
 		if (s->known_status == KNOWN_FORWARDER)
 			return CLASS_FORWARDER;
 		if (s->known_status == KNOWN_UNAUTHORIZED)
 			return CLASS_UNAUTHORIZED;
 		return c->messages == 0 ||
-		    (double)c->pass >= a->cfg.source_pass * (double)c->messages ?
-		    CLASS_ALIGNED : CLASS_MISALIGNED;
+		        (double)c->pass >= a->cfg.source_pass * (double)c->messages ?
+		    CLASS_ALIGNED :
+		    CLASS_MISALIGNED;
 	}
 	return suggest(&a->cfg, c, s->n_groups);
 }
@@ -205,8 +206,7 @@ first_ever(struct advisor *a, struct sender_acc *s, advise_first_day_fn fn, void
 }
 
 int
-advise_senders(struct advisor *a, advise_first_day_fn first_day, void *ctx,
-    struct errbuf *e)
+advise_senders(struct advisor *a, advise_first_day_fn first_day, void *ctx, struct errbuf *e)
 {
 	int64_t total = 0;
 	unsigned budget = FIRST_DAY_LOOKUPS;
@@ -221,11 +221,14 @@ advise_senders(struct advisor *a, advise_first_day_fn first_day, void *ctx,
 		int64_t m = s->c[PERIOD_WINDOW].messages;
 
 		s->cls = classify(a, s);
-		s->notable = m > 0 && ((double)m > a->cfg.notable_share * (double)total ||
-		    (double)m / a->cfg.window_days > a->cfg.notable_per_day);
+		s->notable = m > 0 &&
+		    ((double)m > a->cfg.notable_share * (double)total ||
+		        (double)m / a->cfg.window_days > a->cfg.notable_per_day);
 		/* scattered unauthorized mail is spoofing by its shape: nothing to review */
-		s->needs_review = s->notable && s->known_id == 0 && (s->cls == CLASS_MISALIGNED ||
-		    (s->cls == CLASS_UNAUTHORIZED && m >= (int64_t)s->n_groups * SCATTERED_PER_NETWORK));
+		s->needs_review = s->notable && s->known_id == 0 &&
+		    (s->cls == CLASS_MISALIGNED ||
+		        (s->cls == CLASS_UNAUTHORIZED &&
+		            m >= (int64_t)s->n_groups * SCATTERED_PER_NETWORK));
 		if (s->notable || s->known_id > 0)
 			first_ever(a, s, first_day, ctx, &budget);
 		else
@@ -286,13 +289,14 @@ advise_sender_describe(const struct advisor *a, const struct sender_acc *s,
 	}
 	out->n_networks = s->n_groups;
 	if (s->identity != NULL) {
-		snprintf(out->identity, sizeof out->identity, "%s", s->mixed || s->shown == NULL ?
-		    s->identity : s->shown);
+		snprintf(out->identity, sizeof out->identity, "%s",
+		    s->mixed || s->shown == NULL ? s->identity : s->shown);
 		out->identity_dkim = s->identity_dkim;
 	}
 	if (k != NULL)
-		snprintf(out->label, sizeof out->label, "%s (%s %s)", k->label != NULL ? k->label :
-		    known_status_name(k->status), known_kind_name(k->kind), k->value);
+		snprintf(out->label, sizeof out->label, "%s (%s %s)",
+		    k->label != NULL ? k->label : known_status_name(k->status),
+		    known_kind_name(k->kind), k->value);
 	else if (s->known_id < 0)
 		snprintf(out->label, sizeof out->label, "smaller sources (%zu networks)",
 		    a->groups[s->first_group].folded);

@@ -22,7 +22,7 @@
 
 struct counter {
 	size_t rows;
-	int64_t total;             /* -1 when the call has no total_rows */
+	int64_t total; /* -1 when the call has no total_rows */
 };
 
 static int
@@ -54,18 +54,21 @@ by_double(const void *a, const void *b)
 }
 
 enum call {
-	C_DOMAINS, C_DAILY, C_SOURCES_IP, C_SOURCES_PREFIX, C_SOURCES_IP_RATE,
-	C_SOURCES_PREFIX_RATE, C_RECORDS, C_REPORTS
+	C_DOMAINS,
+	C_DAILY,
+	C_SOURCES_IP,
+	C_SOURCES_PREFIX,
+	C_SOURCES_IP_RATE,
+	C_SOURCES_PREFIX_RATE,
+	C_RECORDS,
+	C_REPORTS
 };
 
-static const char *const call_names[] = {
-	"domains", "daily", "sources (IP)", "sources (/24, /48)", "sources (IP) by pass rate",
-	"sources (/24, /48) by pass rate", "records", "reports",
-};
+static const char *const call_names[] = { "domains", "daily", "sources (IP)", "sources (/24, /48)",
+	"sources (IP) by pass rate", "sources (/24, /48) by pass rate", "records", "reports" };
 
 static int
-run(struct store *st, enum call c, const struct dash_filter *f, struct counter *n,
-    struct errbuf *e)
+run(struct store *st, enum call c, const struct dash_filter *f, struct counter *n, struct errbuf *e)
 {
 	struct dash_page page = { NULL, false, 50, 0 };
 	struct dash_page rate = { "pass_rate", false, 50, 0 };
@@ -92,8 +95,7 @@ run(struct store *st, enum call c, const struct dash_filter *f, struct counter *
 }
 
 static void
-bench(struct store *st, const char *label, enum call c, const struct dash_filter *f,
-    int runs)
+bench(struct store *st, const char *label, enum call c, const struct dash_filter *f, int runs)
 {
 	double t[MAX_RUNS], cpu[MAX_RUNS], t0, c0;
 	struct counter n = { 0, -1 };
@@ -118,9 +120,9 @@ bench(struct store *st, const char *label, enum call c, const struct dash_filter
 		snprintf(total, sizeof total, "-");
 	else
 		snprintf(total, sizeof total, "%lld", (long long)n.total);
-	printf("| %-31s | %-28s | %5zu | %6s | %7.1f | %7.1f | %7.1f | %7.1f |\n",
-	    call_names[c], label, n.rows, total, t[runs / 2], t[(runs * 95 + 99) / 100 - 1],
-	    t[runs - 1], cpu[runs / 2]);
+	printf("| %-31s | %-28s | %5zu | %6s | %7.1f | %7.1f | %7.1f | %7.1f |\n", call_names[c],
+	    label, n.rows, total, t[runs / 2], t[(runs * 95 + 99) / 100 - 1], t[runs - 1],
+	    cpu[runs / 2]);
 }
 
 int

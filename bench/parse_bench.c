@@ -29,8 +29,7 @@ count_begin(void *ctx, const struct agg_report *r, struct errbuf *e)
 }
 
 static int
-count_record(void *ctx, const struct agg_report *r, const struct agg_record *rec,
-    struct errbuf *e)
+count_record(void *ctx, const struct agg_report *r, const struct agg_record *rec, struct errbuf *e)
 {
 	struct counts *c = ctx;
 
@@ -77,9 +76,9 @@ now(void)
 int
 main(int argc, char **argv)
 {
-	struct counts c = {0, 0};
-	struct report_sink sink = {&c, count_begin, count_record, count_end, count_abort};
-	struct failure_sink fs = {&c, count_failure};
+	struct counts c = { 0, 0 };
+	struct report_sink sink = { &c, count_begin, count_record, count_end, count_abort };
+	struct failure_sink fs = { &c, count_failure };
 	struct extract_result res;
 	struct source_item it;
 	struct source *s;
@@ -102,8 +101,8 @@ main(int argc, char **argv)
 	for (run = 0; run < runs; run++) {
 		inputs = documents = refused = 0;
 		c.records = 0;
-		if (source_open((const char *const *)argv + i, (size_t)(argc - i), b.max_input,
-		    &s, &e) == -1) {
+		if (source_open((const char *const *)argv + i, (size_t)(argc - i), b.max_input, &s,
+		        &e) == -1) {
 			fprintf(stderr, "parse_bench: %s\n", e.msg);
 			return 1;
 		}
@@ -112,8 +111,8 @@ main(int argc, char **argv)
 			if (r == -1)
 				continue;
 			inputs++;
-			if (extract_input(it.data, it.len, it.location, &b, &sink, &fs, &res,
-			    &e) == -1) {
+			if (extract_input(it.data, it.len, it.location, &b, &sink, &fs, &res, &e) ==
+			    -1) {
 				fprintf(stderr, "parse_bench: %s\n", e.msg);
 				return 1;
 			}

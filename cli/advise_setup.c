@@ -37,14 +37,16 @@ advise_setup_config(const struct config *c, struct advise_config *cfg)
 
 /* A [source] section as a known source, its value canonical in value (size bytes). */
 static int
-known_of(const struct config *c, const struct config_source *s, struct known_source *k,
-    char *value, size_t size, struct errbuf *e)
+known_of(const struct config *c, const struct config_source *s, struct known_source *k, char *value,
+    size_t size, struct errbuf *e)
 {
-	const char *v = s->cidr != NULL ? s->cidr : s->dkim_domain != NULL ? s->dkim_domain :
-	    s->spf_domain;
+	const char *v = s->cidr != NULL ? s->cidr :
+	    s->dkim_domain != NULL      ? s->dkim_domain :
+	                                  s->spf_domain;
 
-	k->kind = s->cidr != NULL ? KNOWN_CIDR : s->dkim_domain != NULL ? KNOWN_DKIM_DOMAIN :
-	    KNOWN_SPF_DOMAIN;
+	k->kind = s->cidr != NULL  ? KNOWN_CIDR :
+	    s->dkim_domain != NULL ? KNOWN_DKIM_DOMAIN :
+	                             KNOWN_SPF_DOMAIN;
 	k->status = (enum known_status)s->status;
 	k->label = s->label != NULL ? s->label : s->name;
 	k->value = value;
@@ -60,7 +62,7 @@ advise_setup_store(const struct config *c, struct store *st, struct errbuf *e)
 {
 	struct known_source *known = NULL;
 	const char **domains = NULL;
-	char (*values)[256] = NULL, (*names)[256] = NULL, domain[256];
+	char(*values)[256] = NULL, (*names)[256] = NULL, domain[256];
 	size_t i;
 	int rc = -1;
 
@@ -80,7 +82,7 @@ advise_setup_store(const struct config *c, struct store *st, struct errbuf *e)
 		if (known_of(c, s, &known[i], values[i], sizeof values[i], e) == -1)
 			goto out;
 		if (known_value_canonical(KNOWN_DKIM_DOMAIN, s->domain, names[i], sizeof names[i],
-		    e) == -1) {
+		        e) == -1) {
 			errbuf_prefix(e, "%s:%u: [source %s] domain", c->file, s->line, s->name);
 			goto out;
 		}
@@ -91,7 +93,8 @@ advise_setup_store(const struct config *c, struct store *st, struct errbuf *e)
 	for (i = 0; i < c->n_domains; i++) {
 		const struct config_domain *d = &c->domains[i];
 
-		if (known_value_canonical(KNOWN_DKIM_DOMAIN, d->name, domain, sizeof domain, e) == -1) {
+		if (known_value_canonical(KNOWN_DKIM_DOMAIN, d->name, domain, sizeof domain, e) ==
+		    -1) {
 			errbuf_prefix(e, "%s:%u: [domain %s]", c->file, d->line, d->name);
 			goto out;
 		}

@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 #define EXIT_OPERATIONAL 1
-#define EXIT_USAGE       2
-#define EXIT_REFUSED     3
+#define EXIT_USAGE 2
+#define EXIT_REFUSED 3
 
 int cmd_ingest(int argc, char **argv);
 int cmd_export(int argc, char **argv);

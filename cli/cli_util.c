@@ -94,7 +94,8 @@ cli_parse_size(const char *s, uint64_t *out)
 	default:
 		return -1;
 	}
-	if (*end != '\0' && end[1] != '\0' && strcmp(end + 1, "iB") != 0 && strcmp(end + 1, "B") != 0)
+	if (*end != '\0' && end[1] != '\0' && strcmp(end + 1, "iB") != 0 &&
+	    strcmp(end + 1, "B") != 0)
 		return -1;
 	if (shift > 0 && v > (UINT64_MAX >> shift))
 		return -1;

@@ -97,8 +97,11 @@ print_advice(const struct advice *a)
 	for (i = 0; i < a->n_cond; i++) {
 		const struct advise_condition *c = &a->cond[i];
 
-		printf("    [%s] %-3s %s: ", c->ok ? " ok " : c->data ? "data" : "FAIL", c->id,
-		    c->title);
+		printf("    [%s] %-3s %s: ",
+		    c->ok       ? " ok " :
+		        c->data ? "data" :
+		                  "FAIL",
+		    c->id, c->title);
 		put(c->measured, "");
 		printf("  (needs %s)\n", c->threshold);
 	}
@@ -111,8 +114,8 @@ print_advice(const struct advice *a)
 	}
 	print_senders(a);
 	printf("  impact of p=%s at pct=%u on the last %u days: %" PRId64 " of %" PRId64
-	    " failing messages hit;\n    legitimate mail at risk %" PRId64 ", forwarded %" PRId64
-	    ", spoofing stopped %" PRId64 " (receivers already enforced %" PRId64 ")\n",
+	       " failing messages hit;\n    legitimate mail at risk %" PRId64 ", forwarded %" PRId64
+	       ", spoofing stopped %" PRId64 " (receivers already enforced %" PRId64 ")\n",
 	    policy_name(im->policy) != NULL ? policy_name(im->policy) : "none", im->pct,
 	    a->window_days, im->affected, im->failing, im->legit_at_risk, im->indirect_at_risk,
 	    im->spoofing_stopped, im->already_enforced);
@@ -162,7 +165,8 @@ advise_one(void *ctx, const char *domain)
 static void
 advise_usage(void)
 {
-	fprintf(stderr, "usage: dmarcd advise [DOMAIN...] [--db FILE] [--window DAYS] [--json]\n"
+	fprintf(stderr,
+	    "usage: dmarcd advise [DOMAIN...] [--db FILE] [--window DAYS] [--json]\n"
 	    "         [--as-of DATE] [--simulate quarantine|reject] [--pct N]\n"
 	    "         [--record 'v=DMARC1; ...'] [--no-mailing-lists yes|no] [--rua mailto:...]\n"
 	    "         [--config FILE]\n"
@@ -248,7 +252,8 @@ cmd_advise(int argc, char **argv)
 			else if (strcmp(optarg, "reject") == 0)
 				run.simulate = POLICY_REJECT;
 			else {
-				fprintf(stderr, "dmarcd advise: --simulate takes quarantine or reject\n");
+				fprintf(stderr,
+				    "dmarcd advise: --simulate takes quarantine or reject\n");
 				return EXIT_USAGE;
 			}
 			break;
@@ -267,7 +272,8 @@ cmd_advise(int argc, char **argv)
 			break;
 		case 'n':
 			if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0) {
-				fprintf(stderr, "dmarcd advise: --no-mailing-lists takes yes or no\n");
+				fprintf(stderr,
+				    "dmarcd advise: --no-mailing-lists takes yes or no\n");
 				return EXIT_USAGE;
 			}
 			no_lists = strcmp(optarg, "yes") == 0;
@@ -349,7 +355,8 @@ out:
 static void
 classify_usage(void)
 {
-	fprintf(stderr, "usage: dmarcd classify DOMAIN cidr|dkim|spf VALUE "
+	fprintf(stderr,
+	    "usage: dmarcd classify DOMAIN cidr|dkim|spf VALUE "
 	    "authorized|unauthorized|forwarder [--label TEXT] [--db FILE]\n"
 	    "       dmarcd classify --forget DOMAIN cidr|dkim|spf VALUE [--db FILE]\n"
 	    "       dmarcd classify --list [DOMAIN] [--db FILE]\n"
@@ -430,7 +437,8 @@ cmd_classify(int argc, char **argv)
 			classify_usage();
 			return EXIT_USAGE;
 		}
-		if (known_value_canonical(k.kind, argv[optind + 2], value, sizeof value, &e) == -1) {
+		if (known_value_canonical(k.kind, argv[optind + 2], value, sizeof value, &e) ==
+		    -1) {
 			fprintf(stderr, "dmarcd classify: %s\n", e.msg);
 			return EXIT_USAGE;
 		}
@@ -440,7 +448,8 @@ cmd_classify(int argc, char **argv)
 	if (store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1)
 		goto fail;
 	if (list) {
-		if (store_known_each(st, argc > optind ? domain : NULL, print_known, NULL, &e) == -1)
+		if (store_known_each(st, argc > optind ? domain : NULL, print_known, NULL, &e) ==
+		    -1)
 			goto fail;
 	} else if (forget) {
 		if (store_known_forget(st, domain, k.kind, value, &found, &e) == -1)

@@ -12,7 +12,8 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dmarcd export {reports|records|sources|domains|failures} [--db FILE]\n"
+	fprintf(stderr,
+	    "usage: dmarcd export {reports|records|sources|domains|failures} [--db FILE]\n"
 	    "       [--format csv|json] [--domain D] [--since DATE] [--until DATE]\n"
 	    "  DATE: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)\n");
 }
@@ -56,9 +57,11 @@ cmd_export(int argc, char **argv)
 		case 's':
 		case 'u':
 			if (cli_parse_date(optarg, opt == 'u',
-			    opt == 's' ? &filter.since : &filter.until) == -1) {
-				fprintf(stderr, "dmarcd export: bad date '%s' "
-				    "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)\n", optarg);
+			        opt == 's' ? &filter.since : &filter.until) == -1) {
+				fprintf(stderr,
+				    "dmarcd export: bad date '%s' "
+				    "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)\n",
+				    optarg);
 				return EXIT_USAGE;
 			}
 			break;

@@ -12,7 +12,8 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dmarcd ingest [--db FILE] [--json] [--verbose] "
+	fprintf(stderr,
+	    "usage: dmarcd ingest [--db FILE] [--json] [--verbose] "
 	    "[--max-input SIZE]\n"
 	    "       [--keep-failure-bodies] PATH...\n"
 	    "  PATH: a report (.xml .xml.gz .gz .zip), a mail (.eml or any name),\n"
@@ -24,21 +25,21 @@ print_summary(const struct pipeline_totals *t, bool json)
 {
 	if (json) {
 		printf("{\"inputs\":%llu,\"reports_stored\":%llu,\"duplicate_reports\":%llu,"
-		    "\"duplicate_inputs\":%llu,\"conflicts\":%llu,\"refused\":%llu,"
-		    "\"partial\":%llu,\"records\":%llu,\"failures_stored\":%llu,"
-		    "\"duplicate_failures\":%llu}\n",
+		       "\"duplicate_inputs\":%llu,\"conflicts\":%llu,\"refused\":%llu,"
+		       "\"partial\":%llu,\"records\":%llu,\"failures_stored\":%llu,"
+		       "\"duplicate_failures\":%llu}\n",
 		    (unsigned long long)t->inputs, (unsigned long long)t->reports_stored,
 		    (unsigned long long)t->reports_duplicate,
 		    (unsigned long long)t->inputs_duplicate,
-		    (unsigned long long)t->reports_conflict,
-		    (unsigned long long)t->inputs_refused, (unsigned long long)t->inputs_partial,
-		    (unsigned long long)t->records, (unsigned long long)t->failures_stored,
+		    (unsigned long long)t->reports_conflict, (unsigned long long)t->inputs_refused,
+		    (unsigned long long)t->inputs_partial, (unsigned long long)t->records,
+		    (unsigned long long)t->failures_stored,
 		    (unsigned long long)t->failures_duplicate);
 		return;
 	}
 	printf("%llu inputs: %llu reports stored, %llu duplicate reports, "
-	    "%llu duplicate inputs, %llu refused, %llu partial, %llu records, "
-	    "%llu failure reports stored\n",
+	       "%llu duplicate inputs, %llu refused, %llu partial, %llu records, "
+	       "%llu failure reports stored\n",
 	    (unsigned long long)t->inputs, (unsigned long long)t->reports_stored,
 	    (unsigned long long)t->reports_duplicate, (unsigned long long)t->inputs_duplicate,
 	    (unsigned long long)t->inputs_refused, (unsigned long long)t->inputs_partial,
@@ -143,7 +144,7 @@ cmd_ingest(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (source_open((const char *const *)argv + optind, (size_t)(argc - optind),
-	    (size_t)b.max_input, &src, &e) == -1) {
+	        (size_t)b.max_input, &src, &e) == -1) {
 		log_error("%s", e.msg);
 		return EXIT_OPERATIONAL;
 	}

@@ -53,7 +53,8 @@ parse_args(int argc, char **argv, bool allow_once, const char **file, bool *once
 	if (*file != NULL && optind == argc)
 		return 0;
 usage:
-	fprintf(*status == 0 ? stdout : stderr, "usage: dmarcd %s --config FILE%s\n"
+	fprintf(*status == 0 ? stdout : stderr,
+	    "usage: dmarcd %s --config FILE%s\n"
 	    "  FILE: see dmarcd.conf.example; passwords come from password_file\n"
 	    "  or DMARCD_IMAP_PASSWORD_<NAME>, never from the command line\n",
 	    allow_once ? "poll" : "run", allow_once ? " [--once]" : "");
@@ -112,8 +113,7 @@ serve(const char *file, bool once, bool with_web)
 	}
 	log_init((enum log_level)c->log_level, c->syslog);
 	db = cli_db_path(c->db_path);
-	if (store_open(db, STORE_READWRITE, &st, &e) == -1 ||
-	    advise_setup_store(c, st, &e) == -1 ||
+	if (store_open(db, STORE_READWRITE, &st, &e) == -1 || advise_setup_store(c, st, &e) == -1 ||
 	    poller_new(c, st, &p, &e) == -1 ||
 	    (with_web && c->has_web && start_web(c, db, &w, &e) == -1)) {
 		log_error("%s", e.msg);

@@ -11,9 +11,11 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dmarcd prune [--db FILE] [--retention-days N]\n"
+	fprintf(stderr,
+	    "usage: dmarcd prune [--db FILE] [--retention-days N]\n"
 	    "  clears the samples (headers, body) of failure reports older than N days"
-	    " (default %d)\n", STORE_FAILURE_RETENTION_DAYS);
+	    " (default %d)\n",
+	    STORE_FAILURE_RETENTION_DAYS);
 }
 
 int
@@ -43,7 +45,8 @@ cmd_prune(int argc, char **argv)
 			errno = 0;
 			days = strtol(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || days < 0 || days > 36500) {
-				fprintf(stderr, "dmarcd prune: --retention-days takes 0 to 36500\n");
+				fprintf(stderr,
+				    "dmarcd prune: --retention-days takes 0 to 36500\n");
 				return EXIT_USAGE;
 			}
 			break;

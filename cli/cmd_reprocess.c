@@ -53,9 +53,10 @@ cmd_reprocess(int argc, char **argv)
 	}
 	t = pipeline_totals(p);
 	printf("%llu refused inputs retried: %llu reports stored, %llu still refused, "
-	    "%llu partial, %llu records\n", (unsigned long long)t->inputs,
-	    (unsigned long long)t->reports_stored, (unsigned long long)t->inputs_refused,
-	    (unsigned long long)t->inputs_partial, (unsigned long long)t->records);
+	       "%llu partial, %llu records\n",
+	    (unsigned long long)t->inputs, (unsigned long long)t->reports_stored,
+	    (unsigned long long)t->inputs_refused, (unsigned long long)t->inputs_partial,
+	    (unsigned long long)t->records);
 	status = t->inputs_refused > 0 || t->inputs_partial > 0 ? EXIT_REFUSED : 0;
 out:
 	pipeline_free(p);

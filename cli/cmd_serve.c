@@ -25,7 +25,8 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dmarcd serve [--db FILE] [--listen ADDR:PORT] [--base-path /PREFIX]\n"
+	fprintf(stderr,
+	    "usage: dmarcd serve [--db FILE] [--listen ADDR:PORT] [--base-path /PREFIX]\n"
 	    "       [--auth-user USER --auth-hash-file FILE] [--allow-remote-without-auth]\n"
 	    "       [--threads N] [--user NAME]\n"
 	    "  ADDR:PORT: 127.0.0.1:8080 (default), [::1]:8080, 0.0.0.0:8080 (needs auth)\n"
@@ -234,7 +235,8 @@ cmd_hash_password(int argc, char **argv)
 	int status = EXIT_OPERATIONAL;
 
 	if (argc != 1) {
-		fprintf(stderr, "usage: dmarcd hash-password < password-file\n"
+		fprintf(stderr,
+		    "usage: dmarcd hash-password < password-file\n"
 		    "  reads the password from standard input and prints its hash, for\n"
 		    "  dmarcd serve --auth-user USER --auth-hash-file FILE\n");
 		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : EXIT_USAGE;

@@ -14,13 +14,15 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "ingest", cmd_ingest, "store the reports in files, directories, Maildirs or stdin" },
-	{ "export", cmd_export, "write reports, records, sources, domains or failures as CSV/JSON" },
+	{ "export", cmd_export,
+	    "write reports, records, sources, domains or failures as CSV/JSON" },
 	{ "reprocess", cmd_reprocess, "retry every refused input with the current parsers" },
 	{ "prune", cmd_prune, "clear failure-report samples past their retention" },
 	{ "poll", cmd_poll, "poll the IMAP folders and Maildirs of a config file" },
 	{ "run", cmd_run, "the service: poll at the interval, and serve the dashboard" },
 	{ "serve", cmd_serve, "the dashboard and its JSON/CSV API over HTTP" },
-	{ "hash-password", cmd_hash_password, "hash a password (stdin) for serve --auth-hash-file" },
+	{ "hash-password", cmd_hash_password,
+	    "hash a password (stdin) for serve --auth-hash-file" },
 	{ "advise", cmd_advise, "is a domain ready for p=quarantine, then p=reject? and why" },
 	{ "classify", cmd_classify, "confirm what a sending source is, for the advisor" },
 };

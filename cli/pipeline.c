@@ -11,9 +11,9 @@
 #include "refusal.h"
 
 /* A batch is committed when any of these is reached. */
-#define BATCH_MAX_INPUTS   256
-#define BATCH_MAX_RECORDS  500000
-#define BATCH_MAX_SECONDS  2
+#define BATCH_MAX_INPUTS 256
+#define BATCH_MAX_RECORDS 500000
+#define BATCH_MAX_SECONDS 2
 
 int
 pipeline_new(struct store *st, const struct bounds *b, const struct pipeline_options *o,
@@ -181,8 +181,8 @@ log_outcome(const struct pipeline *p, const char *location, const struct input_o
 		log_warn("%s: refused: %s", location, o->reason);
 		break;
 	case INPUT_PARTIAL:
-		log_warn("%s: %u report(s) stored, some refused: %s", location,
-		    o->reports_stored, o->reason);
+		log_warn("%s: %u report(s) stored, some refused: %s", location, o->reports_stored,
+		    o->reason);
 		break;
 	default:
 		if (p->options.verbose)
@@ -195,12 +195,11 @@ log_outcome(const struct pipeline *p, const char *location, const struct input_o
 
 void
 pipeline_open_sinks(struct pipeline *p, int64_t input_id, struct store_counts *counts,
-    struct store_failure_ctx *failures, struct report_sink *sink,
-    struct failure_sink *failure_sink)
+    struct store_failure_ctx *failures, struct report_sink *sink, struct failure_sink *failure_sink)
 {
 	*counts = (struct store_counts){ 0 };
-	*failures = (struct store_failure_ctx){ p->st, input_id, p->options.keep_failure_bodies,
-	    0, 0 };
+	*failures =
+	    (struct store_failure_ctx){ p->st, input_id, p->options.keep_failure_bodies, 0, 0 };
 	store_report_sink(p->st, input_id, counts, sink);
 	store_failure_sink(failures, failure_sink);
 }
@@ -227,8 +226,8 @@ pipeline_record_outcome(struct pipeline *p, int64_t input_id, const char *locati
 	if (res->why == REFUSE_NONE)
 		o.reason = "";
 	o.reports_stored = counts->reports_stored + failures->stored;
-	o.reports_duplicate = counts->reports_duplicate + counts->reports_conflict +
-	    failures->duplicate;
+	o.reports_duplicate =
+	    counts->reports_duplicate + counts->reports_conflict + failures->duplicate;
 	o.records = counts->records;
 	if (store_input_end(p->st, input_id, &o, data, len, e) == -1) {
 		store_input_abort(p->st);
@@ -242,8 +241,8 @@ pipeline_record_outcome(struct pipeline *p, int64_t input_id, const char *locati
 
 /* Extracts one input into the open input row input_id, then records its outcome (*status). */
 static int
-run_extract(struct pipeline *p, int64_t input_id, const char *location,
-    const unsigned char *data, size_t len, enum input_status *status, struct errbuf *e)
+run_extract(struct pipeline *p, int64_t input_id, const char *location, const unsigned char *data,
+    size_t len, enum input_status *status, struct errbuf *e)
 {
 	struct store_counts counts;
 	struct store_failure_ctx failures;

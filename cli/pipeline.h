@@ -25,33 +25,33 @@
 struct pipeline;
 
 struct pipeline_totals {
-	uint64_t inputs;            /* inputs handled (mails or files) */
-	uint64_t inputs_duplicate;  /* the very same bytes seen before */
-	uint64_t inputs_refused;    /* nothing stored */
-	uint64_t inputs_partial;    /* some documents refused */
+	uint64_t inputs;           /* inputs handled (mails or files) */
+	uint64_t inputs_duplicate; /* the very same bytes seen before */
+	uint64_t inputs_refused;   /* nothing stored */
+	uint64_t inputs_partial;   /* some documents refused */
 	uint64_t reports_stored;
 	uint64_t reports_duplicate;
 	uint64_t reports_conflict;
-	uint64_t failures_stored;   /* failure (forensic) reports */
+	uint64_t failures_stored; /* failure (forensic) reports */
 	uint64_t failures_duplicate;
 	uint64_t records;
 };
 
 struct pipeline_options {
-	bool verbose;               /* log every input, not only refusals */
-	bool keep_failure_bodies;   /* store failure reports' sample bodies (personal data) */
-	bool parse_ahead;           /* parse on a second thread; inputs take no record callback */
+	bool verbose;             /* log every input, not only refusals */
+	bool keep_failure_bodies; /* store failure reports' sample bodies (personal data) */
+	bool parse_ahead;         /* parse on a second thread; inputs take no record callback */
 };
 
 /* One input: its bytes, where it came from, how to acknowledge it. */
 struct pipeline_input {
-	const char *source;         /* "file", "maildir", "stdin", "imap" */
-	const char *location;       /* shown to users and in the ingest log */
+	const char *source;   /* "file", "maildir", "stdin", "imap" */
+	const char *location; /* shown to users and in the ingest log */
 	const unsigned char *data;
 	size_t len;
 	/* called with ack_arg after the commit that holds the input; may be NULL */
 	int (*ack)(const char *ack_arg, struct errbuf *e);
-	const char *ack_arg;        /* copied */
+	const char *ack_arg; /* copied */
 	/*
 	 * called inside the batch right after the input is recorded, with its
 	 * status (INPUT_DUPLICATE for bytes seen before), so that what it

@@ -14,12 +14,12 @@
 #include "relay.h"
 
 /* Parsing ahead waits for the store when the inputs in flight hold this many bytes. */
-#define AHEAD_MAX_BYTES    (64u << 20)
+#define AHEAD_MAX_BYTES (64u << 20)
 
 /* An input handed to the parser thread: its copy, and what storing it needs. */
 struct ahead_job {
-	struct relay_job job;       /* first: the relay hands this back */
-	struct ahead_job *next;     /* in flight, oldest first */
+	struct relay_job job;   /* first: the relay hands this back */
+	struct ahead_job *next; /* in flight, oldest first */
 	char *source, *location, *ack_arg;
 	int (*ack)(const char *ack_arg, struct errbuf *e);
 	unsigned char *data;
@@ -116,8 +116,8 @@ ahead_end(void *ctx, struct relay_job *job, struct errbuf *e)
 		store_input_abort(p->st);
 		rc = -1;
 	} else {
-		rc = pipeline_record_outcome(p, j->input_id, j->location, j->data, job->len, &job->res,
-		    &j->counts, &j->failures, &status, e);
+		rc = pipeline_record_outcome(p, j->input_id, j->location, j->data, job->len,
+		    &job->res, &j->counts, &j->failures, &status, e);
 	}
 	if (rc == 0)
 		rc = pipeline_queue_ack(p, j->ack, j->ack_arg, e);

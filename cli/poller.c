@@ -18,9 +18,9 @@
 #include "source.h"
 
 #define POLLER_LOCATION_MAX 1024
-#define POLLER_BACKOFF_FIRST 30     /* seconds, or the interval when shorter */
-#define POLLER_BACKOFF_MAX   900    /* or the interval when longer */
-#define POLLER_PRUNE_EVERY   86400
+#define POLLER_BACKOFF_FIRST 30 /* seconds, or the interval when shorter */
+#define POLLER_BACKOFF_MAX 900  /* or the interval when longer */
+#define POLLER_PRUNE_EVERY 86400
 
 /* When a source is next due, and how many polls of it failed in a row. */
 struct due {
@@ -31,7 +31,7 @@ struct due {
 struct poller {
 	const struct config *c;
 	struct store *st;
-	struct due *due;            /* the IMAP sources, then the Maildirs */
+	struct due *due; /* the IMAP sources, then the Maildirs */
 	time_t next_prune;
 	bool stopping;
 };
@@ -42,7 +42,7 @@ struct folder_poll {
 	const struct config_imap *im;
 	struct imap *imap;
 	struct store_imap_folder state;
-	bool store_failed;          /* the pipeline failed: its batch must not be committed */
+	bool store_failed; /* the pipeline failed: its batch must not be committed */
 };
 
 /* What the pipeline's record hook needs for one mail. */
@@ -121,8 +121,8 @@ collect_pending(void *arg, uint64_t uid, bool refused)
 
 /* Applies action a to the UIDs of l, then forgets them in the store. */
 static int
-act(struct folder_poll *fp, const struct uid_list *l, int a, const char *folder,
-    const char *flags, const char *what, struct errbuf *e)
+act(struct folder_poll *fp, const struct uid_list *l, int a, const char *folder, const char *flags,
+    const char *what, struct errbuf *e)
 {
 	int rc = 0;
 
@@ -160,10 +160,10 @@ apply_pending(struct folder_poll *fp, struct errbuf *e)
 
 	if (store_imap_each_pending(fp->p->st, fp->state.id, collect_pending, &pd, e) == -1)
 		goto out;
-	if (act(fp, &pd.done, fp->im->after, fp->im->archive_folder, "\\Seen", "processed",
-	    e) == -1 ||
-	    act(fp, &pd.refused, fp->im->after_invalid, fp->im->invalid_folder,
-	    "\\Seen \\Flagged", "refused", e) == -1)
+	if (act(fp, &pd.done, fp->im->after, fp->im->archive_folder, "\\Seen", "processed", e) ==
+	        -1 ||
+	    act(fp, &pd.refused, fp->im->after_invalid, fp->im->invalid_folder, "\\Seen \\Flagged",
+	        "refused", e) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -195,11 +195,12 @@ skip_mail(struct folder_poll *fp, uint64_t uid, uint64_t size, const char *locat
 	    imap_folder(fp->imap), (unsigned long long)fp->state.uidvalidity,
 	    (unsigned long long)uid);
 	digest_sha256(key, n > 0 && (size_t)n < sizeof key ? (size_t)n : strlen(key), sha);
-	snprintf(reason, sizeof reason, "mail of %llu bytes is over max_input (%llu bytes): "
-	    "not downloaded", (unsigned long long)size,
-	    (unsigned long long)fp->p->c->bounds.max_input);
+	snprintf(reason, sizeof reason,
+	    "mail of %llu bytes is over max_input (%llu bytes): "
+	    "not downloaded",
+	    (unsigned long long)size, (unsigned long long)fp->p->c->bounds.max_input);
 	if (store_imap_skip(fp->p->st, fp->state.id, uid, sha, size, location,
-	    refusal_code(REFUSE_SIZE_LIMIT), reason, e) == -1)
+	        refusal_code(REFUSE_SIZE_LIMIT), reason, e) == -1)
 		return -1;
 	log_warn("%s: refused: %s", location, reason);
 	return 0;
@@ -225,8 +226,8 @@ ingest_mail(struct folder_poll *fp, struct pipeline *pl, uint64_t uid, uint64_t 
 	}
 	if (size > fp->p->c->bounds.max_input)
 		return skip_mail(fp, uid, size, location, e);
-	if ((rc = imap_fetch(fp->imap, uid, (size_t)fp->p->c->bounds.max_input, &data, &len,
-	    e)) <= 0) {
+	if ((rc = imap_fetch(fp->imap, uid, (size_t)fp->p->c->bounds.max_input, &data, &len, e)) <=
+	    0) {
 		if (rc == 0)
 			log_info("%s: gone from the server before it was fetched", location);
 		return rc;
@@ -248,7 +249,7 @@ static int
 poll_batch(struct folder_poll *fp, const uint64_t *uids, size_t n, struct errbuf *e)
 {
 	struct pipeline_options popt = { .verbose = true,
-	    .keep_failure_bodies = fp->p->c->keep_body };
+		.keep_failure_bodies = fp->p->c->keep_body };
 	struct pipeline *pl = NULL;
 	uint64_t *sizes;
 	struct errbuf flush_err;
@@ -264,7 +265,8 @@ poll_batch(struct folder_poll *fp, const uint64_t *uids, size_t n, struct errbuf
 		goto out;
 	for (i = 0; i < n && !stop_pending(fp->p); i++) {
 		if (ingest_mail(fp, pl, uids[i], sizes[i], e) == -1) {
-			/* Keep what is done when the server failed; a store error loses the batch. */
+			/* Keep what is done when the server failed; a store error loses the batch.
+			 */
 			if (!fp->store_failed && pipeline_flush(pl, &flush_err) == -1)
 				log_error("%s", flush_err.msg);
 			goto out;
@@ -288,13 +290,13 @@ poll_folder(struct folder_poll *fp, struct errbuf *e)
 	int rc = -1;
 
 	if (imap_uidvalidity(fp->imap, &uidvalidity, e) == -1 ||
-	    store_imap_folder(fp->p->st, imap_account(fp->imap), imap_folder(fp->imap),
-	    uidvalidity, &fp->state, &reset, e) == -1)
+	    store_imap_folder(fp->p->st, imap_account(fp->imap), imap_folder(fp->imap), uidvalidity,
+	        &fp->state, &reset, e) == -1)
 		return -1;
 	if (reset)
 		log_warn("imap %s: UIDVALIDITY of %s changed: reading the folder again "
-		    "(mail already stored counts as duplicate)", fp->im->name,
-		    imap_folder(fp->imap));
+		         "(mail already stored counts as duplicate)",
+		    fp->im->name, imap_folder(fp->imap));
 	/* Actions left over by a crash or a lost connection first. */
 	if (apply_pending(fp, e) == -1 ||
 	    imap_search(fp->imap, fp->state.last_uid + 1, &uids, &n, e) == -1)
@@ -345,7 +347,8 @@ static int
 poll_maildir(struct poller *p, const struct config_maildir *md, struct errbuf *e)
 {
 	struct pipeline_options popt = { .verbose = true,
-	    .keep_failure_bodies = p->c->keep_body, .parse_ahead = true };
+		.keep_failure_bodies = p->c->keep_body,
+		.parse_ahead = true };
 	struct pipeline_input in = { 0 };
 	const char *paths[1] = { md->path };
 	struct source *src = NULL;
@@ -435,7 +438,8 @@ drop_root(struct poller *p)
 	if (p->c->user == NULL) {
 		if (geteuid() == 0)
 			log_warn("running as root: set [service] user in %s to run as an "
-			    "unprivileged user", p->c->file);
+			         "unprivileged user",
+			    p->c->file);
 		return 0;
 	}
 	if (privdrop_switch(p->c->user, cli_db_path(p->c->db_path), &e) == -1 ||
@@ -500,7 +504,7 @@ maybe_prune(struct poller *p, time_t now)
 		return;
 	p->next_prune = now + POLLER_PRUNE_EVERY;
 	if (store_prune(p->st, (int64_t)now - (int64_t)p->c->retention_days * 86400, &cleared,
-	    &e) == -1)
+	        &e) == -1)
 		log_error("%s", e.msg);
 	else if (cleared > 0)
 		log_info("cleared %llu failure-report sample(s) older than %llu days",
@@ -511,10 +515,10 @@ maybe_prune(struct poller *p, time_t now)
 static time_t
 backoff(const struct poller *p, unsigned f)
 {
-	time_t first = p->c->interval < POLLER_BACKOFF_FIRST ? (time_t)p->c->interval :
-	    POLLER_BACKOFF_FIRST;
-	time_t cap = p->c->interval > POLLER_BACKOFF_MAX ? (time_t)p->c->interval :
-	    POLLER_BACKOFF_MAX;
+	time_t first =
+	    p->c->interval < POLLER_BACKOFF_FIRST ? (time_t)p->c->interval : POLLER_BACKOFF_FIRST;
+	time_t cap =
+	    p->c->interval > POLLER_BACKOFF_MAX ? (time_t)p->c->interval : POLLER_BACKOFF_MAX;
 	time_t d = first;
 
 	while (f-- > 1 && d < cap)

@@ -28,8 +28,7 @@ int poller_block_signals(void);
  * Prepares polling the sources of c into st; checks every source's password
  * is available. c and st must outlive the poller. Returns 0 and *out, or -1 (e).
  */
-int poller_new(const struct config *c, struct store *st, struct poller **out,
-    struct errbuf *e);
+int poller_new(const struct config *c, struct store *st, struct poller **out, struct errbuf *e);
 void poller_free(struct poller *p);
 
 /*

@@ -63,8 +63,8 @@ privdrop_switch(const char *user, const char *db, struct errbuf *e)
 	}
 	if (geteuid() != 0) {
 		if (getuid() != uid || geteuid() != uid) {
-			errbuf_set(
-			    e, "user %s: switching to another user needs starting as root", user);
+			errbuf_set(e, "user %s: switching to another user needs starting as root",
+			    user);
 			return -1;
 		}
 	} else if (initgroups(user, gid) == -1) {

@@ -26,8 +26,8 @@ progress_update(struct progress *pg, uint64_t done, uint64_t records)
 	if (!pg->enabled)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	elapsed_ms = (now.tv_sec - pg->last.tv_sec) * 1000 +
-	    (now.tv_nsec - pg->last.tv_nsec) / 1000000;
+	elapsed_ms =
+	    (now.tv_sec - pg->last.tv_sec) * 1000 + (now.tv_nsec - pg->last.tv_nsec) / 1000000;
 	if (elapsed_ms < 100 && done < pg->total)
 		return;
 	pg->last = now;
@@ -35,9 +35,8 @@ progress_update(struct progress *pg, uint64_t done, uint64_t records)
 	for (i = 0; i < PROGRESS_WIDTH; i++)
 		bar[i] = (uint64_t)i < filled ? '#' : '.';
 	bar[PROGRESS_WIDTH] = '\0';
-	fprintf(stderr, "\r[%s] %llu/%llu inputs, %llu records", bar,
-	    (unsigned long long)done, (unsigned long long)pg->total,
-	    (unsigned long long)records);
+	fprintf(stderr, "\r[%s] %llu/%llu inputs, %llu records", bar, (unsigned long long)done,
+	    (unsigned long long)pg->total, (unsigned long long)records);
 }
 
 void

@@ -17,13 +17,18 @@
 #include "report_pack.h"
 
 enum msg_type {
-	M_JOB_BEGIN, M_JOB_END, M_REPORT_BEGIN, M_RECORD, M_REPORT_END, M_REPORT_ABORT,
+	M_JOB_BEGIN,
+	M_JOB_END,
+	M_REPORT_BEGIN,
+	M_RECORD,
+	M_REPORT_END,
+	M_REPORT_ABORT,
 	M_FAILURE
 };
 
 struct msg_head {
 	enum msg_type type;
-	size_t len;              /* payload bytes */
+	size_t len; /* payload bytes */
 };
 
 struct chunk {
@@ -45,8 +50,8 @@ struct relay {
 	size_t n_full;
 	struct chunk *free_chunks;
 	bool stop;
-	struct errbuf err;       /* why it stopped */
-	bool failure_stored;     /* the writer has replayed the failure report */
+	struct errbuf err;   /* why it stopped */
+	bool failure_stored; /* the writer has replayed the failure report */
 
 	/* the parser thread's */
 	struct chunk *cur;
@@ -152,8 +157,8 @@ new_chunk(struct relay *r, size_t size)
  * relay has stopped, seen when a chunk is published.
  */
 static int
-emit(struct relay *r, enum msg_type type,
-    size_t (*pack)(const void *obj, void *buf, size_t cap), const void *obj)
+emit(struct relay *r, enum msg_type type, size_t (*pack)(const void *obj, void *buf, size_t cap),
+    const void *obj)
 {
 	struct msg_head head = { type, 0 };
 	struct chunk *c;
@@ -162,7 +167,8 @@ emit(struct relay *r, enum msg_type type,
 	for (;;) {
 		c = r->cur;
 		room = c != NULL && c->cap - c->used > sizeof head ?
-		    c->cap - c->used - sizeof head : 0;
+		    c->cap - c->used - sizeof head :
+		    0;
 		head.len = pack(obj, room > 0 ? c->data + c->used + sizeof head : NULL, room);
 		if (head.len <= room && c != NULL) {
 			memcpy(c->data + c->used, &head, sizeof head);
@@ -259,8 +265,8 @@ run_job(struct relay *r, struct relay_job *job)
 		return;
 	job->rc = 0;
 	if (!job->skip)
-		job->rc = extract_input(job->data, job->len, job->name, r->bounds,
-		    &r->report_relay, &r->failure_relay, &job->res, &job->e);
+		job->rc = extract_input(job->data, job->len, job->name, r->bounds, &r->report_relay,
+		    &r->failure_relay, &job->res, &job->e);
 	if (emit(r, M_JOB_END, pack_pointer, job) == 0)
 		publish(r);
 }
@@ -472,8 +478,8 @@ relay_start(const struct bounds *b, const struct relay_handlers *h, struct relay
 	}
 	r->bounds = b;
 	r->h = *h;
-	r->report_relay = (struct report_sink){ r, relay_begin, relay_record, relay_end,
-	    relay_abort };
+	r->report_relay =
+	    (struct report_sink){ r, relay_begin, relay_record, relay_end, relay_abort };
 	r->failure_relay = (struct failure_sink){ r, relay_failure };
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->to_parser, NULL);

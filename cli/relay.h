@@ -36,10 +36,10 @@ struct relay_job {
 	/* set by the caller, unchanged until job_end */
 	const unsigned char *data;
 	size_t len;
-	const char *name;        /* for extract_input's messages */
-	bool skip;               /* do not parse: only job_begin and job_end come back */
+	const char *name; /* for extract_input's messages */
+	bool skip;        /* do not parse: only job_begin and job_end come back */
 	/* set by the parser thread before job_end */
-	int rc;                  /* extract_input's */
+	int rc; /* extract_input's */
 	struct extract_result res;
 	struct errbuf e;
 };

@@ -21,8 +21,8 @@ enum known_status { KNOWN_AUTHORIZED, KNOWN_UNAUTHORIZED, KNOWN_FORWARDER };
 struct known_source {
 	int64_t id;
 	enum known_kind kind;
-	const char *value;            /* "192.0.2.0/24", "2001:db8::/32", or a domain */
-	const char *label;            /* the user's name for it, or NULL */
+	const char *value; /* "192.0.2.0/24", "2001:db8::/32", or a domain */
+	const char *label; /* the user's name for it, or NULL */
 	enum known_status status;
 };
 
@@ -34,34 +34,34 @@ int known_status_parse(const char *s, enum known_status *st);
 
 /* The policy a report saw: its dates and its policy_published (spec 5.4). */
 struct advise_policy_obs {
-	int64_t day_first, day_last;  /* attributed days of the report */
+	int64_t day_first, day_last; /* attributed days of the report */
 	enum report_dialect dialect;
 	enum policy p, sp, np;
-	int pct;                      /* -1 when absent */
-	char testing;                 /* 'y', 'n' or 0 */
-	char adkim, aspf;             /* 'r', 's' or 0 */
-	const char *fo;               /* or NULL */
+	int pct;          /* -1 when absent */
+	char testing;     /* 'y', 'n' or 0 */
+	char adkim, aspf; /* 'r', 's' or 0 */
+	const char *fo;   /* or NULL */
 };
 
 /* One raw auth result of a record. */
 struct advise_auth {
-	const char *domain;           /* or NULL */
-	const char *result;           /* lower-case name: "pass", "fail", ... or NULL */
-	bool helo;                    /* SPF only: scope helo */
+	const char *domain; /* or NULL */
+	const char *result; /* lower-case name: "pass", "fail", ... or NULL */
+	bool helo;          /* SPF only: scope helo */
 };
 
-#define ADVISE_AUTH_MAX 8         /* results of one record looked at */
+#define ADVISE_AUTH_MAX 8 /* results of one record looked at */
 #define ADVISE_REASONS_MAX 4
 
 /* One record's messages attributed to one day (spec 5.6). */
 struct advise_record {
-	uint8_t ip[16];               /* IPv4 as ::ffff:a.b.c.d */
-	int family;                   /* 4, 6, or 0 for an invalid address */
+	uint8_t ip[16]; /* IPv4 as ::ffff:a.b.c.d */
+	int family;     /* 4, 6, or 0 for an invalid address */
 	int64_t day;
 	int64_t count;
 	bool dkim_aligned, spf_aligned; /* policy_evaluated: pass */
-	const char *disposition;      /* "none", "pass", "quarantine", "reject" or NULL */
-	const char *header_from;      /* or NULL */
+	const char *disposition;        /* "none", "pass", "quarantine", "reject" or NULL */
+	const char *header_from;        /* or NULL */
 	struct advise_auth dkim[ADVISE_AUTH_MAX];
 	size_t n_dkim;
 	struct advise_auth spf[ADVISE_AUTH_MAX];

@@ -9,19 +9,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CONFIG_LINE_MAX   4096
-#define CONFIG_SOURCES_MAX 64       /* [imap] plus [maildir] sections */
-#define CONFIG_ADVISOR_MAX 4096     /* [source] plus [domain] sections */
+#define CONFIG_LINE_MAX 4096
+#define CONFIG_SOURCES_MAX 64   /* [imap] plus [maildir] sections */
+#define CONFIG_ADVISOR_MAX 4096 /* [source] plus [domain] sections */
 
 /* Where a key's value lives: the whole config, or the current source section. */
 enum sect {
-	S_DATABASE, S_POLL, S_INGEST, S_FAILURE, S_LOG, S_SERVICE, S_WEB, S_ADVISOR, S_IMAP,
-	S_MAILDIR, S_SOURCE, S_DOMAIN, S_COUNT
+	S_DATABASE,
+	S_POLL,
+	S_INGEST,
+	S_FAILURE,
+	S_LOG,
+	S_SERVICE,
+	S_WEB,
+	S_ADVISOR,
+	S_IMAP,
+	S_MAILDIR,
+	S_SOURCE,
+	S_DOMAIN,
+	S_COUNT
 };
 
 static const struct {
 	const char *name;
-	bool named;                 /* [imap NAME]: one per name; else at most one */
+	bool named; /* [imap NAME]: one per name; else at most one */
 } sections[S_COUNT] = {
 	[S_DATABASE] = { "database", false },
 	[S_POLL] = { "poll", false },
@@ -73,11 +84,12 @@ static const struct key keys[] = {
 	{ S_POLL, "interval", T_SECONDS, C(interval), "5m", 1, 86400, NULL, false },
 	{ S_POLL, "batch", T_UINT, C(batch), "50", 1, 1000, NULL, false },
 
-	{ S_INGEST, "max_input", T_SIZE, C(bounds.max_input), "50M", 4 * KiB, 1 * GiB, NULL, false },
-	{ S_INGEST, "max_document", T_SIZE, C(bounds.max_document), "2G", 1 * MiB, 16 * GiB,
+	{ S_INGEST, "max_input", T_SIZE, C(bounds.max_input), "50M", 4 * KiB, 1 * GiB, NULL,
+	    false },
+	{ S_INGEST, "max_document", T_SIZE, C(bounds.max_document), "2G", 1 * MiB, 16 * GiB, NULL,
+	    false },
+	{ S_INGEST, "max_message_out", T_SIZE, C(bounds.max_message_out), "4G", 1 * MiB, 64 * GiB,
 	    NULL, false },
-	{ S_INGEST, "max_message_out", T_SIZE, C(bounds.max_message_out), "4G", 1 * MiB,
-	    64 * GiB, NULL, false },
 	{ S_INGEST, "max_ratio", T_UINT, C(bounds.max_ratio), "1000", 10, 100000, NULL, false },
 
 	{ S_FAILURE, "keep_body", T_BOOL, C(keep_body), "no", 0, 0, NULL, false },
@@ -125,8 +137,8 @@ static const struct key keys[] = {
 	{ S_ADVISOR, "notable_share", T_PERCENT, A(notable_share), "0.1", 0, 100, NULL, false },
 	{ S_ADVISOR, "notable_per_day", T_UINT, A(notable_per_day), "10", 0, UINT64_MAX, NULL,
 	    false },
-	{ S_ADVISOR, "min_service_messages", T_UINT, A(min_service_messages), "20", 0,
-	    UINT64_MAX, NULL, false },
+	{ S_ADVISOR, "min_service_messages", T_UINT, A(min_service_messages), "20", 0, UINT64_MAX,
+	    NULL, false },
 	{ S_ADVISOR, "pass_quarantine", T_PERCENT, A(pass_quarantine), "98", 0, 100, NULL, false },
 	{ S_ADVISOR, "source_pass", T_PERCENT, A(source_pass), "95", 0, 100, NULL, false },
 	{ S_ADVISOR, "source_min_messages", T_UINT, A(source_min_messages), "50", 0, UINT64_MAX,
@@ -161,10 +173,10 @@ struct parser {
 	struct config *c;
 	const char *name;
 	unsigned line;
-	enum sect sect;             /* S_COUNT before the first header */
-	void *base;                 /* where the current section's keys live */
-	bool set[N_KEYS];           /* keys given in the current section */
-	bool seen[S_COUNT];         /* unnamed sections met */
+	enum sect sect;     /* S_COUNT before the first header */
+	void *base;         /* where the current section's keys live */
+	bool set[N_KEYS];   /* keys given in the current section */
+	bool seen[S_COUNT]; /* unnamed sections met */
 };
 
 void
@@ -176,8 +188,7 @@ config_each_key(void (*fn)(void *ctx, const char *section, const char *key), voi
 		fn(ctx, sections[keys[i].sect].name, keys[i].name);
 }
 
-static int
-fail_at(struct parser *p, struct errbuf *e, const char *fmt, ...)
+static int fail_at(struct parser *p, struct errbuf *e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Sets e to "file:line: message" and returns -1. */
@@ -242,8 +253,7 @@ parse_bool(const char *v, bool *out)
 
 /* "98", "99.5" or "98%" within [k->min, k->max] percent, as a fraction. */
 static int
-set_percent(struct parser *p, const struct key *k, double *field, const char *v,
-    struct errbuf *e)
+set_percent(struct parser *p, const struct key *k, double *field, const char *v, struct errbuf *e)
 {
 	char *end;
 	double d;
@@ -380,12 +390,16 @@ end_section(struct parser *p, struct errbuf *e)
 			rc = fail_at(p, e, "[%s] needs '%s'", sections[p->sect].name, keys[i].name);
 	if (rc == 0 && p->sect == S_IMAP) {
 		if (url_host(im->url, host, sizeof host) == -1)
-			rc = fail_at(p, e, "url: '%s' is not imaps://HOST[:PORT]/FOLDER or "
-			    "imap://... (the user name goes in 'user')", im->url);
+			rc = fail_at(p, e,
+			    "url: '%s' is not imaps://HOST[:PORT]/FOLDER or "
+			    "imap://... (the user name goes in 'user')",
+			    im->url);
 		else if (strncmp(im->url, "imap://", 7) == 0 && !im->starttls &&
 		    !host_is_loopback(host))
-			rc = fail_at(p, e, "starttls = no: plaintext IMAP is allowed only to "
-			    "loopback, not to %s", host);
+			rc = fail_at(p, e,
+			    "starttls = no: plaintext IMAP is allowed only to "
+			    "loopback, not to %s",
+			    host);
 		else if (im->password != NULL && im->password_file != NULL)
 			rc = fail_at(p, e, "give password or password_file, not both");
 	}
@@ -393,8 +407,10 @@ end_section(struct parser *p, struct errbuf *e)
 		const struct config_source *ks = p->base;
 
 		if ((ks->cidr != NULL) + (ks->dkim_domain != NULL) + (ks->spf_domain != NULL) != 1)
-			rc = fail_at(p, e, "[source %s] needs exactly one of cidr, dkim_domain and "
-			    "spf_domain", ks->name);
+			rc = fail_at(p, e,
+			    "[source %s] needs exactly one of cidr, dkim_domain and "
+			    "spf_domain",
+			    ks->name);
 	}
 	p->line = line;
 	return rc;
@@ -431,20 +447,24 @@ struct named {
 	void **arr;
 	size_t *n;
 	size_t size;
-	size_t max;                 /* with the other types sharing the limit */
-	size_t name, line;          /* offsets of char *name and unsigned line */
+	size_t max;        /* with the other types sharing the limit */
+	size_t name, line; /* offsets of char *name and unsigned line */
 };
 
 #define NAMED(arr, n, type, max) \
-	(struct named){ (void **)&(arr), &(n), sizeof(type), (max), offsetof(type, name), \
-		offsetof(type, line) }
+	(struct named) \
+	{ \
+		(void **)&(arr), &(n), sizeof(type), (max), offsetof(type, name), \
+		    offsetof(type, line) \
+	}
 
 static struct named
 named_of(struct config *c, enum sect sect)
 {
 	switch (sect) {
 	case S_IMAP:
-		return NAMED(c->imap, c->n_imap, struct config_imap, CONFIG_SOURCES_MAX - c->n_maildir);
+		return NAMED(c->imap, c->n_imap, struct config_imap,
+		    CONFIG_SOURCES_MAX - c->n_maildir);
 	case S_MAILDIR:
 		return NAMED(c->maildir, c->n_maildir, struct config_maildir,
 		    CONFIG_SOURCES_MAX - c->n_imap);
@@ -555,7 +575,8 @@ read_value(struct parser *p, const char *s, size_t len, char *out, size_t size, 
 			return fail_at(p, e, "text after a quoted value");
 	} else {
 		for (i = 0; i < len; i++) {
-			if ((s[i] == ';' || s[i] == '#') && i > 0 && isspace((unsigned char)s[i - 1]))
+			if ((s[i] == ';' || s[i] == '#') && i > 0 &&
+			    isspace((unsigned char)s[i - 1]))
 				break;
 			out[n++] = s[i];
 		}
@@ -628,8 +649,7 @@ parse_line(struct parser *p, const char *s, size_t len, struct errbuf *e)
 }
 
 int
-config_parse(const char *name, const char *text, size_t len, struct config **out,
-    struct errbuf *e)
+config_parse(const char *name, const char *text, size_t len, struct config **out, struct errbuf *e)
 {
 	struct parser p = { 0 };
 	const char *s = text, *nl, *end = text + len;

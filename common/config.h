@@ -22,7 +22,7 @@
 #include "bounds.h"
 #include "errbuf.h"
 
-#define CONFIG_NAME_MAX 64          /* the free name of an [imap NAME] or [maildir NAME] */
+#define CONFIG_NAME_MAX 64 /* the free name of an [imap NAME] or [maildir NAME] */
 #define CONFIG_PASSWORD_MAX 1024
 
 /* What happens to a mail at its IMAP server once its data is committed. */
@@ -31,19 +31,19 @@ enum config_after { CONFIG_AFTER_MOVE, CONFIG_AFTER_FLAG, CONFIG_AFTER_DELETE, C
 /* One [imap NAME] section: a mailbox folder polled over IMAP. */
 struct config_imap {
 	char *name;
-	unsigned line;              /* of the section header, for messages */
-	char *url;                  /* imaps://host[:port]/MAILBOX or imap://... */
+	unsigned line; /* of the section header, for messages */
+	char *url;     /* imaps://host[:port]/MAILBOX or imap://... */
 	char *user;
-	char *password;             /* as written in the config file, or NULL */
+	char *password; /* as written in the config file, or NULL */
 	char *password_file;
-	char *ca_file;              /* NULL: the system's CA store */
-	bool starttls;              /* imap:// only: require STARTTLS (default yes) */
-	char *source_address;       /* local address to connect from, or NULL */
-	int after;                  /* enum config_after: for mail whose data was stored */
-	int after_invalid;          /* enum config_after: for refused mail (never delete) */
+	char *ca_file;        /* NULL: the system's CA store */
+	bool starttls;        /* imap:// only: require STARTTLS (default yes) */
+	char *source_address; /* local address to connect from, or NULL */
+	int after;            /* enum config_after: for mail whose data was stored */
+	int after_invalid;    /* enum config_after: for refused mail (never delete) */
 	char *archive_folder;
 	char *invalid_folder;
-	uint64_t timeout;           /* seconds: connect, server reply, stalled transfer */
+	uint64_t timeout; /* seconds: connect, server reply, stalled transfer */
 };
 
 /*
@@ -56,24 +56,24 @@ struct config_advisor {
 	uint64_t min_service_messages, stable_days, new_source_days, first_pct;
 	double coverage_days, notable_share, pass_quarantine, source_pass, enforced_share;
 	double pass_reject, dkim_reject, collateral_max, indirect_max, regression_points;
-	char *rua;                  /* rua= for records whose owner's record is unknown */
+	char *rua; /* rua= for records whose owner's record is unknown */
 };
 
 /* One [source NAME] section: a sending source the owner confirms (spec 5.7). */
 struct config_source {
 	char *name;
 	unsigned line;
-	char *domain;               /* the policy domain it sends for */
+	char *domain;                          /* the policy domain it sends for */
 	char *cidr, *dkim_domain, *spf_domain; /* exactly one is set */
-	int status;                 /* enum known_status (advise_input.h) */
-	char *label;                /* NULL: the section's name */
+	int status;                            /* enum known_status (advise_input.h) */
+	char *label;                           /* NULL: the section's name */
 };
 
 /* One [domain NAME] section: what the owner says about policy domain NAME. */
 struct config_domain {
 	char *name;
 	unsigned line;
-	char *record;               /* the DMARC record as published, or NULL */
+	char *record; /* the DMARC record as published, or NULL */
 	bool no_mailing_lists;
 };
 
@@ -85,13 +85,13 @@ struct config_maildir {
 };
 
 struct config {
-	char *file;                 /* the path it was loaded from */
-	bool file_private;          /* the file's mode is 0600 or stricter */
+	char *file;        /* the path it was loaded from */
+	bool file_private; /* the file's mode is 0600 or stricter */
 	/* [database] */
-	char *db_path;              /* NULL: $DMARCD_DB, else ./dmarcd.db */
+	char *db_path; /* NULL: $DMARCD_DB, else ./dmarcd.db */
 	/* [poll] */
-	uint64_t interval;          /* seconds between polls */
-	uint64_t batch;             /* IMAP mails per commit */
+	uint64_t interval; /* seconds between polls */
+	uint64_t batch;    /* IMAP mails per commit */
 	/* [ingest] */
 	struct bounds bounds;
 	/* [failure] */
@@ -99,9 +99,9 @@ struct config {
 	uint64_t retention_days;
 	/* [log] */
 	bool syslog;
-	int log_level;              /* enum log_level (log.h) */
+	int log_level; /* enum log_level (log.h) */
 	/* [service] */
-	char *user;                 /* run as this user once the files and socket are open, or NULL */
+	char *user; /* run as this user once the files and socket are open, or NULL */
 	/* [web]: present when has_web */
 	bool has_web;
 	char *listen;

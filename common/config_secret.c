@@ -32,8 +32,8 @@ config_read_small_file(const char *path, size_t max, char **out, size_t *len, mo
 		goto fail;
 	}
 	*len = 0;
-	while (*len < (size_t)sb.st_size &&
-	    (n = read(fd, buf + *len, (size_t)sb.st_size - *len)) > 0)
+	while (
+	    *len < (size_t)sb.st_size && (n = read(fd, buf + *len, (size_t)sb.st_size - *len)) > 0)
 		*len += (size_t)n;
 	buf[*len] = '\0';
 	*mode = sb.st_mode;
@@ -81,8 +81,10 @@ password_from_file(const char *path, char *buf, size_t size, struct errbuf *e)
 	if (config_read_small_file(path, CONFIG_PASSWORD_MAX, &text, &len, &mode, e) == -1)
 		return -1;
 	if ((mode & 077) != 0)
-		errbuf_set(e, "password_file %s: mode %03o: must be 0600 or stricter "
-		    "(chmod 600 %s)", path, (unsigned)(mode & 0777), path);
+		errbuf_set(e,
+		    "password_file %s: mode %03o: must be 0600 or stricter "
+		    "(chmod 600 %s)",
+		    path, (unsigned)(mode & 0777), path);
 	else if (first_line(text, len, buf, size) == -1)
 		errbuf_set(e, "password_file %s: empty or too long", path);
 	else
@@ -93,8 +95,8 @@ password_from_file(const char *path, char *buf, size_t size, struct errbuf *e)
 }
 
 int
-config_imap_password(const struct config *c, const struct config_imap *im, char *buf,
-    size_t size, struct errbuf *e)
+config_imap_password(const struct config *c, const struct config_imap *im, char *buf, size_t size,
+    struct errbuf *e)
 {
 	char var[32 + CONFIG_NAME_MAX] = "DMARCD_IMAP_PASSWORD_";
 	size_t i, n = strlen(var);
@@ -105,8 +107,10 @@ config_imap_password(const struct config *c, const struct config_imap *im, char 
 			return 0;
 	} else if (im->password != NULL) {
 		if (!c->file_private)
-			errbuf_set(e, "a password in %s needs the file to be mode 0600 or "
-			    "stricter (or use password_file)", c->file);
+			errbuf_set(e,
+			    "a password in %s needs the file to be mode 0600 or "
+			    "stricter (or use password_file)",
+			    c->file);
 		else if (strlen(im->password) >= size || im->password[0] == '\0')
 			errbuf_set(e, "password: empty or too long");
 		else {
@@ -116,7 +120,8 @@ config_imap_password(const struct config *c, const struct config_imap *im, char 
 	} else {
 		for (i = 0; im->name[i] != '\0' && n + 1 < sizeof var; i++)
 			var[n++] = isalnum((unsigned char)im->name[i]) ?
-			    (char)toupper((unsigned char)im->name[i]) : '_';
+			    (char)toupper((unsigned char)im->name[i]) :
+			    '_';
 		var[n] = '\0';
 		env = getenv(var);
 		if (env != NULL && env[0] != '\0' && strlen(env) < size) {
@@ -141,7 +146,8 @@ config_web_auth_hash(const struct config *c, char *buf, size_t size, struct errb
 		errbuf_set(e, "%s: [web] auth_user needs auth_hash_file", c->file);
 		return -1;
 	}
-	if (config_read_small_file(c->auth_hash_file, CONFIG_PASSWORD_MAX, &text, &len, &mode, e) == -1) {
+	if (config_read_small_file(c->auth_hash_file, CONFIG_PASSWORD_MAX, &text, &len, &mode, e) ==
+	    -1) {
 		errbuf_prefix(e, "%s: [web] auth_hash_file", c->file);
 		return -1;
 	}

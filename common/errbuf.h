@@ -16,12 +16,10 @@ struct errbuf {
 };
 
 /* Replaces the message with the formatted text (truncated to fit). */
-void errbuf_set(struct errbuf *e, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void errbuf_set(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Puts "formatted-text: " in front of the current message. */
-void errbuf_prefix(struct errbuf *e, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void errbuf_prefix(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Empties the message. */
 void errbuf_clear(struct errbuf *e);

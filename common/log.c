@@ -68,13 +68,13 @@ log_write(enum log_level level, const char *fmt, va_list ap)
 		fprintf(stderr, "dmarcd: %s: %s\n", names[level], line);
 }
 
-#define LOG_FUNCTION(name, level)                \
-	void name(const char *fmt, ...)          \
-	{                                        \
-		va_list ap;                      \
-		va_start(ap, fmt);               \
-		log_write(level, fmt, ap);       \
-		va_end(ap);                      \
+#define LOG_FUNCTION(name, level) \
+	void name(const char *fmt, ...) \
+	{ \
+		va_list ap; \
+		va_start(ap, fmt); \
+		log_write(level, fmt, ap); \
+		va_end(ap); \
 	}
 
 LOG_FUNCTION(log_error, LOG_LEVEL_ERROR)

@@ -16,8 +16,8 @@ enum refusal {
 	REFUSE_ZIP_UNSUPPORTED,       /* encrypted entry, unknown method */
 	REFUSE_XML_DOCTYPE,           /* any DOCTYPE: refused, never expanded */
 	REFUSE_XML_MALFORMED,
-	REFUSE_XML_ENCODING,          /* invalid byte sequence; retried once repaired */
-	REFUSE_XML_LIMIT,             /* depth, records, ... */
+	REFUSE_XML_ENCODING, /* invalid byte sequence; retried once repaired */
+	REFUSE_XML_LIMIT,    /* depth, records, ... */
 	REFUSE_MISSING_REPORTER,
 	REFUSE_MISSING_POLICY_DOMAIN,
 	REFUSE_BAD_TIMESTAMP,

@@ -47,8 +47,8 @@ dmarc_result_name(enum dmarc_result r)
 const char *
 auth_result_name(enum auth_result r)
 {
-	static const char *const names[] = { NULL, "none", "pass", "fail", "softfail",
-		"neutral", "policy", "temperror", "permerror" };
+	static const char *const names[] = { NULL, "none", "pass", "fail", "softfail", "neutral",
+		"policy", "temperror", "permerror" };
 
 	return (unsigned)r < 9 ? names[r] : NULL;
 }

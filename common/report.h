@@ -22,23 +22,32 @@ enum report_dialect { DIALECT_DRAFT, DIALECT_RFC7489, DIALECT_RFC9990 };
 
 enum policy { POLICY_UNSET = 0, POLICY_NONE, POLICY_QUARANTINE, POLICY_REJECT };
 
-enum disposition {
-	DISP_UNKNOWN = 0, DISP_NONE, DISP_PASS, DISP_QUARANTINE, DISP_REJECT
-};
+enum disposition { DISP_UNKNOWN = 0, DISP_NONE, DISP_PASS, DISP_QUARANTINE, DISP_REJECT };
 
 /* The receiver's aligned verdict in <policy_evaluated>. */
 enum dmarc_result { DMARC_UNKNOWN = 0, DMARC_PASS, DMARC_FAIL };
 
 /* A raw DKIM or SPF result in <auth_results>. */
 enum auth_result {
-	AUTH_UNKNOWN = 0, AUTH_NONE, AUTH_PASS, AUTH_FAIL, AUTH_SOFTFAIL,
-	AUTH_NEUTRAL, AUTH_POLICY, AUTH_TEMPERROR, AUTH_PERMERROR
+	AUTH_UNKNOWN = 0,
+	AUTH_NONE,
+	AUTH_PASS,
+	AUTH_FAIL,
+	AUTH_SOFTFAIL,
+	AUTH_NEUTRAL,
+	AUTH_POLICY,
+	AUTH_TEMPERROR,
+	AUTH_PERMERROR
 };
 
 enum override_type {
-	OVERRIDE_OTHER = 0, OVERRIDE_FORWARDED, OVERRIDE_SAMPLED_OUT,
-	OVERRIDE_TRUSTED_FORWARDER, OVERRIDE_MAILING_LIST,
-	OVERRIDE_LOCAL_POLICY, OVERRIDE_POLICY_TEST_MODE
+	OVERRIDE_OTHER = 0,
+	OVERRIDE_FORWARDED,
+	OVERRIDE_SAMPLED_OUT,
+	OVERRIDE_TRUSTED_FORWARDER,
+	OVERRIDE_MAILING_LIST,
+	OVERRIDE_LOCAL_POLICY,
+	OVERRIDE_POLICY_TEST_MODE
 };
 
 enum spf_scope { SPF_SCOPE_UNSET = 0, SPF_SCOPE_MFROM, SPF_SCOPE_HELO };
@@ -47,7 +56,7 @@ struct dkim_result {
 	char *domain;
 	char *selector;
 	char *human_result;
-	char *result_raw;        /* as sent, when aliased or unknown */
+	char *result_raw; /* as sent, when aliased or unknown */
 	enum auth_result result;
 };
 
@@ -61,15 +70,15 @@ struct spf_result {
 
 struct override_reason {
 	enum override_type type;
-	char *type_raw;          /* as sent, when not a known type */
+	char *type_raw; /* as sent, when not a known type */
 	char *comment;
 };
 
 struct agg_record {
-	char *source_ip_raw;     /* as sent, trimmed */
-	char source_ip[46];      /* canonical (IPv4 dotted, IPv6 RFC 5952), "" if invalid */
-	int ip_family;           /* 4, 6, or 0 when invalid */
-	int64_t count;           /* 0 .. INT64_MAX */
+	char *source_ip_raw; /* as sent, trimmed */
+	char source_ip[46];  /* canonical (IPv4 dotted, IPv6 RFC 5952), "" if invalid */
+	int ip_family;       /* 4, 6, or 0 when invalid */
+	int64_t count;       /* 0 .. INT64_MAX */
 	enum disposition disposition;
 	char *disposition_raw;
 	enum dmarc_result pe_dkim, pe_spf;
@@ -80,14 +89,14 @@ struct agg_record {
 	size_t n_dkim;
 	struct spf_result spf[BOUND_RECORD_SPF];
 	size_t n_spf;
-	uint64_t flags;          /* W_* from flags.h */
+	uint64_t flags; /* W_* from flags.h */
 };
 
 /* Volume-weighted sums over a report's records (saturating at UINT64_MAX). */
 struct agg_totals {
 	uint64_t records;
 	uint64_t messages;
-	uint64_t dmarc_pass;     /* pe_dkim == pass || pe_spf == pass */
+	uint64_t dmarc_pass; /* pe_dkim == pass || pe_spf == pass */
 	uint64_t dkim_aligned;
 	uint64_t spf_aligned;
 	uint64_t records_dropped;
@@ -96,20 +105,20 @@ struct agg_totals {
 struct agg_report {
 	enum report_dialect dialect;
 	char *xml_namespace, *xml_version;
-	char *org_name;          /* display name after fallbacks, never NULL at begin */
-	char *org_key;           /* lower-cased org_name: part of the dedup key */
+	char *org_name; /* display name after fallbacks, never NULL at begin */
+	char *org_key;  /* lower-cased org_name: part of the dedup key */
 	char *org_email, *extra_contact, *generator;
-	char *report_id;         /* never NULL at begin */
+	char *report_id;          /* never NULL at begin */
 	int64_t begin_ts, end_ts; /* UTC epoch seconds, begin <= end */
-	char *errors;            /* <error> texts joined by LF */
-	char *policy_domain;     /* never NULL at begin */
+	char *errors;             /* <error> texts joined by LF */
+	char *policy_domain;      /* never NULL at begin */
 	enum policy p, sp, np;
-	char adkim, aspf;        /* 'r', 's', or 0 when absent */
-	char testing;            /* 'y', 'n', or 0 */
-	int pct;                 /* 0..100, -1 when absent */
+	char adkim, aspf; /* 'r', 's', or 0 when absent */
+	char testing;     /* 'y', 'n', or 0 */
+	int pct;          /* 0..100, -1 when absent */
 	char *fo;
 	char *discovery_method;
-	uint8_t xml_sha256[32];  /* canonical document hash: valid at end only */
+	uint8_t xml_sha256[32];   /* canonical document hash: valid at end only */
 	struct agg_totals totals; /* complete at end only */
 	uint64_t flags;
 };
@@ -127,8 +136,8 @@ struct agg_report {
 struct report_sink {
 	void *ctx;
 	int (*begin)(void *ctx, const struct agg_report *r, struct errbuf *e);
-	int (*record)(void *ctx, const struct agg_report *r,
-	    const struct agg_record *rec, struct errbuf *e);
+	int (*record)(void *ctx, const struct agg_report *r, const struct agg_record *rec,
+	    struct errbuf *e);
 	int (*end)(void *ctx, const struct agg_report *r, struct errbuf *e);
 	void (*abort)(void *ctx);
 };
@@ -138,11 +147,11 @@ bool agg_record_dmarc_pass(const struct agg_record *rec);
 
 /* Lower-case names used in storage and exports ("quarantine", "softfail"). */
 const char *dialect_name(enum report_dialect d);
-const char *policy_name(enum policy p);           /* NULL for POLICY_UNSET */
-const char *disposition_name(enum disposition d); /* NULL for DISP_UNKNOWN */
+const char *policy_name(enum policy p);             /* NULL for POLICY_UNSET */
+const char *disposition_name(enum disposition d);   /* NULL for DISP_UNKNOWN */
 const char *dmarc_result_name(enum dmarc_result r); /* NULL for unknown */
-const char *auth_result_name(enum auth_result r); /* NULL for unknown */
+const char *auth_result_name(enum auth_result r);   /* NULL for unknown */
 const char *override_name(enum override_type t);
-const char *spf_scope_name(enum spf_scope s);     /* NULL for unset */
+const char *spf_scope_name(enum spf_scope s); /* NULL for unset */
 
 #endif

@@ -13,7 +13,7 @@
 struct cursor {
 	bool packing;
 	unsigned char *buf;
-	size_t cap, pos;    /* packing past cap only counts */
+	size_t cap, pos; /* packing past cap only counts */
 };
 
 static void

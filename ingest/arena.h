@@ -13,7 +13,7 @@ struct arena_chunk;
 
 /* Zero-initialised is an empty arena. */
 struct arena {
-	struct arena_chunk *head;  /* the chunk small allocations come from */
+	struct arena_chunk *head; /* the chunk small allocations come from */
 };
 
 /* n bytes, valid until the next reset or free. */

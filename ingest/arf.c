@@ -34,14 +34,14 @@ static const struct {
 	const char *name;
 	size_t off;
 } copied[] = {
-    {"User-Agent", offsetof(struct failure_report, user_agent)},
-    {"Version", offsetof(struct failure_report, version)},
-    {"Identity-Alignment", offsetof(struct failure_report, identity_alignment)},
-    {"Original-Envelope-Id", offsetof(struct failure_report, original_envelope_id)},
-    {"DKIM-Domain", offsetof(struct failure_report, dkim_domain)},
-    {"DKIM-Identity", offsetof(struct failure_report, dkim_identity)},
-    {"DKIM-Selector", offsetof(struct failure_report, dkim_selector)},
-    {"SPF-DNS", offsetof(struct failure_report, spf_dns)},
+	{ "User-Agent", offsetof(struct failure_report, user_agent) },
+	{ "Version", offsetof(struct failure_report, version) },
+	{ "Identity-Alignment", offsetof(struct failure_report, identity_alignment) },
+	{ "Original-Envelope-Id", offsetof(struct failure_report, original_envelope_id) },
+	{ "DKIM-Domain", offsetof(struct failure_report, dkim_domain) },
+	{ "DKIM-Identity", offsetof(struct failure_report, dkim_identity) },
+	{ "DKIM-Selector", offsetof(struct failure_report, dkim_selector) },
+	{ "SPF-DNS", offsetof(struct failure_report, spf_dns) },
 };
 
 /* Feedback fields that may repeat, joined. */
@@ -50,9 +50,9 @@ static const struct {
 	const char *sep;
 	size_t off;
 } joined[] = {
-    {"Auth-Failure", ", ", offsetof(struct failure_report, auth_failure)},
-    {"Original-Rcpt-To", "\n", offsetof(struct failure_report, original_rcpt_to)},
-    {"Authentication-Results", "\n", offsetof(struct failure_report, auth_results)},
+	{ "Auth-Failure", ", ", offsetof(struct failure_report, auth_failure) },
+	{ "Original-Rcpt-To", "\n", offsetof(struct failure_report, original_rcpt_to) },
+	{ "Authentication-Results", "\n", offsetof(struct failure_report, auth_results) },
 };
 
 static char **
@@ -80,16 +80,16 @@ static enum failure_sample
 sample_type(const char *ct)
 {
 	static const char *const messages[] = {
-	    "message/rfc822",
-	    "message/rfc-822",
-	    "text/rfc822",
-	    "text/rfc-822",
+		"message/rfc822",
+		"message/rfc-822",
+		"text/rfc822",
+		"text/rfc-822",
 	};
 	static const char *const headers[] = {
-	    "text/rfc822-headers",
-	    "text/rfc-822-headers",
-	    "message/rfc822-headers",
-	    "message/rfc-822-headers",
+		"text/rfc822-headers",
+		"text/rfc-822-headers",
+		"message/rfc822-headers",
+		"message/rfc-822-headers",
 	};
 	size_t i;
 
@@ -147,8 +147,8 @@ walk_parts(struct mail *m, struct walk *w, struct errbuf *e)
 		} else if ((k = sample_type(p.content_type)) != FAILURE_SAMPLE_NONE) {
 			if (w->sample != NULL)
 				continue;
-			w->sample = copy_bounded(
-			    p.data, p.len, BOUND_FAILURE_SAMPLE, &w->sample_len, &w->sample_cut);
+			w->sample = copy_bounded(p.data, p.len, BOUND_FAILURE_SAMPLE,
+			    &w->sample_len, &w->sample_cut);
 			if (w->sample == NULL)
 				goto oom;
 			w->sample_kind = k;
@@ -257,8 +257,8 @@ fill_plain(struct failure_report *f, const struct arf_hdrs *h, struct errbuf *e)
 	oom |= put(&f->spf_alignment, arf_lower(v), v);
 	v = arf_hdrs_get(h, "DKIM Alignment");
 	oom |= put(&f->dkim_alignment, arf_lower(v), v);
-	if (fill_common(
-	        f, arf_hdrs_get(h, "Sender IP Address"), arf_hdrs_get(h, "Received date")) == -1)
+	if (fill_common(f, arf_hdrs_get(h, "Sender IP Address"),
+	        arf_hdrs_get(h, "Received date")) == -1)
 		return nomem(e);
 	if (f->reported_domain == NULL)
 		f->flags |= W_ARF_FIELD_MISSING;
@@ -346,8 +346,8 @@ fill_sample(struct failure_report *f, const unsigned char *p, size_t len, enum f
 			f->sample_kind = FAILURE_SAMPLE_HEADERS;
 		} else {
 			f->sample_body_len = len - sh->end;
-			f->sample_body = (unsigned char *)arf_strndup(
-			    (const char *)p + sh->end, f->sample_body_len);
+			f->sample_body = (unsigned char *)arf_strndup((const char *)p + sh->end,
+			    f->sample_body_len);
 			if (f->sample_body == NULL)
 				goto oom;
 		}
@@ -428,8 +428,8 @@ content_hash(struct failure_report *f, const struct arf_hdrs *sh)
 static int
 finish(struct failure_report *f, struct mail *m, const struct arf_hdrs *sh, struct errbuf *e)
 {
-	static const char *const methods[] = {"spf", "dkim", "dmarc"};
-	char **results[] = {&f->spf_result, &f->dkim_result, &f->dmarc_result};
+	static const char *const methods[] = { "spf", "dkim", "dmarc" };
+	char **results[] = { &f->spf_result, &f->dkim_result, &f->dmarc_result };
 	char *sample_ar;
 	int oom = 0;
 	size_t i;
@@ -457,8 +457,8 @@ finish(struct failure_report *f, struct mail *m, const struct arf_hdrs *sh, stru
 static int
 fetch_message(const void *raw, size_t len, struct walk *w, struct errbuf *e)
 {
-	int rc = mime_first_message_part(
-	    raw, len, BOUND_FAILURE_SAMPLE, &w->sample, &w->sample_len, &w->sample_cut, e);
+	int rc = mime_first_message_part(raw, len, BOUND_FAILURE_SAMPLE, &w->sample, &w->sample_len,
+	    &w->sample_cut, e);
 
 	if (rc == 1)
 		w->sample_kind = FAILURE_SAMPLE_MESSAGE;
@@ -490,15 +490,15 @@ build(const void *raw, size_t len, struct mail *m, struct walk *w, struct failur
 		return nomem(e);
 	f->flags |= mail_flags(m);
 	if (w->have_fb) {
-		f->format = mail_is_feedback_report(m) ? FAILURE_FORMAT_ARF
-		                                       : FAILURE_FORMAT_ARF_NONSTANDARD;
+		f->format = mail_is_feedback_report(m) ? FAILURE_FORMAT_ARF :
+		                                         FAILURE_FORMAT_ARF_NONSTANDARD;
 		if (fill_arf(f, &w->fb, e) == -1)
 			goto fail;
 		take_fields(f, &w->fb);
 		if (w->sample == NULL && fetch_message(raw, len, w, e) == -1)
 			goto fail;
-		if (fill_sample(
-		        f, w->sample, w->sample_len, w->sample_kind, w->sample_cut, &sh, e) == -1)
+		if (fill_sample(f, w->sample, w->sample_len, w->sample_kind, w->sample_cut, &sh,
+		        e) == -1)
 			goto fail;
 	} else {
 		if (arf_text_parse(w->text, w->text_len, &th, &off, e) == -1 ||
@@ -527,8 +527,8 @@ fail:
 }
 
 int
-arf_parse(
-    const void *raw, size_t len, struct failure_report **out, enum refusal *why, struct errbuf *e)
+arf_parse(const void *raw, size_t len, struct failure_report **out, enum refusal *why,
+    struct errbuf *e)
 {
 	struct mail *m = NULL;
 	struct errbuf me;

@@ -36,7 +36,7 @@ bool arf_part_is_plaintext(const struct mail_part *p);
  * REFUSE_BAD_FAILURE_REPORT: not a mail, or a feedback part with no field)
  * and e the reason. Returns -1 only when out of memory (e).
  */
-int arf_parse(
-    const void *raw, size_t len, struct failure_report **out, enum refusal *why, struct errbuf *e);
+int arf_parse(const void *raw, size_t len, struct failure_report **out, enum refusal *why,
+    struct errbuf *e);
 
 #endif

@@ -80,7 +80,7 @@ arf_date(const char *s)
 void
 arf_ip(const char *raw, char out[46], uint64_t *flags)
 {
-	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	unsigned char addr[16];
 	char text[64];
 	const char *p = raw;
@@ -185,13 +185,13 @@ arf_mta_name(const char *s)
 const char *
 arf_delivery_result(const char *raw, bool *exact)
 {
-	static const char *const words[] = {"delivered", "spam", "policy", "reject"};
+	static const char *const words[] = { "delivered", "spam", "policy", "reject" };
 	static const char *const hints[][2] = {
-	    {"deliver", "delivered"},
-	    {"spam", "spam"},
-	    {"junk", "spam"},
-	    {"reject", "reject"},
-	    {"policy", "policy"},
+		{ "deliver", "delivered" },
+		{ "spam", "spam" },
+		{ "junk", "spam" },
+		{ "reject", "reject" },
+		{ "policy", "policy" },
 	};
 	size_t i, j, n;
 
@@ -240,9 +240,9 @@ property(const char *ar, const char *name, bool word_only)
 		while (is_space(*v))
 			v++;
 		for (k = 0; v[k] != '\0'; k++) {
-			if (word_only
-			        ? !((v[k] >= 'a' && v[k] <= 'z') || (v[k] >= 'A' && v[k] <= 'Z'))
-			        : (is_space(v[k]) || v[k] == ';' || v[k] == ')'))
+			if (word_only ?
+			        !((v[k] >= 'a' && v[k] <= 'z') || (v[k] >= 'A' && v[k] <= 'Z')) :
+			        (is_space(v[k]) || v[k] == ';' || v[k] == ')'))
 				break;
 		}
 		if (k > 0)

@@ -62,8 +62,8 @@ separator(const unsigned char *p, size_t n)
 }
 
 int
-arf_text_parse(
-    const void *text, size_t len, struct arf_hdrs *fields, size_t *sample, struct errbuf *e)
+arf_text_parse(const void *text, size_t len, struct arf_hdrs *fields, size_t *sample,
+    struct errbuf *e)
 {
 	const unsigned char *b = text, *p, *colon, *v;
 	size_t pos = 0, end, next, n, kn, vn;
@@ -72,9 +72,9 @@ arf_text_parse(
 	while (pos < len) {
 		for (end = pos; end < len && b[end] != '\n' && b[end] != '\r'; end++)
 			;
-		next = end < len && b[end] == '\r' && end + 1 < len && b[end + 1] == '\n'
-		    ? end + 2
-		    : end + (end < len);
+		next = end < len && b[end] == '\r' && end + 1 < len && b[end + 1] == '\n' ?
+		    end + 2 :
+		    end + (end < len);
 		p = b + pos;
 		n = end - pos;
 		while (n > 0 && is_wsp(p[0])) {

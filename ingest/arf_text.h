@@ -21,7 +21,7 @@ bool arf_text_is_report(const void *text, size_t len);
  * header copy starts (len when there is none). Returns 0, or -1 when out
  * of memory (e).
  */
-int arf_text_parse(
-    const void *text, size_t len, struct arf_hdrs *fields, size_t *sample, struct errbuf *e);
+int arf_text_parse(const void *text, size_t len, struct arf_hdrs *fields, size_t *sample,
+    struct errbuf *e);
 
 #endif

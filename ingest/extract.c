@@ -231,15 +231,15 @@ static int
 parse_document(struct extract *x, struct unpack *u, const void *buf, size_t len, unsigned index,
     const struct report_hints *hints, uint64_t flags, const char *where)
 {
-	struct counted c = {unpack_reader(u), x};
-	struct byte_reader rd = {&c, counted_read};
-	struct flagging_sink fs = {x->sink, u};
-	struct report_sink sink = {&fs, flagging_begin, flagging_record, flagging_end,
-	    flagging_abort};
+	struct counted c = { unpack_reader(u), x };
+	struct byte_reader rd = { &c, counted_read };
+	struct flagging_sink fs = { x->sink, u };
+	struct report_sink sink = { &fs, flagging_begin, flagging_record, flagging_end,
+		flagging_abort };
 	struct utf8_repair rep;
 	struct unpack *again;
 	enum refusal why = REFUSE_NONE;
-	struct errbuf err = {""};
+	struct errbuf err = { "" };
 
 	flags |= unpack_flags(u);
 	if (report_xml_parse(&rd, hints, flags, &sink, &why, &err) == -1)
@@ -249,8 +249,8 @@ parse_document(struct extract *x, struct unpack *u, const void *buf, size_t len,
 		c.inner = utf8_repair_init(&rep, unpack_reader(again));
 		fs.u = again;
 		errbuf_clear(&err);
-		if (report_xml_parse(
-		        &rd, hints, flags | W_ENCODING_REPAIRED, &sink, &why, &err) == -1) {
+		if (report_xml_parse(&rd, hints, flags | W_ENCODING_REPAIRED, &sink, &why, &err) ==
+		    -1) {
 			unpack_free(again);
 			goto sink_failed;
 		}
@@ -277,11 +277,11 @@ extract_container(struct extract *x, const void *buf, size_t len, const char *wh
     const char *fallback_name, uint64_t flags)
 {
 	struct unpack *u = unpack_new(buf, len, x->b);
-	struct report_hints hints = {NULL, x->subject, x->from};
+	struct report_hints hints = { NULL, x->subject, x->from };
 	char docwhere[EXTRACT_WHERE];
 	const char *name;
 	enum refusal why = REFUSE_NONE;
-	struct errbuf err = {""};
+	struct errbuf err = { "" };
 	unsigned index = 0;
 	int r = 0, rc = 0;
 
@@ -345,11 +345,11 @@ type_in(const char *type, const char *const *list)
 	return false;
 }
 
-static const char *const gzip_types[] = {"application/gzip", "application/x-gzip",
-    "application/gzip-compressed", "application/x-gzip-compressed", NULL};
-static const char *const zip_types[] = {"application/zip", "application/x-zip",
-    "application/x-zip-compressed", "application/zip-compressed", NULL};
-static const char *const xml_types[] = {"text/xml", "application/xml", "text/plain", NULL};
+static const char *const gzip_types[] = { "application/gzip", "application/x-gzip",
+	"application/gzip-compressed", "application/x-gzip-compressed", NULL };
+static const char *const zip_types[] = { "application/zip", "application/x-zip",
+	"application/x-zip-compressed", "application/zip-compressed", NULL };
+static const char *const xml_types[] = { "text/xml", "application/xml", "text/plain", NULL };
 
 /*
  * Whether a part's bytes may be an aggregate report, whatever its declared
@@ -498,7 +498,7 @@ extract_part(struct extract *x, const struct mail_part *p, uint64_t flags, const
 static int
 extract_mail_parts(struct extract *x, struct mail *m, const char *where)
 {
-	struct errbuf err = {""};
+	struct errbuf err = { "" };
 	struct mail_part p;
 	int rc = 0;
 
@@ -514,7 +514,7 @@ extract_mail_parts(struct extract *x, struct mail *m, const char *where)
 static int
 extract_embedded(struct extract *x, const void *raw, size_t len, const char *where)
 {
-	struct errbuf err = {""};
+	struct errbuf err = { "" };
 	struct mail *m;
 	int rc;
 
@@ -534,7 +534,7 @@ static int
 extract_failure(struct extract *x, const void *raw, size_t len)
 {
 	struct failure_report *f = NULL;
-	struct errbuf err = {""};
+	struct errbuf err = { "" };
 	enum refusal why = REFUSE_NONE;
 	int rc = 0;
 
@@ -560,7 +560,7 @@ extract_failure(struct extract *x, const void *raw, size_t len)
 static int
 extract_mail(struct extract *x, const void *raw, size_t len)
 {
-	struct errbuf err = {""};
+	struct errbuf err = { "" };
 	struct survey sv;
 	struct mail *m;
 	char msg[ERRBUF_SIZE];
@@ -612,10 +612,10 @@ extract_mail(struct extract *x, const void *raw, size_t len)
 
 int
 extract_input(const void *raw, size_t len, const char *name, const struct bounds *b,
-    const struct report_sink *sink, const struct failure_sink *failures,
-    struct extract_result *res, struct errbuf *e)
+    const struct report_sink *sink, const struct failure_sink *failures, struct extract_result *res,
+    struct errbuf *e)
 {
-	struct extract x = {.b = b, .sink = sink, .failures = failures, .res = res, .e = e};
+	struct extract x = { .b = b, .sink = sink, .failures = failures, .res = res, .e = e };
 	char msg[128];
 
 	memset(res, 0, sizeof *res);

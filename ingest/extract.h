@@ -15,19 +15,17 @@
 #include "refusal.h"
 #include "report.h"
 
-enum input_kind {
-	INPUT_AGGREGATE, INPUT_FAILURE, INPUT_TLSRPT, INPUT_OTHER, INPUT_UNKNOWN
-};
+enum input_kind { INPUT_AGGREGATE, INPUT_FAILURE, INPUT_TLSRPT, INPUT_OTHER, INPUT_UNKNOWN };
 
 #define EXTRACT_HEADER_MAX 256
 
 struct extract_result {
 	enum input_kind kind;
-	unsigned documents;      /* reports (aggregate or failure) that reached a sink */
-	unsigned failures;       /* of which failure reports */
-	unsigned refused;        /* documents (or the whole input) refused */
-	enum refusal why;        /* the first refusal, REFUSE_NONE when none */
-	struct errbuf reason;    /* its reason with context: "part 2 (a.zip) entry b.xml: ..." */
+	unsigned documents;   /* reports (aggregate or failure) that reached a sink */
+	unsigned failures;    /* of which failure reports */
+	unsigned refused;     /* documents (or the whole input) refused */
+	enum refusal why;     /* the first refusal, REFUSE_NONE when none */
+	struct errbuf reason; /* its reason with context: "part 2 (a.zip) entry b.xml: ..." */
 	/* headers of the carrying mail, truncated; empty for a bare file */
 	char subject[EXTRACT_HEADER_MAX];
 	char from[EXTRACT_HEADER_MAX];
@@ -45,8 +43,8 @@ void extract_init(void);
  * returns -1 only when the sink failed (an operational error, e).
  */
 int extract_input(const void *raw, size_t len, const char *name, const struct bounds *b,
-    const struct report_sink *sink, const struct failure_sink *failures,
-    struct extract_result *res, struct errbuf *e);
+    const struct report_sink *sink, const struct failure_sink *failures, struct extract_result *res,
+    struct errbuf *e);
 
 const char *input_kind_name(enum input_kind k);
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IMAP_URL_MAX   1024
-#define IMAP_UID_MAX   UINT32_MAX      /* RFC 3501: UIDs are 32-bit */
+#define IMAP_URL_MAX 1024
+#define IMAP_UID_MAX UINT32_MAX /* RFC 3501: UIDs are 32-bit */
 
 /* What the server sent back for the current request, bounded. */
 struct reply {
@@ -19,8 +19,8 @@ struct reply {
 
 struct imap {
 	CURL *curl;
-	char base[IMAP_URL_MAX];        /* scheme://host[:port]/ */
-	char box[IMAP_URL_MAX];         /* base + the escaped folder */
+	char base[IMAP_URL_MAX]; /* scheme://host[:port]/ */
+	char box[IMAP_URL_MAX];  /* base + the escaped folder */
 	char folder[IMAP_FOLDER_MAX];
 	char account[IMAP_URL_MAX];
 	char *password;
@@ -57,8 +57,7 @@ on_write(char *data, size_t size, size_t nmemb, void *arg)
 }
 
 static int
-on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-    curl_off_t ulnow)
+on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct imap *c = arg;
 
@@ -116,8 +115,7 @@ perform(struct imap *c, const char *url, const char *command, size_t max)
 
 /* Runs command at url; what names it in an error (NULL: the command itself). */
 static int
-request(struct imap *c, const char *url, const char *command, const char *what,
-    struct errbuf *e)
+request(struct imap *c, const char *url, const char *command, const char *what, struct errbuf *e)
 {
 	CURLcode rc = perform(c, url, command, IMAP_RESPONSE_MAX);
 
@@ -233,8 +231,10 @@ parse_url(struct imap *c, const struct imap_options *o, bool *tls, struct errbuf
 	}
 	*tls = strcmp(scheme, "imaps") == 0 || o->starttls;
 	if (!*tls && !loopback(host)) {
-		errbuf_set(e, "imap: plaintext IMAP (no STARTTLS) is allowed only to loopback, "
-		    "not to %s", host);
+		errbuf_set(e,
+		    "imap: plaintext IMAP (no STARTTLS) is allowed only to loopback, "
+		    "not to %s",
+		    host);
 		goto out;
 	}
 	folder = path[0] == '/' ? path + 1 : path;
@@ -243,8 +243,8 @@ parse_url(struct imap *c, const struct imap_options *o, bool *tls, struct errbuf
 	for (i = 0; folder[i] != '\0'; i++) {
 		if ((unsigned char)folder[i] < 0x20 || (unsigned char)folder[i] > 0x7e ||
 		    folder[i] == ';') {
-			errbuf_set(e, "imap: the folder in '%s' must be printable ASCII without ';'",
-			    o->url);
+			errbuf_set(e,
+			    "imap: the folder in '%s' must be printable ASCII without ';'", o->url);
 			goto out;
 		}
 	}
@@ -254,10 +254,10 @@ parse_url(struct imap *c, const struct imap_options *o, bool *tls, struct errbuf
 	}
 	memcpy(c->folder, folder, i + 1);
 	if ((size_t)snprintf(c->base, sizeof c->base, "%s://%s%s%s/", scheme, host,
-	    port != NULL ? ":" : "", port != NULL ? port : "") >= sizeof c->base ||
+	        port != NULL ? ":" : "", port != NULL ? port : "") >= sizeof c->base ||
 	    (size_t)snprintf(c->box, sizeof c->box, "%s%s", c->base, esc) >= sizeof c->box ||
 	    (size_t)snprintf(c->account, sizeof c->account, "%s@%s", o->user, host) >=
-	    sizeof c->account) {
+	        sizeof c->account) {
 		errbuf_set(e, "imap: '%s' is too long", o->url);
 		goto out;
 	}
@@ -608,8 +608,7 @@ expunge(struct imap *c, const char *set, struct errbuf *e)
 }
 
 int
-imap_move(struct imap *c, const uint64_t *uids, size_t n, const char *folder,
-    struct errbuf *e)
+imap_move(struct imap *c, const uint64_t *uids, size_t n, const char *folder, struct errbuf *e)
 {
 	char set[IMAP_SET_MAX], q[IMAP_FOLDER_MAX * 2 + 3];
 	size_t i = 0;

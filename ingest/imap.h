@@ -18,12 +18,12 @@
 
 #include "errbuf.h"
 
-#define IMAP_RESPONSE_MAX  (16u * 1024 * 1024) /* SEARCH/FETCH-size/STATUS replies */
-#define IMAP_COMMAND_MAX   4096                /* one command line, UID sets included */
-#define IMAP_FOLDER_MAX    512                 /* a folder name */
+#define IMAP_RESPONSE_MAX (16u * 1024 * 1024) /* SEARCH/FETCH-size/STATUS replies */
+#define IMAP_COMMAND_MAX 4096                 /* one command line, UID sets included */
+#define IMAP_FOLDER_MAX 512                   /* a folder name */
 
 struct imap_options {
-	const char *url;            /* imaps://host[:port]/FOLDER or imap://host[:port]/FOLDER */
+	const char *url; /* imaps://host[:port]/FOLDER or imap://host[:port]/FOLDER */
 	const char *user;
 	const char *password;       /* copied; wiped when the session closes */
 	const char *ca_file;        /* PEM bundle to verify the server with; NULL: system CAs */
@@ -66,8 +66,7 @@ int imap_search(struct imap *c, uint64_t first, uint64_t **uids, size_t *n, stru
  * The RFC822.SIZE of each of n UIDs into sizes (0 for a mail that is gone),
  * in one round trip. Returns 0 or -1 (e).
  */
-int imap_sizes(struct imap *c, const uint64_t *uids, size_t n, uint64_t *sizes,
-    struct errbuf *e);
+int imap_sizes(struct imap *c, const uint64_t *uids, size_t n, uint64_t *sizes, struct errbuf *e);
 
 /*
  * Downloads mail uid (at most max bytes) into a malloc'd buffer. Servers
@@ -82,12 +81,10 @@ int imap_fetch(struct imap *c, uint64_t uid, size_t max, unsigned char **data, s
  * \Deleted and (UID) EXPUNGE when the server lacks MOVE. UIDs that are
  * gone are no error. Returns 0 or -1 (e).
  */
-int imap_move(struct imap *c, const uint64_t *uids, size_t n, const char *folder,
-    struct errbuf *e);
+int imap_move(struct imap *c, const uint64_t *uids, size_t n, const char *folder, struct errbuf *e);
 
 /* Adds flags (e.g. "\\Seen \\Flagged") to n UIDs. Returns 0 or -1 (e). */
-int imap_flag(struct imap *c, const uint64_t *uids, size_t n, const char *flags,
-    struct errbuf *e);
+int imap_flag(struct imap *c, const uint64_t *uids, size_t n, const char *flags, struct errbuf *e);
 
 /* Deletes n UIDs: \Deleted, then UID EXPUNGE (EXPUNGE without UIDPLUS). 0 or -1 (e). */
 int imap_delete(struct imap *c, const uint64_t *uids, size_t n, struct errbuf *e);

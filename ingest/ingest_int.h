@@ -26,10 +26,10 @@
  */
 struct canon_hash {
 	EVP_MD_CTX *sum;
-	EVP_MD_CTX *before_ws;   /* a copy of sum from before the run, while long_run */
+	EVP_MD_CTX *before_ws; /* a copy of sum from before the run, while long_run */
 	unsigned char ws[256];
 	size_t n_ws;
-	size_t n_seen;           /* bytes of a leading BOM seen */
+	size_t n_seen; /* bytes of a leading BOM seen */
 	bool started, last_cr, long_run;
 };
 
@@ -50,35 +50,35 @@ void canon_final(struct canon_hash *h, uint8_t out[32]);
  * of the root ("</name>" with the root's name), so that a parser that
  * stops once the root has closed never sees a byte after it.
  */
-#define XML_FEED_BUF    (64 * 1024)
-#define XML_FEED_NAME   256     /* longest root name followed with the fast scan */
+#define XML_FEED_BUF (64 * 1024)
+#define XML_FEED_NAME 256 /* longest root name followed with the fast scan */
 
 struct xml_feed {
 	const struct byte_reader *rd;
 	struct canon_hash hash;
-	unsigned char *buf;      /* XML_FEED_BUF bytes; the first BOUND_XML_PREFIX_SCAN
-	                          * are the repair window */
-	size_t len, off;         /* bytes in buf, bytes of buf already handled */
-	int phase;               /* see reader.c */
+	unsigned char *buf; /* XML_FEED_BUF bytes; the first BOUND_XML_PREFIX_SCAN
+	                     * are the repair window */
+	size_t len, off;    /* bytes in buf, bytes of buf already handled */
+	int phase;          /* see reader.c */
 	bool rd_eof;
-	bool repaired;           /* W_XML_REPAIRED: junk cut or xs:schema removed */
-	bool empty;              /* nothing but a BOM and whitespace */
-	bool tracking;           /* byte-level element tracking is on */
-	int tstate;              /* tracker state */
-	unsigned char look[8];   /* bytes after "<!" */
+	bool repaired;         /* W_XML_REPAIRED: junk cut or xs:schema removed */
+	bool empty;            /* nothing but a BOM and whitespace */
+	bool tracking;         /* byte-level element tracking is on */
+	int tstate;            /* tracker state */
+	unsigned char look[8]; /* bytes after "<!" */
 	size_t n_look, depth;
 	int quote, run;
 	unsigned char needle[2 + XML_FEED_NAME]; /* "</" and the root's name, from its start tag */
-	size_t n_needle;         /* 0 until the root's name is known (or when too long) */
-	bool naming, name_long;  /* reading the root's name; it did not fit */
-	size_t matched;          /* bytes of needle matched at the end of the last chunk
-	                          * (all of them: spaces, then '>', may follow) */
-	int units;               /* 0: bytes; 1: UTF-16LE, 2: UTF-16BE code units */
-	unsigned char half;      /* the first byte of a code unit cut by a chunk's end */
+	size_t n_needle;        /* 0 until the root's name is known (or when too long) */
+	bool naming, name_long; /* reading the root's name; it did not fit */
+	size_t matched;         /* bytes of needle matched at the end of the last chunk
+	                         * (all of them: spaces, then '>', may follow) */
+	int units;              /* 0: bytes; 1: UTF-16LE, 2: UTF-16BE code units */
+	unsigned char half;     /* the first byte of a code unit cut by a chunk's end */
 	bool have_half;
-	size_t attrs;            /* attributes ('=' then a quote) since the last '<' */
-	bool eq;                 /* an '=' whose value has not begun yet */
-	enum refusal why;        /* why the feed failed (rd failure, DOCTYPE) */
+	size_t attrs;     /* attributes ('=' then a quote) since the last '<' */
+	bool eq;          /* an '=' whose value has not begun yet */
+	enum refusal why; /* why the feed failed (rd failure, DOCTYPE) */
 	struct errbuf err;
 };
 

@@ -27,8 +27,8 @@ struct mail {
 	GMimeMessage *msg;
 	struct mime_frame stack[BOUND_MIME_DEPTH + 2];
 	int sp;
-	int leaves;     /* leaf parts reached (and kept in leaf[]) */
-	int next;       /* the next leaf handed out; < leaves after mail_rewind */
+	int leaves; /* leaf parts reached (and kept in leaf[]) */
+	int next;   /* the next leaf handed out; < leaves after mail_rewind */
 	uint64_t flags, flags_now;
 	char *from; /* owned */
 	struct mime_leaf leaf[BOUND_MIME_PARTS];
@@ -280,15 +280,70 @@ struct b64 {
 
 /* Each base64 digit's value plus one; 0 for bytes outside the alphabet. */
 static const unsigned char B64_DIGIT[256] = {
-	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
-	['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15,
-	['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22,
-	['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29,
-	['d'] = 30, ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
-	['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42, ['q'] = 43,
-	['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50,
-	['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, ['4'] = 57,
-	['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+	['A'] = 1,
+	['B'] = 2,
+	['C'] = 3,
+	['D'] = 4,
+	['E'] = 5,
+	['F'] = 6,
+	['G'] = 7,
+	['H'] = 8,
+	['I'] = 9,
+	['J'] = 10,
+	['K'] = 11,
+	['L'] = 12,
+	['M'] = 13,
+	['N'] = 14,
+	['O'] = 15,
+	['P'] = 16,
+	['Q'] = 17,
+	['R'] = 18,
+	['S'] = 19,
+	['T'] = 20,
+	['U'] = 21,
+	['V'] = 22,
+	['W'] = 23,
+	['X'] = 24,
+	['Y'] = 25,
+	['Z'] = 26,
+	['a'] = 27,
+	['b'] = 28,
+	['c'] = 29,
+	['d'] = 30,
+	['e'] = 31,
+	['f'] = 32,
+	['g'] = 33,
+	['h'] = 34,
+	['i'] = 35,
+	['j'] = 36,
+	['k'] = 37,
+	['l'] = 38,
+	['m'] = 39,
+	['n'] = 40,
+	['o'] = 41,
+	['p'] = 42,
+	['q'] = 43,
+	['r'] = 44,
+	['s'] = 45,
+	['t'] = 46,
+	['u'] = 47,
+	['v'] = 48,
+	['w'] = 49,
+	['x'] = 50,
+	['y'] = 51,
+	['z'] = 52,
+	['0'] = 53,
+	['1'] = 54,
+	['2'] = 55,
+	['3'] = 56,
+	['4'] = 57,
+	['5'] = 58,
+	['6'] = 59,
+	['7'] = 60,
+	['8'] = 61,
+	['9'] = 62,
+	['+'] = 63,
+	['/'] = 64,
 };
 
 /* Emits the bytes of a group cut short by '=' or by the end of the input. */
@@ -345,7 +400,7 @@ decode_content(GMimeDataWrapper *w)
 {
 	GMimeStream *raw, *mem;
 	GByteArray *out;
-	struct b64 st = {0, 0};
+	struct b64 st = { 0, 0 };
 	unsigned char chunk[16384];
 	unsigned char tail[2];
 	gint64 size;
@@ -356,8 +411,8 @@ decode_content(GMimeDataWrapper *w)
 	if (g_mime_data_wrapper_get_encoding(w) == GMIME_CONTENT_ENCODING_BASE64 &&
 	    (raw = g_mime_data_wrapper_get_stream(w)) != NULL) {
 		size = g_mime_stream_length(raw);
-		out = g_byte_array_sized_new(size > 0 && size < G_MAXUINT / 2 ?
-		    (guint)(size / 4 * 3 + 3) : 0);
+		out = g_byte_array_sized_new(
+		    size > 0 && size < G_MAXUINT / 2 ? (guint)(size / 4 * 3 + 3) : 0);
 		g_mime_stream_reset(raw);
 		while ((n = g_mime_stream_read(raw, (char *)chunk, sizeof chunk)) > 0)
 			b64_step(&st, chunk, (size_t)n, out);

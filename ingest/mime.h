@@ -20,8 +20,8 @@ struct mail_part {
 	const char *filename;      /* decoded, any path stripped, or NULL */
 	const unsigned char *data; /* transfer-decoded bytes */
 	size_t len;
-	int depth;                 /* 0 for the top-level body */
-	int index;                 /* 1-based leaf number, for messages */
+	int depth; /* 0 for the top-level body */
+	int index; /* 1-based leaf number, for messages */
 };
 
 /* Call once per process before mail_parse (initialises GMime). */

@@ -328,9 +328,7 @@ canon_final(struct canon_hash *h, uint8_t out[32])
 
 enum { PH_START, PH_STREAM, PH_DONE };
 
-enum {
-	T_TEXT, T_LT, T_BANG, T_COMMENT, T_CDATA, T_PI, T_STAG, T_ETAG
-};
+enum { T_TEXT, T_LT, T_BANG, T_COMMENT, T_CDATA, T_PI, T_STAG, T_ETAG };
 
 static bool
 has_at(const unsigned char *p, size_t n, const char *lit)
@@ -374,8 +372,9 @@ drop_schema_tags(struct xml_feed *f)
 	if (memmem(p + r, f->len - r, "schema", 6) == NULL)
 		return;
 	while (r < f->len) {
-		if (p[r] == '<' && (is_start_tag(p + r, f->len - r, "xs:schema") ||
-		    has_at(p + r, f->len - r, "</xs:schema"))) {
+		if (p[r] == '<' &&
+		    (is_start_tag(p + r, f->len - r, "xs:schema") ||
+		        has_at(p + r, f->len - r, "</xs:schema"))) {
 			for (g = r; g < f->len && p[g] != '>'; g++)
 				;
 			if (g < f->len) {
@@ -409,7 +408,7 @@ load_window(struct xml_feed *f)
 	}
 	if (has_at(f->buf, f->len, "\xff\xfe") || has_at(f->buf, f->len, "\xfe\xff") ||
 	    (f->len > 1 && (f->buf[0] == 0 || f->buf[1] == 0))) {
-		f->tracking = false;    /* UTF-16: libxml2 transcodes, no byte repair */
+		f->tracking = false; /* UTF-16: libxml2 transcodes, no byte repair */
 		f->units = has_at(f->buf, f->len, "\xff\xfe") || f->buf[1] == 0 ? 1 : 2;
 		return 0;
 	}
@@ -468,7 +467,7 @@ track(struct xml_feed *f, unsigned char c)
 		f->n_look = 0;
 		f->tstate = c == '/' ? T_ETAG : c == '!' ? T_BANG : c == '?' ? T_PI : T_STAG;
 		if (f->tstate == T_STAG && f->depth == 0) {
-			f->naming = true;     /* the root's start tag */
+			f->naming = true; /* the root's start tag */
 			f->n_needle = 2;
 			f->name_long = false;
 			root_name(f, c);
@@ -485,7 +484,7 @@ track(struct xml_feed *f, unsigned char c)
 		else if (memcmp(f->look, "--", f->n_look < 2 ? f->n_look : 2) != 0 &&
 		    memcmp(f->look, "[CDATA[", f->n_look) != 0 &&
 		    memcmp(f->look, "DOCTYPE", f->n_look) != 0)
-			f->tstate = T_TEXT;  /* not XML: the parser will say so */
+			f->tstate = T_TEXT; /* not XML: the parser will say so */
 		break;
 	case T_COMMENT:
 	case T_CDATA:
@@ -509,7 +508,7 @@ track(struct xml_feed *f, unsigned char c)
 			f->quote = c;
 		} else if (c == '>') {
 			f->tstate = T_TEXT;
-			if (f->run) {          /* empty element */
+			if (f->run) { /* empty element */
 				if (f->depth == 0)
 					return 1;
 			} else {
@@ -607,7 +606,8 @@ track_bytes(struct xml_feed *f, size_t n)
 		}
 		if ((t = track(f, f->buf[f->off + k])) == -1) {
 			f->why = REFUSE_XML_DOCTYPE;
-			errbuf_set(&f->err, "document has a DOCTYPE declaration "
+			errbuf_set(&f->err,
+			    "document has a DOCTYPE declaration "
 			    "(refused: DMARC reports never need one)");
 			return -1;
 		}
@@ -616,7 +616,7 @@ track_bytes(struct xml_feed *f, size_t n)
 			return (ssize_t)(k + 1);
 		}
 		if (f->depth == 1 && f->tstate == T_TEXT && f->n_needle > 2) {
-			f->tracking = false;    /* the root is open: the fast scan follows */
+			f->tracking = false; /* the root is open: the fast scan follows */
 			return (ssize_t)(find_root_end(f, f->off + k + 1, f->off + n) - f->off);
 		}
 	}
@@ -665,7 +665,7 @@ guard_attrs(struct xml_feed *f, const unsigned char *p, size_t n)
 				continue;
 			}
 			c = f->units == 1 ? (unsigned)f->half | (unsigned)*p << 8 :
-			    (unsigned)f->half << 8 | *p;
+			                    (unsigned)f->half << 8 | *p;
 			f->have_half = false;
 			p++;
 		} else if (f->eq) {

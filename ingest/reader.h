@@ -19,8 +19,7 @@
  */
 struct byte_reader {
 	void *ctx;
-	ssize_t (*read)(void *ctx, void *buf, size_t len, enum refusal *why,
-	    struct errbuf *e);
+	ssize_t (*read)(void *ctx, void *buf, size_t len, enum refusal *why, struct errbuf *e);
 };
 
 /* A reader over len bytes in memory (not copied: buf must outlive it). */
@@ -36,9 +35,9 @@ struct byte_reader mem_reader_init(struct mem_reader *m, const void *buf, size_t
  */
 struct utf8_repair {
 	struct byte_reader inner;
-	unsigned char pending[8];  /* bytes of a sequence split across reads */
+	unsigned char pending[8]; /* bytes of a sequence split across reads */
 	size_t n_pending;
-	unsigned char out[8];      /* replacement bytes not yet delivered */
+	unsigned char out[8]; /* replacement bytes not yet delivered */
 	size_t n_out, out_off;
 	int eof;
 };

@@ -13,10 +13,10 @@
 
 #include "flags.h"
 
-#define TS_2012         INT64_C(1325376000)            /* 2012-01-01 */
-#define SPAN_LONG       (INT64_C(31) * 86400)
-#define FUTURE_SLACK    (INT64_C(48) * 3600)
-#define FIELD_MAX       256
+#define TS_2012 INT64_C(1325376000) /* 2012-01-01 */
+#define SPAN_LONG (INT64_C(31) * 86400)
+#define FUTURE_SLACK (INT64_C(48) * 3600)
+#define FIELD_MAX 256
 
 /* The conventional file name receiver!policy-domain!begin!end[!unique-id].ext (spec 3.2). */
 struct fname_parts {
@@ -30,7 +30,7 @@ struct fname_parts {
 struct subject_parts {
 	char domain[FIELD_MAX];
 	char submitter[FIELD_MAX];
-	char report_id[FIELD_MAX];  /* "" when absent */
+	char report_id[FIELD_MAX]; /* "" when absent */
 };
 
 struct hdr_ctx {
@@ -74,9 +74,8 @@ field_epoch(const char *p, size_t len, int64_t *out)
 static bool
 parse_filename(const char *name, struct fname_parts *fn)
 {
-	static const char *const suffixes[] = {
-		".xml.gz", ".xml.zip", ".xml", ".gz", ".gzip", ".zip"
-	};
+	static const char *const suffixes[] = { ".xml.gz", ".xml.zip", ".xml", ".gz", ".gzip",
+		".zip" };
 	const char *f[6], *s;
 	size_t flen[6], len, i, k, nf = 0;
 
@@ -165,7 +164,8 @@ parse_subject(const char *subject, struct subject_parts *sj)
 	    (s = token(skip_space(s), sj->submitter)) == NULL)
 		return false;
 	t = skip_space(s);
-	if (t != s && (t = keyword(t, "report-id:")) != NULL && token(skip_space(t), sj->report_id)) {
+	if (t != s && (t = keyword(t, "report-id:")) != NULL &&
+	    token(skip_space(t), sj->report_id)) {
 		n = strlen(sj->report_id);
 		if (n > 0 && sj->report_id[n - 1] == '>')
 			sj->report_id[--n] = '\0';
@@ -175,8 +175,7 @@ parse_subject(const char *subject, struct subject_parts *sj)
 	return true;
 }
 
-static int
-hdr_refuse(struct hdr_ctx *c, enum refusal why, const char *fmt, ...)
+static int hdr_refuse(struct hdr_ctx *c, enum refusal why, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -207,8 +206,10 @@ header_time(struct hdr_ctx *c, const char *raw, const char *what, bool have_fn, 
 		rc = norm_timestamp(raw, strlen(raw), out, &c->r->flags);
 	if (rc == -2) {
 		norm_printable(shown, sizeof shown, raw);
-		return hdr_refuse(c, REFUSE_BAD_TIMESTAMP, "date_range/%s '%s' is out of range "
-		    "(negative or after year 9999)", what, shown);
+		return hdr_refuse(c, REFUSE_BAD_TIMESTAMP,
+		    "date_range/%s '%s' is out of range "
+		    "(negative or after year 9999)",
+		    what, shown);
 	}
 	if (rc == 0)
 		return 0;
@@ -218,11 +219,15 @@ header_time(struct hdr_ctx *c, const char *raw, const char *what, bool have_fn, 
 		return 0;
 	}
 	if (raw == NULL)
-		return hdr_refuse(c, REFUSE_BAD_TIMESTAMP, "date_range/%s is missing and the file "
-		    "name gives no period", what);
+		return hdr_refuse(c, REFUSE_BAD_TIMESTAMP,
+		    "date_range/%s is missing and the file "
+		    "name gives no period",
+		    what);
 	norm_printable(shown, sizeof shown, raw);
-	return hdr_refuse(c, REFUSE_BAD_TIMESTAMP, "date_range/%s '%s' is not a number and the "
-	    "file name gives no period", what, shown);
+	return hdr_refuse(c, REFUSE_BAD_TIMESTAMP,
+	    "date_range/%s '%s' is not a number and the "
+	    "file name gives no period",
+	    what, shown);
 }
 
 static int
@@ -262,13 +267,16 @@ header_org(struct hdr_ctx *c, const struct fname_parts *fn, bool have_fn,
 		if (r->org_email != NULL)
 			r->org_name = norm_addr_domain(c->a, r->org_email, strlen(r->org_email));
 		if (r->org_name == NULL && have_fn)
-			r->org_name = norm_domain(c->a, fn->receiver, strlen(fn->receiver), &ignored);
+			r->org_name =
+			    norm_domain(c->a, fn->receiver, strlen(fn->receiver), &ignored);
 		if (r->org_name == NULL && have_sj)
-			r->org_name = norm_domain(c->a, sj->submitter, strlen(sj->submitter), &ignored);
+			r->org_name =
+			    norm_domain(c->a, sj->submitter, strlen(sj->submitter), &ignored);
 		if (r->org_name == NULL && from != NULL)
 			r->org_name = norm_addr_domain(c->a, from, strlen(from));
 		if (r->org_name == NULL)
-			return hdr_refuse(c, REFUSE_MISSING_REPORTER, "report_metadata/org_name is "
+			return hdr_refuse(c, REFUSE_MISSING_REPORTER,
+			    "report_metadata/org_name is "
 			    "missing or empty, and neither <email>, the file name, the Subject "
 			    "nor the sender names the reporter");
 		r->flags |= W_ORG_FALLBACK;
@@ -292,12 +300,13 @@ header_domain(struct hdr_ctx *c, const struct fname_parts *fn, bool have_fn,
 		return 0;
 	}
 	if (have_fn)
-		r->policy_domain = norm_domain(c->a, fn->policy_domain, strlen(fn->policy_domain),
-		    &ignored);
+		r->policy_domain =
+		    norm_domain(c->a, fn->policy_domain, strlen(fn->policy_domain), &ignored);
 	if (r->policy_domain == NULL && have_sj)
 		r->policy_domain = norm_domain(c->a, sj->domain, strlen(sj->domain), &ignored);
 	if (r->policy_domain == NULL)
-		return hdr_refuse(c, REFUSE_MISSING_POLICY_DOMAIN, "policy_published/domain is "
+		return hdr_refuse(c, REFUSE_MISSING_POLICY_DOMAIN,
+		    "policy_published/domain is "
 		    "missing or empty, and neither the file name nor the Subject names the domain");
 	return 0;
 }

@@ -10,19 +10,25 @@
 
 #include "flags.h"
 
-#define TS_MILLIS_LO    INT64_C(1000000000000)
-#define TS_MILLIS_HI    INT64_C(100000000000000)
-#define COUNT_HUGE      INT64_C(1000000000)
+#define TS_MILLIS_LO INT64_C(1000000000000)
+#define TS_MILLIS_HI INT64_C(100000000000000)
+#define COUNT_HUGE INT64_C(1000000000)
 
 struct word {
 	const char *name;
 	size_t len;
 	int value;
-	bool alias;              /* the raw text is kept */
+	bool alias; /* the raw text is kept */
 };
 
-#define WORD(name, value, alias) { name, sizeof name - 1, value, alias }
-#define WORD_END { NULL, 0, 0, false }
+#define WORD(name, value, alias) \
+	{ \
+		name, sizeof name - 1, value, alias \
+	}
+#define WORD_END \
+	{ \
+		NULL, 0, 0, false \
+	}
 
 static bool
 is_space(char c)
@@ -192,10 +198,9 @@ keep_raw(struct arena *a, const struct word *w, bool empty, const char *p, size_
 enum policy
 norm_policy(const char *p, size_t len, uint64_t *flags)
 {
-	static const struct word tab[] = {
-		WORD("none", POLICY_NONE, false), WORD("quarantine", POLICY_QUARANTINE, false),
-		WORD("reject", POLICY_REJECT, false), WORD_END
-	};
+	static const struct word tab[] = { WORD("none", POLICY_NONE, false),
+		WORD("quarantine", POLICY_QUARANTINE, false), WORD("reject", POLICY_REJECT, false),
+		WORD_END };
 	const struct word *w;
 	bool empty;
 
@@ -206,10 +211,8 @@ norm_policy(const char *p, size_t len, uint64_t *flags)
 char
 norm_alignment(const char *p, size_t len, uint64_t *flags)
 {
-	static const struct word tab[] = {
-		WORD("r", 'r', false), WORD("s", 's', false), WORD("relaxed", 'r', false),
-		WORD("strict", 's', false), WORD_END
-	};
+	static const struct word tab[] = { WORD("r", 'r', false), WORD("s", 's', false),
+		WORD("relaxed", 'r', false), WORD("strict", 's', false), WORD_END };
 	const struct word *w;
 	bool empty;
 
@@ -220,9 +223,7 @@ norm_alignment(const char *p, size_t len, uint64_t *flags)
 char
 norm_testing(const char *p, size_t len, uint64_t *flags)
 {
-	static const struct word tab[] = {
-		WORD("y", 'y', false), WORD("n", 'n', false), WORD_END
-	};
+	static const struct word tab[] = { WORD("y", 'y', false), WORD("n", 'n', false), WORD_END };
 	const struct word *w;
 	bool empty;
 
@@ -233,9 +234,8 @@ norm_testing(const char *p, size_t len, uint64_t *flags)
 char *
 norm_discovery(struct arena *a, const char *p, size_t len, uint64_t *flags)
 {
-	static const struct word tab[] = {
-		WORD("psl", 0, false), WORD("treewalk", 0, false), WORD_END
-	};
+	static const struct word tab[] = { WORD("psl", 0, false), WORD("treewalk", 0, false),
+		WORD_END };
 	const struct word *w;
 	bool empty;
 
@@ -266,11 +266,9 @@ norm_pct(const char *p, size_t len, uint64_t *flags)
 enum disposition
 norm_disposition(struct arena *a, const char *p, size_t len, uint64_t *flags, char **raw)
 {
-	static const struct word tab[] = {
-		WORD("none", DISP_NONE, false), WORD("pass", DISP_PASS, false),
-		WORD("quarantine", DISP_QUARANTINE, false), WORD("reject", DISP_REJECT, false),
-		WORD_END
-	};
+	static const struct word tab[] = { WORD("none", DISP_NONE, false),
+		WORD("pass", DISP_PASS, false), WORD("quarantine", DISP_QUARANTINE, false),
+		WORD("reject", DISP_REJECT, false), WORD_END };
 	const struct word *w;
 	bool empty;
 
@@ -282,14 +280,13 @@ norm_disposition(struct arena *a, const char *p, size_t len, uint64_t *flags, ch
 enum auth_result
 norm_auth_result(struct arena *a, const char *p, size_t len, uint64_t *flags, char **raw)
 {
-	static const struct word tab[] = {
-		WORD("none", AUTH_NONE, false), WORD("pass", AUTH_PASS, false),
-		WORD("fail", AUTH_FAIL, false), WORD("softfail", AUTH_SOFTFAIL, false),
-		WORD("neutral", AUTH_NEUTRAL, false), WORD("policy", AUTH_POLICY, false),
-		WORD("temperror", AUTH_TEMPERROR, false), WORD("permerror", AUTH_PERMERROR, false),
-		WORD("hardfail", AUTH_FAIL, true), WORD("unknown", AUTH_TEMPERROR, true),
-		WORD("error", AUTH_PERMERROR, true), WORD_END
-	};
+	static const struct word tab[] = { WORD("none", AUTH_NONE, false),
+		WORD("pass", AUTH_PASS, false), WORD("fail", AUTH_FAIL, false),
+		WORD("softfail", AUTH_SOFTFAIL, false), WORD("neutral", AUTH_NEUTRAL, false),
+		WORD("policy", AUTH_POLICY, false), WORD("temperror", AUTH_TEMPERROR, false),
+		WORD("permerror", AUTH_PERMERROR, false), WORD("hardfail", AUTH_FAIL, true),
+		WORD("unknown", AUTH_TEMPERROR, true), WORD("error", AUTH_PERMERROR, true),
+		WORD_END };
 	const struct word *w;
 	bool empty;
 
@@ -301,14 +298,13 @@ norm_auth_result(struct arena *a, const char *p, size_t len, uint64_t *flags, ch
 enum override_type
 norm_override(struct arena *a, const char *p, size_t len, uint64_t *flags, char **raw)
 {
-	static const struct word tab[] = {
-		WORD("other", OVERRIDE_OTHER, false), WORD("forwarded", OVERRIDE_FORWARDED, false),
+	static const struct word tab[] = { WORD("other", OVERRIDE_OTHER, false),
+		WORD("forwarded", OVERRIDE_FORWARDED, false),
 		WORD("sampled_out", OVERRIDE_SAMPLED_OUT, false),
 		WORD("trusted_forwarder", OVERRIDE_TRUSTED_FORWARDER, false),
 		WORD("mailing_list", OVERRIDE_MAILING_LIST, false),
 		WORD("local_policy", OVERRIDE_LOCAL_POLICY, false),
-		WORD("policy_test_mode", OVERRIDE_POLICY_TEST_MODE, false), WORD_END
-	};
+		WORD("policy_test_mode", OVERRIDE_POLICY_TEST_MODE, false), WORD_END };
 	const struct word *w;
 	bool empty;
 
@@ -320,9 +316,8 @@ norm_override(struct arena *a, const char *p, size_t len, uint64_t *flags, char 
 enum dmarc_result
 norm_dmarc_result(const char *p, size_t len, uint64_t *flags)
 {
-	static const struct word tab[] = {
-		WORD("pass", DMARC_PASS, false), WORD("fail", DMARC_FAIL, false), WORD_END
-	};
+	static const struct word tab[] = { WORD("pass", DMARC_PASS, false),
+		WORD("fail", DMARC_FAIL, false), WORD_END };
 	const struct word *w;
 	bool empty;
 
@@ -337,10 +332,8 @@ norm_dmarc_result(const char *p, size_t len, uint64_t *flags)
 enum spf_scope
 norm_scope(const char *p, size_t len, uint64_t *flags)
 {
-	static const struct word tab[] = {
-		WORD("mfrom", SPF_SCOPE_MFROM, false), WORD("helo", SPF_SCOPE_HELO, false),
-		WORD_END
-	};
+	static const struct word tab[] = { WORD("mfrom", SPF_SCOPE_MFROM, false),
+		WORD("helo", SPF_SCOPE_HELO, false), WORD_END };
 	const struct word *w;
 	bool empty;
 

@@ -20,9 +20,10 @@
 #include "report_norm.h"
 #include "report_xml_int.h"
 
-#define NS_DMARC2       "urn:ietf:params:xml:ns:dmarc-2.0"
-#define XML_OPTIONS     (XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT | \
-			 XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+#define NS_DMARC2 "urn:ietf:params:xml:ns:dmarc-2.0"
+#define XML_OPTIONS \
+	(XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_NOERROR | \
+	    XML_PARSE_NOWARNING)
 
 #define BIT(id) (UINT64_C(1) << (id))
 
@@ -95,8 +96,7 @@ line_no(struct parse *p)
 	return xmlSAX2GetLineNumber(p->ctxt);
 }
 
-static int
-refuse(struct parse *p, enum refusal why, const char *fmt, ...)
+static int refuse(struct parse *p, enum refusal why, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -148,8 +148,8 @@ static void
 header_dialect(struct parse *p)
 {
 	struct agg_report *r = &p->rep;
-	const uint64_t new9990 = BIT(E_GENERATOR) | BIT(E_NP) | BIT(E_TESTING) |
-	    BIT(E_DISCOVERY) | BIT(E_EXTENSION);
+	const uint64_t new9990 =
+	    BIT(E_GENERATOR) | BIT(E_NP) | BIT(E_TESTING) | BIT(E_DISCOVERY) | BIT(E_EXTENSION);
 
 	if (p->is_rfc9990_ns || (p->present & new9990))
 		r->dialect = DIALECT_RFC9990;
@@ -169,7 +169,7 @@ report_begin(struct parse *p)
 
 	header_dialect(p);
 	if (norm_header(&p->hdr, &p->rep, p->begin_raw, p->end_raw,
-	    (p->present & BIT(E_POLICY)) != 0, p->hints, &p->why, p->e) == -1)
+	        (p->present & BIT(E_POLICY)) != 0, p->hints, &p->why, p->e) == -1)
 		return -1;
 	if (p->feed.repaired)
 		p->rep.flags |= W_XML_REPAIRED;
@@ -204,8 +204,8 @@ under_domain(const char *d, const char *parent)
 {
 	size_t n = strlen(d), k = strlen(parent);
 
-	return strcmp(d, parent) == 0 || (n > k && d[n - k - 1] == '.' &&
-	    strcmp(d + n - k, parent) == 0);
+	return strcmp(d, parent) == 0 ||
+	    (n > k && d[n - k - 1] == '.' && strcmp(d + n - k, parent) == 0);
 }
 
 /* Applies the record-level checks of spec 6.4 and hands the record over. */
@@ -229,8 +229,8 @@ record_end(struct parse *p)
 	if (!(seen & BIT(E_PE_DKIM)) || !(seen & BIT(E_PE_SPF)) || !(seen & BIT(E_DISP)))
 		rec->flags |= W_PE_INCOMPLETE;
 	if (rec->header_from == NULL) {
-		rec->header_from = arena_strndup(&p->recs, p->rep.policy_domain,
-		    strlen(p->rep.policy_domain));
+		rec->header_from =
+		    arena_strndup(&p->recs, p->rep.policy_domain, strlen(p->rep.policy_domain));
 		rec->flags |= W_HFROM_MISSING;
 	} else if (!under_domain(rec->header_from, p->rep.policy_domain)) {
 		rec->flags |= W_HFROM_OUTSIDE_DOMAIN;
@@ -256,8 +256,7 @@ record_end(struct parse *p)
 		sat_add(&t->dkim_aligned, count);
 	if (rec->pe_spf == DMARC_PASS)
 		sat_add(&t->spf_aligned, count);
-	if (p->begun == BEGUN_RECORDS &&
-	    p->sink->record(p->sink->ctx, &p->rep, rec, p->e) == -1) {
+	if (p->begun == BEGUN_RECORDS && p->sink->record(p->sink->ctx, &p->rep, rec, p->e) == -1) {
 		p->sink_failed = true;
 		return -1;
 	}
@@ -336,12 +335,15 @@ element_start(struct parse *p, int depth, const xmlChar *name, const xmlChar *ns
 	if (depth == 0) {
 		if (name != p->feedback && strcmp((const char *)name, "feedback") != 0) {
 			norm_printable(shown, sizeof shown, (const char *)name);
-			return refuse(p, REFUSE_NOT_DMARC, "root element is <%s>, not <feedback>: "
-			    "not a DMARC aggregate report", shown);
+			return refuse(p, REFUSE_NOT_DMARC,
+			    "root element is <%s>, not <feedback>: "
+			    "not a DMARC aggregate report",
+			    shown);
 		}
 		p->stack[0] = E_ROOT;
 		p->rep.xml_namespace = ns != NULL ?
-		    arena_strndup(&p->hdr, (const char *)ns, strlen((const char *)ns)) : NULL;
+		    arena_strndup(&p->hdr, (const char *)ns, strlen((const char *)ns)) :
+		    NULL;
 		p->is_rfc9990_ns = is_ns2(p, ns);
 		return 0;
 	}
@@ -488,7 +490,7 @@ is_encoding_error(const struct parse *p)
 {
 	return p->xml_code == XML_ERR_INVALID_ENCODING || p->xml_code == XML_I18N_CONV_FAILED ||
 	    (p->xml_code == XML_ERR_INVALID_CHAR &&
-	    strncmp(p->xml_msg, "Input is not proper UTF-8", 25) == 0);
+	        strncmp(p->xml_msg, "Input is not proper UTF-8", 25) == 0);
 }
 
 /* libxml2 refused a token over its 10,000,000-byte limit (a name, value, comment...). */
@@ -511,8 +513,10 @@ parse_failed(struct parse *p)
 	} else if (p->feed.empty) {
 		refuse(p, REFUSE_NO_REPORT, "empty document (no XML, only whitespace or nothing)");
 	} else if (is_limit_error(p)) {
-		refuse(p, REFUSE_XML_LIMIT, "line %d: %s (a single name, value, comment or "
-		    "section longer than libxml2's limit)", p->xml_line, p->xml_msg);
+		refuse(p, REFUSE_XML_LIMIT,
+		    "line %d: %s (a single name, value, comment or "
+		    "section longer than libxml2's limit)",
+		    p->xml_line, p->xml_msg);
 	} else if (is_encoding_error(p)) {
 		refuse(p, REFUSE_XML_ENCODING, "line %d: invalid UTF-8: %s", p->xml_line,
 		    p->xml_msg);
@@ -532,8 +536,8 @@ stop(struct parse *p)
 }
 
 static void
-on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *ns,
-    int n_ns, const xmlChar **nss, int n_attrs, int n_defaulted, const xmlChar **attrs)
+on_start(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *ns, int n_ns,
+    const xmlChar **nss, int n_attrs, int n_defaulted, const xmlChar **attrs)
 {
 	struct parse *p = ctx;
 	int depth = p->depth++;
@@ -580,8 +584,10 @@ on_dtd(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar
 	(void)system_id;
 	if (p->stopped)
 		return;
-	refuse(p, REFUSE_XML_DOCTYPE, "line %d: document has a DOCTYPE or entity declarations "
-	    "(refused: never expanded)", line_no(p));
+	refuse(p, REFUSE_XML_DOCTYPE,
+	    "line %d: document has a DOCTYPE or entity declarations "
+	    "(refused: never expanded)",
+	    line_no(p));
 	stop(p);
 }
 
@@ -630,15 +636,15 @@ parser_new(struct parse *p, const unsigned char *chunk, size_t n)
 static int
 encoding_check(struct parse *p)
 {
-	static const char *const bytewise[] = { "UTF-8", "UTF8", "US-ASCII", "ASCII",
-		"ISO-8859-", "ISO8859-", "ISO_8859-", "LATIN", "WINDOWS-125", "CP125", NULL };
+	static const char *const bytewise[] = { "UTF-8", "UTF8", "US-ASCII", "ASCII", "ISO-8859-",
+		"ISO8859-", "ISO_8859-", "LATIN", "WINDOWS-125", "CP125", NULL };
 	const xmlParserInputBuffer *in = p->ctxt->input != NULL ? p->ctxt->input->buf : NULL;
 	const char *name;
 	bool ok = false;
 	size_t i;
 
 	if (in == NULL || in->encoder == NULL)
-		return 0;       /* UTF-8 as is: a NUL ends any misread UTF-16 at once */
+		return 0; /* UTF-8 as is: a NUL ends any misread UTF-16 at once */
 	name = in->encoder->name;
 	if (g_ascii_strcasecmp(name, "UTF-16LE") == 0)
 		ok = p->feed.units == 1;
@@ -651,8 +657,10 @@ encoding_check(struct parse *p)
 			ok = p->feed.units == 0;
 	if (ok)
 		return 0;
-	return refuse(p, REFUSE_XML_LIMIT, "encoding %.40s is not read (UTF-8, UTF-16, US-ASCII, "
-	    "ISO-8859-n or Windows-125n)", name);
+	return refuse(p, REFUSE_XML_LIMIT,
+	    "encoding %.40s is not read (UTF-8, UTF-16, US-ASCII, "
+	    "ISO-8859-n or Windows-125n)",
+	    name);
 }
 
 /* Feeds the document to the parser until the root closes or the parse ends. */
@@ -706,15 +714,15 @@ parse_run(struct parse *p, const struct byte_reader *rd)
 		p->rep.flags |= W_XML_REPAIRED;
 	if (p->sink->end(p->sink->ctx, &p->rep, p->e) == -1) {
 		p->sink_failed = true;
-		p->begun = NOT_BEGUN;   /* end was called: no abort after it */
+		p->begun = NOT_BEGUN; /* end was called: no abort after it */
 		return -1;
 	}
 	return 0;
 }
 
 int
-report_xml_parse(const struct byte_reader *rd, const struct report_hints *hints,
-    uint64_t flags, const struct report_sink *sink, enum refusal *why, struct errbuf *e)
+report_xml_parse(const struct byte_reader *rd, const struct report_hints *hints, uint64_t flags,
+    const struct report_sink *sink, enum refusal *why, struct errbuf *e)
 {
 	struct parse *p;
 	int rc;

@@ -20,9 +20,9 @@
 
 /* Facts from around the document, used only as fallbacks (spec 6.3 T-1..T-3). */
 struct report_hints {
-	const char *filename;    /* attachment or file name, or NULL */
-	const char *subject;     /* decoded Subject of the carrying mail, or NULL */
-	const char *mail_from;   /* From address of the carrying mail, or NULL */
+	const char *filename;  /* attachment or file name, or NULL */
+	const char *subject;   /* decoded Subject of the carrying mail, or NULL */
+	const char *mail_from; /* From address of the carrying mail, or NULL */
 };
 
 /* Call once per process before any parse (initialises libxml2). */
@@ -38,8 +38,7 @@ void report_xml_init(void);
  * try once more through a utf8_repair reader.
  * Returns -1 when the sink failed; e says why.
  */
-int report_xml_parse(const struct byte_reader *rd, const struct report_hints *hints,
-    uint64_t flags, const struct report_sink *sink, enum refusal *why,
-    struct errbuf *e);
+int report_xml_parse(const struct byte_reader *rd, const struct report_hints *hints, uint64_t flags,
+    const struct report_sink *sink, enum refusal *why, struct errbuf *e);
 
 #endif

@@ -9,18 +9,18 @@
 
 /* Field names that only a mail header block starts a line with. */
 static const char *const mail_fields[] = {
-    "return-path:",
-    "received:",
-    "from:",
-    "to:",
-    "subject:",
-    "date:",
-    "message-id:",
-    "mime-version:",
-    "content-type:",
-    "delivered-to:",
-    "reply-to:",
-    "sender:",
+	"return-path:",
+	"received:",
+	"from:",
+	"to:",
+	"subject:",
+	"date:",
+	"message-id:",
+	"mime-version:",
+	"content-type:",
+	"delivered-to:",
+	"reply-to:",
+	"sender:",
 };
 
 static bool

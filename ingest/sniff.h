@@ -8,8 +8,13 @@
 #include <stddef.h>
 
 enum sniff_kind {
-	SNIFF_EMPTY, SNIFF_GZIP, SNIFF_ZIP, SNIFF_XML, SNIFF_JSON, SNIFF_MAIL,
-	SNIFF_OLE,      /* TNEF / Outlook .msg: D0 CF 11 E0 */
+	SNIFF_EMPTY,
+	SNIFF_GZIP,
+	SNIFF_ZIP,
+	SNIFF_XML,
+	SNIFF_JSON,
+	SNIFF_MAIL,
+	SNIFF_OLE, /* TNEF / Outlook .msg: D0 CF 11 E0 */
 	SNIFF_OTHER
 };
 

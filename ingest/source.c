@@ -25,10 +25,10 @@ struct source {
 	struct entry *entries;
 	size_t n, cap, next;
 	size_t stdin_max;
-	void *map;                   /* the current mapping, or NULL */
+	void *map; /* the current mapping, or NULL */
 	size_t map_len;
-	unsigned char *heap;         /* the current stdin buffer, or NULL */
-	unsigned char *small;        /* SOURCE_SMALL bytes for small files, reused */
+	unsigned char *heap;  /* the current stdin buffer, or NULL */
+	unsigned char *small; /* SOURCE_SMALL bytes for small files, reused */
 };
 
 static int
@@ -282,7 +282,8 @@ read_stdin(struct source *s, struct source_item *it, struct errbuf *e)
 				goto nomem;
 			buf = grown;
 		}
-		n = read(STDIN_FILENO, buf + len, (cap - len < limit - len) ? cap - len : limit - len);
+		n = read(STDIN_FILENO, buf + len,
+		    (cap - len < limit - len) ? cap - len : limit - len);
 		if (n == 0)
 			break;
 		if (n < 0) {
@@ -423,7 +424,7 @@ maildir_ack(const char *path, struct errbuf *e)
 		return -1;
 	}
 	name = slash + 1;
-	dirlen = (size_t)(slash - path) - 3;   /* strip "new" or "cur" */
+	dirlen = (size_t)(slash - path) - 3; /* strip "new" or "cur" */
 	if (dirlen >= sizeof dir) {
 		errbuf_set(e, "%s: path too long", path);
 		return -1;
@@ -436,7 +437,7 @@ maildir_ack(const char *path, struct errbuf *e)
 	baselen = info != NULL ? (size_t)(info - name) : strlen(name);
 	add_seen_flag(info != NULL ? info + 3 : "", flags, sizeof flags);
 	if ((size_t)snprintf(target, sizeof target, "%scur/%.*s:2,%s", dir, (int)baselen, name,
-	    flags) >= sizeof target) {
+	        flags) >= sizeof target) {
 		errbuf_set(e, "%s: path too long", path);
 		return -1;
 	}

@@ -17,11 +17,11 @@
 struct source;
 
 struct source_item {
-	const char *kind;            /* "file", "maildir" or "stdin" */
-	const char *location;        /* the path, or "-" */
-	const unsigned char *data;   /* the whole input, valid until the next call */
+	const char *kind;          /* "file", "maildir" or "stdin" */
+	const char *location;      /* the path, or "-" */
+	const unsigned char *data; /* the whole input, valid until the next call */
 	size_t len;
-	bool is_maildir;             /* acknowledge with maildir_ack(location) */
+	bool is_maildir; /* acknowledge with maildir_ack(location) */
 };
 
 /*

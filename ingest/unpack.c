@@ -557,7 +557,7 @@ unpack_next(struct unpack *u, const char **name, enum refusal *why, struct errbu
 struct byte_reader
 unpack_reader(struct unpack *u)
 {
-	struct byte_reader rd = {u, doc_read};
+	struct byte_reader rd = { u, doc_read };
 
 	return rd;
 }

@@ -10,6 +10,7 @@ packages=(
 	libcrypt-dev chromium nodejs $(command -v npm >/dev/null || echo npm) # npm: unless nodejs ships it
 	dovecot-imapd openssl # the IMAP tests' server (tests/imap/dovecot.sh)
 	clang libclang-rt-dev # the fuzz targets and their libFuzzer runtime (tests/fuzz/run.sh)
+	clang-format # the format check (scripts/format.sh)
 )
 
 missing=()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the dependencies, builds dmarcd with AddressSanitizer and UBSan,
-# and runs the whole test suite. The suite uses ../shared (the real-provider
+# Installs the dependencies, checks the format (scripts/format.sh), builds
+# dmarcd with AddressSanitizer and UBSan, and runs the whole test suite. The suite uses ../shared (the real-provider
 # corpus) when it is present next to the project and says so when it skips it.
 # Then smoke-fuzzes: every libFuzzer target for DMARCD_FUZZ_SMOKE_SECONDS
 # seconds (20 by default, 0 skips), failing on any crash (tests/fuzz/run.sh).
@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+scripts/format.sh --check
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DDMARCD_SANITIZE=ON -DDMARCD_WERROR=ON >/dev/null
 cmake --build build-test -j"$(nproc)"
 # playwright-core for the browser test (tests/browser/, locked in package-lock.json)

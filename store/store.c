@@ -11,7 +11,7 @@
 
 #define STORE_BUSY_MS 5000
 #define STORE_STMT_JOURNAL_MEMORY (8 * 1024 * 1024)
-#define STORE_CACHE_KIB 16384   /* SQLite page cache per handle; bounds ingest memory */
+#define STORE_CACHE_KIB 16384 /* SQLite page cache per handle; bounds ingest memory */
 
 /*
  * Why file cannot be written, probed now (SQLite's saved errno is often
@@ -33,8 +33,10 @@ probe_writable(const char *file, char *buf, size_t size)
 	else
 		snprintf(dir, sizeof dir, "%.*s", slash == file ? 1 : (int)(slash - file), file);
 	if (access(dir, W_OK) == -1)
-		snprintf(buf, size, "the directory %.256s: %s; SQLite creates the -wal and -shm "
-		    "files there", dir, strerror(errno));
+		snprintf(buf, size,
+		    "the directory %.256s: %s; SQLite creates the -wal and -shm "
+		    "files there",
+		    dir, strerror(errno));
 }
 
 /*
@@ -52,12 +54,14 @@ fail_db(sqlite3 *db, const char *what, struct errbuf *e)
 
 	if (file == NULL || file[0] == '\0')
 		file = "the database";
-	if (code == SQLITE_FULL || ((code == SQLITE_IOERR || code == SQLITE_CANTOPEN) &&
-	    (sys == ENOSPC || sys == EDQUOT)))
+	if (code == SQLITE_FULL ||
+	    ((code == SQLITE_IOERR || code == SQLITE_CANTOPEN) && (sys == ENOSPC || sys == EDQUOT)))
 		snprintf(why, sizeof why, "the disk holding %s is full", file);
 	else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-		snprintf(why, sizeof why, "another process holds a lock on %s; gave up after "
-		    "%d s", file, STORE_BUSY_MS / 1000);
+		snprintf(why, sizeof why,
+		    "another process holds a lock on %s; gave up after "
+		    "%d s",
+		    file, STORE_BUSY_MS / 1000);
 	else if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN)
 		probe_writable(file, why, sizeof why);
 	if (why[0] == '\0' && code == SQLITE_READONLY)
@@ -168,13 +172,12 @@ store_bind_text(sqlite3_stmt *s, int i, const char *val)
 int
 store_bind_count(sqlite3_stmt *s, int i, uint64_t v)
 {
-	return sqlite3_bind_int64(s, i, v > (uint64_t)STORE_COUNT_MAX ?
-	    STORE_COUNT_MAX : (int64_t)v);
+	return sqlite3_bind_int64(s, i,
+	    v > (uint64_t)STORE_COUNT_MAX ? STORE_COUNT_MAX : (int64_t)v);
 }
 
 void
-store_fill_cell(sqlite3_stmt *s, int col, store_describe_fn describe, char *flags,
-    struct cell *c)
+store_fill_cell(sqlite3_stmt *s, int col, store_describe_fn describe, char *flags, struct cell *c)
 {
 	memset(c, 0, sizeof *c);
 	switch (sqlite3_column_type(s, col)) {
@@ -312,15 +315,16 @@ apply_migrations(struct store *st, int latest, struct errbuf *e)
 	for (i = 0; i < schema_files_count; i++) {
 		if (migration_version(schema_files[i].name, &v) == -1 || v <= current)
 			continue;
-		if (sqlite3_exec(st->db, (const char *)schema_files[i].bytes, NULL, NULL,
-		    NULL) != SQLITE_OK) {
+		if (sqlite3_exec(st->db, (const char *)schema_files[i].bytes, NULL, NULL, NULL) !=
+		    SQLITE_OK) {
 			snprintf(what, sizeof what, "migration %s", schema_files[i].name);
 			fail_db(st->db, what, e);
 			goto fail;
 		}
 	}
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", latest);
-	if (store_exec(st, sql, "migrating", e) == -1 || store_exec(st, "COMMIT", "migrating", e) == -1)
+	if (store_exec(st, sql, "migrating", e) == -1 ||
+	    store_exec(st, "COMMIT", "migrating", e) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -336,8 +340,10 @@ migrate(struct store *st, struct errbuf *e)
 
 	for (i = 0; i < schema_files_count; i++) {
 		if (migration_version(schema_files[i].name, &v) == -1 || v <= latest) {
-			errbuf_set(e, "store: migration %s: name must start with an "
-			    "increasing number and '_'", schema_files[i].name);
+			errbuf_set(e,
+			    "store: migration %s: name must start with an "
+			    "increasing number and '_'",
+			    schema_files[i].name);
 			return -1;
 		}
 		latest = v;
@@ -345,14 +351,17 @@ migrate(struct store *st, struct errbuf *e)
 	if (user_version(st, &current, e) == -1)
 		return -1;
 	if (current > latest) {
-		errbuf_set(e, "store: the database schema (version %d) is newer than "
-		    "this dmarcd (version %d)", current, latest);
+		errbuf_set(e,
+		    "store: the database schema (version %d) is newer than "
+		    "this dmarcd (version %d)",
+		    current, latest);
 		return -1;
 	}
 	if (current == latest)
 		return 0;
 	if (st->mode == STORE_READONLY) {
-		errbuf_set(e, "store: database needs migration (schema version %d, "
+		errbuf_set(e,
+		    "store: database needs migration (schema version %d, "
 		    "want %d): run dmarcd ingest once or open it read-write",
 		    current, latest);
 		return -1;
@@ -376,8 +385,8 @@ configure(struct store *st, struct errbuf *e)
 	    store_exec(st, "PRAGMA temp_store = FILE", "temp store", e) == -1)
 		return -1;
 	if (sqlite3_create_function(st->db, "dmarcd_sum", 1,
-	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, NULL,
-	    sat_sum_step, sat_sum_final) != SQLITE_OK)
+	        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, NULL, sat_sum_step,
+	        sat_sum_final) != SQLITE_OK)
 		return store_fail(st, "registering dmarcd_sum", e);
 	if (store_functions(st->db) == -1)
 		return store_fail(st, "registering the SQL functions", e);
@@ -407,7 +416,7 @@ prepare_all(struct store *st, struct errbuf *e)
 
 	for (i = 0; i < SQ_COUNT; i++) {
 		if (sqlite3_prepare_v3(st->db, store_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-		    &st->stmt[i], NULL) != SQLITE_OK) {
+		        &st->stmt[i], NULL) != SQLITE_OK) {
 			errbuf_set(e, "store: preparing statement %zu: %s", i,
 			    sqlite3_errmsg(st->db));
 			return -1;
@@ -443,7 +452,8 @@ store_open(const char *path, enum store_mode mode, struct store **out, struct er
 		return -1;
 	}
 	st->mode = mode;
-	flags = mode == STORE_READONLY ? SQLITE_OPEN_READONLY :
+	flags = mode == STORE_READONLY ?
+	    SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		if (st->db == NULL)

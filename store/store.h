@@ -53,18 +53,18 @@ enum input_status {
 };
 
 struct input_meta {
-	const uint8_t *raw_sha256;  /* 32 bytes */
+	const uint8_t *raw_sha256; /* 32 bytes */
 	uint64_t raw_size;
-	const char *source;         /* "file", "maildir", "stdin", "imap" */
-	const char *location;       /* path, or account/folder/uid: shown to users */
+	const char *source;   /* "file", "maildir", "stdin", "imap" */
+	const char *location; /* path, or account/folder/uid: shown to users */
 };
 
 struct input_outcome {
 	enum input_status status;
-	const char *kind;           /* input_kind_name(): "aggregate", "failure", ... */
+	const char *kind; /* input_kind_name(): "aggregate", "failure", ... */
 	const char *subject, *from, *message_id; /* of the mail, or NULL */
-	const char *refusal_code;   /* refusal_code(), "" when none */
-	const char *reason;         /* human text, "" when none */
+	const char *refusal_code;                /* refusal_code(), "" when none */
+	const char *reason;                      /* human text, "" when none */
 	unsigned reports_stored, reports_duplicate;
 	uint64_t records;
 };
@@ -94,9 +94,9 @@ void store_input_abort(struct store *st);
 
 struct store_counts {
 	unsigned reports_stored;
-	unsigned reports_duplicate;  /* same key and same content, or same content */
-	unsigned reports_conflict;   /* same key, other content: first kept, noted */
-	uint64_t records;            /* records stored */
+	unsigned reports_duplicate; /* same key and same content, or same content */
+	unsigned reports_conflict;  /* same key, other content: first kept, noted */
+	uint64_t records;           /* records stored */
 };
 
 /*
@@ -130,12 +130,16 @@ int store_input_reopen(struct store *st, int64_t input_id, struct errbuf *e);
  * feedback is left out), filtered on the reported domain and the arrival time.
  */
 enum export_kind {
-	EXPORT_REPORTS, EXPORT_RECORDS, EXPORT_SOURCES, EXPORT_DOMAINS, EXPORT_FAILURES
+	EXPORT_REPORTS,
+	EXPORT_RECORDS,
+	EXPORT_SOURCES,
+	EXPORT_DOMAINS,
+	EXPORT_FAILURES
 };
 
 struct export_filter {
-	const char *domain;      /* policy domain, or NULL for all */
-	int64_t since, until;    /* epoch seconds, inclusive; INT64_MIN / INT64_MAX when open */
+	const char *domain;   /* policy domain, or NULL for all */
+	int64_t since, until; /* epoch seconds, inclusive; INT64_MIN / INT64_MAX when open */
 };
 
 enum cell_type { CELL_NULL, CELL_INT, CELL_REAL, CELL_TEXT };
@@ -144,7 +148,7 @@ struct cell {
 	enum cell_type type;
 	int64_t i;
 	double r;
-	const char *s;           /* valid during the row callback only */
+	const char *s; /* valid during the row callback only */
 };
 
 /*
@@ -206,7 +210,7 @@ int store_prune(struct store *st, int64_t older_than_ts, uint64_t *cleared, stru
 struct store_imap_folder {
 	int64_t id;
 	uint64_t uidvalidity;
-	uint64_t last_uid;          /* mail up to this UID has its data committed */
+	uint64_t last_uid; /* mail up to this UID has its data committed */
 };
 
 /*
@@ -232,9 +236,8 @@ int store_imap_done(struct store *st, int64_t folder_id, uint64_t uid, bool refu
  * key_sha256 so that it is recorded once, and marks it done as refused,
  * atomically (in the open batch, or on its own). Returns 0 or -1 (e).
  */
-int store_imap_skip(struct store *st, int64_t folder_id, uint64_t uid,
-    const uint8_t key_sha256[32], uint64_t size, const char *location, const char *code,
-    const char *reason, struct errbuf *e);
+int store_imap_skip(struct store *st, int64_t folder_id, uint64_t uid, const uint8_t key_sha256[32],
+    uint64_t size, const char *location, const char *code, const char *reason, struct errbuf *e);
 
 /*
  * Calls fn for each pending action of the folder, in UID order; a -1 from

@@ -8,8 +8,8 @@
 #include "store_int.h"
 
 /* Savepoints nest in an open batch and are transactions of their own otherwise. */
-#define ADV_BEGIN    "SAVEPOINT advise"
-#define ADV_COMMIT   "RELEASE advise"
+#define ADV_BEGIN "SAVEPOINT advise"
+#define ADV_COMMIT "RELEASE advise"
 #define ADV_ROLLBACK "ROLLBACK TO advise; RELEASE advise"
 
 /* Room for one record's copied strings: domains, results, reasons. */
@@ -54,10 +54,12 @@ put_known(struct store *st, const char *domain, const struct known_source *k,
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (prepare(st, "INSERT INTO known_source (policy_domain, kind, value, status, label,"
-	    " origin, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-	    " ON CONFLICT (policy_domain, kind, value) DO UPDATE SET status = excluded.status,"
-	    " label = excluded.label, origin = excluded.origin", &s, e) == -1)
+	if (prepare(st,
+	        "INSERT INTO known_source (policy_domain, kind, value, status, label,"
+	        " origin, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	        " ON CONFLICT (policy_domain, kind, value) DO UPDATE SET status = excluded.status,"
+	        " label = excluded.label, origin = excluded.origin",
+	        &s, e) == -1)
 		return -1;
 	store_bind_text(s, 1, domain);
 	store_bind_text(s, 2, known_kind_name(k->kind));
@@ -81,14 +83,17 @@ store_known_put(struct store *st, const char *domain, const struct known_source 
 }
 
 int
-store_known_forget(struct store *st, const char *domain, enum known_kind kind,
-    const char *value, bool *found, struct errbuf *e)
+store_known_forget(struct store *st, const char *domain, enum known_kind kind, const char *value,
+    bool *found, struct errbuf *e)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (store_writable(st, e) == -1 || prepare(st, "DELETE FROM known_source"
-	    " WHERE policy_domain = ?1 AND kind = ?2 AND value = ?3", &s, e) == -1)
+	if (store_writable(st, e) == -1 ||
+	    prepare(st,
+	        "DELETE FROM known_source"
+	        " WHERE policy_domain = ?1 AND kind = ?2 AND value = ?3",
+	        &s, e) == -1)
 		return -1;
 	store_bind_text(s, 1, domain);
 	store_bind_text(s, 2, known_kind_name(kind));
@@ -105,10 +110,11 @@ store_known_load_config(struct store *st, size_t n, const char *const *domains,
 {
 	size_t i;
 
-	if (store_writable(st, e) == -1 || store_exec(st, ADV_BEGIN, "loading known sources", e) == -1)
+	if (store_writable(st, e) == -1 ||
+	    store_exec(st, ADV_BEGIN, "loading known sources", e) == -1)
 		return -1;
-	if (store_exec(st, "DELETE FROM known_source WHERE origin = 'config'", "loading known sources",
-	    e) == -1)
+	if (store_exec(st, "DELETE FROM known_source WHERE origin = 'config'",
+	        "loading known sources", e) == -1)
 		goto fail;
 	for (i = 0; i < n; i++)
 		if (put_known(st, domains[i], &known[i], KNOWN_FROM_CONFIG, e) == -1)
@@ -127,13 +133,16 @@ store_known_each(struct store *st, const char *domain,
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (prepare(st, "SELECT id, policy_domain, kind, value, status, label, origin"
-	    " FROM known_source WHERE ?1 IS NULL OR policy_domain = ?1"
-	    " ORDER BY policy_domain, kind, value", &s, e) == -1)
+	if (prepare(st,
+	        "SELECT id, policy_domain, kind, value, status, label, origin"
+	        " FROM known_source WHERE ?1 IS NULL OR policy_domain = ?1"
+	        " ORDER BY policy_domain, kind, value",
+	        &s, e) == -1)
 		return -1;
 	store_bind_text(s, 1, domain);
 	while ((rc = store_step(st, s, "reading known sources", e)) == SQLITE_ROW) {
-		struct known_source k = { .id = sqlite3_column_int64(s, 0), .value = text(s, 3),
+		struct known_source k = { .id = sqlite3_column_int64(s, 0),
+			.value = text(s, 3),
 			.label = text(s, 5) };
 
 		if (known_kind_parse(text(s, 2), &k.kind) == -1 ||
@@ -157,11 +166,14 @@ store_advise_domain_set(struct store *st, const char *domain, const char *record
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (store_writable(st, e) == -1 || prepare(st, "INSERT INTO advise_domain"
-	    " (policy_domain, record, no_mailing_lists) VALUES (?1, nullif(?2, ''), coalesce(?3, 0))"
-	    " ON CONFLICT (policy_domain) DO UPDATE SET"
-	    " record = CASE WHEN ?2 IS NULL THEN record ELSE nullif(?2, '') END,"
-	    " no_mailing_lists = coalesce(?3, no_mailing_lists)", &s, e) == -1)
+	if (store_writable(st, e) == -1 ||
+	    prepare(st,
+	        "INSERT INTO advise_domain"
+	        " (policy_domain, record, no_mailing_lists) VALUES (?1, nullif(?2, ''), coalesce(?3, 0))"
+	        " ON CONFLICT (policy_domain) DO UPDATE SET"
+	        " record = CASE WHEN ?2 IS NULL THEN record ELSE nullif(?2, '') END,"
+	        " no_mailing_lists = coalesce(?3, no_mailing_lists)",
+	        &s, e) == -1)
 		return -1;
 	store_bind_text(s, 1, domain);
 	store_bind_text(s, 2, record);
@@ -173,16 +185,18 @@ store_advise_domain_set(struct store *st, const char *domain, const char *record
 }
 
 int
-store_advise_domain_get(struct store *st, const char *domain, char **record,
-    bool *no_mailing_lists, struct errbuf *e)
+store_advise_domain_get(struct store *st, const char *domain, char **record, bool *no_mailing_lists,
+    struct errbuf *e)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
 
 	*record = NULL;
 	*no_mailing_lists = false;
-	if (prepare(st, "SELECT record, no_mailing_lists FROM advise_domain"
-	    " WHERE policy_domain = ?1", &s, e) == -1)
+	if (prepare(st,
+	        "SELECT record, no_mailing_lists FROM advise_domain"
+	        " WHERE policy_domain = ?1",
+	        &s, e) == -1)
 		return -1;
 	store_bind_text(s, 1, domain);
 	rc = store_step(st, s, "reading a domain's advisor settings", e);
@@ -206,8 +220,8 @@ store_advise_domains(struct store *st, int (*fn)(void *ctx, const char *domain),
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (prepare(st, "SELECT DISTINCT policy_domain FROM rollup_day ORDER BY policy_domain",
-	    &s, e) == -1)
+	if (prepare(st, "SELECT DISTINCT policy_domain FROM rollup_day ORDER BY policy_domain", &s,
+	        e) == -1)
 		return -1;
 	while ((rc = store_step(st, s, "listing domains", e)) == SQLITE_ROW)
 		if (fn(ctx, text(s, 0)) == -1) {
@@ -246,26 +260,31 @@ store_advise_policies(struct store *st, const char *domain, int64_t from, int64_
 	int rc;
 
 	/* begin_ts bounds the days a report is attributed to within a day or two */
-	if (prepare(st, "SELECT day_first, day_last, dialect, p, sp, np, pct, testing, adkim,"
-	    " aspf, fo FROM report WHERE policy_domain = ?1"
-	    " AND begin_ts BETWEEN (?2 - 2) * 86400 AND (?3 + 1) * 86400"
-	    " AND day_last >= ?2 AND day_first <= ?3 ORDER BY begin_ts, id", &s, e) == -1)
+	if (prepare(st,
+	        "SELECT day_first, day_last, dialect, p, sp, np, pct, testing, adkim,"
+	        " aspf, fo FROM report WHERE policy_domain = ?1"
+	        " AND begin_ts BETWEEN (?2 - 2) * 86400 AND (?3 + 1) * 86400"
+	        " AND day_last >= ?2 AND day_first <= ?3 ORDER BY begin_ts, id",
+	        &s, e) == -1)
 		return -1;
 	store_bind_text(s, 1, domain);
 	sqlite3_bind_int64(s, 2, from);
 	sqlite3_bind_int64(s, 3, to);
 	while ((rc = store_step(st, s, "reading published policies", e)) == SQLITE_ROW) {
-		const char *dialect = text(s, 2), *t = text(s, 7), *dk = text(s, 8), *sf = text(s, 9);
+		const char *dialect = text(s, 2), *t = text(s, 7), *dk = text(s, 8),
+		           *sf = text(s, 9);
 		struct advise_policy_obs o = {
 			.day_first = sqlite3_column_int64(s, 0),
 			.day_last = sqlite3_column_int64(s, 1),
-			.dialect = dialect == NULL ? DIALECT_RFC7489 :
+			.dialect = dialect == NULL          ? DIALECT_RFC7489 :
 			    strcmp(dialect, "rfc9990") == 0 ? DIALECT_RFC9990 :
-			    strcmp(dialect, "draft") == 0 ? DIALECT_DRAFT : DIALECT_RFC7489,
+			    strcmp(dialect, "draft") == 0   ? DIALECT_DRAFT :
+			                                      DIALECT_RFC7489,
 			.p = policy_of(text(s, 3)),
 			.sp = policy_of(text(s, 4)),
 			.np = policy_of(text(s, 5)),
-			.pct = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 6),
+			.pct = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 :
+			                                                  sqlite3_column_int(s, 6),
 			.testing = t != NULL ? t[0] : 0,
 			.adkim = dk != NULL ? dk[0] : 0,
 			.aspf = sf != NULL ? sf[0] : 0,
@@ -290,8 +309,10 @@ store_advise_days(struct store *st, const char *domain, int64_t from, int64_t to
 	int rc;
 
 	*reporters = 0;
-	if (prepare(st, "SELECT day, total(messages) FROM rollup_day WHERE policy_domain = ?1"
-	    " AND day BETWEEN ?2 AND ?3 GROUP BY day ORDER BY day", &s, e) == -1)
+	if (prepare(st,
+	        "SELECT day, total(messages) FROM rollup_day WHERE policy_domain = ?1"
+	        " AND day BETWEEN ?2 AND ?3 GROUP BY day ORDER BY day",
+	        &s, e) == -1)
 		return -1;
 	store_bind_text(s, 1, domain);
 	sqlite3_bind_int64(s, 2, from);
@@ -299,14 +320,18 @@ store_advise_days(struct store *st, const char *domain, int64_t from, int64_t to
 	while ((rc = store_step(st, s, "reading daily volume", e)) == SQLITE_ROW) {
 		double m = sqlite3_column_double(s, 1);
 
-		if (fn(ctx, sqlite3_column_int64(s, 0), m >= 9.2e18 ? INT64_MAX : (int64_t)m) == -1) {
+		if (fn(ctx, sqlite3_column_int64(s, 0), m >= 9.2e18 ? INT64_MAX : (int64_t)m) ==
+		    -1) {
 			rc = -1;
 			break;
 		}
 	}
 	sqlite3_finalize(s);
-	if (rc == -1 || prepare(st, "SELECT count(DISTINCT org_key) FROM rollup_day"
-	    " WHERE policy_domain = ?1 AND day BETWEEN ?2 AND ?3", &s, e) == -1)
+	if (rc == -1 ||
+	    prepare(st,
+	        "SELECT count(DISTINCT org_key) FROM rollup_day"
+	        " WHERE policy_domain = ?1 AND day BETWEEN ?2 AND ?3",
+	        &s, e) == -1)
 		return -1;
 	store_bind_text(s, 1, domain);
 	sqlite3_bind_int64(s, 2, from);
@@ -330,7 +355,7 @@ static const char *const record_sql[RS_COUNT_STMTS] = {
 	"SELECT day, count FROM record_day WHERE record_id = ?1 AND day BETWEEN ?2 AND ?3",
 	"SELECT domain, result FROM record_dkim_more WHERE record_id = ?1 ORDER BY ordinal",
 	"SELECT domain, result, scope FROM record_spf_more WHERE record_id = ?1 ORDER BY ordinal",
-	"SELECT type FROM record_reason WHERE record_id = ?1 ORDER BY ordinal",
+	"SELECT type FROM record_reason WHERE record_id = ?1 ORDER BY ordinal"
 };
 
 /* Copies of the strings of one record, which outlive the statements' rows. */
@@ -364,8 +389,8 @@ is(const char *s, const char *v)
 
 /* Adds a record's further DKIM and SPF results and its override reasons. */
 static int
-children(struct store *st, sqlite3_stmt **q, int64_t id, struct advise_record *r,
-    struct strings *k, int n_dkim, int n_spf, int n_reasons, struct errbuf *e)
+children(struct store *st, sqlite3_stmt **q, int64_t id, struct advise_record *r, struct strings *k,
+    int n_dkim, int n_spf, int n_reasons, struct errbuf *e)
 {
 	int rc = SQLITE_DONE;
 
@@ -429,9 +454,9 @@ record_row(sqlite3_stmt *m, struct advise_record *r, struct strings *k)
 
 /* Calls fn once per attributed day of the current record. */
 static int
-each_day(struct store *st, sqlite3_stmt **q, int64_t id, int64_t first, int64_t last,
-    int64_t from, int64_t to, struct advise_record *r,
-    int (*fn)(void *ctx, const struct advise_record *r), void *ctx, struct errbuf *e)
+each_day(struct store *st, sqlite3_stmt **q, int64_t id, int64_t first, int64_t last, int64_t from,
+    int64_t to, struct advise_record *r, int (*fn)(void *ctx, const struct advise_record *r),
+    void *ctx, struct errbuf *e)
 {
 	int rc;
 
@@ -482,7 +507,7 @@ store_advise_records(struct store *st, const char *domain, int64_t from, int64_t
 			continue;
 		record_row(m, &r, k);
 		if (children(st, q, id, &r, k, sqlite3_column_int(m, 13), sqlite3_column_int(m, 14),
-		    sqlite3_column_int(m, 15), e) == -1 ||
+		        sqlite3_column_int(m, 15), e) == -1 ||
 		    each_day(st, q, id, first, last, from, to, &r, fn, ctx, e) == -1) {
 			rc = -1;
 			break;
@@ -496,8 +521,7 @@ done:
 }
 
 int64_t
-store_advise_first_day(struct store *st, const char *domain, const uint8_t net[16],
-    unsigned prefix)
+store_advise_first_day(struct store *st, const char *domain, const uint8_t net[16], unsigned prefix)
 {
 	sqlite3_stmt *s = NULL;
 	struct errbuf e;
@@ -506,7 +530,7 @@ store_advise_first_day(struct store *st, const char *domain, const uint8_t net[1
 	if (prefix != 120 && prefix != 48)
 		return -1;
 	if (prepare(st, "SELECT first_day FROM source WHERE policy_domain = ?1 AND ip = ?2", &s,
-	    &e) == -1)
+	        &e) == -1)
 		return -1;
 	store_bind_text(s, 1, domain);
 	sqlite3_bind_blob(s, 2, net, 16, SQLITE_STATIC);

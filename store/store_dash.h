@@ -18,8 +18,8 @@
 
 #include "store.h"
 
-typedef int (*store_row_fn)(void *ctx, size_t ncols, const char *const *names,
-    const struct cell *cells);
+typedef int (
+    *store_row_fn)(void *ctx, size_t ncols, const char *const *names, const struct cell *cells);
 
 enum dash_result { DASH_RESULT_ALL, DASH_RESULT_PASS, DASH_RESULT_FAIL };
 
@@ -34,11 +34,11 @@ enum dash_result { DASH_RESULT_ALL, DASH_RESULT_PASS, DASH_RESULT_FAIL };
 
 /* The filters every page keeps in its URL. NULL / 0 fields do not filter. */
 struct dash_filter {
-	const char *domain;        /* policy domain */
-	int64_t day_from, day_to;  /* UTC days (epoch / 86400), inclusive */
-	const char *reporter;      /* org_key: lower-cased reporter name */
-	enum dash_result result;   /* DMARC pass, fail, or all */
-	const char *source;        /* an IP ("192.0.2.7") or a CIDR ("192.0.2.0/24", "2001:db8::/32") */
+	const char *domain;       /* policy domain */
+	int64_t day_from, day_to; /* UTC days (epoch / 86400), inclusive */
+	const char *reporter;     /* org_key: lower-cased reporter name */
+	enum dash_result result;  /* DMARC pass, fail, or all */
+	const char *source; /* an IP ("192.0.2.7") or a CIDR ("192.0.2.0/24", "2001:db8::/32") */
 };
 
 /*
@@ -55,15 +55,15 @@ int dash_source_range(const char *source, uint8_t lo[16], uint8_t hi[16]);
  * sources, p, sp, pct, testing (latest published policy), and for the
  * previous window of the same length: prev_messages, prev_pass_rate.
  */
-int store_dash_domains(struct store *st, const struct dash_filter *f, store_row_fn row,
-    void *ctx, struct errbuf *e);
+int store_dash_domains(struct store *st, const struct dash_filter *f, store_row_fn row, void *ctx,
+    struct errbuf *e);
 
 /*
  * Daily series for the chart: one row per day of the window that has data:
  * day (YYYY-MM-DD), messages, dmarc_pass, dmarc_fail, pass_rate.
  */
-int store_dash_daily(struct store *st, const struct dash_filter *f, store_row_fn row,
-    void *ctx, struct errbuf *e);
+int store_dash_daily(struct store *st, const struct dash_filter *f, store_row_fn row, void *ctx,
+    struct errbuf *e);
 
 enum dash_group { DASH_GROUP_IP, DASH_GROUP_PREFIX /* /24 for IPv4, /48 for IPv6 */ };
 
@@ -71,7 +71,7 @@ enum dash_group { DASH_GROUP_IP, DASH_GROUP_PREFIX /* /24 for IPv4, /48 for IPv6
 struct dash_page {
 	const char *sort;
 	bool descending;
-	unsigned limit;            /* at most 500 */
+	unsigned limit; /* at most 500 */
 	unsigned offset;
 };
 
@@ -86,7 +86,7 @@ struct dash_page {
 /* The rows a sources sort ordered: all (partial false), or the rows with the most messages. */
 struct dash_sort_scope {
 	bool partial;
-	unsigned rows;               /* when partial: how many */
+	unsigned rows; /* when partial: how many */
 };
 
 /*
@@ -104,8 +104,8 @@ struct dash_sort_scope {
  * rows ordered are empty, and total_rows still counts every row.
  */
 int store_dash_sources(struct store *st, const struct dash_filter *f, enum dash_group g,
-    const struct dash_page *page, struct dash_sort_scope *scope, store_row_fn row,
-    void *ctx, struct errbuf *e);
+    const struct dash_page *page, struct dash_sort_scope *scope, store_row_fn row, void *ctx,
+    struct errbuf *e);
 
 /*
  * The records behind a view (used for the click-through from a source):
@@ -114,16 +114,16 @@ int store_dash_sources(struct store *st, const struct dash_filter *f, enum dash_
  * envelope_from, reasons, dkim_results, spf_results, total_rows. Sorted by
  * begin descending. The source filter is what makes this fast.
  */
-int store_dash_records(struct store *st, const struct dash_filter *f,
-    const struct dash_page *page, store_row_fn row, void *ctx, struct errbuf *e);
+int store_dash_records(struct store *st, const struct dash_filter *f, const struct dash_page *page,
+    store_row_fn row, void *ctx, struct errbuf *e);
 
 /*
  * Reports list: id, org_name, report_id, policy_domain, begin, end, records,
  * messages, dmarc_pass, pass_rate, p, dialect, flags, total_rows.
  * Default sort: begin descending.
  */
-int store_dash_reports(struct store *st, const struct dash_filter *f,
-    const struct dash_page *page, store_row_fn row, void *ctx, struct errbuf *e);
+int store_dash_reports(struct store *st, const struct dash_filter *f, const struct dash_page *page,
+    store_row_fn row, void *ctx, struct errbuf *e);
 
 /*
  * One report: its metadata as one row (every column of the report table that
@@ -141,8 +141,8 @@ int store_dash_report(struct store *st, int64_t id, bool *found, store_row_fn me
  * reported_domain, header_from, auth_failure, delivery_result, subject,
  * aggregate_messages, total_rows (filters: domain, days, source).
  */
-int store_dash_failures(struct store *st, const struct dash_filter *f,
-    const struct dash_page *page, store_row_fn row, void *ctx, struct errbuf *e);
+int store_dash_failures(struct store *st, const struct dash_filter *f, const struct dash_page *page,
+    store_row_fn row, void *ctx, struct errbuf *e);
 
 /* One failure report: every stored field as one row. *found false when unknown. */
 int store_dash_failure(struct store *st, int64_t id, bool *found, store_row_fn row, void *ctx,

@@ -17,7 +17,7 @@ struct group_set {
 		char *domain;
 		uint8_t key[16];
 		int len;
-	} *slots;
+	} * slots;
 	size_t n, cap;
 };
 

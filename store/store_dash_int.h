@@ -31,11 +31,11 @@ void sqlb_add(struct sqlb *b, const char *text);
 /* The values a query may name: each is bound when the query names it. */
 struct dash_args {
 	const char *domain, *org;
-	int64_t lo, hi;            /* the window, in days */
-	int64_t plo, phi;          /* the previous window (plo > phi: none) */
+	int64_t lo, hi;   /* the window, in days */
+	int64_t plo, phi; /* the previous window (plo > phi: none) */
 	bool has_source;
 	uint8_t iplo[16], iphi[16];
-	uint8_t netlo[16];         /* the first address of iplo's network */
+	uint8_t netlo[16]; /* the first address of iplo's network */
 	int64_t limit, offset;
 	int64_t id;
 	const char *status;
@@ -45,7 +45,7 @@ struct dash_args {
 struct dash_sums {
 	const char *messages, *dmarc_pass, *dkim_aligned, *spf_aligned;
 	const char *none, *quarantine, *reject;
-	const char *sources;       /* the sketch arguments of dmarcd_hll_count */
+	const char *sources; /* the sketch arguments of dmarcd_hll_count */
 };
 
 const struct dash_sums *dash_sums(enum dash_result r);
@@ -66,13 +66,11 @@ sqlite3_stmt *dash_prepare(struct store *st, const struct sqlb *b, const struct 
  * one more cell appended to each row (named names[ncols]). Finalizes s.
  */
 int dash_emit(struct store *st, sqlite3_stmt *s, size_t ncols, const char *const *names,
-    int flags_col, const struct cell *extra, store_row_fn row, void *ctx,
-    struct errbuf *e);
+    int flags_col, const struct cell *extra, store_row_fn row, void *ctx, struct errbuf *e);
 
 /* Like dash_emit, but resets s instead of finalizing it. */
 int dash_emit_rows(struct store *st, sqlite3_stmt *s, size_t ncols, const char *const *names,
-    int flags_col, const struct cell *extra, store_row_fn row, void *ctx,
-    struct errbuf *e);
+    int flags_col, const struct cell *extra, store_row_fn row, void *ctx, struct errbuf *e);
 
 /*
  * Appends the conditions on report r: its days overlap :lo..:hi (index-
@@ -85,12 +83,14 @@ void dash_report_filter(struct sqlb *b, const struct dash_args *a);
  * parts of its days in the window (record_day); and its first and last day
  * in the window. NULL days: none of its parts is in the window.
  */
+/* clang-format off */
 #define REC_COUNT \
 	"CASE WHEN r.day_first = r.day_last THEN a.count ELSE (SELECT dmarcd_sum(d.count)" \
 	" FROM record_day d WHERE d.record_id = a.id AND d.day BETWEEN :lo AND :hi) END"
 #define REC_DAY(f) \
 	"CASE WHEN r.day_first = r.day_last THEN r.day_first ELSE (SELECT " f "(d.day)" \
 	" FROM record_day d WHERE d.record_id = a.id AND d.day BETWEEN :lo AND :hi) END"
+/* clang-format on */
 
 /*
  * The rollup rows of the window, the filters and the result, after

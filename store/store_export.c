@@ -11,14 +11,17 @@
 #define DATE(col) "date(" col ", 'unixepoch')"
 
 /* Each query is built twice from constant text: with the domain filter D, and without. */
+/* clang-format off */
 #define REPORTS_SQL(D) \
 	"SELECT org_name, report_id, policy_domain, " ISO("begin_ts") ", " ISO("end_ts") "," \
 	" records, messages, dmarc_pass, dkim_aligned, spf_aligned, org_email, dialect," \
 	" p, sp, pct, adkim, aspf, flags FROM report" \
 	" WHERE " D "begin_ts BETWEEN :since AND :until AND xml_sha256 IS NOT NULL" \
 	" ORDER BY begin_ts, org_name, id"
+/* clang-format on */
 
 /* CROSS JOIN keeps report the outer loop: rows come out in index order, unsorted. */
+/* clang-format off */
 #define RECORDS_SQL(D) \
 	"SELECT r.org_name, r.report_id, r.policy_domain, " ISO("r.begin_ts") ", " \
 	ISO("r.end_ts") ", a.source_ip, a.count, a.disposition, a.pe_dkim, a.pe_spf," \
@@ -27,9 +30,11 @@
 	" FROM report r CROSS JOIN record a ON a.id BETWEEN r.record_first AND r.record_last" \
 	" WHERE " D "r.begin_ts BETWEEN :since AND :until AND r.xml_sha256 IS NOT NULL" \
 	" ORDER BY r.begin_ts, r.org_name, r.id, a.id"
+/* clang-format on */
 
 #define PASS_RATE "CASE WHEN messages > 0 THEN round(CAST(dmarc_pass AS REAL) / messages, 4) END"
 
+/* clang-format off */
 #define ROLLUP_SUMS \
 	"dmarcd_sum(messages) AS messages, dmarcd_sum(dmarc_pass) AS dmarc_pass," \
 	" dmarcd_sum(dkim_aligned) AS dkim_aligned, dmarcd_sum(spf_aligned) AS spf_aligned," \
@@ -37,7 +42,9 @@
 	" dmarcd_sum(disposition_quarantine) AS disposition_quarantine," \
 	" dmarcd_sum(disposition_reject) AS disposition_reject," \
 	" min(first_seen) AS first_seen, max(last_seen) AS last_seen"
+/* clang-format on */
 
+/* clang-format off */
 #define SOURCES_SQL(D) \
 	"SELECT policy_domain, dmarcd_ip_text(ip) AS source_ip, messages, dmarc_pass, " \
 	PASS_RATE ", dkim_aligned, spf_aligned, disposition_none, disposition_quarantine," \
@@ -45,6 +52,7 @@
 	" FROM (SELECT policy_domain, ip, " ROLLUP_SUMS " FROM rollup" \
 	" WHERE " D "day BETWEEN :lo AND :hi GROUP BY policy_domain, ip)" \
 	" ORDER BY messages DESC, policy_domain, source_ip"
+/* clang-format on */
 
 /*
  * The published policy shown is the one of the domain's latest report (by
@@ -52,6 +60,7 @@
  * columns of an aggregate query with max() from the row holding the max.
  * The sums come from rollup_day, the distinct sources from rollup.
  */
+/* clang-format off */
 #define DOMAINS_SQL(D) \
 	"WITH agg AS (SELECT policy_domain, " ROLLUP_SUMS " FROM rollup_day" \
 	" WHERE " D "day BETWEEN :lo AND :hi GROUP BY policy_domain)," \
@@ -69,28 +78,22 @@
 	" l.p, l.sp, l.np, l.pct, l.adkim, l.aspf, l.testing" \
 	" FROM agg g LEFT JOIN latest l ON l.policy_domain = g.policy_domain" \
 	" ORDER BY g.messages DESC, g.policy_domain"
+/* clang-format on */
 
-static const char *const reports_cols[] = {
-	"org_name", "report_id", "policy_domain", "begin", "end", "records", "messages",
-	"dmarc_pass", "dkim_aligned", "spf_aligned", "org_email", "dialect", "p", "sp",
-	"pct", "adkim", "aspf", "flags",
-};
-static const char *const records_cols[] = {
-	"org_name", "report_id", "policy_domain", "begin", "end", "source_ip", "count",
-	"disposition", "dkim_aligned", "spf_aligned", "dmarc_pass", "header_from",
-	"envelope_from", "envelope_to", "reasons", "dkim_results", "spf_results", "flags",
-};
-static const char *const sources_cols[] = {
-	"policy_domain", "source_ip", "messages", "dmarc_pass", "pass_rate",
+static const char *const reports_cols[] = { "org_name", "report_id", "policy_domain", "begin",
+	"end", "records", "messages", "dmarc_pass", "dkim_aligned", "spf_aligned", "org_email",
+	"dialect", "p", "sp", "pct", "adkim", "aspf", "flags" };
+static const char *const records_cols[] = { "org_name", "report_id", "policy_domain", "begin",
+	"end", "source_ip", "count", "disposition", "dkim_aligned", "spf_aligned", "dmarc_pass",
+	"header_from", "envelope_from", "envelope_to", "reasons", "dkim_results", "spf_results",
+	"flags" };
+static const char *const sources_cols[] = { "policy_domain", "source_ip", "messages", "dmarc_pass",
+	"pass_rate", "dkim_aligned", "spf_aligned", "disposition_none", "disposition_quarantine",
+	"disposition_reject", "first_seen", "last_seen" };
+static const char *const domains_cols[] = { "policy_domain", "messages", "dmarc_pass", "pass_rate",
 	"dkim_aligned", "spf_aligned", "disposition_none", "disposition_quarantine",
-	"disposition_reject", "first_seen", "last_seen",
-};
-static const char *const domains_cols[] = {
-	"policy_domain", "messages", "dmarc_pass", "pass_rate", "dkim_aligned",
-	"spf_aligned", "disposition_none", "disposition_quarantine", "disposition_reject",
-	"sources", "reports", "first_seen", "last_seen", "p", "sp", "np", "pct", "adkim",
-	"aspf", "testing",
-};
+	"disposition_reject", "sources", "reports", "first_seen", "last_seen", "p", "sp", "np",
+	"pct", "adkim", "aspf", "testing" };
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -103,8 +106,8 @@ static const struct export_def {
 	const char *name;
 	const char *const *cols;
 	size_t ncols;
-	int flags_col;           /* the column shown as flag names, or -1 */
-	const char *sql[2];      /* all domains, one domain */
+	int flags_col;      /* the column shown as flag names, or -1 */
+	const char *sql[2]; /* all domains, one domain */
 } exports[] = {
 	[EXPORT_REPORTS] = { "reports", reports_cols, NCOLS(reports_cols), 17,
 	    { REPORTS_SQL(""), REPORTS_SQL("policy_domain = :domain AND ") } },
@@ -157,15 +160,15 @@ export_kind_parse(const char *s, enum export_kind *kind)
 
 /* The export's statement, prepared on first use and kept. */
 static sqlite3_stmt *
-export_stmt(struct store *st, const struct export_def *d, enum export_kind kind,
-    bool by_domain, struct errbuf *e)
+export_stmt(struct store *st, const struct export_def *d, enum export_kind kind, bool by_domain,
+    struct errbuf *e)
 {
 	sqlite3_stmt **s = &st->export_stmt[kind * 2 + (by_domain ? 1 : 0)];
 
 	if (*s != NULL)
 		return *s;
-	if (sqlite3_prepare_v3(st->db, d->sql[by_domain], -1, SQLITE_PREPARE_PERSISTENT,
-	    s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v3(st->db, d->sql[by_domain], -1, SQLITE_PREPARE_PERSISTENT, s, NULL) !=
+	    SQLITE_OK) {
 		errbuf_set(e, "store: preparing the %s export: %s", d->name,
 		    sqlite3_errmsg(st->db));
 		*s = NULL;
@@ -224,8 +227,8 @@ store_export(struct store *st, enum export_kind kind, const struct export_filter
 		return store_fail(st, d->name, e);
 	while ((rc = store_step(st, s, d->name, e)) == SQLITE_ROW) {
 		for (i = 0; i < d->ncols; i++)
-			store_fill_cell(s, (int)i, (int)i == d->flags_col ? flags_describe : NULL, flags,
-			    &cells[i]);
+			store_fill_cell(s, (int)i, (int)i == d->flags_col ? flags_describe : NULL,
+			    flags, &cells[i]);
 		if (row(ctx, d->ncols, d->cols, cells) == -1) {
 			errbuf_set(e, "store: %s export: the row writer failed", d->name);
 			sqlite3_reset(s);

@@ -34,11 +34,14 @@ static const char prune_sql[] =
 #define FAILURE_TIME "coalesce(arrival_ts, stored_at)"
 
 /* The volume the aggregate reports show for the same domain and address. */
+/* clang-format off */
 #define AGG_MESSAGES                                                                               \
 	"CASE WHEN ip IS NULL OR reported_domain IS NULL THEN NULL ELSE"                           \
 	" (SELECT dmarcd_sum(r.messages) FROM rollup r WHERE r.policy_domain ="                    \
 	" failure.reported_domain AND r.ip = failure.ip) END"
+/* clang-format on */
 
+/* clang-format off */
 /* clang-format off */
 #define FAILURES_SQL(D) \
 	"SELECT " ISO("arrival_ts") ", reporter, source_ip, reported_domain, header_from," \
@@ -49,34 +52,35 @@ static const char prune_sql[] =
 	" WHERE kind = 'dmarc' AND " D FAILURE_TIME " BETWEEN :since AND :until" \
 	" ORDER BY " FAILURE_TIME ", id"
 /* clang-format on */
+/* clang-format on */
 
 static const char *const failures_sql[2] = {
-    FAILURES_SQL(""),
-    FAILURES_SQL("reported_domain = :domain AND "),
+	FAILURES_SQL(""),
+	FAILURES_SQL("reported_domain = :domain AND "),
 };
 
 static const char *const failures_cols[] = {
-    "arrival_date",
-    "reporter",
-    "source_ip",
-    "reported_domain",
-    "header_from",
-    "envelope_from",
-    "auth_failure",
-    "dkim_domain",
-    "dkim_selector",
-    "spf_result",
-    "dkim_result",
-    "delivery_result",
-    "subject",
-    "dmarc_result",
-    "identity_alignment",
-    "feedback_type",
-    "format",
-    "incidents",
-    "sample_kind",
-    "aggregate_messages",
-    "flags",
+	"arrival_date",
+	"reporter",
+	"source_ip",
+	"reported_domain",
+	"header_from",
+	"envelope_from",
+	"auth_failure",
+	"dkim_domain",
+	"dkim_selector",
+	"spf_result",
+	"dkim_result",
+	"delivery_result",
+	"subject",
+	"dmarc_result",
+	"identity_alignment",
+	"feedback_type",
+	"format",
+	"incidents",
+	"sample_kind",
+	"aggregate_messages",
+	"flags",
 };
 
 #define FAILURES_NCOLS (sizeof failures_cols / sizeof failures_cols[0])
@@ -123,34 +127,34 @@ b_blob(struct binder *b, const void *v, size_t n)
 static int
 bind_failure(sqlite3_stmt *s, int64_t input_id, const struct failure_report *f, bool keep_body)
 {
-	struct binder b = {s, 0, SQLITE_OK};
+	struct binder b = { s, 0, SQLITE_OK };
 	const char *const texts[] = {
-	    f->reported_domain,
-	    f->original_mail_from,
-	    f->original_rcpt_to,
-	    f->original_envelope_id,
-	    f->reporting_mta,
-	    f->auth_results,
-	    f->dkim_domain,
-	    f->dkim_identity,
-	    f->dkim_selector,
-	    f->spf_dns,
-	    f->spf_result,
-	    f->dkim_result,
-	    f->dmarc_result,
-	    f->spf_alignment,
-	    f->dkim_alignment,
+		f->reported_domain,
+		f->original_mail_from,
+		f->original_rcpt_to,
+		f->original_envelope_id,
+		f->reporting_mta,
+		f->auth_results,
+		f->dkim_domain,
+		f->dkim_identity,
+		f->dkim_selector,
+		f->spf_dns,
+		f->spf_result,
+		f->dkim_result,
+		f->dmarc_result,
+		f->spf_alignment,
+		f->dkim_alignment,
 	};
 	const char *const sample_texts[] = {
-	    f->sample_from,
-	    f->header_from,
-	    f->sample_to,
-	    f->sample_subject,
-	    f->sample_date,
-	    f->sample_message_id,
-	    f->sample_dkim_domain,
-	    f->sample_dkim_selector,
-	    f->sample_headers,
+		f->sample_from,
+		f->header_from,
+		f->sample_to,
+		f->sample_subject,
+		f->sample_date,
+		f->sample_message_id,
+		f->sample_dkim_domain,
+		f->sample_dkim_selector,
+		f->sample_headers,
 	};
 	size_t i;
 
@@ -324,16 +328,17 @@ store_export_failures(struct store *st, const struct export_filter *f,
 	}
 	if ((sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":since"), f->since) |
 	        sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":until"), f->until) |
-	        (f->domain != NULL
-	                ? store_bind_text(s, sqlite3_bind_parameter_index(s, ":domain"), f->domain)
-	                : SQLITE_OK)) != SQLITE_OK) {
+	        (f->domain != NULL ?
+	                store_bind_text(s, sqlite3_bind_parameter_index(s, ":domain"), f->domain) :
+	                SQLITE_OK)) != SQLITE_OK) {
 		store_fail(st, "failures export", e);
 		goto fail;
 	}
 	while ((step = store_step(st, s, "failures export", e)) == SQLITE_ROW) {
 		for (i = 0; i < FAILURES_NCOLS; i++)
-			store_fill_cell(s, (int)i, i == FAILURES_FLAGS_COL ? failure_flags_describe :
-			    NULL, flags, &cells[i]);
+			store_fill_cell(s, (int)i,
+			    i == FAILURES_FLAGS_COL ? failure_flags_describe : NULL, flags,
+			    &cells[i]);
 		if (row(ctx, FAILURES_NCOLS, failures_cols, cells) == -1) {
 			errbuf_set(e, "store: failures export: the row writer failed");
 			goto fail;

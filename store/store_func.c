@@ -68,7 +68,7 @@ ip_text(const uint8_t *ip, int len, bool prefix, char *out, size_t size)
 			memset(a + 6, 0, 10);
 	}
 	if (v4 ? inet_ntop(AF_INET, a + 12, buf, sizeof buf) == NULL :
-	    inet_ntop(AF_INET6, a, buf, sizeof buf) == NULL)
+	         inet_ntop(AF_INET6, a, buf, sizeof buf) == NULL)
 		return;
 	snprintf(out, size, "%s%s", buf, !prefix ? "" : v4 ? "/24" : "/48");
 }
@@ -84,8 +84,7 @@ fn_ip_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
 		return;
 	}
-	ip_text(sqlite3_value_blob(argv[0]), sqlite3_value_bytes(argv[0]), prefix, out,
-	    sizeof out);
+	ip_text(sqlite3_value_blob(argv[0]), sqlite3_value_bytes(argv[0]), prefix, out, sizeof out);
 	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
 }
 
@@ -163,18 +162,18 @@ store_functions(sqlite3 *db)
 {
 	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 
-	if (sqlite3_create_function(db, "dmarcd_ip_text", 1, flags, NULL, fn_ip_text, NULL,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_create_function(db, "dmarcd_ip_text", 2, flags, NULL, fn_ip_text, NULL,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_create_function(db, "dmarcd_ip", 1, flags, NULL, fn_ip, NULL,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_create_function(db, "dmarcd_net", 1, flags, NULL, fn_net, NULL,
-	    NULL) != SQLITE_OK ||
+	if (sqlite3_create_function(db, "dmarcd_ip_text", 1, flags, NULL, fn_ip_text, NULL, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_create_function(db, "dmarcd_ip_text", 2, flags, NULL, fn_ip_text, NULL, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_create_function(db, "dmarcd_ip", 1, flags, NULL, fn_ip, NULL, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_create_function(db, "dmarcd_net", 1, flags, NULL, fn_net, NULL, NULL) !=
+	        SQLITE_OK ||
 	    sqlite3_create_function(db, "dmarcd_net_end", 1, flags, (void *)"end", fn_net, NULL,
-	    NULL) != SQLITE_OK ||
+	        NULL) != SQLITE_OK ||
 	    sqlite3_create_function(db, "dmarcd_list", 1, flags, NULL, NULL, list_step,
-	    list_final) != SQLITE_OK)
+	        list_final) != SQLITE_OK)
 		return -1;
 	return store_hll_functions(db);
 }

@@ -264,10 +264,10 @@ store_hll_functions(sqlite3 *db)
 {
 	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 
-	if (sqlite3_create_function(db, "dmarcd_hll_merge", 2, flags, NULL, fn_merge, NULL,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_create_function(db, "dmarcd_hll_count", -1, flags, NULL, NULL,
-	    fn_count_step, fn_count_final) != SQLITE_OK)
+	if (sqlite3_create_function(db, "dmarcd_hll_merge", 2, flags, NULL, fn_merge, NULL, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_create_function(db, "dmarcd_hll_count", -1, flags, NULL, NULL, fn_count_step,
+	        fn_count_final) != SQLITE_OK)
 		return -1;
 	return 0;
 }

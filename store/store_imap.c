@@ -7,8 +7,8 @@
  * A savepoint nests in the batch when one is open and is a transaction of
  * its own otherwise, so these functions work in both places.
  */
-#define IMAP_BEGIN    "SAVEPOINT imap"
-#define IMAP_COMMIT   "RELEASE imap"
+#define IMAP_BEGIN "SAVEPOINT imap"
+#define IMAP_COMMIT "RELEASE imap"
 #define IMAP_ROLLBACK "ROLLBACK TO imap; RELEASE imap"
 
 /* Statements here run once per mail or per poll: prepared on use. */
@@ -41,14 +41,16 @@ rollback(struct store *st)
 
 /* Reads (id, uidvalidity, last_uid) of a folder; 1 found, 0 not, -1 error. */
 static int
-find_folder(struct store *st, const char *account, const char *mailbox,
-    struct store_imap_folder *f, struct errbuf *e)
+find_folder(struct store *st, const char *account, const char *mailbox, struct store_imap_folder *f,
+    struct errbuf *e)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (prepare(st, "SELECT id, uidvalidity, last_uid FROM imap_folder"
-	    " WHERE account = ?1 AND mailbox = ?2", &s, e) == -1)
+	if (prepare(st,
+	        "SELECT id, uidvalidity, last_uid FROM imap_folder"
+	        " WHERE account = ?1 AND mailbox = ?2",
+	        &s, e) == -1)
 		return -1;
 	if ((store_bind_text(s, 1, account) | store_bind_text(s, 2, mailbox)) != SQLITE_OK) {
 		sqlite3_finalize(s);
@@ -65,8 +67,8 @@ find_folder(struct store *st, const char *account, const char *mailbox,
 }
 
 int
-store_imap_folder(struct store *st, const char *account, const char *mailbox,
-    uint64_t uidvalidity, struct store_imap_folder *out, bool *reset, struct errbuf *e)
+store_imap_folder(struct store *st, const char *account, const char *mailbox, uint64_t uidvalidity,
+    struct store_imap_folder *out, bool *reset, struct errbuf *e)
 {
 	sqlite3_stmt *s = NULL;
 	int found;
@@ -90,11 +92,13 @@ store_imap_folder(struct store *st, const char *account, const char *mailbox,
 		if (run_once(st, &s, "resetting an IMAP folder", e) == -1)
 			goto fail;
 	}
-	if (prepare(st, "INSERT INTO imap_folder (account, mailbox, uidvalidity, last_uid)"
-	    " VALUES (?1, ?2, ?3, 0)", &s, e) == -1)
+	if (prepare(st,
+	        "INSERT INTO imap_folder (account, mailbox, uidvalidity, last_uid)"
+	        " VALUES (?1, ?2, ?3, 0)",
+	        &s, e) == -1)
 		goto fail;
 	if ((store_bind_text(s, 1, account) | store_bind_text(s, 2, mailbox) |
-	    sqlite3_bind_int64(s, 3, (int64_t)uidvalidity)) != SQLITE_OK) {
+	        sqlite3_bind_int64(s, 3, (int64_t)uidvalidity)) != SQLITE_OK) {
 		store_fail(st, "recording an IMAP folder", e);
 		goto fail;
 	}
@@ -118,8 +122,8 @@ mark_done(struct store *st, int64_t folder_id, uint64_t uid, bool refused, struc
 {
 	sqlite3_stmt *s = NULL;
 
-	if (prepare(st, "UPDATE imap_folder SET last_uid = max(last_uid, ?2) WHERE id = ?1",
-	    &s, e) == -1)
+	if (prepare(st, "UPDATE imap_folder SET last_uid = max(last_uid, ?2) WHERE id = ?1", &s,
+	        e) == -1)
 		return -1;
 	if ((sqlite3_bind_int64(s, 1, folder_id) | sqlite3_bind_int64(s, 2, (int64_t)uid)) !=
 	    SQLITE_OK) {
@@ -128,11 +132,13 @@ mark_done(struct store *st, int64_t folder_id, uint64_t uid, bool refused, struc
 	}
 	if (run_once(st, &s, "advancing an IMAP folder", e) == -1)
 		return -1;
-	if (prepare(st, "INSERT OR REPLACE INTO imap_pending (folder_id, uid, refused)"
-	    " VALUES (?1, ?2, ?3)", &s, e) == -1)
+	if (prepare(st,
+	        "INSERT OR REPLACE INTO imap_pending (folder_id, uid, refused)"
+	        " VALUES (?1, ?2, ?3)",
+	        &s, e) == -1)
 		return -1;
 	if ((sqlite3_bind_int64(s, 1, folder_id) | sqlite3_bind_int64(s, 2, (int64_t)uid) |
-	    sqlite3_bind_int(s, 3, refused)) != SQLITE_OK) {
+	        sqlite3_bind_int(s, 3, refused)) != SQLITE_OK) {
 		sqlite3_finalize(s);
 		return store_fail(st, "queueing an IMAP action", e);
 	}
@@ -140,8 +146,7 @@ mark_done(struct store *st, int64_t folder_id, uint64_t uid, bool refused, struc
 }
 
 int
-store_imap_done(struct store *st, int64_t folder_id, uint64_t uid, bool refused,
-    struct errbuf *e)
+store_imap_done(struct store *st, int64_t folder_id, uint64_t uid, bool refused, struct errbuf *e)
 {
 	if (store_exec(st, IMAP_BEGIN, "recording an IMAP mail", e) == -1)
 		return -1;
@@ -154,24 +159,25 @@ store_imap_done(struct store *st, int64_t folder_id, uint64_t uid, bool refused,
 }
 
 int
-store_imap_skip(struct store *st, int64_t folder_id, uint64_t uid,
-    const uint8_t key_sha256[32], uint64_t size, const char *location, const char *code,
-    const char *reason, struct errbuf *e)
+store_imap_skip(struct store *st, int64_t folder_id, uint64_t uid, const uint8_t key_sha256[32],
+    uint64_t size, const char *location, const char *code, const char *reason, struct errbuf *e)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t now = (int64_t)time(NULL);
 
 	if (store_exec(st, IMAP_BEGIN, "recording a skipped mail", e) == -1)
 		return -1;
-	if (prepare(st, "INSERT INTO input (raw_sha256, raw_size, source, location, status,"
-	    " refusal_code, reason, first_seen_at, last_seen_at)"
-	    " VALUES (?1, ?2, 'imap', ?3, 'refused', ?4, ?5, ?6, ?6)"
-	    " ON CONFLICT (raw_sha256) DO UPDATE SET times_seen = times_seen + 1,"
-	    " last_seen_at = excluded.last_seen_at", &s, e) == -1)
+	if (prepare(st,
+	        "INSERT INTO input (raw_sha256, raw_size, source, location, status,"
+	        " refusal_code, reason, first_seen_at, last_seen_at)"
+	        " VALUES (?1, ?2, 'imap', ?3, 'refused', ?4, ?5, ?6, ?6)"
+	        " ON CONFLICT (raw_sha256) DO UPDATE SET times_seen = times_seen + 1,"
+	        " last_seen_at = excluded.last_seen_at",
+	        &s, e) == -1)
 		goto fail;
 	if ((sqlite3_bind_blob(s, 1, key_sha256, 32, SQLITE_STATIC) | store_bind_count(s, 2, size) |
-	    store_bind_text(s, 3, location) | store_bind_text(s, 4, code) |
-	    store_bind_text(s, 5, reason) | sqlite3_bind_int64(s, 6, now)) != SQLITE_OK) {
+	        store_bind_text(s, 3, location) | store_bind_text(s, 4, code) |
+	        store_bind_text(s, 5, reason) | sqlite3_bind_int64(s, 6, now)) != SQLITE_OK) {
 		store_fail(st, "recording a skipped mail", e);
 		goto fail;
 	}
@@ -193,8 +199,10 @@ store_imap_each_pending(struct store *st, int64_t folder_id,
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (prepare(st, "SELECT uid, refused FROM imap_pending WHERE folder_id = ?1"
-	    " ORDER BY uid", &s, e) == -1)
+	if (prepare(st,
+	        "SELECT uid, refused FROM imap_pending WHERE folder_id = ?1"
+	        " ORDER BY uid",
+	        &s, e) == -1)
 		return -1;
 	if (sqlite3_bind_int64(s, 1, folder_id) != SQLITE_OK) {
 		sqlite3_finalize(s);
@@ -229,7 +237,7 @@ store_imap_clear(struct store *st, int64_t folder_id, const uint64_t *uids, size
 	}
 	for (i = 0; i < n; i++) {
 		if ((sqlite3_bind_int64(s, 1, folder_id) |
-		    sqlite3_bind_int64(s, 2, (int64_t)uids[i])) != SQLITE_OK) {
+		        sqlite3_bind_int64(s, 2, (int64_t)uids[i])) != SQLITE_OK) {
 			store_fail(st, "clearing IMAP actions", e);
 			goto fail;
 		}

@@ -33,7 +33,7 @@ store_input_seen(struct store *st, const uint8_t sha256[32], bool *seen, struct 
 		return -1;
 	s = st->stmt[SQ_INPUT_SEEN];
 	if ((sqlite3_bind_blob(s, 1, sha256, 32, SQLITE_STATIC) |
-	    sqlite3_bind_int64(s, 2, (int64_t)time(NULL))) != SQLITE_OK)
+	        sqlite3_bind_int64(s, 2, (int64_t)time(NULL))) != SQLITE_OK)
 		return store_fail(st, "looking up an input", e);
 	if (store_run(st, s, "looking up an input", e) == -1)
 		return -1;
@@ -59,8 +59,7 @@ open_input(struct store *st, struct errbuf *e)
 }
 
 int
-store_input_begin(struct store *st, const struct input_meta *m, int64_t *input_id,
-    struct errbuf *e)
+store_input_begin(struct store *st, const struct input_meta *m, int64_t *input_id, struct errbuf *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -69,10 +68,10 @@ store_input_begin(struct store *st, const struct input_meta *m, int64_t *input_i
 		return -1;
 	s = st->stmt[SQ_INPUT_INSERT];
 	if ((sqlite3_bind_blob(s, 1, m->raw_sha256, 32, SQLITE_STATIC) |
-	    store_bind_count(s, 2, m->raw_size) |
-	    store_bind_text(s, 3, m->source != NULL ? m->source : "") |
-	    store_bind_text(s, 4, m->location) |
-	    sqlite3_bind_int64(s, 5, (int64_t)time(NULL))) != SQLITE_OK) {
+	        store_bind_count(s, 2, m->raw_size) |
+	        store_bind_text(s, 3, m->source != NULL ? m->source : "") |
+	        store_bind_text(s, 4, m->location) |
+	        sqlite3_bind_int64(s, 5, (int64_t)time(NULL))) != SQLITE_OK) {
 		store_fail(st, "recording an input", e);
 		goto fail;
 	}
@@ -119,8 +118,8 @@ fail:
 }
 
 int
-store_input_end(struct store *st, int64_t input_id, const struct input_outcome *o,
-    const void *raw, size_t len, struct errbuf *e)
+store_input_end(struct store *st, int64_t input_id, const struct input_outcome *o, const void *raw,
+    size_t len, struct errbuf *e)
 {
 	sqlite3_stmt *s = st->stmt[SQ_INPUT_END];
 	bool keep = o->status == INPUT_REFUSED || o->status == INPUT_PARTIAL;
@@ -130,17 +129,12 @@ store_input_end(struct store *st, int64_t input_id, const struct input_outcome *
 		errbuf_set(e, "store: no input open");
 		return -1;
 	}
-	rc = sqlite3_bind_int64(s, 1, input_id) |
-	    store_bind_text(s, 2, status_name(o->status)) |
-	    store_bind_text(s, 3, o->kind) |
-	    store_bind_text(s, 4, o->subject) |
-	    store_bind_text(s, 5, o->from) |
-	    store_bind_text(s, 6, o->message_id) |
-	    store_bind_text(s, 7, o->refusal_code) |
-	    store_bind_text(s, 8, o->reason) |
+	rc = sqlite3_bind_int64(s, 1, input_id) | store_bind_text(s, 2, status_name(o->status)) |
+	    store_bind_text(s, 3, o->kind) | store_bind_text(s, 4, o->subject) |
+	    store_bind_text(s, 5, o->from) | store_bind_text(s, 6, o->message_id) |
+	    store_bind_text(s, 7, o->refusal_code) | store_bind_text(s, 8, o->reason) |
 	    sqlite3_bind_int64(s, 9, o->reports_stored) |
-	    sqlite3_bind_int64(s, 10, o->reports_duplicate) |
-	    store_bind_count(s, 11, o->records);
+	    sqlite3_bind_int64(s, 10, o->reports_duplicate) | store_bind_count(s, 11, o->records);
 	/* An empty input is kept as an empty blob, not as NULL. */
 	if (keep)
 		rc |= sqlite3_bind_blob64(s, 12, raw != NULL ? raw : "", len, SQLITE_STATIC);
@@ -212,8 +206,8 @@ fail:
  * no raw bytes any more, or -1.
  */
 static int
-fetch_raw(struct store *st, int64_t id, char **location, unsigned char **raw,
-    size_t *len, struct errbuf *e)
+fetch_raw(struct store *st, int64_t id, char **location, unsigned char **raw, size_t *len,
+    struct errbuf *e)
 {
 	sqlite3_stmt *s = st->stmt[SQ_REFUSED_RAW];
 	const unsigned char *loc;

@@ -21,15 +21,35 @@ extern const size_t schema_files_count;
 
 /* The writer's statements, prepared once at open (read-write mode only). */
 enum store_stmt {
-	SQ_BEGIN, SQ_COMMIT, SQ_ROLLBACK,
-	SQ_INPUT_SAVEPOINT, SQ_INPUT_RELEASE, SQ_INPUT_ROLLBACK,
-	SQ_REPORT_SAVEPOINT, SQ_REPORT_RELEASE, SQ_REPORT_ROLLBACK,
-	SQ_INPUT_SEEN, SQ_INPUT_INSERT, SQ_INPUT_END, SQ_INPUT_EXISTS,
-	SQ_REFUSED_IDS, SQ_REFUSED_RAW,
-	SQ_REPORT_BY_KEY, SQ_REPORT_BY_HASH, SQ_REPORT_INSERT, SQ_REPORT_FINISH,
+	SQ_BEGIN,
+	SQ_COMMIT,
+	SQ_ROLLBACK,
+	SQ_INPUT_SAVEPOINT,
+	SQ_INPUT_RELEASE,
+	SQ_INPUT_ROLLBACK,
+	SQ_REPORT_SAVEPOINT,
+	SQ_REPORT_RELEASE,
+	SQ_REPORT_ROLLBACK,
+	SQ_INPUT_SEEN,
+	SQ_INPUT_INSERT,
+	SQ_INPUT_END,
+	SQ_INPUT_EXISTS,
+	SQ_REFUSED_IDS,
+	SQ_REFUSED_RAW,
+	SQ_REPORT_BY_KEY,
+	SQ_REPORT_BY_HASH,
+	SQ_REPORT_INSERT,
+	SQ_REPORT_FINISH,
 	SQ_CONFLICT_INSERT,
-	SQ_RECORD_INSERT, SQ_DKIM_INSERT, SQ_SPF_INSERT, SQ_REASON_INSERT,
-	SQ_DAY_INSERT, SQ_ROLLUP_UPSERT, SQ_ROLLUP_DAY_UPSERT, SQ_SOURCE_ADD, SQ_SOURCE_ROWS,
+	SQ_RECORD_INSERT,
+	SQ_DKIM_INSERT,
+	SQ_SPF_INSERT,
+	SQ_REASON_INSERT,
+	SQ_DAY_INSERT,
+	SQ_ROLLUP_UPSERT,
+	SQ_ROLLUP_DAY_UPSERT,
+	SQ_SOURCE_ADD,
+	SQ_SOURCE_ROWS,
 	SQ_SOURCE_INSERT,
 	SQ_REPORTER_UPSERT,
 	SQ_COUNT
@@ -43,6 +63,7 @@ extern const char *const store_sql[SQ_COUNT];
  * ("domain/selector=result; ...") and SPF results ("domain/scope=result;
  * ..."), NULL when it has none: the inline first result, then the others.
  */
+/* clang-format off */
 #define STORE_SQL_CHILDREN(expr, table) \
 	"(SELECT group_concat(t, '; ') FROM (SELECT " expr " AS t FROM " table \
 	" WHERE record_id = a.id ORDER BY ordinal))"
@@ -56,6 +77,7 @@ extern const char *const store_sql[SQ_COUNT];
 	"CASE WHEN a.n_reasons > 0 THEN " \
 	STORE_SQL_CHILDREN("CASE WHEN comment IS NULL OR comment = '' THEN type" \
 	    " ELSE type || ': ' || comment END", "record_reason") " END"
+/* clang-format on */
 #define STORE_SQL_DKIM_RESULTS STORE_SQL_AUTH("dkim", "record_dkim_more", "selector")
 #define STORE_SQL_SPF_RESULTS STORE_SQL_AUTH("spf", "record_spf_more", "scope")
 
@@ -75,22 +97,30 @@ struct day_share {
 
 /* The sums every rollup keeps (schema/001_init.sql), in column order. */
 enum roll_sum {
-	RS_MESSAGES, RS_DMARC_PASS, RS_DKIM_ALIGNED, RS_SPF_ALIGNED,
-	RS_NONE, RS_QUARANTINE, RS_REJECT, RS_FAIL_NONE, RS_FAIL_QUARANTINE, RS_FAIL_REJECT,
+	RS_MESSAGES,
+	RS_DMARC_PASS,
+	RS_DKIM_ALIGNED,
+	RS_SPF_ALIGNED,
+	RS_NONE,
+	RS_QUARANTINE,
+	RS_REJECT,
+	RS_FAIL_NONE,
+	RS_FAIL_QUARANTINE,
+	RS_FAIL_REJECT,
 	RS_COUNT
 };
 
-#define ROLL_REPORT_MAX 16384    /* keys a report sums before it writes them */
-#define ROLL_INPUT_MAX 16384     /* keys an input sums before it writes them */
-#define ROLL_SPARSE 255          /* hashes a short source sketch holds (store_hll.c) */
-#define ROLL_HEAVY 10            /* messages that make a network heavy (table source) */
-#define HLL_REGISTERS 1024       /* registers of a long source sketch */
+#define ROLL_REPORT_MAX 16384 /* keys a report sums before it writes them */
+#define ROLL_INPUT_MAX 16384  /* keys an input sums before it writes them */
+#define ROLL_SPARSE 255       /* hashes a short source sketch holds (store_hll.c) */
+#define ROLL_HEAVY 10         /* messages that make a network heavy (table source) */
+#define HLL_REGISTERS 1024    /* registers of a long source sketch */
 
 /* Names the rollup sums refer to by number: domains, reporters, header_from. */
 struct roll_names {
-	char **s;                    /* by id */
+	char **s; /* by id */
 	size_t n, cap;
-	uint32_t *slots;             /* open addressing over ids + 1, 0 when empty */
+	uint32_t *slots; /* open addressing over ids + 1, 0 when empty */
 	size_t nslots;
 };
 
@@ -103,12 +133,12 @@ struct roll_names {
  */
 struct roll_entry {
 	uint8_t ip[16];
-	uint8_t iplen;               /* 16, or 0 for an invalid address */
+	uint8_t iplen; /* 16, or 0 for an invalid address */
 	bool used, prefix;
-	bool seen_pass, seen_fail;   /* already in the report's source sketches */
-	uint32_t dom, org, hf;       /* roll_names ids; hf ROLL_NO_NAME when absent */
+	bool seen_pass, seen_fail; /* already in the report's source sketches */
+	uint32_t dom, org, hf;     /* roll_names ids; hf ROLL_NO_NAME when absent */
 	int64_t day;
-	int64_t seen[2];             /* first and last second seen on the day */
+	int64_t seen[2]; /* first and last second seen on the day */
 	uint64_t sums[RS_COUNT];
 };
 
@@ -116,15 +146,15 @@ struct roll_entry {
 
 /* Sums by key: a report's or an input's. */
 struct roll {
-	struct roll_entry *slots;    /* open addressing, cap a power of 2 */
-	uint32_t *order;             /* the used slots, in insertion order */
-	size_t cap, used, max;       /* max: keys held before they are written */
+	struct roll_entry *slots; /* open addressing, cap a power of 2 */
+	uint32_t *order;          /* the used slots, in insertion order */
+	size_t cap, used, max;    /* max: keys held before they are written */
 };
 
 /* A source sketch being built for one report: the hashes while few, registers always. */
 struct roll_sketch {
 	uint32_t hashes[ROLL_SPARSE + 1];
-	size_t n;                    /* > ROLL_SPARSE: too many, registers only */
+	size_t n; /* > ROLL_SPARSE: too many, registers only */
 	uint8_t regs[HLL_REGISTERS];
 };
 
@@ -133,22 +163,22 @@ struct sink_state {
 	int64_t input_id;
 	struct store_counts *counts;
 	enum sink_phase phase;
-	int64_t row;                 /* report row being stored, or the one found */
-	uint8_t found_sha256[32];    /* when skipping: the stored report's hash */
+	int64_t row;              /* report row being stored, or the one found */
+	uint8_t found_sha256[32]; /* when skipping: the stored report's hash */
 	bool found_has_sha256;
-	int64_t ordinal;             /* next record's ordinal */
-	uint64_t records;            /* records stored for this report */
+	int64_t ordinal;  /* next record's ordinal */
+	uint64_t records; /* records stored for this report */
 	int64_t begin_ts, end_ts;
-	int64_t mid_day;             /* the day of the period's midpoint */
-	int64_t day_first;           /* attributed days (see schema/001_init.sql) */
-	int64_t record_first;        /* the id of the report's first record */
-	size_t ndays;                /* 1, or the days a long report is split over */
-	uint64_t span;               /* seconds in [begin_ts, end_ts] when split */
+	int64_t mid_day;                     /* the day of the period's midpoint */
+	int64_t day_first;                   /* attributed days (see schema/001_init.sql) */
+	int64_t record_first;                /* the id of the report's first record */
+	size_t ndays;                        /* 1, or the days a long report is split over */
+	uint64_t span;                       /* seconds in [begin_ts, end_ts] when split */
 	uint32_t overlap[BOUND_REPORT_DAYS]; /* seconds of the span in each day */
 	int64_t parts[BOUND_REPORT_DAYS];    /* one record's count, split */
 	struct day_share shares[BOUND_REPORT_DAYS];
-	uint32_t dom, org;           /* the report's roll_names ids */
-	struct roll_sketch sketch[2]; /* sources with failing [0] and passing [1] records */
+	uint32_t dom, org;                /* the report's roll_names ids */
+	struct roll_sketch sketch[2];     /* sources with failing [0] and passing [1] records */
 	bool day_used[BOUND_REPORT_DAYS]; /* by day - day_first */
 	uint64_t day_sums[BOUND_REPORT_DAYS][RS_COUNT];
 };
@@ -158,10 +188,10 @@ struct store {
 	enum store_mode mode;
 	sqlite3_stmt *stmt[SQ_COUNT];
 	sqlite3_stmt *export_stmt[STORE_EXPORT_STMTS]; /* prepared on first use */
-	bool in_input;               /* the input savepoint is open */
-	unsigned budget_ms;          /* store_time_budget: 0 when none */
-	struct timespec deadline;    /* when the budget runs out */
-	bool timed_out;              /* a statement was interrupted by it */
+	bool in_input;                                 /* the input savepoint is open */
+	unsigned budget_ms;                            /* store_time_budget: 0 when none */
+	struct timespec deadline;                      /* when the budget runs out */
+	bool timed_out;                                /* a statement was interrupted by it */
 	struct sink_state sink;
 	/*
 	 * Rollup sums not written yet: the report's, and the input's (its

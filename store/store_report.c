@@ -54,8 +54,8 @@ attribute(struct sink_state *k, const struct agg_report *r, struct errbuf *e)
 	size_t i;
 
 	if (b < TS_MIN || b > TS_MAX || en < b || en > TS_MAX) {
-		errbuf_set(e, "store: report period %lld..%lld out of range",
-		    (long long)b, (long long)en);
+		errbuf_set(e, "store: report period %lld..%lld out of range", (long long)b,
+		    (long long)en);
 		return -1;
 	}
 	k->begin_ts = b;
@@ -132,8 +132,8 @@ find_by_key(struct store *st, const struct agg_report *r, struct errbuf *e)
 	int rc;
 
 	if ((store_bind_text(s, 1, r->org_key) | store_bind_text(s, 2, r->report_id) |
-	    store_bind_text(s, 3, r->policy_domain) |
-	    sqlite3_bind_int64(s, 4, r->begin_ts)) != SQLITE_OK)
+	        store_bind_text(s, 3, r->policy_domain) | sqlite3_bind_int64(s, 4, r->begin_ts)) !=
+	    SQLITE_OK)
 		return store_fail(st, "looking up a report", e);
 	if ((rc = store_step(st, s, "looking up a report", e)) == -1)
 		return -1;
@@ -159,29 +159,19 @@ insert_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 
 	rc = sqlite3_bind_int64(s, 1, k->input_id) |
 	    store_bind_text(s, 2, dialect_name(r->dialect)) |
-	    store_bind_text(s, 3, r->xml_namespace) |
-	    store_bind_text(s, 4, r->xml_version) |
-	    store_bind_text(s, 5, r->org_name) |
-	    store_bind_text(s, 6, r->org_key) |
-	    store_bind_text(s, 7, r->org_email) |
-	    store_bind_text(s, 8, r->extra_contact) |
-	    store_bind_text(s, 9, r->generator) |
-	    store_bind_text(s, 10, r->report_id) |
-	    sqlite3_bind_int64(s, 11, r->begin_ts) |
-	    sqlite3_bind_int64(s, 12, r->end_ts) |
+	    store_bind_text(s, 3, r->xml_namespace) | store_bind_text(s, 4, r->xml_version) |
+	    store_bind_text(s, 5, r->org_name) | store_bind_text(s, 6, r->org_key) |
+	    store_bind_text(s, 7, r->org_email) | store_bind_text(s, 8, r->extra_contact) |
+	    store_bind_text(s, 9, r->generator) | store_bind_text(s, 10, r->report_id) |
+	    sqlite3_bind_int64(s, 11, r->begin_ts) | sqlite3_bind_int64(s, 12, r->end_ts) |
 	    sqlite3_bind_int64(s, 13, k->day_first) |
 	    sqlite3_bind_int64(s, 14, k->day_first + (int64_t)k->ndays - 1) |
-	    store_bind_text(s, 15, r->errors) |
-	    store_bind_text(s, 16, r->policy_domain) |
-	    store_bind_text(s, 17, policy_name(r->p)) |
-	    store_bind_text(s, 18, policy_name(r->sp)) |
-	    store_bind_text(s, 19, policy_name(r->np)) |
-	    bind_letter(s, 20, r->adkim) |
-	    bind_letter(s, 21, r->aspf) |
-	    bind_letter(s, 22, r->testing) |
+	    store_bind_text(s, 15, r->errors) | store_bind_text(s, 16, r->policy_domain) |
+	    store_bind_text(s, 17, policy_name(r->p)) | store_bind_text(s, 18, policy_name(r->sp)) |
+	    store_bind_text(s, 19, policy_name(r->np)) | bind_letter(s, 20, r->adkim) |
+	    bind_letter(s, 21, r->aspf) | bind_letter(s, 22, r->testing) |
 	    (r->pct < 0 ? sqlite3_bind_null(s, 23) : sqlite3_bind_int(s, 23, r->pct)) |
-	    store_bind_text(s, 24, r->fo) |
-	    store_bind_text(s, 25, r->discovery_method) |
+	    store_bind_text(s, 24, r->fo) | store_bind_text(s, 25, r->discovery_method) |
 	    sqlite3_bind_int64(s, 26, (int64_t)r->flags) |
 	    sqlite3_bind_int64(s, 27, (int64_t)time(NULL));
 	if (rc != SQLITE_OK)
@@ -218,8 +208,8 @@ sink_begin(void *ctx, const struct agg_report *r, struct errbuf *e)
 	int rc;
 
 	if (!st->in_input || k->phase != SINK_IDLE) {
-		errbuf_set(e, "store: report begun %s", st->in_input ?
-		    "inside another" : "outside an input");
+		errbuf_set(e, "store: report begun %s",
+		    st->in_input ? "inside another" : "outside an input");
 		return -1;
 	}
 	if ((rc = find_by_key(st, r, e)) != 0)
@@ -248,8 +238,7 @@ sink_begin(void *ctx, const struct agg_report *r, struct errbuf *e)
 
 /* Stores the auth results after the first (inline in the record) and the reasons. */
 static int
-insert_children(struct store *st, int64_t id, const struct agg_record *rec,
-    struct errbuf *e)
+insert_children(struct store *st, int64_t id, const struct agg_record *rec, struct errbuf *e)
 {
 	sqlite3_stmt *s;
 	size_t i, n;
@@ -263,8 +252,7 @@ insert_children(struct store *st, int64_t id, const struct agg_record *rec,
 		rc = sqlite3_bind_int64(s, 1, id) | sqlite3_bind_int64(s, 2, (int64_t)i) |
 		    store_bind_text(s, 3, d->domain) | store_bind_text(s, 4, d->selector) |
 		    store_bind_text(s, 5, auth_text(d->result)) |
-		    store_bind_text(s, 6, d->result_raw) |
-		    store_bind_text(s, 7, d->human_result);
+		    store_bind_text(s, 6, d->result_raw) | store_bind_text(s, 7, d->human_result);
 		if (rc != SQLITE_OK)
 			return store_fail(st, "storing a DKIM result", e);
 		if (store_run(st, s, "storing a DKIM result", e) == -1)
@@ -279,8 +267,7 @@ insert_children(struct store *st, int64_t id, const struct agg_record *rec,
 		    store_bind_text(s, 3, p->domain) |
 		    store_bind_text(s, 4, spf_scope_name(p->scope)) |
 		    store_bind_text(s, 5, auth_text(p->result)) |
-		    store_bind_text(s, 6, p->result_raw) |
-		    store_bind_text(s, 7, p->human_result);
+		    store_bind_text(s, 6, p->result_raw) | store_bind_text(s, 7, p->human_result);
 		if (rc != SQLITE_OK)
 			return store_fail(st, "storing an SPF result", e);
 		if (store_run(st, s, "storing an SPF result", e) == -1)
@@ -293,8 +280,7 @@ insert_children(struct store *st, int64_t id, const struct agg_record *rec,
 
 		rc = sqlite3_bind_int64(s, 1, id) | sqlite3_bind_int64(s, 2, (int64_t)i) |
 		    store_bind_text(s, 3, override_name(o->type)) |
-		    store_bind_text(s, 4, o->type_raw) |
-		    store_bind_text(s, 5, o->comment);
+		    store_bind_text(s, 4, o->type_raw) | store_bind_text(s, 5, o->comment);
 		if (rc != SQLITE_OK)
 			return store_fail(st, "storing an override reason", e);
 		if (store_run(st, s, "storing an override reason", e) == -1)
@@ -309,7 +295,7 @@ insert_day(struct store *st, int64_t id, int64_t day, int64_t count, struct errb
 	sqlite3_stmt *s = st->stmt[SQ_DAY_INSERT];
 
 	if ((sqlite3_bind_int64(s, 1, id) | sqlite3_bind_int64(s, 2, day) |
-	    sqlite3_bind_int64(s, 3, count)) != SQLITE_OK)
+	        sqlite3_bind_int64(s, 3, count)) != SQLITE_OK)
 		return store_fail(st, "storing a day share", e);
 	return store_run(st, s, "storing a day share", e);
 }
@@ -320,8 +306,8 @@ insert_day(struct store *st, int64_t id, int64_t day, int64_t count, struct errb
  * gets one row on the midpoint's day, so that its source still shows.
  */
 static int
-insert_days(struct store *st, const struct agg_report *r, int64_t id,
-    const struct agg_record *rec, const uint8_t ip[16], size_t iplen, struct errbuf *e)
+insert_days(struct store *st, const struct agg_report *r, int64_t id, const struct agg_record *rec,
+    const uint8_t ip[16], size_t iplen, struct errbuf *e)
 {
 	struct sink_state *k = &st->sink;
 	int64_t day;
@@ -352,8 +338,7 @@ bind_first_auth(sqlite3_stmt *s, const struct agg_record *rec)
 	const struct spf_result *p = rec->n_spf > 0 ? &rec->spf[0] : NULL;
 	size_t nd = rec->n_dkim < BOUND_RECORD_DKIM ? rec->n_dkim : BOUND_RECORD_DKIM;
 	size_t np = rec->n_spf < BOUND_RECORD_SPF ? rec->n_spf : BOUND_RECORD_SPF;
-	size_t nr = rec->n_reasons < BOUND_RECORD_REASONS ? rec->n_reasons :
-	    BOUND_RECORD_REASONS;
+	size_t nr = rec->n_reasons < BOUND_RECORD_REASONS ? rec->n_reasons : BOUND_RECORD_REASONS;
 
 	return sqlite3_bind_int64(s, 17, (int64_t)nd) |
 	    store_bind_text(s, 18, d != NULL ? d->domain : NULL) |
@@ -371,8 +356,7 @@ bind_first_auth(sqlite3_stmt *s, const struct agg_record *rec)
 }
 
 static int
-sink_record(void *ctx, const struct agg_report *r, const struct agg_record *rec,
-    struct errbuf *e)
+sink_record(void *ctx, const struct agg_report *r, const struct agg_record *rec, struct errbuf *e)
 {
 	struct store *st = ctx;
 	struct sink_state *k = &st->sink;
@@ -389,25 +373,21 @@ sink_record(void *ctx, const struct agg_report *r, const struct agg_record *rec,
 		return -1;
 	}
 	iplen = rec->ip_family != 0 ? store_ip_parse(rec->source_ip, ip) : 0;
-	rc = sqlite3_bind_int64(s, 1, k->row) |
-	    sqlite3_bind_int64(s, 2, k->ordinal) |
+	rc = sqlite3_bind_int64(s, 1, k->row) | sqlite3_bind_int64(s, 2, k->ordinal) |
 	    sqlite3_bind_text(s, 3, rec->source_ip,
-		(int)strnlen(rec->source_ip, sizeof rec->source_ip), SQLITE_STATIC) |
-	    store_bind_text(s, 4, rec->source_ip_raw) |
-	    sqlite3_bind_int(s, 5, rec->ip_family) |
+	        (int)strnlen(rec->source_ip, sizeof rec->source_ip), SQLITE_STATIC) |
+	    store_bind_text(s, 4, rec->source_ip_raw) | sqlite3_bind_int(s, 5, rec->ip_family) |
 	    (iplen == 16 ? sqlite3_bind_blob(s, 6, ip, 16, SQLITE_STATIC) :
-		sqlite3_bind_null(s, 6)) |
+	                   sqlite3_bind_null(s, 6)) |
 	    sqlite3_bind_int64(s, 7, rec->count) |
 	    store_bind_text(s, 8, disposition_name(rec->disposition)) |
 	    store_bind_text(s, 9, rec->disposition_raw) |
 	    store_bind_text(s, 10, dmarc_result_name(rec->pe_dkim)) |
 	    store_bind_text(s, 11, dmarc_result_name(rec->pe_spf)) |
 	    sqlite3_bind_int(s, 12, agg_record_dmarc_pass(rec) ? 1 : 0) |
-	    store_bind_text(s, 13, rec->header_from) |
-	    store_bind_text(s, 14, rec->envelope_from) |
+	    store_bind_text(s, 13, rec->header_from) | store_bind_text(s, 14, rec->envelope_from) |
 	    store_bind_text(s, 15, rec->envelope_to) |
-	    sqlite3_bind_int64(s, 16, (int64_t)rec->flags) |
-	    bind_first_auth(s, rec);
+	    sqlite3_bind_int64(s, 16, (int64_t)rec->flags) | bind_first_auth(s, rec);
 	if (rc != SQLITE_OK)
 		return store_fail(st, "storing a record", e);
 	if (store_run(st, s, "storing a record", e) == -1)
@@ -454,15 +434,13 @@ note_conflict(struct store *st, const struct agg_report *r, struct errbuf *e)
 	sqlite3_stmt *s = st->stmt[SQ_CONFLICT_INSERT];
 	struct sink_state *k = &st->sink;
 
-	if ((sqlite3_bind_int64(s, 1, k->row) |
-	    sqlite3_bind_int64(s, 2, k->input_id) |
-	    sqlite3_bind_blob(s, 3, r->xml_sha256, 32, SQLITE_STATIC) |
-	    store_bind_text(s, 4, r->org_name) |
-	    sqlite3_bind_int64(s, 5, r->end_ts) |
-	    store_bind_count(s, 6, r->totals.records) |
-	    store_bind_count(s, 7, r->totals.messages) |
-	    sqlite3_bind_int64(s, 8, (int64_t)r->flags) |
-	    sqlite3_bind_int64(s, 9, (int64_t)time(NULL))) != SQLITE_OK)
+	if ((sqlite3_bind_int64(s, 1, k->row) | sqlite3_bind_int64(s, 2, k->input_id) |
+	        sqlite3_bind_blob(s, 3, r->xml_sha256, 32, SQLITE_STATIC) |
+	        store_bind_text(s, 4, r->org_name) | sqlite3_bind_int64(s, 5, r->end_ts) |
+	        store_bind_count(s, 6, r->totals.records) |
+	        store_bind_count(s, 7, r->totals.messages) |
+	        sqlite3_bind_int64(s, 8, (int64_t)r->flags) |
+	        sqlite3_bind_int64(s, 9, (int64_t)time(NULL))) != SQLITE_OK)
 		return store_fail(st, "noting a conflict", e);
 	return store_run(st, s, "noting a conflict", e);
 }
@@ -473,18 +451,19 @@ finish_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 	sqlite3_stmt *s = st->stmt[SQ_REPORT_FINISH];
 
 	if ((sqlite3_bind_int64(s, 1, st->sink.row) |
-	    sqlite3_bind_blob(s, 2, r->xml_sha256, 32, SQLITE_STATIC) |
-	    sqlite3_bind_int64(s, 3, (int64_t)r->flags) |
-	    store_bind_count(s, 4, r->totals.records) |
-	    store_bind_count(s, 5, r->totals.messages) |
-	    store_bind_count(s, 6, r->totals.dmarc_pass) |
-	    store_bind_count(s, 7, r->totals.dkim_aligned) |
-	    store_bind_count(s, 8, r->totals.spf_aligned) |
-	    store_bind_count(s, 9, r->totals.records_dropped) |
-	    (st->sink.records > 0 ? sqlite3_bind_int64(s, 10, st->sink.record_first) |
-		sqlite3_bind_int64(s, 11, st->sink.record_first +
-		(int64_t)st->sink.records - 1) :
-		sqlite3_bind_null(s, 10) | sqlite3_bind_null(s, 11))) != SQLITE_OK)
+	        sqlite3_bind_blob(s, 2, r->xml_sha256, 32, SQLITE_STATIC) |
+	        sqlite3_bind_int64(s, 3, (int64_t)r->flags) |
+	        store_bind_count(s, 4, r->totals.records) |
+	        store_bind_count(s, 5, r->totals.messages) |
+	        store_bind_count(s, 6, r->totals.dmarc_pass) |
+	        store_bind_count(s, 7, r->totals.dkim_aligned) |
+	        store_bind_count(s, 8, r->totals.spf_aligned) |
+	        store_bind_count(s, 9, r->totals.records_dropped) |
+	        (st->sink.records > 0 ? sqlite3_bind_int64(s, 10, st->sink.record_first) |
+	                    sqlite3_bind_int64(s, 11,
+	                        st->sink.record_first + (int64_t)st->sink.records - 1) :
+	                                sqlite3_bind_null(s, 10) | sqlite3_bind_null(s, 11))) !=
+	    SQLITE_OK)
 		return store_fail(st, "finishing a report", e);
 	if (store_run(st, s, "finishing a report", e) == -1)
 		return -1;

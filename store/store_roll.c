@@ -65,7 +65,7 @@ roll_name(struct roll_names *nm, const char *name)
 	if (nm->n + 1 > nm->cap && names_grow(nm) == -1)
 		return -1;
 	for (j = str_hash(name) & (nm->nslots - 1); nm->slots[j] != 0;
-	    j = (j + 1) & (nm->nslots - 1))
+	     j = (j + 1) & (nm->nslots - 1))
 		if (strcmp(nm->s[nm->slots[j] - 1], name) == 0)
 			return nm->slots[j] - 1;
 	if ((copy = strdup(name)) == NULL)

@@ -42,13 +42,11 @@ put_rollup(struct store *st, const struct roll_entry *x, struct errbuf *e)
 	const struct roll_names *nm = &st->names;
 
 	if ((store_bind_text(s, 1, nm->s[x->dom]) |
-	    sqlite3_bind_blob(s, 2, x->ip, x->iplen, SQLITE_STATIC) |
-	    sqlite3_bind_int64(s, 3, x->day) |
-	    store_bind_text(s, 4, nm->s[x->org]) |
-	    store_bind_text(s, 5, x->hf != ROLL_NO_NAME ? nm->s[x->hf] : "") |
-	    bind_sums(s, 6, x->sums) |
-	    sqlite3_bind_int64(s, 16, x->seen[0]) |
-	    sqlite3_bind_int64(s, 17, x->seen[1])) != SQLITE_OK)
+	        sqlite3_bind_blob(s, 2, x->ip, x->iplen, SQLITE_STATIC) |
+	        sqlite3_bind_int64(s, 3, x->day) | store_bind_text(s, 4, nm->s[x->org]) |
+	        store_bind_text(s, 5, x->hf != ROLL_NO_NAME ? nm->s[x->hf] : "") |
+	        bind_sums(s, 6, x->sums) | sqlite3_bind_int64(s, 16, x->seen[0]) |
+	        sqlite3_bind_int64(s, 17, x->seen[1])) != SQLITE_OK)
 		return store_fail(st, "updating the rollup", e);
 	return store_run(st, s, "updating the rollup", e);
 }
@@ -69,8 +67,8 @@ enter_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
 	if (x->iplen == 16)
 		store_ip_net(x->ip, lo, hi);
 	if ((store_bind_text(s, 1, st->names.s[x->dom]) |
-	    sqlite3_bind_blob(s, 2, lo, x->iplen, SQLITE_STATIC) |
-	    sqlite3_bind_blob(s, 3, hi, x->iplen, SQLITE_STATIC)) != SQLITE_OK)
+	        sqlite3_bind_blob(s, 2, lo, x->iplen, SQLITE_STATIC) |
+	        sqlite3_bind_blob(s, 3, hi, x->iplen, SQLITE_STATIC)) != SQLITE_OK)
 		return store_fail(st, "updating the sources", e);
 	while ((rc = store_step(st, s, "updating the sources", e)) == SQLITE_ROW) {
 		m = (uint64_t)sqlite3_column_int64(s, 0);
@@ -87,11 +85,10 @@ enter_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
 		return 0;
 	s = st->stmt[SQ_SOURCE_INSERT];
 	if ((store_bind_text(s, 1, st->names.s[x->dom]) |
-	    sqlite3_bind_blob(s, 2, lo, x->iplen, SQLITE_STATIC) |
-	    store_bind_count(s, 3, messages) |
-	    store_bind_count(s, 4, messages - (pass < messages ? pass : messages)) |
-	    sqlite3_bind_int64(s, 5, first) |
-	    sqlite3_bind_int64(s, 6, last)) != SQLITE_OK)
+	        sqlite3_bind_blob(s, 2, lo, x->iplen, SQLITE_STATIC) |
+	        store_bind_count(s, 3, messages) |
+	        store_bind_count(s, 4, messages - (pass < messages ? pass : messages)) |
+	        sqlite3_bind_int64(s, 5, first) | sqlite3_bind_int64(s, 6, last)) != SQLITE_OK)
 		return store_fail(st, "updating the sources", e);
 	return store_run(st, s, "updating the sources", e);
 }
@@ -103,11 +100,11 @@ put_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
 	sqlite3_stmt *s = st->stmt[SQ_SOURCE_ADD];
 
 	if ((store_bind_text(s, 1, st->names.s[x->dom]) |
-	    sqlite3_bind_blob(s, 2, x->ip, x->iplen, SQLITE_STATIC) |
-	    store_bind_count(s, 3, x->sums[RS_MESSAGES]) |
-	    store_bind_count(s, 4, x->sums[RS_MESSAGES] - x->sums[RS_DMARC_PASS]) |
-	    sqlite3_bind_int64(s, 5, x->seen[0]) |
-	    sqlite3_bind_int64(s, 6, x->seen[1])) != SQLITE_OK)
+	        sqlite3_bind_blob(s, 2, x->ip, x->iplen, SQLITE_STATIC) |
+	        store_bind_count(s, 3, x->sums[RS_MESSAGES]) |
+	        store_bind_count(s, 4, x->sums[RS_MESSAGES] - x->sums[RS_DMARC_PASS]) |
+	        sqlite3_bind_int64(s, 5, x->seen[0]) | sqlite3_bind_int64(s, 6, x->seen[1])) !=
+	    SQLITE_OK)
 		return store_fail(st, "updating the sources", e);
 	if (store_run(st, s, "updating the sources", e) == -1)
 		return -1;
@@ -220,8 +217,8 @@ record_sums(const struct agg_record *rec, uint64_t c, uint64_t sums[RS_COUNT])
 
 /* Adds sums under key in the report's sums, writing them first when full. */
 static struct roll_entry *
-add_entry(struct store *st, const struct roll_entry *key, const uint64_t *sums,
-    size_t nsums, struct errbuf *e)
+add_entry(struct store *st, const struct roll_entry *key, const uint64_t *sums, size_t nsums,
+    struct errbuf *e)
 {
 	struct roll_entry *x;
 	size_t i;
@@ -306,23 +303,20 @@ roll_report_end(struct store *st, const struct agg_report *r, struct errbuf *e)
 		if (!k->day_used[d])
 			continue;
 		day = k->day_first + (int64_t)d;
-		if ((store_bind_text(s, 1, r->policy_domain) |
-		    sqlite3_bind_int64(s, 2, day) |
-		    store_bind_text(s, 3, r->org_key) |
-		    bind_sums(s, 4, k->day_sums[d]) |
-		    sqlite3_bind_int64(s, 14, k->begin_ts > day * 86400 ? k->begin_ts :
-			day * 86400) |
-		    sqlite3_bind_int64(s, 15, k->end_ts < day * 86400 + 86399 ? k->end_ts :
-			day * 86400 + 86399) |
-		    sqlite3_bind_blob(s, 16, pass, (int)npass, SQLITE_STATIC) |
-		    sqlite3_bind_blob(s, 17, fail, (int)nfail, SQLITE_STATIC)) != SQLITE_OK)
+		if ((store_bind_text(s, 1, r->policy_domain) | sqlite3_bind_int64(s, 2, day) |
+		        store_bind_text(s, 3, r->org_key) | bind_sums(s, 4, k->day_sums[d]) |
+		        sqlite3_bind_int64(s, 14,
+		            k->begin_ts > day * 86400 ? k->begin_ts : day * 86400) |
+		        sqlite3_bind_int64(s, 15,
+		            k->end_ts < day * 86400 + 86399 ? k->end_ts : day * 86400 + 86399) |
+		        sqlite3_bind_blob(s, 16, pass, (int)npass, SQLITE_STATIC) |
+		        sqlite3_bind_blob(s, 17, fail, (int)nfail, SQLITE_STATIC)) != SQLITE_OK)
 			return store_fail(st, "updating the daily rollup", e);
 		if (store_run(st, s, "updating the daily rollup", e) == -1)
 			return -1;
 	}
 	s = st->stmt[SQ_REPORTER_UPSERT];
-	if ((store_bind_text(s, 1, r->org_key) | store_bind_text(s, 2, r->org_name)) !=
-	    SQLITE_OK)
+	if ((store_bind_text(s, 1, r->org_key) | store_bind_text(s, 2, r->org_name)) != SQLITE_OK)
 		return store_fail(st, "counting a reporter", e);
 	return store_run(st, s, "counting a reporter", e);
 }

@@ -1,6 +1,8 @@
 /* The writer's statements: constant SQL, every value a bound parameter. */
 #include "store_int.h"
 
+/* The statements are laid out by hand, a clause per line. */
+/* clang-format off */
 /*
  * The rollups add a report's in-memory sums with one upsert per key. Sums
  * use min(a + b, 2^63-1): SQLite turns an integer addition that overflows
@@ -120,3 +122,4 @@ const char *const store_sql[SQ_COUNT] = {
 	    " ON CONFLICT (org_key) DO UPDATE SET org_name = excluded.org_name,"
 	    " reports = reports + 1",
 };
+/* clang-format on */

@@ -11,7 +11,7 @@
 
 #include "advise.h"
 
-#define AS_OF 20000               /* the last day of data */
+#define AS_OF 20000 /* the last day of data */
 #define DOMAIN "example.com"
 
 /* ---- feeding ---- */
@@ -62,8 +62,8 @@ add_rec(struct advisor *a, const struct rec *x, int64_t day)
 }
 
 /* Own servers, aligned: the bulk of a healthy domain's mail. */
-static const struct rec own = { "192.0.2.10", 400, true, true, NULL, DOMAIN, "pass", DOMAIN,
-	"pass", NULL, NULL };
+static const struct rec own = { "192.0.2.10", 400, true, true, NULL, DOMAIN, "pass", DOMAIN, "pass",
+	NULL, NULL };
 /* A newsletter service passing SPF for its own domain only. */
 static const struct rec service = { "198.51.100.7", 60, false, false, NULL, NULL, NULL,
 	"mailer.example.net", "pass", NULL, NULL };
@@ -73,8 +73,8 @@ static const struct rec list = { "203.0.113.9", 6, false, false, NULL, DOMAIN, "
 
 /* Feeds days [AS_OF - days + 1, AS_OF] with p (pct 100) and the records each day. */
 static struct advisor *
-scenario(enum policy p, int days, unsigned reporters, const struct rec *const *recs,
-    size_t n, const struct advise_config *cfg)
+scenario(enum policy p, int days, unsigned reporters, const struct rec *const *recs, size_t n,
+    const struct advise_config *cfg)
 {
 	struct advise_config def;
 	struct advisor *a;
@@ -88,8 +88,11 @@ scenario(enum policy p, int days, unsigned reporters, const struct rec *const *r
 	a = advisor_new(DOMAIN, AS_OF, cfg, POLICY_UNSET, -1);
 	cr_assert_not_null(a);
 	for (d = AS_OF - days + 1; d <= AS_OF; d++) {
-		struct advise_policy_obs o = { .day_first = d, .day_last = d,
-			.dialect = DIALECT_RFC7489, .p = p, .pct = 100 };
+		struct advise_policy_obs o = { .day_first = d,
+			.day_last = d,
+			.dialect = DIALECT_RFC7489,
+			.p = p,
+			.pct = 100 };
 		int64_t total = 0;
 
 		advisor_add_policy(a, &o);
@@ -172,10 +175,15 @@ Test(advise, known_values_are_canonical)
 		enum known_kind kind;
 		const char *in;
 	} bad[] = {
-		{ KNOWN_CIDR, "192.0.2.0/33" }, { KNOWN_CIDR, "192.0.2/24" }, { KNOWN_CIDR, "x" },
-		{ KNOWN_CIDR, "192.0.2.0/" }, { KNOWN_CIDR, "::1/129" },
-		{ KNOWN_DKIM_DOMAIN, "" }, { KNOWN_DKIM_DOMAIN, ".example.com" },
-		{ KNOWN_DKIM_DOMAIN, "exa mple.com" }, { KNOWN_SPF_DOMAIN, "<script>.com" },
+		{ KNOWN_CIDR, "192.0.2.0/33" },
+		{ KNOWN_CIDR, "192.0.2/24" },
+		{ KNOWN_CIDR, "x" },
+		{ KNOWN_CIDR, "192.0.2.0/" },
+		{ KNOWN_CIDR, "::1/129" },
+		{ KNOWN_DKIM_DOMAIN, "" },
+		{ KNOWN_DKIM_DOMAIN, ".example.com" },
+		{ KNOWN_DKIM_DOMAIN, "exa mple.com" },
+		{ KNOWN_SPF_DOMAIN, "<script>.com" },
 	};
 	char out[256];
 	struct errbuf e;
@@ -226,9 +234,14 @@ Test(advise, a_confirmed_source_takes_precedence_over_the_suggestion)
 {
 	const struct rec *recs[] = { &own, &service };
 	struct advisor *a = scenario(POLICY_NONE, 40, 4, NULL, 0, NULL);
-	struct known_source k = { .id = 7, .kind = KNOWN_CIDR, .value = "198.51.100.0/24",
-		.label = "old newsletter", .status = KNOWN_UNAUTHORIZED };
-	struct known_source d = { .id = 8, .kind = KNOWN_SPF_DOMAIN, .value = "example.com",
+	struct known_source k = { .id = 7,
+		.kind = KNOWN_CIDR,
+		.value = "198.51.100.0/24",
+		.label = "old newsletter",
+		.status = KNOWN_UNAUTHORIZED };
+	struct known_source d = { .id = 8,
+		.kind = KNOWN_SPF_DOMAIN,
+		.value = "example.com",
 		.status = KNOWN_AUTHORIZED };
 	struct advice out;
 	struct errbuf e;
@@ -285,7 +298,8 @@ Test(advise, an_unconfigured_service_is_named_with_the_fix)
 	cr_assert_not(cond(&out, "A4")->ok);
 	cr_assert_str_eq(cond(&out, "A4")->measured, "87.0 % over the last 14 days");
 	cr_assert_not(cond(&out, "A3")->ok);
-	cr_assert_str_eq(out.fixes[0], "mailer.example.net (198.51.100.0/24) sends 12.9 % of your "
+	cr_assert_str_eq(out.fixes[0],
+	    "mailer.example.net (198.51.100.0/24) sends 12.9 % of your "
 	    "mail and passes SPF for mailer.example.net but not for your domain: set up DKIM "
 	    "signing with d=example.com at that service (or a custom MAIL FROM under "
 	    "example.com).");
@@ -318,7 +332,8 @@ Test(advise, too_short_a_monitoring_period_is_not_ready)
 	finish(a, &out);
 	cr_assert_eq(out.verdict, VERDICT_NOT_READY);
 	cr_assert_not(cond(&out, "A1")->ok);
-	cr_assert_str_eq(out.fixes[0], "Keep the current policy 18 more days before the next step.");
+	cr_assert_str_eq(out.fixes[0],
+	    "Keep the current policy 18 more days before the next step.");
 	advice_free(&out);
 }
 
@@ -375,7 +390,9 @@ Test(advise, the_impact_splits_failing_mail_by_class)
 	advise_config_default(&cfg);
 	a = advisor_new(DOMAIN, AS_OF, &cfg, POLICY_REJECT, 50);
 	for (int64_t d = AS_OF - 44; d <= AS_OF; d++) {
-		struct advise_policy_obs o = { .day_first = d, .day_last = d, .p = POLICY_NONE,
+		struct advise_policy_obs o = { .day_first = d,
+			.day_last = d,
+			.p = POLICY_NONE,
 			.pct = -1 };
 
 		advisor_add_policy(a, &o);
@@ -391,8 +408,8 @@ Test(advise, the_impact_splits_failing_mail_by_class)
 	cr_assert_eq(out.impact.legit_at_risk, 60 * 30 / 2);
 	cr_assert_eq(out.impact.indirect_at_risk, 6 * 30 / 2);
 	cr_assert_eq(out.impact.spoofing_stopped, 60 / 2);
-	cr_assert_eq(out.impact.affected, out.impact.legit_at_risk + out.impact.indirect_at_risk +
-	    out.impact.spoofing_stopped);
+	cr_assert_eq(out.impact.affected,
+	    out.impact.legit_at_risk + out.impact.indirect_at_risk + out.impact.spoofing_stopped);
 	cr_assert_eq(sender(&out, "mailer.example.net")->affected, 900);
 	advice_free(&out);
 }
@@ -405,13 +422,16 @@ Test(advise, the_next_record_keeps_the_owners_tags)
 		const char *record, *want;
 	} cases[] = {
 		{ POLICY_NONE, 100, "v=DMARC1; p=none; rua=mailto:d@example.com; fo=1",
-		  "v=DMARC1; p=quarantine; rua=mailto:d@example.com; fo=1; pct=10; t=y" },
-		{ POLICY_QUARANTINE, 10, "v=DMARC1;p=quarantine;pct=10;t=y;rua=mailto:d@example.com",
-		  "v=DMARC1; p=quarantine; rua=mailto:d@example.com" },
-		{ POLICY_QUARANTINE, 100, "rua=mailto:d@example.com; v=DMARC1; sp=none; p=quarantine",
-		  "v=DMARC1; p=reject; rua=mailto:d@example.com; sp=none" },
-		{ POLICY_NONE, 100, NULL, "v=DMARC1; p=quarantine; pct=10; t=y; "
-		  "rua=mailto:YOUR-RUA-ADDRESS" },
+		    "v=DMARC1; p=quarantine; rua=mailto:d@example.com; fo=1; pct=10; t=y" },
+		{ POLICY_QUARANTINE, 10,
+		    "v=DMARC1;p=quarantine;pct=10;t=y;rua=mailto:d@example.com",
+		    "v=DMARC1; p=quarantine; rua=mailto:d@example.com" },
+		{ POLICY_QUARANTINE, 100,
+		    "rua=mailto:d@example.com; v=DMARC1; sp=none; p=quarantine",
+		    "v=DMARC1; p=reject; rua=mailto:d@example.com; sp=none" },
+		{ POLICY_NONE, 100, NULL,
+		    "v=DMARC1; p=quarantine; pct=10; t=y; "
+		    "rua=mailto:YOUR-RUA-ADDRESS" },
 	};
 	struct advise_config cfg;
 	size_t i;
@@ -419,8 +439,11 @@ Test(advise, the_next_record_keeps_the_owners_tags)
 	advise_config_default(&cfg);
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct advisor *a = advisor_new(DOMAIN, AS_OF, &cfg, POLICY_UNSET, -1);
-		struct advise_policy_obs o = { .day_first = AS_OF, .day_last = AS_OF,
-			.p = cases[i].p, .pct = cases[i].pct, .testing = cases[i].pct < 100 ? 'y' : 0 };
+		struct advise_policy_obs o = { .day_first = AS_OF,
+			.day_last = AS_OF,
+			.p = cases[i].p,
+			.pct = cases[i].pct,
+			.testing = cases[i].pct < 100 ? 'y' : 0 };
 		struct advice out;
 
 		advisor_set_domain(a, cases[i].record, false);
@@ -441,11 +464,13 @@ Test(advise, a_steady_unauthenticated_sender_needs_the_owners_word)
 	struct advice out;
 
 	finish(a, &out);
-	cr_assert_eq(out.verdict, VERDICT_PROVISIONAL, "unauthorized mail does not block, "
+	cr_assert_eq(out.verdict, VERDICT_PROVISIONAL,
+	    "unauthorized mail does not block, "
 	    "but an unreviewed steady sender leaves the inventory open");
 	cr_assert_not(cond(&out, "A3")->ok);
 	cr_assert_str_eq(cond(&out, "A3")->measured, "1 source to review");
-	cr_assert_str_eq(out.fixes[0], "203.0.113.0/24 sent 900 messages (7.0 % of your mail) "
+	cr_assert_str_eq(out.fixes[0],
+	    "203.0.113.0/24 sent 900 messages (7.0 % of your mail) "
 	    "with no valid authentication for your domain. If it is yours (a server, an "
 	    "application, a printer), add it to SPF and sign with DKIM d=example.com; if not, "
 	    "confirm it: dmarcd classify example.com cidr 203.0.113.0/24 unauthorized.");
@@ -486,10 +511,17 @@ Test(advise, reports_of_both_kinds_describe_one_policy)
 	advise_config_default(&cfg);
 	a = advisor_new(DOMAIN, AS_OF, &cfg, POLICY_UNSET, -1);
 	for (d = AS_OF - 19; d <= AS_OF; d++) {
-		struct advise_policy_obs o7489 = { .day_first = d, .day_last = d,
-			.dialect = DIALECT_RFC7489, .p = POLICY_QUARANTINE, .pct = 50 };
-		struct advise_policy_obs o9990 = { .day_first = d, .day_last = d,
-			.dialect = DIALECT_RFC9990, .p = POLICY_QUARANTINE, .pct = -1, .testing = 'n' };
+		struct advise_policy_obs o7489 = { .day_first = d,
+			.day_last = d,
+			.dialect = DIALECT_RFC7489,
+			.p = POLICY_QUARANTINE,
+			.pct = 50 };
+		struct advise_policy_obs o9990 = { .day_first = d,
+			.day_last = d,
+			.dialect = DIALECT_RFC9990,
+			.p = POLICY_QUARANTINE,
+			.pct = -1,
+			.testing = 'n' };
 
 		advisor_add_policy(a, &o7489);
 		advisor_add_policy(a, &o9990);
@@ -516,7 +548,8 @@ Test(advise, a_domain_without_reports_says_what_to_do)
 	cr_assert_not(out.has_data);
 	cr_assert_eq(out.verdict, VERDICT_PROVISIONAL);
 	cr_assert_str_eq(out.step, "no reports yet");
-	cr_assert_str_eq(out.fixes[0], "No aggregate report for example.com yet: publish "
+	cr_assert_str_eq(out.fixes[0],
+	    "No aggregate report for example.com yet: publish "
 	    "rua=mailto:... in its DMARC record and let dmarcd poll that mailbox.");
 	cr_assert_eq(out.n_senders, 0);
 	advice_free(&out);

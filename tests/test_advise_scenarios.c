@@ -17,8 +17,8 @@
 #include "config.h"
 #include "testutil.h"
 
-#define DAY0 20089                /* 2025-01-01 */
-#define DAYS 45                   /* 2025-01-01 .. 2025-02-14 */
+#define DAY0 20089 /* 2025-01-01 */
+#define DAYS 45    /* 2025-01-01 .. 2025-02-14 */
 #define LAST (DAY0 + DAYS - 1)
 
 /* One <record>: what a reporter saw from one address in one day. */
@@ -26,9 +26,9 @@ struct row {
 	const char *ip;
 	int count;
 	const char *pe_dkim, *pe_spf, *disposition;
-	const char *dkim_domain, *dkim_result;   /* NULL: no DKIM signature */
+	const char *dkim_domain, *dkim_result; /* NULL: no DKIM signature */
 	const char *spf_domain, *spf_result;
-	const char *reason;                      /* override type, or NULL */
+	const char *reason; /* override type, or NULL */
 };
 
 /* A report with the rows given, from reporter org for domain on day. */
@@ -43,27 +43,34 @@ write_report(const char *dir, const char *org, const char *domain, const char *p
 	snprintf(path, sizeof path, "%s/%s!%s!%d.xml", dir, org, domain, day);
 	f = fopen(path, "w");
 	cr_assert_not_null(f, "%s", path);
-	fprintf(f, "<?xml version=\"1.0\"?>\n<feedback><report_metadata><org_name>%s</org_name>"
+	fprintf(f,
+	    "<?xml version=\"1.0\"?>\n<feedback><report_metadata><org_name>%s</org_name>"
 	    "<email>dmarc@%s</email><report_id>%s-%s-%d</report_id><date_range><begin>%lld"
 	    "</begin><end>%lld</end></date_range></report_metadata><policy_published>"
 	    "<domain>%s</domain><adkim>r</adkim><aspf>r</aspf><p>%s</p><pct>100</pct>"
-	    "</policy_published>\n", org, org, org, domain, day, (long long)day * 86400,
-	    (long long)day * 86400 + 86399, domain, p);
+	    "</policy_published>\n",
+	    org, org, org, domain, day, (long long)day * 86400, (long long)day * 86400 + 86399,
+	    domain, p);
 	for (i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
 
-		fprintf(f, "<record><row><source_ip>%s</source_ip><count>%d</count>"
+		fprintf(f,
+		    "<record><row><source_ip>%s</source_ip><count>%d</count>"
 		    "<policy_evaluated><disposition>%s</disposition><dkim>%s</dkim><spf>%s</spf>",
 		    r->ip, r->count, r->disposition, r->pe_dkim, r->pe_spf);
 		if (r->reason != NULL)
 			fprintf(f, "<reason><type>%s</type></reason>", r->reason);
-		fprintf(f, "</policy_evaluated></row><identifiers><header_from>%s</header_from>"
-		    "</identifiers><auth_results>", domain);
+		fprintf(f,
+		    "</policy_evaluated></row><identifiers><header_from>%s</header_from>"
+		    "</identifiers><auth_results>",
+		    domain);
 		if (r->dkim_domain != NULL)
 			fprintf(f, "<dkim><domain>%s</domain><result>%s</result></dkim>",
 			    r->dkim_domain, r->dkim_result);
-		fprintf(f, "<spf><domain>%s</domain><result>%s</result></spf></auth_results>"
-		    "</record>\n", r->spf_domain, r->spf_result);
+		fprintf(f,
+		    "<spf><domain>%s</domain><result>%s</result></spf></auth_results>"
+		    "</record>\n",
+		    r->spf_domain, r->spf_result);
 	}
 	fputs("</feedback>\n", f);
 	fclose(f);
@@ -88,19 +95,20 @@ write_scenario(const char *dir, const char *domain, bool unconfigured, unsigned 
 	for (day = DAY0; day <= LAST; day++)
 		for (k = 0; k < n_reporters; k++) {
 			struct row rows[] = {
-				{ "192.0.2.10", own_count, "pass", "pass", "none", domain, "pass", domain,
-				  "pass", NULL },
-				{ "192.0.2.11", own_count / 2, "pass", "pass", "none", domain, "pass",
-				  domain, "pass", NULL },
+				{ "192.0.2.10", own_count, "pass", "pass", "none", domain, "pass",
+				    domain, "pass", NULL },
+				{ "192.0.2.11", own_count / 2, "pass", "pass", "none", domain,
+				    "pass", domain, "pass", NULL },
 				{ "203.0.113.9", 5, "fail", "fail", "none", domain, "fail",
-				  "lists.example.org", "pass", "mailing_list" },
-				{ spoof1, 1, "fail", "fail", "none", NULL, NULL, domain, "softfail", NULL },
-				{ spoof2, 2, "fail", "fail", "none", "spam.example", "pass", domain, "fail",
-				  NULL },
+				    "lists.example.org", "pass", "mailing_list" },
+				{ spoof1, 1, "fail", "fail", "none", NULL, NULL, domain, "softfail",
+				    NULL },
+				{ spoof2, 2, "fail", "fail", "none", "spam.example", "pass", domain,
+				    "fail", NULL },
 				{ "198.51.100.20", 40, "fail", "fail", "none", NULL, NULL,
-				  "mailer.example.net", "pass", NULL },
+				    "mailer.example.net", "pass", NULL },
 				{ "198.51.100.21", 30, "fail", "fail", "none", NULL, NULL,
-				  "mailer.example.net", "pass", NULL },
+				    "mailer.example.net", "pass", NULL },
 			};
 
 			snprintf(spoof1, sizeof spoof1, "100.%d.%u.7", 64 + day % 60, k);
@@ -140,8 +148,8 @@ advise(const struct fixture *fx, enum policy simulate, int pct, struct advice *o
 
 	advise_config_default(&cfg);
 	cr_assert_eq(store_open(fx->db, STORE_READONLY, &st, &e), 0, "%s", e.msg);
-	cr_assert_eq(advice_compute(st, "clean.example", &cfg, -1, simulate, pct, out, &e), 0,
-	    "%s", e.msg);
+	cr_assert_eq(advice_compute(st, "clean.example", &cfg, -1, simulate, pct, out, &e), 0, "%s",
+	    e.msg);
 	store_close(st);
 }
 
@@ -166,9 +174,11 @@ sql_sum(const char *db, const char *where)
 	sqlite3_stmt *s;
 	long long v;
 
-	snprintf(sql, sizeof sql, "SELECT total(a.count) FROM report r JOIN record a"
+	snprintf(sql, sizeof sql,
+	    "SELECT total(a.count) FROM report r JOIN record a"
 	    " ON a.id BETWEEN r.record_first AND r.record_last WHERE r.policy_domain ="
-	    " 'clean.example' AND r.day_first BETWEEN %d AND %d AND (%s)", LAST - 29, LAST, where);
+	    " 'clean.example' AND r.day_first BETWEEN %d AND %d AND (%s)",
+	    LAST - 29, LAST, where);
 	cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
 	cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
@@ -195,10 +205,13 @@ Test(advise_scenarios, a_clean_domain_is_ready)
 	advice_free(&a);
 	/* the CLI says the same, and gives the record to publish with the owner's rua */
 	cr_assert_eq(tu_run(&out, "%s advise --db %s clean.example --rua mailto:d@clean.example",
-	    DMARCD_BIN, fx.db), 0);
+	                 DMARCD_BIN, fx.db),
+	    0);
 	cr_assert(strstr(out, "clean.example: READY  (p=none -> p=quarantine") == out, "%s", out);
-	cr_assert_not_null(strstr(out, "_dmarc.clean.example TXT \"v=DMARC1; p=quarantine; "
-	    "rua=mailto:d@clean.example; pct=10; t=y\""), "%s", out);
+	cr_assert_not_null(strstr(out,
+	                       "_dmarc.clean.example TXT \"v=DMARC1; p=quarantine; "
+	                       "rua=mailto:d@clean.example; pct=10; t=y\""),
+	    "%s", out);
 	free(out);
 	free(fx.db);
 	free(fx.dir);
@@ -215,17 +228,21 @@ Test(advise_scenarios, an_unconfigured_service_is_not_ready_and_named)
 	cr_assert_not(cond(&a, "A4")->ok);
 	cr_assert_not(cond(&a, "A3")->ok);
 	/* 70 of the 378 messages a reporter sees each day come from the service */
-	cr_assert_str_eq(a.fixes[0], "mailer.example.net (198.51.100.0/24) sends 18.5 % of your "
+	cr_assert_str_eq(a.fixes[0],
+	    "mailer.example.net (198.51.100.0/24) sends 18.5 % of your "
 	    "mail and passes SPF for mailer.example.net but not for your domain: set up DKIM "
 	    "signing with d=clean.example at that service (or a custom MAIL FROM under "
 	    "clean.example).");
 	advice_free(&a);
 	cr_assert_eq(tu_run(&out, "%s advise --db %s --json clean.example", DMARCD_BIN, fx.db), 0);
 	cr_assert_not_null(strstr(out, "\"verdict\":\"NOT READY\""), "%s", out);
-	cr_assert_not_null(strstr(out, "\"label\":\"mailer.example.net (198.51.100.0/24)\","
-	    "\"networks\":\"198.51.100.0/24\",\"network_count\":1,\"identity\":"
-	    "\"mailer.example.net\",\"identity_via\":\"spf\",\"class\":\"misaligned\","
-	    "\"confirmed\":false,\"needs_review\":true"), "%s", out);
+	cr_assert_not_null(
+	    strstr(out,
+	        "\"label\":\"mailer.example.net (198.51.100.0/24)\","
+	        "\"networks\":\"198.51.100.0/24\",\"network_count\":1,\"identity\":"
+	        "\"mailer.example.net\",\"identity_via\":\"spf\",\"class\":\"misaligned\","
+	        "\"confirmed\":false,\"needs_review\":true"),
+	    "%s", out);
 	free(out);
 	free(fx.db);
 	free(fx.dir);
@@ -238,9 +255,13 @@ Test(advise_scenarios, overrides_change_the_verdict)
 	char *out = NULL;
 
 	/* the owner says the service is not theirs: it is spoofing, and the domain is ready */
-	cr_assert_eq(tu_run(&out, "%s classify --db %s clean.example cidr 198.51.100.0/24 "
-	    "unauthorized --label 'old newsletter'", DMARCD_BIN, fx.db), 0);
-	cr_assert_str_eq(out, "clean.example cidr 198.51.100.0/24 unauthorized \"old newsletter\""
+	cr_assert_eq(tu_run(&out,
+	                 "%s classify --db %s clean.example cidr 198.51.100.0/24 "
+	                 "unauthorized --label 'old newsletter'",
+	                 DMARCD_BIN, fx.db),
+	    0);
+	cr_assert_str_eq(out,
+	    "clean.example cidr 198.51.100.0/24 unauthorized \"old newsletter\""
 	    "  (cli)\n");
 	free(out);
 	advise(&fx, POLICY_UNSET, -1, &a);
@@ -249,16 +270,22 @@ Test(advise_scenarios, overrides_change_the_verdict)
 	cr_assert(a.senders[1].confirmed);
 	advice_free(&a);
 	/* the owner says it is theirs: confirmed, no review left, but still not ready */
-	cr_assert_eq(tu_run(NULL, "%s classify --db %s clean.example cidr 198.51.100.0/24 "
-	    "authorized >/dev/null", DMARCD_BIN, fx.db), 0);
+	cr_assert_eq(tu_run(NULL,
+	                 "%s classify --db %s clean.example cidr 198.51.100.0/24 "
+	                 "authorized >/dev/null",
+	                 DMARCD_BIN, fx.db),
+	    0);
 	advise(&fx, POLICY_UNSET, -1, &a);
 	cr_assert_eq(a.verdict, VERDICT_NOT_READY);
 	cr_assert(cond(&a, "A3")->ok);
 	cr_assert_not(cond(&a, "A4")->ok);
 	advice_free(&a);
 	/* forgetting it brings the suggestion back */
-	cr_assert_eq(tu_run(&out, "%s classify --db %s --forget clean.example cidr "
-	    "198.51.100.0/24", DMARCD_BIN, fx.db), 0);
+	cr_assert_eq(tu_run(&out,
+	                 "%s classify --db %s --forget clean.example cidr "
+	                 "198.51.100.0/24",
+	                 DMARCD_BIN, fx.db),
+	    0);
 	cr_assert_str_eq(out, "forgotten\n");
 	free(out);
 	advise(&fx, POLICY_UNSET, -1, &a);
@@ -319,21 +346,25 @@ Test(advise_scenarios, generated_corpus_verdicts)
 
 	TU_REQUIRE_SHARED();
 	dir = tu_scratch_dir();
-	rc = tu_run(NULL, "python3 %s --reports 600 --records-per-report realistic --wrap none "
+	rc = tu_run(NULL,
+	    "python3 %s --reports 600 --records-per-report realistic --wrap none "
 	    "--compress gz --out %s/c --seed 3 --domains 3 --days 60 --start-date 2025-01-01 "
-	    ">/dev/null 2>&1 && %s ingest --db %s/a.db %s/c >/dev/null", tu_shared("bench/gen_corpus.py"),
-	    dir, DMARCD_BIN, dir, dir);
+	    ">/dev/null 2>&1 && %s ingest --db %s/a.db %s/c >/dev/null",
+	    tu_shared("bench/gen_corpus.py"), dir, DMARCD_BIN, dir, dir);
 	cr_assert_eq(rc, 0);
 	cr_assert_eq(tu_run(&out, "%s advise --db %s/a.db | grep '^[a-z]'", DMARCD_BIN, dir), 0);
 	/* p=none, every service aligned: ready for the first quarantine step */
 	cr_assert_not_null(strstr(out, "contoso.com: READY  (p=none -> p=quarantine"), "%s", out);
 	/* at quarantine, but 1.8 % of its authorized volume is mailing-list mail that fails */
-	cr_assert_not_null(strstr(out, "fabrikam.com: NOT READY  (p=quarantine -> p=reject)"),
-	    "%s", out);
+	cr_assert_not_null(strstr(out, "fabrikam.com: NOT READY  (p=quarantine -> p=reject)"), "%s",
+	    out);
 	free(out);
 	/* the owner says nobody there posts to mailing lists: ready for reject */
-	cr_assert_eq(tu_run(&out, "%s advise --db %s/a.db fabrikam.com --no-mailing-lists yes "
-	    "| head -1", DMARCD_BIN, dir), 0);
+	cr_assert_eq(tu_run(&out,
+	                 "%s advise --db %s/a.db fabrikam.com --no-mailing-lists yes "
+	                 "| head -1",
+	                 DMARCD_BIN, dir),
+	    0);
 	cr_assert_str_eq(out, "fabrikam.com: READY  (p=quarantine -> p=reject)\n");
 	free(out);
 	free(dir);
@@ -342,36 +373,43 @@ Test(advise_scenarios, generated_corpus_verdicts)
 /* What a config file says: thresholds, confirmed sources and the owner's record. */
 Test(advise_scenarios, a_config_file_confirms_sources_and_sets_thresholds)
 {
-	static const char good[] = "[source newsletter]\ndomain = clean.example\n"
+	static const char good[] =
+	    "[source newsletter]\ndomain = clean.example\n"
 	    "spf_domain = mailer.example.net\nstatus = unauthorized\n"
 	    "[domain clean.example]\nrecord = \"v=DMARC1; p=none; rua=mailto:r@clean.example; "
 	    "fo=1\"\n[advisor]\nfirst_pct = 100\n";
 	static const char bad[] = "[source s]\ndomain = clean.example\n"
-	    "cidr = 198.51.100.0/33\nstatus = authorized\n";
+	                          "cidr = 198.51.100.0/33\nstatus = authorized\n";
 	struct fixture fx = ingest_scenario(true, 4, 200);
 	char conf[512], *out = NULL;
 	int rc;
 
 	snprintf(conf, sizeof conf, "%s/dmarcd.conf", fx.dir);
 	tu_write_file(conf, good, sizeof good - 1);
-	cr_assert_eq(tu_run(&out, "%s advise --config %s --db %s clean.example", DMARCD_BIN, conf,
-	    fx.db), 0);
+	cr_assert_eq(
+	    tu_run(&out, "%s advise --config %s --db %s clean.example", DMARCD_BIN, conf, fx.db),
+	    0);
 	cr_assert(strstr(out, "clean.example: READY  (p=none -> p=quarantine)\n") == out, "%s",
 	    out);
-	cr_assert_not_null(strstr(out, "_dmarc.clean.example TXT \"v=DMARC1; p=quarantine; "
-	    "rua=mailto:r@clean.example; fo=1\""), "%s", out);
+	cr_assert_not_null(strstr(out,
+	                       "_dmarc.clean.example TXT \"v=DMARC1; p=quarantine; "
+	                       "rua=mailto:r@clean.example; fo=1\""),
+	    "%s", out);
 	free(out);
 	/* the config's sources are in the database, replaced at the next load */
 	cr_assert_eq(tu_run(&out, "%s classify --db %s --list", DMARCD_BIN, fx.db), 0);
-	cr_assert_str_eq(out, "clean.example spf_domain mailer.example.net unauthorized "
+	cr_assert_str_eq(out,
+	    "clean.example spf_domain mailer.example.net unauthorized "
 	    "\"newsletter\"  (config)\n");
 	free(out);
 	tu_write_file(conf, bad, sizeof bad - 1);
 	rc = tu_run(&out, "%s advise --config %s --db %s clean.example 2>&1", DMARCD_BIN, conf,
 	    fx.db);
 	cr_assert_eq(rc, 1);
-	cr_assert_not_null(strstr(out, "dmarcd.conf:1: [source s]: '198.51.100.0/33' is not an IP "
-	    "address or CIDR"), "%s", out);
+	cr_assert_not_null(strstr(out,
+	                       "dmarcd.conf:1: [source s]: '198.51.100.0/33' is not an IP "
+	                       "address or CIDR"),
+	    "%s", out);
 	free(out);
 	free(fx.db);
 	free(fx.dir);

@@ -83,42 +83,47 @@ static const struct shared_case {
 	const char *reporter;
 	uint64_t flags;
 } shared_cases[] = {
-    {"spec/examples/failure-arf.eml", "arf", "dmarc", "auth-failure", "dmarc", "203.0.113.77",
-        "example.com", "Wed, 25 Dec 2024 10:14:58 +0000", 1735121698, "2024-12-25T10:14:58Z",
-        "headers", "example.com", "Your invoice is overdue", "spam", "dkim, spf",
-        "receiver.example", 0},
-    {"spec/examples/failure-arf-base64-mixed.eml", "arf-nonstandard", "dmarc", "auth-failure", NULL,
-        "198.51.100.200", "example.com", "Wed, 25 Dec 2024 08:01:00 +0800", 1735084860,
-        "2024-12-25T00:01:00Z", "message", "example.com", "Weekly newsletter", "delivered", "none",
-        "receiver2.example", W_ARF_FIELD_MISSING},
-    {"spec/examples/failure-nonarf-plaintext.eml", "plaintext", "dmarc", "auth-failure", NULL,
-        "203.0.113.68", "example.com", "Wed, 25 Dec 2024 12:00:08 +0100", 1735124408,
-        "2024-12-25T11:00:08Z", "headers", "example.com", "Urgent wire transfer", NULL, NULL,
-        "gw.receiver3.example", W_FEEDBACK_TYPE_MISSING},
-    {"corpus/domainaware+parsedmarc/DMARC Failure Report for domain.de "
-     "(mail-from=sharepoint@domain.de, ip=10.10.10.10).eml",
-        "arf", "dmarc", "auth-failure", "dmarc", "10.10.10.10", "domain.de",
-        "Mon, 01 Oct 2018 11:20:27 +0200", 1538385627, "2018-10-01T09:20:27Z", "message",
-        "domain.de", "Subject", "policy", NULL, "domain.de", 0},
-    {"corpus/domainaware+parsedmarc/subject.eml", "arf", "dmarc", "auth-failure", "dmarc",
-        "10.10.10.10", "domain.de", "Mon, 01 Oct 2018 11:20:27 +0200", 1538385627,
-        "2018-10-01T09:20:27Z", "message", "domain.de", "Subject", "policy", NULL, "domain.de", 0},
-    {"corpus/domainaware+parsedmarc/[Netease DMARC Failure Report] Rent Reminder.eml",
-        "arf-nonstandard", "dmarc", "auth-failure", NULL, "167.89.69.24", "cardinal.com",
-        "Fri, 28 Sep 2018 16:48:42 +0800", 1538124522, "2018-09-28T08:48:42Z", "headers",
-        "cardinal.com", "Rent Reminder", "delivered", "spf,dkim", "163.com", W_ARF_FIELD_MISSING},
-    {"corpus/domainaware+parsedmarc/dmarc_ruf_report_linkedin.eml", "arf", "dmarc", "auth-failure",
-        "dmarc", "10.10.10.10", "example.com", "Tue, 30 Apr 2019 02:09:00 +0000", 1556590140,
-        "2019-04-30T02:09:00Z", "message", "example.com", "Subject line, could be UTF8 encoded",
-        "delivered", NULL, "linkedin.com", 0},
-    {"corpus/domainaware+parsedmarc/dmarc_ruf_report_linkedin.crlf.eml", "arf", "dmarc",
-        "auth-failure", "dmarc", "10.10.10.10", "example.com", "Tue, 30 Apr 2019 02:09:00 +0000",
-        1556590140, "2019-04-30T02:09:00Z", "message", "example.com",
-        "Subject line, could be UTF8 encoded", "delivered", NULL, "linkedin.com", 0},
-    {"corpus/domainaware+parsedmarc/exim_plain_text_only_no_arf_part.eml", "plaintext", "dmarc",
-        "auth-failure", NULL, "203.0.113.68", "example.com", "Mon, 07 Apr 2025 23:16:09 +0200",
-        1744060569, "2025-04-07T21:16:09Z", "headers", "example.com", "Payment from your account.",
-        NULL, NULL, "node01.mailgate.example.net", W_FEEDBACK_TYPE_MISSING},
+	{ "spec/examples/failure-arf.eml", "arf", "dmarc", "auth-failure", "dmarc", "203.0.113.77",
+	    "example.com", "Wed, 25 Dec 2024 10:14:58 +0000", 1735121698, "2024-12-25T10:14:58Z",
+	    "headers", "example.com", "Your invoice is overdue", "spam", "dkim, spf",
+	    "receiver.example", 0 },
+	{ "spec/examples/failure-arf-base64-mixed.eml", "arf-nonstandard", "dmarc", "auth-failure",
+	    NULL, "198.51.100.200", "example.com", "Wed, 25 Dec 2024 08:01:00 +0800", 1735084860,
+	    "2024-12-25T00:01:00Z", "message", "example.com", "Weekly newsletter", "delivered",
+	    "none", "receiver2.example", W_ARF_FIELD_MISSING },
+	{ "spec/examples/failure-nonarf-plaintext.eml", "plaintext", "dmarc", "auth-failure", NULL,
+	    "203.0.113.68", "example.com", "Wed, 25 Dec 2024 12:00:08 +0100", 1735124408,
+	    "2024-12-25T11:00:08Z", "headers", "example.com", "Urgent wire transfer", NULL, NULL,
+	    "gw.receiver3.example", W_FEEDBACK_TYPE_MISSING },
+	{ "corpus/domainaware+parsedmarc/DMARC Failure Report for domain.de "
+	  "(mail-from=sharepoint@domain.de, ip=10.10.10.10).eml",
+	    "arf", "dmarc", "auth-failure", "dmarc", "10.10.10.10", "domain.de",
+	    "Mon, 01 Oct 2018 11:20:27 +0200", 1538385627, "2018-10-01T09:20:27Z", "message",
+	    "domain.de", "Subject", "policy", NULL, "domain.de", 0 },
+	{ "corpus/domainaware+parsedmarc/subject.eml", "arf", "dmarc", "auth-failure", "dmarc",
+	    "10.10.10.10", "domain.de", "Mon, 01 Oct 2018 11:20:27 +0200", 1538385627,
+	    "2018-10-01T09:20:27Z", "message", "domain.de", "Subject", "policy", NULL, "domain.de",
+	    0 },
+	{ "corpus/domainaware+parsedmarc/[Netease DMARC Failure Report] Rent Reminder.eml",
+	    "arf-nonstandard", "dmarc", "auth-failure", NULL, "167.89.69.24", "cardinal.com",
+	    "Fri, 28 Sep 2018 16:48:42 +0800", 1538124522, "2018-09-28T08:48:42Z", "headers",
+	    "cardinal.com", "Rent Reminder", "delivered", "spf,dkim", "163.com",
+	    W_ARF_FIELD_MISSING },
+	{ "corpus/domainaware+parsedmarc/dmarc_ruf_report_linkedin.eml", "arf", "dmarc",
+	    "auth-failure", "dmarc", "10.10.10.10", "example.com",
+	    "Tue, 30 Apr 2019 02:09:00 +0000", 1556590140, "2019-04-30T02:09:00Z", "message",
+	    "example.com", "Subject line, could be UTF8 encoded", "delivered", NULL, "linkedin.com",
+	    0 },
+	{ "corpus/domainaware+parsedmarc/dmarc_ruf_report_linkedin.crlf.eml", "arf", "dmarc",
+	    "auth-failure", "dmarc", "10.10.10.10", "example.com",
+	    "Tue, 30 Apr 2019 02:09:00 +0000", 1556590140, "2019-04-30T02:09:00Z", "message",
+	    "example.com", "Subject line, could be UTF8 encoded", "delivered", NULL, "linkedin.com",
+	    0 },
+	{ "corpus/domainaware+parsedmarc/exim_plain_text_only_no_arf_part.eml", "plaintext",
+	    "dmarc", "auth-failure", NULL, "203.0.113.68", "example.com",
+	    "Mon, 07 Apr 2025 23:16:09 +0200", 1744060569, "2025-04-07T21:16:09Z", "headers",
+	    "example.com", "Payment from your account.", NULL, NULL, "node01.mailgate.example.net",
+	    W_FEEDBACK_TYPE_MISSING },
 };
 
 Test(arf, every_shared_failure_mail)
@@ -143,16 +148,16 @@ Test(arf, every_shared_failure_mail)
 		    (long long)f->arrival_ts);
 		iso(f->arrival_ts, buf, sizeof buf);
 		cr_expect_str_eq(buf, c->arrival_iso, "%s", c->path);
-		assert_str(
-		    failure_sample_name(f->sample_kind), c->sample_kind, "sample_kind", c->path);
+		assert_str(failure_sample_name(f->sample_kind), c->sample_kind, "sample_kind",
+		    c->path);
 		assert_str(f->header_from, c->header_from, "header_from", c->path);
 		assert_str(f->sample_subject, c->subject, "subject", c->path);
 		assert_str(f->delivery_result, c->delivery_result, "delivery_result", c->path);
-		assert_str(
-		    f->identity_alignment, c->identity_alignment, "identity_alignment", c->path);
+		assert_str(f->identity_alignment, c->identity_alignment, "identity_alignment",
+		    c->path);
 		assert_str(f->reporter, c->reporter, "reporter", c->path);
-		cr_expect_eq(
-		    f->flags, c->flags, "%s: flags %#llx", c->path, (unsigned long long)f->flags);
+		cr_expect_eq(f->flags, c->flags, "%s: flags %#llx", c->path,
+		    (unsigned long long)f->flags);
 		failure_free(f);
 	}
 }
@@ -424,14 +429,14 @@ Test(arf, source_ip_forms)
 		const char *raw, *want;
 		uint64_t flag;
 	} cases[] = {
-	    {"192.0.2.1 (mail.example)", "192.0.2.1", 0},
-	    {"[198.51.100.7]", "198.51.100.7", 0},
-	    {"IPv6:2001:db8::1", "2001:db8::1", 0},
-	    {"[IPv6:::ffff:203.0.113.9]", "203.0.113.9", W_IP_MAPPED},
-	    {"2001:0DB8:0000:0000:0000:0000:0000:0001", "2001:db8::1", 0},
-	    {"fe80::1%eth0", "fe80::1", 0},
-	    {"203.0.113.300", "", W_IP_INVALID},
-	    {"unknown", "", W_IP_INVALID},
+		{ "192.0.2.1 (mail.example)", "192.0.2.1", 0 },
+		{ "[198.51.100.7]", "198.51.100.7", 0 },
+		{ "IPv6:2001:db8::1", "2001:db8::1", 0 },
+		{ "[IPv6:::ffff:203.0.113.9]", "203.0.113.9", W_IP_MAPPED },
+		{ "2001:0DB8:0000:0000:0000:0000:0000:0001", "2001:db8::1", 0 },
+		{ "fe80::1%eth0", "fe80::1", 0 },
+		{ "203.0.113.300", "", W_IP_INVALID },
+		{ "unknown", "", W_IP_INVALID },
 	};
 	struct failure_report *f;
 	char block[256];
@@ -443,8 +448,8 @@ Test(arf, source_ip_forms)
 		f = parse_feedback(block);
 		cr_expect_str_eq(f->source_ip, cases[i].want, "%s", cases[i].raw);
 		cr_expect_str_eq(f->source_ip_raw, cases[i].raw);
-		cr_expect_eq(
-		    f->flags & (W_IP_MAPPED | W_IP_INVALID), cases[i].flag, "%s", cases[i].raw);
+		cr_expect_eq(f->flags & (W_IP_MAPPED | W_IP_INVALID), cases[i].flag, "%s",
+		    cases[i].raw);
 		failure_free(f);
 	}
 }
@@ -454,11 +459,11 @@ Test(arf, delivery_result_mapping)
 	static const struct {
 		const char *raw, *word, *kept;
 	} cases[] = {
-	    {"delivered", "delivered", NULL},
-	    {"Spam", "spam", NULL},
-	    {"smg-policy-action", "policy", "smg-policy-action"},
-	    {"rejected-by-gateway", "reject", "rejected-by-gateway"},
-	    {"quarantined", "other", "quarantined"},
+		{ "delivered", "delivered", NULL },
+		{ "Spam", "spam", NULL },
+		{ "smg-policy-action", "policy", "smg-policy-action" },
+		{ "rejected-by-gateway", "reject", "rejected-by-gateway" },
+		{ "quarantined", "other", "quarantined" },
 	};
 	struct failure_report *f;
 	char block[256];
@@ -542,8 +547,8 @@ Test(arf, sample_is_bounded)
 	cr_assert_not_null(p.f, "%s", p.e.msg);
 	cr_expect(p.f->flags & W_TEXT_TRUNCATED);
 	cr_expect_eq(p.f->sample_kind, FAILURE_SAMPLE_MESSAGE);
-	cr_expect_leq(
-	    strlen(p.f->sample_headers) + p.f->sample_body_len, (size_t)BOUND_FAILURE_SAMPLE);
+	cr_expect_leq(strlen(p.f->sample_headers) + p.f->sample_body_len,
+	    (size_t)BOUND_FAILURE_SAMPLE);
 	cr_expect_str_eq(p.f->sample_subject, "large");
 	failure_free(p.f);
 }
@@ -651,7 +656,8 @@ Test(arf, header_block_bounds)
  */
 Test(arf, regress_plaintext_sample_past_a_truncated_text)
 {
-	struct failure_report *f = parse_path(tu_fixture("regress/regress-plaintext-truncated-sample.eml"));
+	struct failure_report *f =
+	    parse_path(tu_fixture("regress/regress-plaintext-truncated-sample.eml"));
 
 	cr_expect_eq(f->format, FAILURE_FORMAT_PLAINTEXT);
 	cr_expect(f->sample_headers == NULL || strlen(f->sample_headers) <= BOUND_FAILURE_SAMPLE);

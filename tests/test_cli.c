@@ -11,7 +11,6 @@
 
 #include "testutil.h"
 
-
 /* A small aggregate report: n_records records of `count` messages, every other one passing. */
 static void
 write_report(const char *path, const char *org, const char *report_id, const char *domain,
@@ -21,14 +20,16 @@ write_report(const char *path, const char *org, const char *report_id, const cha
 	int i;
 
 	cr_assert_not_null(f);
-	fprintf(f, "<?xml version=\"1.0\"?>\n<feedback><version>1.0</version>"
+	fprintf(f,
+	    "<?xml version=\"1.0\"?>\n<feedback><version>1.0</version>"
 	    "<report_metadata><org_name>%s</org_name><email>r@%s</email>"
 	    "<report_id>%s</report_id><date_range><begin>%ld</begin><end>%ld</end>"
 	    "</date_range></report_metadata><policy_published><domain>%s</domain>"
 	    "<p>none</p><sp>none</sp><pct>100</pct></policy_published>\n",
 	    org, "reporter.example", report_id, begin, begin + 86399, domain);
 	for (i = 0; i < n_records; i++)
-		fprintf(f, "<record><row><source_ip>192.0.2.%d</source_ip><count>%d</count>"
+		fprintf(f,
+		    "<record><row><source_ip>192.0.2.%d</source_ip><count>%d</count>"
 		    "<policy_evaluated><disposition>none</disposition><dkim>%s</dkim>"
 		    "<spf>fail</spf></policy_evaluated></row><identifiers>"
 		    "<header_from>%s</header_from></identifiers><auth_results><spf>"
@@ -70,12 +71,19 @@ Test(cli, ingest_directory_then_export_reports)
 
 	rc = tu_run(&out, "%s export reports --db %s/t.db", DMARCD_BIN, dir);
 	cr_assert_eq(rc, 0);
-	cr_expect(strncmp(out, "org_name,report_id,policy_domain,begin,end,records,messages,"
-	    "dmarc_pass,dkim_aligned,spf_aligned", 93) == 0, "%s", out);
-	cr_expect_not_null(strstr(out, "Reporter A,rep-1,example.com,2024-03-06T00:00:00Z,"
-	    "2024-03-06T23:59:59Z,4,40,20,20,0,"), "%s", out);
-	cr_expect_not_null(strstr(out, "\"'=Evil()\",rep-2,example.org,2024-03-07T00:00:00Z,"
-	    "2024-03-07T23:59:59Z,3,15,10,10,0,"), "formula guard missing: %s", out);
+	cr_expect(strncmp(out,
+	              "org_name,report_id,policy_domain,begin,end,records,messages,"
+	              "dmarc_pass,dkim_aligned,spf_aligned",
+	              93) == 0,
+	    "%s", out);
+	cr_expect_not_null(strstr(out,
+	                       "Reporter A,rep-1,example.com,2024-03-06T00:00:00Z,"
+	                       "2024-03-06T23:59:59Z,4,40,20,20,0,"),
+	    "%s", out);
+	cr_expect_not_null(strstr(out,
+	                       "\"'=Evil()\",rep-2,example.org,2024-03-07T00:00:00Z,"
+	                       "2024-03-07T23:59:59Z,3,15,10,10,0,"),
+	    "formula guard missing: %s", out);
 	free(out);
 
 	rc = tu_run(&out, "%s export reports --db %s/t.db --domain example.org --format json",
@@ -99,8 +107,10 @@ Test(cli, ingesting_twice_changes_nothing)
 
 	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s/in", DMARCD_BIN, dir, dir);
 	cr_expect_eq(rc, 0);
-	cr_expect_not_null(strstr(out, "\"reports_stored\":0,\"duplicate_reports\":0,"
-	    "\"duplicate_inputs\":1,"), "%s", out);
+	cr_expect_not_null(strstr(out,
+	                       "\"reports_stored\":0,\"duplicate_reports\":0,"
+	                       "\"duplicate_inputs\":1,"),
+	    "%s", out);
 	free(out);
 
 	/* The same report in another file (other bytes): a duplicate report. */
@@ -120,7 +130,8 @@ Test(cli, ingesting_twice_changes_nothing)
 	free(dir);
 }
 
-/* dmarcd ingest parses ahead on a second thread: bytes seen earlier in the same run still count once. */
+/* dmarcd ingest parses ahead on a second thread: bytes seen earlier in the same run still count
+ * once. */
 Test(cli, the_same_bytes_twice_in_one_run_are_one_input)
 {
 	char *dir = setup_dir(), *out, path[512];
@@ -128,18 +139,25 @@ Test(cli, the_same_bytes_twice_in_one_run_are_one_input)
 
 	snprintf(path, sizeof path, "%s/in/a.xml", dir);
 	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 3, 4);
-	cr_assert_eq(tu_run(NULL, "cd %s/in && cp a.xml b.xml && cp a.xml c.xml && "
-	    "printf '\\n' >> c.xml && printf '<feedback>' > d.xml && cp d.xml e.xml", dir), 0);
+	cr_assert_eq(tu_run(NULL,
+	                 "cd %s/in && cp a.xml b.xml && cp a.xml c.xml && "
+	                 "printf '\\n' >> c.xml && printf '<feedback>' > d.xml && cp d.xml e.xml",
+	                 dir),
+	    0);
 
 	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s/in 2>/dev/null", DMARCD_BIN, dir, dir);
 	cr_expect_eq(rc, 3, "the malformed input is refused: exit 3 (got %d)", rc);
-	cr_expect_not_null(strstr(out, "\"inputs\":5,\"reports_stored\":1,\"duplicate_reports\":1,"
-	    "\"duplicate_inputs\":2,\"conflicts\":0,\"refused\":1,"), "%s", out);
+	cr_expect_not_null(strstr(out,
+	                       "\"inputs\":5,\"reports_stored\":1,\"duplicate_reports\":1,"
+	                       "\"duplicate_inputs\":2,\"conflicts\":0,\"refused\":1,"),
+	    "%s", out);
 	cr_expect_not_null(strstr(out, "\"records\":3,"), "%s", out);
 	free(out);
 
-	rc = tu_run(&out, "sqlite3 %s/t.db \"SELECT location, status, times_seen FROM input"
-	    " ORDER BY id\"", dir);
+	rc = tu_run(&out,
+	    "sqlite3 %s/t.db \"SELECT location, status, times_seen FROM input"
+	    " ORDER BY id\"",
+	    dir);
 	cr_assert_eq(rc, 0);
 	cr_expect_not_null(strstr(out, "/in/a.xml|stored|2\n"), "%s", out);
 	cr_expect_not_null(strstr(out, "/in/c.xml|stored|1\n"), "%s", out);
@@ -155,32 +173,40 @@ Test(cli, a_maildir_larger_than_a_batch_is_stored_and_acknowledged)
 	char *dir = setup_dir(), *out;
 	int rc;
 
-	cr_assert_eq(tu_run(NULL, "mkdir -p %s/Maildir/new %s/Maildir/cur %s/Maildir/tmp", dir, dir,
-	    dir), 0);
-	cr_assert_eq(tu_run(NULL, "cd %s/Maildir/new && for i in $(seq 1 700); do "
-	    "printf 'From: r@reporter.example\\nSubject: Report Domain: example.net\\n"
-	    "Content-Type: text/xml\\n\\n<feedback><report_metadata><org_name>R</org_name>"
-	    "<report_id>m-%%d</report_id><date_range><begin>1709683200</begin>"
-	    "<end>1709769599</end></date_range></report_metadata><policy_published>"
-	    "<domain>example.net</domain><p>none</p></policy_published><record><row>"
-	    "<source_ip>198.51.100.%%d</source_ip><count>%%d</count><policy_evaluated>"
-	    "<disposition>none</disposition><dkim>pass</dkim><spf>fail</spf>"
-	    "</policy_evaluated></row><identifiers><header_from>example.net</header_from>"
-	    "</identifiers></record></feedback>\\n' $i $((i %% 250)) $i > $i.M1.test; done",
-	    dir), 0);
+	cr_assert_eq(
+	    tu_run(NULL, "mkdir -p %s/Maildir/new %s/Maildir/cur %s/Maildir/tmp", dir, dir, dir),
+	    0);
+	cr_assert_eq(
+	    tu_run(NULL,
+	        "cd %s/Maildir/new && for i in $(seq 1 700); do "
+	        "printf 'From: r@reporter.example\\nSubject: Report Domain: example.net\\n"
+	        "Content-Type: text/xml\\n\\n<feedback><report_metadata><org_name>R</org_name>"
+	        "<report_id>m-%%d</report_id><date_range><begin>1709683200</begin>"
+	        "<end>1709769599</end></date_range></report_metadata><policy_published>"
+	        "<domain>example.net</domain><p>none</p></policy_published><record><row>"
+	        "<source_ip>198.51.100.%%d</source_ip><count>%%d</count><policy_evaluated>"
+	        "<disposition>none</disposition><dkim>pass</dkim><spf>fail</spf>"
+	        "</policy_evaluated></row><identifiers><header_from>example.net</header_from>"
+	        "</identifiers></record></feedback>\\n' $i $((i %% 250)) $i > $i.M1.test; done",
+	        dir),
+	    0);
 
 	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s/Maildir", DMARCD_BIN, dir, dir);
 	cr_expect_eq(rc, 0);
 	cr_expect_not_null(strstr(out, "\"inputs\":700,\"reports_stored\":700,"), "%s", out);
 	cr_expect_not_null(strstr(out, "\"records\":700,"), "%s", out);
 	free(out);
-	rc = tu_run(&out, "ls %s/Maildir/new | wc -l; ls %s/Maildir/cur | grep -c ':2,S$'; "
-	    "%s export domains --db %s/t.db", dir, dir, DMARCD_BIN, dir);
+	rc = tu_run(&out,
+	    "ls %s/Maildir/new | wc -l; ls %s/Maildir/cur | grep -c ':2,S$'; "
+	    "%s export domains --db %s/t.db",
+	    dir, dir, DMARCD_BIN, dir);
 	cr_assert_eq(rc, 0);
 	cr_expect_eq(strncmp(out, "0\n700\n", 6), 0, "%s", out);
 	/* messages 1 + 2 + ... + 700, all passing DKIM; 250 addresses; 700 reports */
-	cr_expect_not_null(strstr(out, "\nexample.net,245350,245350,1.0000,245350,0,245350,0,0,"
-	    "250,700,2024-03-06,"), "%s", out);
+	cr_expect_not_null(strstr(out,
+	                       "\nexample.net,245350,245350,1.0000,245350,0,245350,0,0,"
+	                       "250,700,2024-03-06,"),
+	    "%s", out);
 	free(out);
 	free(dir);
 }
@@ -191,15 +217,22 @@ Test(cli, maildir_mail_is_acknowledged_after_the_commit)
 	struct stat sb;
 	int rc;
 
-	cr_assert_eq(tu_run(NULL, "mkdir -p %s/Maildir/new %s/Maildir/cur %s/Maildir/tmp", dir, dir,
-	    dir), 0);
+	cr_assert_eq(
+	    tu_run(NULL, "mkdir -p %s/Maildir/new %s/Maildir/cur %s/Maildir/tmp", dir, dir, dir),
+	    0);
 	snprintf(report, sizeof report, "%s/r.xml", dir);
 	write_report(report, "Mail Reporter", "m-1", "example.net", 1709683200, 2, 3);
-	cr_assert_eq(tu_run(NULL, "cd %s && { printf 'From: r@reporter.example\\nSubject: Report "
-	    "Domain: example.net Submitter: reporter.example\\nMIME-Version: 1.0\\n"
-	    "Content-Type: text/xml\\n\\n'; cat r.xml; } > Maildir/new/100.M1.test", dir), 0);
-	cr_assert_eq(tu_run(NULL, "printf 'From: x@y\\nSubject: hello\\n\\njust text\\n' > "
-	    "%s/Maildir/new/101.M2.test", dir), 0);
+	cr_assert_eq(tu_run(NULL,
+	                 "cd %s && { printf 'From: r@reporter.example\\nSubject: Report "
+	                 "Domain: example.net Submitter: reporter.example\\nMIME-Version: 1.0\\n"
+	                 "Content-Type: text/xml\\n\\n'; cat r.xml; } > Maildir/new/100.M1.test",
+	                 dir),
+	    0);
+	cr_assert_eq(tu_run(NULL,
+	                 "printf 'From: x@y\\nSubject: hello\\n\\njust text\\n' > "
+	                 "%s/Maildir/new/101.M2.test",
+	                 dir),
+	    0);
 
 	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s/Maildir 2>/dev/null", DMARCD_BIN, dir,
 	    dir);
@@ -237,8 +270,10 @@ Test(cli, stdin_and_exports_of_sources_and_domains)
 
 	rc = tu_run(&out, "%s export sources --db %s/t.db", DMARCD_BIN, dir);
 	cr_assert_eq(rc, 0);
-	cr_expect_not_null(strstr(out, "example.com,192.0.2.1,14,14,1.0000,14,0,14,0,0,"
-	    "2024-03-06,2024-03-07"), "%s", out);
+	cr_expect_not_null(strstr(out,
+	                       "example.com,192.0.2.1,14,14,1.0000,14,0,14,0,0,"
+	                       "2024-03-06,2024-03-07"),
+	    "%s", out);
 	cr_expect_not_null(strstr(out, "example.com,192.0.2.2,14,0,0.0000,0,0,14,0,0,"), "%s", out);
 	free(out);
 
@@ -270,8 +305,8 @@ Test(cli, reprocess_recovers_inputs_refused_under_a_lower_limit)
 
 	rc = tu_run(&out, "%s reprocess --db %s/t.db", DMARCD_BIN, dir);
 	cr_expect_eq(rc, 0, "reprocess: %d", rc);
-	cr_expect_not_null(strstr(out, "1 refused inputs retried: 1 reports stored, 0 still refused"),
-	    "%s", out);
+	cr_expect_not_null(
+	    strstr(out, "1 refused inputs retried: 1 reports stored, 0 still refused"), "%s", out);
 	free(out);
 	rc = tu_run(&out, "%s export reports --db %s/t.db", DMARCD_BIN, dir);
 	cr_expect_not_null(strstr(out, "Reporter A,rep-1,example.com,"), "%s", out);
@@ -286,12 +321,15 @@ Test(cli, usage_and_operational_errors_have_their_exit_codes)
 	cr_expect_eq(tu_run(NULL, "%s 2>/dev/null", DMARCD_BIN), 2);
 	cr_expect_eq(tu_run(NULL, "%s frobnicate 2>/dev/null", DMARCD_BIN), 2);
 	cr_expect_eq(tu_run(NULL, "%s ingest 2>/dev/null", DMARCD_BIN), 2);
-	cr_expect_eq(tu_run(NULL, "%s export nonsense --db %s/t.db 2>/dev/null", DMARCD_BIN, dir), 2);
-	cr_expect_eq(tu_run(NULL, "%s export reports --since yesterday 2>/dev/null", DMARCD_BIN), 2);
-	cr_expect_eq(tu_run(NULL, "%s ingest --db %s/no/such/dir/t.db %s/in 2>/dev/null", DMARCD_BIN,
-	    dir, dir), 1);
-	cr_expect_eq(tu_run(NULL, "%s ingest --db %s/t.db %s/missing 2>/dev/null", DMARCD_BIN, dir,
-	    dir), 1);
+	cr_expect_eq(tu_run(NULL, "%s export nonsense --db %s/t.db 2>/dev/null", DMARCD_BIN, dir),
+	    2);
+	cr_expect_eq(tu_run(NULL, "%s export reports --since yesterday 2>/dev/null", DMARCD_BIN),
+	    2);
+	cr_expect_eq(tu_run(NULL, "%s ingest --db %s/no/such/dir/t.db %s/in 2>/dev/null",
+	                 DMARCD_BIN, dir, dir),
+	    1);
+	cr_expect_eq(
+	    tu_run(NULL, "%s ingest --db %s/t.db %s/missing 2>/dev/null", DMARCD_BIN, dir, dir), 1);
 	free(dir);
 }
 
@@ -309,11 +347,16 @@ Test(cli, failure_reports_are_stored_exported_and_pruned)
 
 	rc = tu_run(&out, "%s export failures --db %s/t.db", DMARCD_BIN, dir);
 	cr_assert_eq(rc, 0);
-	cr_expect(strncmp(out, "arrival_date,reporter,source_ip,reported_domain,header_from,"
-	    "envelope_from,auth_failure,dkim_domain,dkim_selector,spf_result,dkim_result,"
-	    "delivery_result,subject,", 134) == 0, "%s", out);
-	cr_expect_not_null(strstr(out, "2025-03-04T08:29:55Z,reports.example.net,2001:db8::17,"
-	    "example.org,example.org,,dmarc,example.org,sel1,fail,neutral,reject,Salary update,"),
+	cr_expect(strncmp(out,
+	              "arrival_date,reporter,source_ip,reported_domain,header_from,"
+	              "envelope_from,auth_failure,dkim_domain,dkim_selector,spf_result,dkim_result,"
+	              "delivery_result,subject,",
+	              134) == 0,
+	    "%s", out);
+	cr_expect_not_null(
+	    strstr(out,
+	        "2025-03-04T08:29:55Z,reports.example.net,2001:db8::17,"
+	        "example.org,example.org,,dmarc,example.org,sel1,fail,neutral,reject,Salary update,"),
 	    "%s", out);
 	cr_expect_null(strstr(out, "abuse"), "non-DMARC feedback in the DMARC export: %s", out);
 	free(out);
@@ -347,35 +390,39 @@ Test(cli, shared_corpus_ingests_and_a_second_run_changes_nothing)
 	dir = setup_dir();
 	snprintf(corpus, sizeof corpus, "%s", tu_shared("corpus"));
 	snprintf(examples, sizeof examples, "%s", tu_shared("spec/examples"));
-	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s %s 2>%s/log", DMARCD_BIN, dir,
-	    corpus, examples, dir);
+	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s %s 2>%s/log", DMARCD_BIN, dir, corpus,
+	    examples, dir);
 	cr_expect_eq(rc, 3);
 	/* 63 report files + MANIFEST.tsv + README.md */
 	cr_expect_not_null(strstr(out, "{\"inputs\":65,\"reports_stored\":33,"), "%s", out);
 	/* 3 conflicts: corpus files that reuse another file's report key with other data */
-	cr_expect_not_null(strstr(out, "\"duplicate_reports\":5,\"duplicate_inputs\":0,"
-	    "\"conflicts\":3,\"refused\":15,\"partial\":0,\"records\":2373,"
-	    "\"failures_stored\":7,\"duplicate_failures\":2}"), "%s", out);
+	cr_expect_not_null(strstr(out,
+	                       "\"duplicate_reports\":5,\"duplicate_inputs\":0,"
+	                       "\"conflicts\":3,\"refused\":15,\"partial\":0,\"records\":2373,"
+	                       "\"failures_stored\":7,\"duplicate_failures\":2}"),
+	    "%s", out);
 	free(out);
 	/* The refusals: 11 TLS reports, 2 broken XML files, and the two text files. */
 	cr_expect_eq(tu_run(&out, "grep -c 'E_NOT_DMARC' %s/log", dir), 0);
 	cr_expect_str_eq(out, "11\n");
 	free(out);
-	cr_expect_eq(tu_run(NULL, "grep -q 'empty.xml: refused: E_NO_REPORT: empty input' %s/log",
-	    dir), 0);
-	cr_expect_eq(tu_run(NULL, "grep -q 'invalid_xml.xml: refused: E_XML_MALFORMED: line 5' %s/log",
-	    dir), 0);
+	cr_expect_eq(
+	    tu_run(NULL, "grep -q 'empty.xml: refused: E_NO_REPORT: empty input' %s/log", dir), 0);
+	cr_expect_eq(
+	    tu_run(NULL, "grep -q 'invalid_xml.xml: refused: E_XML_MALFORMED: line 5' %s/log", dir),
+	    0);
 	cr_expect_eq(tu_run(&out, "grep -c 'refused' %s/log", dir), 0);
 	cr_expect_str_eq(out, "15\n");
 	free(out);
 
 	tu_run(&before, "%s export records --db %s/t.db; %s export failures --db %s/t.db",
 	    DMARCD_BIN, dir, DMARCD_BIN, dir);
-	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s %s", DMARCD_BIN, dir,
-	    corpus, examples);
+	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s %s", DMARCD_BIN, dir, corpus, examples);
 	cr_expect_eq(rc, 0);
-	cr_expect_not_null(strstr(out, "\"reports_stored\":0,\"duplicate_reports\":0,"
-	    "\"duplicate_inputs\":65,"), "%s", out);
+	cr_expect_not_null(strstr(out,
+	                       "\"reports_stored\":0,\"duplicate_reports\":0,"
+	                       "\"duplicate_inputs\":65,"),
+	    "%s", out);
 	free(out);
 	tu_run(&after, "%s export records --db %s/t.db; %s export failures --db %s/t.db",
 	    DMARCD_BIN, dir, DMARCD_BIN, dir);
@@ -395,13 +442,18 @@ Test(cli, demo_maildir_ingests_with_the_generators_figures)
 	char *dir = setup_dir(), *out;
 	int rc;
 
-	cr_assert_eq(tu_run(NULL, "python3 %s/../scripts/demo_maildir.py %s/Maildir --days 3 "
-	    "--seed 1 --end-date 2025-06-30 >/dev/null", FIXTURES_DIR "/..", dir), 0);
+	cr_assert_eq(tu_run(NULL,
+	                 "python3 %s/../scripts/demo_maildir.py %s/Maildir --days 3 "
+	                 "--seed 1 --end-date 2025-06-30 >/dev/null",
+	                 FIXTURES_DIR "/..", dir),
+	    0);
 	rc = tu_run(&out, "%s ingest --json --db %s/t.db %s/Maildir 2>/dev/null", DMARCD_BIN, dir,
 	    dir);
 	cr_expect_eq(rc, 3, "the demo's truncated gzip is refused");
-	cr_expect_not_null(strstr(out, "{\"inputs\":38,\"reports_stored\":36,"
-	    "\"duplicate_reports\":1,"), "%s", out);
+	cr_expect_not_null(strstr(out,
+	                       "{\"inputs\":38,\"reports_stored\":36,"
+	                       "\"duplicate_reports\":1,"),
+	    "%s", out);
 	cr_expect_not_null(strstr(out, "\"refused\":1,"), "%s", out);
 	free(out);
 

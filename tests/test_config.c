@@ -26,36 +26,35 @@ parse_ok(const char *text)
 
 Test(config, values_and_comments)
 {
-	struct config *c = parse_ok(
-	    "# dmarcd\n"
-	    "[database]\n"
-	    "path = /var/lib/dmarcd/dmarcd.db   ; where\n"
-	    "[poll]\n"
-	    "interval = 10m\n"
-	    "batch=20\n"
-	    "[ingest]\n"
-	    "max_input = 8M\n"
-	    "[failure]\n"
-	    "keep_body = yes\n"
-	    "retention_days = 7\n"
-	    "[log]\n"
-	    "syslog = on\n"
-	    "level = debug\n"
-	    "[imap reports]                ; one section per mailbox\n"
-	    "url = imaps://imap.example.com:993/INBOX\n"
-	    "user = dmarc@example.com\n"
-	    "password = \"se;cr\\\"et\"   # quoted: ; and \" inside\n"
-	    "after = flag\n"
-	    "after_invalid = none\n"
-	    "[imap second.box]\n"
-	    "url = imap://127.0.0.1:143/Reports\n"
-	    "user = u\n"
-	    "starttls = no\n"
-	    "[maildir local]\n"
-	    "path = /var/mail/dmarc/Maildir\n"
-	    "[web]\n"
-	    "listen = 0.0.0.0:8443\n"
-	    "auth_user = admin\n");
+	struct config *c = parse_ok("# dmarcd\n"
+	                            "[database]\n"
+	                            "path = /var/lib/dmarcd/dmarcd.db   ; where\n"
+	                            "[poll]\n"
+	                            "interval = 10m\n"
+	                            "batch=20\n"
+	                            "[ingest]\n"
+	                            "max_input = 8M\n"
+	                            "[failure]\n"
+	                            "keep_body = yes\n"
+	                            "retention_days = 7\n"
+	                            "[log]\n"
+	                            "syslog = on\n"
+	                            "level = debug\n"
+	                            "[imap reports]                ; one section per mailbox\n"
+	                            "url = imaps://imap.example.com:993/INBOX\n"
+	                            "user = dmarc@example.com\n"
+	                            "password = \"se;cr\\\"et\"   # quoted: ; and \" inside\n"
+	                            "after = flag\n"
+	                            "after_invalid = none\n"
+	                            "[imap second.box]\n"
+	                            "url = imap://127.0.0.1:143/Reports\n"
+	                            "user = u\n"
+	                            "starttls = no\n"
+	                            "[maildir local]\n"
+	                            "path = /var/mail/dmarc/Maildir\n"
+	                            "[web]\n"
+	                            "listen = 0.0.0.0:8443\n"
+	                            "auth_user = admin\n");
 
 	cr_assert_str_eq(c->db_path, "/var/lib/dmarcd/dmarcd.db");
 	cr_assert_eq(c->interval, 600);
@@ -121,7 +120,8 @@ static const struct {
 	    "t.conf:4: unknown key 'folder' in [imap]" },
 	{ "[log]\nsyslog = maybe\n", "t.conf:2: syslog: 'maybe' is not yes or no" },
 	{ "[poll]\ninterval = 0\n", "t.conf:2: interval: '0' is out of range" },
-	{ "[poll]\ninterval = 5 minutes\n", "t.conf:2: interval: '5 minutes' is not a valid number" },
+	{ "[poll]\ninterval = 5 minutes\n",
+	    "t.conf:2: interval: '5 minutes' is not a valid number" },
 	{ "[poll]\nbatch = 99999999999999999999999\n", "is not a valid number" },
 	{ "[ingest]\nmax_input = 12X\n", "t.conf:2: max_input: '12X' is not a valid number" },
 	{ "[ingest]\nmax_input = 2G\n", "t.conf:2: max_input: '2G' is out of range" },
@@ -139,7 +139,8 @@ static const struct {
 	{ "[database]\npath = \"a\" b\n", "t.conf:2: text after a quoted value" },
 	{ "\n[imap a]\nuser = u\n\n", "t.conf:2: [imap] needs 'url'" },
 	{ "[maildir m]\n[poll]\n", "t.conf:1: [maildir] needs 'path'" },
-	{ "[imap a]\nurl = https://h/INBOX\nuser = u\n", "t.conf:1: url: 'https://h/INBOX' is not" },
+	{ "[imap a]\nurl = https://h/INBOX\nuser = u\n",
+	    "t.conf:1: url: 'https://h/INBOX' is not" },
 	{ "[imap a]\nurl = imaps://me:pw@h/INBOX\nuser = u\n", "the user name goes in 'user'" },
 	{ "[imap a]\nurl = imap://mail.example.com/INBOX\nuser = u\nstarttls = no\n",
 	    "t.conf:1: starttls = no: plaintext IMAP is allowed only to loopback, not to "
@@ -151,25 +152,31 @@ static const struct {
 	{ "[imap a]\nurl = imaps://h/\nuser = u\npassword = x\npassword_file = /f\n",
 	    "t.conf:1: give password or password_file, not both" },
 	{ "[imap a]\nurl = imaps://h/\nuser = u\ntimeout = 1\n", "timeout: '1' is out of range" },
-	{ "[advisor]\npass_quarantine = 101\n", "t.conf:2: pass_quarantine: '101' is out of range" },
+	{ "[advisor]\npass_quarantine = 101\n",
+	    "t.conf:2: pass_quarantine: '101' is out of range" },
 	{ "[advisor]\nsource_pass = high\n", "t.conf:2: source_pass: 'high' is not a percentage" },
-	{ "[advisor]\nsource_pass = 95 percent\n", "source_pass: '95 percent' is not a percentage" },
+	{ "[advisor]\nsource_pass = 95 percent\n",
+	    "source_pass: '95 percent' is not a percentage" },
 	{ "[advisor]\nwindow_days = 0\n", "t.conf:2: window_days: '0' is out of range" },
 	{ "[source s]\ndomain = example.com\nstatus = authorized\n",
 	    "t.conf:1: [source s] needs exactly one of cidr, dkim_domain and spf_domain" },
 	{ "[source s]\ndomain = example.com\ncidr = 192.0.2.0/24\nspf_domain = x.example\n"
-	    "status = forwarder\n", "t.conf:1: [source s] needs exactly one of cidr" },
+	  "status = forwarder\n",
+	    "t.conf:1: [source s] needs exactly one of cidr" },
 	{ "[source s]\ndomain = example.com\ncidr = 192.0.2.0/24\nstatus = friend\n",
 	    "t.conf:4: status: 'friend' is not one of the documented values" },
-	{ "[source s]\ncidr = 192.0.2.0/24\nstatus = authorized\n", "t.conf:1: [source] needs 'domain'" },
+	{ "[source s]\ncidr = 192.0.2.0/24\nstatus = authorized\n",
+	    "t.conf:1: [source] needs 'domain'" },
 	{ "[domain example.com]\nno_mailing_lists = perhaps\n",
 	    "t.conf:2: no_mailing_lists: 'perhaps' is not yes or no" },
-	{ "[domain a.example]\n[domain a.example]\n", "t.conf:2: [domain a.example] appears twice" },
+	{ "[domain a.example]\n[domain a.example]\n",
+	    "t.conf:2: [domain a.example] appears twice" },
 };
 
 Test(config, the_advisor_sections)
 {
-	static const char text[] = "[advisor]\npass_quarantine = 97.5%\nfirst_pct = 25\n"
+	static const char text[] =
+	    "[advisor]\npass_quarantine = 97.5%\nfirst_pct = 25\n"
 	    "rua = mailto:d@example.com\n[source news]\ndomain = Example.com\n"
 	    "dkim_domain = mailer.example.net\nstatus = unauthorized\n[domain example.com]\n"
 	    "record = \"v=DMARC1; p=none\"\nno_mailing_lists = yes\n";
@@ -269,8 +276,10 @@ Test(config, password_sources)
 	config_free(c);
 
 	/* In the config file itself: only when that file is private. */
-	conf = write_mode(dir, "open.conf", "[imap a]\nurl = imaps://h/\nuser = u\n"
-	    "password = hunter2\n", 0640);
+	conf = write_mode(dir, "open.conf",
+	    "[imap a]\nurl = imaps://h/\nuser = u\n"
+	    "password = hunter2\n",
+	    0640);
 	cr_assert_eq(config_load(conf, &c, &e), 0, "%s", e.msg);
 	cr_assert_eq(config_imap_password(c, &c->imap[0], buf, sizeof buf, &e), -1);
 	cr_assert_not_null(strstr(e.msg, "needs the file to be mode 0600"), "%s", e.msg);

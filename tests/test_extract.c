@@ -99,7 +99,7 @@ c_put(void *ctx, const struct failure_report *f, struct errbuf *e)
 static struct failure_sink
 counting_failure_sink(struct counting *c)
 {
-	struct failure_sink s = {c, c_put};
+	struct failure_sink s = { c, c_put };
 
 	return s;
 }
@@ -107,7 +107,7 @@ counting_failure_sink(struct counting *c)
 static struct report_sink
 counting_sink(struct counting *c)
 {
-	struct report_sink s = {c, c_begin, c_record, c_end, c_abort};
+	struct report_sink s = { c, c_begin, c_record, c_end, c_abort };
 
 	return s;
 }
@@ -127,7 +127,7 @@ run(const void *buf, size_t len, const char *name, struct counting *c, struct ex
 	struct bounds b = default_bounds();
 	struct report_sink sink = counting_sink(c);
 	struct failure_sink failures = counting_failure_sink(c);
-	struct errbuf e = {""};
+	struct errbuf e = { "" };
 
 	memset(c, 0, sizeof *c);
 	return extract_input(buf, len, name, &b, &sink, &failures, res, &e);
@@ -161,74 +161,75 @@ struct expect {
 #define OK REFUSE_NONE
 
 static const struct expect expected[] = {
-    {EX "aggregate-email-gzip.eml", AGG, 1, 0, OK, 4, 0},
-    {EX "aggregate-email-inline-xml.eml", AGG, 1, 0, OK, 4, 0},
-    {EX "aggregate-email-zip-octet.eml", AGG, 1, 0, OK, 4, W_MIME_MISMATCH},
-    {EX "aggregate-legacy-quirks.xml", AGG, 1, 0, OK, 3, 0},
-    {EX "aggregate-rfc7489.xml", AGG, 1, 0, OK, 4, 0},
-    {EX "aggregate-rfc9990.xml", AGG, 1, 0, OK, 3, 0},
-    {EX "failure-arf-base64-mixed.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
-    {EX "failure-arf.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
-    {EX "failure-nonarf-plaintext.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
-    {PD "!example.com!1538204542!1538463818.xml", AGG, 1, 0, OK, 1, 0},
-    {PD "!large-example.com!1711897200!1711983600.xml", AGG, 1, 0, OK, 2286, 0},
-    {PD "DMARC Failure Report for domain.de (mail-from=sharepoint@domain.de, "
-        "ip=10.10.10.10).eml",
-        INPUT_FAILURE, 1, 0, OK, 0, 0},
-    {PD "Report domain- borschow.com Submitter- google.com Report-ID- "
-        "949348866075514174.eml",
-        AGG, 1, 0, OK, 1, 0},
-    {PD "[Netease DMARC Failure Report] Rent Reminder.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
-    {PD "addisonfoods.com!example.com!1536105600!1536191999.xml", AGG, 1, 0, OK, 1, 0},
-    {PD "changed-input.xml", AGG, 1, 0, OK, 20, 0},
-    {PD "dmarc_ruf_report_linkedin.crlf.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
-    {PD "dmarc_ruf_report_linkedin.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
-    {PD "empty.xml", INPUT_UNKNOWN, 0, 1, REFUSE_NO_REPORT, 0, 0},
-    {PD "empty_reason.xml", AGG, 1, 0, OK, 1, 0},
-    {PD "estadocuenta1.infonacot.gob.mx!example.com!1536853302!1536939702!2940.xml.zip", AGG, 1, 0,
-        OK, 1, 0},
-    {PD "example.net!example.com!1529366400!1529452799.xml", AGG, 1, 0, OK, 1, 0},
-    {PD "exim_plain_text_only_no_arf_part.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
-    {PD "fastmail.com!example.com!1516060800!1516147199!102675056.xml.gz", AGG, 1, 0, OK, 1, 0},
-    {PD "google.com_smtp_tls_report.eml", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0},
-    {PD "ikea.com!example.de!1538690400!1538776800.xml", AGG, 1, 0, OK, 1, W_XML_REPAIRED},
-    {PD "invalid_utf_8.xml", AGG, 1, 0, OK, 1, W_ENCODING_REPAIRED},
-    {PD "invalid_xml.xml", AGG, 0, 1, REFUSE_XML_MALFORMED, 0, 0},
-    {PD "mail.ru.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0},
-    {PD "mimecast-weird-gzip.eml", AGG, 1, 0, OK, 1, W_TRAILING_GARBAGE},
-    {PD "nice-input.xml", AGG, 1, 0, OK, 20, 0},
-    {PD "nice-input.xml.gz", AGG, 1, 0, OK, 20, 0},
-    {PD "nice-input.xml.zip", AGG, 1, 0, OK, 20, 0},
-    {PD "old_draft_from_wiki.xml", AGG, 1, 0, OK, 1, 0},
-    {PD "protection.outlook.com!example.com!1711756800!1711843200.xml", AGG, 1, 0, OK, 1, 0},
-    {PD "report_with_upper_cased_pass.xml", AGG, 1, 0, OK, 1, 0},
-    {PD "rfc8460.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0},
-    {PD "rfc9990-example.net!example.com!1700000000!1700086399.xml", AGG, 1, 0, OK, 2, 0},
-    {PD "rfc9990-sample.xml", AGG, 1, 0, OK, 1, 0},
-    {PD "smtp_tls.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0},
-    {PD "subject.eml", INPUT_FAILURE, 1, 0, OK, 0, 0},
-    {PD "twilight.eml", AGG, 1, 0, OK, 1, 0},
-    {PD "usssa.com!example.com!1538784000!1538870399.xml", AGG, 1, 0, OK, 2, 0},
-    {PD "veeam.com!example.com!1530133200!1530219600.xml", AGG, 1, 0, OK, 1, 0},
-    {PD "zoho.com!example.com!1581753600!1581840000.xml", AGG, 1, 0, OK, 8, 0},
-    {CI "acme.xml", AGG, 1, 0, OK, 1, 0},
-    {CI "aol.xml", AGG, 1, 0, OK, 1, 0},
-    {CI "full-example.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0},
-    {CI "gmxnet.xml", AGG, 1, 0, OK, 1, 0},
-    {CI "google.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0},
-    {CI "google.xml", AGG, 1, 0, OK, 1, 0},
-    {CI "hardfail.xml", AGG, 1, 0, OK, 1, 0},
-    {CI "invalid_casing.xml", AGG, 1, 0, OK, 1, 0},
-    {CI "mailru.xml", AGG, 1, 0, OK, 1, 0},
-    {CI "microsoft.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0},
-    {CI "no-contact.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0},
-    {CI "no-policy.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0},
-    {CI "no_ip_and_mx.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0},
-    {CI "outlook.xml", AGG, 1, 0, OK, 2, 0},
-    {CI "rfc-example.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0},
-    {CI "solamora.xml", AGG, 1, 0, OK, 1, 0},
-    {CI "webde.xml", AGG, 1, 0, OK, 1, 0},
-    {CI "yahoo.xml", AGG, 1, 0, OK, 1, 0},
+	{ EX "aggregate-email-gzip.eml", AGG, 1, 0, OK, 4, 0 },
+	{ EX "aggregate-email-inline-xml.eml", AGG, 1, 0, OK, 4, 0 },
+	{ EX "aggregate-email-zip-octet.eml", AGG, 1, 0, OK, 4, W_MIME_MISMATCH },
+	{ EX "aggregate-legacy-quirks.xml", AGG, 1, 0, OK, 3, 0 },
+	{ EX "aggregate-rfc7489.xml", AGG, 1, 0, OK, 4, 0 },
+	{ EX "aggregate-rfc9990.xml", AGG, 1, 0, OK, 3, 0 },
+	{ EX "failure-arf-base64-mixed.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
+	{ EX "failure-arf.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
+	{ EX "failure-nonarf-plaintext.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
+	{ PD "!example.com!1538204542!1538463818.xml", AGG, 1, 0, OK, 1, 0 },
+	{ PD "!large-example.com!1711897200!1711983600.xml", AGG, 1, 0, OK, 2286, 0 },
+	{ PD "DMARC Failure Report for domain.de (mail-from=sharepoint@domain.de, "
+	     "ip=10.10.10.10).eml",
+	    INPUT_FAILURE, 1, 0, OK, 0, 0 },
+	{ PD "Report domain- borschow.com Submitter- google.com Report-ID- "
+	     "949348866075514174.eml",
+	    AGG, 1, 0, OK, 1, 0 },
+	{ PD "[Netease DMARC Failure Report] Rent Reminder.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
+	{ PD "addisonfoods.com!example.com!1536105600!1536191999.xml", AGG, 1, 0, OK, 1, 0 },
+	{ PD "changed-input.xml", AGG, 1, 0, OK, 20, 0 },
+	{ PD "dmarc_ruf_report_linkedin.crlf.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
+	{ PD "dmarc_ruf_report_linkedin.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
+	{ PD "empty.xml", INPUT_UNKNOWN, 0, 1, REFUSE_NO_REPORT, 0, 0 },
+	{ PD "empty_reason.xml", AGG, 1, 0, OK, 1, 0 },
+	{ PD "estadocuenta1.infonacot.gob.mx!example.com!1536853302!1536939702!2940.xml.zip", AGG,
+	    1, 0, OK, 1, 0 },
+	{ PD "example.net!example.com!1529366400!1529452799.xml", AGG, 1, 0, OK, 1, 0 },
+	{ PD "exim_plain_text_only_no_arf_part.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
+	{ PD "fastmail.com!example.com!1516060800!1516147199!102675056.xml.gz", AGG, 1, 0, OK, 1,
+	    0 },
+	{ PD "google.com_smtp_tls_report.eml", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ PD "ikea.com!example.de!1538690400!1538776800.xml", AGG, 1, 0, OK, 1, W_XML_REPAIRED },
+	{ PD "invalid_utf_8.xml", AGG, 1, 0, OK, 1, W_ENCODING_REPAIRED },
+	{ PD "invalid_xml.xml", AGG, 0, 1, REFUSE_XML_MALFORMED, 0, 0 },
+	{ PD "mail.ru.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ PD "mimecast-weird-gzip.eml", AGG, 1, 0, OK, 1, W_TRAILING_GARBAGE },
+	{ PD "nice-input.xml", AGG, 1, 0, OK, 20, 0 },
+	{ PD "nice-input.xml.gz", AGG, 1, 0, OK, 20, 0 },
+	{ PD "nice-input.xml.zip", AGG, 1, 0, OK, 20, 0 },
+	{ PD "old_draft_from_wiki.xml", AGG, 1, 0, OK, 1, 0 },
+	{ PD "protection.outlook.com!example.com!1711756800!1711843200.xml", AGG, 1, 0, OK, 1, 0 },
+	{ PD "report_with_upper_cased_pass.xml", AGG, 1, 0, OK, 1, 0 },
+	{ PD "rfc8460.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ PD "rfc9990-example.net!example.com!1700000000!1700086399.xml", AGG, 1, 0, OK, 2, 0 },
+	{ PD "rfc9990-sample.xml", AGG, 1, 0, OK, 1, 0 },
+	{ PD "smtp_tls.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ PD "subject.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
+	{ PD "twilight.eml", AGG, 1, 0, OK, 1, 0 },
+	{ PD "usssa.com!example.com!1538784000!1538870399.xml", AGG, 1, 0, OK, 2, 0 },
+	{ PD "veeam.com!example.com!1530133200!1530219600.xml", AGG, 1, 0, OK, 1, 0 },
+	{ PD "zoho.com!example.com!1581753600!1581840000.xml", AGG, 1, 0, OK, 8, 0 },
+	{ CI "acme.xml", AGG, 1, 0, OK, 1, 0 },
+	{ CI "aol.xml", AGG, 1, 0, OK, 1, 0 },
+	{ CI "full-example.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ CI "gmxnet.xml", AGG, 1, 0, OK, 1, 0 },
+	{ CI "google.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ CI "google.xml", AGG, 1, 0, OK, 1, 0 },
+	{ CI "hardfail.xml", AGG, 1, 0, OK, 1, 0 },
+	{ CI "invalid_casing.xml", AGG, 1, 0, OK, 1, 0 },
+	{ CI "mailru.xml", AGG, 1, 0, OK, 1, 0 },
+	{ CI "microsoft.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ CI "no-contact.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ CI "no-policy.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ CI "no_ip_and_mx.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ CI "outlook.xml", AGG, 1, 0, OK, 2, 0 },
+	{ CI "rfc-example.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ CI "solamora.xml", AGG, 1, 0, OK, 1, 0 },
+	{ CI "webde.xml", AGG, 1, 0, OK, 1, 0 },
+	{ CI "yahoo.xml", AGG, 1, 0, OK, 1, 0 },
 };
 
 Test(extract, every_example_and_corpus_file)
@@ -284,10 +285,10 @@ Test(extract, mail_headers_are_kept)
 Test(extract, three_transports_of_one_report_hash_the_same)
 {
 	static const char *const files[] = {
-	    EX "aggregate-email-gzip.eml",
-	    EX "aggregate-email-zip-octet.eml",
-	    EX "aggregate-email-inline-xml.eml",
-	    EX "aggregate-rfc7489.xml",
+		EX "aggregate-email-gzip.eml",
+		EX "aggregate-email-zip-octet.eml",
+		EX "aggregate-email-inline-xml.eml",
+		EX "aggregate-rfc7489.xml",
 	};
 	uint8_t first[32];
 	struct extract_result res;
@@ -358,7 +359,7 @@ pack(int zip, const char *const *names, const char *const *data, const size_t *l
 {
 	struct archive *a = archive_write_new();
 	struct archive_entry *e;
-	struct wbuf w = {0};
+	struct wbuf w = { 0 };
 	int i;
 
 	if (zip) {
@@ -388,7 +389,7 @@ pack(int zip, const char *const *names, const char *const *data, const size_t *l
 static unsigned char *
 gzip1(const char *data, size_t n, size_t *len)
 {
-	const char *names[] = {"r.xml"};
+	const char *names[] = { "r.xml" };
 
 	return pack(0, names, &data, &n, 1, len);
 }
@@ -444,13 +445,13 @@ Test(extract, two_attachments_give_two_reports)
 {
 	size_t l1, l2, gzlen, ziplen, len;
 	char *x1 = report_xml("first", &l1), *x2 = report_xml("second", &l2), *mail;
-	const char *names[] = {"rcv.example!example.com!1700000000!1700086399.xml"};
+	const char *names[] = { "rcv.example!example.com!1700000000!1700086399.xml" };
 	unsigned char *gz = gzip1(x1, l1, &gzlen);
 	unsigned char *zip = pack(1, names, (const char *const *)&x2, &l2, 1, &ziplen);
 	struct att a[] = {
-	    {"text/plain; charset=us-ascii", NULL, "Reports attached.", 17, 0},
-	    {"application/gzip", "a.xml.gz", gz, gzlen, 1},
-	    {"application/zip", "b.zip", zip, ziplen, 1},
+		{ "text/plain; charset=us-ascii", NULL, "Reports attached.", 17, 0 },
+		{ "application/gzip", "a.xml.gz", gz, gzlen, 1 },
+		{ "application/zip", "b.zip", zip, ziplen, 1 },
 	};
 	struct extract_result res;
 	struct counting c;
@@ -480,8 +481,8 @@ Test(extract, one_good_and_one_corrupt_attachment)
 	char *x1 = report_xml("good", &l1), *x2 = report_xml("bad", &l2), *mail;
 	unsigned char *good = gzip1(x1, l1, &g1), *bad = gzip1(x2, l2, &g2);
 	struct att a[] = {
-	    {"application/octet-stream", "bad.xml.gz", bad, g2 - 12, 1},
-	    {"application/gzip", "good.xml.gz", good, g1, 1},
+		{ "application/octet-stream", "bad.xml.gz", bad, g2 - 12, 1 },
+		{ "application/gzip", "good.xml.gz", good, g1, 1 },
 	};
 	struct extract_result res;
 	struct counting c;
@@ -508,12 +509,12 @@ Test(extract, zip_entry_refusal_names_part_and_entry)
 {
 	size_t l1, len, ziplen;
 	char *x1 = report_xml("ok", &l1), *mail;
-	const char *names[] = {"a.xml", "b.xml"};
-	const char *data[] = {x1, "<feedback><report_metadata>"};
-	size_t lens[] = {l1, 27};
+	const char *names[] = { "a.xml", "b.xml" };
+	const char *data[] = { x1, "<feedback><report_metadata>" };
+	size_t lens[] = { l1, 27 };
 	unsigned char *zip = pack(1, names, data, lens, 2, &ziplen);
 	struct att a[] = {
-	    {"application/zip", "google.com!x!1!2.zip", zip, ziplen, 1},
+		{ "application/zip", "google.com!x!1!2.zip", zip, ziplen, 1 },
 	};
 	struct extract_result res;
 	struct counting c;
@@ -558,8 +559,8 @@ Test(extract, nested_message_rfc822_and_embedded_eml)
 	size_t l1, l2, g1, g2, inner_len, len;
 	char *x1 = report_xml("forwarded", &l1), *x2 = report_xml("embedded", &l2);
 	unsigned char *gz1 = gzip1(x1, l1, &g1), *gz2 = gzip1(x2, l2, &g2);
-	struct att in1[] = {{"application/gzip", "f.xml.gz", gz1, g1, 1}};
-	struct att in2[] = {{"application/gzip", "e.xml.gz", gz2, g2, 1}};
+	struct att in1[] = { { "application/gzip", "f.xml.gz", gz1, g1, 1 } };
+	struct att in2[] = { { "application/gzip", "e.xml.gz", gz2, g2, 1 } };
 	char *fwd, *eml, *mail;
 	size_t fwd_len, eml_len;
 	struct extract_result res;
@@ -569,9 +570,9 @@ Test(extract, nested_message_rfc822_and_embedded_eml)
 	eml = build_mail("inner two", in2, 1, &eml_len);
 	{
 		struct att a[] = {
-		    {"text/plain", NULL, "fyi", 3, 0},
-		    {"message/rfc822", NULL, fwd, fwd_len, 0},
-		    {"application/octet-stream", "report.eml", eml, eml_len, 1},
+			{ "text/plain", NULL, "fyi", 3, 0 },
+			{ "message/rfc822", NULL, fwd, fwd_len, 0 },
+			{ "application/octet-stream", "report.eml", eml, eml_len, 1 },
 		};
 
 		mail = build_mail("Fwd: reports", a, 3, &len);
@@ -597,9 +598,9 @@ Test(extract, no_report_lists_the_parts)
 {
 	static const char png[] = "\x89PNG\r\n\x1a\n";
 	struct att a[] = {
-	    {"text/plain", NULL, "hello", 5, 0},
-	    {"text/html", NULL, "<p>hello</p>", 12, 0},
-	    {"image/png", "x.png", png, sizeof png - 1, 1},
+		{ "text/plain", NULL, "hello", 5, 0 },
+		{ "text/html", NULL, "<p>hello</p>", 12, 0 },
+		{ "image/png", "x.png", png, sizeof png - 1, 1 },
 	};
 	struct extract_result res;
 	struct counting c;
@@ -643,8 +644,8 @@ Test(extract, tnef_part_is_refused_next_to_a_good_report)
 	char *x1 = report_xml("good", &l1), *mail;
 	unsigned char *gz = gzip1(x1, l1, &g1);
 	struct att a[] = {
-	    {"application/ms-tnef", "winmail.dat", tnef, sizeof tnef - 1, 1},
-	    {"application/gzip", "good.xml.gz", gz, g1, 1},
+		{ "application/ms-tnef", "winmail.dat", tnef, sizeof tnef - 1, 1 },
+		{ "application/gzip", "good.xml.gz", gz, g1, 1 },
 	};
 	struct extract_result res;
 	struct counting c;
@@ -654,8 +655,8 @@ Test(extract, tnef_part_is_refused_next_to_a_good_report)
 	cr_assert_eq(res.documents, 1);
 	cr_assert_eq(res.refused, 1);
 	cr_assert_eq(res.why, REFUSE_UNSUPPORTED_CONTAINER);
-	cr_assert(
-	    strncmp(res.reason.msg, "part 1 (winmail.dat): E_UNSUPPORTED_CONTAINER: ", 47) == 0,
+	cr_assert(strncmp(res.reason.msg, "part 1 (winmail.dat): E_UNSUPPORTED_CONTAINER: ", 47) ==
+	        0,
 	    "%s", res.reason.msg);
 	g_free(mail);
 	free(gz);
@@ -685,12 +686,12 @@ Test(extract, size_limits)
 	char *x1 = report_xml("one", &l1), *x2 = report_xml("two", &l2), *mail;
 	unsigned char *gz1 = gzip1(x1, l1, &g1), *gz2 = gzip1(x2, l2, &g2);
 	struct att a[] = {
-	    {"application/gzip", "1.xml.gz", gz1, g1, 1},
-	    {"application/gzip", "2.xml.gz", gz2, g2, 1},
+		{ "application/gzip", "1.xml.gz", gz1, g1, 1 },
+		{ "application/gzip", "2.xml.gz", gz2, g2, 1 },
 	};
 	struct bounds b = default_bounds();
 	struct extract_result res;
-	struct counting c = {0};
+	struct counting c = { 0 };
 	struct report_sink sink = counting_sink(&c);
 	struct failure_sink failures = counting_failure_sink(&c);
 	struct errbuf e;
@@ -709,8 +710,8 @@ Test(extract, size_limits)
 	cr_assert_eq(res.documents, 1);
 	cr_assert_eq(res.refused, 1);
 	cr_assert_eq(res.why, REFUSE_SIZE_LIMIT);
-	cr_assert(
-	    strstr(res.reason.msg, "decompressed output exceeds") != NULL, "%s", res.reason.msg);
+	cr_assert(strstr(res.reason.msg, "decompressed output exceeds") != NULL, "%s",
+	    res.reason.msg);
 	g_free(mail);
 	free(gz2);
 	free(gz1);
@@ -724,10 +725,10 @@ Test(extract, sink_failure_is_an_error)
 	char *x1 = report_xml("x", &l1);
 	struct bounds b = default_bounds();
 	struct extract_result res;
-	struct counting c = {.fail_at_begin = 1};
+	struct counting c = { .fail_at_begin = 1 };
 	struct report_sink sink = counting_sink(&c);
 	struct failure_sink failures = counting_failure_sink(&c);
-	struct errbuf e = {""};
+	struct errbuf e = { "" };
 
 	cr_assert_eq(extract_input(x1, l1, "x.xml", &b, &sink, &failures, &res, &e), -1);
 	cr_assert_str_eq(e.msg, "disk full");

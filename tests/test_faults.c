@@ -94,8 +94,8 @@ write_report(const char *path, const char *report_id, const char *domain, long b
 static int
 export_reports(const char *db, bool as_nobody, char **out)
 {
-	return tu_run(
-	    out, "%s%s export reports --db %s 2>&1", as_nobody ? AS_NOBODY : "", DMARCD_BIN, db);
+	return tu_run(out, "%s%s export reports --db %s 2>&1", as_nobody ? AS_NOBODY : "",
+	    DMARCD_BIN, db);
 }
 
 /* Makes the test's mounts private to it: they vanish when its process exits. */
@@ -112,8 +112,8 @@ private_mounts(void)
 static void
 fill_disk(const char *dir)
 {
-	static const size_t sizes[] = {65536, 4096, 512, 1};
-	char path[512], buf[65536] = {0};
+	static const size_t sizes[] = { 65536, 4096, 512, 1 };
+	char path[512], buf[65536] = { 0 };
 	size_t i;
 	int fd;
 
@@ -237,8 +237,8 @@ Test(faults, locked_database_fails_clearly_and_readers_go_on, .timeout = 60)
 	rc = tu_run(&out, "%s ingest --db %s %s 2>&1", DMARCD_BIN, f.db, f.b);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	cr_expect_eq(rc, 1, "exit %d: %s", rc, out);
-	cr_expect_not_null(
-	    strstr(out, "database is locked (another process holds a lock on "), "%s", out);
+	cr_expect_not_null(strstr(out, "database is locked (another process holds a lock on "),
+	    "%s", out);
 	cr_expect_not_null(strstr(out, "/t.db; gave up after 5 s)"), "%s", out);
 	cr_expect_geq(t1.tv_sec - t0.tv_sec, 4, "gave up before the busy timeout");
 	free(out);
@@ -342,7 +342,7 @@ Test(faults, read_only_file_system_fails_clearly)
 static int
 free_port(void)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET};
+	struct sockaddr_in sa = { .sin_family = AF_INET };
 	socklen_t len = sizeof sa;
 	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
 
@@ -358,7 +358,7 @@ free_port(void)
 static pid_t
 start(const char *log, char *const args[])
 {
-	char *argv[16] = {DMARCD_BIN};
+	char *argv[16] = { DMARCD_BIN };
 	posix_spawn_file_actions_t fa;
 	size_t i;
 	pid_t pid;
@@ -391,7 +391,7 @@ stop(pid_t pid)
 static char *
 wait_log(const char *log, const char *needle, int seconds)
 {
-	struct timespec pause = {0, 50 * 1000 * 1000};
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
 	unsigned char *text;
 	size_t len;
 	int i;
@@ -412,7 +412,7 @@ wait_log(const char *log, const char *needle, int seconds)
 static int
 http_get(int port, const char *path, const char *headers, char **body)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	char req[1024], chunk[4096], *buf = calloc(1, 1), *end;
 	size_t len = 0;
 	ssize_t n;
@@ -450,8 +450,8 @@ Test(faults, slow_request_heads_are_cut_off, .timeout = 60)
 {
 	static const char head[] = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ";
 	char *dir = tu_scratch_dir(), db[512], report[512];
-	struct web_options o = {.db_path = db, .listen = "127.0.0.1:0", .threads = 2};
-	struct sockaddr_in sa = {.sin_family = AF_INET};
+	struct web_options o = { .db_path = db, .listen = "127.0.0.1:0", .threads = 2 };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct timespec t0, now;
 	struct web_server *w;
 	struct pollfd pfd;
@@ -522,8 +522,8 @@ Test(faults, answers_keep_the_connection_alive)
 	static const char post[] = "POST /api/v1/reporters HTTP/1.1\r\nHost: x\r\n"
 	                           "Content-Length: 3\r\n\r\nx=1";
 	char *dir = tu_scratch_dir(), db[512], report[512], head[4096];
-	struct web_options o = {.db_path = db, .listen = "127.0.0.1:0", .threads = 2};
-	struct sockaddr_in sa = {.sin_family = AF_INET};
+	struct web_options o = { .db_path = db, .listen = "127.0.0.1:0", .threads = 2 };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct web_server *w;
 	struct errbuf e;
 	int fd, i;
@@ -595,8 +595,8 @@ logged_port(const char *log)
 Test(privdrop, serve_runs_as_the_user_once_listening, .timeout = 60)
 {
 	char *dir = tu_scratch_dir(), db[512], report[512], log[512], *body, *text;
-	char *args[] = {"serve", "--db", db, "--listen", "127.0.0.1:0", "--user", "nobody", NULL};
-	char *as_root[] = {"serve", "--db", db, "--listen", "127.0.0.1:0", NULL};
+	char *args[] = { "serve", "--db", db, "--listen", "127.0.0.1:0", "--user", "nobody", NULL };
+	char *as_root[] = { "serve", "--db", db, "--listen", "127.0.0.1:0", NULL };
 	const char *query = "/api/v1/overview?from=2024-03-01&to=2024-03-31";
 	pid_t pid;
 	int port;
@@ -612,8 +612,8 @@ Test(privdrop, serve_runs_as_the_user_once_listening, .timeout = 60)
 	cr_expect_eq(tu_run(&text, "%s serve --db %s --listen 127.0.0.1:0 --user nobody 2>&1",
 	                 DMARCD_BIN, db),
 	    1);
-	cr_expect_not_null(
-	    strstr(text, "serve: user nobody cannot read the database "), "%s", text);
+	cr_expect_not_null(strstr(text, "serve: user nobody cannot read the database "), "%s",
+	    text);
 	free(text);
 
 	cr_assert_eq(chmod(dir, 0755), 0);
@@ -621,15 +621,15 @@ Test(privdrop, serve_runs_as_the_user_once_listening, .timeout = 60)
 	port = logged_port(log);
 	expect_nobody(pid);
 	cr_expect_eq(http_get(port, query, NULL, &body), 200);
-	cr_expect_not_null(
-	    strstr(body, "\"policy_domain\":\"first.example\",\"messages\":12,"), "%s", body);
+	cr_expect_not_null(strstr(body, "\"policy_domain\":\"first.example\",\"messages\":12,"),
+	    "%s", body);
 	free(body);
 	/* New data shows: the server, as nobody, still sees the file change. */
 	write_report(report, "drop-2", "second.example", 1709769600, 2);
 	cr_assert_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, db, report), 0);
 	cr_expect_eq(http_get(port, query, NULL, &body), 200);
-	cr_expect_not_null(
-	    strstr(body, "\"policy_domain\":\"second.example\",\"messages\":6,"), "%s", body);
+	cr_expect_not_null(strstr(body, "\"policy_domain\":\"second.example\",\"messages\":6,"),
+	    "%s", body);
 	free(body);
 	cr_expect_eq(stop(pid), 0);
 	text = wait_log(log, "serve: running as user nobody", 1);
@@ -653,7 +653,7 @@ Test(privdrop, serve_runs_as_the_user_once_listening, .timeout = 60)
 Test(privdrop, run_runs_as_the_configured_user, .timeout = 60)
 {
 	char *dir = tu_scratch_dir(), conf[512], log[512], report[512], text[2048], *body;
-	char *args[] = {"run", "--config", conf, NULL};
+	char *args[] = { "run", "--config", conf, NULL };
 	int port = free_port(), n;
 	pid_t pid;
 
@@ -687,10 +687,10 @@ Test(privdrop, run_runs_as_the_configured_user, .timeout = 60)
 	expect_nobody(pid);
 	/* The first poll, after the switch, stores the mail and moves it as nobody. */
 	free(wait_log(log, "Maildir/new/100.M1.test", 10));
-	cr_expect_eq(
-	    http_get(port, "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &body), 200);
-	cr_expect_not_null(
-	    strstr(body, "\"policy_domain\":\"polled.example\",\"messages\":9,"), "%s", body);
+	cr_expect_eq(http_get(port, "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &body),
+	    200);
+	cr_expect_not_null(strstr(body, "\"policy_domain\":\"polled.example\",\"messages\":9,"),
+	    "%s", body);
 	free(body);
 	snprintf(text, sizeof text, "%s/Maildir/cur/100.M1.test:2,S", dir);
 	cr_expect_eq(access(text, F_OK), 0, "the mail was not moved to cur/ with S");
@@ -704,11 +704,11 @@ Test(privdrop, run_runs_as_the_configured_user, .timeout = 60)
  */
 Test(secrets, passwords_never_reach_the_log, .timeout = 60)
 {
-	static const char *const secrets[] = {"IMAP-marker-5e1b", "Web-marker-77aa",
-	    "Wrong-marker-91cd", "YWRtaW46V2ViLW1hcmtlci03N2Fh",
-	    "YWRtaW46V3JvbmctbWFya2VyLTkxY2Q="};
+	static const char *const secrets[] = { "IMAP-marker-5e1b", "Web-marker-77aa",
+		"Wrong-marker-91cd", "YWRtaW46V2ViLW1hcmtlci03N2Fh",
+		"YWRtaW46V3JvbmctbWFya2VyLTkxY2Q=" };
 	char *dir = tu_scratch_dir(), conf[512], log[512], hash[512], text[2048], *out;
-	char *args[] = {"run", "--config", conf, NULL};
+	char *args[] = { "run", "--config", conf, NULL };
 	int web = free_port(), imap = free_port(), n;
 	size_t i;
 	pid_t pid;

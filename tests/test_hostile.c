@@ -38,16 +38,20 @@ TestSuite(hostile, .init = setup);
 #define MiB (1024u * 1024u)
 
 #define XML_DECL "<?xml version=\"1.0\"?>\n"
+/* clang-format off */
 #define META                                                                                       \
 	"<report_metadata><org_name>Org</org_name><email>r@org.example</email>"                    \
 	"<report_id>id-1</report_id><date_range><begin>1700000000</begin>"                         \
 	"<end>1700086399</end></date_range></report_metadata>"
+/* clang-format on */
 #define POLICY "<policy_published><domain>example.com</domain><p>none</p></policy_published>"
+/* clang-format off */
 #define RECORD                                                                                     \
 	"<record><row><source_ip>192.0.2.1</source_ip><count>3</count>"                            \
 	"<policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>pass</spf>"        \
 	"</policy_evaluated></row><identifiers><header_from>example.com</header_from>"             \
 	"</identifiers><auth_results></auth_results></record>"
+/* clang-format on */
 #define REPORT XML_DECL "<feedback>" META POLICY RECORD "</feedback>\n"
 
 /* ---- what reached the sinks ---- */
@@ -127,10 +131,10 @@ static long
 run_with(const struct bounds *b, const void *buf, size_t len, const char *name, struct tally *t,
     struct extract_result *res)
 {
-	struct report_sink sink = {t, t_begin, t_record, t_end, t_abort};
-	struct failure_sink failures = {t, t_put};
+	struct report_sink sink = { t, t_begin, t_record, t_end, t_abort };
+	struct failure_sink failures = { t, t_put };
 	struct bounds def;
-	struct errbuf e = {""};
+	struct errbuf e = { "" };
 	long before = peak_kib();
 
 	if (b == NULL) {
@@ -205,7 +209,7 @@ static struct blob
 squeeze(int window_bits, const void *head, size_t hlen, char c, size_t fill, const char *tail)
 {
 	static unsigned char chunk[1 << 20];
-	struct blob out = {NULL, 0, 0, hlen + fill + strlen(tail)};
+	struct blob out = { NULL, 0, 0, hlen + fill + strlen(tail) };
 	size_t cap = 1 << 20, n;
 	z_stream z;
 
@@ -307,7 +311,7 @@ zip_header(unsigned char *p, const struct zentry *z, int central, uint32_t offse
 static struct blob
 zip_of(const struct zentry *e, size_t n)
 {
-	struct blob out = {NULL, 0, 0, 0};
+	struct blob out = { NULL, 0, 0, 0 };
 	uint32_t *offsets = calloc(n, sizeof *offsets), cd;
 	size_t cap = 22, i;
 
@@ -340,7 +344,7 @@ zip_of(const struct zentry *e, size_t n)
 static struct zentry
 entry(const char *name, const struct blob *data)
 {
-	struct zentry z = {name, data, 0, UINT64_MAX, UINT64_MAX};
+	struct zentry z = { name, data, 0, UINT64_MAX, UINT64_MAX };
 
 	return z;
 }
@@ -349,7 +353,7 @@ entry(const char *name, const struct blob *data)
 static struct blob
 as_stored(const struct blob *b)
 {
-	struct blob s = {b->p, b->len, (uint32_t)crc32_z(0, b->p, b->len), b->len};
+	struct blob s = { b->p, b->len, (uint32_t)crc32_z(0, b->p, b->len), b->len };
 
 	return s;
 }
@@ -364,8 +368,8 @@ mail_with(const char *type, const char *filename, const void *data, size_t len)
 	    g_string_new("From: DMARC <r@org.example>\nSubject: Report domain: example.com\n"
 	                 "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=BB\n\n--BB\n");
 
-	g_string_append_printf(
-	    g, "Content-Type: %s; name=%s\nContent-Transfer-Encoding: base64\n\n", type, filename);
+	g_string_append_printf(g,
+	    "Content-Type: %s; name=%s\nContent-Transfer-Encoding: base64\n\n", type, filename);
 	for (i = 0; i < n; i += 76) {
 		g_string_append_len(g, b64 + i, (gssize)(n - i < 76 ? n - i : 76));
 		g_string_append_c(g, '\n');
@@ -413,8 +417,8 @@ Test(hostile, gzip_of_gzip_bomb)
 	assert_refused(&res, REFUSE_SIZE_LIMIT,
 	    "E_SIZE_LIMIT: gunzip: output exceeds 1000x the input (bomb?)");
 	run(third.p, third.len, "bomb.xml.gz.gz.gz", &t, &res);
-	assert_refused(
-	    &res, REFUSE_DECOMPRESS, "E_DECOMPRESS: gunzip: a third compression layer is refused");
+	assert_refused(&res, REFUSE_DECOMPRESS,
+	    "E_DECOMPRESS: gunzip: a third compression layer is refused");
 	blob_free(&third);
 	blob_free(&outer);
 	blob_free(&inner);
@@ -426,12 +430,12 @@ Test(hostile, zip_bombs_and_archives_in_archives)
 	struct blob good = squeeze(-15, REPORT, strlen(REPORT), 0, 0, "");
 	struct blob gz_view = as_stored(&gz), zip, inner, inner_view, gzzip;
 	struct zentry e[][2] = {
-	    {entry("bomb.xml", &raw), entry("report.xml", &good)},
-	    {entry("bomb.xml.gz", &gz_view), entry("report.xml", &good)},
+		{ entry("bomb.xml", &raw), entry("report.xml", &good) },
+		{ entry("bomb.xml.gz", &gz_view), entry("report.xml", &good) },
 	};
 	static const char *const reasons[] = {
-	    "entry bomb.xml: E_SIZE_LIMIT: unzip: output exceeds 1000x the input (bomb?)",
-	    "entry bomb.xml.gz: E_SIZE_LIMIT: gunzip: output exceeds 1000x the input (bomb?)",
+		"entry bomb.xml: E_SIZE_LIMIT: unzip: output exceeds 1000x the input (bomb?)",
+		"entry bomb.xml.gz: E_SIZE_LIMIT: gunzip: output exceeds 1000x the input (bomb?)",
 	};
 	struct zentry in_zip;
 	struct extract_result res;
@@ -462,8 +466,8 @@ Test(hostile, zip_bombs_and_archives_in_archives)
 	    "entry inner.zip: E_DECOMPRESS: unzip: a zip inside an archive is not read");
 	gzzip = gzip_of(inner.p, inner.len);
 	run(gzzip.p, gzzip.len, "r.zip.gz", &t, &res);
-	assert_refused(
-	    &res, REFUSE_DECOMPRESS, "E_DECOMPRESS: gunzip: a zip inside an archive is not read");
+	assert_refused(&res, REFUSE_DECOMPRESS,
+	    "E_DECOMPRESS: gunzip: a zip inside an archive is not read");
 	cr_assert_eq(t.begun, 0);
 	blob_free(&gzzip);
 	blob_free(&zip);
@@ -515,26 +519,29 @@ Test(hostile, zip_entries_with_absurd_declared_sizes)
 		enum refusal why;
 		const char *reason;
 	} cases[] = {
-	    {"size 4 GiB", 0, UINT64_MAX, 0xfffffffe, REFUSE_DECOMPRESS,
-	        "entry r.xml: E_DECOMPRESS: unzip: ZIP uncompressed data is wrong size "
-	        "(read 575, expected 4294967294)"},
-	    {"compressed size 4 GiB", 0, 0xfffffffe, UINT64_MAX, REFUSE_DECOMPRESS, NULL},
-	    {"size 1", 0, UINT64_MAX, 1, REFUSE_DECOMPRESS,
-	        "entry r.xml: E_DECOMPRESS: unzip: ZIP uncompressed data is wrong size "
-	        "(read 575, expected 1)"},
-	    {"zip64 size 2^63-1", 0, UINT64_MAX, INT64_MAX, REFUSE_DECOMPRESS,
-	        "entry r.xml: E_DECOMPRESS: unzip: ZIP uncompressed data is wrong size "
-	        "(read 575, expected 9223372036854775807)"},
-	    {"zip64 compressed size 2^63-1", 0, INT64_MAX, UINT64_MAX, REFUSE_DECOMPRESS, NULL},
-	    {"zip64 sizes 2^64-1", 0, UINT64_MAX - 1, UINT64_MAX - 1, REFUSE_DECOMPRESS,
-	        "E_DECOMPRESS: unzip: Malformed 64-bit uncompressed size"},
-	    {"stored, sizes 4 GiB", 1, 0xfffffffe, 0xfffffffe, REFUSE_DECOMPRESS,
-	        "entry r.xml: E_DECOMPRESS: unzip: Truncated ZIP file data"},
-	    /* an entry that declares nothing is skipped like an empty file */
-	    {"size 0", 0, UINT64_MAX, 0, REFUSE_NO_REPORT, "E_NO_REPORT: no XML document inside"},
+		{ "size 4 GiB", 0, UINT64_MAX, 0xfffffffe, REFUSE_DECOMPRESS,
+		    "entry r.xml: E_DECOMPRESS: unzip: ZIP uncompressed data is wrong size "
+		    "(read 575, expected 4294967294)" },
+		{ "compressed size 4 GiB", 0, 0xfffffffe, UINT64_MAX, REFUSE_DECOMPRESS, NULL },
+		{ "size 1", 0, UINT64_MAX, 1, REFUSE_DECOMPRESS,
+		    "entry r.xml: E_DECOMPRESS: unzip: ZIP uncompressed data is wrong size "
+		    "(read 575, expected 1)" },
+		{ "zip64 size 2^63-1", 0, UINT64_MAX, INT64_MAX, REFUSE_DECOMPRESS,
+		    "entry r.xml: E_DECOMPRESS: unzip: ZIP uncompressed data is wrong size "
+		    "(read 575, expected 9223372036854775807)" },
+		{ "zip64 compressed size 2^63-1", 0, INT64_MAX, UINT64_MAX, REFUSE_DECOMPRESS,
+		    NULL },
+		{ "zip64 sizes 2^64-1", 0, UINT64_MAX - 1, UINT64_MAX - 1, REFUSE_DECOMPRESS,
+		    "E_DECOMPRESS: unzip: Malformed 64-bit uncompressed size" },
+		{ "stored, sizes 4 GiB", 1, 0xfffffffe, 0xfffffffe, REFUSE_DECOMPRESS,
+		    "entry r.xml: E_DECOMPRESS: unzip: Truncated ZIP file data" },
+		/* an entry that declares nothing is skipped like an empty file */
+		{ "size 0", 0, UINT64_MAX, 0, REFUSE_NO_REPORT,
+		    "E_NO_REPORT: no XML document inside" },
 	};
 	struct blob deflated = squeeze(-15, REPORT, strlen(REPORT), 0, 0, "");
-	struct blob plain = {(unsigned char *)REPORT, strlen(REPORT), deflated.crc, strlen(REPORT)};
+	struct blob plain = { (unsigned char *)REPORT, strlen(REPORT), deflated.crc,
+		strlen(REPORT) };
 	struct extract_result res;
 	struct tally t;
 	size_t i;
@@ -553,8 +560,8 @@ Test(hostile, zip_entries_with_absurd_declared_sizes)
 		if (cases[i].reason != NULL)
 			cr_assert_str_eq(res.reason.msg, cases[i].reason, "%s", cases[i].name);
 		else
-			cr_assert(
-			    strstr(res.reason.msg, "ZIP compressed data is wrong size") != NULL,
+			cr_assert(strstr(res.reason.msg, "ZIP compressed data is wrong size") !=
+			        NULL,
 			    "%s: %s", cases[i].name, res.reason.msg);
 		cr_assert_eq(t.begun, 0, "%s", cases[i].name);
 		blob_free(&zip);
@@ -604,18 +611,18 @@ utf16le(const char *doc)
 Test(hostile, doctype_xxe_and_billion_laughs_refused_unexpanded)
 {
 	static const char *const docs[] = {
-	    XML_DECL "<!DOCTYPE feedback>\n<feedback>" META POLICY RECORD "</feedback>",
-	    XML_DECL
-	    "<!DOCTYPE feedback [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
-	    "<feedback><report_metadata><org_name>&x;</org_name></report_metadata></feedback>",
-	    XML_DECL
-	    "<!DOCTYPE lolz [<!ENTITY lol \"lol\">"
-	    "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
-	    "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">"
-	    "<!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">]>\n"
-	    "<feedback>&lol4;</feedback>",
-	    XML_DECL "<!DOCTYPE f [<!ENTITY % p SYSTEM \"http://127.0.0.1:9/x.dtd\"> %p;]>"
-	             "<feedback/>",
+		XML_DECL "<!DOCTYPE feedback>\n<feedback>" META POLICY RECORD "</feedback>",
+		XML_DECL
+		"<!DOCTYPE feedback [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+		"<feedback><report_metadata><org_name>&x;</org_name></report_metadata></feedback>",
+		XML_DECL
+		"<!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+		"<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
+		"<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">"
+		"<!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">]>\n"
+		"<feedback>&lol4;</feedback>",
+		XML_DECL "<!DOCTYPE f [<!ENTITY % p SYSTEM \"http://127.0.0.1:9/x.dtd\"> %p;]>"
+		         "<feedback/>",
 	};
 	const char *reason = "E_XML_DOCTYPE: document has a DOCTYPE declaration (refused: DMARC "
 	                     "reports never need one)";
@@ -647,7 +654,7 @@ Test(hostile, doctype_xxe_and_billion_laughs_refused_unexpanded)
 
 Test(hostile, nesting_100000_deep)
 {
-	static const char *const opens[] = {"<extension>", ""};
+	static const char *const opens[] = { "<extension>", "" };
 	struct extract_result res;
 	struct tally t;
 	size_t i, k;
@@ -660,8 +667,8 @@ Test(hostile, nesting_100000_deep)
 		for (i = 0; i < 100000; i++)
 			g_string_append(g, k == 0 ? "<x>" : "<record>");
 		run(g->str, g->len, "r.xml", &t, &res);
-		assert_refused(
-		    &res, REFUSE_XML_LIMIT, "E_XML_LIMIT: line 2: elements nested deeper than 32");
+		assert_refused(&res, REFUSE_XML_LIMIT,
+		    "E_XML_LIMIT: line 2: elements nested deeper than 32");
 		cr_assert_eq(t.ended, 0);
 		g_string_free(g, TRUE);
 	}
@@ -686,21 +693,22 @@ Test(hostile, values_of_10_mib)
 		const char *name, *prefix, *suffix;
 		enum refusal why;
 	} cases[] = {
-	    {"attribute", XML_DECL "<feedback a=\"", "\">" META POLICY RECORD "</feedback>",
-	        REFUSE_XML_LIMIT},
-	    {"comment", XML_DECL "<feedback>" META "<!--", "-->" POLICY RECORD "</feedback>",
-	        REFUSE_XML_LIMIT},
-	    {"CDATA", XML_DECL "<feedback>" META POLICY "<record><row><source_ip><![CDATA[",
-	        "]]></source_ip></row></record></feedback>", REFUSE_XML_LIMIT},
-	    {"element name", XML_DECL "<feedback>" META "<", "/>" POLICY RECORD "</feedback>",
-	        REFUSE_XML_LIMIT},
-	    /* text streams: kept up to BOUND_XML_TEXT, or skipped */
-	    {"text skipped", XML_DECL "<feedback>" META POLICY "<extension>",
-	        "</extension>" RECORD "</feedback>", REFUSE_NONE},
-	    {"text kept", XML_DECL "<feedback><report_metadata><org_name>",
-	        "</org_name><report_id>x</report_id><date_range><begin>1700000000</begin>"
-	        "<end>1700086399</end></date_range></report_metadata>" POLICY RECORD "</feedback>",
-	        REFUSE_NONE},
+		{ "attribute", XML_DECL "<feedback a=\"", "\">" META POLICY RECORD "</feedback>",
+		    REFUSE_XML_LIMIT },
+		{ "comment", XML_DECL "<feedback>" META "<!--", "-->" POLICY RECORD "</feedback>",
+		    REFUSE_XML_LIMIT },
+		{ "CDATA", XML_DECL "<feedback>" META POLICY "<record><row><source_ip><![CDATA[",
+		    "]]></source_ip></row></record></feedback>", REFUSE_XML_LIMIT },
+		{ "element name", XML_DECL "<feedback>" META "<", "/>" POLICY RECORD "</feedback>",
+		    REFUSE_XML_LIMIT },
+		/* text streams: kept up to BOUND_XML_TEXT, or skipped */
+		{ "text skipped", XML_DECL "<feedback>" META POLICY "<extension>",
+		    "</extension>" RECORD "</feedback>", REFUSE_NONE },
+		{ "text kept", XML_DECL "<feedback><report_metadata><org_name>",
+		    "</org_name><report_id>x</report_id><date_range><begin>1700000000</begin>"
+		    "<end>1700086399</end></date_range></report_metadata>" POLICY RECORD
+		    "</feedback>",
+		    REFUSE_NONE },
 	};
 	struct extract_result res;
 	struct tally t;
@@ -743,8 +751,8 @@ many_attributes(size_t n, const char *name, const char *rest)
 
 Test(hostile, start_tag_with_100000_attributes)
 {
-	static const char *const attrs[][2] = {
-	    {"a", "=\"\""}, {"xmlns:p", " = 'u'"}, {"a", "=\"&lt;>\""}};
+	static const char *const attrs[][2] = { { "a", "=\"\"" }, { "xmlns:p", " = 'u'" },
+		{ "a", "=\"&lt;>\"" } };
 	struct extract_result res;
 	struct tally t;
 	GString *g, *u;
@@ -754,8 +762,8 @@ Test(hostile, start_tag_with_100000_attributes)
 	for (i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
 		g = many_attributes(100000, attrs[i][0], attrs[i][1]);
 		run(g->str, g->len, "r.xml", &t, &res);
-		assert_refused(
-		    &res, REFUSE_XML_LIMIT, "E_XML_LIMIT: an element has more than 256 attributes");
+		assert_refused(&res, REFUSE_XML_LIMIT,
+		    "E_XML_LIMIT: an element has more than 256 attributes");
 		if (i == 0) {
 			u = utf16le(g->str);
 			run(u->str, u->len, "r.xml", &t, &res);
@@ -803,8 +811,8 @@ Test(hostile, encodings_the_attribute_guard_cannot_read)
 
 Test(hostile, numbers_past_2_64)
 {
-	static const char *const counts[] = {
-	    "18446744073709551616", "99999999999999999999999999999999999999999999999999"};
+	static const char *const counts[] = { "18446744073709551616",
+		"99999999999999999999999999999999999999999999999999" };
 	struct extract_result res;
 	struct tally t;
 	GString *g;
@@ -885,10 +893,10 @@ Test(hostile, nul_bytes_inside_the_xml)
 	static const struct {
 		const char *name, *before, *after;
 	} cases[] = {
-	    {"in a text", XML_DECL "<feedback><report_metadata><org_name>a", "b</org_name>"},
-	    {"between elements", XML_DECL "<feedback>" META, POLICY RECORD "</feedback>"},
-	    {"in a name", XML_DECL "<feedback>" META "<pol", "icy_published/>"},
-	    {"before the root", "<", "?xml version=\"1.0\"?><feedback/>"},
+		{ "in a text", XML_DECL "<feedback><report_metadata><org_name>a", "b</org_name>" },
+		{ "between elements", XML_DECL "<feedback>" META, POLICY RECORD "</feedback>" },
+		{ "in a name", XML_DECL "<feedback>" META "<pol", "icy_published/>" },
+		{ "before the root", "<", "?xml version=\"1.0\"?><feedback/>" },
 	};
 	struct extract_result res;
 	struct tally t;
@@ -918,9 +926,11 @@ Test(hostile, nul_bytes_inside_the_xml)
 
 /* ---- MIME ---- */
 
+/* clang-format off */
 #define MAIL_HEAD                                                                                  \
 	"From: DMARC <r@org.example>\nSubject: Report domain: example.com\n"                       \
 	"MIME-Version: 1.0\n"
+/* clang-format on */
 
 /* A mail of n parts, each a gzipped report as base64. */
 static GString *
@@ -971,8 +981,8 @@ Test(hostile, mime_nested_10000_deep)
 	size_t i;
 
 	for (i = 0; i < 10000; i++)
-		g_string_append_printf(
-		    g, "Content-Type: multipart/mixed; boundary=b%zu\n\n--b%zu\n", i, i);
+		g_string_append_printf(g,
+		    "Content-Type: multipart/mixed; boundary=b%zu\n\n--b%zu\n", i, i);
 	g_string_append(g, "Content-Type: text/xml\n\n" REPORT);
 	run(g->str, g->len, NULL, &t, &res);
 	assert_refused(&res, REFUSE_SIZE_LIMIT,
@@ -1017,18 +1027,18 @@ Test(hostile, mail_with_a_50_mb_header)
 	static const struct {
 		const char *name, *prefix, *fill, *suffix;
 	} cases[] = {
-	    {"folded X- field", MAIL_HEAD "X-Junk: ", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n ",
-	        "\nContent-Type: multipart/mixed; boundary=B\n\n"},
-	    {"address list", "MIME-Version: 1.0\nFrom: ", "a@b.example, ",
-	        "\nContent-Type: multipart/mixed; boundary=B\n\n"},
-	    {"part parameters",
-	        MAIL_HEAD "Content-Type: multipart/mixed; boundary=B\n\n"
-	                  "--B\nContent-Type: text/plain",
-	        "; p=x", "\n\ntext\n"},
-	    {"inner mail",
-	        MAIL_HEAD "Content-Type: multipart/mixed; boundary=B\n\n--B\n"
-	                  "Content-Type: message/rfc822\n\nTo: ",
-	        "a@b.example, ", "\n\ntext\n"},
+		{ "folded X- field", MAIL_HEAD "X-Junk: ", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n ",
+		    "\nContent-Type: multipart/mixed; boundary=B\n\n" },
+		{ "address list", "MIME-Version: 1.0\nFrom: ", "a@b.example, ",
+		    "\nContent-Type: multipart/mixed; boundary=B\n\n" },
+		{ "part parameters",
+		    MAIL_HEAD "Content-Type: multipart/mixed; boundary=B\n\n"
+		              "--B\nContent-Type: text/plain",
+		    "; p=x", "\n\ntext\n" },
+		{ "inner mail",
+		    MAIL_HEAD "Content-Type: multipart/mixed; boundary=B\n\n--B\n"
+		              "Content-Type: message/rfc822\n\nTo: ",
+		    "a@b.example, ", "\n\ntext\n" },
 	};
 	struct extract_result res;
 	struct tally t;

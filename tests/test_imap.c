@@ -23,7 +23,7 @@
 #include "testutil.h"
 
 #define DOVECOT_SH FIXTURES_DIR "/../imap/dovecot.sh"
-#define DEMO_PY    FIXTURES_DIR "/../../scripts/demo_maildir.py"
+#define DEMO_PY FIXTURES_DIR "/../../scripts/demo_maildir.py"
 
 /*
  * Criterion's runner (not a test) leaks 48 bytes per parallel worker in
@@ -43,8 +43,7 @@ struct server {
 	int imap, imaps;
 };
 
-static int
-sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Runs a shell command line; returns its exit status. */
 static int
@@ -62,8 +61,7 @@ sh(const char *fmt, ...)
 }
 
 /* Runs a command and returns its stdout (malloc'd). */
-static char *
-capture(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *capture(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static char *
 capture(const char *fmt, ...)
@@ -112,10 +110,10 @@ require_dovecot(void)
 {
 	if (access("/usr/sbin/dovecot", X_OK) != 0)
 		cr_skip_test("dovecot is not installed (apt-get install dovecot-imapd): "
-		    "IMAP tests skipped");
+		             "IMAP tests skipped");
 	if (geteuid() != 0)
 		cr_skip_test("the test Dovecot runs as root with mail_uid nobody: IMAP tests "
-		    "skipped when not root");
+		             "skipped when not root");
 }
 
 static void
@@ -159,12 +157,15 @@ TestSuite(imap, .fini = teardown);
 static void
 make_seed(const struct server *s, int days)
 {
-	cr_assert_eq(sh("python3 %s %s/gen --days %d --end-date 2026-10-01 >/dev/null",
-	    DEMO_PY, s->dir, days), 0);
+	cr_assert_eq(sh("python3 %s %s/gen --days %d --end-date 2026-10-01 >/dev/null", DEMO_PY,
+	                 s->dir, days),
+	    0);
 	cr_assert_eq(sh("mkdir -p %s/seed && cp %s/gen/new/* %s/seed/", s->dir, s->dir, s->dir), 0);
 	if (tu_shared("") != NULL)
 		cr_assert_eq(sh("n=0; for f in %s/corpus/*/*.eml; do n=$((n+1)); "
-		    "cp \"$f\" %s/seed/corpus-$n.eml; done", SHARED_DIR, s->dir), 0);
+		                "cp \"$f\" %s/seed/corpus-$n.eml; done",
+		                 SHARED_DIR, s->dir),
+		    0);
 }
 
 /* Delivers every file of DIR/sub into the INBOX, unseen. */
@@ -179,8 +180,9 @@ static void
 reseed(const struct server *s)
 {
 	cr_assert_eq(sh("rm -rf %s/seed/* %s/gen2 && python3 %s %s/gen2 --days 1 "
-	    "--end-date 2026-09-01 >/dev/null && cp %s/gen2/new/* %s/seed/", s->dir, s->dir,
-	    DEMO_PY, s->dir, s->dir, s->dir), 0);
+	                "--end-date 2026-09-01 >/dev/null && cp %s/gen2/new/* %s/seed/",
+	                 s->dir, s->dir, DEMO_PY, s->dir, s->dir, s->dir),
+	    0);
 	seed(s, "seed");
 }
 
@@ -190,8 +192,8 @@ reseed(const struct server *s)
  * before it.
  */
 static void
-write_config(const struct server *s, const char *name, bool tls, const char *ca,
-    const char *extra, const char *global)
+write_config(const struct server *s, const char *name, bool tls, const char *ca, const char *extra,
+    const char *global)
 {
 	char path[512], text[4096];
 	int n;
@@ -230,7 +232,8 @@ spawn(const struct server *s, const char *password, const char *const *args)
 	cr_assert((pid = fork()) >= 0);
 	if (pid == 0) {
 		setenv("DMARCD_IMAP_PASSWORD_BOX", password, 1);
-		if (freopen(errpath, "w", stderr) == NULL || freopen("/dev/null", "w", stdout) == NULL)
+		if (freopen(errpath, "w", stderr) == NULL ||
+		    freopen("/dev/null", "w", stdout) == NULL)
 			_exit(127);
 		execv(DMARCD_BIN, (char *const *)argv);
 		_exit(127);
@@ -286,7 +289,8 @@ static char *
 exports(const char *db)
 {
 	return capture("for k in reports records sources domains failures; do %s export $k "
-	    "--db %s --format csv; done", DMARCD_BIN, db);
+	               "--db %s --format csv; done",
+	    DMARCD_BIN, db);
 }
 
 /* The exports of a plain 'dmarcd ingest' of the seed files: the expected result. */
@@ -321,7 +325,7 @@ db_int(const struct server *s, const char *name, const char *sql)
 	snprintf(path, sizeof path, "%s/%s.db", s->dir, name);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		sqlite3_close(db);
-		return -1;  /* not created yet */
+		return -1; /* not created yet */
 	}
 	sqlite3_busy_timeout(db, 5000);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
@@ -598,14 +602,19 @@ Test(imap, oversized_mail_is_skipped_and_recorded_once, .timeout = 60)
 	cr_assert_not_null(strstr(err, "is over max_input (40960 bytes): not downloaded"), "%s",
 	    err);
 	free(err);
-	cr_assert_eq(db_int(&s, "o", "SELECT count(*) FROM input WHERE refusal_code = "
-	    "'E_SIZE_LIMIT' AND raw IS NULL AND status = 'refused' AND raw_size > 40960"), 1);
+	cr_assert_eq(
+	    db_int(&s, "o",
+	        "SELECT count(*) FROM input WHERE refusal_code = "
+	        "'E_SIZE_LIMIT' AND raw IS NULL AND status = 'refused' AND raw_size > 40960"),
+	    1);
 	cr_assert_eq(folder_count(&s, "INBOX"), 0);
 	cr_assert_eq((long long)folder_count(&s, "Archive/Invalid"),
 	    db_int(&s, "o", "SELECT count(*) FROM input WHERE status = 'refused'"));
 	cr_assert_eq(poll_once(&s, "o", 0), 0);
-	cr_assert_eq(db_int(&s, "o", "SELECT times_seen FROM input WHERE refusal_code = "
-	    "'E_SIZE_LIMIT'"), 1);
+	cr_assert_eq(db_int(&s, "o",
+	                 "SELECT times_seen FROM input WHERE refusal_code = "
+	                 "'E_SIZE_LIMIT'"),
+	    1);
 	server_stop(&s);
 }
 

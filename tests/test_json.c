@@ -54,6 +54,7 @@ Test(json, objects_hold_typed_values)
 
 	cr_assert_eq(json_write_object(f, 4, names, cells), 0);
 	fclose(f);
-	cr_expect_str_eq(buf, "{\"domain\":\"example.com\",\"messages\":42,\"rate\":0.25,\"p\":null}");
+	cr_expect_str_eq(buf,
+	    "{\"domain\":\"example.com\",\"messages\":42,\"rate\":0.25,\"p\":null}");
 	free(buf);
 }

@@ -18,7 +18,8 @@ Test(log, escape_makes_control_bytes_visible)
 	size_t i;
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		cr_expect_str_eq(log_escape(cases[i].in, buf, sizeof buf), cases[i].out, "case %zu", i);
+		cr_expect_str_eq(log_escape(cases[i].in, buf, sizeof buf), cases[i].out, "case %zu",
+		    i);
 }
 
 Test(log, escape_truncates_without_splitting_an_escape)

@@ -31,7 +31,7 @@ parse_file(const char *path)
 {
 	size_t len;
 	unsigned char *raw = tu_read_file(path, &len);
-	struct errbuf e = {""};
+	struct errbuf e = { "" };
 	struct mail *m = mail_parse(raw, len, &e);
 
 	cr_assert_not_null(m, "%s: %s", path, e.msg);
@@ -42,7 +42,7 @@ parse_file(const char *path)
 static struct mail *
 parse_str(const char *s)
 {
-	struct errbuf e = {""};
+	struct errbuf e = { "" };
 	struct mail *m = mail_parse(s, strlen(s), &e);
 
 	cr_assert_not_null(m, "%s", e.msg);
@@ -76,10 +76,10 @@ expect_leaves(struct mail *m, const struct leaf *want, int n)
 Test(mime, example_gzip_attachment)
 {
 	static const struct leaf want[] = {
-	    {"text/plain", NULL, 74, 1, SNIFF_OTHER},
-	    {"application/gzip",
-	        "receiver.example!example.com!1734912000!1734998399!17349120000.xml.gz", 1041, 1,
-	        SNIFF_GZIP},
+		{ "text/plain", NULL, 74, 1, SNIFF_OTHER },
+		{ "application/gzip",
+		    "receiver.example!example.com!1734912000!1734998399!17349120000.xml.gz", 1041,
+		    1, SNIFF_GZIP },
 	};
 	struct mail *m;
 
@@ -100,7 +100,7 @@ Test(mime, example_gzip_attachment)
 Test(mime, example_inline_xml_body)
 {
 	static const struct leaf want[] = {
-	    {"text/xml", NULL, 4083, 0, SNIFF_XML},
+		{ "text/xml", NULL, 4083, 0, SNIFF_XML },
 	};
 	struct mail *m;
 
@@ -116,9 +116,9 @@ Test(mime, example_inline_xml_body)
 Test(mime, example_rfc2231_octet_stream_zip)
 {
 	static const struct leaf want[] = {
-	    {"text/html", NULL, 54, 1, SNIFF_XML},
-	    {"application/octet-stream", "receiver.example!example.com!1734912000!1734998399.zip",
-	        1164, 1, SNIFF_ZIP},
+		{ "text/html", NULL, 54, 1, SNIFF_XML },
+		{ "application/octet-stream",
+		    "receiver.example!example.com!1734912000!1734998399.zip", 1164, 1, SNIFF_ZIP },
 	};
 	struct mail *m;
 
@@ -134,14 +134,14 @@ Test(mime, example_rfc2231_octet_stream_zip)
 Test(mime, examples_failure_reports)
 {
 	static const struct leaf arf[] = {
-	    {"text/plain", NULL, 123, 1, SNIFF_OTHER},
-	    {"message/feedback-report", NULL, 754, 1, SNIFF_OTHER},
-	    {"text/rfc822-headers", NULL, 523, 1, SNIFF_MAIL},
+		{ "text/plain", NULL, 123, 1, SNIFF_OTHER },
+		{ "message/feedback-report", NULL, 754, 1, SNIFF_OTHER },
+		{ "text/rfc822-headers", NULL, 523, 1, SNIFF_MAIL },
 	};
 	static const struct leaf mixed[] = {
-	    {"text/plain", NULL, 69, 1, SNIFF_OTHER},
-	    {"message/feedback-report", "ATT00001", 447, 1, SNIFF_OTHER},
-	    {"text/plain", NULL, 28, 2, SNIFF_OTHER},
+		{ "text/plain", NULL, 69, 1, SNIFF_OTHER },
+		{ "message/feedback-report", "ATT00001", 447, 1, SNIFF_OTHER },
+		{ "text/plain", NULL, 28, 2, SNIFF_OTHER },
 	};
 	struct mail *m;
 
@@ -159,9 +159,9 @@ Test(mime, examples_failure_reports)
 Test(mime, corpus_google_zip_with_crlf)
 {
 	static const struct leaf want[] = {
-	    {"text/plain", NULL, 2, 1, SNIFF_EMPTY},
-	    {"application/zip", "google.com!borschow.com!1549929600!1550015999.zip", 661, 1,
-	        SNIFF_ZIP},
+		{ "text/plain", NULL, 2, 1, SNIFF_EMPTY },
+		{ "application/zip", "google.com!borschow.com!1549929600!1550015999.zip", 661, 1,
+		    SNIFF_ZIP },
 	};
 	struct mail *m;
 
@@ -179,9 +179,9 @@ Test(mime, corpus_google_zip_with_crlf)
 Test(mime, corpus_twilight_zip_before_qp_text)
 {
 	static const struct leaf want[] = {
-	    {"application/zip", "google.com!twlnet.com!1549756800!1549843199.zip", 683, 1,
-	        SNIFF_ZIP},
-	    {"text/plain", NULL, 87, 1, SNIFF_OTHER},
+		{ "application/zip", "google.com!twlnet.com!1549756800!1549843199.zip", 683, 1,
+		    SNIFF_ZIP },
+		{ "text/plain", NULL, 87, 1, SNIFF_OTHER },
 	};
 	struct mail *m;
 
@@ -194,10 +194,10 @@ Test(mime, corpus_twilight_zip_before_qp_text)
 Test(mime, corpus_mimecast_single_part_gzip)
 {
 	static const struct leaf want[] = {
-	    {"application/gzip",
-	        "mimecast.org!ab.id.au!1693353600!1693439999!"
-	        "157a5fe30ec76f4bc0d8bccfc96c118a167a1280fee7c7465af5115e73082e5e.xml.gz",
-	        678, 0, SNIFF_GZIP},
+		{ "application/gzip",
+		    "mimecast.org!ab.id.au!1693353600!1693439999!"
+		    "157a5fe30ec76f4bc0d8bccfc96c118a167a1280fee7c7465af5115e73082e5e.xml.gz",
+		    678, 0, SNIFF_GZIP },
 	};
 	struct mail *m;
 
@@ -214,17 +214,19 @@ Test(mime, corpus_mimecast_single_part_gzip)
 Test(mime, corpus_linkedin_mbox_line_lf_and_crlf)
 {
 	static const char *const files[] = {
-	    "corpus/domainaware+parsedmarc/dmarc_ruf_report_linkedin.eml",
-	    "corpus/domainaware+parsedmarc/dmarc_ruf_report_linkedin.crlf.eml",
+		"corpus/domainaware+parsedmarc/dmarc_ruf_report_linkedin.eml",
+		"corpus/domainaware+parsedmarc/dmarc_ruf_report_linkedin.crlf.eml",
 	};
 	/* the same parts; the decoded text keeps each file's line ends */
 	static const struct leaf want[2][4] = {
-	    {{"text/plain", NULL, 345, 1, SNIFF_OTHER},
-	        {"message/feedback-report", NULL, 420, 1, SNIFF_MAIL},
-	        {"text/plain", NULL, 17, 3, SNIFF_OTHER}, {"text/html", NULL, 55, 3, SNIFF_XML}},
-	    {{"text/plain", NULL, 349, 1, SNIFF_OTHER},
-	        {"message/feedback-report", NULL, 432, 1, SNIFF_MAIL},
-	        {"text/plain", NULL, 19, 3, SNIFF_OTHER}, {"text/html", NULL, 62, 3, SNIFF_XML}},
+		{ { "text/plain", NULL, 345, 1, SNIFF_OTHER },
+		    { "message/feedback-report", NULL, 420, 1, SNIFF_MAIL },
+		    { "text/plain", NULL, 17, 3, SNIFF_OTHER },
+		    { "text/html", NULL, 55, 3, SNIFF_XML } },
+		{ { "text/plain", NULL, 349, 1, SNIFF_OTHER },
+		    { "message/feedback-report", NULL, 432, 1, SNIFF_MAIL },
+		    { "text/plain", NULL, 19, 3, SNIFF_OTHER },
+		    { "text/html", NULL, 62, 3, SNIFF_XML } },
 	};
 	struct mail *m;
 	int i;
@@ -235,8 +237,8 @@ Test(mime, corpus_linkedin_mbox_line_lf_and_crlf)
 		cr_assert_str_eq(mail_subject(m),
 		    "DMARC Failure report for example.com Mail-From: IP:10.10.10.10");
 		cr_assert_str_eq(mail_from(m), "dmarc-noreply@linkedin.com");
-		cr_assert_str_eq(
-		    mail_message_id(m), "BB.91.26019.C3EA7CC5@mail516.prod.linkedin.com");
+		cr_assert_str_eq(mail_message_id(m),
+		    "BB.91.26019.C3EA7CC5@mail516.prod.linkedin.com");
 		cr_assert(mail_is_feedback_report(m));
 		expect_leaves(m, want[i], 4);
 		mail_free(m);
@@ -246,9 +248,9 @@ Test(mime, corpus_linkedin_mbox_line_lf_and_crlf)
 Test(mime, corpus_blank_line_holding_a_space)
 {
 	static const struct leaf want[] = {
-	    {"text/plain", NULL, 269, 1, SNIFF_OTHER},
-	    {"message/feedback-report", "report", 416, 1, SNIFF_MAIL},
-	    {"text/html", NULL, 196, 2, SNIFF_XML},
+		{ "text/plain", NULL, 269, 1, SNIFF_OTHER },
+		{ "message/feedback-report", "report", 416, 1, SNIFF_MAIL },
+		{ "text/html", NULL, 196, 2, SNIFF_XML },
 	};
 	struct mail *m;
 
@@ -276,12 +278,12 @@ Test(mime, rfc2047_subject_and_rfc2231_filename_with_path)
 	                           "PGZlZWRiYWNr\n"
 	                           "Lz4K\n";
 	static const struct leaf want[] = {
-	    {"application/octet-stream", "r!example.com!1!2.xml", 12, 0, SNIFF_XML},
+		{ "application/octet-stream", "r!example.com!1!2.xml", 12, 0, SNIFF_XML },
 	};
 	struct mail *m = parse_str(mail);
 
-	cr_assert_str_eq(
-	    mail_subject(m), "Report Domain: example.com Submitter: r\xc3\xa9porter.example");
+	cr_assert_str_eq(mail_subject(m),
+	    "Report Domain: example.com Submitter: r\xc3\xa9porter.example");
 	cr_assert_str_eq(mail_from(m), "dmarc@reporter.example");
 	cr_assert_null(mail_date(m));
 	expect_leaves(m, want, 1);
@@ -316,8 +318,8 @@ Test(mime, base64_noise_and_quoted_printable)
 	cr_assert_eq(memcmp(p.data, "<feedback/>", 11), 0);
 	cr_assert_eq(mail_next_part(m, &p, &e), 1);
 	cr_assert_eq(p.len, 27, "the line end before a boundary is the boundary's");
-	cr_assert_eq(
-	    memcmp(p.data, "<feedback a=\"1\"></feedback>", 27), 0, "%.*s", (int)p.len, p.data);
+	cr_assert_eq(memcmp(p.data, "<feedback a=\"1\"></feedback>", 27), 0, "%.*s", (int)p.len,
+	    p.data);
 	mail_free(m);
 }
 
@@ -343,7 +345,7 @@ Test(mime, signed_report_yields_only_its_content)
 	    "AAAA\n"
 	    "--S--\n";
 	static const struct leaf want[] = {
-	    {"text/xml", NULL, 11, 2, SNIFF_XML},
+		{ "text/xml", NULL, 11, 2, SNIFF_XML },
 	};
 	struct mail *m = parse_str(mail);
 
@@ -376,8 +378,8 @@ Test(mime, forwarded_report_in_message_rfc822)
 	    "--I--\n"
 	    "--O--\n";
 	static const struct leaf want[] = {
-	    {"text/plain", NULL, 12, 1, SNIFF_OTHER},
-	    {"application/xml", "r.xml", 11, 3, SNIFF_XML},
+		{ "text/plain", NULL, 12, 1, SNIFF_OTHER },
+		{ "application/xml", "r.xml", 11, 3, SNIFF_XML },
 	};
 	struct mail *m = parse_str(mail);
 
@@ -467,7 +469,7 @@ Test(mime, bodyless_and_headerless_input)
 Test(mime, base64_without_padding_keeps_its_last_bytes)
 {
 	/* the gzip trailer ends with ISIZE, 718, little-endian */
-	static const unsigned char isize[] = {0xce, 0x02, 0x00, 0x00};
+	static const unsigned char isize[] = { 0xce, 0x02, 0x00, 0x00 };
 	struct mail *m = parse_file(tu_fixture("mail/base64-unpadded-gzip.eml"));
 	struct mail_part p;
 	struct errbuf e;
@@ -490,14 +492,15 @@ Test(mime, rewind_replays_the_parts_decoded_once)
 	struct mail *m;
 	int i, n = 0;
 
-	len += (size_t)snprintf(s, cap, "Content-Type: multipart/mixed; boundary=B\n\n--B\n"
+	len += (size_t)snprintf(s, cap,
+	    "Content-Type: multipart/mixed; boundary=B\n\n--B\n"
 	    "Content-Transfer-Encoding: base64\n\naGVs\nbG8\n");
 	for (i = 1; i < BOUND_MIME_PARTS + 5; i++)
 		len += (size_t)snprintf(s + len, cap - len, "--B\n\npart %d\n", i);
 	snprintf(s + len, cap - len, "--B--\n");
 	m = parse_str(s);
 	cr_assert_eq(mail_next_part(m, &p, &e), 1);
-	mail_rewind(m);                 /* after a partial walk */
+	mail_rewind(m); /* after a partial walk */
 	while (mail_next_part(m, &p, &e) == 1) {
 		cr_assert_eq(mail_flags(m), 0, "part %d", n + 1);
 		data[n++] = p.data;

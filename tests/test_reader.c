@@ -59,11 +59,15 @@ static const struct {
 	const char *name, *in, *out;
 } REPAIR_CASES[] = {
 	{ "ascii passes", "plain <xml/>", "plain <xml/>" },
-	{ "valid multibyte passes", "\xe2\x82\xac \xf0\x9f\x98\x80 \xc3\xa9", "\xe2\x82\xac \xf0\x9f\x98\x80 \xc3\xa9" },
+	{ "valid multibyte passes", "\xe2\x82\xac \xf0\x9f\x98\x80 \xc3\xa9",
+	    "\xe2\x82\xac \xf0\x9f\x98\x80 \xc3\xa9" },
 	{ "cp1252 quote", "bad_byte\x91</x>", "bad_byte" FFFD "</x>" },
 	{ "overlong", "\xc0\x80", FFFD FFFD },
 	{ "surrogate", "\xed\xa0\x80!", FFFD FFFD FFFD "!" },
-	{ "truncated in the middle", "\xf0\x9f\x98" "A", FFFD "A" },
+	{ "truncated in the middle",
+	    "\xf0\x9f\x98"
+	    "A",
+	    FFFD "A" },
 	{ "truncated at the end", "ok\xe2\x82", "ok" FFFD },
 	{ "lone continuation", "\x80\xbf", FFFD FFFD },
 	{ "beyond U+10FFFF", "\xf4\x90\x80\x80", FFFD FFFD FFFD FFFD },
@@ -93,8 +97,9 @@ Test(reader, utf8_repair_replaces_invalid_sequences_at_any_read_size)
 				cr_assert_eq(n, strlen(REPAIR_CASES[c].out),
 				    "%s (in %zu, out %zu): length %zu", REPAIR_CASES[c].name,
 				    steps_in[i], steps_out[o], n);
-				cr_assert_arr_eq(out, REPAIR_CASES[c].out, n, "%s (in %zu, out %zu)",
-				    REPAIR_CASES[c].name, steps_in[i], steps_out[o]);
+				cr_assert_arr_eq(out, REPAIR_CASES[c].out, n,
+				    "%s (in %zu, out %zu)", REPAIR_CASES[c].name, steps_in[i],
+				    steps_out[o]);
 			}
 		}
 	}
@@ -209,11 +214,14 @@ Test(reader, xml_feed_ends_a_chunk_at_the_root_end)
 		"<?xml version=\"1.0\"?>\n<feedback>PAD<a>x</a></feedback>\n<junk",
 		"<d:feedback xmlns:d=\"urn:x\" a='>'>PAD<a/></d:feedback \r\n >junk</d:feedback>",
 		"<feedback>PAD<x><feedback>in</feedback></x><!-- </feedback> --><![CDATA["
-		    "</feedback>]]><feedbacks/></feedbac</feedback>junk",
+		"</feedback>]]><feedbacks/></feedbac</feedback>junk",
 		"<feedback/>junk</feedback>",
 	};
 	static const char *ends[] = {
-		"</feedback>", "</d:feedback \r\n >", "</feedbac</feedback>", "<feedback/>",
+		"</feedback>",
+		"</d:feedback \r\n >",
+		"</feedbac</feedback>",
+		"<feedback/>",
 	};
 	static const size_t steps[] = { 1, 2, 3, 5, 7, 11, 13, 4096 };
 	size_t i, j, cut, at;

@@ -20,7 +20,7 @@ struct trace {
 	FILE *f;
 	char *text;
 	size_t len;
-	int fail_at_record;      /* the n-th record call fails (from 1), 0: never */
+	int fail_at_record; /* the n-th record call fails (from 1), 0: never */
 	int records;
 };
 
@@ -201,15 +201,13 @@ struct input {
 
 #define N_FIXTURES 16
 
-static const char *const fixtures[N_FIXTURES] = {
-	"xml/bom.xml", "xml/junk_before_root.xml", "xml/rfc9990_extension.xml",
-	"xml/millis_timestamps.xml", "xml/count_overflow.xml", "xml/missing_org_name.xml",
-	"xml/doctype_external_entity.xml", "xml/trailing_junk.xml", "xml/begin_after_end.xml",
-	"xml/count_int64_max.xml", "mail/base64-unpadded-gzip.eml",
+static const char *const fixtures[N_FIXTURES] = { "xml/bom.xml", "xml/junk_before_root.xml",
+	"xml/rfc9990_extension.xml", "xml/millis_timestamps.xml", "xml/count_overflow.xml",
+	"xml/missing_org_name.xml", "xml/doctype_external_entity.xml", "xml/trailing_junk.xml",
+	"xml/begin_after_end.xml", "xml/count_int64_max.xml", "mail/base64-unpadded-gzip.eml",
 	"failure/minimal-auth-failure.eml", "failure/source-ip-hostname.eml",
 	"failure/abuse-not-dmarc.eml", "failure/garbled-missing-fields.eml",
-	"regress/regress-plaintext-truncated-sample.eml",
-};
+	"regress/regress-plaintext-truncated-sample.eml" };
 
 /* One record with three DKIM results of 60 KiB texts: larger than a chunk. */
 static void
@@ -224,7 +222,8 @@ big_record(struct input *in)
 	text[60 * 1024] = '\0';
 	snprintf(in->name, sizeof in->name, "big-record.xml");
 	f = open_memstream((char **)&in->data, &in->len);
-	fprintf(f, "<feedback><report_metadata><org_name>Big</org_name><report_id>big-1"
+	fprintf(f,
+	    "<feedback><report_metadata><org_name>Big</org_name><report_id>big-1"
 	    "</report_id><date_range><begin>1709683200</begin><end>1709769599</end>"
 	    "</date_range></report_metadata><policy_published><domain>example.com</domain>"
 	    "<p>none</p></policy_published><record><row><source_ip>192.0.2.1</source_ip>"
@@ -232,9 +231,12 @@ big_record(struct input *in)
 	    "<spf>fail</spf></policy_evaluated></row><identifiers><header_from>example.com"
 	    "</header_from></identifiers><auth_results>");
 	for (i = 0; i < 3; i++)
-		fprintf(f, "<dkim><domain>d%d.example.com</domain><result>pass</result>"
-		    "<human_result>%s</human_result></dkim>", i, text);
-	fprintf(f, "<spf><domain>example.com</domain><result>fail</result></spf>"
+		fprintf(f,
+		    "<dkim><domain>d%d.example.com</domain><result>pass</result>"
+		    "<human_result>%s</human_result></dkim>",
+		    i, text);
+	fprintf(f,
+	    "<spf><domain>example.com</domain><result>fail</result></spf>"
 	    "</auth_results></record></feedback>\n");
 	fclose(f);
 	free(text);
@@ -323,8 +325,8 @@ direct_trace(const struct input *in, size_t n, int rounds)
 	for (k = 0; k < rounds; k++) {
 		for (i = 0; i < n; i++) {
 			fprintf(t.f, "-- %s\n", in[i].name);
-			rc = extract_input(in[i].data, in[i].len, in[i].name, &b, &w.sink, &w.failures,
-			    &res, &e);
+			rc = extract_input(in[i].data, in[i].len, in[i].name, &b, &w.sink,
+			    &w.failures, &res, &e);
 			trace_result(t.f, in[i].name, rc, &res);
 		}
 	}
@@ -354,8 +356,9 @@ Test(relay, the_writer_sees_what_a_direct_parse_gives)
 	cr_assert_eq(relay_start(&b, &h, &r, &e), 0, "%s", e.msg);
 	for (k = 0; k < 5; k++) {
 		for (i = 0; i < n; i++) {
-			jobs[k][i] = (struct relay_job){ .data = in[i].data, .len = in[i].len,
-			    .name = in[i].name };
+			jobs[k][i] = (struct relay_job){ .data = in[i].data,
+				.len = in[i].len,
+				.name = in[i].name };
 			cr_assert_eq(relay_submit(r, &jobs[k][i], &e), 0, "%s", e.msg);
 		}
 	}
@@ -366,7 +369,8 @@ Test(relay, the_writer_sees_what_a_direct_parse_gives)
 	cr_expect_eq(w.ended, (int)(5 * n));
 	expect_same(relayed, direct);
 	/* The trace holds what it should: the big record's texts, failures, refusals, records. */
-	cr_expect_not_null(strstr(relayed, "dkim=d2.example.com sel=(null) human=hhhh"), "big record");
+	cr_expect_not_null(strstr(relayed, "dkim=d2.example.com sel=(null) human=hhhh"),
+	    "big record");
 	cr_expect_not_null(strstr(relayed, "failure reporter="), "failure reports");
 	cr_expect_not_null(strstr(relayed, "record of "), "records");
 	cr_expect_not_null(strstr(relayed, "refused=1"), "refusals");
@@ -379,8 +383,10 @@ Test(relay, a_skipped_job_comes_back_without_reports)
 {
 	struct input in[N_FIXTURES + 1];
 	size_t n = load_inputs(in);
-	struct relay_job job = { .data = in[0].data, .len = in[0].len, .name = "skipped",
-	    .skip = true };
+	struct relay_job job = { .data = in[0].data,
+		.len = in[0].len,
+		.name = "skipped",
+		.skip = true };
 	struct relay_handlers h;
 	struct relay *r;
 	struct bounds b;
@@ -399,7 +405,8 @@ Test(relay, a_skipped_job_comes_back_without_reports)
 	cr_assert_eq(relay_finish(r, &e), 0, "%s", e.msg);
 	relay_free(r);
 	text = trace_close(&t);
-	cr_expect_str_eq(text, "-- skipped\njob skipped rc=0 kind=0 documents=0 failures=0 "
+	cr_expect_str_eq(text,
+	    "-- skipped\njob skipped rc=0 kind=0 documents=0 failures=0 "
 	    "refused=0 why=0 reason=\n");
 	free(text);
 	free_inputs(in, n);
@@ -427,8 +434,9 @@ Test(relay, a_sink_error_stops_the_relay_and_is_returned)
 	h = (struct relay_handlers){ &w, w_begin, w_end };
 	cr_assert_eq(relay_start(&b, &h, &r, &e), 0, "%s", e.msg);
 	for (i = 0; i < 40 && rc == 0; i++) {
-		jobs[i] = (struct relay_job){ .data = in[i % n].data, .len = in[i % n].len,
-		    .name = in[i % n].name };
+		jobs[i] = (struct relay_job){ .data = in[i % n].data,
+			.len = in[i % n].len,
+			.name = in[i % n].name };
 		rc = relay_submit(r, &jobs[i], &e);
 	}
 	if (rc == 0)
@@ -463,7 +471,7 @@ Test(report_pack, a_record_too_large_for_the_buffer_asks_for_its_size)
 	rec.n_dkim = 2;
 	rec.dkim[0].domain = "a.example";
 	rec.dkim[1].human_result = human;
-	rec.n_spf = BOUND_RECORD_SPF + 5;   /* more than the bound: only the bound's worth */
+	rec.n_spf = BOUND_RECORD_SPF + 5; /* more than the bound: only the bound's worth */
 	need = agg_record_pack(&rec, small, sizeof small);
 	cr_assert_gt(need, sizeof small);
 	cr_assert_not_null(big = malloc(need));

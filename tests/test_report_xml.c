@@ -25,12 +25,12 @@ struct hdr {
 };
 
 struct rsink {
-	int begin_rc;            /* what begin returns */
-	size_t fail_at;          /* record returns -1 at this record (1-based), 0: never */
-	bool keep;               /* keep a line per record */
+	int begin_rc;   /* what begin returns */
+	size_t fail_at; /* record returns -1 at this record (1-based), 0: never */
+	bool keep;      /* keep a line per record */
 	int n_begin, n_end, n_abort;
 	size_t n_records;
-	struct agg_totals seen;  /* sums the sink computes itself */
+	struct agg_totals seen; /* sums the sink computes itself */
 	char *lines[MAX_LINES];
 	uint64_t rec_flags[MAX_LINES];
 	struct hdr h;
@@ -132,8 +132,7 @@ sat(uint64_t *sum, uint64_t v)
 }
 
 static int
-s_record(void *ctx, const struct agg_report *r, const struct agg_record *rec,
-    struct errbuf *e)
+s_record(void *ctx, const struct agg_report *r, const struct agg_record *rec, struct errbuf *e)
 {
 	struct rsink *s = ctx;
 
@@ -204,8 +203,8 @@ parse_rd(const struct byte_reader *rd, const char *filename, uint64_t flags, str
 }
 
 static int
-parse_mem(const void *buf, size_t len, const char *filename, struct rsink *s,
-    enum refusal *why, struct errbuf *e)
+parse_mem(const void *buf, size_t len, const char *filename, struct rsink *s, enum refusal *why,
+    struct errbuf *e)
 {
 	struct mem_reader m;
 	struct byte_reader rd = mem_reader_init(&m, buf, len);
@@ -260,8 +259,8 @@ Test(report_xml, rfc7489_example)
 	struct errbuf e = { "" };
 
 	TU_REQUIRE_SHARED();
-	cr_assert_eq(parse_file(example("aggregate-rfc7489.xml"), NULL, &s, &e), REFUSE_NONE,
-	    "%s", e.msg);
+	cr_assert_eq(parse_file(example("aggregate-rfc7489.xml"), NULL, &s, &e), REFUSE_NONE, "%s",
+	    e.msg);
 	cr_assert_eq(s.n_begin, 1);
 	cr_assert_eq(s.n_end, 1);
 	cr_assert_eq(s.n_abort, 0);
@@ -293,8 +292,8 @@ Test(report_xml, rfc9990_example)
 	struct errbuf e = { "" };
 
 	TU_REQUIRE_SHARED();
-	cr_assert_eq(parse_file(example("aggregate-rfc9990.xml"), NULL, &s, &e), REFUSE_NONE,
-	    "%s", e.msg);
+	cr_assert_eq(parse_file(example("aggregate-rfc9990.xml"), NULL, &s, &e), REFUSE_NONE, "%s",
+	    e.msg);
 	cr_assert_eq(s.h.dialect, DIALECT_RFC9990);
 	cr_assert_str_eq(s.h.ns, "urn:ietf:params:xml:ns:dmarc-2.0");
 	cr_assert_str_eq(s.h.report_id, "1735084800.example.com@receiver.example");
@@ -313,10 +312,12 @@ Test(report_xml, rfc9990_example)
 	cr_assert_eq(s.totals.dkim_aligned, 500);
 	cr_assert_eq(s.totals.spf_aligned, 480);
 	cr_assert_eq(s.n_records, 3);
-	cr_assert_str_eq(s.lines[1], "ip=2001:db8:10::25/6 raw=2001:db8:10::25 n=20 disp=pass "
+	cr_assert_str_eq(s.lines[1],
+	    "ip=2001:db8:10::25/6 raw=2001:db8:10::25 n=20 disp=pass "
 	    "pe=pass/fail hf=example.com ef=- et=- reasons=[] dkim=[example.com/esp1/pass/-] "
 	    "spf=[mta.example.net/-/none/no SPF record for HELO-derived identity]");
-	cr_assert_str_eq(s.lines[2], "ip=203.0.113.77/4 raw=203.0.113.77 n=20 disp=quarantine "
+	cr_assert_str_eq(s.lines[2],
+	    "ip=203.0.113.77/4 raw=203.0.113.77 n=20 disp=quarantine "
 	    "pe=fail/fail hf=example.com ef=spoofer.example.org et=- "
 	    "reasons=[policy_test_mode/t=y: applied one level below p=reject] "
 	    "dkim=[spoofer.example.org/x/pass/-] spf=[spoofer.example.org/mfrom/pass/-]");
@@ -330,14 +331,15 @@ Test(report_xml, legacy_quirks_example)
 	struct errbuf e = { "" };
 
 	TU_REQUIRE_SHARED();
-	cr_assert_eq(parse_file(example("aggregate-legacy-quirks.xml"), NULL, &s, &e),
-	    REFUSE_NONE, "%s", e.msg);
+	cr_assert_eq(parse_file(example("aggregate-legacy-quirks.xml"), NULL, &s, &e), REFUSE_NONE,
+	    "%s", e.msg);
 	cr_assert_eq(s.h.dialect, DIALECT_DRAFT);
 	cr_assert_str_eq(s.h.org_name, "Legacy Receiver");
 	cr_assert_str_eq(s.h.org_key, "legacy receiver");
 	cr_assert_str_eq(s.h.report_id, "legacy-0001@legacy.example");
 	cr_assert_str_eq(s.h.policy_domain, "example.com");
-	cr_assert_str_eq(s.h.errors, "sp tag had invalid value \"rejectt\"\n"
+	cr_assert_str_eq(s.h.errors,
+	    "sp tag had invalid value \"rejectt\"\n"
 	    "multiple DMARC records found");
 	cr_assert_eq(s.h.begin, 1700006400);
 	cr_assert_eq(s.h.end, 1700092799);
@@ -351,12 +353,14 @@ Test(report_xml, legacy_quirks_example)
 	cr_assert_eq(s.totals.dkim_aligned, 3);
 	cr_assert_eq(s.totals.spf_aligned, 10);
 	cr_assert_eq(s.n_records, 3);
-	cr_assert_str_eq(s.lines[0], "ip=192.0.2.10/4 raw=::ffff:192.0.2.10 n=7 disp=none "
+	cr_assert_str_eq(s.lines[0],
+	    "ip=192.0.2.10/4 raw=::ffff:192.0.2.10 n=7 disp=none "
 	    "pe=fail/pass hf=example.com ef=- et=- reasons=[] dkim=[example.com/-/fail/-] "
 	    "spf=[mail.example.com/helo/pass/-,example.com/-/pass/-]");
 	cr_assert_eq(s.rec_flags[0], W_IP_MAPPED | W_ENUM_CASE, "%#llx",
 	    (unsigned long long)s.rec_flags[0]);
-	cr_assert_str_eq(s.lines[2], "ip=/0 raw=203.0.113.300 n=3 disp=quarantine "
+	cr_assert_str_eq(s.lines[2],
+	    "ip=/0 raw=203.0.113.300 n=3 disp=quarantine "
 	    "pe=fail/fail hf=example.com ef=- et=- reasons=[sampled_out/-] dkim=[] "
 	    "spf=[bad.example.org/mfrom/fail:hardfail/-,bad.example.org/helo/temperror:unknown/-]");
 	cr_assert_eq(s.rec_flags[2], W_IP_INVALID);
@@ -372,43 +376,70 @@ struct corpus_case {
 	const char *domain;
 	int64_t begin, end;
 	enum report_dialect dialect;
-	uint64_t flags;          /* report flags that must be set */
+	uint64_t flags; /* report flags that must be set */
 };
 
 #define PD "domainaware+parsedmarc/"
 #define CI "cry-inc+dmarc-report-viewer/"
 
 static const struct corpus_case CORPUS[] = {
-	{ CI "acme.xml", 0, 1, 2, 2, 0, 2, "example.com", 1335571200, 1335657599, DIALECT_DRAFT, 0 },
+	{ CI "acme.xml", 0, 1, 2, 2, 0, 2, "example.com", 1335571200, 1335657599, DIALECT_DRAFT,
+	    0 },
 	{ CI "aol.xml", 0, 1, 1, 1, 1, 1, "website.com", 1504742400, 1504828800, DIALECT_DRAFT, 0 },
-	{ CI "gmxnet.xml", 0, 1, 1, 1, 1, 1, "myserver.com", 1733184000, 1733270399, DIALECT_RFC9990, 0 },
-	{ CI "google.xml", 0, 1, 1, 1, 1, 1, "foo-bar.io", 1709683200, 1709769599, DIALECT_RFC9990, 0 },
-	{ CI "hardfail.xml", 0, 1, 1, 0, 0, 0, "mydomain.org", 1727049600, 1727135999, DIALECT_DRAFT, 0 },
-	{ CI "invalid_casing.xml", 0, 1, 1, 0, 0, 0, "mydomain.org", 1727049600, 1727135999, DIALECT_DRAFT, 0 },
-	{ CI "mailru.xml", 0, 1, 1, 0, 0, 0, "foobar.de", 1721260800, 1721347200, DIALECT_DRAFT, 0 },
-	{ CI "outlook.xml", 0, 2, 3, 3, 3, 3, "random.net", 1709683200, 1709769600, DIALECT_RFC7489, 0 },
-	{ CI "solamora.xml", 0, 1, 2, 2, 0, 2, "bix-business.com", 1335571200, 1335657599, DIALECT_DRAFT, 0 },
-	{ CI "webde.xml", 0, 1, 1, 1, 1, 1, "foobar.com", 1722816000, 1722902399, DIALECT_RFC9990, 0 },
-	{ CI "yahoo.xml", 0, 1, 1, 1, 1, 1, "random.org", 1709510400, 1709596799, DIALECT_DRAFT, 0 },
-	{ PD "!example.com!1538204542!1538463818.xml", 0, 1, 1, 0, 0, 0, "example.com", 1538413632, 1538413632, DIALECT_DRAFT, W_ORG_FALLBACK | W_FILENAME_MISMATCH },
-	{ PD "!large-example.com!1711897200!1711983600.xml", 0, 2286, 2286, 0, 0, 0, "example.com", 1711897200, 1711983600, DIALECT_DRAFT, W_ORG_FALLBACK },
-	{ PD "addisonfoods.com!example.com!1536105600!1536191999.xml", 0, 1, 1, 0, 0, 0, "example.com", 1536105600, 1536191999, DIALECT_RFC7489, 0 },
-	{ PD "changed-input.xml", 0, 20, 3047, 3047, 3046, 2637, "example.com", 1718236800, 1718323199, DIALECT_RFC9990, 0 },
+	{ CI "gmxnet.xml", 0, 1, 1, 1, 1, 1, "myserver.com", 1733184000, 1733270399,
+	    DIALECT_RFC9990, 0 },
+	{ CI "google.xml", 0, 1, 1, 1, 1, 1, "foo-bar.io", 1709683200, 1709769599, DIALECT_RFC9990,
+	    0 },
+	{ CI "hardfail.xml", 0, 1, 1, 0, 0, 0, "mydomain.org", 1727049600, 1727135999,
+	    DIALECT_DRAFT, 0 },
+	{ CI "invalid_casing.xml", 0, 1, 1, 0, 0, 0, "mydomain.org", 1727049600, 1727135999,
+	    DIALECT_DRAFT, 0 },
+	{ CI "mailru.xml", 0, 1, 1, 0, 0, 0, "foobar.de", 1721260800, 1721347200, DIALECT_DRAFT,
+	    0 },
+	{ CI "outlook.xml", 0, 2, 3, 3, 3, 3, "random.net", 1709683200, 1709769600, DIALECT_RFC7489,
+	    0 },
+	{ CI "solamora.xml", 0, 1, 2, 2, 0, 2, "bix-business.com", 1335571200, 1335657599,
+	    DIALECT_DRAFT, 0 },
+	{ CI "webde.xml", 0, 1, 1, 1, 1, 1, "foobar.com", 1722816000, 1722902399, DIALECT_RFC9990,
+	    0 },
+	{ CI "yahoo.xml", 0, 1, 1, 1, 1, 1, "random.org", 1709510400, 1709596799, DIALECT_DRAFT,
+	    0 },
+	{ PD "!example.com!1538204542!1538463818.xml", 0, 1, 1, 0, 0, 0, "example.com", 1538413632,
+	    1538413632, DIALECT_DRAFT, W_ORG_FALLBACK | W_FILENAME_MISMATCH },
+	{ PD "!large-example.com!1711897200!1711983600.xml", 0, 2286, 2286, 0, 0, 0, "example.com",
+	    1711897200, 1711983600, DIALECT_DRAFT, W_ORG_FALLBACK },
+	{ PD "addisonfoods.com!example.com!1536105600!1536191999.xml", 0, 1, 1, 0, 0, 0,
+	    "example.com", 1536105600, 1536191999, DIALECT_RFC7489, 0 },
+	{ PD "changed-input.xml", 0, 20, 3047, 3047, 3046, 2637, "example.com", 1718236800,
+	    1718323199, DIALECT_RFC9990, 0 },
 	{ PD "empty.xml", REFUSE_NO_REPORT, 0, 0, 0, 0, 0, NULL, 0, 0, DIALECT_DRAFT, 0 },
-	{ PD "empty_reason.xml", 0, 1, 2, 2, 2, 0, "example.com", 1706159544, 1706185733, DIALECT_RFC7489, 0 },
-	{ PD "example.net!example.com!1529366400!1529452799.xml", 0, 1, 1, 0, 0, 0, "example.com", 1529366400, 1529452799, DIALECT_RFC7489, 0 },
-	{ PD "ikea.com!example.de!1538690400!1538776800.xml", 0, 1, 1, 0, 0, 0, "example.de", 1538690400, 1538776800, DIALECT_DRAFT, W_XML_REPAIRED },
-	{ PD "invalid_utf_8.xml", 0, 1, 1, 0, 0, 0, "example.com", 1538413632, 1538413632, DIALECT_DRAFT, W_ENCODING_REPAIRED | W_ORG_FALLBACK },
+	{ PD "empty_reason.xml", 0, 1, 2, 2, 2, 0, "example.com", 1706159544, 1706185733,
+	    DIALECT_RFC7489, 0 },
+	{ PD "example.net!example.com!1529366400!1529452799.xml", 0, 1, 1, 0, 0, 0, "example.com",
+	    1529366400, 1529452799, DIALECT_RFC7489, 0 },
+	{ PD "ikea.com!example.de!1538690400!1538776800.xml", 0, 1, 1, 0, 0, 0, "example.de",
+	    1538690400, 1538776800, DIALECT_DRAFT, W_XML_REPAIRED },
+	{ PD "invalid_utf_8.xml", 0, 1, 1, 0, 0, 0, "example.com", 1538413632, 1538413632,
+	    DIALECT_DRAFT, W_ENCODING_REPAIRED | W_ORG_FALLBACK },
 	{ PD "invalid_xml.xml", REFUSE_XML_MALFORMED, 0, 0, 0, 0, 0, NULL, 0, 0, DIALECT_DRAFT, 0 },
-	{ PD "nice-input.xml", 0, 20, 3047, 3047, 3046, 2637, "example.com", 1718236800, 1718323199, DIALECT_RFC9990, 0 },
-	{ PD "old_draft_from_wiki.xml", 0, 1, 2, 2, 0, 2, "example.com", 1335571200, 1335657599, DIALECT_DRAFT, 0 },
-	{ PD "protection.outlook.com!example.com!1711756800!1711843200.xml", 0, 1, 1, 0, 0, 0, "example.com", 1711756800, 1711843200, DIALECT_RFC7489, 0 },
-	{ PD "report_with_upper_cased_pass.xml", 0, 1, 1, 1, 1, 1, "example.com", 1574955300, 1575304683, DIALECT_DRAFT, 0 },
-	{ PD "rfc9990-example.net!example.com!1700000000!1700086399.xml", 0, 2, 7, 5, 5, 5, "example.com", 1700000000, 1700086399, DIALECT_RFC9990, 0 },
-	{ PD "rfc9990-sample.xml", 0, 1, 123, 123, 123, 0, "example.com", 302832000, 302918399, DIALECT_RFC9990, W_DATE_IMPLAUSIBLE },
-	{ PD "usssa.com!example.com!1538784000!1538870399.xml", 0, 2, 2, 0, 0, 0, "example.com", 1538784000, 1538870399, DIALECT_RFC7489, 0 },
-	{ PD "veeam.com!example.com!1530133200!1530219600.xml", 0, 1, 1, 0, 0, 0, "example.com", 1530133200, 1530219600, DIALECT_DRAFT, 0 },
-	{ PD "zoho.com!example.com!1581753600!1581840000.xml", 0, 8, 9, 0, 0, 0, "example.com", 1581753600, 1581840000, DIALECT_DRAFT, 0 },
+	{ PD "nice-input.xml", 0, 20, 3047, 3047, 3046, 2637, "example.com", 1718236800, 1718323199,
+	    DIALECT_RFC9990, 0 },
+	{ PD "old_draft_from_wiki.xml", 0, 1, 2, 2, 0, 2, "example.com", 1335571200, 1335657599,
+	    DIALECT_DRAFT, 0 },
+	{ PD "protection.outlook.com!example.com!1711756800!1711843200.xml", 0, 1, 1, 0, 0, 0,
+	    "example.com", 1711756800, 1711843200, DIALECT_RFC7489, 0 },
+	{ PD "report_with_upper_cased_pass.xml", 0, 1, 1, 1, 1, 1, "example.com", 1574955300,
+	    1575304683, DIALECT_DRAFT, 0 },
+	{ PD "rfc9990-example.net!example.com!1700000000!1700086399.xml", 0, 2, 7, 5, 5, 5,
+	    "example.com", 1700000000, 1700086399, DIALECT_RFC9990, 0 },
+	{ PD "rfc9990-sample.xml", 0, 1, 123, 123, 123, 0, "example.com", 302832000, 302918399,
+	    DIALECT_RFC9990, W_DATE_IMPLAUSIBLE },
+	{ PD "usssa.com!example.com!1538784000!1538870399.xml", 0, 2, 2, 0, 0, 0, "example.com",
+	    1538784000, 1538870399, DIALECT_RFC7489, 0 },
+	{ PD "veeam.com!example.com!1530133200!1530219600.xml", 0, 1, 1, 0, 0, 0, "example.com",
+	    1530133200, 1530219600, DIALECT_DRAFT, 0 },
+	{ PD "zoho.com!example.com!1581753600!1581840000.xml", 0, 8, 9, 0, 0, 0, "example.com",
+	    1581753600, 1581840000, DIALECT_DRAFT, 0 },
 };
 
 Test(report_xml, corpus_every_aggregate_xml)
@@ -502,20 +533,26 @@ Test(report_xml, corpus_enumerations_are_case_folded)
 	struct errbuf e = { "" };
 
 	TU_REQUIRE_SHARED();
-	cr_assert_eq(parse_file(tu_shared("corpus/" PD "report_with_upper_cased_pass.xml"), NULL,
-	    &s, &e), REFUSE_NONE);
+	cr_assert_eq(
+	    parse_file(tu_shared("corpus/" PD "report_with_upper_cased_pass.xml"), NULL, &s, &e),
+	    REFUSE_NONE);
 	cr_assert(strstr(s.lines[0], " disp=none pe=pass/pass ") != NULL, "%s", s.lines[0]);
-	cr_assert(strstr(s.lines[0], "dkim=[example.com/-/pass/verify result: all signatures "
-	    "verified] spf=[example.com/-/pass/-]") != NULL, "%s", s.lines[0]);
+	cr_assert(strstr(s.lines[0],
+	              "dkim=[example.com/-/pass/verify result: all signatures "
+	              "verified] spf=[example.com/-/pass/-]") != NULL,
+	    "%s", s.lines[0]);
 	cr_assert(s.rec_flags[0] & W_ENUM_CASE);
 	rsink_free(&s);
 	memset(&s, 0, sizeof s);
 	cr_assert_eq(parse_file(tu_shared("corpus/" CI "invalid_casing.xml"), NULL, &s, &e),
 	    REFUSE_NONE);
-	cr_assert(strstr(s.lines[0], "spf=[mydomain.org/-/none/-,mydomain.org/-/neutral/-,"
-	    "mydomain.org/-/pass/-,mydomain.org/-/fail/-,mydomain.org/-/fail:HardFail/-,"
-	    "mydomain.org/-/softfail/-,mydomain.org/-/temperror/-,mydomain.org/-/permerror/-]")
-	    != NULL, "%s", s.lines[0]);
+	cr_assert(
+	    strstr(s.lines[0],
+	        "spf=[mydomain.org/-/none/-,mydomain.org/-/neutral/-,"
+	        "mydomain.org/-/pass/-,mydomain.org/-/fail/-,mydomain.org/-/fail:HardFail/-,"
+	        "mydomain.org/-/softfail/-,mydomain.org/-/temperror/-,mydomain.org/-/permerror/-]") !=
+	        NULL,
+	    "%s", s.lines[0]);
 	rsink_free(&s);
 }
 
@@ -548,8 +585,8 @@ Test(report_xml, doctype_external_entity_refused)
 	struct rsink s = { 0 };
 	struct errbuf e = { "" };
 
-	cr_assert_eq(parse_fixture("doctype_external_entity.xml", NULL, &s, &e),
-	    REFUSE_XML_DOCTYPE, "%s", e.msg);
+	cr_assert_eq(parse_fixture("doctype_external_entity.xml", NULL, &s, &e), REFUSE_XML_DOCTYPE,
+	    "%s", e.msg);
 	cr_assert_eq(s.n_begin, 0);
 	cr_assert(strstr(e.msg, "root:") == NULL, "no file content leaks: %s", e.msg);
 }
@@ -644,7 +681,7 @@ Test(report_xml, trailing_junk_ignored_but_hashed)
 	cr_assert_eq(s.end_flags & W_XML_REPAIRED, 0);
 	buf = tu_read_file(tu_fixture("xml/trailing_junk.xml"), &len);
 	cr_assert_eq(buf[len - 1], '\n');
-	sha256(buf, len - 1, want);  /* the canonical form drops the final LF only */
+	sha256(buf, len - 1, want); /* the canonical form drops the final LF only */
 	cr_assert_arr_eq(s.sha, want, 32);
 	free(buf);
 	rsink_free(&s);
@@ -655,7 +692,8 @@ Test(report_xml, millisecond_timestamps)
 	struct rsink s = { 0 };
 	struct errbuf e = { "" };
 
-	cr_assert_eq(parse_fixture("millis_timestamps.xml", NULL, &s, &e), REFUSE_NONE, "%s", e.msg);
+	cr_assert_eq(parse_fixture("millis_timestamps.xml", NULL, &s, &e), REFUSE_NONE, "%s",
+	    e.msg);
 	cr_assert_eq(s.h.begin, 1700000000);
 	cr_assert_eq(s.h.end, 1700086399);
 	cr_assert(s.h.flags & W_TS_MILLIS);
@@ -693,16 +731,18 @@ Test(report_xml, missing_report_id_falls_back_to_file_name)
 	struct rsink s = { 0 };
 	struct errbuf e = { "" };
 
-	cr_assert_eq(parse_fixture("missing_report_id.xml", FN_RID, &s, &e),
-	    REFUSE_NONE, "%s", e.msg);
+	cr_assert_eq(parse_fixture("missing_report_id.xml", FN_RID, &s, &e), REFUSE_NONE, "%s",
+	    e.msg);
 	cr_assert_str_eq(s.h.report_id, "abc123");
 	cr_assert(s.h.flags & W_REPORT_ID_SYNTH);
 	cr_assert_eq(s.h.flags & W_FILENAME_MISMATCH, 0, "file name agrees with the XML");
 	rsink_free(&s);
 	memset(&s, 0, sizeof s);
 	{
-		struct report_hints hints = { FN_RID, "Report Domain: example.com\r\n "
-		    "Submitter: receiver.example Report-ID: <rid-42@receiver.example>", NULL };
+		struct report_hints hints = { FN_RID,
+			"Report Domain: example.com\r\n "
+			"Submitter: receiver.example Report-ID: <rid-42@receiver.example>",
+			NULL };
 		struct report_sink sink = { &s, s_begin, s_record, s_end, s_abort };
 		struct mem_reader m;
 		struct byte_reader rd;
@@ -714,7 +754,8 @@ Test(report_xml, missing_report_id_falls_back_to_file_name)
 		rd = mem_reader_init(&m, buf, len);
 		cr_assert_eq(report_xml_parse(&rd, &hints, 0, &sink, &why, &e), 0);
 		cr_assert_eq(why, REFUSE_NONE, "%s", e.msg);
-		cr_assert_str_eq(s.h.report_id, "rid-42@receiver.example", "the Subject comes first");
+		cr_assert_str_eq(s.h.report_id, "rid-42@receiver.example",
+		    "the Subject comes first");
 		free(buf);
 		rsink_free(&s);
 		memset(&s, 0, sizeof s);
@@ -731,7 +772,8 @@ Test(report_xml, rfc9990_extension_content_skipped)
 	struct rsink s = { 0 };
 	struct errbuf e = { "" };
 
-	cr_assert_eq(parse_fixture("rfc9990_extension.xml", NULL, &s, &e), REFUSE_NONE, "%s", e.msg);
+	cr_assert_eq(parse_fixture("rfc9990_extension.xml", NULL, &s, &e), REFUSE_NONE, "%s",
+	    e.msg);
 	cr_assert_eq(s.h.dialect, DIALECT_RFC9990);
 	cr_assert_str_eq(s.h.policy_domain, "example.com");
 	cr_assert_eq(s.totals.records, 2);
@@ -837,11 +879,11 @@ Test(report_xml, canonical_hash_equal_across_transports)
 			const char *prefix, *suffix;
 			bool crlf;
 		} v[] = {
-			{ "", "", true },                        /* QP text body: CRLF */
-			{ "\xef\xbb\xbf", "", false },           /* BOM */
+			{ "", "", true },              /* QP text body: CRLF */
+			{ "\xef\xbb\xbf", "", false }, /* BOM */
 			{ "\xef\xbb\xbf \r\n\t", "\r\n\r\n  \t", true },
-			{ "\n\n", spaces, false },               /* a long trailing run */
-			{ "", "\r", false },                     /* lone CR at the end */
+			{ "\n\n", spaces, false }, /* a long trailing run */
+			{ "", "\r", false },       /* lone CR at the end */
 		};
 		static const size_t steps[] = { 1, 2, 3, 63, 64, 65, 4096, 1 << 20 };
 
@@ -849,7 +891,8 @@ Test(report_xml, canonical_hash_equal_across_transports)
 			g = variant(buf, len, v[i].prefix, v[i].suffix, v[i].crlf);
 			for (k = 0; k < sizeof steps / sizeof steps[0]; k++) {
 				hash_of(g->str, g->len, steps[k], got);
-				cr_assert_arr_eq(got, base, 32, "variant %zu, step %zu", i, steps[k]);
+				cr_assert_arr_eq(got, base, 32, "variant %zu, step %zu", i,
+				    steps[k]);
 			}
 			g_string_free(g, TRUE);
 		}
@@ -914,7 +957,7 @@ struct gen {
 	size_t records, next, off;
 	char chunk[1024];
 	size_t len;
-	int part;                /* 0 header, 1 records, 2 trailer, 3 done */
+	int part; /* 0 header, 1 records, 2 trailer, 3 done */
 };
 
 static ssize_t
@@ -928,14 +971,16 @@ gen_read(void *ctx, void *buf, size_t len, enum refusal *why, struct errbuf *e)
 	if (g->off == g->len) {
 		g->off = 0;
 		if (g->part == 0) {
-			n = snprintf(g->chunk, sizeof g->chunk, "<?xml version=\"1.0\"?>\n<feedback>"
+			n = snprintf(g->chunk, sizeof g->chunk,
+			    "<?xml version=\"1.0\"?>\n<feedback>"
 			    "<report_metadata><org_name>Gen</org_name><email>g@gen.example</email>"
 			    "<report_id>gen-1</report_id><date_range><begin>1700000000</begin>"
 			    "<end>1700086399</end></date_range></report_metadata><policy_published>"
 			    "<domain>example.com</domain><p>none</p></policy_published>\n");
 			g->part = 1;
 		} else if (g->part == 1 && g->next < g->records) {
-			n = snprintf(g->chunk, sizeof g->chunk, "<record><row><source_ip>10.%zu.%zu.%zu"
+			n = snprintf(g->chunk, sizeof g->chunk,
+			    "<record><row><source_ip>10.%zu.%zu.%zu"
 			    "</source_ip><count>%zu</count><policy_evaluated><disposition>none"
 			    "</disposition><dkim>%s</dkim><spf>fail</spf></policy_evaluated></row>"
 			    "<identifiers><header_from>example.com</header_from></identifiers>"
@@ -991,12 +1036,16 @@ Test(report_xml, streams_100k_records_in_bounded_memory, .timeout = 120)
 
 /* ---- small documents, table-driven ---- */
 
+/* clang-format off */
 #define META "<report_metadata><org_name>Mini</org_name><email>m@mini.example</email>" \
 	"<report_id>m-1</report_id><date_range><begin>1700000000</begin>" \
 	"<end>1700086399</end></date_range></report_metadata>"
+/* clang-format on */
 #define POLICY "<policy_published><domain>example.com</domain><p>none</p></policy_published>"
+/* clang-format off */
 #define ROW(ip, count, pe) "<row><source_ip>" ip "</source_ip><count>" count "</count>" \
 	"<policy_evaluated>" pe "</policy_evaluated></row>"
+/* clang-format on */
 #define PE_OK "<disposition>none</disposition><dkim>pass</dkim><spf>pass</spf>"
 #define HF(v) "<identifiers><header_from>" v "</header_from></identifiers>"
 #define REC(row, ids, auth) "<record>" row ids "<auth_results>" auth "</auth_results></record>"
@@ -1006,137 +1055,171 @@ Test(report_xml, streams_100k_records_in_bounded_memory, .timeout = 120)
 
 struct mini_case {
 	const char *name;
-	const char *doc;         /* whole document, or NULL to build one */
+	const char *doc; /* whole document, or NULL to build one */
 	const char *meta, *policy, *records;
 	const char *filename, *subject, *from;
 	enum refusal why;
-	const char *err_has;     /* substring of the refusal reason */
-	uint64_t rep_flags;      /* must be set on the report (at end) */
-	const char *line0;       /* substring of the first record's line */
-	uint64_t rec_flags0;     /* the first record's flags, exactly */
+	const char *err_has; /* substring of the refusal reason */
+	uint64_t rep_flags;  /* must be set on the report (at end) */
+	const char *line0;   /* substring of the first record's line */
+	uint64_t rec_flags0; /* the first record's flags, exactly */
 };
 
 static const struct mini_case MINI[] = {
 	{ "root is not feedback", "<html><body>hello</body></html>", 0, 0, 0, 0, 0, 0,
-	  REFUSE_NOT_DMARC, "root element is <html>", 0, NULL, 0 },
-	{ "truncated document", "<feedback>" META POLICY "<record><row><source_ip>1.2", 0, 0, 0,
-	  0, 0, 0, REFUSE_XML_MALFORMED, "line 1: ", 0, NULL, 0 },
+	    REFUSE_NOT_DMARC, "root element is <html>", 0, NULL, 0 },
+	{ "truncated document", "<feedback>" META POLICY "<record><row><source_ip>1.2", 0, 0, 0, 0,
+	    0, 0, REFUSE_XML_MALFORMED, "line 1: ", 0, NULL, 0 },
 	{ "entity without DOCTYPE", "<feedback>" META POLICY "&foo;</feedback>", 0, 0, 0, 0, 0, 0,
-	  REFUSE_XML_MALFORMED, "foo", 0, NULL, 0 },
-	{ "no policy domain anywhere", NULL, META, "<policy_published><p>none</p>"
-	  "</policy_published>", OK_REC, 0, 0, 0, REFUSE_MISSING_POLICY_DOMAIN,
-	  "policy_published/domain", 0, NULL, 0 },
-	{ "policy domain from the Subject", NULL, META, "<policy_published><domain> </domain>"
-	  "</policy_published>", OK_REC, 0, "Report domain: Sub.Example Submitter: google.com "
-	  "Report-ID: <1234>", 0, REFUSE_NONE, NULL, 0, " hf=example.com ",
-	  W_HFROM_OUTSIDE_DOMAIN },
+	    REFUSE_XML_MALFORMED, "foo", 0, NULL, 0 },
+	{ "no policy domain anywhere", NULL, META,
+	    "<policy_published><p>none</p>"
+	    "</policy_published>",
+	    OK_REC, 0, 0, 0, REFUSE_MISSING_POLICY_DOMAIN, "policy_published/domain", 0, NULL, 0 },
+	{ "policy domain from the Subject", NULL, META,
+	    "<policy_published><domain> </domain>"
+	    "</policy_published>",
+	    OK_REC, 0,
+	    "Report domain: Sub.Example Submitter: google.com "
+	    "Report-ID: <1234>",
+	    0, REFUSE_NONE, NULL, 0, " hf=example.com ", W_HFROM_OUTSIDE_DOMAIN },
 	{ "no policy_published at all", NULL, META, "", OK_REC, FN, 0, 0, REFUSE_NONE, NULL,
-	  W_POLICY_PUBLISHED_MISSING, NULL, 0 },
-	{ "org from the sender", NULL, "<report_metadata><report_id>x</report_id><date_range>"
-	  "<begin>1700000000</begin><end>1700086399</end></date_range></report_metadata>",
-	  POLICY, OK_REC, 0, 0, "DMARC Reports <noreply-dmarc@Mail.Example>", REFUSE_NONE, NULL,
-	  W_ORG_FALLBACK, NULL, 0 },
-	{ "no reporter anywhere", NULL, "<report_metadata><org_name/><report_id>x</report_id>"
-	  "<date_range><begin>1700000000</begin><end>1700086399</end></date_range>"
-	  "</report_metadata>", POLICY, OK_REC, 0, 0, 0, REFUSE_MISSING_REPORTER, "org_name",
-	  0, NULL, 0 },
-	{ "negative begin", NULL, "<report_metadata><org_name>M</org_name><report_id>x"
-	  "</report_id><date_range><begin>-5</begin><end>1700086399</end></date_range>"
-	  "</report_metadata>", POLICY, OK_REC, FN, 0, 0, REFUSE_BAD_TIMESTAMP,
-	  "date_range/begin '-5' is out of range", 0, NULL, 0 },
-	{ "begin after 9999", NULL, "<report_metadata><org_name>M</org_name><report_id>x"
-	  "</report_id><date_range><begin>999999999999999</begin><end>1</end></date_range>"
-	  "</report_metadata>", POLICY, OK_REC, 0, 0, 0, REFUSE_BAD_TIMESTAMP, "out of range",
-	  0, NULL, 0 },
-	{ "begin not a number", NULL, "<report_metadata><org_name>M</org_name><report_id>x"
-	  "</report_id><date_range><begin>yesterday</begin><end>1700086399</end></date_range>"
-	  "</report_metadata>", POLICY, OK_REC, 0, 0, 0, REFUSE_BAD_TIMESTAMP,
-	  "date_range/begin 'yesterday' is not a number", 0, NULL, 0 },
-	{ "dates from the file name", NULL, "<report_metadata><org_name>M</org_name>"
-	  "<report_id>x</report_id></report_metadata>", POLICY, OK_REC, FN, 0, 0, REFUSE_NONE,
-	  NULL, W_DATE_FROM_FILENAME, NULL, 0 },
+	    W_POLICY_PUBLISHED_MISSING, NULL, 0 },
+	{ "org from the sender", NULL,
+	    "<report_metadata><report_id>x</report_id><date_range>"
+	    "<begin>1700000000</begin><end>1700086399</end></date_range></report_metadata>",
+	    POLICY, OK_REC, 0, 0, "DMARC Reports <noreply-dmarc@Mail.Example>", REFUSE_NONE, NULL,
+	    W_ORG_FALLBACK, NULL, 0 },
+	{ "no reporter anywhere", NULL,
+	    "<report_metadata><org_name/><report_id>x</report_id>"
+	    "<date_range><begin>1700000000</begin><end>1700086399</end></date_range>"
+	    "</report_metadata>",
+	    POLICY, OK_REC, 0, 0, 0, REFUSE_MISSING_REPORTER, "org_name", 0, NULL, 0 },
+	{ "negative begin", NULL,
+	    "<report_metadata><org_name>M</org_name><report_id>x"
+	    "</report_id><date_range><begin>-5</begin><end>1700086399</end></date_range>"
+	    "</report_metadata>",
+	    POLICY, OK_REC, FN, 0, 0, REFUSE_BAD_TIMESTAMP, "date_range/begin '-5' is out of range",
+	    0, NULL, 0 },
+	{ "begin after 9999", NULL,
+	    "<report_metadata><org_name>M</org_name><report_id>x"
+	    "</report_id><date_range><begin>999999999999999</begin><end>1</end></date_range>"
+	    "</report_metadata>",
+	    POLICY, OK_REC, 0, 0, 0, REFUSE_BAD_TIMESTAMP, "out of range", 0, NULL, 0 },
+	{ "begin not a number", NULL,
+	    "<report_metadata><org_name>M</org_name><report_id>x"
+	    "</report_id><date_range><begin>yesterday</begin><end>1700086399</end></date_range>"
+	    "</report_metadata>",
+	    POLICY, OK_REC, 0, 0, 0, REFUSE_BAD_TIMESTAMP,
+	    "date_range/begin 'yesterday' is not a number", 0, NULL, 0 },
+	{ "dates from the file name", NULL,
+	    "<report_metadata><org_name>M</org_name>"
+	    "<report_id>x</report_id></report_metadata>",
+	    POLICY, OK_REC, FN, 0, 0, REFUSE_NONE, NULL, W_DATE_FROM_FILENAME, NULL, 0 },
 	{ "file name disagrees", NULL, META, POLICY, OK_REC,
-	  "r.example!other.example!1700000000!1700086399.xml", 0, 0, REFUSE_NONE, NULL,
-	  W_FILENAME_MISMATCH, NULL, 0 },
-	{ "weekly span is fine, 40 days is long", NULL, "<report_metadata><org_name>M</org_name>"
-	  "<report_id>x</report_id><date_range><begin>1700000000</begin><end>1703456000</end>"
-	  "</date_range></report_metadata>", POLICY, OK_REC, 0, 0, 0, REFUSE_NONE, NULL,
-	  W_SPAN_LONG, NULL, 0 },
+	    "r.example!other.example!1700000000!1700086399.xml", 0, 0, REFUSE_NONE, NULL,
+	    W_FILENAME_MISMATCH, NULL, 0 },
+	{ "weekly span is fine, 40 days is long", NULL,
+	    "<report_metadata><org_name>M</org_name>"
+	    "<report_id>x</report_id><date_range><begin>1700000000</begin><end>1703456000</end>"
+	    "</date_range></report_metadata>",
+	    POLICY, OK_REC, 0, 0, 0, REFUSE_NONE, NULL, W_SPAN_LONG, NULL, 0 },
 	{ "empty report", "<feedback>" META POLICY "</feedback>", 0, 0, 0, 0, 0, 0, REFUSE_NONE,
-	  NULL, W_NO_RECORDS, NULL, 0 },
+	    NULL, W_NO_RECORDS, NULL, 0 },
 	{ "bare root with every fallback", "<feedback/>", 0, 0, 0, FN, 0, 0, REFUSE_NONE, NULL,
-	  W_NO_RECORDS | W_ORG_FALLBACK | W_DATE_FROM_FILENAME | W_POLICY_PUBLISHED_MISSING |
-	  W_REPORT_ID_SYNTH, NULL, 0 },
-	{ "duplicate policy_published", NULL, META, POLICY "<policy_published><domain>evil.example"
-	  "</domain></policy_published>", OK_REC, 0, 0, 0, REFUSE_NONE, NULL, W_DUP_ELEMENT,
-	  " hf=example.com ", 0 },
-	{ "duplicate count", NULL, META, POLICY, REC("<row><source_ip>192.0.2.1</source_ip><count>"
-	  "4</count><count>400</count><policy_evaluated>" PE_OK "</policy_evaluated></row>",
-	  HF("example.com"), ""), 0, 0, 0, REFUSE_NONE, NULL, 0, " n=4 ", W_DUP_ELEMENT },
-	{ "count N.0", NULL, META, POLICY, REC(ROW("192.0.2.1", "12.0", PE_OK), HF("example.com"),
-	  ""), 0, 0, 0, REFUSE_NONE, NULL, 0, " n=12 ", W_NUMBER_FORMAT },
-	{ "count zero", NULL, META, POLICY, REC(ROW("192.0.2.1", "0", PE_OK), HF("example.com"),
-	  ""), 0, 0, 0, REFUSE_NONE, NULL, 0, " n=0 ", W_COUNT_ZERO },
-	{ "count 1.5 dropped", NULL, META, POLICY, REC(ROW("192.0.2.1", "1.5", PE_OK),
-	  HF("example.com"), "") OK_REC, 0, 0, 0, REFUSE_NONE, NULL, W_RECORD_DROPPED, " n=1 ", 0 },
-	{ "count -1 dropped", NULL, META, POLICY, REC(ROW("192.0.2.1", "-1", PE_OK),
-	  HF("example.com"), ""), 0, 0, 0, REFUSE_NONE, NULL, W_RECORD_DROPPED | W_NO_RECORDS,
-	  NULL, 0 },
-	{ "row missing dropped", NULL, META, POLICY, "<record>" HF("example.com") "</record>",
-	  0, 0, 0, REFUSE_NONE, NULL, W_RECORD_DROPPED, NULL, 0 },
-	{ "bracketed IPv4", NULL, META, POLICY, REC(ROW(" [192.0.2.1] ", "1", PE_OK),
-	  HF("example.com"), ""), 0, 0, 0, REFUSE_NONE, NULL, 0, "ip=192.0.2.1/4 raw=[192.0.2.1] ",
-	  W_IP_NORMALIZED },
-	{ "IPv6: prefix", NULL, META, POLICY, REC(ROW("IPv6:2001:DB8:0:0::1", "1", PE_OK),
-	  HF("example.com"), ""), 0, 0, 0, REFUSE_NONE, NULL, 0, "ip=2001:db8::1/6 ",
-	  W_IP_NORMALIZED },
-	{ "zone id", NULL, META, POLICY, REC(ROW("fe80::1%eth0", "1", PE_OK), HF("example.com"),
-	  ""), 0, 0, 0, REFUSE_NONE, NULL, 0, "ip=fe80::1/6 raw=fe80::1%eth0 ", W_IP_NORMALIZED },
-	{ "IPv4 with leading zeros", NULL, META, POLICY, REC(ROW("010.1.1.1", "1", PE_OK),
-	  HF("example.com"), ""), 0, 0, 0, REFUSE_NONE, NULL, 0, "ip=/0 raw=010.1.1.1 ",
-	  W_IP_INVALID },
-	{ "header_from as an address", NULL, META, POLICY, REC(ROW("192.0.2.1", "1", PE_OK),
-	  HF("&lt;User@Mail.Example.COM.&gt;"), ""), 0, 0, 0, REFUSE_NONE, NULL, 0,
-	  " hf=mail.example.com ", W_DOMAIN_NORMALIZED },
-	{ "header_from outside", NULL, META, POLICY, REC(ROW("192.0.2.1", "1", PE_OK),
-	  HF("example.community"), ""), 0, 0, 0, REFUSE_NONE, NULL, 0, " hf=example.community ",
-	  W_HFROM_OUTSIDE_DOMAIN },
-	{ "header_from missing", NULL, META, POLICY, REC(ROW("192.0.2.1", "1", PE_OK), "", ""),
-	  0, 0, 0, REFUSE_NONE, NULL, 0, " hf=example.com ", W_HFROM_MISSING },
-	{ "policy_evaluated words", NULL, META, POLICY, REC(ROW("192.0.2.1", "1",
-	  "<disposition>discard</disposition><dkim>softfail</dkim>"), HF("example.com"), ""),
-	  0, 0, 0, REFUSE_NONE, NULL, 0, " disp=-:discard pe=fail/- ",
-	  W_ENUM_UNKNOWN | W_PE_INCOMPLETE },
-	{ "reasons", NULL, META, POLICY, REC(ROW("192.0.2.1", "1", PE_OK
-	  "<reason><comment>just a comment</comment></reason><reason><type>Weird</type></reason>"
-	  "<reason><type/><comment/></reason><reason><type>Mailing_List</type></reason>"),
-	  HF("example.com"), ""), 0, 0, 0, REFUSE_NONE, NULL, 0,
-	  " reasons=[other/just a comment,other:Weird/-,mailing_list/-] ",
-	  W_ENUM_UNKNOWN | W_ENUM_CASE },
-	{ "dkim without selector, draft", NULL, META, POLICY, REC(ROW("192.0.2.1", "1", PE_OK),
-	  HF("example.com"), "<dkim><domain>example.com</domain><result>pass</result></dkim>"),
-	  0, 0, 0, REFUSE_NONE, NULL, 0, " dkim=[example.com/-/pass/-] ", 0 },
-	{ "dkim without selector, rfc9990", NS9990 META POLICY
-	  REC(ROW("192.0.2.1", "1", PE_OK), HF("example.com"), "<dkim><domain>example.com</domain>"
-	  "<result>pass</result></dkim><spf><domain>example.com</domain><scope>helo</scope>"
-	  "<result>pass</result></spf><spf><domain>example.com</domain><result>pass</result></spf>")
-	  "</feedback>", 0, 0, 0, 0, 0, 0, REFUSE_NONE, NULL, 0, " dkim=[example.com/-/pass/-] ",
-	  W_DKIM_NO_SELECTOR | W_SPF_MULTI | W_RFC9990_DEVIATION },
-	{ "rfc9990 without namespace: pct is a deviation", NULL, META "<generator>g 1.0</generator>",
-	  "<policy_published><domain>example.com</domain><p>none</p><pct>100</pct>"
-	  "</policy_published>", OK_REC, 0, 0, 0, REFUSE_NONE, NULL, W_RFC9990_DEVIATION, NULL, 0 },
-	{ "CDATA is text", NULL, "<report_metadata><org_name><![CDATA[Cdata <Org>]]></org_name>"
-	  "<report_id>x</report_id><date_range><begin>1700000000</begin><end>1700086399</end>"
-	  "</date_range></report_metadata>", POLICY, REC(ROW("192.0.2.1", "1", PE_OK),
-	  HF("<![CDATA[example.com]]>"), ""), 0, 0, 0, REFUSE_NONE, NULL, 0, " hf=example.com ",
-	  0 },
+	    W_NO_RECORDS | W_ORG_FALLBACK | W_DATE_FROM_FILENAME | W_POLICY_PUBLISHED_MISSING |
+	        W_REPORT_ID_SYNTH,
+	    NULL, 0 },
+	{ "duplicate policy_published", NULL, META,
+	    POLICY "<policy_published><domain>evil.example"
+	           "</domain></policy_published>",
+	    OK_REC, 0, 0, 0, REFUSE_NONE, NULL, W_DUP_ELEMENT, " hf=example.com ", 0 },
+	{ "duplicate count", NULL, META, POLICY,
+	    REC("<row><source_ip>192.0.2.1</source_ip><count>"
+	        "4</count><count>400</count><policy_evaluated>" PE_OK "</policy_evaluated></row>",
+	        HF("example.com"), ""),
+	    0, 0, 0, REFUSE_NONE, NULL, 0, " n=4 ", W_DUP_ELEMENT },
+	{ "count N.0", NULL, META, POLICY,
+	    REC(ROW("192.0.2.1", "12.0", PE_OK), HF("example.com"), ""), 0, 0, 0, REFUSE_NONE, NULL,
+	    0, " n=12 ", W_NUMBER_FORMAT },
+	{ "count zero", NULL, META, POLICY,
+	    REC(ROW("192.0.2.1", "0", PE_OK), HF("example.com"), ""), 0, 0, 0, REFUSE_NONE, NULL, 0,
+	    " n=0 ", W_COUNT_ZERO },
+	{ "count 1.5 dropped", NULL, META, POLICY,
+	    REC(ROW("192.0.2.1", "1.5", PE_OK), HF("example.com"), "") OK_REC, 0, 0, 0, REFUSE_NONE,
+	    NULL, W_RECORD_DROPPED, " n=1 ", 0 },
+	{ "count -1 dropped", NULL, META, POLICY,
+	    REC(ROW("192.0.2.1", "-1", PE_OK), HF("example.com"), ""), 0, 0, 0, REFUSE_NONE, NULL,
+	    W_RECORD_DROPPED | W_NO_RECORDS, NULL, 0 },
+	{ "row missing dropped", NULL, META, POLICY, "<record>" HF("example.com") "</record>", 0, 0,
+	    0, REFUSE_NONE, NULL, W_RECORD_DROPPED, NULL, 0 },
+	{ "bracketed IPv4", NULL, META, POLICY,
+	    REC(ROW(" [192.0.2.1] ", "1", PE_OK), HF("example.com"), ""), 0, 0, 0, REFUSE_NONE,
+	    NULL, 0, "ip=192.0.2.1/4 raw=[192.0.2.1] ", W_IP_NORMALIZED },
+	{ "IPv6: prefix", NULL, META, POLICY,
+	    REC(ROW("IPv6:2001:DB8:0:0::1", "1", PE_OK), HF("example.com"), ""), 0, 0, 0,
+	    REFUSE_NONE, NULL, 0, "ip=2001:db8::1/6 ", W_IP_NORMALIZED },
+	{ "zone id", NULL, META, POLICY,
+	    REC(ROW("fe80::1%eth0", "1", PE_OK), HF("example.com"), ""), 0, 0, 0, REFUSE_NONE, NULL,
+	    0, "ip=fe80::1/6 raw=fe80::1%eth0 ", W_IP_NORMALIZED },
+	{ "IPv4 with leading zeros", NULL, META, POLICY,
+	    REC(ROW("010.1.1.1", "1", PE_OK), HF("example.com"), ""), 0, 0, 0, REFUSE_NONE, NULL, 0,
+	    "ip=/0 raw=010.1.1.1 ", W_IP_INVALID },
+	{ "header_from as an address", NULL, META, POLICY,
+	    REC(ROW("192.0.2.1", "1", PE_OK), HF("&lt;User@Mail.Example.COM.&gt;"), ""), 0, 0, 0,
+	    REFUSE_NONE, NULL, 0, " hf=mail.example.com ", W_DOMAIN_NORMALIZED },
+	{ "header_from outside", NULL, META, POLICY,
+	    REC(ROW("192.0.2.1", "1", PE_OK), HF("example.community"), ""), 0, 0, 0, REFUSE_NONE,
+	    NULL, 0, " hf=example.community ", W_HFROM_OUTSIDE_DOMAIN },
+	{ "header_from missing", NULL, META, POLICY, REC(ROW("192.0.2.1", "1", PE_OK), "", ""), 0,
+	    0, 0, REFUSE_NONE, NULL, 0, " hf=example.com ", W_HFROM_MISSING },
+	{ "policy_evaluated words", NULL, META, POLICY,
+	    REC(ROW("192.0.2.1", "1", "<disposition>discard</disposition><dkim>softfail</dkim>"),
+	        HF("example.com"), ""),
+	    0, 0, 0, REFUSE_NONE, NULL, 0, " disp=-:discard pe=fail/- ",
+	    W_ENUM_UNKNOWN | W_PE_INCOMPLETE },
+	{ "reasons", NULL, META, POLICY,
+	    REC(ROW("192.0.2.1", "1",
+	            PE_OK
+	            "<reason><comment>just a comment</comment></reason><reason><type>Weird</type></reason>"
+	            "<reason><type/><comment/></reason><reason><type>Mailing_List</type></reason>"),
+	        HF("example.com"), ""),
+	    0, 0, 0, REFUSE_NONE, NULL, 0,
+	    " reasons=[other/just a comment,other:Weird/-,mailing_list/-] ",
+	    W_ENUM_UNKNOWN | W_ENUM_CASE },
+	{ "dkim without selector, draft", NULL, META, POLICY,
+	    REC(ROW("192.0.2.1", "1", PE_OK), HF("example.com"),
+	        "<dkim><domain>example.com</domain><result>pass</result></dkim>"),
+	    0, 0, 0, REFUSE_NONE, NULL, 0, " dkim=[example.com/-/pass/-] ", 0 },
+	{ "dkim without selector, rfc9990",
+	    NS9990 META POLICY REC(ROW("192.0.2.1", "1", PE_OK), HF("example.com"),
+	        "<dkim><domain>example.com</domain>"
+	        "<result>pass</result></dkim><spf><domain>example.com</domain><scope>helo</scope>"
+	        "<result>pass</result></spf><spf><domain>example.com</domain><result>pass</result></spf>") "</feedback>",
+	    0, 0, 0, 0, 0, 0, REFUSE_NONE, NULL, 0, " dkim=[example.com/-/pass/-] ",
+	    W_DKIM_NO_SELECTOR | W_SPF_MULTI | W_RFC9990_DEVIATION },
+	{ "rfc9990 without namespace: pct is a deviation", NULL,
+	    META "<generator>g 1.0</generator>",
+	    "<policy_published><domain>example.com</domain><p>none</p><pct>100</pct>"
+	    "</policy_published>",
+	    OK_REC, 0, 0, 0, REFUSE_NONE, NULL, W_RFC9990_DEVIATION, NULL, 0 },
+	{ "CDATA is text", NULL,
+	    "<report_metadata><org_name><![CDATA[Cdata <Org>]]></org_name>"
+	    "<report_id>x</report_id><date_range><begin>1700000000</begin><end>1700086399</end>"
+	    "</date_range></report_metadata>",
+	    POLICY, REC(ROW("192.0.2.1", "1", PE_OK), HF("<![CDATA[example.com]]>"), ""), 0, 0, 0,
+	    REFUSE_NONE, NULL, 0, " hf=example.com ", 0 },
 	{ "unknown elements and stray text", NULL, META "<vendor><org_name>no</org_name></vendor>",
-	  POLICY "stray", REC(ROW("192.0.2.1", "3", PE_OK "<extra>1</extra>"),
-	  HF("example.com") "<comment>x</comment>", ""), 0, 0, 0, REFUSE_NONE, NULL, 0, " n=3 ", 0 },
-	{ "declared Latin-1", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><feedback>"
-	  "<report_metadata><org_name>Caf\xe9</org_name><report_id>x</report_id><date_range>"
-	  "<begin>1700000000</begin><end>1700086399</end></date_range></report_metadata>"
-	  POLICY OK_REC "</feedback>", 0, 0, 0, 0, 0, 0, REFUSE_NONE, NULL, 0, NULL, 0 },
+	    POLICY "stray",
+	    REC(ROW("192.0.2.1", "3", PE_OK "<extra>1</extra>"),
+	        HF("example.com") "<comment>x</comment>", ""),
+	    0, 0, 0, REFUSE_NONE, NULL, 0, " n=3 ", 0 },
+	{ "declared Latin-1",
+	    "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><feedback>"
+	    "<report_metadata><org_name>Caf\xe9</org_name><report_id>x</report_id><date_range>"
+	    "<begin>1700000000</begin><end>1700086399</end></date_range></report_metadata>" POLICY
+	        OK_REC "</feedback>",
+	    0, 0, 0, 0, 0, 0, REFUSE_NONE, NULL, 0, NULL, 0 },
 };
 
 Test(report_xml, small_documents)
@@ -1154,8 +1237,9 @@ Test(report_xml, small_documents)
 		struct byte_reader rd;
 		char *doc;
 
-		doc = c->doc != NULL ? g_strdup(c->doc) : g_strdup_printf("<feedback>%s%s%s</feedback>",
-		    c->meta, c->policy, c->records);
+		doc = c->doc != NULL ?
+		    g_strdup(c->doc) :
+		    g_strdup_printf("<feedback>%s%s%s</feedback>", c->meta, c->policy, c->records);
 		rd = mem_reader_init(&m, doc, strlen(doc));
 		cr_assert_eq(report_xml_parse(&rd, &hints, 0, &sink, &why, &e), 0, "%s", c->name);
 		cr_assert_eq(why, c->why, "%s: %s (%s)", c->name, refusal_code(why), e.msg);
@@ -1171,7 +1255,8 @@ Test(report_xml, small_documents)
 		}
 		if (c->line0 != NULL) {
 			cr_assert_not_null(s.lines[0], "%s", c->name);
-			cr_assert(strstr(s.lines[0], c->line0) != NULL, "%s: %s", c->name, s.lines[0]);
+			cr_assert(strstr(s.lines[0], c->line0) != NULL, "%s: %s", c->name,
+			    s.lines[0]);
 			cr_assert_eq(s.rec_flags[0], c->rec_flags0, "%s: %#llx", c->name,
 			    (unsigned long long)s.rec_flags[0]);
 		}
@@ -1190,12 +1275,15 @@ Test(report_xml, small_documents_values)
 
 	for (i = 0; i < 70000; i++)
 		g_string_append_c(g, (char)('a' + i % 26));
-	g_string_append(g, "</org_name><report_id>x</report_id><date_range><begin>1700000000"
-	    "</begin><end>1700086399</end></date_range></report_metadata>" POLICY "<record>"
-	    ROW("192.0.2.1", "1", PE_OK) HF("example.com") "<auth_results>");
+	g_string_append(g,
+	    "</org_name><report_id>x</report_id><date_range><begin>1700000000"
+	    "</begin><end>1700086399</end></date_range></report_metadata>" POLICY
+	    "<record>" ROW("192.0.2.1", "1", PE_OK) HF("example.com") "<auth_results>");
 	for (i = 0; i < 101; i++)
-		g_string_append_printf(g, "<dkim><domain>d%zu.example</domain><selector>s"
-		    "</selector><result>pass</result></dkim>", i);
+		g_string_append_printf(g,
+		    "<dkim><domain>d%zu.example</domain><selector>s"
+		    "</selector><result>pass</result></dkim>",
+		    i);
 	g_string_append(g, "</auth_results></record></feedback>");
 	cr_assert_eq(parse_mem(g->str, g->len, NULL, &s, &why, &e), 0);
 	cr_assert_eq(why, REFUSE_NONE, "%s", e.msg);
@@ -1209,7 +1297,8 @@ Test(report_xml, small_documents_values)
 	memset(&s, 0, sizeof s);
 	/* Latin-1 declared: stored as UTF-8 */
 	cr_assert_eq(parse_mem(MINI[sizeof MINI / sizeof MINI[0] - 1].doc,
-	    strlen(MINI[sizeof MINI / sizeof MINI[0] - 1].doc), NULL, &s, &why, &e), 0);
+	                 strlen(MINI[sizeof MINI / sizeof MINI[0] - 1].doc), NULL, &s, &why, &e),
+	    0);
 	cr_assert_str_eq(s.h.org_name, "Caf\xc3\xa9");
 	rsink_free(&s);
 }
@@ -1218,7 +1307,7 @@ Test(report_xml, small_documents_values)
 
 struct capped {
 	struct mem_reader m;
-	size_t cap;              /* fail once this many bytes were given */
+	size_t cap; /* fail once this many bytes were given */
 };
 
 static ssize_t
@@ -1259,9 +1348,9 @@ Test(report_xml, source_failure_carries_its_reason)
 		g_string_append_c(g, "junk\n"[i % 5]);
 	caps[0] = 0;
 	caps[1] = 10;
-	caps[2] = 600;                 /* inside the first window: before begin */
-	caps[3] = 6000;                /* among the records: after begin */
-	caps[4] = g->len - 100;        /* in the junk, after </feedback> */
+	caps[2] = 600;          /* inside the first window: before begin */
+	caps[3] = 6000;         /* among the records: after begin */
+	caps[4] = g->len - 100; /* in the junk, after </feedback> */
 	for (i = 0; i < 5; i++) {
 		struct capped c = { { (unsigned char *)g->str, g->len, 0 }, caps[i] };
 		struct byte_reader rd = { &c, capped_read };
@@ -1279,7 +1368,8 @@ Test(report_xml, source_failure_carries_its_reason)
 		cr_assert_eq(s.n_begin, i >= 3, "cap %zu", caps[i]);
 		cr_assert_eq(s.n_abort, s.n_begin, "cap %zu", caps[i]);
 		if (i == 4)
-			cr_assert_eq(s.n_records, 20, "every record went out before the junk failed");
+			cr_assert_eq(s.n_records, 20,
+			    "every record went out before the junk failed");
 		rsink_free(&s);
 	}
 	g_string_free(g, TRUE);
@@ -1297,8 +1387,8 @@ Test(report_xml, utf16_with_bom_is_transcoded)
 
 	buf = tu_read_file(tu_fixture("xml/count_int64_max.xml"), &len);
 	cr_assert(strncmp((char *)buf, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 38) == 0);
-	g_string_append_len(g, "<\0?\0x\0m\0l\0 \0v\0e\0r\0s\0i\0o\0n\0=\0\"\0001\0.\0000\0\"\0?\0>\0",
-	    42);
+	g_string_append_len(g,
+	    "<\0?\0x\0m\0l\0 \0v\0e\0r\0s\0i\0o\0n\0=\0\"\0001\0.\0000\0\"\0?\0>\0", 42);
 	for (i = 38; i < len; i++) {
 		g_string_append_c(g, (char)buf[i]);
 		g_string_append_c(g, '\0');
@@ -1337,16 +1427,23 @@ Test(report_xml, root_end_found_whatever_the_slicing)
 		size_t records;
 	} cases[] = {
 		{ "plain", "<feedback>" META POLICY OK_REC "</feedback>" JUNK, 1 },
-		{ "prefixed, spaces before '>'", "<d:feedback xmlns:d=\"urn:example:d\">" META
-		  POLICY OK_REC OK_REC "</d:feedback \n >" JUNK, 2 },
-		{ "the root's name nested in extension content", "<feedback>" META POLICY
-		  "<extension><feedback><feedback>x</feedback></feedback><feedbackx/>"
-		  "</extension>" OK_REC "</feedback>" JUNK, 1 },
-		{ "look-alikes in a comment and CDATA", "<feedback>" META POLICY
-		  "<!-- </feedback> -->" OK_REC "<extension><![CDATA[</feedback>]]></extension>"
-		  OK_REC "</feedback>" JUNK, 2 },
-		{ "look-alike with another name", "<feedback>" META POLICY "<extension>"
-		  "<feedbacks>a</feedbacks></extension>" OK_REC "</feedback>" JUNK, 1 },
+		{ "prefixed, spaces before '>'",
+		    "<d:feedback xmlns:d=\"urn:example:d\">" META POLICY OK_REC OK_REC
+		    "</d:feedback \n >" JUNK,
+		    2 },
+		{ "the root's name nested in extension content",
+		    "<feedback>" META POLICY
+		    "<extension><feedback><feedback>x</feedback></feedback><feedbackx/>"
+		    "</extension>" OK_REC "</feedback>" JUNK,
+		    1 },
+		{ "look-alikes in a comment and CDATA",
+		    "<feedback>" META POLICY "<!-- </feedback> -->" OK_REC
+		    "<extension><![CDATA[</feedback>]]></extension>" OK_REC "</feedback>" JUNK,
+		    2 },
+		{ "look-alike with another name",
+		    "<feedback>" META POLICY "<extension>"
+		    "<feedbacks>a</feedbacks></extension>" OK_REC "</feedback>" JUNK,
+		    1 },
 		{ "empty root", "<?xml version=\"1.0\"?><!-- c --><feedback/>" JUNK, 0 },
 	};
 	static const size_t steps[] = { 1, 2, 3, 5, 7, 11, 64 * 1024 };
@@ -1356,14 +1453,16 @@ Test(report_xml, root_end_found_whatever_the_slicing)
 		for (j = 0; j < sizeof steps / sizeof steps[0]; j++) {
 			struct mem_reader m;
 			struct sliced c = { mem_reader_init(&m, cases[i].doc, strlen(cases[i].doc)),
-			    steps[j] };
+				steps[j] };
 			struct byte_reader rd = { &c, sliced_read };
 			struct rsink s = { 0 };
 			struct errbuf e = { "" };
 			enum refusal why;
 
-			cr_assert_eq(parse_rd(&rd, "r.example!example.com!1700000000!1700086399.xml",
-			    0, &s, &why, &e), 0);
+			cr_assert_eq(parse_rd(&rd,
+			                 "r.example!example.com!1700000000!1700086399.xml", 0, &s,
+			                 &why, &e),
+			    0);
 			cr_assert_eq(why, REFUSE_NONE, "%s, step %zu: %s %s", cases[i].name,
 			    steps[j], refusal_code(why), e.msg);
 			cr_assert_eq(s.n_end, 1, "%s, step %zu", cases[i].name, steps[j]);
@@ -1385,11 +1484,13 @@ Test(report_xml, long_values_in_many_records)
 	size_t i, k, r;
 
 	for (i = 0; i < 40; i++) {
-		g_string_append(g, "<record>" ROW("192.0.2.1", "1", PE_OK) HF("example.com")
-		    "<auth_results>");
+		g_string_append(g,
+		    "<record>" ROW("192.0.2.1", "1", PE_OK) HF("example.com") "<auth_results>");
 		for (k = 0; k < 3; k++) {
-			g_string_append_printf(g, "<dkim><domain>d%zu.example</domain>"
-			    "<human_result>", k);
+			g_string_append_printf(g,
+			    "<dkim><domain>d%zu.example</domain>"
+			    "<human_result>",
+			    k);
 			g_string_append_printf(g, "%05zu", i);
 			g_string_append_len(g, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 			    (gssize)(i % 50));

@@ -157,8 +157,8 @@ compute_totals(struct agg_report *r, const struct agg_record *recs, size_t n)
 
 /* Streams one report through the sink; the caller holds an input open. */
 static void
-stream(struct store *st, int64_t input_id, struct agg_report *r,
-    const struct agg_record *recs, size_t n, struct store_counts *counts)
+stream(struct store *st, int64_t input_id, struct agg_report *r, const struct agg_record *recs,
+    size_t n, struct store_counts *counts)
 {
 	struct report_sink sink;
 	struct errbuf e = { "" };
@@ -207,8 +207,8 @@ end_input(struct store *st, int64_t id, enum input_status status, const struct s
 
 /* One input carrying one report, in its own batch. */
 static struct store_counts
-ingest(struct store *st, unsigned input_seed, struct agg_report *r,
-    const struct agg_record *recs, size_t n)
+ingest(struct store *st, unsigned input_seed, struct agg_report *r, const struct agg_record *recs,
+    size_t n)
 {
 	struct store_counts c = { 0 };
 	struct errbuf e = { "" };
@@ -222,9 +222,8 @@ ingest(struct store *st, unsigned input_seed, struct agg_report *r,
 	return c;
 }
 
-static struct tu_table *
-export(struct store *st, enum export_kind kind, const char *domain, int64_t since,
-    int64_t until)
+static struct tu_table *export(struct store *st, enum export_kind kind, const char *domain,
+    int64_t since, int64_t until)
 {
 	struct export_filter f = { domain, since, until };
 	struct tu_table *t = tu_table_new();
@@ -252,9 +251,12 @@ Test(store, open_creates_and_migrates)
 	store_close(st);
 	version = scalar(path, "PRAGMA user_version");
 	cr_assert_geq(version, 1);
-	cr_assert_eq(scalar(path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
-	    "('input', 'report', 'record', 'record_dkim', 'record_spf', 'record_reason', "
-	    "'record_day', 'report_conflict', 'rollup')"), 9);
+	cr_assert_eq(
+	    scalar(path,
+	        "SELECT count(*) FROM sqlite_schema WHERE name IN "
+	        "('input', 'report', 'record', 'record_dkim', 'record_spf', 'record_reason', "
+	        "'record_day', 'report_conflict', 'rollup')"),
+	    9);
 	/* Reopening applies nothing and keeps the data. */
 	st = open_store(path, STORE_READWRITE);
 	store_close(st);
@@ -766,7 +768,7 @@ Test(store, long_report_splits_over_days)
 {
 	static const struct {
 		int64_t begin, end, count;
-		const char *days[4];   /* messages on DAY0 .. DAY0+3 */
+		const char *days[4]; /* messages on DAY0 .. DAY0+3 */
 	} cases[] = {
 		/* three whole days: 10/3 each, the remainder goes to the earliest */
 		{ DAY0, DAY0 + 3 * DAY - 1, 10, { "4", "3", "3", "none" } },
@@ -776,7 +778,8 @@ Test(store, long_report_splits_over_days)
 		{ DAY0 + DAY / 2, DAY0 + 2 * DAY, 9, { "none", "9", "none", "none" } },
 		/* a huge count splits exactly */
 		{ DAY0, DAY0 + 3 * DAY - 1, INT64_MAX,
-		  { "3074457345618258603", "3074457345618258602", "3074457345618258602", "none" } },
+		    { "3074457345618258603", "3074457345618258602", "3074457345618258602",
+		        "none" } },
 		/* zero messages: one row on the midpoint's day */
 		{ DAY0, DAY0 + 4 * DAY - 1, 0, { "none", "0", "none", "none" } },
 	};
@@ -798,7 +801,8 @@ Test(store, long_report_splits_over_days)
 			    cases[i].days[d], "case %zu day %zu (domains)", i, d);
 		}
 		if (cases[i].count != INT64_MAX)
-			cr_assert_eq(scalar(path, "SELECT sum(messages) FROM rollup"), cases[i].count);
+			cr_assert_eq(scalar(path, "SELECT sum(messages) FROM rollup"),
+			    cases[i].count);
 		store_close(st);
 		drop_db(path);
 	}
@@ -944,9 +948,11 @@ Test(store, input_seen_counts_again)
 	cr_assert_eq(store_input_seen(st, sha, &seen, &e), 0, "%s", e.msg);
 	cr_assert(seen);
 	cr_assert_eq(scalar(path, "SELECT times_seen FROM input"), 3);
-	cr_assert_eq(scalar(path, "SELECT count(*) FROM input WHERE status = 'stored' AND "
-	    "kind = 'aggregate' AND subject = 'Report Domain: example.com' AND "
-	    "location = '/tmp/report.eml' AND raw_size = 1234"), 1);
+	cr_assert_eq(scalar(path,
+	                 "SELECT count(*) FROM input WHERE status = 'stored' AND "
+	                 "kind = 'aggregate' AND subject = 'Report Domain: example.com' AND "
+	                 "location = '/tmp/report.eml' AND raw_size = 1234"),
+	    1);
 	/* Recording the same bytes twice is refused. */
 	cr_assert_eq(store_batch_begin(st, &e), 0);
 	{
@@ -1005,10 +1011,14 @@ Test(store, refused_input_keeps_raw_for_reprocessing)
 	end_input(st, stored, INPUT_STORED, NULL, "<feedback/>", 11);
 	cr_assert_eq(store_batch_commit(st, &e), 0);
 	cr_assert_eq(scalar(path, "SELECT count(*) FROM input WHERE raw IS NOT NULL"), 1);
-	cr_assert_eq(scalar(path, "SELECT count(*) FROM input WHERE refusal_code = "
-	    "'E_XML_MALFORMED' AND reason = 'bad XML'"), 1);
-	cr_assert_eq(scalar(path, "SELECT count(*) FROM input WHERE refusal_code IS NULL "
-	    "AND reason IS NULL"), 1);
+	cr_assert_eq(scalar(path,
+	                 "SELECT count(*) FROM input WHERE refusal_code = "
+	                 "'E_XML_MALFORMED' AND reason = 'bad XML'"),
+	    1);
+	cr_assert_eq(scalar(path,
+	                 "SELECT count(*) FROM input WHERE refusal_code IS NULL "
+	                 "AND reason IS NULL"),
+	    1);
 
 	cr_assert_eq(store_each_refused(st, on_refused, &w, &e), 0, "%s", e.msg);
 	cr_assert_eq(w.calls, 1);
@@ -1025,8 +1035,10 @@ Test(store, refused_input_keeps_raw_for_reprocessing)
 	cr_assert_eq(store_batch_commit(st, &e), 0);
 	cr_assert_eq(w.calls, 1);
 	cr_assert_eq(scalar(path, "SELECT count(*) FROM input WHERE raw IS NOT NULL"), 0);
-	cr_assert_eq(scalar(path, "SELECT records FROM input WHERE status = 'stored' "
-	    "AND reports_stored = 1 ORDER BY id LIMIT 1"), 2);
+	cr_assert_eq(scalar(path,
+	                 "SELECT records FROM input WHERE status = 'stored' "
+	                 "AND reports_stored = 1 ORDER BY id LIMIT 1"),
+	    2);
 	w.calls = 0;
 	cr_assert_eq(store_each_refused(st, on_refused, &w, &e), 0, "%s", e.msg);
 	cr_assert_eq(w.calls, 0);
@@ -1071,8 +1083,8 @@ Test(store, hundred_thousand_records_in_one_batch, .timeout = 240)
 	store_report_sink(st, id, &c, &sink);
 	cr_assert_eq(sink.begin(sink.ctx, &r, &e), 0, "%s", e.msg);
 	for (i = 0; i < (size_t)n; i++) {
-		snprintf(rec.source_ip, sizeof rec.source_ip, "10.%zu.%zu.%zu",
-		    (i >> 16) & 255, (i >> 8) & 255, i & 255);
+		snprintf(rec.source_ip, sizeof rec.source_ip, "10.%zu.%zu.%zu", (i >> 16) & 255,
+		    (i >> 8) & 255, i & 255);
 		cr_assert_eq(sink.record(sink.ctx, &r, &rec, &e), 0, "%s", e.msg);
 	}
 	cr_assert_eq(sink.end(sink.ctx, &r, &e), 0, "%s", e.msg);
@@ -1103,8 +1115,8 @@ Test(store, hundred_thousand_records_in_one_batch, .timeout = 240)
 		cr_expect_not_null(strstr(e.msg, "took longer than 1 ms"), "%s", e.msg);
 		store_time_budget(st, 0);
 		rows = 0;
-		cr_expect_eq(store_export(st, EXPORT_RECORDS, &all, count_rows, &rows, &e), 0,
-		    "%s", e.msg);
+		cr_expect_eq(store_export(st, EXPORT_RECORDS, &all, count_rows, &rows, &e), 0, "%s",
+		    e.msg);
 		cr_expect_eq(rows, n);
 		cr_expect(!store_timed_out(st));
 	}

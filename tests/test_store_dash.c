@@ -18,7 +18,7 @@
 
 #define DAY0 INT64_C(1704067200) /* 2024-01-01T00:00:00Z */
 #define DAY (INT64_C(86400))
-#define D0 (DAY0 / DAY)          /* day 19723 */
+#define D0 (DAY0 / DAY) /* day 19723 */
 
 /* ---- results (tu_table in testutil.h) ---- */
 
@@ -175,21 +175,21 @@ db_open(struct db *d)
 	rec_set(&recs[1], "192.0.2.77", 5, DMARC_FAIL, DMARC_FAIL, DISP_REJECT, "example.com");
 	rec_set(&recs[2], "2001:db8:1::5", 4, DMARC_FAIL, DMARC_PASS, DISP_NONE,
 	    "news.example.com");
-	d->report_ids[0] = put_report(d, "google.com", "g1", "example.com", D0, POLICY_REJECT,
-	    recs, 3);
+	d->report_ids[0] =
+	    put_report(d, "google.com", "g1", "example.com", D0, POLICY_REJECT, recs, 3);
 	rec_set(&recs[0], "192.0.2.1", 20, DMARC_PASS, DMARC_FAIL, DISP_NONE, "example.com");
 	rec_set(&recs[1], "198.51.100.9", 3, DMARC_FAIL, DMARC_FAIL, DISP_QUARANTINE,
 	    "example.com");
-	d->report_ids[1] = put_report(d, "yahoo", "y1", "example.com", D0 + 1,
-	    POLICY_QUARANTINE, recs, 2);
+	d->report_ids[1] =
+	    put_report(d, "yahoo", "y1", "example.com", D0 + 1, POLICY_QUARANTINE, recs, 2);
 	rec_set(&recs[0], "2001:db8:1:ffff::1", 7, DMARC_FAIL, DMARC_FAIL, DISP_REJECT,
 	    "example.org");
 	rec_set(&recs[1], "", 2, DMARC_PASS, DMARC_PASS, DISP_NONE, "example.org");
-	d->report_ids[2] = put_report(d, "google.com", "g2", "example.org", D0 + 1,
-	    POLICY_REJECT, recs, 2);
+	d->report_ids[2] =
+	    put_report(d, "google.com", "g2", "example.org", D0 + 1, POLICY_REJECT, recs, 2);
 	rec_set(&recs[0], "192.0.2.1", 100, DMARC_PASS, DMARC_PASS, DISP_NONE, "example.com");
-	d->report_ids[3] = put_report(d, "google.com", "g0", "example.com", D0 - 2,
-	    POLICY_NONE, recs, 1);
+	d->report_ids[3] =
+	    put_report(d, "google.com", "g0", "example.com", D0 - 2, POLICY_NONE, recs, 1);
 }
 
 static void
@@ -257,10 +257,24 @@ Test(store_dash, source_range_parses_addresses_and_cidrs)
 		{ "::/0", "00000000000000000000000000000000", "ffffffffffffffffffffffffffffffff" },
 	};
 	static const char *const bad[] = {
-		"", "192.0.2", "192.0.2.256", "192.0.2.0/33", "192.0.2.0/", "192.0.2.0/-1",
-		"192.0.2.0/+8", "192.0.2.0/24 ", " 192.0.2.0", "192.0.2.0/1234", "abc",
-		"2001:db8::/129", "2001:db8::/64/1", "2001:db8:::1", "/24", "192.0.2.0/2a",
-		"2001:db8::1%eth0", "1.2.3.4.5",
+		"",
+		"192.0.2",
+		"192.0.2.256",
+		"192.0.2.0/33",
+		"192.0.2.0/",
+		"192.0.2.0/-1",
+		"192.0.2.0/+8",
+		"192.0.2.0/24 ",
+		" 192.0.2.0",
+		"192.0.2.0/1234",
+		"abc",
+		"2001:db8::/129",
+		"2001:db8::/64/1",
+		"2001:db8:::1",
+		"/24",
+		"192.0.2.0/2a",
+		"2001:db8::1%eth0",
+		"1.2.3.4.5",
 	};
 	uint8_t lo[16], hi[16];
 	char hlo[33], hhi[33];
@@ -371,8 +385,8 @@ Test(store_dash, domains_filters)
 		if (t->nrows > 0) {
 			cr_assert_str_eq(column(t, "messages"), cases[i].messages, "case %zu", i);
 			cr_assert_str_eq(column(t, "dmarc_pass"), cases[i].pass, "case %zu", i);
-			cr_assert_str_eq(column(t, "disposition_quarantine"),
-			    cases[i].quarantine, "case %zu", i);
+			cr_assert_str_eq(column(t, "disposition_quarantine"), cases[i].quarantine,
+			    "case %zu", i);
 			cr_assert_str_eq(column(t, "disposition_reject"), cases[i].reject,
 			    "case %zu", i);
 			cr_assert_str_eq(column(t, "sources"), cases[i].sources, "case %zu", i);
@@ -451,8 +465,9 @@ Test(store_dash, sources_by_address_and_by_network)
 	struct db d;
 
 	db_open(&d);
-	cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, NULL,
-	    tu_table_collect, t, &e), 0, "%s", e.msg);
+	cr_assert_eq(
+	    store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, NULL, tu_table_collect, t, &e), 0,
+	    "%s", e.msg);
 	cr_assert_str_eq(column(t, "source"),
 	    "192.0.2.1|2001:db8:1:ffff::1|192.0.2.77|2001:db8:1::5|198.51.100.9|");
 	cr_assert_str_eq(column(t, "policy_domain"),
@@ -478,8 +493,9 @@ Test(store_dash, sources_by_address_and_by_network)
 
 	/* /24 and /48: 192.0.2.1 and .77 are one network, the two 2001:db8:1:: not (two domains) */
 	t = tu_table_new();
-	cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_PREFIX, &page, NULL,
-	    tu_table_collect, t, &e), 0, "%s", e.msg);
+	cr_assert_eq(
+	    store_dash_sources(d.st, &f, DASH_GROUP_PREFIX, &page, NULL, tu_table_collect, t, &e),
+	    0, "%s", e.msg);
 	cr_assert_str_eq(column(t, "source"),
 	    "192.0.2.0/24|2001:db8:1::/48|2001:db8:1::/48|198.51.100.0/24|");
 	cr_assert_str_eq(column(t, "policy_domain"),
@@ -494,8 +510,9 @@ Test(store_dash, sources_by_address_and_by_network)
 	/* A one-row page comes from the heaviest network alone, with the same figures. */
 	page.limit = 1;
 	t = tu_table_new();
-	cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_PREFIX, &page, NULL,
-	    tu_table_collect, t, &e), 0, "%s", e.msg);
+	cr_assert_eq(
+	    store_dash_sources(d.st, &f, DASH_GROUP_PREFIX, &page, NULL, tu_table_collect, t, &e),
+	    0, "%s", e.msg);
 	cr_assert_str_eq(column(t, "source"), "192.0.2.0/24");
 	ASSERT_CELL(t, 0, "messages", "35");
 	ASSERT_CELL(t, 0, "dmarc_pass", "30");
@@ -533,7 +550,8 @@ Test(store_dash, long_report_counts_its_part_of_the_window)
 		f.source = sources[i];
 		t = tu_table_new();
 		cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, NULL,
-		    tu_table_collect, t, &e), 0, "%s", e.msg);
+		                 tu_table_collect, t, &e),
+		    0, "%s", e.msg);
 		cr_assert_str_eq(column(t, "source"), "203.0.113.5", "%zu", i);
 		ASSERT_CELL(t, 0, "messages", "2");
 		ASSERT_CELL(t, 0, "disposition_reject", "2");
@@ -555,8 +573,9 @@ Test(store_dash, long_report_counts_its_part_of_the_window)
 	cr_assert_str_eq(column(t, "messages"), "1|2|1");
 	tu_table_free(t);
 	t = tu_table_new();
-	cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, NULL,
-	    tu_table_collect, t, &e), 0, "%s", e.msg);
+	cr_assert_eq(
+	    store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, NULL, tu_table_collect, t, &e), 0,
+	    "%s", e.msg);
 	ASSERT_CELL(t, 0, "messages", "4");
 	ASSERT_CELL(t, 0, "first_seen", "2023-12-31");
 	ASSERT_CELL(t, 0, "last_seen", "2024-01-02");
@@ -572,8 +591,8 @@ Test(store_dash, sources_filters)
 		enum dash_group g;
 		const char *sources, *messages;
 	} cases[] = {
-		{ "example.org", NULL, NULL, DASH_RESULT_ALL, DASH_GROUP_IP,
-		    "2001:db8:1:ffff::1|", "7|2" },
+		{ "example.org", NULL, NULL, DASH_RESULT_ALL, DASH_GROUP_IP, "2001:db8:1:ffff::1|",
+		    "7|2" },
 		{ NULL, "yahoo", NULL, DASH_RESULT_ALL, DASH_GROUP_IP, "192.0.2.1|198.51.100.9",
 		    "20|3" },
 		{ NULL, NULL, NULL, DASH_RESULT_FAIL, DASH_GROUP_IP,
@@ -609,8 +628,9 @@ Test(store_dash, sources_filters)
 		f.source = cases[i].source;
 		f.result = cases[i].result;
 		t = tu_table_new();
-		cr_assert_eq(store_dash_sources(d.st, &f, cases[i].g, &page, NULL,
-		    tu_table_collect, t, &e), 0, "%s", e.msg);
+		cr_assert_eq(
+		    store_dash_sources(d.st, &f, cases[i].g, &page, NULL, tu_table_collect, t, &e),
+		    0, "%s", e.msg);
 		cr_assert_str_eq(column(t, "source"), cases[i].sources, "case %zu: %s", i,
 		    column(t, "source"));
 		cr_assert_str_eq(column(t, "messages"), cases[i].messages, "case %zu", i);
@@ -656,7 +676,8 @@ Test(store_dash, sources_pages_and_sorts)
 
 		t = tu_table_new();
 		cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, NULL,
-		    tu_table_collect, t, &e), 0, "%s", e.msg);
+		                 tu_table_collect, t, &e),
+		    0, "%s", e.msg);
 		cr_assert_str_eq(column(t, "source"), cases[i].sources, "case %zu: %s", i,
 		    column(t, "source"));
 		if (t->nrows > 0)
@@ -688,8 +709,7 @@ Test(store_dash, failing_sources_walk_the_failing_networks)
 	size_t i;
 
 	db_open(&d);
-	rec_set(&recs[0], "192.0.2.200", 30, DMARC_FAIL, DMARC_FAIL, DISP_REJECT,
-	    "example.com");
+	rec_set(&recs[0], "192.0.2.200", 30, DMARC_FAIL, DMARC_FAIL, DISP_REJECT, "example.com");
 	rec_set(&recs[1], "192.0.2.201", 12, DMARC_FAIL, DMARC_FAIL, DISP_NONE, "example.com");
 	put_report(&d, "yahoo", "y2", "example.com", D0, POLICY_REJECT, recs, 2);
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -699,7 +719,8 @@ Test(store_dash, failing_sources_walk_the_failing_networks)
 		f.result = DASH_RESULT_FAIL;
 		t = tu_table_new();
 		cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, NULL,
-		    tu_table_collect, t, &e), 0, "%s", e.msg);
+		                 tu_table_collect, t, &e),
+		    0, "%s", e.msg);
 		cr_assert_str_eq(column(t, "source"), cases[i].sources, "case %zu: %s", i,
 		    column(t, "source"));
 		cr_assert_str_eq(column(t, "messages"), cases[i].messages, "case %zu", i);
@@ -730,8 +751,9 @@ Test(store_dash, failing_walk_does_not_stop_above_light_networks)
 	rec_set(&recs[1], "203.0.113.9", 1, DMARC_FAIL, DMARC_FAIL, DISP_REJECT, "example.com");
 	put_report(&d, "yahoo", "y3", "example.com", D0, POLICY_REJECT, recs, 2);
 	f.result = DASH_RESULT_FAIL;
-	cr_assert_eq(store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, NULL, tu_table_collect, t,
-	    &e), 0, "%s", e.msg);
+	cr_assert_eq(
+	    store_dash_sources(d.st, &f, DASH_GROUP_IP, &page, NULL, tu_table_collect, t, &e), 0,
+	    "%s", e.msg);
 	cr_assert_str_eq(column(t, "source"), "2001:db8:1:ffff::1");
 	ASSERT_CELL(t, 0, "messages", "7");
 	tu_table_free(t);
@@ -754,7 +776,7 @@ Test(store_dash, failing_walk_does_not_stop_above_light_networks)
 /* One source's figures in a window, as the oracle sums them. */
 struct scope_src {
 	const char *domain;
-	unsigned ip;                 /* 10.ip/200.ip%200.1 */
+	unsigned ip; /* 10.ip/200.ip%200.1 */
 	int64_t messages, pass, dkim, first, last;
 	bool seen;
 };
@@ -766,7 +788,10 @@ scope_record(unsigned i, int day, struct agg_record *rec, char *ip, size_t iplen
 	bool dkim = day == 0 ? i % 7 != 0 : i % 2 == 0, spf = day == 0 && i % 5 < 2;
 
 	snprintf(ip, iplen, "10.%u.%u.1", i / 200, i % 200);
-	rec_set(rec, ip, day == 0 ? 10 + (i * 37) % 90 : i % 10 == 0 ? 10 + i % 13 : 1 + i % 9,
+	rec_set(rec, ip,
+	    day == 0        ? 10 + (i * 37) % 90 :
+	        i % 10 == 0 ? 10 + i % 13 :
+	                      1 + i % 9,
 	    dkim ? DMARC_PASS : DMARC_FAIL, spf ? DMARC_PASS : DMARC_FAIL,
 	    i % 7 == 0 ? DISP_REJECT : DISP_NONE, "example.com");
 }
@@ -776,7 +801,7 @@ scope_db(struct db *d)
 {
 	static const char *const domains[] = { "a.example", "b.example" };
 	struct agg_record *recs = calloc(SCOPE_SOURCES / 2, sizeof recs[0]);
-	char (*ips)[16] = calloc(SCOPE_SOURCES / 2, sizeof ips[0]);
+	char(*ips)[16] = calloc(SCOPE_SOURCES / 2, sizeof ips[0]);
 	char id[16];
 	unsigned i, k;
 	int day, dom;
@@ -844,10 +869,14 @@ scope_value_cmp(const struct scope_src *x, const struct scope_src *y, const char
 		yr = (double)y->pass / (double)y->messages;
 		return (xr > yr) - (xr < yr);
 	}
-	xv = strcmp(sort, "messages") == 0 ? x->messages : strcmp(sort, "dkim_aligned") == 0 ?
-	    x->dkim : strcmp(sort, "first_seen") == 0 ? x->first : x->last;
-	yv = strcmp(sort, "messages") == 0 ? y->messages : strcmp(sort, "dkim_aligned") == 0 ?
-	    y->dkim : strcmp(sort, "first_seen") == 0 ? y->first : y->last;
+	xv = strcmp(sort, "messages") == 0    ? x->messages :
+	    strcmp(sort, "dkim_aligned") == 0 ? x->dkim :
+	    strcmp(sort, "first_seen") == 0   ? x->first :
+	                                        x->last;
+	yv = strcmp(sort, "messages") == 0    ? y->messages :
+	    strcmp(sort, "dkim_aligned") == 0 ? y->dkim :
+	    strcmp(sort, "first_seen") == 0   ? y->first :
+	                                        y->last;
 	return (xv > yv) - (xv < yv);
 }
 
@@ -878,7 +907,7 @@ scope_sort(struct scope_src *s, size_t n, const struct scope_order *o)
 Test(store_dash, sources_sorted_within_the_heaviest)
 {
 	static const struct {
-		int from, to;            /* days of the window: 0 is D0 */
+		int from, to; /* days of the window: 0 is D0 */
 		enum dash_result result;
 		enum dash_group g;
 		const char *sort;
@@ -937,12 +966,13 @@ Test(store_dash, sources_sorted_within_the_heaviest)
 		top = n;
 		if (n > DASH_SORT_TOP && !(o.descending && strcmp(o.sort, "messages") == 0))
 			for (top = 0; top < DASH_SORT_TOP && want[top].messages >= DASH_SORT_HEAVY;
-			    top++)
+			     top++)
 				;
 		scope_sort(want, top, &o);
 		t = tu_table_new();
 		cr_assert_eq(store_dash_sources(d.st, &f, cases[i].g, &page, &scope,
-		    tu_table_collect, t, &e), 0, "%s", e.msg);
+		                 tu_table_collect, t, &e),
+		    0, "%s", e.msg);
 		cr_assert_eq(scope.partial, top < n, "case %zu", i);
 		cr_assert_eq(scope.rows, top < n ? top : 0, "case %zu: %u rows", i, scope.rows);
 		n = cases[i].offset >= top ? 0 : top - cases[i].offset;
@@ -951,8 +981,9 @@ Test(store_dash, sources_sorted_within_the_heaviest)
 		for (k = 0; k < t->nrows; k++) {
 			const struct scope_src *w = &want[cases[i].offset + k];
 
-			snprintf(text, sizeof text, cases[i].g == DASH_GROUP_IP ? "10.%u.%u.1" :
-			    "10.%u.%u.0/24", w->ip / 200, w->ip % 200);
+			snprintf(text, sizeof text,
+			    cases[i].g == DASH_GROUP_IP ? "10.%u.%u.1" : "10.%u.%u.0/24",
+			    w->ip / 200, w->ip % 200);
 			cr_assert_str_eq(tu_table_cell(t, k, "source"), text, "case %zu row %zu", i,
 			    k);
 			ASSERT_CELL(t, k, "policy_domain", w->domain);
@@ -1013,12 +1044,13 @@ Test(store_dash, records_behind_a_view)
 		f.source = cases[i].source;
 		f.result = cases[i].result;
 		t = tu_table_new();
-		cr_assert_eq(store_dash_records(d.st, &f, &page, tu_table_collect, t, &e), 0, "%s", e.msg);
+		cr_assert_eq(store_dash_records(d.st, &f, &page, tu_table_collect, t, &e), 0, "%s",
+		    e.msg);
 		cr_assert_str_eq(column(t, "source_ip"), cases[i].ips, "case %zu: %s", i,
 		    column(t, "source_ip"));
 		if (t->nrows > 0)
-			cr_assert_str_eq(tu_table_cell(t, 0, "total_rows"), cases[i].total, "case %zu: %s",
-			    i, tu_table_cell(t, 0, "total_rows"));
+			cr_assert_str_eq(tu_table_cell(t, 0, "total_rows"), cases[i].total,
+			    "case %zu: %s", i, tu_table_cell(t, 0, "total_rows"));
 		tu_table_free(t);
 	}
 
@@ -1091,7 +1123,8 @@ Test(store_dash, reports_list)
 		f.source = cases[i].source;
 		f.result = cases[i].result;
 		t = tu_table_new();
-		cr_assert_eq(store_dash_reports(d.st, &f, &page, tu_table_collect, t, &e), 0, "%s", e.msg);
+		cr_assert_eq(store_dash_reports(d.st, &f, &page, tu_table_collect, t, &e), 0, "%s",
+		    e.msg);
 		cr_assert_str_eq(column(t, "report_id"), cases[i].ids, "case %zu", i);
 		ASSERT_CELL(t, 0, "total_rows", cases[i].total);
 		tu_table_free(t);
@@ -1145,8 +1178,9 @@ Test(store_dash, one_report_with_its_records)
 	bool found = false;
 
 	db_open(&d);
-	cr_assert_eq(store_dash_report(d.st, d.report_ids[0], &found, collect_meta,
-	    collect_records, &v, &e), 0, "%s", e.msg);
+	cr_assert_eq(
+	    store_dash_report(d.st, d.report_ids[0], &found, collect_meta, collect_records, &v, &e),
+	    0, "%s", e.msg);
 	cr_assert(found);
 	cr_assert_eq(v.meta->nrows, 1);
 	ASSERT_CELL(v.meta, 0, "org_name", "google.com");
@@ -1172,8 +1206,8 @@ Test(store_dash, one_report_with_its_records)
 	v.meta = tu_table_new();
 	v.records = tu_table_new();
 	found = true;
-	cr_assert_eq(store_dash_report(d.st, 999, &found, collect_meta, collect_records, &v,
-	    &e), 0, "%s", e.msg);
+	cr_assert_eq(store_dash_report(d.st, 999, &found, collect_meta, collect_records, &v, &e), 0,
+	    "%s", e.msg);
 	cr_assert_not(found);
 	cr_assert_eq(v.meta->nrows + v.records->nrows, 0);
 	tu_table_free(v.meta);
@@ -1307,7 +1341,8 @@ Test(store_dash, inputs_and_reporters)
 	ASSERT_CELL(t, 1, "records", "2");
 	tu_table_free(t);
 	t = tu_table_new();
-	cr_assert_eq(store_dash_inputs(d.st, "refused", &page, tu_table_collect, t, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_dash_inputs(d.st, "refused", &page, tu_table_collect, t, &e), 0, "%s",
+	    e.msg);
 	cr_assert_eq(t->nrows, 0);
 	tu_table_free(t);
 

@@ -84,9 +84,9 @@ query(const char *path, const char *sql)
 	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK, "%s: %s", sql,
 	    sqlite3_errmsg(db));
 	cr_assert_eq(sqlite3_step(s), SQLITE_ROW, "%s", sql);
-	out = strdup(sqlite3_column_type(s, 0) == SQLITE_NULL
-	        ? "NULL"
-	        : (const char *)sqlite3_column_text(s, 0));
+	out = strdup(sqlite3_column_type(s, 0) == SQLITE_NULL ?
+	        "NULL" :
+	        (const char *)sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	return out;
@@ -106,8 +106,8 @@ Test(store_failure, duplicate_is_stored_once)
 	struct db d;
 
 	db_open(&d);
-	cr_expect_eq(
-	    put(d.st, tu_fixture("failure/minimal-auth-failure.eml"), false), STORE_FAILURE_STORED);
+	cr_expect_eq(put(d.st, tu_fixture("failure/minimal-auth-failure.eml"), false),
+	    STORE_FAILURE_STORED);
 	cr_expect_eq(put(d.st, tu_fixture("failure/minimal-auth-failure.eml"), false),
 	    STORE_FAILURE_DUPLICATE);
 	expect_query(d.path, "SELECT count(*) FROM failure", "1");
@@ -142,14 +142,14 @@ Test(store_failure, lf_and_crlf_deliveries_are_one_report)
 Test(store_failure, every_shared_failure_mail_stores)
 {
 	static const char *const paths[] = {
-	    "spec/examples/failure-arf.eml",
-	    "spec/examples/failure-arf-base64-mixed.eml",
-	    "spec/examples/failure-nonarf-plaintext.eml",
-	    "corpus/domainaware+parsedmarc/DMARC Failure Report for domain.de "
-	    "(mail-from=sharepoint@domain.de, ip=10.10.10.10).eml",
-	    "corpus/domainaware+parsedmarc/[Netease DMARC Failure Report] Rent Reminder.eml",
-	    "corpus/domainaware+parsedmarc/dmarc_ruf_report_linkedin.eml",
-	    "corpus/domainaware+parsedmarc/exim_plain_text_only_no_arf_part.eml",
+		"spec/examples/failure-arf.eml",
+		"spec/examples/failure-arf-base64-mixed.eml",
+		"spec/examples/failure-nonarf-plaintext.eml",
+		"corpus/domainaware+parsedmarc/DMARC Failure Report for domain.de "
+		"(mail-from=sharepoint@domain.de, ip=10.10.10.10).eml",
+		"corpus/domainaware+parsedmarc/[Netease DMARC Failure Report] Rent Reminder.eml",
+		"corpus/domainaware+parsedmarc/dmarc_ruf_report_linkedin.eml",
+		"corpus/domainaware+parsedmarc/exim_plain_text_only_no_arf_part.eml",
 	};
 	struct db d;
 	size_t i;
@@ -157,8 +157,8 @@ Test(store_failure, every_shared_failure_mail_stores)
 	TU_REQUIRE_SHARED();
 	db_open(&d);
 	for (i = 0; i < sizeof paths / sizeof paths[0]; i++)
-		cr_expect_eq(
-		    put(d.st, tu_shared(paths[i]), true), STORE_FAILURE_STORED, "%s", paths[i]);
+		cr_expect_eq(put(d.st, tu_shared(paths[i]), true), STORE_FAILURE_STORED, "%s",
+		    paths[i]);
 	/* the same domain.de report again, with blank-only separator lines */
 	cr_expect_eq(put(d.st, tu_shared("corpus/domainaware+parsedmarc/subject.eml"), true),
 	    STORE_FAILURE_DUPLICATE);
@@ -177,8 +177,8 @@ Test(store_failure, body_only_when_configured)
 	struct db d;
 
 	db_open(&d);
-	cr_expect_eq(
-	    put(d.st, tu_fixture("failure/abuse-not-dmarc.eml"), false), STORE_FAILURE_STORED);
+	cr_expect_eq(put(d.st, tu_fixture("failure/abuse-not-dmarc.eml"), false),
+	    STORE_FAILURE_STORED);
 	expect_query(d.path,
 	    "SELECT sample_body IS NULL AND sample_headers LIKE"
 	    " 'From: News <newsletter@example.org>%' FROM failure",
@@ -187,8 +187,8 @@ Test(store_failure, body_only_when_configured)
 	db_close(&d);
 
 	db_open(&d);
-	cr_expect_eq(
-	    put(d.st, tu_fixture("failure/abuse-not-dmarc.eml"), true), STORE_FAILURE_STORED);
+	cr_expect_eq(put(d.st, tu_fixture("failure/abuse-not-dmarc.eml"), true),
+	    STORE_FAILURE_STORED);
 	expect_query(d.path, "SELECT CAST(sample_body AS TEXT) FROM failure", "Buy now.\n");
 	db_close(&d);
 }
@@ -292,10 +292,10 @@ collect(void *ctx, size_t ncols, const char *const *names, const struct cell *ce
 	return 0;
 }
 
-static void export(
-    struct store *st, const char *domain, int64_t since, int64_t until, struct rows *r)
+static void export(struct store *st, const char *domain, int64_t since, int64_t until,
+    struct rows *r)
 {
-	struct export_filter f = {domain, since, until};
+	struct export_filter f = { domain, since, until };
 	struct errbuf e;
 
 	memset(r, 0, sizeof *r);
@@ -305,19 +305,19 @@ static void export(
 Test(store_failure, export_columns)
 {
 	static const char *const want[] = {
-	    "arrival_date",
-	    "reporter",
-	    "source_ip",
-	    "reported_domain",
-	    "header_from",
-	    "envelope_from",
-	    "auth_failure",
-	    "dkim_domain",
-	    "dkim_selector",
-	    "spf_result",
-	    "dkim_result",
-	    "delivery_result",
-	    "subject",
+		"arrival_date",
+		"reporter",
+		"source_ip",
+		"reported_domain",
+		"header_from",
+		"envelope_from",
+		"auth_failure",
+		"dkim_domain",
+		"dkim_selector",
+		"spf_result",
+		"dkim_result",
+		"delivery_result",
+		"subject",
 	};
 	const char *const *names;
 	size_t n, i;

@@ -71,7 +71,7 @@ static unsigned char *
 write_archive(int zip, const char *passphrase, const struct member *m, size_t n, size_t *len)
 {
 	struct archive *a = archive_write_new();
-	struct wbuf w = {0};
+	struct wbuf w = { 0 };
 	size_t i;
 
 	if (zip) {
@@ -98,7 +98,7 @@ write_archive(int zip, const char *passphrase, const struct member *m, size_t n,
 static unsigned char *
 gzip_of(const void *data, size_t len, size_t *out_len)
 {
-	struct member m = {"x", data, len, 0, 0, 0};
+	struct member m = { "x", data, len, 0, 0, 0 };
 
 	return write_archive(0, NULL, &m, 1, out_len);
 }
@@ -106,7 +106,7 @@ gzip_of(const void *data, size_t len, size_t *out_len)
 static unsigned char *
 gzip_fill(char c, size_t fill, size_t *out_len)
 {
-	struct member m = {"x", NULL, 0, c, fill, 0};
+	struct member m = { "x", NULL, 0, c, fill, 0 };
 
 	return write_archive(0, NULL, &m, 1, out_len);
 }
@@ -162,8 +162,8 @@ static struct docs
 all_docs(const void *buf, size_t len, const struct bounds *b)
 {
 	struct unpack *u = unpack_new(buf, len, b);
-	struct docs d = {.first_why = REFUSE_NONE};
-	struct errbuf e = {""};
+	struct docs d = { .first_why = REFUSE_NONE };
+	struct errbuf e = { "" };
 	enum refusal why = REFUSE_NONE;
 	const char *name;
 	int r;
@@ -309,8 +309,8 @@ Test(unpack, truncated_or_corrupt_gzip_is_refused)
 	cuts[4] = gzlen - 9;
 	for (i = 0; i < 5; i++) {
 		d = all_docs(gz, cuts[i], &b);
-		cr_assert_eq(
-		    d.first_why, REFUSE_DECOMPRESS, "cut at %zu: %s", cuts[i], d.first_msg);
+		cr_assert_eq(d.first_why, REFUSE_DECOMPRESS, "cut at %zu: %s", cuts[i],
+		    d.first_msg);
 		cr_assert(strncmp(d.first_msg, "gunzip: ", 8) == 0, "%s", d.first_msg);
 	}
 	/* a flipped CRC byte: libarchive does not check it, unpack does */
@@ -326,13 +326,13 @@ Test(unpack, zip_with_several_entries)
 {
 	static const char other[] = "just text, not a report\n";
 	struct member m[] = {
-	    {"dir/", NULL, 0, 0, 0, 1},
-	    {"dir/a.xml", XML, sizeof XML - 1, 0, 0, 0},
-	    {"__MACOSX/dir/._a.xml", "\0\5\26\7junk", 8, 0, 0, 0},
-	    {"empty.xml", NULL, 0, 0, 0, 0},
-	    {"readme.txt", other, sizeof other - 1, 0, 0, 0},
-	    {"../../etc/passwd", XML, sizeof XML - 1, 0, 0, 0},
-	    {"b.xml", "\xef\xbb\xbf  <feedback/>", 17, 0, 0, 0},
+		{ "dir/", NULL, 0, 0, 0, 1 },
+		{ "dir/a.xml", XML, sizeof XML - 1, 0, 0, 0 },
+		{ "__MACOSX/dir/._a.xml", "\0\5\26\7junk", 8, 0, 0, 0 },
+		{ "empty.xml", NULL, 0, 0, 0, 0 },
+		{ "readme.txt", other, sizeof other - 1, 0, 0, 0 },
+		{ "../../etc/passwd", XML, sizeof XML - 1, 0, 0, 0 },
+		{ "b.xml", "\xef\xbb\xbf  <feedback/>", 17, 0, 0, 0 },
 	};
 	struct bounds b = default_bounds();
 	size_t len;
@@ -353,9 +353,9 @@ Test(unpack, gzip_inside_zip_is_a_second_layer)
 	unsigned char *gz = gzip_of(XML, strlen(XML), &gzlen);
 	unsigned char *gzgz = gzip_of(gz, gzlen, &g3len);
 	struct member m[] = {
-	    {"r.xml.gz", gz, gzlen, 0, 0, 0},
-	    {"deep.xml.gz.gz", gzgz, g3len, 0, 0, 0},
-	    {"r2.xml", XML, sizeof XML - 1, 0, 0, 0},
+		{ "r.xml.gz", gz, gzlen, 0, 0, 0 },
+		{ "deep.xml.gz.gz", gzgz, g3len, 0, 0, 0 },
+		{ "r2.xml", XML, sizeof XML - 1, 0, 0, 0 },
 	};
 	unsigned char *zip = write_archive(1, NULL, m, 3, &ziplen), *out;
 	struct unpack *u = unpack_new(zip, ziplen, &b);
@@ -389,7 +389,7 @@ Test(unpack, gzip_inside_zip_with_trailing_bytes)
 	struct bounds b = default_bounds();
 	size_t gzlen, ziplen;
 	unsigned char *gz = gzip_of(XML, strlen(XML), &gzlen), *zip;
-	struct member m = {"r.xml.gz", NULL, 0, 0, 0, 0};
+	struct member m = { "r.xml.gz", NULL, 0, 0, 0, 0 };
 	struct docs d;
 
 	gz = realloc(gz, gzlen + 2);
@@ -416,7 +416,7 @@ Test(unpack, zip_entry_cap)
 
 	for (i = 0; i < BOUND_ZIP_ENTRIES + 3; i++) {
 		snprintf(names[i], sizeof names[i], "r%zu.xml", i);
-		m[i] = (struct member){names[i], XML, sizeof XML - 1, 0, 0, 0};
+		m[i] = (struct member){ names[i], XML, sizeof XML - 1, 0, 0, 0 };
 	}
 	zip = write_archive(1, NULL, m, BOUND_ZIP_ENTRIES + 3, &len);
 	d = all_docs(zip, len, &b);
@@ -428,7 +428,7 @@ Test(unpack, zip_entry_cap)
 Test(unpack, encrypted_zip_entry_is_unsupported)
 {
 	struct member m[] = {
-	    {"secret.xml", XML, sizeof XML - 1, 0, 0, 0},
+		{ "secret.xml", XML, sizeof XML - 1, 0, 0, 0 },
 	};
 	struct bounds b = default_bounds();
 	size_t len;
@@ -444,7 +444,7 @@ Test(unpack, encrypted_zip_entry_is_unsupported)
 Test(unpack, corrupt_and_truncated_zip_are_refused)
 {
 	struct member m[] = {
-	    {"a.xml", NULL, 0, 'x', 300000, 0},
+		{ "a.xml", NULL, 0, 'x', 300000, 0 },
 	};
 	struct bounds b = default_bounds();
 	size_t len;
@@ -462,10 +462,10 @@ Test(unpack, corrupt_and_truncated_zip_are_refused)
 Test(unpack, zip_crc_error_is_refused)
 {
 	struct member m[] = {
-	    {"a.xml", XML, sizeof XML - 1, 0, 0, 0},
+		{ "a.xml", XML, sizeof XML - 1, 0, 0, 0 },
 	};
 	struct archive *a = archive_write_new();
-	struct wbuf w = {0};
+	struct wbuf w = { 0 };
 	struct bounds b = default_bounds();
 	struct docs d;
 	size_t i;
@@ -567,9 +567,9 @@ Test(unpack, zip_bomb_with_default_bounds)
 	size_t gzlen, ziplen;
 	unsigned char *gz = gzip_bomb(&gzlen), *zip;
 	struct member m[] = {
-	    {"bomb.xml.gz", NULL, 0, 0, 0, 0},
-	    {"plain.xml", "<feedback>", 10, ' ', 256u << 20, 0},
-	    {"after.xml", XML, sizeof XML - 1, 0, 0, 0},
+		{ "bomb.xml.gz", NULL, 0, 0, 0, 0 },
+		{ "plain.xml", "<feedback>", 10, ' ', 256u << 20, 0 },
+		{ "after.xml", XML, sizeof XML - 1, 0, 0, 0 },
 	};
 	struct docs d;
 
@@ -590,8 +590,8 @@ Test(unpack, zip_bomb_with_default_bounds)
 Test(unpack, corpus_gzip_and_zip)
 {
 	static const char *const files[] = {
-	    "corpus/domainaware+parsedmarc/nice-input.xml.gz",
-	    "corpus/domainaware+parsedmarc/nice-input.xml.zip",
+		"corpus/domainaware+parsedmarc/nice-input.xml.gz",
+		"corpus/domainaware+parsedmarc/nice-input.xml.zip",
 	};
 	struct bounds b = default_bounds();
 	unsigned char *xml, *in, *out;
@@ -625,10 +625,11 @@ Test(unpack, corpus_names)
 		const char *file, *name;
 		ssize_t len;
 	} cases[] = {
-	    {"fastmail.com!example.com!1516060800!1516147199!102675056.xml.gz",
-	        "fastmail.com!example.com!1516060800!1516147199!102675056.xml", 1146},
-	    {"estadocuenta1.infonacot.gob.mx!example.com!1536853302!1536939702!2940.xml.zip",
-	        "estadocuenta1.infonacot.gob.mx!example.com!1536853302!1536939702!2940.xml", 887},
+		{ "fastmail.com!example.com!1516060800!1516147199!102675056.xml.gz",
+		    "fastmail.com!example.com!1516060800!1516147199!102675056.xml", 1146 },
+		{ "estadocuenta1.infonacot.gob.mx!example.com!1536853302!1536939702!2940.xml.zip",
+		    "estadocuenta1.infonacot.gob.mx!example.com!1536853302!1536939702!2940.xml",
+		    887 },
 	};
 	struct bounds b = default_bounds();
 	char rel[512];
@@ -680,7 +681,7 @@ expect_mail_attachment(const char *rel, int leaf, const char *name, ssize_t len,
 	struct bounds b = default_bounds();
 	size_t rawlen;
 	unsigned char *raw = tu_read_file(tu_shared(rel), &rawlen);
-	struct errbuf e = {""};
+	struct errbuf e = { "" };
 	struct mail *m = mail_parse(raw, rawlen, &e);
 	struct mail_part p;
 	struct unpack *u;

@@ -25,7 +25,6 @@
 
 /* ---- helpers ---- */
 
-
 /* An aggregate report: n records of count messages, every other one passing DKIM. */
 static void
 write_report(const char *path, const char *org, const char *rid, const char *domain, long begin,
@@ -35,14 +34,16 @@ write_report(const char *path, const char *org, const char *rid, const char *dom
 	int i;
 
 	cr_assert_not_null(f);
-	fprintf(f, "<?xml version=\"1.0\"?>\n<feedback><version>1.0</version>"
+	fprintf(f,
+	    "<?xml version=\"1.0\"?>\n<feedback><version>1.0</version>"
 	    "<report_metadata><org_name>%s</org_name><email>r@reporter.example</email>"
 	    "<report_id>%s</report_id><date_range><begin>%ld</begin><end>%ld</end>"
 	    "</date_range></report_metadata><policy_published><domain>%s</domain>"
 	    "<p>reject</p><sp>none</sp><pct>100</pct></policy_published>\n",
 	    org, rid, begin, begin + 86399, domain);
 	for (i = 0; i < n; i++)
-		fprintf(f, "<record><row><source_ip>192.0.2.%d</source_ip><count>%d</count>"
+		fprintf(f,
+		    "<record><row><source_ip>192.0.2.%d</source_ip><count>%d</count>"
 		    "<policy_evaluated><disposition>none</disposition><dkim>%s</dkim>"
 		    "<spf>fail</spf></policy_evaluated></row><identifiers>"
 		    "<header_from>%s</header_from></identifiers><auth_results><spf>"
@@ -76,7 +77,7 @@ make_db(void)
 
 struct http {
 	int status;
-	char *raw;                  /* the whole answer, NUL-terminated */
+	char *raw; /* the whole answer, NUL-terminated */
 	const char *body;
 	size_t body_len;
 };
@@ -168,8 +169,12 @@ oversized_answered(unsigned port)
 static struct web_server *
 start(const char *db, const char *base, const char *user, const char *hash)
 {
-	struct web_options o = { .db_path = db, .listen = "127.0.0.1:0", .base_path = base,
-		.auth_user = user, .auth_hash = hash, .threads = 2 };
+	struct web_options o = { .db_path = db,
+		.listen = "127.0.0.1:0",
+		.base_path = base,
+		.auth_user = user,
+		.auth_hash = hash,
+		.threads = 2 };
 	struct web_server *w;
 	struct errbuf e;
 
@@ -208,9 +213,9 @@ args_get(void *ctx, const char *key)
 Test(query, windows_and_filters)
 {
 	struct args a = { { { "from", "2024-03-01" }, { "to", "2024-03-31" },
-		{ "domain", "example.com" }, { "result", "fail" }, { "source", "192.0.2.0/24" },
-		{ "sort", "pass_rate" }, { "dir", "asc" }, { "limit", "25" }, { "offset", "50" },
-		{ "group", "prefix" }, { "format", "csv" } } };
+	    { "domain", "example.com" }, { "result", "fail" }, { "source", "192.0.2.0/24" },
+	    { "sort", "pass_rate" }, { "dir", "asc" }, { "limit", "25" }, { "offset", "50" },
+	    { "group", "prefix" }, { "format", "csv" } } };
 	struct export_filter f;
 	struct query q;
 	struct errbuf e;
@@ -231,8 +236,8 @@ Test(query, windows_and_filters)
 	cr_expect_eq(q.group, DASH_GROUP_PREFIX);
 	cr_expect(q.csv);
 	query_export_filter(&q, &f);
-	cr_expect_eq(f.since, 1709251200);              /* 2024-03-01T00:00:00Z */
-	cr_expect_eq(f.until, 1711929599);              /* 2024-03-31T23:59:59Z */
+	cr_expect_eq(f.since, 1709251200); /* 2024-03-01T00:00:00Z */
+	cr_expect_eq(f.until, 1711929599); /* 2024-03-31T23:59:59Z */
 }
 
 Test(query, days_count_back_from_to_or_today)
@@ -291,8 +296,8 @@ Test(query, bad_parameters_are_named)
 		errbuf_clear(&e);
 		cr_expect_eq(query_parse(args_get, &a, 20000, &q, &e), -1, "%s=%s accepted",
 		    cases[i].key, cases[i].value);
-		cr_expect(strncmp(e.msg, cases[i].want, strlen(cases[i].want)) == 0,
-		    "%s=%s: '%s'", cases[i].key, cases[i].value, e.msg);
+		cr_expect(strncmp(e.msg, cases[i].want, strlen(cases[i].want)) == 0, "%s=%s: '%s'",
+		    cases[i].key, cases[i].value, e.msg);
 	}
 	{
 		struct args a = { { { "from", "2024-03-10" }, { "to", "2024-03-01" } } };
@@ -368,7 +373,8 @@ Test(server, pages_headers_and_limits)
 	cr_expect_eq(r.status, 200);
 	cr_expect_not_null(strstr(r.body, "<script src=\"assets/app.js\" defer></script>"));
 	cr_expect_null(strstr(r.body, "<base"), "no prefix: no <base>");
-	cr_expect_str_eq(header(&r, "Content-Security-Policy"), "default-src 'self'; "
+	cr_expect_str_eq(header(&r, "Content-Security-Policy"),
+	    "default-src 'self'; "
 	    "script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
 	    "base-uri 'self'; form-action 'self'");
 	cr_expect_str_eq(header(&r, "X-Content-Type-Options"), "nosniff");
@@ -424,11 +430,13 @@ Test(server, api_answers_and_errors)
 	    "%s", r.body);
 	free(r.raw);
 
-	http(port, "GET", "/api/v1/reports?from=2024-03-01&to=2024-03-31&domain=example.org",
-	    NULL, &r);
+	http(port, "GET", "/api/v1/reports?from=2024-03-01&to=2024-03-31&domain=example.org", NULL,
+	    &r);
 	cr_expect_eq(r.status, 200);
-	cr_expect_not_null(strstr(r.body, "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"
-	    "\\\"'"), "org_name not escaped for JSON in HTML: %s", r.body);
+	cr_expect_not_null(strstr(r.body,
+	                       "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"
+	                       "\\\"'"),
+	    "org_name not escaped for JSON in HTML: %s", r.body);
 	cr_expect_not_null(strstr(r.body, "\"total\":1,\"limit\":100,\"offset\":0}"), "%s", r.body);
 	free(r.raw);
 
@@ -502,7 +510,7 @@ Test(server, advice_answers_and_errors)
 		{ "domain=example.com&format=csv", "format: the advice is JSON only" },
 	};
 	static const char head[] = "{\"domain\":\"example.com\",\"as_of\":\"2024-03-08\","
-	    "\"window_days\":7,\"has_data\":true,";
+	                           "\"window_days\":7,\"has_data\":true,";
 	char *dir = make_db(), *want, path[256], error[160];
 	struct web_server *w = start(db_path(dir), "", NULL, NULL);
 	unsigned port = web_server_port(w);
@@ -514,17 +522,27 @@ Test(server, advice_answers_and_errors)
 	cr_expect_eq(r.status, 200);
 	cr_expect_str_eq(header(&r, "Content-Type"), "application/json; charset=utf-8");
 	cr_expect(strncmp(r.body, head, sizeof head - 1) == 0, "%s", r.body);
-	cr_expect_not_null(strstr(r.body, "\"step\":\"p=reject (final step)\","
-	    "\"verdict\":\"REGRESSION\","), "%s", r.body);
-	cr_expect_not_null(strstr(r.body, "{\"id\":\"R2\",\"title\":\"Every authorized source "
-	    "passes\",\"ok\":false,\"data\":false,\"measured\":\"worst: 192.0.2.0/24 at 50.0 %\""),
+	cr_expect_not_null(strstr(r.body,
+	                       "\"step\":\"p=reject (final step)\","
+	                       "\"verdict\":\"REGRESSION\","),
 	    "%s", r.body);
-	cr_expect_not_null(strstr(r.body, "\"impact\":{\"p\":\"quarantine\",\"pct\":50,"
-	    "\"messages\":240,\"failing\":120,\"affected\":60,"), "%s", r.body);
-	cr_assert_eq(tu_run(&want, "%s advise --db %s --json --window 7 --simulate quarantine "
-	    "--pct 50 example.com", DMARCD_BIN, db_path(dir)), 0);
+	cr_expect_not_null(
+	    strstr(r.body,
+	        "{\"id\":\"R2\",\"title\":\"Every authorized source "
+	        "passes\",\"ok\":false,\"data\":false,\"measured\":\"worst: 192.0.2.0/24 at 50.0 %\""),
+	    "%s", r.body);
+	cr_expect_not_null(strstr(r.body,
+	                       "\"impact\":{\"p\":\"quarantine\",\"pct\":50,"
+	                       "\"messages\":240,\"failing\":120,\"affected\":60,"),
+	    "%s", r.body);
+	cr_assert_eq(tu_run(&want,
+	                 "%s advise --db %s --json --window 7 --simulate quarantine "
+	                 "--pct 50 example.com",
+	                 DMARCD_BIN, db_path(dir)),
+	    0);
 	cr_expect(strlen(want) == r.body_len + 2 && want[0] == '[' &&
-	    strncmp(want + 1, r.body, r.body_len - 1) == 0 && strcmp(want + r.body_len, "]\n") == 0,
+	        strncmp(want + 1, r.body, r.body_len - 1) == 0 &&
+	        strcmp(want + r.body_len, "]\n") == 0,
 	    "the API and `dmarcd advise --json` differ:\n%s\n%s", r.body, want);
 	free(want);
 	free(r.raw);
@@ -532,8 +550,9 @@ Test(server, advice_answers_and_errors)
 	http(port, "GET", "/api/v1/advice?domain=unknown.example", NULL, &r);
 	cr_expect_eq(r.status, 200);
 	cr_expect_not_null(strstr(r.body, "\"window_days\":30,\"has_data\":false,"), "%s", r.body);
-	cr_expect_not_null(strstr(r.body, "\"step\":\"no reports yet\",\"verdict\":\"PROVISIONAL\""),
-	    "%s", r.body);
+	cr_expect_not_null(
+	    strstr(r.body, "\"step\":\"no reports yet\",\"verdict\":\"PROVISIONAL\""), "%s",
+	    r.body);
 	free(r.raw);
 
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -591,10 +610,15 @@ Test(server, exports_equal_the_cli)
 	size_t i;
 
 	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-		cr_assert_eq(tu_run(&want, "%s export %s --db %s --domain example.com --since 2024-03-06 "
-		    "--until 2024-03-07", DMARCD_BIN, kinds[i], db_path(dir)), 0);
-		snprintf(path, sizeof path, "/api/v1/export/%s.csv?domain=example.com&from=2024-03-06"
-		    "&to=2024-03-07", kinds[i]);
+		cr_assert_eq(tu_run(&want,
+		                 "%s export %s --db %s --domain example.com --since 2024-03-06 "
+		                 "--until 2024-03-07",
+		                 DMARCD_BIN, kinds[i], db_path(dir)),
+		    0);
+		snprintf(path, sizeof path,
+		    "/api/v1/export/%s.csv?domain=example.com&from=2024-03-06"
+		    "&to=2024-03-07",
+		    kinds[i]);
 		http(web_server_port(w), "GET", path, NULL, &r);
 		cr_expect_eq(r.status, 200);
 		cr_expect_eq(r.body_len, strlen(want), "%s: %zu bytes, want %zu", kinds[i],
@@ -603,8 +627,9 @@ Test(server, exports_equal_the_cli)
 		free(r.raw);
 		free(want);
 
-		cr_assert_eq(tu_run(&want, "%s export %s --db %s --format json", DMARCD_BIN, kinds[i],
-		    db_path(dir)), 0);
+		cr_assert_eq(tu_run(&want, "%s export %s --db %s --format json", DMARCD_BIN,
+		                 kinds[i], db_path(dir)),
+		    0);
 		snprintf(path, sizeof path, "/api/v1/export/%s.json", kinds[i]);
 		http(web_server_port(w), "GET", path, NULL, &r);
 		cr_expect_str_eq(r.body, want, "%s (JSON) differs", kinds[i]);
@@ -619,8 +644,10 @@ Test(server, exports_equal_the_cli)
 Test(server, stop_during_an_export, .timeout = 60)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
-	char *dir = make_db(), req[] = "GET /api/v1/export/records.csv HTTP/1.1\r\n"
-	    "Host: x\r\n\r\n", buf[64];
+	char *dir = make_db(),
+	     req[] = "GET /api/v1/export/records.csv HTTP/1.1\r\n"
+	             "Host: x\r\n\r\n",
+	     buf[64];
 	struct web_server *w = start(db_path(dir), "", NULL, NULL);
 	int fd;
 
@@ -725,13 +752,17 @@ Test(server, basic_auth)
 	cr_expect_str_eq(header(&r, "X-Frame-Options"), "DENY");
 	free(r.raw);
 	/* admin:wrong */
-	http(web_server_port(w), "GET", "/api/v1/reporters", "Authorization: Basic "
-	    "YWRtaW46d3Jvbmc=\r\n", &r);
+	http(web_server_port(w), "GET", "/api/v1/reporters",
+	    "Authorization: Basic "
+	    "YWRtaW46d3Jvbmc=\r\n",
+	    &r);
 	cr_expect_eq(r.status, 401);
 	free(r.raw);
 	/* admin:open sesame */
-	http(web_server_port(w), "GET", "/api/v1/reporters", "Authorization: Basic "
-	    "YWRtaW46b3BlbiBzZXNhbWU=\r\n", &r);
+	http(web_server_port(w), "GET", "/api/v1/reporters",
+	    "Authorization: Basic "
+	    "YWRtaW46b3BlbiBzZXNhbWU=\r\n",
+	    &r);
 	cr_expect_eq(r.status, 200);
 	free(r.raw);
 	web_server_stop(w);
@@ -745,8 +776,8 @@ Test(server, cli_serve_and_hash_password)
 	cr_expect_eq(tu_run(&out, "printf 'pw\\n' | %s hash-password", DMARCD_BIN), 0);
 	cr_expect(strncmp(out, "$6$", 3) == 0, "%s", out);
 	free(out);
-	cr_expect_eq(tu_run(&out, "%s serve --db %s --listen 0.0.0.0:0 2>&1", DMARCD_BIN,
-	    db_path(dir)), 1);
+	cr_expect_eq(
+	    tu_run(&out, "%s serve --db %s --listen 0.0.0.0:0 2>&1", DMARCD_BIN, db_path(dir)), 1);
 	cr_expect_not_null(strstr(out, "refusing to listen"), "%s", out);
 	free(out);
 	cr_expect_eq(tu_run(NULL, "%s serve --auth-user admin 2>/dev/null", DMARCD_BIN), 2);

@@ -24,11 +24,13 @@ const char *tu_shared(const char *relpath);
  * Skips the current test with a clear message when ../shared is absent
  * (a user's clone): the shared-corpus cases run in CI, where it is present.
  */
+/* clang-format off */
 #define TU_REQUIRE_SHARED()                                                          \
 	do {                                                                        \
 		if (tu_shared("") == NULL)                                          \
 			cr_skip_test("../shared is absent: shared-corpus case skipped"); \
 	} while (0)
+/* clang-format on */
 
 /* Creates a fresh scratch directory and returns its path (malloc'd). */
 char *tu_scratch_dir(void);
@@ -62,7 +64,9 @@ int tu_table_collect(void *ctx, size_t ncols, const char *const *names, const st
 const char *tu_table_cell(const struct tu_table *t, size_t row, const char *name);
 void tu_table_free(struct tu_table *t);
 
+/* clang-format off */
 #define ASSERT_CELL(t, row, col, want) \
 	cr_assert_str_eq(tu_table_cell((t), (row), (col)), (want), "%s[%d]", (col), (int)(row))
+/* clang-format on */
 
 #endif

@@ -63,8 +63,7 @@ first_day(void *ctx, const uint8_t net[16], unsigned prefix)
 
 int
 advice_compute(struct store *st, const char *domain, const struct advise_config *cfg,
-    int64_t as_of_day, enum policy simulate, int simulate_pct, struct advice *out,
-    struct errbuf *e)
+    int64_t as_of_day, enum policy simulate, int simulate_pct, struct advice *out, struct errbuf *e)
 {
 	struct feed f = { .st = st, .domain = domain, .e = e };
 	char *record = NULL;
@@ -90,13 +89,14 @@ advice_compute(struct store *st, const char *domain, const struct advise_config 
 	    store_advise_domain_get(st, domain, &record, &no_lists, e) == -1)
 		goto done;
 	advisor_set_domain(f.adv, record, no_lists);
-	if (store_advise_policies(st, domain, as_of_day - ADVISE_HISTORY_DAYS, as_of_day,
-	    on_policy, &f, e) == -1 ||
-	    store_advise_days(st, domain, as_of_day - 29, as_of_day, on_day, &f, &reporters, e) == -1)
+	if (store_advise_policies(st, domain, as_of_day - ADVISE_HISTORY_DAYS, as_of_day, on_policy,
+	        &f, e) == -1 ||
+	    store_advise_days(st, domain, as_of_day - 29, as_of_day, on_day, &f, &reporters, e) ==
+	        -1)
 		goto done;
 	advisor_set_reporters(f.adv, reporters);
-	if (store_advise_records(st, domain, as_of_day - scan + 1, as_of_day, on_record, &f,
-	    e) == -1)
+	if (store_advise_records(st, domain, as_of_day - scan + 1, as_of_day, on_record, &f, e) ==
+	    -1)
 		goto done;
 	rc = advisor_finish(f.adv, first_day, &f, out, e);
 done:
@@ -131,12 +131,13 @@ field_day(FILE *out, const char *name, int64_t day)
 static void
 counts(FILE *out, const char *name, const struct advise_counts *c)
 {
-	fprintf(out, ",\"%s\":{\"messages\":%" PRId64 ",\"dmarc_pass\":%" PRId64
-	    ",\"dkim_aligned\":%" PRId64 ",\"spf_aligned\":%" PRId64 ",\"fail\":%" PRId64
-	    ",\"fail_enforced\":%" PRId64 ",\"fail_handled\":%" PRId64 ",\"fail_indirect\":%" PRId64
-	    ",\"fail_unaligned\":%" PRId64 ",\"fail_noauth\":%" PRId64 "}", name, c->messages,
-	    c->pass, c->dkim_aligned, c->spf_aligned, c->messages - c->pass, c->fail_enforced,
-	    c->fail_handled, c->fail_indirect, c->fail_unaligned, c->fail_noauth);
+	fprintf(out,
+	    ",\"%s\":{\"messages\":%" PRId64 ",\"dmarc_pass\":%" PRId64 ",\"dkim_aligned\":%" PRId64
+	    ",\"spf_aligned\":%" PRId64 ",\"fail\":%" PRId64 ",\"fail_enforced\":%" PRId64
+	    ",\"fail_handled\":%" PRId64 ",\"fail_indirect\":%" PRId64
+	    ",\"fail_unaligned\":%" PRId64 ",\"fail_noauth\":%" PRId64 "}",
+	    name, c->messages, c->pass, c->dkim_aligned, c->spf_aligned, c->messages - c->pass,
+	    c->fail_enforced, c->fail_handled, c->fail_indirect, c->fail_unaligned, c->fail_noauth);
 }
 
 static void
@@ -147,12 +148,17 @@ sender(FILE *out, const struct advise_sender *s, bool comma)
 	field_str(out, "networks", s->networks, true);
 	fprintf(out, ",\"network_count\":%u", s->n_networks);
 	field_str(out, "identity", s->identity, true);
-	field_str(out, "identity_via", s->identity[0] == '\0' ? NULL :
-	    s->identity_dkim ? "dkim" : "spf", true);
+	field_str(out, "identity_via",
+	    s->identity[0] == '\0' ? NULL :
+	        s->identity_dkim   ? "dkim" :
+	                             "spf",
+	    true);
 	field_str(out, "class", source_class_name(s->cls), true);
-	fprintf(out, ",\"confirmed\":%s,\"needs_review\":%s,\"new\":%s,\"share\":%.6f"
-	    ",\"affected\":%" PRId64, s->confirmed ? "true" : "false",
-	    s->needs_review ? "true" : "false", s->is_new ? "true" : "false", s->share, s->affected);
+	fprintf(out,
+	    ",\"confirmed\":%s,\"needs_review\":%s,\"new\":%s,\"share\":%.6f"
+	    ",\"affected\":%" PRId64,
+	    s->confirmed ? "true" : "false", s->needs_review ? "true" : "false",
+	    s->is_new ? "true" : "false", s->share, s->affected);
 	if (s->known_id > 0)
 		fprintf(out, ",\"known_id\":%" PRId64, s->known_id);
 	field_day(out, "first_seen", s->first_day);
@@ -223,11 +229,12 @@ advice_write_json(FILE *out, const struct advice *a)
 	fprintf(out, ",\"subdomain_messages\":%" PRId64, a->subdomain_messages);
 	fputs(",\"impact\":{", out);
 	field_str(out, "p", policy_text(im->policy), false);
-	fprintf(out, ",\"pct\":%u,\"messages\":%" PRId64 ",\"failing\":%" PRId64
-	    ",\"affected\":%" PRId64 ",\"legit_at_risk\":%" PRId64 ",\"indirect_at_risk\":%" PRId64
-	    ",\"spoofing_stopped\":%" PRId64 ",\"already_enforced\":%" PRId64 "}", im->pct,
-	    im->messages, im->failing, im->affected, im->legit_at_risk, im->indirect_at_risk,
-	    im->spoofing_stopped, im->already_enforced);
+	fprintf(out,
+	    ",\"pct\":%u,\"messages\":%" PRId64 ",\"failing\":%" PRId64 ",\"affected\":%" PRId64
+	    ",\"legit_at_risk\":%" PRId64 ",\"indirect_at_risk\":%" PRId64
+	    ",\"spoofing_stopped\":%" PRId64 ",\"already_enforced\":%" PRId64 "}",
+	    im->pct, im->messages, im->failing, im->affected, im->legit_at_risk,
+	    im->indirect_at_risk, im->spoofing_stopped, im->already_enforced);
 	field_str(out, "next_record", a->next_record, true);
 	fprintf(out, ",\"record_complete\":%s", a->record_complete ? "true" : "false");
 	fprintf(out, ",\"senders_total\":%zu,\"senders\":[", a->n_senders_total);
@@ -235,8 +242,9 @@ advice_write_json(FILE *out, const struct advice *a)
 		sender(out, &a->senders[i], i > 0);
 	fputs("],\"others\":{", out);
 	for (i = 0; i < sizeof classes / sizeof classes[0]; i++) {
-		fprintf(out, "%s\"%s\":{\"messages\":%" PRId64 ",\"fail\":%" PRId64 "}", i ? "," : "",
-		    classes[i], a->others[i].messages, a->others[i].messages - a->others[i].pass);
+		fprintf(out, "%s\"%s\":{\"messages\":%" PRId64 ",\"fail\":%" PRId64 "}",
+		    i ? "," : "", classes[i], a->others[i].messages,
+		    a->others[i].messages - a->others[i].pass);
 	}
 	fputs("}}", out);
 	return ferror(out) ? -1 : 0;

@@ -10,20 +10,20 @@
 #include "json.h"
 #include "store_dash.h"
 
-#define API_COLS_MAX  64
+#define API_COLS_MAX 64
 #define API_ROUTE_MAX 64
-#define API_REPORT_ROWS 1000  /* records shown in a report's JSON detail; the CSV has all */
-#define API_JSON      "application/json; charset=utf-8"
-#define API_CSV       "text/csv; charset=utf-8"
+#define API_REPORT_ROWS 1000 /* records shown in a report's JSON detail; the CSV has all */
+#define API_JSON "application/json; charset=utf-8"
+#define API_CSV "text/csv; charset=utf-8"
 
 /* A result set being written as a JSON array or as CSV rows. */
 struct rows {
 	FILE *out;
 	bool csv;
 	unsigned count;
-	int64_t total;              /* from the total_rows column, else the count */
+	int64_t total; /* from the total_rows column, else the count */
 	bool has_total;
-	int64_t seen;               /* a report detail's records, shown or not */
+	int64_t seen;                 /* a report detail's records, shown or not */
 	struct dash_sort_scope scope; /* the rows a sources sort ordered */
 };
 
@@ -32,47 +32,43 @@ typedef int (*view_fn)(struct store *st, const struct query *q, store_row_fn row
 
 struct view {
 	const char *name;
-	view_fn run;                /* NULL: answered by its own function */
+	view_fn run; /* NULL: answered by its own function */
 	bool paged;
 	const char *const *columns; /* the CSV header of an empty result */
 };
 
-static const char *const domains_cols[] = { "policy_domain", "messages", "dmarc_pass",
-	"pass_rate", "dkim_aligned", "dkim_rate", "spf_aligned", "spf_rate", "disposition_none",
+static const char *const domains_cols[] = { "policy_domain", "messages", "dmarc_pass", "pass_rate",
+	"dkim_aligned", "dkim_rate", "spf_aligned", "spf_rate", "disposition_none",
 	"disposition_quarantine", "disposition_reject", "sources", "p", "sp", "pct", "testing",
 	"prev_messages", "prev_pass_rate", NULL };
 static const char *const daily_cols[] = { "day", "messages", "dmarc_pass", "dmarc_fail",
 	"pass_rate", NULL };
-static const char *const sources_cols[] = { "source", "policy_domain", "messages",
-	"dmarc_pass", "pass_rate", "dkim_aligned", "spf_aligned", "disposition_none",
-	"disposition_quarantine", "disposition_reject", "header_from", "reporters", "first_seen",
-	"last_seen", NULL };
-static const char *const records_cols[] = { "report", "org_name", "report_id",
-	"policy_domain", "begin", "end", "source_ip", "count", "disposition", "dkim_aligned",
-	"spf_aligned", "dmarc_pass", "header_from", "envelope_from", "reasons", "dkim_results",
-	"spf_results", NULL };
-static const char *const reports_cols[] = { "id", "org_name", "report_id", "policy_domain",
-	"begin", "end", "records", "messages", "dmarc_pass", "pass_rate", "p", "dialect", "flags",
+static const char *const sources_cols[] = { "source", "policy_domain", "messages", "dmarc_pass",
+	"pass_rate", "dkim_aligned", "spf_aligned", "disposition_none", "disposition_quarantine",
+	"disposition_reject", "header_from", "reporters", "first_seen", "last_seen", NULL };
+static const char *const records_cols[] = { "report", "org_name", "report_id", "policy_domain",
+	"begin", "end", "source_ip", "count", "disposition", "dkim_aligned", "spf_aligned",
+	"dmarc_pass", "header_from", "envelope_from", "reasons", "dkim_results", "spf_results",
 	NULL };
+static const char *const reports_cols[] = { "id", "org_name", "report_id", "policy_domain", "begin",
+	"end", "records", "messages", "dmarc_pass", "pass_rate", "p", "dialect", "flags", NULL };
 static const char *const failures_cols[] = { "id", "arrival_date", "reporter", "source_ip",
 	"reported_domain", "header_from", "auth_failure", "delivery_result", "subject",
 	"aggregate_messages", NULL };
-static const char *const inputs_cols[] = { "id", "received", "source", "location", "kind",
-	"status", "refusal_code", "reason", "reports_stored", "reports_duplicate", "records",
-	"times_seen", "subject", NULL };
+static const char *const inputs_cols[] = { "id", "received", "source", "location", "kind", "status",
+	"refusal_code", "reason", "reports_stored", "reports_duplicate", "records", "times_seen",
+	"subject", NULL };
 static const char *const reporters_cols[] = { "org_key", "org_name", "reports", NULL };
 
 static int
-run_daily(struct store *st, const struct query *q, store_row_fn row, void *ctx,
-    struct errbuf *e)
+run_daily(struct store *st, const struct query *q, store_row_fn row, void *ctx, struct errbuf *e)
 {
 	return store_dash_daily(st, &q->filter, row, ctx, e);
 }
 
 /* ctx is the struct rows of answer_list, as for every view. */
 static int
-run_sources(struct store *st, const struct query *q, store_row_fn row, void *ctx,
-    struct errbuf *e)
+run_sources(struct store *st, const struct query *q, store_row_fn row, void *ctx, struct errbuf *e)
 {
 	struct rows *r = ctx;
 
@@ -80,29 +76,25 @@ run_sources(struct store *st, const struct query *q, store_row_fn row, void *ctx
 }
 
 static int
-run_records(struct store *st, const struct query *q, store_row_fn row, void *ctx,
-    struct errbuf *e)
+run_records(struct store *st, const struct query *q, store_row_fn row, void *ctx, struct errbuf *e)
 {
 	return store_dash_records(st, &q->filter, &q->page, row, ctx, e);
 }
 
 static int
-run_reports(struct store *st, const struct query *q, store_row_fn row, void *ctx,
-    struct errbuf *e)
+run_reports(struct store *st, const struct query *q, store_row_fn row, void *ctx, struct errbuf *e)
 {
 	return store_dash_reports(st, &q->filter, &q->page, row, ctx, e);
 }
 
 static int
-run_failures(struct store *st, const struct query *q, store_row_fn row, void *ctx,
-    struct errbuf *e)
+run_failures(struct store *st, const struct query *q, store_row_fn row, void *ctx, struct errbuf *e)
 {
 	return store_dash_failures(st, &q->filter, &q->page, row, ctx, e);
 }
 
 static int
-run_inputs(struct store *st, const struct query *q, store_row_fn row, void *ctx,
-    struct errbuf *e)
+run_inputs(struct store *st, const struct query *q, store_row_fn row, void *ctx, struct errbuf *e)
 {
 	return store_dash_inputs(st, q->status, &q->page, row, ctx, e);
 }
@@ -221,15 +213,15 @@ answer_list(struct store *st, const struct view *v, const struct query *q, FILE 
 
 	if (q->csv)
 		return v->run(st, q, rows_write, &r, e) == -1 ? -1 :
-		    rows_finish_csv(&r, v->columns);
+		                                                rows_finish_csv(&r, v->columns);
 	if (fputc('{', out) == EOF || write_window(out, q) == -1 || fputs("\"rows\":[", out) == EOF)
 		return -1;
 	if (v->run(st, q, rows_write, &r, e) == -1)
 		return -1;
 	if (fprintf(out, "],\"total\":%" PRId64, r.has_total ? r.total : (int64_t)r.count) < 0)
 		return -1;
-	if (v->paged && fprintf(out, ",\"limit\":%u,\"offset\":%u", q->page.limit,
-	    q->page.offset) < 0)
+	if (v->paged &&
+	    fprintf(out, ",\"limit\":%u,\"offset\":%u", q->page.limit, q->page.offset) < 0)
 		return -1;
 	if (v->run == run_sources && write_sort_scope(out, &r.scope) == -1)
 		return -1;
@@ -243,7 +235,8 @@ answer_overview(struct store *st, const struct query *q, FILE *out, struct errbu
 	struct rows r = { .out = out, .csv = q->csv };
 
 	if (q->csv)
-		return store_dash_domains(st, &q->filter, rows_write, &r, e) == -1 ? -1 :
+		return store_dash_domains(st, &q->filter, rows_write, &r, e) == -1 ?
+		    -1 :
 		    rows_finish_csv(&r, domains_cols);
 	if (fputc('{', out) == EOF || write_window(out, q) == -1 ||
 	    fputs("\"domains\":[", out) == EOF ||
@@ -264,7 +257,8 @@ report_meta(void *ctx, size_t n, const char *const *names, const struct cell *ce
 
 	if (r->csv)
 		return 0;
-	if (fputs("{\"report\":", r->out) == EOF || json_write_object(r->out, n, names, cells) == -1)
+	if (fputs("{\"report\":", r->out) == EOF ||
+	    json_write_object(r->out, n, names, cells) == -1)
 		return -1;
 	return fputs(",\"records\":[", r->out) == EOF ? -1 : 0;
 }
@@ -306,7 +300,8 @@ failure_row(void *ctx, size_t n, const char *const *names, const struct cell *ce
 			return -1;
 		return csv_write_row(r->out, n, cells);
 	}
-	if (fputs("{\"failure\":", r->out) == EOF || json_write_object(r->out, n, names, cells) == -1)
+	if (fputs("{\"failure\":", r->out) == EOF ||
+	    json_write_object(r->out, n, names, cells) == -1)
 		return -1;
 	return fputs("}\n", r->out) == EOF ? -1 : 0;
 }
@@ -353,8 +348,8 @@ parse_route(const char *route, const struct view **v, int64_t *id, bool *csv)
 			return -1;
 	}
 	for (i = 0; i < sizeof views / sizeof views[0]; i++) {
-		bool wants_id = strcmp(views[i].name, "report") == 0 ||
-		    strcmp(views[i].name, "failure") == 0;
+		bool wants_id =
+		    strcmp(views[i].name, "report") == 0 || strcmp(views[i].name, "failure") == 0;
 
 		if (strcmp(buf, views[i].name) == 0 && wants_id == (slash != NULL)) {
 			*v = &views[i];
@@ -419,8 +414,8 @@ answer(struct store *st, const struct view *v, const struct query *q, int64_t id
 struct advice_query {
 	char domain[256];
 	struct advise_config cfg;
-	enum policy simulate;       /* POLICY_UNSET: the next step's */
-	int pct;                    /* -1: the next step's */
+	enum policy simulate; /* POLICY_UNSET: the next step's */
+	int pct;              /* -1: the next step's */
 };
 
 /* A number of at most 4 digits from 0 to max, no sign, no spaces. */
@@ -514,7 +509,8 @@ answer_advice(struct store *st, query_arg_fn arg, void *ctx, bool csv,
 		advice_free(&a);
 		snprintf(r->error, sizeof r->error, "%s", e.msg);
 		if (store_timed_out(st))
-			return api_error(r, 503, "the advice takes too long to compute on this much "
+			return api_error(r, 503,
+			    "the advice takes too long to compute on this much "
 			    "data: ask for a shorter window");
 		return api_error(r, 500, "could not compute the advice (see the server log)");
 	}
@@ -562,7 +558,8 @@ api_handle(struct store *st, const char *route, query_arg_fn arg, void *ctx, int
 	if (answer(st, v, &q, id, r, &e) == -1) {
 		snprintf(r->error, sizeof r->error, "%s", e.msg);
 		if (store_timed_out(st))
-			return api_error(r, 503, "this view takes too long to compute on this much "
+			return api_error(r, 503,
+			    "this view takes too long to compute on this much "
 			    "data: narrow the date range or the filters, or sort by messages");
 		return api_error(r, 500, "database error (see the server log)");
 	}

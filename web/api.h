@@ -16,12 +16,12 @@
 #include "store.h"
 
 struct api_reply {
-	unsigned status;            /* HTTP status */
+	unsigned status; /* HTTP status */
 	const char *content_type;
-	char *body;                 /* malloc'd; the caller frees it */
+	char *body; /* malloc'd; the caller frees it */
 	size_t len;
-	char filename[64];          /* download name (Content-Disposition), "" for none */
-	char error[ERRBUF_SIZE];    /* set with a 5xx: the reason, for the log */
+	char filename[64];       /* download name (Content-Disposition), "" for none */
+	char error[ERRBUF_SIZE]; /* set with a 5xx: the reason, for the log */
 };
 
 /*

@@ -61,10 +61,11 @@ auth_check_hash(const char *hash, struct errbuf *e)
 	const char *last = strrchr(hash, '$');
 
 	/* A whole hash, not just a setting: hashing with it gives a string of its shape. */
-	if (strlen(hash) >= AUTH_HASH_MAX || hash[0] != '$' || !hash_with("", hash, out, sizeof out) ||
-	    strlen(out) != strlen(hash) || last == NULL || last[1] == '\0' ||
-	    strncmp(out, hash, (size_t)(last - hash) + 1) != 0) {
-		errbuf_set(e, "auth: the password hash is not a crypt(3) hash "
+	if (strlen(hash) >= AUTH_HASH_MAX || hash[0] != '$' ||
+	    !hash_with("", hash, out, sizeof out) || strlen(out) != strlen(hash) || last == NULL ||
+	    last[1] == '\0' || strncmp(out, hash, (size_t)(last - hash) + 1) != 0) {
+		errbuf_set(e,
+		    "auth: the password hash is not a crypt(3) hash "
 		    "(make one with dmarcd hash-password)");
 		return -1;
 	}
@@ -72,8 +73,7 @@ auth_check_hash(const char *hash, struct errbuf *e)
 }
 
 bool
-auth_verify(const char *want_user, const char *want_hash, const char *user,
-    const char *password)
+auth_verify(const char *want_user, const char *want_hash, const char *user, const char *password)
 {
 	char out[AUTH_HASH_MAX];
 	bool user_ok, pass_ok;

@@ -9,8 +9,8 @@
 struct entry {
 	char key[CACHE_KEY_MAX];
 	struct cache_version v;
-	struct api_reply r;         /* r.body owned by the entry; NULL when free */
-	uint64_t used;              /* for evicting the least recently used */
+	struct api_reply r; /* r.body owned by the entry; NULL when free */
+	uint64_t used;      /* for evicting the least recently used */
 };
 
 struct cache {

@@ -6,10 +6,10 @@
 #include <time.h>
 
 struct deadline_slot {
-	int fd;                 /* -1: free */
-	bool busy;              /* a request is being answered: no deadline */
-	bool shut;              /* past its deadline: shut down, the server closes it */
-	time_t due;             /* CLOCK_MONOTONIC seconds */
+	int fd;     /* -1: free */
+	bool busy;  /* a request is being answered: no deadline */
+	bool shut;  /* past its deadline: shut down, the server closes it */
+	time_t due; /* CLOCK_MONOTONIC seconds */
 };
 
 struct deadlines {

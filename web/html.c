@@ -45,8 +45,9 @@ html_shell(FILE *out, const void *tmpl, size_t len, const char *prefix)
 		return -1;
 	if (mark == NULL)
 		return 0;
-	if (prefix[0] != '\0' && (fputs("<base href=\"", out) == EOF ||
-	    html_escape(out, prefix) == -1 || fputs("/\">", out) == EOF))
+	if (prefix[0] != '\0' &&
+	    (fputs("<base href=\"", out) == EOF || html_escape(out, prefix) == -1 ||
+	        fputs("/\">", out) == EOF))
 		return -1;
 	t += before + mlen;
 	len -= before + mlen;

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define QUERY_YEAR_MIN 1971  /* day 0 would mean "no filter" to the store */
+#define QUERY_YEAR_MIN 1971 /* day 0 would mean "no filter" to the store */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
 static int64_t
@@ -116,8 +116,7 @@ one_of(const char *v, const char *const *list)
 }
 
 static int
-parse_window(query_arg_fn arg, void *ctx, int64_t today, struct dash_filter *f,
-    struct errbuf *e)
+parse_window(query_arg_fn arg, void *ctx, int64_t today, struct dash_filter *f, struct errbuf *e)
 {
 	const char *from = arg(ctx, "from"), *to = arg(ctx, "to"), *days = arg(ctx, "days");
 	int64_t dfrom = 0, dto = 0;
@@ -180,7 +179,8 @@ parse_filter(query_arg_fn arg, void *ctx, struct dash_filter *f, struct errbuf *
 	}
 	if ((v = arg(ctx, "source")) != NULL && v[0] != '\0') {
 		if (check_text("source", v, e) == -1 || dash_source_range(v, lo, hi) == -1) {
-			errbuf_set(e, "source: not an IP address or a CIDR (192.0.2.0/24, 2001:db8::/32)");
+			errbuf_set(e,
+			    "source: not an IP address or a CIDR (192.0.2.0/24, 2001:db8::/32)");
 			return -1;
 		}
 		f->source = v;

@@ -15,20 +15,20 @@
 #include "store_dash.h"
 
 #define QUERY_LIMIT_DEFAULT 100
-#define QUERY_LIMIT_MAX     500
-#define QUERY_OFFSET_MAX    100000000u
-#define QUERY_DAYS_MAX      3660
-#define QUERY_TEXT_MAX      255
+#define QUERY_LIMIT_MAX 500
+#define QUERY_OFFSET_MAX 100000000u
+#define QUERY_DAYS_MAX 3660
+#define QUERY_TEXT_MAX 255
 
 /* Returns the value of parameter key, or NULL when absent. */
 typedef const char *(*query_arg_fn)(void *ctx, const char *key);
 
 struct query {
-	struct dash_filter filter;  /* day_from/day_to 0 when open */
+	struct dash_filter filter; /* day_from/day_to 0 when open */
 	struct dash_page page;
 	enum dash_group group;
-	const char *status;         /* ingest log status filter, or NULL */
-	bool csv;                   /* format=csv */
+	const char *status; /* ingest log status filter, or NULL */
+	bool csv;           /* format=csv */
 };
 
 /*

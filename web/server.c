@@ -25,37 +25,39 @@
 #include "query.h"
 #include "stream.h"
 
-#define WEB_LISTEN_DEFAULT  "127.0.0.1:8080"
+#define WEB_LISTEN_DEFAULT "127.0.0.1:8080"
 #define WEB_THREADS_DEFAULT 4
-#define WEB_THREADS_MAX     64
-#define WEB_EXPORTS_MAX     2           /* exports streaming at once */
+#define WEB_THREADS_MAX 64
+#define WEB_EXPORTS_MAX 2 /* exports streaming at once */
 /*
  * A reverse proxy, or wrk -c200, is one address: it may hold three quarters
  * of the connections. libmicrohttpd still counts a closed connection until
  * it has cleaned it up (up to about a second after a burst of closes), so a
  * client's steady connections need room above them.
  */
-#define WEB_CONN_LIMIT      512
-#define WEB_CONN_PER_IP     384
-#define WEB_TIMEOUT_S       30          /* idle: no byte either way */
+#define WEB_CONN_LIMIT 512
+#define WEB_CONN_PER_IP 384
+#define WEB_TIMEOUT_S 30 /* idle: no byte either way */
 /*
  * A whole request head is due this long after the connection opened or the
  * previous answer ended, however slowly it trickles in (slowloris): the
  * idle timeout alone never ends a client that sends a byte every few seconds.
  */
-#define WEB_HEAD_S          10
-#define WEB_REQUEST_MEMORY  (32 * 1024) /* request line and headers */
-#define WEB_POOL_WAIT_MS    10000
+#define WEB_HEAD_S 10
+#define WEB_REQUEST_MEMORY (32 * 1024) /* request line and headers */
+#define WEB_POOL_WAIT_MS 10000
 /* An API answer that takes longer is cut off with a 503 that says why. */
 #define WEB_QUERY_BUDGET_MS 10000
-#define WEB_PREFIX_MAX      128
-#define WEB_ASSETS_MAX      32
-#define WEB_SHELL           "index.html"
-#define WEB_CACHE_ENTRIES   128
-#define WEB_CACHE_BODY      (1024 * 1024)
+#define WEB_PREFIX_MAX 128
+#define WEB_ASSETS_MAX 32
+#define WEB_SHELL "index.html"
+#define WEB_CACHE_ENTRIES 128
+#define WEB_CACHE_BODY (1024 * 1024)
 
+/* clang-format off */
 #define WEB_CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
 	"img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+/* clang-format on */
 
 extern const struct embedded_file web_assets[];
 extern const size_t web_assets_count;
@@ -68,7 +70,7 @@ struct web_server {
 	unsigned port;
 	char base_path[WEB_PREFIX_MAX];
 	char *auth_user, *auth_hash;
-	struct advise_config advise;   /* the advisor's thresholds */
+	struct advise_config advise; /* the advisor's thresholds */
 	char etags[WEB_ASSETS_MAX][24];
 	struct deadlines *deadlines; /* request heads due in WEB_HEAD_S (slowloris) */
 };
@@ -115,8 +117,9 @@ queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r, const c
 static enum MHD_Result
 reply_static(struct MHD_Connection *c, unsigned status, const char *type, const char *body)
 {
-	return queue(c, status, MHD_create_response_from_buffer(strlen(body), (void *)body,
-	    MHD_RESPMEM_PERSISTENT), type);
+	return queue(c, status,
+	    MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT),
+	    type);
 }
 
 static enum MHD_Result
@@ -155,7 +158,8 @@ client_prefix(struct web_server *w, struct MHD_Connection *c, char *out, size_t 
 	if (xfp != NULL && xfp[0] == '/' && strlen(xfp) < WEB_PREFIX_MAX) {
 		for (i = 0; xfp[i] != '\0'; i++)
 			if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789-._~/", xfp[i]) == NULL)
+			           "0123456789-._~/",
+			        xfp[i]) == NULL)
 				break;
 		if (xfp[i] == '\0') {
 			n = i;
@@ -277,7 +281,8 @@ reply_export(struct web_server *w, struct MHD_Connection *c, bool head, enum exp
 		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	else if ((resp = stream_export(w->streams, c, kind, json, &f, &busy, &e)) == NULL) {
 		if (busy)
-			return reply_json_error(c, 503, "too many exports running: try again shortly");
+			return reply_json_error(c, 503,
+			    "too many exports running: try again shortly");
 		log_error("web: export: %s", e.msg);
 		return reply_json_error(c, 500, "cannot start the export");
 	}
@@ -287,8 +292,8 @@ reply_export(struct web_server *w, struct MHD_Connection *c, bool head, enum exp
 	    json ? "json" : "csv");
 	MHD_add_response_header(resp, "Content-Disposition", disp);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	return queue(c, 200, resp, json ? "application/json; charset=utf-8" :
-	    "text/csv; charset=utf-8");
+	return queue(c, 200, resp,
+	    json ? "application/json; charset=utf-8" : "text/csv; charset=utf-8");
 }
 
 struct cache_key {
@@ -332,8 +337,7 @@ make_cache_key(struct MHD_Connection *c, const char *route, char *key, size_t si
 
 /* Answers from the cache, else from the database (and keeps the answer). 0, or -1. */
 static int
-answer_api(struct web_server *w, struct MHD_Connection *c, const char *route,
-    struct api_reply *r)
+answer_api(struct web_server *w, struct MHD_Connection *c, const char *route, struct api_reply *r)
 {
 	char key[CACHE_KEY_MAX];
 	struct cache_version v;
@@ -502,7 +506,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {
-		*upload_size = 0;       /* a body sent with a GET: skipped */
+		*upload_size = 0; /* a body sent with a GET: skipped */
 		return MHD_YES;
 	}
 	if (!head && strcmp(method, "GET") != 0) {
@@ -604,10 +608,11 @@ set_base_path(const char *s, char *out, size_t size, struct errbuf *e)
 		n--;
 	for (i = 0; i < n; i++)
 		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/",
-		    s[i]) == NULL)
+		        s[i]) == NULL)
 			break;
 	if (n >= size || i < n || (n > 0 && s[0] != '/') || strstr(s, "//") != NULL) {
-		errbuf_set(e, "base path '%s': want a path such as /dmarc (letters, digits, -._~/)", s);
+		errbuf_set(e, "base path '%s': want a path such as /dmarc (letters, digits, -._~/)",
+		    s);
 		return -1;
 	}
 	memcpy(out, s, n);
@@ -616,8 +621,8 @@ set_base_path(const char *s, char *out, size_t size, struct errbuf *e)
 }
 
 static int
-open_listener(const struct sockaddr_storage *ss, socklen_t len, const char *listen_text,
-    int *fd, struct errbuf *e)
+open_listener(const struct sockaddr_storage *ss, socklen_t len, const char *listen_text, int *fd,
+    struct errbuf *e)
 {
 	int one = 1;
 
@@ -658,23 +663,28 @@ check_options(const struct web_options *o, struct web_server *w, struct sockaddr
 	if (parse_listen(listen_text, ss, sslen, &loopback, e) == -1 ||
 	    set_base_path(o->base_path, w->base_path, sizeof w->base_path, e) == -1)
 		return -1;
-	if (auth && (o->auth_user == NULL || o->auth_user[0] == '\0' || o->auth_hash == NULL ||
-	    strchr(o->auth_user, ':') != NULL)) {
-		errbuf_set(e, "authentication needs both a user name (without ':') and a "
+	if (auth &&
+	    (o->auth_user == NULL || o->auth_user[0] == '\0' || o->auth_hash == NULL ||
+	        strchr(o->auth_user, ':') != NULL)) {
+		errbuf_set(e,
+		    "authentication needs both a user name (without ':') and a "
 		    "password hash");
 		return -1;
 	}
 	if (auth && auth_check_hash(o->auth_hash, e) == -1)
 		return -1;
 	if (!loopback && !auth && !o->allow_remote_without_auth) {
-		errbuf_set(e, "refusing to listen on %s without authentication: anyone who can "
+		errbuf_set(e,
+		    "refusing to listen on %s without authentication: anyone who can "
 		    "reach it could read every report. Configure a user and a password hash "
 		    "(dmarcd hash-password), listen on 127.0.0.1, or pass "
-		    "--allow-remote-without-auth", listen_text);
+		    "--allow-remote-without-auth",
+		    listen_text);
 		return -1;
 	}
-	if (auth && ((w->auth_user = strdup(o->auth_user)) == NULL ||
-	    (w->auth_hash = strdup(o->auth_hash)) == NULL)) {
+	if (auth &&
+	    ((w->auth_user = strdup(o->auth_user)) == NULL ||
+	        (w->auth_hash = strdup(o->auth_hash)) == NULL)) {
 		errbuf_set(e, "out of memory");
 		return -1;
 	}
@@ -738,17 +748,14 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 		goto fail;
 	w->port = bound_port(fd);
 	w->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_ALLOW_SUSPEND_RESUME | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-	    0, NULL, NULL, handle, w,
-	    MHD_OPTION_LISTEN_SOCKET, fd,
-	    MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONN_LIMIT,
+	        MHD_ALLOW_SUSPEND_RESUME | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+	    0, NULL, NULL, handle, w, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
+	    threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONN_LIMIT,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_CONN_PER_IP,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_REQUEST_MEMORY,
-	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
-	    MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, w, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, w, MHD_OPTION_END);
 	if (w->daemon == NULL) {
 		errbuf_set(e, "listen %s: libmicrohttpd could not start", listen_text);
 		close(fd);

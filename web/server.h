@@ -15,12 +15,12 @@
 
 struct web_options {
 	const char *db_path;
-	const char *listen;          /* "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:8080" */
-	const char *base_path;       /* "" or a prefix such as "/dmarc" behind a reverse proxy */
-	const char *auth_user;       /* HTTP Basic user, or NULL for none */
-	const char *auth_hash;       /* its password hash (see README), or NULL */
+	const char *listen;             /* "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:8080" */
+	const char *base_path;          /* "" or a prefix such as "/dmarc" behind a reverse proxy */
+	const char *auth_user;          /* HTTP Basic user, or NULL for none */
+	const char *auth_hash;          /* its password hash (see README), or NULL */
 	bool allow_remote_without_auth; /* explicit override of the loopback-only rule */
-	unsigned threads;            /* worker threads, 0 for the default */
+	unsigned threads;               /* worker threads, 0 for the default */
 	const struct advise_config *advise; /* the advisor's thresholds, NULL for the defaults;
 	                                       its strings must outlive the server */
 };

@@ -9,11 +9,11 @@
 #include "export.h"
 #include "log.h"
 
-#define STREAM_BUFFER   (256 * 1024)  /* produced but not yet sent */
-#define STREAM_STDIO    (64 * 1024)
-#define STREAM_POOL_MS  30000         /* waiting for a store handle */
-#define STREAM_BLOCK    (32 * 1024)   /* MHD's read size */
-#define STREAM_DOMAIN   256
+#define STREAM_BUFFER (256 * 1024) /* produced but not yet sent */
+#define STREAM_STDIO (64 * 1024)
+#define STREAM_POOL_MS 30000     /* waiting for a store handle */
+#define STREAM_BLOCK (32 * 1024) /* MHD's read size */
+#define STREAM_DOMAIN 256
 
 struct stream {
 	struct stream_set *set;
@@ -24,14 +24,14 @@ struct stream {
 	struct export_filter filter;
 	char domain[STREAM_DOMAIN];
 	char *buf;
-	size_t head, len;           /* unread bytes: buf[head .. head+len) */
+	size_t head, len; /* unread bytes: buf[head .. head+len) */
 	bool done, failed, cancelled, suspended;
-	int refs;                   /* the response and the thread */
+	int refs; /* the response and the thread */
 };
 
 struct stream_set {
-	pthread_mutex_t mu;         /* guards the set and every stream in it */
-	pthread_cond_t cv;          /* buffer space, threads ending */
+	pthread_mutex_t mu; /* guards the set and every stream in it */
+	pthread_cond_t cv;  /* buffer space, threads ending */
 	struct pool *pool;
 	struct stream *live;
 	unsigned max, running;
@@ -213,7 +213,7 @@ reader(void *cls, uint64_t pos, char *buf, size_t max)
 		pthread_cond_broadcast(&s->cv);
 	} else if (st->done)
 		n = st->failed ? MHD_CONTENT_READER_END_WITH_ERROR :
-		    MHD_CONTENT_READER_END_OF_STREAM;
+		                 MHD_CONTENT_READER_END_OF_STREAM;
 	else {
 		st->suspended = true;
 		MHD_suspend_connection(st->conn);
@@ -237,8 +237,8 @@ release(void *cls)
 }
 
 struct MHD_Response *
-stream_export(struct stream_set *s, struct MHD_Connection *c, enum export_kind kind,
-    bool json, const struct export_filter *f, bool *busy, struct errbuf *e)
+stream_export(struct stream_set *s, struct MHD_Connection *c, enum export_kind kind, bool json,
+    const struct export_filter *f, bool *busy, struct errbuf *e)
 {
 	struct MHD_Response *resp = NULL;
 	struct stream *st;
@@ -262,8 +262,8 @@ stream_export(struct stream_set *s, struct MHD_Connection *c, enum export_kind k
 		st->filter.domain = st->domain;
 	}
 	st->refs = 2;
-	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, reader, st,
-	    release);
+	resp =
+	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, reader, st, release);
 	if (resp == NULL) {
 		free(st->buf);
 		free(st);

@@ -35,7 +35,6 @@ void stream_set_free(struct stream_set *s);
  * closing), or NULL with e set on a failure.
  */
 struct MHD_Response *stream_export(struct stream_set *s, struct MHD_Connection *c,
-    enum export_kind kind, bool json, const struct export_filter *f, bool *busy,
-    struct errbuf *e);
+    enum export_kind kind, bool json, const struct export_filter *f, bool *busy, struct errbuf *e);
 
 #endif

@@ -25,7 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct errbuf e;
 
 	if (arf_parse(data, size, &f, &why, &e) == -1)
-		return 0;   /* out of memory */
+		return 0; /* out of memory */
 	if ((f == NULL) == (why == REFUSE_NONE))
 		__builtin_trap();
 	failure_free(f);

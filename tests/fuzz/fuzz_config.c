@@ -10,10 +10,10 @@
 
 #include "config.h"
 
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			abort();                                                                   \
+#define CHECK(cond) \
+	do { \
+		if (!(cond)) \
+			abort(); \
 	} while (0)
 
 #define NAME "fuzz.conf"

@@ -28,10 +28,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct bounds b;
 
 	bounds_default(&b);
-	b.max_document = 64u << 20;   /* small caps keep each run fast */
+	b.max_document = 64u << 20; /* small caps keep each run fast */
 	b.max_message_out = 128u << 20;
 	if (extract_input(data, size, "fuzz.eml", &b, &reports, &failures, &res, &e) == -1)
-		__builtin_trap();     /* the sinks never fail */
+		__builtin_trap(); /* the sinks never fail */
 	fuzz_sinks_done(&s);
 	if (res.documents != s.reports + s.failures)
 		__builtin_trap();

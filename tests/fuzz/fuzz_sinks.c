@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(cond)                 \
-	do {                        \
-		if (!(cond))        \
-			abort();    \
+#define CHECK(cond) \
+	do { \
+		if (!(cond)) \
+			abort(); \
 	} while (0)
 
 /* Touches every byte of s, so ASan sees a string that is not terminated. */

@@ -12,7 +12,7 @@
 
 /* Sinks over a zeroed struct fuzz_state (the producer's contract is checked too). */
 struct fuzz_state {
-	int begun;      /* a document between begin and end/abort */
+	int begun; /* a document between begin and end/abort */
 	unsigned long records, reports, failures;
 };
 

@@ -29,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while ((n = rd.read(rd.ctx, buf, sizeof buf, &why, &e)) > 0)
 			total += (uint64_t)n;
 		if (total > b.max_document)
-			__builtin_trap();   /* the cap must hold */
+			__builtin_trap(); /* the cap must hold */
 	}
 	unpack_free(u);
 	return 0;

@@ -30,10 +30,10 @@
 #include "server.h"
 #include "store.h"
 
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			abort();                                                                   \
+#define CHECK(cond) \
+	do { \
+		if (!(cond)) \
+			abort(); \
 	} while (0)
 
 #define REQUEST_MAX (64 * 1024)
@@ -51,23 +51,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The database's reports: an ordinary one, one with hostile strings, one refused. */
 static const char *const seed_inputs[] = {
-    "<?xml version=\"1.0\"?><feedback><report_metadata><org_name>Reporter A</org_name>"
-    "<email>r@a.example</email><report_id>r-1</report_id><date_range><begin>1709683200"
-    "</begin><end>1709769599</end></date_range></report_metadata><policy_published>"
-    "<domain>example.com</domain><p>reject</p></policy_published><record><row><source_ip>"
-    "192.0.2.1</source_ip><count>7</count><policy_evaluated><disposition>none</disposition>"
-    "<dkim>pass</dkim><spf>fail</spf></policy_evaluated></row><identifiers><header_from>"
-    "example.com</header_from></identifiers><auth_results><spf><domain>example.com</domain>"
-    "<result>pass</result></spf></auth_results></record></feedback>",
-    "<?xml version=\"1.0\"?><feedback><report_metadata><org_name>&lt;script&gt;\"'=1"
-    "</org_name><email>r@b.example</email><report_id>&lt;/td&gt;</report_id><date_range>"
-    "<begin>1709769600</begin><end>1709855999</end></date_range></report_metadata>"
-    "<policy_published><domain>example.org</domain><p>none</p></policy_published><record>"
-    "<row><source_ip>2001:db8::1</source_ip><count>3</count><policy_evaluated><disposition>"
-    "quarantine</disposition><dkim>fail</dkim><spf>fail</spf></policy_evaluated></row>"
-    "<identifiers><header_from>example.org</header_from></identifiers><auth_results>"
-    "</auth_results></record></feedback>",
-    "<feedback><report_metadata>",
+	"<?xml version=\"1.0\"?><feedback><report_metadata><org_name>Reporter A</org_name>"
+	"<email>r@a.example</email><report_id>r-1</report_id><date_range><begin>1709683200"
+	"</begin><end>1709769599</end></date_range></report_metadata><policy_published>"
+	"<domain>example.com</domain><p>reject</p></policy_published><record><row><source_ip>"
+	"192.0.2.1</source_ip><count>7</count><policy_evaluated><disposition>none</disposition>"
+	"<dkim>pass</dkim><spf>fail</spf></policy_evaluated></row><identifiers><header_from>"
+	"example.com</header_from></identifiers><auth_results><spf><domain>example.com</domain>"
+	"<result>pass</result></spf></auth_results></record></feedback>",
+	"<?xml version=\"1.0\"?><feedback><report_metadata><org_name>&lt;script&gt;\"'=1"
+	"</org_name><email>r@b.example</email><report_id>&lt;/td&gt;</report_id><date_range>"
+	"<begin>1709769600</begin><end>1709855999</end></date_range></report_metadata>"
+	"<policy_published><domain>example.org</domain><p>none</p></policy_published><record>"
+	"<row><source_ip>2001:db8::1</source_ip><count>3</count><policy_evaluated><disposition>"
+	"quarantine</disposition><dkim>fail</dkim><spf>fail</spf></policy_evaluated></row>"
+	"<identifiers><header_from>example.org</header_from></identifiers><auth_results>"
+	"</auth_results></record></feedback>",
+	"<feedback><report_metadata>",
 };
 
 static struct web_server *open_server, *auth_server;
@@ -78,7 +78,7 @@ static char db[sizeof dir + 8];
 static void
 cleanup(void)
 {
-	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
 	char path[sizeof db + 16];
 	size_t i;
 
@@ -94,8 +94,8 @@ cleanup(void)
 static void
 fill_database(void)
 {
-	struct pipeline_options o = {false, false};
-	struct pipeline_input in = {0};
+	struct pipeline_options o = { 0 };
+	struct pipeline_input in = { 0 };
 	struct pipeline *p;
 	struct store *st;
 	struct bounds b;
@@ -123,7 +123,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* the fewest rounds SHA-crypt allows: authentication is hashed on every try */
 	struct crypt_data cd;
 	const char *hash;
-	struct web_options o = {0};
+	struct web_options o = { 0 };
 	struct errbuf e;
 
 	(void)argc;
@@ -201,8 +201,8 @@ static size_t
 exchange(unsigned port, const struct request *r, char *resp, size_t size)
 {
 	struct sockaddr_in sin;
-	struct timeval tv = {15, 0};
-	struct linger reset = {1, 0};
+	struct timeval tv = { 15, 0 };
+	struct linger reset = { 1, 0 };
 	struct pollfd pfd;
 	size_t got = 0, sent = 0;
 	char drop[65536];
