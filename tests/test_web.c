@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "throttle.h"
 #include "html.h"
 #include "query.h"
 #include "server.h"
@@ -763,6 +764,50 @@ Test(server, basic_auth)
 	    "Authorization: Basic "
 	    "YWRtaW46b3BlbiBzZXNhbWU=\r\n",
 	    &r);
+	cr_expect_eq(r.status, 200);
+	free(r.raw);
+	web_server_stop(w);
+	free(dir);
+}
+
+/* Failed logins from one address: after THROTTLE_FREE_FAILURES, a 429 until the block ends. */
+Test(server, failed_logins_are_throttled)
+{
+	static const char wrong[] = "Authorization: Basic YWRtaW46d3Jvbmc=\r\n"; /* admin:wrong */
+	static const char right[] =
+	    "Authorization: Basic YWRtaW46b3BlbiBzZXNhbWU=\r\n"; /* admin:open sesame */
+	char *dir = make_db(), hash[AUTH_HASH_MAX];
+	struct web_server *w;
+	struct errbuf e;
+	struct http r;
+	int i;
+
+	cr_assert_eq(auth_hash_password("open sesame", hash, sizeof hash, &e), 0);
+	w = start(db_path(dir), "", "admin", hash);
+	for (i = 0; i <= THROTTLE_FREE_FAILURES; i++) {
+		http(web_server_port(w), "GET", "/api/v1/reporters", wrong, &r);
+		cr_expect_eq(r.status, 401, "failure %d", i + 1);
+		free(r.raw);
+	}
+	/* Blocked for 1 s: even the right password waits, unchecked. */
+	http(web_server_port(w), "GET", "/api/v1/reporters", right, &r);
+	cr_expect_eq(r.status, 429);
+	cr_expect_str_eq(header(&r, "Retry-After"), "1");
+	cr_expect_not_null(strstr(r.raw, "too many failed logins: try again in 1 s"), "%s", r.raw);
+	free(r.raw);
+	/* A request without credentials is not a failure: still a plain 401. */
+	http(web_server_port(w), "GET", "/api/v1/reporters", NULL, &r);
+	cr_expect_eq(r.status, 401);
+	free(r.raw);
+	usleep(1200 * 1000);
+	http(web_server_port(w), "GET", "/api/v1/reporters", right, &r);
+	cr_expect_eq(r.status, 200, "the block is over");
+	free(r.raw);
+	/* The success cleared the count: a wrong password is a plain 401 again, not a block. */
+	http(web_server_port(w), "GET", "/api/v1/reporters", wrong, &r);
+	cr_expect_eq(r.status, 401);
+	free(r.raw);
+	http(web_server_port(w), "GET", "/api/v1/reporters", right, &r);
 	cr_expect_eq(r.status, 200);
 	free(r.raw);
 	web_server_stop(w);
