@@ -30,6 +30,7 @@
 #define ADVISE_CONDITIONS_MAX 16
 #define ADVISE_FIXES_MAX 12
 #define ADVISE_TEXT_MAX 512
+#define ADVISE_NOTES_MAX 6
 #define ADVISE_LABEL_MAX 160
 #define ADVISE_WINDOW_MAX 366   /* days */
 #define ADVISE_HISTORY_DAYS 400 /* policy history looked at, days before as_of */
@@ -172,7 +173,7 @@ struct advice {
 	struct advise_impact impact;
 	char next_record[ADVISE_TEXT_MAX];
 	bool record_complete; /* false: the user's rua= is unknown (placeholder) */
-	char notes[4][ADVISE_TEXT_MAX];
+	char notes[ADVISE_NOTES_MAX][ADVISE_TEXT_MAX];
 	size_t n_notes;
 };
 

@@ -659,7 +659,7 @@ advisor_finish(struct advisor *a, advise_first_day_fn first_day, void *ctx, stru
 	if (list_senders(a, out, e) == -1)
 		return -1;
 	advise_judge(a, out);
-	if (a->overflowed && out->n_notes < 4)
+	if (a->overflowed && out->n_notes < ADVISE_NOTES_MAX)
 		snprintf(out->notes[out->n_notes++], ADVISE_TEXT_MAX,
 		    "more than %d source networks: those of the least mail are summed as one "
 		    "\"smaller sources\" row, counted as unauthorized",

@@ -22,6 +22,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_hash_password(int argc, char **argv);
 int cmd_advise(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
+int cmd_suspects(int argc, char **argv);
 
 /* The database path: the --db option, else $DMARCD_DB, else ./dmarcd.db. */
 const char *cli_db_path(const char *option);
@@ -35,5 +36,8 @@ int cli_parse_date(const char *s, int end_of_day, int64_t *out);
 
 /* Parses a size such as "50M", "2G", "4096" into bytes. 0 or -1. */
 int cli_parse_size(const char *s, uint64_t *out);
+
+/* Writes s to stdout escaped for a terminal (log_escape, at most 2 KiB of it), then suffix. */
+void cli_put(const char *s, const char *suffix);
 
 #endif

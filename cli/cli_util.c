@@ -2,9 +2,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "log.h"
 
 const char *
 cli_db_path(const char *option)
@@ -101,4 +104,13 @@ cli_parse_size(const char *s, uint64_t *out)
 		return -1;
 	*out = (uint64_t)v << shift;
 	return 0;
+}
+
+void
+cli_put(const char *s, const char *suffix)
+{
+	char buf[2048 * 4 + 4];
+
+	fputs(log_escape(s != NULL ? s : "", buf, sizeof buf), stdout);
+	fputs(suffix, stdout);
 }

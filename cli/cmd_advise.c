@@ -18,18 +18,6 @@
 #include "query.h"
 #include "store_advise.h"
 
-#define TEXT_OUT (ADVISE_TEXT_MAX * 4 + 4)
-
-/* Writes s escaped for a terminal (log_escape), then suffix. */
-static void
-put(const char *s, const char *suffix)
-{
-	char buf[TEXT_OUT];
-
-	fputs(log_escape(s, buf, sizeof buf), stdout);
-	fputs(suffix, stdout);
-}
-
 /* YYYY-MM-DD, or "-" for no day. */
 static const char *
 day_text(int64_t day, char buf[11])
@@ -68,7 +56,7 @@ print_senders(const struct advice *a)
 		printf("    %10" PRId64 " msgs  %7s pass  %-12s %-10s%s  ", c->messages,
 		    rate(c->pass, c->messages, r, sizeof r), source_class_name(s->cls),
 		    s->confirmed ? "confirmed" : "suggested", s->needs_review ? "  REVIEW" : "");
-		put(s->label, "\n");
+		cli_put(s->label, "\n");
 	}
 	if (a->n_senders_total > shown)
 		printf("    ... and %zu more sources (see --json or the dashboard)\n",
@@ -82,11 +70,11 @@ print_advice(const struct advice *a)
 	char d1[11], d2[11];
 	size_t i;
 
-	put(a->domain, ": ");
+	cli_put(a->domain, ": ");
 	printf("%s  (%s)\n", advise_verdict_name(a->verdict), a->step);
 	if (!a->has_data) {
 		for (i = 0; i < a->n_fixes; i++)
-			put(a->fixes[i], "\n");
+			cli_put(a->fixes[i], "\n");
 		return;
 	}
 	printf("  published p=%s%s since %s; data up to %s; window %u days\n",
@@ -102,14 +90,14 @@ print_advice(const struct advice *a)
 		        c->data ? "data" :
 		                  "FAIL",
 		    c->id, c->title);
-		put(c->measured, "");
+		cli_put(c->measured, "");
 		printf("  (needs %s)\n", c->threshold);
 	}
 	if (a->n_fixes > 0) {
 		printf("  what to do first:\n");
 		for (i = 0; i < a->n_fixes; i++) {
 			printf("    %zu. ", i + 1);
-			put(a->fixes[i], "\n");
+			cli_put(a->fixes[i], "\n");
 		}
 	}
 	print_senders(a);
@@ -120,13 +108,13 @@ print_advice(const struct advice *a)
 	    a->window_days, im->affected, im->failing, im->legit_at_risk, im->indirect_at_risk,
 	    im->spoofing_stopped, im->already_enforced);
 	printf("  next record%s: _dmarc.", a->verdict == VERDICT_READY ? "" : " (once READY)");
-	put(a->domain, " TXT \"");
-	put(a->next_record, "\"\n");
+	cli_put(a->domain, " TXT \"");
+	cli_put(a->next_record, "\"\n");
 	if (!a->record_complete)
 		printf("    (replace YOUR-RUA-ADDRESS: give your current record with --record)\n");
 	for (i = 0; i < a->n_notes; i++) {
 		printf("  note: ");
-		put(a->notes[i], "\n");
+		cli_put(a->notes[i], "\n");
 	}
 }
 
@@ -368,13 +356,13 @@ static int
 print_known(void *ctx, const char *domain, const struct known_source *k, const char *origin)
 {
 	(void)ctx;
-	put(domain, " ");
+	cli_put(domain, " ");
 	printf("%s ", known_kind_name(k->kind));
-	put(k->value, " ");
+	cli_put(k->value, " ");
 	printf("%s", known_status_name(k->status));
 	if (k->label != NULL) {
 		printf(" \"");
-		put(k->label, "\"");
+		cli_put(k->label, "\"");
 	}
 	printf("  (%s)\n", origin);
 	return 0;

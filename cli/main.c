@@ -25,6 +25,7 @@ static const struct {
 	    "hash a password (stdin) for serve --auth-hash-file" },
 	{ "advise", cmd_advise, "is a domain ready for p=quarantine, then p=reject? and why" },
 	{ "classify", cmd_classify, "confirm what a sending source is, for the advisor" },
+	{ "suspects", cmd_suspects, "reports that may be forged, which the advisor leaves out" },
 };
 
 static int

@@ -217,6 +217,7 @@ pipeline_record_outcome(struct pipeline *p, int64_t input_id, const char *locati
 	o.subject = res->subject[0] != '\0' ? res->subject : NULL;
 	o.from = res->from[0] != '\0' ? res->from : NULL;
 	o.message_id = res->message_id[0] != '\0' ? res->message_id : NULL;
+	o.carrier_dmarc = res->carrier_dmarc[0] != '\0' ? res->carrier_dmarc : NULL;
 	if (o.status != INPUT_STORED && res->why == REFUSE_NONE) {
 		res->why = REFUSE_NO_REPORT;
 		errbuf_set(&res->reason, "no DMARC report found");

@@ -3,10 +3,12 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "arf.h"
+#include "arf_norm.h"
 #include "flags.h"
 #include "mime.h"
 #include "reader.h"
@@ -556,6 +558,17 @@ extract_failure(struct extract *x, const void *raw, size_t len)
 	return rc;
 }
 
+/* What the receiving server found of the mail's own DMARC (a forgery signal, spec 2.3). */
+static void
+carrier_dmarc(struct extract_result *res, const struct mail *m)
+{
+	char *dmarc = arf_auth_result(mail_auth_results(m), "dmarc");
+
+	if (dmarc != NULL)
+		snprintf(res->carrier_dmarc, sizeof res->carrier_dmarc, "%s", dmarc);
+	free(dmarc);
+}
+
 /* A whole mail: classify it, then extract its reports. */
 static int
 extract_mail(struct extract *x, const void *raw, size_t len)
@@ -577,6 +590,7 @@ extract_mail(struct extract *x, const void *raw, size_t len)
 	copy_header(x->res->subject, mail_subject(m));
 	copy_header(x->res->from, mail_from(m));
 	copy_header(x->res->message_id, mail_message_id(m));
+	carrier_dmarc(x->res, m);
 	survey_mail(m, &sv);
 	x->res->kind = classify(&sv, mail_is_feedback_report(m));
 	switch (x->res->kind) {

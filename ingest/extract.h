@@ -30,6 +30,8 @@ struct extract_result {
 	char subject[EXTRACT_HEADER_MAX];
 	char from[EXTRACT_HEADER_MAX];
 	char message_id[EXTRACT_HEADER_MAX];
+	/* dmarc= of the mail's topmost Authentication-Results ("pass", "fail"), "" when none */
+	char carrier_dmarc[16];
 };
 
 /* Call once per process before extract_input. */

@@ -229,6 +229,12 @@ mail_date(const struct mail *m)
 	return g_mime_object_get_header(GMIME_OBJECT(m->msg), "Date");
 }
 
+const char *
+mail_auth_results(const struct mail *m)
+{
+	return g_mime_object_get_header(GMIME_OBJECT(m->msg), "Authentication-Results");
+}
+
 bool
 mail_is_feedback_report(const struct mail *m)
 {

@@ -46,6 +46,8 @@ const char *mail_subject(const struct mail *m);
 const char *mail_from(const struct mail *m);
 const char *mail_message_id(const struct mail *m);
 const char *mail_date(const struct mail *m);
+/* The topmost Authentication-Results: the one the receiving server added last. */
+const char *mail_auth_results(const struct mail *m);
 
 /* True for a top-level multipart/report with report-type=feedback-report. */
 bool mail_is_feedback_report(const struct mail *m);

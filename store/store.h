@@ -65,6 +65,7 @@ struct input_outcome {
 	const char *subject, *from, *message_id; /* of the mail, or NULL */
 	const char *refusal_code;                /* refusal_code(), "" when none */
 	const char *reason;                      /* human text, "" when none */
+	const char *carrier_dmarc; /* the mail's own DMARC result, NULL when unknown */
 	unsigned reports_stored, reports_duplicate;
 	uint64_t records;
 };

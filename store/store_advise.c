@@ -262,7 +262,7 @@ store_advise_policies(struct store *st, const char *domain, int64_t from, int64_
 	/* begin_ts bounds the days a report is attributed to within a day or two */
 	if (prepare(st,
 	        "SELECT day_first, day_last, dialect, p, sp, np, pct, testing, adkim,"
-	        " aspf, fo FROM report WHERE policy_domain = ?1"
+	        " aspf, fo FROM report WHERE policy_domain = ?1 AND suspect IS NULL"
 	        " AND begin_ts BETWEEN (?2 - 2) * 86400 AND (?3 + 1) * 86400"
 	        " AND day_last >= ?2 AND day_first <= ?3 ORDER BY begin_ts, id",
 	        &s, e) == -1)
@@ -351,7 +351,8 @@ static const char *const record_sql[RS_COUNT_STMTS] = {
 	" a.header_from, a.dkim_domain, a.dkim_result, a.spf_domain, a.spf_scope, a.spf_result,"
 	" a.n_dkim, a.n_spf, a.n_reasons, r.day_first, r.day_last"
 	" FROM report r JOIN record a ON a.id BETWEEN r.record_first AND r.record_last"
-	" WHERE r.policy_domain = ?1 AND r.day_last >= ?2 AND r.day_first <= ?3",
+	" WHERE r.policy_domain = ?1 AND r.day_last >= ?2 AND r.day_first <= ?3"
+	" AND r.suspect IS NULL",
 	"SELECT day, count FROM record_day WHERE record_id = ?1 AND day BETWEEN ?2 AND ?3",
 	"SELECT domain, result FROM record_dkim_more WHERE record_id = ?1 ORDER BY ordinal",
 	"SELECT domain, result, scope FROM record_spf_more WHERE record_id = ?1 ORDER BY ordinal",

@@ -62,7 +62,7 @@ int store_advise_domains(struct store *st, int (*fn)(void *ctx, const char *doma
 int store_advise_last_day(struct store *st, const char *domain, int64_t *day, bool *found,
     struct errbuf *e);
 
-/* The policy of every report attributed to [from, to], in begin order. */
+/* The policy of every report attributed to [from, to], in begin order; suspect ones left out. */
 int store_advise_policies(struct store *st, const char *domain, int64_t from, int64_t to,
     int (*fn)(void *ctx, const struct advise_policy_obs *o), void *ctx, struct errbuf *e);
 
@@ -73,8 +73,9 @@ int store_advise_days(struct store *st, const char *domain, int64_t from, int64_
 
 /*
  * Every record of the domain's reports with messages attributed to a day
- * in [from, to], once per such day (a long report's split, spec 5.6). The
- * record and its strings are valid during the call only.
+ * in [from, to], once per such day (a long report's split, spec 5.6); the
+ * records of suspect reports are left out. The record and its strings are
+ * valid during the call only.
  */
 int store_advise_records(struct store *st, const char *domain, int64_t from, int64_t to,
     int (*fn)(void *ctx, const struct advise_record *r), void *ctx, struct errbuf *e);
@@ -86,5 +87,29 @@ int store_advise_records(struct store *st, const char *domain, int64_t from, int
  */
 int64_t store_advise_first_day(struct store *st, const char *domain, const uint8_t net[16],
     unsigned prefix);
+
+/* ---- reports that may be forged (store_suspect.c marks them) ---- */
+
+/* A suspect report; its strings are valid during the call only. */
+struct store_suspect {
+	int64_t id; /* what store_suspect_accept takes */
+	const char *policy_domain, *org_name, *report_id;
+	int64_t begin_ts, end_ts; /* UTC epoch seconds */
+	int64_t messages;
+	const char *why;
+};
+
+/*
+ * Every suspect report of domain (NULL: of all domains) attributed to a day
+ * in [from, to], by domain, then begin. 0 or -1 (e, or fn's -1).
+ */
+int store_suspects_each(struct store *st, const char *domain, int64_t from, int64_t to,
+    int (*fn)(void *ctx, const struct store_suspect *s), void *ctx, struct errbuf *e);
+
+/*
+ * The owner says report id is genuine: it stops being suspect and the
+ * advisor counts it. *found false when no suspect report has that id.
+ */
+int store_suspect_accept(struct store *st, int64_t id, bool *found, struct errbuf *e);
 
 #endif

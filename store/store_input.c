@@ -140,6 +140,7 @@ store_input_end(struct store *st, int64_t input_id, const struct input_outcome *
 		rc |= sqlite3_bind_blob64(s, 12, raw != NULL ? raw : "", len, SQLITE_STATIC);
 	else
 		rc |= sqlite3_bind_null(s, 12);
+	rc |= store_bind_text(s, 13, o->carrier_dmarc);
 	if (rc != SQLITE_OK)
 		return store_fail(st, "recording an input's outcome", e);
 	if (store_run(st, s, "recording an input's outcome", e) == -1)
@@ -150,6 +151,9 @@ store_input_end(struct store *st, int64_t input_id, const struct input_outcome *
 		errbuf_set(e, "store: no input %lld", (long long)input_id);
 		return -1;
 	}
+	if (o->carrier_dmarc != NULL && strcmp(o->carrier_dmarc, "fail") == 0 &&
+	    suspect_carrier(st, input_id, e) == -1)
+		return -1;
 	if (store_run(st, st->stmt[SQ_INPUT_RELEASE], "releasing an input", e) == -1)
 		return -1;
 	st->in_input = false;

@@ -52,6 +52,10 @@ enum store_stmt {
 	SQ_SOURCE_ROWS,
 	SQ_SOURCE_INSERT,
 	SQ_REPORTER_UPSERT,
+	SQ_SUSPECT_CARRIER,
+	SQ_SUSPECT_REPORTER_SEEN,
+	SQ_SUSPECT_HISTORY,
+	SQ_SUSPECT_SET,
 	SQ_COUNT
 };
 
@@ -291,6 +295,19 @@ void roll_input_abort(struct store *st);
 
 /* Drops every sum not written and frees the memory. */
 void roll_free(struct store *st);
+
+/* ---- suspect reports (store_suspect.c) ---- */
+
+/* The input's mail failed DMARC: marks every report it stored suspect. 0 or -1 (e). */
+int suspect_carrier(struct store *st, int64_t input_id, struct errbuf *e);
+
+/*
+ * Marks the complete report r (row; attributed from day_first) suspect when
+ * it is its reporter's first for the domain and far above the domain's
+ * recent days. Call before its days reach rollup_day. 0 or -1 (e).
+ */
+int suspect_check(struct store *st, const struct agg_report *r, int64_t row, int64_t day_first,
+    struct errbuf *e);
 
 /* ---- SQL functions (store_func.c, store_hll.c) ---- */
 

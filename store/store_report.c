@@ -465,7 +465,8 @@ finish_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 	                                sqlite3_bind_null(s, 10) | sqlite3_bind_null(s, 11))) !=
 	    SQLITE_OK)
 		return store_fail(st, "finishing a report", e);
-	if (store_run(st, s, "finishing a report", e) == -1)
+	if (store_run(st, s, "finishing a report", e) == -1 ||
+	    suspect_check(st, r, st->sink.row, st->sink.day_first, e) == -1)
 		return -1;
 	return roll_report_end(st, r, e);
 }

@@ -40,7 +40,8 @@ const char *const store_sql[SQ_COUNT] = {
 	[SQ_INPUT_END] =
 	    "UPDATE input SET status = ?2, kind = ?3, subject = ?4, mail_from = ?5,"
 	    " message_id = ?6, refusal_code = nullif(?7, ''), reason = nullif(?8, ''),"
-	    " reports_stored = ?9, reports_duplicate = ?10, records = ?11, raw = ?12"
+	    " reports_stored = ?9, reports_duplicate = ?10, records = ?11, raw = ?12,"
+	    " carrier_dmarc = ?13"
 	    " WHERE id = ?1",
 	[SQ_INPUT_EXISTS] = "SELECT 1 FROM input WHERE id = ?1",
 	[SQ_REFUSED_IDS] =
@@ -121,5 +122,19 @@ const char *const store_sql[SQ_COUNT] = {
 	    "INSERT INTO reporter (org_key, org_name, reports) VALUES (?1, ?2, 1)"
 	    " ON CONFLICT (org_key) DO UPDATE SET org_name = excluded.org_name,"
 	    " reports = reports + 1",
+
+	/* ?1 input, ?2 why: its reports, when its mail failed DMARC */
+	[SQ_SUSPECT_CARRIER] =
+	    "UPDATE report SET suspect = ?2 WHERE input_id = ?1 AND suspect IS NULL",
+	/* ?1 domain, ?2 org_key, ?3 the report's row */
+	[SQ_SUSPECT_REPORTER_SEEN] =
+	    "SELECT 1 FROM report WHERE policy_domain = ?1 AND org_key = ?2 AND id <> ?3"
+	    " AND xml_sha256 IS NOT NULL LIMIT 1",
+	/* ?1 domain, ?2 first day, ?3 last day: days with data and their messages */
+	[SQ_SUSPECT_HISTORY] =
+	    "SELECT count(DISTINCT day), total(messages) FROM rollup_day"
+	    " WHERE policy_domain = ?1 AND day BETWEEN ?2 AND ?3",
+	/* ?1 report row, ?2 why */
+	[SQ_SUSPECT_SET] = "UPDATE report SET suspect = ?2 WHERE id = ?1",
 };
 /* clang-format on */

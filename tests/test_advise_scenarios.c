@@ -295,6 +295,87 @@ Test(advise_scenarios, overrides_change_the_verdict)
 	free(fx.dir);
 }
 
+/*
+ * A forger mails a report from a reporter never seen for the domain, with
+ * 50,000 failing messages from an unconfigured service: it is stored but
+ * suspect, the advisor leaves it out (still READY) and says so, until the
+ * owner accepts it. A report whose mail failed DMARC is suspect too.
+ */
+Test(advise_scenarios, a_forged_report_is_left_out_until_accepted)
+{
+	struct fixture fx = ingest_scenario(false, 4, 200);
+	struct row forged[] = {
+		{ "198.51.100.20", 50000, "fail", "fail", "none", NULL, NULL, "mailer.example.net",
+		    "pass", NULL },
+	};
+	char dir[512], *out = NULL, *line;
+	struct advice a;
+	long long id;
+
+	snprintf(dir, sizeof dir, "%s/forged", fx.dir);
+	cr_assert_eq(tu_run(NULL, "mkdir -p %s", dir), 0);
+	write_report(dir, "Forger Inc", "clean.example", "none", LAST, forged, 1);
+	/* a genuine reporter's name, but its mail failed DMARC here */
+	write_report(dir, "google.com", "clean.example", "none", LAST - 1, forged, 1);
+	cr_assert_eq(
+	    tu_run(NULL,
+	        "cd %s && { printf 'From: noreply-dmarc-support@google.com\\n"
+	        "Authentication-Results: mx.clean.example; dmarc=fail (p=none) "
+	        "header.from=google.com\\nAuthentication-Results: elsewhere; dmarc=pass\\n"
+	        "Subject: Report domain: clean.example\\nContent-Type: text/xml\\n\\n'; "
+	        "sed 's/google.com-clean/carrier-clean/' 'google.com!clean.example!%d.xml'; "
+	        "} > carrier.eml && rm 'google.com!clean.example!%d.xml'",
+	        dir, LAST - 1, LAST - 1),
+	    0);
+	cr_assert_eq(tu_run(&out, "%s ingest --json --db %s %s", DMARCD_BIN, fx.db, dir), 0);
+	cr_assert_not_null(strstr(out, "\"reports_stored\":2,"), "%s", out);
+	free(out);
+
+	advise(&fx, POLICY_UNSET, -1, &a);
+	cr_expect_eq(a.verdict, VERDICT_READY, "the forged reports are left out");
+	cr_assert_eq(a.n_notes, 1);
+	cr_expect_not_null(strstr(a.notes[0],
+	                       "2 reports (100000 messages) are left out as possibly "
+	                       "forged, the first: google.com, report carrier-clean"),
+	    "%s", a.notes[0]);
+	advice_free(&a);
+
+	cr_assert_eq(tu_run(&out, "%s suspects --db %s clean.example", DMARCD_BIN, fx.db), 0);
+	cr_expect_not_null(strstr(out, "  clean.example  google.com  carrier-clean.example-"), "%s",
+	    out);
+	cr_expect_not_null(strstr(out, "its mail failed DMARC at the receiving server"), "%s", out);
+	cr_expect_not_null(strstr(out, "  clean.example  Forger Inc  Forger Inc-clean.example-"),
+	    "%s", out);
+	cr_expect_not_null(strstr(out,
+	                       "the first report of this reporter for the domain claims "
+	                       "50000 messages, where the domain averaged 1232 a day over "
+	                       "its 30 days with data before it"),
+	    "%s", out);
+	/* its line starts with its id */
+	line = strstr(out, "  clean.example  Forger Inc");
+	cr_assert_not_null(line);
+	while (line > out && line[-1] != '\n')
+		line--;
+	cr_assert_eq(sscanf(line, "%lld", &id), 1, "%s", out);
+	free(out);
+
+	/* The owner says the forger's is genuine after all. */
+	cr_assert_eq(tu_run(&out, "%s suspects --db %s --accept %lld", DMARCD_BIN, fx.db, id), 0);
+	cr_expect_str_eq(out, "accepted: the advisor counts it\n");
+	free(out);
+	advise(&fx, POLICY_UNSET, -1, &a);
+	cr_expect_eq(a.verdict, VERDICT_NOT_READY, "counted, the service's failures block");
+	cr_assert_eq(a.n_notes, 1);
+	cr_expect_not_null(strstr(a.notes[0], "1 report (50000 messages) is left out"), "%s",
+	    a.notes[0]);
+	advice_free(&a);
+	cr_expect_eq(
+	    tu_run(NULL, "%s suspects --db %s --accept %lld >/dev/null", DMARCD_BIN, fx.db, id), 2,
+	    "accepted already: no suspect report has that id");
+	free(fx.db);
+	free(fx.dir);
+}
+
 Test(advise_scenarios, thin_data_is_provisional)
 {
 	struct fixture fx = ingest_scenario(false, 1, 8);

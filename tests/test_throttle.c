@@ -32,8 +32,8 @@ v6(const char *text)
 
 Test(throttle, blocks_double_after_the_free_failures_up_to_the_cap)
 {
-	static const int64_t want[] = { 0, 0, 0, 0, 0, 1000, 2000, 4000, 8000, 16000, 32000,
-		60000, 60000 };
+	static const int64_t want[] = { 0, 0, 0, 0, 0, 1000, 2000, 4000, 8000, 16000, 32000, 60000,
+		60000 };
 	struct throttle *t = throttle_new();
 	struct sockaddr_in a = v4("192.0.2.7"), b = v4("192.0.2.8");
 	int64_t now = 1000000;
@@ -41,7 +41,8 @@ Test(throttle, blocks_double_after_the_free_failures_up_to_the_cap)
 
 	cr_assert_not_null(t);
 	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
-		cr_expect_eq(throttle_wait(t, SA(a), now), 0, "failure %zu: not blocked yet", i + 1);
+		cr_expect_eq(throttle_wait(t, SA(a), now), 0, "failure %zu: not blocked yet",
+		    i + 1);
 		cr_expect_eq(throttle_failed(t, SA(a), now), want[i], "failure %zu", i + 1);
 		cr_expect_eq(throttle_wait(t, SA(a), now), want[i]);
 		now += want[i];
@@ -77,7 +78,7 @@ Test(throttle, ipv6_addresses_count_by_their_64)
 {
 	struct throttle *t = throttle_new();
 	struct sockaddr_in6 a = v6("2001:db8:1:2::1"), same = v6("2001:db8:1:2:ffff::9"),
-	    other = v6("2001:db8:1:3::1");
+	                    other = v6("2001:db8:1:3::1");
 	int i;
 
 	for (i = 0; i < THROTTLE_FREE_FAILURES; i++)
@@ -103,7 +104,8 @@ Test(throttle, many_addresses_stay_within_the_table)
 	}
 	for (k = 0; k <= THROTTLE_FREE_FAILURES; k++)
 		throttle_failed(t, SA(a), 200000);
-	cr_expect_eq(throttle_wait(t, SA(a), 200000), 1000, "the guesser is tracked in a full table");
+	cr_expect_eq(throttle_wait(t, SA(a), 200000), 1000,
+	    "the guesser is tracked in a full table");
 	/* Newer failures push out the older ones, not the guesser's. */
 	x.sin_addr.s_addr = htonl(0x0b000000u);
 	throttle_failed(t, SA(x), 150000);

@@ -61,6 +61,58 @@ first_day(void *ctx, const uint8_t net[16], unsigned prefix)
 	return store_advise_first_day(f->st, f->domain, net, prefix);
 }
 
+/* The suspect reports of the window, for one note. */
+struct suspects {
+	size_t n;
+	int64_t messages;
+	char first[320]; /* the note adds its words around it */
+};
+
+static int
+on_suspect(void *ctx, const struct store_suspect *s)
+{
+	struct suspects *x = ctx;
+	char day[11];
+
+	if (x->n++ == 0) {
+		query_day_text(s->begin_ts / 86400, day);
+		snprintf(x->first, sizeof x->first, "%s, report %s of %s (id %" PRId64 "): %s",
+		    s->org_name, s->report_id, day, s->id, s->why);
+	}
+	x->messages = s->messages > INT64_MAX - x->messages ? INT64_MAX : x->messages + s->messages;
+	return 0;
+}
+
+/*
+ * Says which reports the advice left out as possibly forged (spec 5.7), in
+ * the last note when the notes are full: the owner must know.
+ */
+static int
+note_suspects(struct store *st, const char *domain, int64_t from, int64_t to, struct advice *out,
+    struct errbuf *e)
+{
+	struct suspects x = { 0 };
+	char *note;
+
+	if (store_suspects_each(st, domain, from, to, on_suspect, &x, e) == -1)
+		return -1;
+	if (x.n == 0)
+		return 0;
+	note = out->notes[out->n_notes < ADVISE_NOTES_MAX ? out->n_notes++ : ADVISE_NOTES_MAX - 1];
+	if (x.n == 1)
+		snprintf(note, ADVISE_TEXT_MAX,
+		    "1 report (%" PRId64 " messages) is left out as possibly forged: %s. If it is "
+		    "genuine: dmarcd suspects --accept ID",
+		    x.messages, x.first);
+	else
+		snprintf(note, ADVISE_TEXT_MAX,
+		    "%zu reports (%" PRId64
+		    " messages) are left out as possibly forged, the first: "
+		    "%s. See them with: dmarcd suspects %s",
+		    x.n, x.messages, x.first, domain);
+	return 0;
+}
+
 int
 advice_compute(struct store *st, const char *domain, const struct advise_config *cfg,
     int64_t as_of_day, enum policy simulate, int simulate_pct, struct advice *out, struct errbuf *e)
@@ -99,6 +151,8 @@ advice_compute(struct store *st, const char *domain, const struct advise_config 
 	    -1)
 		goto done;
 	rc = advisor_finish(f.adv, first_day, &f, out, e);
+	if (rc == 0)
+		rc = note_suspects(st, domain, as_of_day - scan + 1, as_of_day, out, e);
 done:
 	free(record);
 	advisor_free(f.adv);

@@ -101,8 +101,8 @@ find(struct throttle *t, const uint8_t key[16], int64_t now, bool make)
 			s->used = false;
 		if (s->used && memcmp(s->key, key, 16) == 0)
 			return s;
-		if (spare == NULL || (spare->used && (!s->used ||
-		    s->last_failure < spare->last_failure)))
+		if (spare == NULL ||
+		    (spare->used && (!s->used || s->last_failure < spare->last_failure)))
 			spare = s;
 	}
 	if (!make)

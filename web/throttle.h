@@ -20,9 +20,9 @@
 #include <sys/socket.h>
 
 #define THROTTLE_FREE_FAILURES 5
-#define THROTTLE_MAX_BLOCK_S   60
-#define THROTTLE_FORGET_S      900
-#define THROTTLE_SLOTS         1024
+#define THROTTLE_MAX_BLOCK_S 60
+#define THROTTLE_FORGET_S 900
+#define THROTTLE_SLOTS 1024
 
 struct throttle;
 
