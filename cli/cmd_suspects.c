@@ -107,14 +107,15 @@ cmd_suspects(int argc, char **argv)
 	if (accept != NULL) {
 		if (store_suspect_accept(st, id, &found, &e) == -1)
 			goto fail;
-		printf("%s\n", found ? "accepted: the advisor counts it" : "no suspect report has that id");
+		printf("%s\n",
+		    found ? "accepted: the advisor counts it" : "no suspect report has that id");
 		status = found ? 0 : EXIT_USAGE;
 		goto out;
 	}
 	if (argc > optind)
 		lower(argv[optind]);
-	if (store_suspects_each(st, argc > optind ? argv[optind] : NULL, INT64_MIN / 4, INT64_MAX / 4,
-	        print_suspect, NULL, &e) == -1)
+	if (store_suspects_each(st, argc > optind ? argv[optind] : NULL, INT64_MIN / 4,
+	        INT64_MAX / 4, print_suspect, NULL, &e) == -1)
 		goto fail;
 	status = 0;
 	goto out;

@@ -162,15 +162,15 @@ emit(struct relay *r, enum msg_type type, size_t (*pack)(const void *obj, void *
 {
 	struct msg_head head = { type, 0 };
 	struct chunk *c;
+	bool fits;
 	size_t room;
 
 	for (;;) {
 		c = r->cur;
-		room = c != NULL && c->cap - c->used > sizeof head ?
-		    c->cap - c->used - sizeof head :
-		    0;
-		head.len = pack(obj, room > 0 ? c->data + c->used + sizeof head : NULL, room);
-		if (head.len <= room && c != NULL) {
+		fits = c != NULL && c->cap - c->used >= sizeof head; /* the head, at least */
+		room = fits ? c->cap - c->used - sizeof head : 0;
+		head.len = pack(obj, fits ? c->data + c->used + sizeof head : NULL, room);
+		if (fits && head.len <= room) {
 			memcpy(c->data + c->used, &head, sizeof head);
 			c->used += sizeof head + head.len;
 			return 0;

@@ -23,9 +23,9 @@
 #include "store_int.h"
 
 #define SUSPECT_HISTORY_DAYS 30
-#define SUSPECT_HISTORY_MIN  7
+#define SUSPECT_HISTORY_MIN 7
 #define SUSPECT_MIN_MESSAGES 1000
-#define SUSPECT_FACTOR       10
+#define SUSPECT_FACTOR 10
 
 int
 suspect_carrier(struct store *st, int64_t input_id, struct errbuf *e)
@@ -57,8 +57,8 @@ reporter_seen(struct store *st, const struct agg_report *r, int64_t row, struct 
 
 /* The domain's days with data before day_first, and their messages. */
 static int
-history(struct store *st, const char *domain, int64_t day_first, int64_t *days,
-    double *messages, struct errbuf *e)
+history(struct store *st, const char *domain, int64_t day_first, int64_t *days, double *messages,
+    struct errbuf *e)
 {
 	sqlite3_stmt *s = st->stmt[SQ_SUSPECT_HISTORY];
 	int rc;
