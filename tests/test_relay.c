@@ -453,6 +453,97 @@ Test(relay, a_sink_error_stops_the_relay_and_is_returned)
 	free_inputs(in, n);
 }
 
+/*
+ * A report of n records that breaks after them (begin, n records, then
+ * abort), with fixed-width values so that every record packs to the same
+ * size, which pad (characters added to header_from) sets.
+ */
+static void
+broken_report(struct input *in, int n, int pad)
+{
+	FILE *f;
+	int i;
+
+	snprintf(in->name, sizeof in->name, "broken-%03d-%d.xml", pad, n);
+	f = open_memstream((char **)&in->data, &in->len);
+	fprintf(f,
+	    "<feedback><report_metadata><org_name>Broken</org_name><report_id>b-%03d</report_id>"
+	    "<date_range><begin>1709683200</begin><end>1709769599</end></date_range>"
+	    "</report_metadata><policy_published><domain>example.com</domain><p>none</p>"
+	    "</policy_published>",
+	    pad);
+	for (i = 0; i < n; i++)
+		fprintf(f,
+		    "<record><row><source_ip>192.0.2.1%02d</source_ip><count>1%03d</count>"
+		    "<policy_evaluated><disposition>none</disposition><dkim>pass</dkim>"
+		    "<spf>fail</spf></policy_evaluated></row><identifiers><header_from>%.*s"
+		    "example.com</header_from></identifiers></record>",
+		    i % 100, i % 1000, pad,
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.");
+	fprintf(f, "<record><row></feedback>\n");
+	fclose(f);
+}
+
+/* The sizes the relay's messages have for broken_report (measured; see the test). */
+#define HEAD_BYTES 16    /* struct msg_head */
+#define BEGIN_BYTES 247  /* the job's begin and the report's, before the first record */
+#define RECORD_BYTES 132 /* a record's message with pad 0; pad adds one byte per character */
+
+/*
+ * Aborts right where a chunk is full to less than a message head: there the
+ * abort's head once overran the chunk (ASan saw it). For each pad whose
+ * records fill the first chunk that closely, the job has exactly as many
+ * records as fit, and one less and one more.
+ */
+Test(relay, an_abort_at_a_full_chunk_stays_inside_it)
+{
+	struct input in[64];
+	struct relay_job jobs[64];
+	struct relay_handlers h;
+	struct relay *r;
+	struct bounds b;
+	struct trace t;
+	struct writer w;
+	struct errbuf e;
+	char *direct, *relayed;
+	size_t n = 0, i;
+	int pad, fit, d;
+
+	for (pad = 0; pad < 200 && n + 3 <= 64; pad++) {
+		int size = RECORD_BYTES + pad;
+
+		if ((RELAY_CHUNK_SIZE - BEGIN_BYTES) % size >= HEAD_BYTES)
+			continue;
+		fit = (RELAY_CHUNK_SIZE - BEGIN_BYTES) / size;
+		for (d = -1; d <= 1; d++)
+			broken_report(&in[n++], fit + d, pad);
+	}
+	cr_assert_geq(n, 6, "pads that fill a chunk that closely");
+	extract_init();
+	bounds_default(&b);
+	direct = direct_trace(in, n, 1);
+	trace_open(&t);
+	writer_init(&w, &t);
+	h = (struct relay_handlers){ &w, w_begin, w_end };
+	cr_assert_eq(relay_start(&b, &h, &r, &e), 0, "%s", e.msg);
+	for (i = 0; i < n; i++) {
+		jobs[i] =
+		    (struct relay_job){ .data = in[i].data, .len = in[i].len, .name = in[i].name };
+		cr_assert_eq(relay_submit(r, &jobs[i], &e), 0, "%s", e.msg);
+	}
+	cr_assert_eq(relay_finish(r, &e), 0, "%s", e.msg);
+	relay_free(r);
+	relayed = trace_close(&t);
+	expect_same(relayed, direct);
+	cr_expect_eq(w.ended, (int)n);
+	cr_expect_not_null(strstr(relayed, "abort\njob broken-"), "the reports abort");
+	free(direct);
+	free(relayed);
+	free_inputs(in, n);
+}
+
 /* ---- report_pack alone ---- */
 
 Test(report_pack, a_record_too_large_for_the_buffer_asks_for_its_size)
