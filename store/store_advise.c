@@ -300,15 +300,89 @@ store_advise_policies(struct store *st, const char *domain, int64_t from, int64_
 	return rc == -1 ? -1 : 0;
 }
 
+/* Adds the messages of the records id in [first, last] to per_day (day from at 0). */
+static int
+add_records(struct store *st, int64_t first, int64_t last, int64_t day, int64_t from, int64_t to,
+    bool split, int64_t *per_day, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (prepare(st,
+	        split ? "SELECT day, total(count) FROM record_day WHERE record_id BETWEEN ?1 AND ?2"
+	                " AND day BETWEEN ?3 AND ?4 GROUP BY day" :
+	                "SELECT ?3, total(count) FROM record WHERE id BETWEEN ?1 AND ?2",
+	        &s, e) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, first);
+	sqlite3_bind_int64(s, 2, last);
+	sqlite3_bind_int64(s, 3, split ? from : day);
+	if (split)
+		sqlite3_bind_int64(s, 4, to);
+	while ((rc = store_step(st, s, "reading a suspect report", e)) == SQLITE_ROW) {
+		int64_t d = sqlite3_column_int64(s, 0);
+		double m = sqlite3_column_double(s, 1);
+
+		if (d >= from && d <= to)
+			per_day[d - from] += m >= 9.2e18 ? INT64_MAX / 2 : (int64_t)m;
+	}
+	sqlite3_finalize(s);
+	return rc == -1 ? -1 : 0;
+}
+
+/* The messages of the domain's suspect reports on each day of [from, to]. */
+static int
+suspect_days(struct store *st, const char *domain, int64_t from, int64_t to, int64_t *per_day,
+    struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (prepare(st,
+	        "SELECT day_first, day_last, record_first, record_last FROM report"
+	        " WHERE policy_domain = ?1 AND suspect IS NOT NULL AND record_first IS NOT NULL"
+	        " AND day_last >= ?2 AND day_first <= ?3",
+	        &s, e) == -1)
+		return -1;
+	store_bind_text(s, 1, domain);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	while ((rc = store_step(st, s, "reading suspect reports", e)) == SQLITE_ROW) {
+		int64_t first = sqlite3_column_int64(s, 0), last = sqlite3_column_int64(s, 1);
+
+		if (add_records(st, sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3), first,
+		        from, to, first != last, per_day, e) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == -1 ? -1 : 0;
+}
+
 int
 store_advise_days(struct store *st, const char *domain, int64_t from, int64_t to,
     int (*fn)(void *ctx, int64_t day, int64_t messages), void *ctx, unsigned *reporters,
     struct errbuf *e)
 {
 	sqlite3_stmt *s = NULL;
+	int64_t *suspect;
 	int rc;
 
 	*reporters = 0;
+	if (to < from || to - from >= BOUND_REPORT_DAYS) {
+		errbuf_set(e, "store: %lld days of volume asked (at most %d)",
+		    (long long)(to - from + 1), BOUND_REPORT_DAYS);
+		return -1;
+	}
+	if ((suspect = calloc((size_t)(to - from + 1), sizeof *suspect)) == NULL) {
+		errbuf_set(e, "out of memory");
+		return -1;
+	}
+	if (suspect_days(st, domain, from, to, suspect, e) == -1) {
+		free(suspect);
+		return -1;
+	}
 	if (prepare(st,
 	        "SELECT day, total(messages) FROM rollup_day WHERE policy_domain = ?1"
 	        " AND day BETWEEN ?2 AND ?3 GROUP BY day ORDER BY day",
@@ -318,19 +392,22 @@ store_advise_days(struct store *st, const char *domain, int64_t from, int64_t to
 	sqlite3_bind_int64(s, 2, from);
 	sqlite3_bind_int64(s, 3, to);
 	while ((rc = store_step(st, s, "reading daily volume", e)) == SQLITE_ROW) {
+		int64_t day = sqlite3_column_int64(s, 0);
 		double m = sqlite3_column_double(s, 1);
+		int64_t messages = (m >= 9.2e18 ? INT64_MAX : (int64_t)m) - suspect[day - from];
 
-		if (fn(ctx, sqlite3_column_int64(s, 0), m >= 9.2e18 ? INT64_MAX : (int64_t)m) ==
-		    -1) {
+		if (messages > 0 && fn(ctx, day, messages) == -1) {
 			rc = -1;
 			break;
 		}
 	}
 	sqlite3_finalize(s);
+	free(suspect);
 	if (rc == -1 ||
 	    prepare(st,
-	        "SELECT count(DISTINCT org_key) FROM rollup_day"
-	        " WHERE policy_domain = ?1 AND day BETWEEN ?2 AND ?3",
+	        "SELECT count(DISTINCT org_key) FROM report WHERE policy_domain = ?1"
+	        " AND suspect IS NULL AND xml_sha256 IS NOT NULL AND day_last >= ?2"
+	        " AND day_first <= ?3",
 	        &s, e) == -1)
 		return -1;
 	store_bind_text(s, 1, domain);

@@ -66,7 +66,10 @@ int store_advise_last_day(struct store *st, const char *domain, int64_t *day, bo
 int store_advise_policies(struct store *st, const char *domain, int64_t from, int64_t to,
     int (*fn)(void *ctx, const struct advise_policy_obs *o), void *ctx, struct errbuf *e);
 
-/* Messages per day in [from, to] (days without any left out), and distinct reporters. */
+/*
+ * Messages per day in [from, to] (at most BOUND_REPORT_DAYS days; days
+ * without any left out), and distinct reporters, suspect reports left out.
+ */
 int store_advise_days(struct store *st, const char *domain, int64_t from, int64_t to,
     int (*fn)(void *ctx, int64_t day, int64_t messages), void *ctx, unsigned *reporters,
     struct errbuf *e);

@@ -333,6 +333,9 @@ Test(advise_scenarios, a_forged_report_is_left_out_until_accepted)
 
 	advise(&fx, POLICY_UNSET, -1, &a);
 	cr_expect_eq(a.verdict, VERDICT_READY, "the forged reports are left out");
+	cr_expect_str_eq(cond(&a, "A2")->measured,
+	    "reports on 30 of the last 30 days, 4 reporters, 36,960 messages",
+	    "their reporter and messages too");
 	cr_assert_eq(a.n_notes, 1);
 	cr_expect_not_null(strstr(a.notes[0],
 	                       "2 reports (100000 messages) are left out as possibly "
@@ -365,6 +368,8 @@ Test(advise_scenarios, a_forged_report_is_left_out_until_accepted)
 	free(out);
 	advise(&fx, POLICY_UNSET, -1, &a);
 	cr_expect_eq(a.verdict, VERDICT_NOT_READY, "counted, the service's failures block");
+	cr_expect_str_eq(cond(&a, "A2")->measured,
+	    "reports on 30 of the last 30 days, 5 reporters, 86,960 messages");
 	cr_assert_eq(a.n_notes, 1);
 	cr_expect_not_null(strstr(a.notes[0], "1 report (50000 messages) is left out"), "%s",
 	    a.notes[0]);
