@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_utf7.h"
+
 #define IMAP_URL_MAX 1024
 #define IMAP_UID_MAX UINT32_MAX /* RFC 3501: UIDs are 32-bit */
 
@@ -19,9 +21,10 @@ struct reply {
 
 struct imap {
 	CURL *curl;
-	char base[IMAP_URL_MAX]; /* scheme://host[:port]/ */
-	char box[IMAP_URL_MAX];  /* base + the escaped folder */
-	char folder[IMAP_FOLDER_MAX];
+	char base[IMAP_URL_MAX];      /* scheme://host[:port]/ */
+	char box[IMAP_URL_MAX];       /* base + the escaped folder */
+	char folder[IMAP_FOLDER_MAX]; /* UTF-8, as the config names it */
+	char wire[IMAP_FOLDER_MAX];   /* in modified UTF-7, as IMAP sends it */
 	char account[IMAP_URL_MAX];
 	char *password;
 	char curl_err[CURL_ERROR_SIZE];
@@ -240,16 +243,14 @@ parse_url(struct imap *c, const struct imap_options *o, bool *tls, struct errbuf
 	folder = path[0] == '/' ? path + 1 : path;
 	if (folder[0] == '\0')
 		folder = "INBOX";
-	for (i = 0; folder[i] != '\0'; i++) {
-		if ((unsigned char)folder[i] < 0x20 || (unsigned char)folder[i] > 0x7e ||
-		    folder[i] == ';') {
-			errbuf_set(e,
-			    "imap: the folder in '%s' must be printable ASCII without ';'", o->url);
-			goto out;
-		}
+	if (strchr(folder, ';') != NULL) {
+		errbuf_set(e, "imap: the folder in '%s' must not hold ';'", o->url);
+		goto out;
 	}
-	if (i >= sizeof c->folder || (esc = curl_easy_escape(NULL, folder, 0)) == NULL) {
-		errbuf_set(e, "imap: the folder in '%s' is too long", o->url);
+	if ((i = strlen(folder)) >= sizeof c->folder ||
+	    imap_utf7_encode(folder, c->wire, sizeof c->wire, e) == -1 ||
+	    (esc = curl_easy_escape(NULL, c->wire, 0)) == NULL) {
+		errbuf_set(e, "imap: the folder in '%s' is too long or not UTF-8", o->url);
 		goto out;
 	}
 	memcpy(c->folder, folder, i + 1);
@@ -412,7 +413,7 @@ imap_uidvalidity(struct imap *c, uint64_t *uidvalidity, struct errbuf *e)
 	size_t pos = 0, len;
 	const char *line;
 
-	if (quote(c->folder, q, sizeof q) == -1) {
+	if (quote(c->wire, q, sizeof q) == -1) {
 		errbuf_set(e, "imap: bad folder name");
 		return -1;
 	}
@@ -610,11 +611,13 @@ expunge(struct imap *c, const char *set, struct errbuf *e)
 int
 imap_move(struct imap *c, const uint64_t *uids, size_t n, const char *folder, struct errbuf *e)
 {
-	char set[IMAP_SET_MAX], q[IMAP_FOLDER_MAX * 2 + 3];
+	char set[IMAP_SET_MAX], wire[IMAP_FOLDER_MAX], q[IMAP_FOLDER_MAX * 2 + 3];
 	size_t i = 0;
 
-	if (strlen(folder) >= IMAP_FOLDER_MAX || quote(folder, q, sizeof q) == -1) {
-		errbuf_set(e, "imap: folder '%s' must be printable ASCII", folder);
+	if (imap_utf7_encode(folder, wire, sizeof wire, e) == -1)
+		return -1;
+	if (quote(wire, q, sizeof q) == -1) {
+		errbuf_set(e, "imap: folder '%s' is too long", folder);
 		return -1;
 	}
 	while (i < n) {

@@ -463,6 +463,51 @@ Test(imap, all_reports_land_then_nothing_new, .timeout = 240)
 	server_stop(&s);
 }
 
+/*
+ * Folder names in UTF-8 reach the server in modified UTF-7 (RFC 3501
+ * 5.1.3): the archive folders are created and filled under their right
+ * names, and a folder named in the URL (percent-encoded UTF-8) is polled.
+ */
+Test(imap, non_ascii_folder_names, .timeout = 120)
+{
+	struct server s;
+	char path[512], text[2048];
+	size_t seeded, archived;
+	int n;
+
+	server_start(&s);
+	make_seed(&s, 1);
+	seeded = count_files(&s, "seed");
+	seed(&s, "seed");
+	write_config(&s, "a", true, "ca.pem",
+	    "archive_folder = Archiv/Berichte-Öffentlich\ninvalid_folder = Archiv/Ungültig", "");
+	cr_assert_eq(poll_once(&s, "a", 0), 0);
+	cr_assert_eq(folder_count(&s, "INBOX"), 0);
+	archived = folder_count(&s, "Archiv/Berichte-Öffentlich");
+	cr_assert_gt(archived, 0);
+	cr_assert_eq(archived + folder_count(&s, "Archiv/Ungültig"), seeded);
+	/* Dovecot keeps the names it was sent: modified UTF-7 on its disk too */
+	snprintf(path, sizeof path, "%s/mail/test/Maildir/.Archiv.Berichte-&ANY-ffentlich/cur",
+	    s.dir);
+	cr_expect_eq(access(path, F_OK), 0, "%s", path);
+	snprintf(path, sizeof path, "%s/mail/test/Maildir/.Archiv.Ungu&AwE-ltig", s.dir);
+	cr_expect_neq(access(path, F_OK), 0, "a decomposed u with its accent is another name");
+	snprintf(path, sizeof path, "%s/mail/test/Maildir/.Archiv.Ung&APw-ltig/cur", s.dir);
+	cr_expect_eq(access(path, F_OK), 0, "%s", path);
+
+	n = snprintf(text, sizeof text,
+	    "[database]\npath = %s/b.db\n[imap box]\n"
+	    "url = imaps://127.0.0.1:%d/Archiv/Berichte-%%C3%%96ffentlich\nuser = test\n"
+	    "ca_file = %s/ca.pem\nafter = none\nafter_invalid = none\n",
+	    s.dir, s.imaps, s.dir);
+	snprintf(path, sizeof path, "%s/b.conf", s.dir);
+	tu_write_file(path, text, (size_t)n);
+	cr_assert_eq(poll_once(&s, "b", 0), 0);
+	cr_assert_eq(db_int(&s, "b", "SELECT sum(times_seen) FROM input"), (long long)archived);
+	cr_assert_eq(folder_count(&s, "Archiv/Berichte-Öffentlich"), archived);
+	server_stop(&s);
+}
+
 Test(imap, killed_mid_batch_loses_and_duplicates_nothing, .timeout = 280)
 {
 	struct server s;
