@@ -21,10 +21,10 @@
 #include "embedded.h"
 #include "html.h"
 #include "log.h"
+#include "login.h"
 #include "pool.h"
 #include "query.h"
 #include "stream.h"
-#include "throttle.h"
 
 #define WEB_LISTEN_DEFAULT "127.0.0.1:8080"
 #define WEB_THREADS_DEFAULT 4
@@ -70,11 +70,10 @@ struct web_server {
 	struct cache *cache;
 	unsigned port;
 	char base_path[WEB_PREFIX_MAX];
-	char *auth_user, *auth_hash;
+	struct login *login;         /* NULL: no authentication */
 	struct advise_config advise; /* the advisor's thresholds */
 	char etags[WEB_ASSETS_MAX][24];
 	struct deadlines *deadlines; /* request heads due in WEB_HEAD_S (slowloris) */
-	struct throttle *throttle;   /* failed logins per address */
 };
 
 static const struct {
@@ -399,72 +398,6 @@ reply_api(struct web_server *w, struct MHD_Connection *c, bool head, const char 
 
 /* ---- requests ---- */
 
-enum login { LOGIN_OK, LOGIN_REFUSED, LOGIN_THROTTLED };
-
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Whole seconds, rounded up: what Retry-After and the log say. */
-static int64_t
-seconds_of(int64_t ms)
-{
-	return (ms + 999) / 1000;
-}
-
-static void
-log_throttled(const struct sockaddr *addr, int64_t block)
-{
-	char text[INET6_ADDRSTRLEN] = "?";
-	const void *a = addr->sa_family == AF_INET6 ?
-	    (const void *)&((const struct sockaddr_in6 *)addr)->sin6_addr :
-	    (const void *)&((const struct sockaddr_in *)addr)->sin_addr;
-
-	inet_ntop(addr->sa_family, a, text, sizeof text);
-	log_warn("web: failed logins from %s: it waits %" PRId64 " s before its next try", text,
-	    seconds_of(block));
-}
-
-/*
- * Checks the request's credentials, unless its address failed too often
- * lately (*wait: the seconds it must still wait). A request without
- * credentials is refused without counting: browsers send one first.
- * *wait is in milliseconds.
- */
-static enum login
-check_login(struct web_server *w, struct MHD_Connection *c, int64_t *wait)
-{
-	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *addr = ci != NULL ? ci->client_addr : NULL;
-	int64_t now = monotonic_ms(), block;
-	char *user, *pass = NULL;
-	enum login rc = LOGIN_REFUSED;
-
-	if ((user = MHD_basic_auth_get_username_password(c, &pass)) == NULL)
-		return LOGIN_REFUSED;
-	if (addr != NULL && (*wait = throttle_wait(w->throttle, addr, now)) > 0) {
-		rc = LOGIN_THROTTLED;
-	} else if (pass != NULL && auth_verify(w->auth_user, w->auth_hash, user, pass)) {
-		rc = LOGIN_OK;
-		if (addr != NULL)
-			throttle_passed(w->throttle, addr, now);
-	} else if (addr != NULL && (block = throttle_failed(w->throttle, addr, now)) > 0) {
-		log_throttled(addr, block);
-	}
-	if (pass != NULL) {
-		explicit_bzero(pass, strlen(pass));
-		MHD_free(pass);
-	}
-	MHD_free(user);
-	return rc;
-}
-
 static enum MHD_Result
 reply_unauthorized(struct MHD_Connection *c)
 {
@@ -482,17 +415,17 @@ reply_unauthorized(struct MHD_Connection *c)
 	return ret;
 }
 
-/* 429 with Retry-After: too many failed logins from this address (wait ms). */
+/* 429 with Retry-After: too many failed logins from this address. */
 static enum MHD_Result
-reply_throttled(struct MHD_Connection *c, int64_t wait)
+reply_throttled(struct MHD_Connection *c, int64_t retry_s)
 {
 	char body[96], seconds[24];
 	struct MHD_Response *r;
 	int n;
 
 	n = snprintf(body, sizeof body, "too many failed logins: try again in %" PRId64 " s\n",
-	    seconds_of(wait));
-	snprintf(seconds, sizeof seconds, "%" PRId64, seconds_of(wait));
+	    retry_s);
+	snprintf(seconds, sizeof seconds, "%" PRId64, retry_s);
 	r = MHD_create_response_from_buffer((size_t)n, body, MHD_RESPMEM_MUST_COPY);
 	if (r != NULL)
 		MHD_add_response_header(r, "Retry-After", seconds);
@@ -557,7 +490,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	struct web_server *w = cls;
 	size_t blen = strlen(w->base_path);
 	char location[WEB_PREFIX_MAX + 2];
-	int64_t wait = 0;
+	int64_t retry_s = 0;
 	struct MHD_Response *r;
 	bool head = strcmp(method, "HEAD") == 0;
 
@@ -585,12 +518,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			MHD_add_response_header(r, "Allow", "GET, HEAD");
 		return queue(c, 405, r, "text/plain; charset=utf-8");
 	}
-	if (w->auth_user != NULL) {
-		switch (check_login(w, c, &wait)) {
+	if (w->login != NULL) {
+		switch (login_check(w->login, c, &retry_s)) {
 		case LOGIN_OK:
 			break;
 		case LOGIN_THROTTLED:
-			return reply_throttled(c, wait);
+			return reply_throttled(c, retry_s);
 		case LOGIN_REFUSED:
 			return reply_unauthorized(c);
 		}
@@ -759,9 +692,7 @@ check_options(const struct web_options *o, struct web_server *w, struct sockaddr
 		    listen_text);
 		return -1;
 	}
-	if (auth &&
-	    ((w->auth_user = strdup(o->auth_user)) == NULL ||
-	        (w->auth_hash = strdup(o->auth_hash)) == NULL)) {
+	if (auth && (w->login = login_new(o->auth_user, o->auth_hash)) == NULL) {
 		errbuf_set(e, "out of memory");
 		return -1;
 	}
@@ -821,10 +752,6 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 		errbuf_set(e, "cannot start a thread");
 		goto fail;
 	}
-	if ((w->throttle = throttle_new()) == NULL) {
-		errbuf_set(e, "out of memory");
-		goto fail;
-	}
 	if (open_listener(&ss, sslen, listen_text, &fd, e) == -1)
 		goto fail;
 	w->port = bound_port(fd);
@@ -866,13 +793,9 @@ web_server_stop(struct web_server *w)
 	if (w->daemon != NULL)
 		MHD_stop_daemon(w->daemon);
 	deadlines_free(w->deadlines);
-	throttle_free(w->throttle);
 	stream_set_free(w->streams);
 	cache_free(w->cache);
 	pool_close(w->pool);
-	free(w->auth_user);
-	if (w->auth_hash != NULL)
-		explicit_bzero(w->auth_hash, strlen(w->auth_hash));
-	free(w->auth_hash);
+	login_free(w->login);
 	free(w);
 }
