@@ -685,15 +685,20 @@ Test(privdrop, run_runs_as_the_configured_user, .timeout = 60)
 	pid = start(log, args);
 	free(wait_log(log, "running as user nobody", 10));
 	expect_nobody(pid);
-	/* The first poll, after the switch, stores the mail and moves it as nobody. */
+	/*
+	 * The first poll, after the switch, stores the mail and moves it as
+	 * nobody: the move follows the commit (the log line precedes it).
+	 */
 	free(wait_log(log, "Maildir/new/100.M1.test", 10));
+	snprintf(text, sizeof text, "%s/Maildir/cur/100.M1.test:2,S", dir);
+	for (n = 0; n < 200 && access(text, F_OK) != 0; n++)
+		usleep(50 * 1000);
+	cr_expect_eq(access(text, F_OK), 0, "the mail was not moved to cur/ with S");
 	cr_expect_eq(http_get(port, "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &body),
 	    200);
 	cr_expect_not_null(strstr(body, "\"policy_domain\":\"polled.example\",\"messages\":9,"),
 	    "%s", body);
 	free(body);
-	snprintf(text, sizeof text, "%s/Maildir/cur/100.M1.test:2,S", dir);
-	cr_expect_eq(access(text, F_OK), 0, "the mail was not moved to cur/ with S");
 	cr_expect_eq(stop(pid), 0);
 	free(dir);
 }
