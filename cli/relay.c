@@ -148,6 +148,7 @@ new_chunk(struct relay *r, size_t size)
 		c->cap = size;
 	}
 	c->used = 0;
+	free(r->cur); /* NULL, or empty: publish() sends every chunk holding a message */
 	r->cur = c;
 	return 0;
 }
