@@ -15,7 +15,7 @@
 #define REPORTS_SQL(D) \
 	"SELECT org_name, report_id, policy_domain, " ISO("begin_ts") ", " ISO("end_ts") "," \
 	" records, messages, dmarc_pass, dkim_aligned, spf_aligned, org_email, dialect," \
-	" p, sp, pct, adkim, aspf, flags FROM report" \
+	" p, sp, pct, adkim, aspf, flags, suspect FROM report" \
 	" WHERE " D "begin_ts BETWEEN :since AND :until AND xml_sha256 IS NOT NULL" \
 	" ORDER BY begin_ts, org_name, id"
 /* clang-format on */
@@ -82,7 +82,7 @@
 
 static const char *const reports_cols[] = { "org_name", "report_id", "policy_domain", "begin",
 	"end", "records", "messages", "dmarc_pass", "dkim_aligned", "spf_aligned", "org_email",
-	"dialect", "p", "sp", "pct", "adkim", "aspf", "flags" };
+	"dialect", "p", "sp", "pct", "adkim", "aspf", "flags", "suspect" };
 static const char *const records_cols[] = { "org_name", "report_id", "policy_domain", "begin",
 	"end", "source_ip", "count", "disposition", "dkim_aligned", "spf_aligned", "dmarc_pass",
 	"header_from", "envelope_from", "envelope_to", "reasons", "dkim_results", "spf_results",

@@ -330,6 +330,13 @@ Test(advise_scenarios, a_forged_report_is_left_out_until_accepted)
 	cr_assert_eq(tu_run(&out, "%s ingest --json --db %s %s", DMARCD_BIN, fx.db, dir), 0);
 	cr_assert_not_null(strstr(out, "\"reports_stored\":2,"), "%s", out);
 	free(out);
+	cr_assert_eq(
+	    tu_run(&out, "%s export reports --db %s --since 2025-02-13", DMARCD_BIN, fx.db), 0);
+	cr_expect_not_null(strstr(out,
+	                       ",r,r,,its mail failed DMARC at the receiving server "
+	                       "(Authentication-Results: dmarc=fail)\r\n"),
+	    "the reports export says why: %s", out);
+	free(out);
 
 	advise(&fx, POLICY_UNSET, -1, &a);
 	cr_expect_eq(a.verdict, VERDICT_READY, "the forged reports are left out");

@@ -118,7 +118,7 @@ Test(store, export_kinds_and_columns)
 		size_t ncols;
 		const char *first, *last;
 	} cases[] = {
-		{ "reports", EXPORT_REPORTS, 18, "org_name", "flags" },
+		{ "reports", EXPORT_REPORTS, 19, "org_name", "suspect" },
 		{ "records", EXPORT_RECORDS, 18, "org_name", "flags" },
 		{ "sources", EXPORT_SOURCES, 12, "policy_domain", "last_seen" },
 		{ "domains", EXPORT_DOMAINS, 20, "policy_domain", "testing" },
