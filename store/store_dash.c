@@ -5,6 +5,11 @@
  * reports and inputs, and one report or failure report. Sources are in
  * store_dash_src.c.
  */
+/*
+ * This file builds SQL text from literals and macros, laid out by hand a
+ * clause per line; clang-format would break the clauses apart.
+ */
+/* clang-format off */
 #include "store_dash_int.h"
 
 #include <arpa/inet.h>
@@ -14,10 +19,8 @@
 
 #define ISO(col) "strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
 #define DATE(col) "date(" col ", 'unixepoch')"
-/* clang-format off */
 #define RATE(num, den) \
 	"CASE WHEN " den " > 0 THEN round(CAST(" num " AS REAL) / " den ", 4) END"
-/* clang-format on */
 
 /* ---- shared helpers ---- */
 
@@ -133,8 +136,7 @@ void
 dash_args_page(struct dash_args *a, const struct dash_page *page)
 {
 	a->limit = page == NULL || page->limit == 0 ? DASH_LIMIT_DEFAULT :
-	    page->limit > DASH_LIMIT_MAX            ? DASH_LIMIT_MAX :
-	                                              page->limit;
+	    page->limit > DASH_LIMIT_MAX ? DASH_LIMIT_MAX : page->limit;
 	a->offset = page != NULL ? page->offset : 0;
 }
 
@@ -163,7 +165,8 @@ bind_blob(sqlite3_stmt *s, const char *name, const uint8_t *v)
 }
 
 sqlite3_stmt *
-dash_prepare(struct store *st, const struct sqlb *b, const struct dash_args *a, struct errbuf *e)
+dash_prepare(struct store *st, const struct sqlb *b, const struct dash_args *a,
+    struct errbuf *e)
 {
 	sqlite3_stmt *s = NULL;
 
@@ -176,13 +179,13 @@ dash_prepare(struct store *st, const struct sqlb *b, const struct dash_args *a, 
 		return NULL;
 	}
 	if ((bind_text(s, ":domain", a->domain) | bind_text(s, ":org", a->org) |
-	        bind_int(s, ":lo", a->lo) | bind_int(s, ":hi", a->hi) |
-	        bind_int(s, ":plo", a->plo) | bind_int(s, ":phi", a->phi) |
-	        bind_blob(s, ":iplo", a->iplo) | bind_blob(s, ":iphi", a->iphi) |
-	        bind_blob(s, ":netlo", a->netlo) | bind_int(s, ":limit", a->limit) |
-	        bind_int(s, ":offset", a->offset) | bind_int(s, ":id", a->id) |
-	        bind_text(s, ":status", a->status) |
-	        bind_int(s, ":total_max", DASH_TOTAL_MAX + 1)) != SQLITE_OK) {
+	    bind_int(s, ":lo", a->lo) | bind_int(s, ":hi", a->hi) |
+	    bind_int(s, ":plo", a->plo) | bind_int(s, ":phi", a->phi) |
+	    bind_blob(s, ":iplo", a->iplo) | bind_blob(s, ":iphi", a->iphi) |
+	    bind_blob(s, ":netlo", a->netlo) |
+	    bind_int(s, ":limit", a->limit) | bind_int(s, ":offset", a->offset) |
+	    bind_int(s, ":id", a->id) | bind_text(s, ":status", a->status) |
+	    bind_int(s, ":total_max", DASH_TOTAL_MAX + 1)) != SQLITE_OK) {
 		store_fail(st, "binding a dashboard query", e);
 		sqlite3_finalize(s);
 		return NULL;
@@ -191,8 +194,9 @@ dash_prepare(struct store *st, const struct sqlb *b, const struct dash_args *a, 
 }
 
 int
-dash_emit(struct store *st, sqlite3_stmt *s, size_t ncols, const char *const *names, int flags_col,
-    const struct cell *extra, store_row_fn row, void *ctx, struct errbuf *e)
+dash_emit(struct store *st, sqlite3_stmt *s, size_t ncols, const char *const *names,
+    int flags_col, const struct cell *extra, store_row_fn row, void *ctx,
+    struct errbuf *e)
 {
 	int rc = dash_emit_rows(st, s, ncols, names, flags_col, extra, row, ctx, e);
 
@@ -202,7 +206,8 @@ dash_emit(struct store *st, sqlite3_stmt *s, size_t ncols, const char *const *na
 
 int
 dash_emit_rows(struct store *st, sqlite3_stmt *s, size_t ncols, const char *const *names,
-    int flags_col, const struct cell *extra, store_row_fn row, void *ctx, struct errbuf *e)
+    int flags_col, const struct cell *extra, store_row_fn row, void *ctx,
+    struct errbuf *e)
 {
 	struct cell cells[DASH_MAX_COLS];
 	char flags[STORE_FLAGS_TEXT];
@@ -216,8 +221,8 @@ dash_emit_rows(struct store *st, sqlite3_stmt *s, size_t ncols, const char *cons
 	}
 	while ((rc = store_step(st, s, "a dashboard query", e)) == SQLITE_ROW) {
 		for (i = 0; i < ncols; i++)
-			store_fill_cell(s, (int)i,
-			    (int)i == flags_col ? failure_flags_describe : NULL, flags, &cells[i]);
+			store_fill_cell(s, (int)i, (int)i == flags_col ?
+			    failure_flags_describe : NULL, flags, &cells[i]);
 		if (extra != NULL)
 			cells[ncols] = *extra;
 		if (row(ctx, ncols + (extra != NULL), names, cells) == -1) {
@@ -232,8 +237,8 @@ dash_emit_rows(struct store *st, sqlite3_stmt *s, size_t ncols, const char *cons
 
 /* The first result of a one-value query (finalized), or -1 (e). */
 static int
-scalar(struct store *st, const struct sqlb *b, const struct dash_args *a, int64_t *out,
-    struct errbuf *e)
+scalar(struct store *st, const struct sqlb *b, const struct dash_args *a,
+    int64_t *out, struct errbuf *e)
 {
 	sqlite3_stmt *s = dash_prepare(st, b, a, e);
 	int rc;
@@ -288,8 +293,7 @@ rollup_rows(struct sqlb *b, const struct dash_args *a)
 	if (a->has_source) {
 		sqlb_add(b, " FROM rollup WHERE ip BETWEEN :iplo AND :iphi AND ");
 		if (a->domain == NULL)
-			sqlb_add(b,
-			    "policy_domain IN (SELECT DISTINCT policy_domain"
+			sqlb_add(b, "policy_domain IN (SELECT DISTINCT policy_domain"
 			    " FROM rollup_day) AND ");
 	} else {
 		sqlb_add(b, " FROM rollup_day WHERE ");
@@ -309,16 +313,18 @@ sum_as(struct sqlb *b, const char *expr, const char *name)
 	sqlb_add(b, name);
 }
 
-static const char *const domains_cols[] = { "policy_domain", "messages", "dmarc_pass", "pass_rate",
-	"dkim_aligned", "dkim_rate", "spf_aligned", "spf_rate", "disposition_none",
-	"disposition_quarantine", "disposition_reject", "sources", "p", "sp", "pct", "testing",
-	"prev_messages", "prev_pass_rate" };
+static const char *const domains_cols[] = {
+	"policy_domain", "messages", "dmarc_pass", "pass_rate", "dkim_aligned", "dkim_rate",
+	"spf_aligned", "spf_rate", "disposition_none", "disposition_quarantine",
+	"disposition_reject", "sources", "p", "sp", "pct", "testing", "prev_messages",
+	"prev_pass_rate",
+};
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
 int
-store_dash_domains(struct store *st, const struct dash_filter *f, store_row_fn row, void *ctx,
-    struct errbuf *e)
+store_dash_domains(struct store *st, const struct dash_filter *f, store_row_fn row,
+    void *ctx, struct errbuf *e)
 {
 	const struct dash_sums *x = dash_sums(f->result);
 	struct dash_args a;
@@ -352,33 +358,33 @@ store_dash_domains(struct store *st, const struct dash_filter *f, store_row_fn r
 		sqlb_add(&b, ") AS sources");
 	}
 	rollup_rows(&b, &a);
-	sqlb_add(&b,
-	    "day BETWEEN :lo AND :hi GROUP BY policy_domain),"
+	sqlb_add(&b, "day BETWEEN :lo AND :hi GROUP BY policy_domain),"
 	    " prev AS (SELECT policy_domain, ");
 	sum_as(&b, x->messages, "messages");
 	sqlb_add(&b, ", ");
 	sum_as(&b, x->dmarc_pass, "dmarc_pass");
 	rollup_rows(&b, &a);
-	sqlb_add(&b,
-	    "day BETWEEN :plo AND :phi GROUP BY policy_domain)"
-	    " SELECT c.policy_domain, c.messages, c.dmarc_pass, " RATE("c.dmarc_pass",
-	        "c.messages") ", c.dkim_aligned, " RATE("c.dkim_aligned",
-	        "c.messages") ", c.spf_aligned, " RATE("c.spf_aligned",
-	        "c.messages") ", c.disposition_none,"
-	                      " c.disposition_quarantine, c.disposition_reject, c.sources,"
-	                      " l.p, l.sp, l.pct, l.testing, v.messages, " RATE("v.dmarc_pass",
-	                          "v.messages") " FROM cur c LEFT JOIN prev v ON v.policy_domain = c.policy_domain"
-	                                        " LEFT JOIN report l ON l.id = (SELECT id FROM report WHERE"
-	                                        " policy_domain = c.policy_domain AND day_first <= :hi AND xml_sha256 IS NOT NULL"
-	                                        " ORDER BY begin_ts DESC, id DESC LIMIT 1)"
-	                                        " ORDER BY c.messages DESC, c.policy_domain");
+	sqlb_add(&b, "day BETWEEN :plo AND :phi GROUP BY policy_domain)"
+	    " SELECT c.policy_domain, c.messages, c.dmarc_pass, "
+	    RATE("c.dmarc_pass", "c.messages") ", c.dkim_aligned, "
+	    RATE("c.dkim_aligned", "c.messages") ", c.spf_aligned, "
+	    RATE("c.spf_aligned", "c.messages") ", c.disposition_none,"
+	    " c.disposition_quarantine, c.disposition_reject, c.sources,"
+	    " l.p, l.sp, l.pct, l.testing, v.messages, "
+	    RATE("v.dmarc_pass", "v.messages")
+	    " FROM cur c LEFT JOIN prev v ON v.policy_domain = c.policy_domain"
+	    " LEFT JOIN report l ON l.id = (SELECT id FROM report WHERE"
+	    " policy_domain = c.policy_domain AND day_first <= :hi AND xml_sha256 IS NOT NULL"
+	    " ORDER BY begin_ts DESC, id DESC LIMIT 1)"
+	    " ORDER BY c.messages DESC, c.policy_domain");
 	if ((s = dash_prepare(st, &b, &a, e)) == NULL)
 		return -1;
 	return dash_emit(st, s, NCOLS(domains_cols), domains_cols, -1, NULL, row, ctx, e);
 }
 
-static const char *const daily_cols[] = { "day", "messages", "dmarc_pass", "dmarc_fail",
-	"pass_rate" };
+static const char *const daily_cols[] = {
+	"day", "messages", "dmarc_pass", "dmarc_fail", "pass_rate",
+};
 
 int
 store_dash_daily(struct store *st, const struct dash_filter *f, store_row_fn row, void *ctx,
@@ -391,10 +397,9 @@ store_dash_daily(struct store *st, const struct dash_filter *f, store_row_fn row
 
 	if (dash_args_init(&a, f, e) == -1)
 		return -1;
-	sqlb_add(&b,
-	    "SELECT " DATE("day * 86400") ", messages, dmarc_pass,"
-	                                  " messages - dmarc_pass, " RATE("dmarc_pass",
-	                                      "messages") " FROM (SELECT day, ");
+	sqlb_add(&b, "SELECT " DATE("day * 86400") ", messages, dmarc_pass,"
+	    " messages - dmarc_pass, " RATE("dmarc_pass", "messages")
+	    " FROM (SELECT day, ");
 	sum_as(&b, x->messages, "messages");
 	sqlb_add(&b, ", ");
 	sum_as(&b, x->dmarc_pass, "dmarc_pass");
@@ -409,8 +414,8 @@ store_dash_daily(struct store *st, const struct dash_filter *f, store_row_fn row
 
 /* Counts the rows of "SELECT 1 <from_where>" up to DASH_TOTAL_MAX + 1. 0 or -1 (e). */
 static int
-count_rows(struct store *st, const char *from_where, const struct dash_args *a, int64_t *out,
-    struct errbuf *e)
+count_rows(struct store *st, const char *from_where, const struct dash_args *a,
+    int64_t *out, struct errbuf *e)
 {
 	struct sqlb b = { .n = 0 };
 
@@ -424,8 +429,7 @@ void
 dash_report_filter(struct sqlb *b, const struct dash_args *a)
 {
 	/* begin_ts first, for the index; a report spans at most BOUND_REPORT_DAYS */
-	sqlb_add(b,
-	    "r.begin_ts BETWEEN (:lo - 400) * 86400 AND (:hi + 1) * 86400 - 1"
+	sqlb_add(b, "r.begin_ts BETWEEN (:lo - 400) * 86400 AND (:hi + 1) * 86400 - 1"
 	    " AND r.day_first <= :hi AND r.day_last >= :lo AND r.xml_sha256 IS NOT NULL");
 	if (a->domain != NULL)
 		sqlb_add(b, " AND r.policy_domain = :domain");
@@ -441,16 +445,14 @@ dash_report_filter(struct sqlb *b, const struct dash_args *a)
 static void
 source_reports(struct sqlb *b, const struct dash_args *a)
 {
-	sqlb_add(b,
-	    "r.id IN (SELECT rp.id FROM rollup g JOIN report rp ON"
+	sqlb_add(b, "r.id IN (SELECT rp.id FROM rollup g JOIN report rp ON"
 	    " rp.policy_domain = g.policy_domain AND rp.org_key = g.org_key"
 	    " AND rp.day_first BETWEEN g.day - 400 AND g.day AND rp.day_last >= g.day"
 	    " WHERE g.ip BETWEEN :iplo AND :iphi AND g.day BETWEEN :lo AND :hi");
 	if (a->domain != NULL)
 		sqlb_add(b, " AND g.policy_domain = :domain");
 	else
-		sqlb_add(b,
-		    " AND g.policy_domain IN (SELECT DISTINCT policy_domain"
+		sqlb_add(b, " AND g.policy_domain IN (SELECT DISTINCT policy_domain"
 		    " FROM rollup_day)");
 	if (a->org != NULL)
 		sqlb_add(b, " AND g.org_key = :org");
@@ -459,25 +461,25 @@ source_reports(struct sqlb *b, const struct dash_args *a)
 
 /* The columns of the records lists and of a report's records. */
 #define RECORD_NCOLS 17
-static const char *const record_names[RECORD_NCOLS + 1] = { "report", "org_name", "report_id",
-	"policy_domain", "begin", "end", "source_ip", "count", "disposition", "dkim_aligned",
-	"spf_aligned", "dmarc_pass", "header_from", "envelope_from", "reasons", "dkim_results",
-	"spf_results", "total_rows" };
+static const char *const record_names[RECORD_NCOLS + 1] = {
+	"report", "org_name", "report_id", "policy_domain", "begin", "end", "source_ip",
+	"count", "disposition", "dkim_aligned", "spf_aligned", "dmarc_pass", "header_from",
+	"envelope_from", "reasons", "dkim_results", "spf_results", "total_rows",
+};
 
 /* The record columns of the records lists (a: record, r: report), without total_rows. */
 static void
 record_cols(struct sqlb *b)
 {
-	sqlb_add(b,
-	    "SELECT r.id, r.org_name, r.report_id, r.policy_domain, " ISO("r.begin_ts") ", " ISO(
-	        "r.end_ts") ", a.source_ip, a.count, a.disposition, a.pe_dkim, a.pe_spf,"
-	                    " a.dmarc_pass, a.header_from, a.envelope_from, " STORE_SQL_REASONS
-	                    ", " STORE_SQL_DKIM_RESULTS ", " STORE_SQL_SPF_RESULTS);
+	sqlb_add(b, "SELECT r.id, r.org_name, r.report_id, r.policy_domain, " ISO("r.begin_ts")
+	    ", " ISO("r.end_ts") ", a.source_ip, a.count, a.disposition, a.pe_dkim, a.pe_spf,"
+	    " a.dmarc_pass, a.header_from, a.envelope_from, " STORE_SQL_REASONS ", "
+	    STORE_SQL_DKIM_RESULTS ", " STORE_SQL_SPF_RESULTS);
 }
 
 int
-store_dash_records(struct store *st, const struct dash_filter *f, const struct dash_page *page,
-    store_row_fn row, void *ctx, struct errbuf *e)
+store_dash_records(struct store *st, const struct dash_filter *f,
+    const struct dash_page *page, store_row_fn row, void *ctx, struct errbuf *e)
 {
 	struct sqlb w = { .n = 0 }, b = { .n = 0 };
 	struct dash_args a;
@@ -507,28 +509,24 @@ store_dash_records(struct store *st, const struct dash_filter *f, const struct d
 	return dash_emit(st, s, RECORD_NCOLS, record_names, -1, &total, row, ctx, e);
 }
 
-static const char *const reports_cols[] = { "id", "org_name", "report_id", "policy_domain", "begin",
-	"end", "records", "messages", "dmarc_pass", "pass_rate", "p", "dialect", "flags",
-	"total_rows" };
+
+static const char *const reports_cols[] = {
+	"id", "org_name", "report_id", "policy_domain", "begin", "end", "records", "messages",
+	"dmarc_pass", "pass_rate", "p", "dialect", "flags", "total_rows",
+};
 
 static const struct sort_col reports_sort[] = {
-	{ "id", "r.id" },
-	{ "org_name", "r.org_name" },
-	{ "report_id", "r.report_id" },
-	{ "policy_domain", "r.policy_domain" },
-	{ "begin", "r.begin_ts" },
-	{ "end", "r.end_ts" },
-	{ "records", "r.records" },
-	{ "messages", "r.messages" },
+	{ "id", "r.id" }, { "org_name", "r.org_name" }, { "report_id", "r.report_id" },
+	{ "policy_domain", "r.policy_domain" }, { "begin", "r.begin_ts" },
+	{ "end", "r.end_ts" }, { "records", "r.records" }, { "messages", "r.messages" },
 	{ "dmarc_pass", "r.dmarc_pass" },
 	{ "pass_rate", "CAST(r.dmarc_pass AS REAL) / nullif(r.messages, 0)" },
-	{ "p", "r.p" },
-	{ "dialect", "r.dialect" },
+	{ "p", "r.p" }, { "dialect", "r.dialect" },
 };
 
 int
-store_dash_reports(struct store *st, const struct dash_filter *f, const struct dash_page *page,
-    store_row_fn row, void *ctx, struct errbuf *e)
+store_dash_reports(struct store *st, const struct dash_filter *f,
+    const struct dash_page *page, store_row_fn row, void *ctx, struct errbuf *e)
 {
 	struct sqlb w = { .n = 0 }, b = { .n = 0 };
 	struct dash_args a;
@@ -547,8 +545,7 @@ store_dash_reports(struct store *st, const struct dash_filter *f, const struct d
 	if (a.has_source) {
 		sqlb_add(&w, " AND ");
 		source_reports(&w, &a);
-		sqlb_add(&w,
-		    " AND EXISTS (SELECT 1 FROM record a WHERE a.id BETWEEN"
+		sqlb_add(&w, " AND EXISTS (SELECT 1 FROM record a WHERE a.id BETWEEN"
 		    " r.record_first AND r.record_last AND a.ip BETWEEN :iplo AND :iphi)");
 	}
 	if (w.full) {
@@ -557,22 +554,25 @@ store_dash_reports(struct store *st, const struct dash_filter *f, const struct d
 	}
 	if (count_rows(st, w.s, &a, &total.i, e) == -1)
 		return -1;
-	sqlb_add(&b,
-	    "SELECT r.id, r.org_name, r.report_id, r.policy_domain, " ISO("r.begin_ts") ", " ISO(
-	        "r.end_ts") ", r.records, r.messages, r.dmarc_pass, " RATE("r.dmarc_pass",
-	        "r.messages") ", r.p, r.dialect, r.flags");
+	sqlb_add(&b, "SELECT r.id, r.org_name, r.report_id, r.policy_domain, "
+	    ISO("r.begin_ts") ", " ISO("r.end_ts") ", r.records, r.messages, r.dmarc_pass, "
+	    RATE("r.dmarc_pass", "r.messages") ", r.p, r.dialect, r.flags");
 	sqlb_add(&b, w.s);
-	order_by(&b, page, reports_sort, NCOLS(reports_sort), "r.begin_ts DESC", "r.id DESC");
+	order_by(&b, page, reports_sort, NCOLS(reports_sort), "r.begin_ts DESC",
+	    "r.id DESC");
 	sqlb_add(&b, " LIMIT :limit OFFSET :offset");
 	if ((s = dash_prepare(st, &b, &a, e)) == NULL)
 		return -1;
-	return dash_emit(st, s, NCOLS(reports_cols) - 1, reports_cols, 12, &total, row, ctx, e);
+	return dash_emit(st, s, NCOLS(reports_cols) - 1, reports_cols, 12, &total, row, ctx,
+	    e);
 }
 
-static const char *const report_cols[] = { "org_name", "org_email", "extra_contact", "report_id",
-	"policy_domain", "begin", "end", "dialect", "generator", "errors", "p", "sp", "np", "pct",
-	"adkim", "aspf", "fo", "testing", "discovery_method", "records", "messages", "dmarc_pass",
-	"flags", "input_location" };
+static const char *const report_cols[] = {
+	"org_name", "org_email", "extra_contact", "report_id", "policy_domain", "begin", "end",
+	"dialect", "generator", "errors", "p", "sp", "np", "pct", "adkim", "aspf", "fo",
+	"testing", "discovery_method", "records", "messages", "dmarc_pass", "flags",
+	"input_location",
+};
 
 int
 store_dash_report(struct store *st, int64_t id, bool *found, store_row_fn meta_row,
@@ -589,8 +589,7 @@ store_dash_report(struct store *st, int64_t id, bool *found, store_row_fn meta_r
 	if (dash_args_init(&a, &none, e) == -1)
 		return -1;
 	a.id = id;
-	sqlb_add(&b,
-	    "SELECT count(*), coalesce(max(r.record_last - r.record_first + 1), 0)"
+	sqlb_add(&b, "SELECT count(*), coalesce(max(r.record_last - r.record_first + 1), 0)"
 	    " FROM report r WHERE r.id = :id AND r.xml_sha256 IS NOT NULL");
 	if ((s = dash_prepare(st, &b, &a, e)) == NULL)
 		return -1;
@@ -605,38 +604,37 @@ store_dash_report(struct store *st, int64_t id, bool *found, store_row_fn meta_r
 		return 0;
 	b.n = 0;
 	b.s[0] = '\0';
-	sqlb_add(&b,
-	    "SELECT r.org_name, r.org_email, r.extra_contact, r.report_id,"
-	    " r.policy_domain, " ISO("r.begin_ts") ", " ISO(
-	        "r.end_ts") ", r.dialect,"
-	                    " r.generator, r.errors, r.p, r.sp, r.np, r.pct, r.adkim, r.aspf, r.fo, r.testing,"
-	                    " r.discovery_method, r.records, r.messages, r.dmarc_pass, r.flags, i.location"
-	                    " FROM report r LEFT JOIN input i ON i.id = r.input_id WHERE r.id = :id");
+	sqlb_add(&b, "SELECT r.org_name, r.org_email, r.extra_contact, r.report_id,"
+	    " r.policy_domain, " ISO("r.begin_ts") ", " ISO("r.end_ts") ", r.dialect,"
+	    " r.generator, r.errors, r.p, r.sp, r.np, r.pct, r.adkim, r.aspf, r.fo, r.testing,"
+	    " r.discovery_method, r.records, r.messages, r.dmarc_pass, r.flags, i.location"
+	    " FROM report r LEFT JOIN input i ON i.id = r.input_id WHERE r.id = :id");
 	if ((s = dash_prepare(st, &b, &a, e)) == NULL ||
 	    dash_emit(st, s, NCOLS(report_cols), report_cols, 22, NULL, meta_row, ctx, e) == -1)
 		return -1;
 	b.n = 0;
 	b.s[0] = '\0';
 	record_cols(&b);
-	sqlb_add(&b,
-	    " FROM report r CROSS JOIN record a ON a.id BETWEEN r.record_first AND"
+	sqlb_add(&b, " FROM report r CROSS JOIN record a ON a.id BETWEEN r.record_first AND"
 	    " r.record_last WHERE r.id = :id ORDER BY a.id");
 	total.i = n;
 	if ((s = dash_prepare(st, &b, &a, e)) == NULL)
 		return -1;
-	return dash_emit(st, s, RECORD_NCOLS, record_names, -1, &total, records_row, ctx, e);
+	return dash_emit(st, s, RECORD_NCOLS, record_names, -1, &total, records_row,
+	    ctx, e);
 }
 
 /* The arrival time of a failure report, as the failures export has it. */
 #define FAILURE_TIME "coalesce(arrival_ts, stored_at)"
 
-static const char *const failures_cols[] = { "id", "arrival_date", "reporter", "source_ip",
-	"reported_domain", "header_from", "auth_failure", "delivery_result", "subject",
-	"aggregate_messages", "total_rows" };
+static const char *const failures_cols[] = {
+	"id", "arrival_date", "reporter", "source_ip", "reported_domain", "header_from",
+	"auth_failure", "delivery_result", "subject", "aggregate_messages", "total_rows",
+};
 
 int
-store_dash_failures(struct store *st, const struct dash_filter *f, const struct dash_page *page,
-    store_row_fn row, void *ctx, struct errbuf *e)
+store_dash_failures(struct store *st, const struct dash_filter *f,
+    const struct dash_page *page, store_row_fn row, void *ctx, struct errbuf *e)
 {
 	struct sqlb w = { .n = 0 }, b = { .n = 0 };
 	struct dash_args a;
@@ -646,8 +644,7 @@ store_dash_failures(struct store *st, const struct dash_filter *f, const struct 
 	if (dash_args_init(&a, f, e) == -1)
 		return -1;
 	dash_args_page(&a, page);
-	sqlb_add(&w,
-	    " FROM failure WHERE kind = 'dmarc' AND " FAILURE_TIME
+	sqlb_add(&w, " FROM failure WHERE kind = 'dmarc' AND " FAILURE_TIME
 	    " BETWEEN :lo * 86400 AND :hi * 86400 + 86399");
 	if (a.domain != NULL)
 		sqlb_add(&w, " AND reported_domain = :domain");
@@ -659,30 +656,31 @@ store_dash_failures(struct store *st, const struct dash_filter *f, const struct 
 	}
 	if (count_rows(st, w.s, &a, &total.i, e) == -1)
 		return -1;
-	sqlb_add(&b,
-	    "SELECT id, " ISO(
-	        FAILURE_TIME) ", reporter, source_ip, reported_domain,"
-	                      " header_from, auth_failure, delivery_result, sample_subject,"
-	                      " CASE WHEN ip IS NULL OR reported_domain IS NULL THEN NULL ELSE"
-	                      " (SELECT dmarcd_sum(u.messages) FROM rollup u WHERE u.policy_domain ="
-	                      " failure.reported_domain AND u.ip = failure.ip) END");
+	sqlb_add(&b, "SELECT id, " ISO(FAILURE_TIME) ", reporter, source_ip, reported_domain,"
+	    " header_from, auth_failure, delivery_result, sample_subject,"
+	    " CASE WHEN ip IS NULL OR reported_domain IS NULL THEN NULL ELSE"
+	    " (SELECT dmarcd_sum(u.messages) FROM rollup u WHERE u.policy_domain ="
+	    " failure.reported_domain AND u.ip = failure.ip) END");
 	sqlb_add(&b, w.s);
 	sqlb_add(&b, " ORDER BY " FAILURE_TIME " DESC, id DESC LIMIT :limit OFFSET :offset");
 	if ((s = dash_prepare(st, &b, &a, e)) == NULL)
 		return -1;
-	return dash_emit(st, s, NCOLS(failures_cols) - 1, failures_cols, -1, &total, row, ctx, e);
+	return dash_emit(st, s, NCOLS(failures_cols) - 1, failures_cols, -1, &total, row, ctx,
+	    e);
 }
 
-static const char *const failure_cols[] = { "id", "input_id", "kind", "format", "reporter",
-	"feedback_type", "user_agent", "version", "auth_failure", "identity_alignment",
-	"delivery_result", "delivery_result_raw", "arrival_date", "arrival_raw", "source_ip",
-	"source_ip_raw", "source_port", "incidents", "reported_domain", "original_mail_from",
-	"original_rcpt_to", "original_envelope_id", "reporting_mta", "auth_results", "dkim_domain",
-	"dkim_identity", "dkim_selector", "spf_dns", "spf_result", "dkim_result", "dmarc_result",
-	"spf_alignment", "dkim_alignment", "sample_kind", "sample_from", "header_from", "sample_to",
-	"sample_subject", "sample_date", "sample_message_id", "sample_dkim_domain",
-	"sample_dkim_selector", "sample_headers", "sample_body", "sample_cleared_at", "flags",
-	"stored_at" };
+static const char *const failure_cols[] = {
+	"id", "input_id", "kind", "format", "reporter", "feedback_type", "user_agent",
+	"version", "auth_failure", "identity_alignment", "delivery_result",
+	"delivery_result_raw", "arrival_date", "arrival_raw", "source_ip", "source_ip_raw",
+	"source_port", "incidents", "reported_domain", "original_mail_from",
+	"original_rcpt_to", "original_envelope_id", "reporting_mta", "auth_results",
+	"dkim_domain", "dkim_identity", "dkim_selector", "spf_dns", "spf_result",
+	"dkim_result", "dmarc_result", "spf_alignment", "dkim_alignment", "sample_kind",
+	"sample_from", "header_from", "sample_to", "sample_subject", "sample_date",
+	"sample_message_id", "sample_dkim_domain", "sample_dkim_selector", "sample_headers",
+	"sample_body", "sample_cleared_at", "flags", "stored_at",
+};
 
 int
 store_dash_failure(struct store *st, int64_t id, bool *found, store_row_fn row, void *ctx,
@@ -705,25 +703,26 @@ store_dash_failure(struct store *st, int64_t id, bool *found, store_row_fn row, 
 		return 0;
 	b.n = 0;
 	b.s[0] = '\0';
-	sqlb_add(&b,
-	    "SELECT id, input_id, kind, format, reporter, feedback_type, user_agent,"
-	    " version, auth_failure, identity_alignment, delivery_result, delivery_result_raw, " ISO(
-	        "arrival_ts") ", arrival_raw, source_ip, source_ip_raw, source_port, incidents,"
-	                      " reported_domain, original_mail_from, original_rcpt_to, original_envelope_id,"
-	                      " reporting_mta, auth_results, dkim_domain, dkim_identity, dkim_selector, spf_dns,"
-	                      " spf_result, dkim_result, dmarc_result, spf_alignment, dkim_alignment,"
-	                      " sample_kind, sample_from, header_from, sample_to, sample_subject, sample_date,"
-	                      " sample_message_id, sample_dkim_domain, sample_dkim_selector, sample_headers,"
-	                      " CAST(sample_body AS TEXT), " ISO("sample_cleared_at") ", flags, " ISO(
-	                          "stored_at") " FROM failure WHERE id = :id");
+	sqlb_add(&b, "SELECT id, input_id, kind, format, reporter, feedback_type, user_agent,"
+	    " version, auth_failure, identity_alignment, delivery_result, delivery_result_raw, "
+	    ISO("arrival_ts") ", arrival_raw, source_ip, source_ip_raw, source_port, incidents,"
+	    " reported_domain, original_mail_from, original_rcpt_to, original_envelope_id,"
+	    " reporting_mta, auth_results, dkim_domain, dkim_identity, dkim_selector, spf_dns,"
+	    " spf_result, dkim_result, dmarc_result, spf_alignment, dkim_alignment,"
+	    " sample_kind, sample_from, header_from, sample_to, sample_subject, sample_date,"
+	    " sample_message_id, sample_dkim_domain, sample_dkim_selector, sample_headers,"
+	    " CAST(sample_body AS TEXT), " ISO("sample_cleared_at") ", flags, "
+	    ISO("stored_at") " FROM failure WHERE id = :id");
 	if ((s = dash_prepare(st, &b, &a, e)) == NULL)
 		return -1;
 	return dash_emit(st, s, NCOLS(failure_cols), failure_cols, 45, NULL, row, ctx, e);
 }
 
-static const char *const inputs_cols[] = { "id", "received", "source", "location", "kind", "status",
-	"refusal_code", "reason", "reports_stored", "reports_duplicate", "records", "times_seen",
-	"subject", "total_rows" };
+static const char *const inputs_cols[] = {
+	"id", "received", "source", "location", "kind", "status", "refusal_code", "reason",
+	"reports_stored", "reports_duplicate", "records", "times_seen", "subject",
+	"total_rows",
+};
 
 int
 store_dash_inputs(struct store *st, const char *status, const struct dash_page *page,
@@ -733,7 +732,8 @@ store_dash_inputs(struct store *st, const char *status, const struct dash_page *
 	struct dash_args a;
 	struct dash_filter none = { 0 };
 	struct cell total = { .type = CELL_INT };
-	const char *where = status != NULL ? " FROM input WHERE status = :status" : " FROM input";
+	const char *where = status != NULL ? " FROM input WHERE status = :status" :
+	    " FROM input";
 	sqlite3_stmt *s;
 
 	if (dash_args_init(&a, &none, e) == -1)
@@ -742,11 +742,9 @@ store_dash_inputs(struct store *st, const char *status, const struct dash_page *
 	a.status = status;
 	if (count_rows(st, where, &a, &total.i, e) == -1)
 		return -1;
-	sqlb_add(&b,
-	    "SELECT id, " ISO(
-	        "first_seen_at") ", source, location, kind, status,"
-	                         " refusal_code, reason, reports_stored, reports_duplicate, records, times_seen,"
-	                         " subject");
+	sqlb_add(&b, "SELECT id, " ISO("first_seen_at") ", source, location, kind, status,"
+	    " refusal_code, reason, reports_stored, reports_duplicate, records, times_seen,"
+	    " subject");
 	sqlb_add(&b, where);
 	sqlb_add(&b, " ORDER BY id DESC LIMIT :limit OFFSET :offset");
 	if ((s = dash_prepare(st, &b, &a, e)) == NULL)
@@ -766,10 +764,10 @@ store_dash_reporters(struct store *st, store_row_fn row, void *ctx, struct errbu
 
 	if (dash_args_init(&a, &none, e) == -1)
 		return -1;
-	sqlb_add(&b,
-	    "SELECT org_key, org_name, reports FROM reporter"
+	sqlb_add(&b, "SELECT org_key, org_name, reports FROM reporter"
 	    " ORDER BY reports DESC, org_key");
 	if ((s = dash_prepare(st, &b, &a, e)) == NULL)
 		return -1;
 	return dash_emit(st, s, NCOLS(reporters_cols), reporters_cols, -1, NULL, row, ctx, e);
 }
+/* clang-format on */

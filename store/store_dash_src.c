@@ -15,16 +15,19 @@
  * walk, in memory: ordering every source of a year, millions of spoofed
  * addresses with a message or two, takes seconds.
  */
+/*
+ * This file builds SQL text from literals and macros, laid out by hand a
+ * clause per line; clang-format would break the clauses apart.
+ */
+/* clang-format off */
 #include "store_dash_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define DATE(col) "date(" col ", 'unixepoch')"
-/* clang-format off */
 #define RATE(num, den) \
 	"CASE WHEN " den " > 0 THEN round(CAST(" num " AS REAL) / " den ", 4) END"
-/* clang-format on */
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
 _Static_assert(DASH_SORT_HEAVY == ROLL_HEAVY, "a network missing from source is lighter");
@@ -32,25 +35,19 @@ _Static_assert(DASH_TOTAL_MAX >= DASH_SORT_TOP, "total_rows tells more rows than
 
 /* ---- sources ---- */
 
-static const char *const sources_cols[] = { "source", "policy_domain", "messages", "dmarc_pass",
-	"pass_rate", "dkim_aligned", "spf_aligned", "disposition_none", "disposition_quarantine",
-	"disposition_reject", "header_from", "reporters", "first_seen", "last_seen", "total_rows" };
+static const char *const sources_cols[] = {
+	"source", "policy_domain", "messages", "dmarc_pass", "pass_rate", "dkim_aligned",
+	"spf_aligned", "disposition_none", "disposition_quarantine", "disposition_reject",
+	"header_from", "reporters", "first_seen", "last_seen", "total_rows",
+};
 
 /*
  * A group's figures in the window, in the order every query here selects
  * them (after the group's key: its address or network).
  */
 enum figure {
-	FIG_MESSAGES,
-	FIG_PASS,
-	FIG_DKIM,
-	FIG_SPF,
-	FIG_NONE,
-	FIG_QUARANTINE,
-	FIG_REJECT,
-	FIG_FIRST_DAY,
-	FIG_LAST_DAY,
-	FIG_COUNT
+	FIG_MESSAGES, FIG_PASS, FIG_DKIM, FIG_SPF, FIG_NONE, FIG_QUARANTINE, FIG_REJECT,
+	FIG_FIRST_DAY, FIG_LAST_DAY, FIG_COUNT
 };
 
 /* What a sources page sorts on: a figure, or the source, domain or pass rate. */
@@ -59,20 +56,15 @@ enum sort_key { KEY_FIGURE, KEY_SOURCE, KEY_DOMAIN, KEY_RATE };
 static const struct sources_sort {
 	const char *name;
 	enum sort_key key;
-	enum figure fig; /* of KEY_FIGURE */
+	enum figure fig;             /* of KEY_FIGURE */
 } sources_sort[] = {
-	{ "source", KEY_SOURCE, FIG_COUNT },
-	{ "policy_domain", KEY_DOMAIN, FIG_COUNT },
-	{ "messages", KEY_FIGURE, FIG_MESSAGES },
-	{ "dmarc_pass", KEY_FIGURE, FIG_PASS },
-	{ "pass_rate", KEY_RATE, FIG_COUNT },
-	{ "dkim_aligned", KEY_FIGURE, FIG_DKIM },
-	{ "spf_aligned", KEY_FIGURE, FIG_SPF },
-	{ "disposition_none", KEY_FIGURE, FIG_NONE },
+	{ "source", KEY_SOURCE, FIG_COUNT }, { "policy_domain", KEY_DOMAIN, FIG_COUNT },
+	{ "messages", KEY_FIGURE, FIG_MESSAGES }, { "dmarc_pass", KEY_FIGURE, FIG_PASS },
+	{ "pass_rate", KEY_RATE, FIG_COUNT }, { "dkim_aligned", KEY_FIGURE, FIG_DKIM },
+	{ "spf_aligned", KEY_FIGURE, FIG_SPF }, { "disposition_none", KEY_FIGURE, FIG_NONE },
 	{ "disposition_quarantine", KEY_FIGURE, FIG_QUARANTINE },
 	{ "disposition_reject", KEY_FIGURE, FIG_REJECT },
-	{ "first_seen", KEY_FIGURE, FIG_FIRST_DAY },
-	{ "last_seen", KEY_FIGURE, FIG_LAST_DAY },
+	{ "first_seen", KEY_FIGURE, FIG_FIRST_DAY }, { "last_seen", KEY_FIGURE, FIG_LAST_DAY },
 };
 
 /* The sort a page asks for: NULL for the default, messages descending. */
@@ -85,8 +77,7 @@ sources_order(const struct dash_page *page)
 		return NULL;
 	for (i = 0; i < NCOLS(sources_sort); i++)
 		if (strcmp(page->sort, sources_sort[i].name) == 0)
-			return sources_sort[i].fig == FIG_MESSAGES && page->descending ?
-			    NULL :
+			return sources_sort[i].fig == FIG_MESSAGES && page->descending ? NULL :
 			    &sources_sort[i];
 	return NULL;
 }
@@ -105,8 +96,7 @@ dash_source_rows(struct sqlb *b, const struct dash_args *a, enum dash_result res
 	} else if (a->domain != NULL) {
 		sqlb_add(b, " AND policy_domain = :domain");
 	} else if (a->has_source) {
-		sqlb_add(b,
-		    " AND policy_domain IN (SELECT DISTINCT policy_domain FROM rollup_day)");
+		sqlb_add(b, " AND policy_domain IN (SELECT DISTINCT policy_domain FROM rollup_day)");
 	}
 	if (a->org != NULL)
 		sqlb_add(b, " AND org_key = :org");
@@ -118,23 +108,19 @@ dash_source_rows(struct sqlb *b, const struct dash_args *a, enum dash_result res
 static void
 sources_outer(struct sqlb *b, enum dash_group g)
 {
-	sqlb_add(b,
-	    g == DASH_GROUP_PREFIX ? "SELECT dmarcd_ip_text(g.glo, 1)" :
-	                             "SELECT dmarcd_ip_text(g.glo)");
-	sqlb_add(b,
-	    ", g.policy_domain, g.messages, g.dmarc_pass, " RATE("g.dmarc_pass",
-	        "g.messages") ", g.dkim_aligned, g.spf_aligned,"
-	                      " g.disposition_none, g.disposition_quarantine, g.disposition_reject, g.hf,"
-	                      " g.orgs, " DATE("g.first_day * 86400") ", " DATE(
-	                          "g.last_day * 86400") " FROM ");
+	sqlb_add(b, g == DASH_GROUP_PREFIX ? "SELECT dmarcd_ip_text(g.glo, 1)" :
+	    "SELECT dmarcd_ip_text(g.glo)");
+	sqlb_add(b, ", g.policy_domain, g.messages, g.dmarc_pass, "
+	    RATE("g.dmarc_pass", "g.messages") ", g.dkim_aligned, g.spf_aligned,"
+	    " g.disposition_none, g.disposition_quarantine, g.disposition_reject, g.hf,"
+	    " g.orgs, " DATE("g.first_day * 86400") ", " DATE("g.last_day * 86400") " FROM ");
 }
 
 /* The domain, key and figures (enum figure) of the groups g, to be sorted in memory. */
 static void
 sources_figures(struct sqlb *b)
 {
-	sqlb_add(b,
-	    "SELECT g.policy_domain, g.glo, g.messages, g.dmarc_pass, g.dkim_aligned,"
+	sqlb_add(b, "SELECT g.policy_domain, g.glo, g.messages, g.dmarc_pass, g.dkim_aligned,"
 	    " g.spf_aligned, g.disposition_none, g.disposition_quarantine, g.disposition_reject,"
 	    " g.first_day, g.last_day FROM ");
 }
@@ -160,9 +146,8 @@ groups_by_rollup(struct sqlb *b, const struct dash_args *a, enum dash_result res
 {
 	const struct dash_sums *x = dash_sums(result);
 
-	sqlb_add(b,
-	    g == DASH_GROUP_PREFIX ? "(SELECT policy_domain, dmarcd_net(ip) AS glo, " :
-	                             "(SELECT policy_domain, ip AS glo, ");
+	sqlb_add(b, g == DASH_GROUP_PREFIX ? "(SELECT policy_domain, dmarcd_net(ip) AS glo, " :
+	    "(SELECT policy_domain, ip AS glo, ");
 	sum_as(b, x->messages, "messages");
 	sum_as(b, x->dmarc_pass, "dmarc_pass");
 	sum_as(b, x->dkim_aligned, "dkim_aligned");
@@ -170,8 +155,7 @@ groups_by_rollup(struct sqlb *b, const struct dash_args *a, enum dash_result res
 	sum_as(b, x->none, "disposition_none");
 	sum_as(b, x->quarantine, "disposition_quarantine");
 	sum_as(b, x->reject, "disposition_reject");
-	sqlb_add(b,
-	    "dmarcd_list(header_from) AS hf, dmarcd_list(org_key) AS orgs,"
+	sqlb_add(b, "dmarcd_list(header_from) AS hf, dmarcd_list(org_key) AS orgs,"
 	    " min(day) AS first_day, max(day) AS last_day FROM rollup WHERE ");
 	dash_source_rows(b, a, result, !one);
 	if (one)
@@ -182,8 +166,7 @@ groups_by_rollup(struct sqlb *b, const struct dash_args *a, enum dash_result res
 void
 dash_window_records(struct sqlb *b, const struct dash_args *a, enum dash_result result)
 {
-	sqlb_add(b,
-	    " FROM report r CROSS JOIN record a ON a.id BETWEEN r.record_first AND"
+	sqlb_add(b, " FROM report r CROSS JOIN record a ON a.id BETWEEN r.record_first AND"
 	    " r.record_last WHERE ");
 	dash_report_filter(b, a);
 	if (result == DASH_RESULT_PASS)
@@ -210,15 +193,13 @@ groups_by_records(struct sqlb *b, const struct dash_args *a, enum dash_result re
 	sum_as(b, "CASE WHEN disp IN ('none', 'pass') THEN c END", "disposition_none");
 	sum_as(b, "CASE WHEN disp = 'quarantine' THEN c END", "disposition_quarantine");
 	sum_as(b, "CASE WHEN disp = 'reject' THEN c END", "disposition_reject");
-	sqlb_add(b,
-	    "dmarcd_list(hf) AS hf, dmarcd_list(org) AS orgs, min(fd) AS first_day,"
+	sqlb_add(b, "dmarcd_list(hf) AS hf, dmarcd_list(org) AS orgs, min(fd) AS first_day,"
 	    " max(ld) AS last_day FROM (SELECT r.policy_domain AS policy_domain, ");
-	sqlb_add(b,
-	    g == DASH_GROUP_PREFIX ? "dmarcd_net(coalesce(a.ip, X''))" : "coalesce(a.ip, X'')");
-	sqlb_add(b,
-	    " AS glo, " REC_COUNT " AS c, a.dmarc_pass AS pass, a.pe_dkim AS dk,"
-	    " a.pe_spf AS sp, a.disposition AS disp, a.header_from AS hf, r.org_key AS org, " REC_DAY(
-	        "min") " AS fd, " REC_DAY("max") " AS ld");
+	sqlb_add(b, g == DASH_GROUP_PREFIX ? "dmarcd_net(coalesce(a.ip, X''))" :
+	    "coalesce(a.ip, X'')");
+	sqlb_add(b, " AS glo, " REC_COUNT " AS c, a.dmarc_pass AS pass, a.pe_dkim AS dk,"
+	    " a.pe_spf AS sp, a.disposition AS disp, a.header_from AS hf, r.org_key AS org, "
+	    REC_DAY("min") " AS fd, " REC_DAY("max") " AS ld");
 	dash_window_records(b, a, result);
 	sqlb_add(b, ") GROUP BY policy_domain, glo HAVING first_day IS NOT NULL");
 	if (result != DASH_RESULT_ALL)
@@ -241,7 +222,7 @@ groups_of_window(struct sqlb *b, const struct dash_args *a, enum dash_result res
 struct walk_row {
 	int64_t fig[FIG_COUNT];
 	char *domain;
-	uint8_t lo[16]; /* the address, or the network's first one */
+	uint8_t lo[16];              /* the address, or the network's first one */
 	int iplen;
 };
 
@@ -346,9 +327,9 @@ fig_expr(const struct dash_sums *x, enum figure f)
 
 /* A walk: the rollup rows of one network at a time, summed into groups here. */
 struct walk_eval {
-	sqlite3_stmt *s; /* ip, messages, and the key figure's value when any */
+	sqlite3_stmt *s;             /* ip, messages, and the key figure's value when any */
 	enum dash_group g;
-	enum figure key; /* the figure a sort needs besides messages, or FIG_COUNT */
+	enum figure key;             /* the figure a sort needs besides messages, or FIG_COUNT */
 };
 
 /* Adds v to a sum as dmarcd_sum does: saturated, counts are never negative. */
@@ -394,8 +375,9 @@ walk_open(struct walk_row *r, const char *domain, const void *key, int len)
  * with its aggregates costs about twice as much on a year's rows.
  */
 static int
-walk_network(struct store *st, const struct walk_eval *ev, const char *domain, const uint8_t *ip,
-    int iplen, const struct dash_args *a, struct walk *w, struct errbuf *e)
+walk_network(struct store *st, const struct walk_eval *ev, const char *domain,
+    const uint8_t *ip, int iplen, const struct dash_args *a, struct walk *w,
+    struct errbuf *e)
 {
 	struct walk_row r;
 	uint8_t lo[16] = { 0 }, hi[16] = { 0 }, net[16], end[16];
@@ -413,10 +395,10 @@ walk_network(struct store *st, const struct walk_eval *ev, const char *domain, c
 		}
 	}
 	if ((store_bind_text(ev->s, sqlite3_bind_parameter_index(ev->s, ":cdom"), domain) |
-	        sqlite3_bind_blob(ev->s, sqlite3_bind_parameter_index(ev->s, ":clo"), lo, iplen,
-	            SQLITE_TRANSIENT) |
-	        sqlite3_bind_blob(ev->s, sqlite3_bind_parameter_index(ev->s, ":chi"), hi, iplen,
-	            SQLITE_TRANSIENT)) != SQLITE_OK)
+	    sqlite3_bind_blob(ev->s, sqlite3_bind_parameter_index(ev->s, ":clo"), lo, iplen,
+		SQLITE_TRANSIENT) |
+	    sqlite3_bind_blob(ev->s, sqlite3_bind_parameter_index(ev->s, ":chi"), hi, iplen,
+		SQLITE_TRANSIENT)) != SQLITE_OK)
 		return store_fail(st, "walking the sources", e);
 	/* A network is one group: its key is its first address. */
 	store_ip_net(lo, net, end);
@@ -425,8 +407,8 @@ walk_network(struct store *st, const struct walk_eval *ev, const char *domain, c
 		len = sqlite3_column_bytes(ev->s, 0);
 		if (len != 0 && len != 16)
 			continue;
-		if (open && ev->g == DASH_GROUP_IP &&
-		    (len != r.iplen || (len == 16 && memcmp(rip, r.lo, 16) != 0))) {
+		if (open && ev->g == DASH_GROUP_IP && (len != r.iplen ||
+		    (len == 16 && memcmp(rip, r.lo, 16) != 0))) {
 			if (walk_keep(w, &r) == -1)
 				break;
 			open = false;
@@ -454,8 +436,8 @@ walk_network(struct store *st, const struct walk_eval *ev, const char *domain, c
  * SQLite into one row (none when it has no row), cheaper than in memory then.
  */
 static void
-walk_sql(struct sqlb *b, const struct dash_args *a, enum dash_result result, enum dash_group g,
-    enum figure key)
+walk_sql(struct sqlb *b, const struct dash_args *a, enum dash_result result,
+    enum dash_group g, enum figure key)
 {
 	const struct dash_sums *x = dash_sums(result);
 
@@ -502,16 +484,15 @@ walk_sources(struct store *st, const struct dash_args *a, enum dash_result resul
 
 	*complete = false;
 	/* A network's failing messages bound its addresses' failing messages. */
-	sqlb_add(&nb,
-	    result == DASH_RESULT_FAIL ? "SELECT policy_domain, ip, fail FROM source" :
-	                                 "SELECT policy_domain, ip, messages FROM source");
+	sqlb_add(&nb, result == DASH_RESULT_FAIL ? "SELECT policy_domain, ip, fail FROM source" :
+	    "SELECT policy_domain, ip, messages FROM source");
 	sqlb_add(&nb, " WHERE 1");
 	if (a->domain != NULL)
 		sqlb_add(&nb, " AND policy_domain = :domain");
 	if (a->has_source)
 		sqlb_add(&nb, " AND ip BETWEEN :netlo AND :iphi");
-	sqlb_add(&nb,
-	    result == DASH_RESULT_FAIL ? " ORDER BY fail DESC" : " ORDER BY messages DESC");
+	sqlb_add(&nb, result == DASH_RESULT_FAIL ? " ORDER BY fail DESC" :
+	    " ORDER BY messages DESC");
 	walk_sql(&eb, a, result, g, key);
 	if ((nets = dash_prepare(st, &nb, a, e)) == NULL ||
 	    (ev.s = dash_prepare(st, &eb, a, e)) == NULL)
@@ -523,7 +504,7 @@ walk_sources(struct store *st, const struct dash_args *a, enum dash_result resul
 			break;
 		dom = sqlite3_column_text(nets, 0);
 		if (walk_network(st, &ev, dom != NULL ? (const char *)dom : "",
-		        sqlite3_column_blob(nets, 1), sqlite3_column_bytes(nets, 1), a, w, e) == -1)
+		    sqlite3_column_blob(nets, 1), sqlite3_column_bytes(nets, 1), a, w, e) == -1)
 			goto fail;
 	}
 	if (step == -1)
@@ -627,8 +608,8 @@ sort_figure(const struct sources_sort *by)
 
 /* Sorts rows[0..n) by order_cmp: a merge sort through tmp (room for n rows). */
 static void
-order_sort(struct walk_row *rows, struct walk_row *tmp, size_t n, const struct sources_sort *by,
-    bool descending)
+order_sort(struct walk_row *rows, struct walk_row *tmp, size_t n,
+    const struct sources_sort *by, bool descending)
 {
 	size_t half = n / 2, i = 0, j = half, k = 0;
 
@@ -637,8 +618,8 @@ order_sort(struct walk_row *rows, struct walk_row *tmp, size_t n, const struct s
 	order_sort(rows, tmp, half, by, descending);
 	order_sort(rows + half, tmp, n - half, by, descending);
 	while (i < half && j < n)
-		tmp[k++] =
-		    order_cmp(&rows[j], &rows[i], by, descending) < 0 ? rows[j++] : rows[i++];
+		tmp[k++] = order_cmp(&rows[j], &rows[i], by, descending) < 0 ? rows[j++] :
+		    rows[i++];
 	while (i < half)
 		tmp[k++] = rows[i++];
 	memcpy(rows, tmp, k * sizeof rows[0]);
@@ -649,9 +630,9 @@ order_sort(struct walk_row *rows, struct walk_row *tmp, size_t n, const struct s
  * group query (so that every path shows the same columns the same way).
  */
 static int
-emit_groups(struct store *st, const struct dash_args *a, enum dash_result result, enum dash_group g,
-    const struct walk *w, size_t from, size_t to, const struct cell *total, store_row_fn row,
-    void *ctx, struct errbuf *e)
+emit_groups(struct store *st, const struct dash_args *a, enum dash_result result,
+    enum dash_group g, const struct walk *w, size_t from, size_t to,
+    const struct cell *total, store_row_fn row, void *ctx, struct errbuf *e)
 {
 	struct sqlb b = { .n = 0 };
 	sqlite3_stmt *s;
@@ -671,10 +652,10 @@ emit_groups(struct store *st, const struct dash_args *a, enum dash_result result
 		if (g == DASH_GROUP_PREFIX && r->iplen == 16)
 			store_ip_net(r->lo, lo, hi);
 		if ((store_bind_text(s, sqlite3_bind_parameter_index(s, ":cdom"), r->domain) |
-		        sqlite3_bind_blob(s, sqlite3_bind_parameter_index(s, ":clo"), lo, r->iplen,
-		            SQLITE_TRANSIENT) |
-		        sqlite3_bind_blob(s, sqlite3_bind_parameter_index(s, ":chi"), hi, r->iplen,
-		            SQLITE_TRANSIENT)) != SQLITE_OK)
+		    sqlite3_bind_blob(s, sqlite3_bind_parameter_index(s, ":clo"), lo, r->iplen,
+			SQLITE_TRANSIENT) |
+		    sqlite3_bind_blob(s, sqlite3_bind_parameter_index(s, ":chi"), hi, r->iplen,
+			SQLITE_TRANSIENT)) != SQLITE_OK)
 			rc = store_fail(st, "listing the sources", e);
 		else
 			rc = dash_emit_rows(st, s, NCOLS(sources_cols) - 1, sources_cols, -1, total,
@@ -717,8 +698,8 @@ scope_groups(struct store *st, const struct dash_args *a, enum dash_result resul
  */
 int
 store_dash_sources(struct store *st, const struct dash_filter *f, enum dash_group g,
-    const struct dash_page *page, struct dash_sort_scope *scope, store_row_fn row, void *ctx,
-    struct errbuf *e)
+    const struct dash_page *page, struct dash_sort_scope *scope, store_row_fn row,
+    void *ctx, struct errbuf *e)
 {
 	const struct sources_sort *by = sources_order(page);
 	struct sqlb b = { .n = 0 };
@@ -766,14 +747,13 @@ store_dash_sources(struct store *st, const struct dash_filter *f, enum dash_grou
 	}
 	if (complete) {
 		end = (size_t)(a.offset + a.limit) < w.n ? (size_t)(a.offset + a.limit) : w.n;
-		rc = emit_groups(st, &a, f->result, g, &w, (size_t)a.offset, end, &total, row, ctx,
-		    e);
+		rc = emit_groups(st, &a, f->result, g, &w, (size_t)a.offset, end, &total, row,
+		    ctx, e);
 		goto done;
 	}
 	sources_outer(&b, g);
 	groups_of_window(&b, &a, f->result, g);
-	sqlb_add(&b,
-	    " ORDER BY g.messages DESC, g.policy_domain, g.glo"
+	sqlb_add(&b, " ORDER BY g.messages DESC, g.policy_domain, g.glo"
 	    " LIMIT :limit OFFSET :offset");
 	if ((s = dash_prepare(st, &b, &a, e)) != NULL)
 		rc = dash_emit(st, s, NCOLS(sources_cols) - 1, sources_cols, -1, &total, row, ctx,
@@ -783,3 +763,4 @@ done:
 	walk_free(&w);
 	return rc;
 }
+/* clang-format on */
