@@ -512,7 +512,7 @@ store_dash_records(struct store *st, const struct dash_filter *f,
 
 static const char *const reports_cols[] = {
 	"id", "org_name", "report_id", "policy_domain", "begin", "end", "records", "messages",
-	"dmarc_pass", "pass_rate", "p", "dialect", "flags", "total_rows",
+	"dmarc_pass", "pass_rate", "p", "dialect", "flags", "suspect", "total_rows",
 };
 
 static const struct sort_col reports_sort[] = {
@@ -556,7 +556,7 @@ store_dash_reports(struct store *st, const struct dash_filter *f,
 		return -1;
 	sqlb_add(&b, "SELECT r.id, r.org_name, r.report_id, r.policy_domain, "
 	    ISO("r.begin_ts") ", " ISO("r.end_ts") ", r.records, r.messages, r.dmarc_pass, "
-	    RATE("r.dmarc_pass", "r.messages") ", r.p, r.dialect, r.flags");
+	    RATE("r.dmarc_pass", "r.messages") ", r.p, r.dialect, r.flags, r.suspect");
 	sqlb_add(&b, w.s);
 	order_by(&b, page, reports_sort, NCOLS(reports_sort), "r.begin_ts DESC",
 	    "r.id DESC");
@@ -571,7 +571,7 @@ static const char *const report_cols[] = {
 	"org_name", "org_email", "extra_contact", "report_id", "policy_domain", "begin", "end",
 	"dialect", "generator", "errors", "p", "sp", "np", "pct", "adkim", "aspf", "fo",
 	"testing", "discovery_method", "records", "messages", "dmarc_pass", "flags",
-	"input_location",
+	"input_location", "suspect",
 };
 
 int
@@ -607,7 +607,8 @@ store_dash_report(struct store *st, int64_t id, bool *found, store_row_fn meta_r
 	sqlb_add(&b, "SELECT r.org_name, r.org_email, r.extra_contact, r.report_id,"
 	    " r.policy_domain, " ISO("r.begin_ts") ", " ISO("r.end_ts") ", r.dialect,"
 	    " r.generator, r.errors, r.p, r.sp, r.np, r.pct, r.adkim, r.aspf, r.fo, r.testing,"
-	    " r.discovery_method, r.records, r.messages, r.dmarc_pass, r.flags, i.location"
+	    " r.discovery_method, r.records, r.messages, r.dmarc_pass, r.flags, i.location,"
+	    " r.suspect"
 	    " FROM report r LEFT JOIN input i ON i.id = r.input_id WHERE r.id = :id");
 	if ((s = dash_prepare(st, &b, &a, e)) == NULL ||
 	    dash_emit(st, s, NCOLS(report_cols), report_cols, 22, NULL, meta_row, ctx, e) == -1)

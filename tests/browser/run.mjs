@@ -115,6 +115,25 @@ ${record('198.51.100.77', 25, 'fail', XSS)}</feedback>
 `);
 }
 
+/* A report mail that failed DMARC at the receiving server: stored, marked as possibly forged. */
+const FORGED_DOMAIN = 'forged.example';
+function forgedReport(dir) {
+  const begin = Date.parse(XSS_DAY + 'T00:00:00Z') / 1000;
+  writeFileSync(join(dir, 'forged.eml'), `From: dmarc@reporter-f.example
+Authentication-Results: mx.${FORGED_DOMAIN}; dmarc=fail (p=reject) header.from=reporter-f.example
+Subject: Report Domain: ${FORGED_DOMAIN}
+Content-Type: text/xml
+
+<?xml version="1.0"?>
+<feedback><report_metadata><org_name>Reporter F</org_name><email>f@reporter-f.example</email>
+<report_id>forged-1</report_id><date_range><begin>${begin}</begin><end>${begin + 86399}</end></date_range>
+</report_metadata><policy_published><domain>${FORGED_DOMAIN}</domain><p>none</p></policy_published>
+<record><row><source_ip>192.0.2.44</source_ip><count>9</count><policy_evaluated><disposition>none</disposition>
+<dkim>pass</dkim><spf>pass</spf></policy_evaluated></row><identifiers><header_from>${FORGED_DOMAIN}</header_from>
+</identifiers></record></feedback>
+`);
+}
+
 function esc(s) {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
@@ -124,6 +143,7 @@ function fill() {
   mkdirSync(extra);
   xssReport(extra);
   hostileSenderReport(extra);
+  forgedReport(extra);
   execFileSync('python3', [join(ROOT, 'scripts', 'demo_maildir.py'), join(work, 'Maildir'), '--days', '60', '--end-date', END]);
   const inputs = [join(work, 'Maildir'), extra, join(ROOT, 'tests', 'fixtures')];
   if (existsSync(join(SHARED, 'corpus', 'MANIFEST.tsv'))) inputs.push(join(SHARED, 'corpus'));
@@ -359,6 +379,26 @@ async function ingestLog(page, base) {
   await shot(page, '10-ingest-log-refused');
 }
 
+/* A report that may be forged: the list and the detail say why, as dmarcd export reports does. */
+async function forgedReportPage(page, base) {
+  await view(page, `${base}#/reports?days=all&domain=${FORGED_DOMAIN}`);
+  const want = exportRows('reports', ['--domain', FORGED_DOMAIN]);
+  equal(want.length, 1, 'forged: one report');
+  check(want[0].suspect.startsWith('its mail failed DMARC'), 'forged: the export says why', want[0].suspect);
+  const badge = await page.$eval('table.reports tbody tr .badge.bad', (e) => [e.textContent, e.title]).catch(() => null);
+  equal(badge && badge[0], 'possibly forged', 'forged: the list marks it');
+  equal(badge && badge[1], want[0].suspect, 'forged: with the reason as its title');
+  const before = await readyToken(page);
+  await page.click('table.reports tbody tr td:nth-child(2) a');
+  await rerendered(page, before);
+  const said = await page.$eval('dl.details', (dl) => {
+    const dts = [...dl.querySelectorAll('dt')];
+    const i = dts.findIndex((d) => d.textContent === 'Possibly forged');
+    return i < 0 ? null : dl.querySelectorAll('dd')[i].textContent;
+  });
+  check(said !== null && said.startsWith(want[0].suspect + ' — the advisor leaves it out'), 'forged: the detail says why', said);
+}
+
 async function hostileStrings(page, base) {
   await view(page, `${base}#/overview?days=all`);
   const shown = await page.$$eval('table.domains tbody tr', (t, d) => t.filter((r) => r.dataset.domain === d)
@@ -559,7 +599,8 @@ async function main() {
   try {
     const page = await newPage(browser);
     for (const [name, fn] of [['overview', overview], ['sources', sources], ['reports', reports],
-      ['failures', failuresPage], ['ingest log', ingestLog], ['hostile strings', hostileStrings],
+      ['failures', failuresPage], ['ingest log', ingestLog], ['forged report', forgedReportPage],
+      ['hostile strings', hostileStrings],
       ['advisor', advisor], ['hostile advice', hostileAdvice]]) {
       try { await fn(page, base); } catch (err) { check(false, name + ': ' + err.message); }
     }

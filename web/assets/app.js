@@ -558,7 +558,9 @@
       { label: 'DMARC pass', num: true, sort: 'pass_rate', cell: (r) => rateCell(r.pass_rate, num(r.dmarc_pass) + ' pass') },
       { label: 'p', cell: (r) => el('td', {}, r.p ? badge(r.p, 'p-' + r.p) : '—') },
       { label: 'Format', cell: (r) => el('td', { class: 'small' }, r.dialect) },
-      { label: 'Warnings', cell: (r) => el('td', { class: 'small wrap' }, r.flags ? String(r.flags) : '') },
+      { label: 'Warnings', cell: (r) => el('td', { class: 'small wrap' },
+        r.suspect ? el('span', { class: 'badge bad', title: r.suspect, text: 'possibly forged' }) : null,
+        r.suspect && r.flags ? ' ' : null, r.flags ? String(r.flags) : '') },
     ];
     return [head, el('section', { class: 'card' },
       table(cols, data.rows, { cls: 'reports', sort: route.params.get('sort') || 'begin', dir: route.params.get('dir') || 'desc',
@@ -589,7 +591,8 @@
         ['Reporter', r.org_name], ['Contact', r.org_email], ['Extra contact', r.extra_contact],
         ['Report ID', r.report_id], ['Policy domain', r.policy_domain],
         ['Period', when(r.begin) + ' – ' + when(r.end)], ['Format', r.dialect], ['Generator', r.generator],
-        ['Errors', r.errors], ['Warnings', r.flags ? String(r.flags) : null], ['Input', r.input_location]])),
+        ['Errors', r.errors], ['Warnings', r.flags ? String(r.flags) : null], ['Input', r.input_location],
+        ['Possibly forged', r.suspect ? r.suspect + ' — the advisor leaves it out; dmarcd suspects --accept ' + route.id + ' counts it' : null]])),
       el('div', { class: 'card' }, el('h2', { text: 'Published policy and totals' }), details([
         ['Policy', policy || '—'], ['Records', num(r.records)], ['Messages', num(r.messages)],
         ['DMARC pass', num(r.dmarc_pass) + ' (' + pct(rate(r.dmarc_pass, r.messages)) + ')']])));
