@@ -247,10 +247,14 @@ parse_url(struct imap *c, const struct imap_options *o, bool *tls, struct errbuf
 		errbuf_set(e, "imap: the folder in '%s' must not hold ';'", o->url);
 		goto out;
 	}
-	if ((i = strlen(folder)) >= sizeof c->folder ||
-	    imap_utf7_encode(folder, c->wire, sizeof c->wire, e) == -1 ||
-	    (esc = curl_easy_escape(NULL, c->wire, 0)) == NULL) {
-		errbuf_set(e, "imap: the folder in '%s' is too long or not UTF-8", o->url);
+	if ((i = strlen(folder)) >= sizeof c->folder) {
+		errbuf_set(e, "imap: the folder in '%s' is too long", o->url);
+		goto out;
+	}
+	if (imap_utf7_encode(folder, c->wire, sizeof c->wire, e) == -1)
+		goto out;
+	if ((esc = curl_easy_escape(NULL, c->wire, 0)) == NULL) {
+		errbuf_set(e, "imap: out of memory");
 		goto out;
 	}
 	memcpy(c->folder, folder, i + 1);

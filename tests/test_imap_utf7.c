@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "imap.h"
 #include "imap_utf7.h"
 
 static const struct {
@@ -57,4 +58,19 @@ Test(imap_utf7, bad_names_are_refused_with_a_reason)
 	cr_expect_eq(imap_utf7_encode("Entwürfe", out, 12, &e), -1);
 	cr_expect_not_null(strstr(e.msg, "too long"), "%s", e.msg);
 	cr_expect_eq(imap_utf7_encode("Entwürfe", out, 13, &e), 0);
+}
+
+/* A folder in the URL is checked before any connection: its own reason comes back. */
+Test(imap_utf7, a_url_folder_that_is_not_utf8_is_refused_before_connecting)
+{
+	struct imap_options o = { .url = "imap://127.0.0.1:1/Caf%E9",
+		.user = "u",
+		.password = "p",
+		.timeout = 1 };
+	struct imap *c = NULL;
+	struct errbuf e = { "" };
+
+	cr_assert_eq(imap_open(&o, &c, &e), -1);
+	cr_expect_null(c);
+	cr_expect_not_null(strstr(e.msg, "is not valid UTF-8"), "%s", e.msg);
 }
