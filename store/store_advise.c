@@ -23,6 +23,19 @@ prepare(struct store *st, const char *sql, sqlite3_stmt **s, struct errbuf *e)
 	return 0;
 }
 
+/* Prepares sql with ?1 the domain (NULL: every domain, where sql allows it), ?2..?3 the days. */
+static int
+prepare_window(struct store *st, const char *sql, const char *domain, int64_t from, int64_t to,
+    sqlite3_stmt **s, struct errbuf *e)
+{
+	if (prepare(st, sql, s, e) == -1)
+		return -1;
+	store_bind_text(*s, 1, domain);
+	sqlite3_bind_int64(*s, 2, from);
+	sqlite3_bind_int64(*s, 3, to);
+	return 0;
+}
+
 static const char *
 text(sqlite3_stmt *s, int col)
 {
@@ -260,16 +273,13 @@ store_advise_policies(struct store *st, const char *domain, int64_t from, int64_
 	int rc;
 
 	/* begin_ts bounds the days a report is attributed to within a day or two */
-	if (prepare(st,
+	if (prepare_window(st,
 	        "SELECT day_first, day_last, dialect, p, sp, np, pct, testing, adkim,"
 	        " aspf, fo FROM report WHERE policy_domain = ?1 AND suspect IS NULL"
 	        " AND begin_ts BETWEEN (?2 - 2) * 86400 AND (?3 + 1) * 86400"
 	        " AND day_last >= ?2 AND day_first <= ?3 ORDER BY begin_ts, id",
-	        &s, e) == -1)
+	        domain, from, to, &s, e) == -1)
 		return -1;
-	store_bind_text(s, 1, domain);
-	sqlite3_bind_int64(s, 2, from);
-	sqlite3_bind_int64(s, 3, to);
 	while ((rc = store_step(st, s, "reading published policies", e)) == SQLITE_ROW) {
 		const char *dialect = text(s, 2), *t = text(s, 7), *dk = text(s, 8),
 		           *sf = text(s, 9);
@@ -300,37 +310,11 @@ store_advise_policies(struct store *st, const char *domain, int64_t from, int64_
 	return rc == -1 ? -1 : 0;
 }
 
-/* Adds the messages of the records id in [first, last] to per_day (day from at 0). */
-static int
-add_records(struct store *st, int64_t first, int64_t last, int64_t day, int64_t from, int64_t to,
-    bool split, int64_t *per_day, struct errbuf *e)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if (prepare(st,
-	        split ? "SELECT day, total(count) FROM record_day WHERE record_id BETWEEN ?1 AND ?2"
-	                " AND day BETWEEN ?3 AND ?4 GROUP BY day" :
-	                "SELECT ?3, total(count) FROM record WHERE id BETWEEN ?1 AND ?2",
-	        &s, e) == -1)
-		return -1;
-	sqlite3_bind_int64(s, 1, first);
-	sqlite3_bind_int64(s, 2, last);
-	sqlite3_bind_int64(s, 3, split ? from : day);
-	if (split)
-		sqlite3_bind_int64(s, 4, to);
-	while ((rc = store_step(st, s, "reading a suspect report", e)) == SQLITE_ROW) {
-		int64_t d = sqlite3_column_int64(s, 0);
-		double m = sqlite3_column_double(s, 1);
-
-		if (d >= from && d <= to)
-			per_day[d - from] += m >= 9.2e18 ? INT64_MAX / 2 : (int64_t)m;
-	}
-	sqlite3_finalize(s);
-	return rc == -1 ? -1 : 0;
-}
-
-/* The messages of the domain's suspect reports on each day of [from, to]. */
+/*
+ * The messages of the domain's suspect reports on each day of [from, to]:
+ * a record's count on its report's day, or its parts on the days of a long
+ * report (record_day).
+ */
 static int
 suspect_days(struct store *st, const char *domain, int64_t from, int64_t to, int64_t *per_day,
     struct errbuf *e)
@@ -338,23 +322,20 @@ suspect_days(struct store *st, const char *domain, int64_t from, int64_t to, int
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (prepare(st,
-	        "SELECT day_first, day_last, record_first, record_last FROM report"
-	        " WHERE policy_domain = ?1 AND suspect IS NOT NULL AND record_first IS NOT NULL"
-	        " AND day_last >= ?2 AND day_first <= ?3",
-	        &s, e) == -1)
+	if (prepare_window(st,
+	        "SELECT coalesce(d.day, r.day_first) AS day, total(coalesce(d.count, a.count))"
+	        " FROM report r JOIN record a ON a.id BETWEEN r.record_first AND r.record_last"
+	        " LEFT JOIN record_day d ON d.record_id = a.id"
+	        " WHERE r.policy_domain = ?1 AND r.suspect IS NOT NULL"
+	        " AND r.day_last >= ?2 AND r.day_first <= ?3 GROUP BY 1",
+	        domain, from, to, &s, e) == -1)
 		return -1;
-	store_bind_text(s, 1, domain);
-	sqlite3_bind_int64(s, 2, from);
-	sqlite3_bind_int64(s, 3, to);
 	while ((rc = store_step(st, s, "reading suspect reports", e)) == SQLITE_ROW) {
-		int64_t first = sqlite3_column_int64(s, 0), last = sqlite3_column_int64(s, 1);
+		int64_t day = sqlite3_column_int64(s, 0);
+		double m = sqlite3_column_double(s, 1);
 
-		if (add_records(st, sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3), first,
-		        from, to, first != last, per_day, e) == -1) {
-			rc = -1;
-			break;
-		}
+		if (day >= from && day <= to)
+			per_day[day - from] += m >= 9.2e18 ? INT64_MAX / 2 : (int64_t)m;
 	}
 	sqlite3_finalize(s);
 	return rc == -1 ? -1 : 0;
@@ -383,14 +364,13 @@ store_advise_days(struct store *st, const char *domain, int64_t from, int64_t to
 		free(suspect);
 		return -1;
 	}
-	if (prepare(st,
+	if (prepare_window(st,
 	        "SELECT day, total(messages) FROM rollup_day WHERE policy_domain = ?1"
 	        " AND day BETWEEN ?2 AND ?3 GROUP BY day ORDER BY day",
-	        &s, e) == -1)
+	        domain, from, to, &s, e) == -1) {
+		free(suspect);
 		return -1;
-	store_bind_text(s, 1, domain);
-	sqlite3_bind_int64(s, 2, from);
-	sqlite3_bind_int64(s, 3, to);
+	}
 	while ((rc = store_step(st, s, "reading daily volume", e)) == SQLITE_ROW) {
 		int64_t day = sqlite3_column_int64(s, 0);
 		double m = sqlite3_column_double(s, 1);
@@ -404,15 +384,12 @@ store_advise_days(struct store *st, const char *domain, int64_t from, int64_t to
 	sqlite3_finalize(s);
 	free(suspect);
 	if (rc == -1 ||
-	    prepare(st,
+	    prepare_window(st,
 	        "SELECT count(DISTINCT org_key) FROM report WHERE policy_domain = ?1"
 	        " AND suspect IS NULL AND xml_sha256 IS NOT NULL AND day_last >= ?2"
 	        " AND day_first <= ?3",
-	        &s, e) == -1)
+	        domain, from, to, &s, e) == -1)
 		return -1;
-	store_bind_text(s, 1, domain);
-	sqlite3_bind_int64(s, 2, from);
-	sqlite3_bind_int64(s, 3, to);
 	rc = store_step(st, s, "counting reporters", e);
 	if (rc == SQLITE_ROW)
 		*reporters = (unsigned)sqlite3_column_int(s, 0);
@@ -616,4 +593,58 @@ store_advise_first_day(struct store *st, const char *domain, const uint8_t net[1
 		day = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return day;
+}
+
+/* ---- reports that may be forged (store_suspect.c marks them) ---- */
+
+int
+store_suspects_each(struct store *st, const char *domain, int64_t from, int64_t to,
+    int (*fn)(void *ctx, const struct store_suspect *s), void *ctx, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (prepare_window(st,
+	        "SELECT id, policy_domain, org_name, report_id, begin_ts, end_ts, messages, suspect"
+	        " FROM report WHERE suspect IS NOT NULL AND (?1 IS NULL OR policy_domain = ?1)"
+	        " AND day_last >= ?2 AND day_first <= ?3 ORDER BY policy_domain, begin_ts, id",
+	        domain, from, to, &s, e) == -1)
+		return -1;
+	while ((rc = store_step(st, s, "listing suspect reports", e)) == SQLITE_ROW) {
+		struct store_suspect x = {
+			.id = sqlite3_column_int64(s, 0),
+			.policy_domain = text(s, 1),
+			.org_name = text(s, 2),
+			.report_id = text(s, 3),
+			.begin_ts = sqlite3_column_int64(s, 4),
+			.end_ts = sqlite3_column_int64(s, 5),
+			.messages = sqlite3_column_int64(s, 6),
+			.why = text(s, 7),
+		};
+
+		if (fn(ctx, &x) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+store_suspect_accept(struct store *st, int64_t id, bool *found, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*found = false;
+	if (prepare(st, "UPDATE report SET suspect = NULL WHERE id = ?1 AND suspect IS NOT NULL",
+	        &s, e) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = store_step(st, s, "accepting a suspect report", e);
+	if (rc != -1)
+		*found = sqlite3_changes(st->db) > 0;
+	sqlite3_finalize(s);
+	return rc == -1 ? -1 : 0;
 }

@@ -13,10 +13,9 @@
  *   data on SUSPECT_HISTORY_MIN of them (no history: nothing to compare).
  *
  * The advisor leaves suspect reports out and says so; the owner can accept
- * one (`dmarcd suspects --accept`). Every other view counts them as sent.
+ * one (`dmarcd suspects --accept`; store_advise.c lists and accepts them).
+ * Every other view counts them as sent.
  */
-#include "store_advise.h"
-
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -106,60 +105,4 @@ suspect_check(struct store *st, const struct agg_report *r, int64_t row, int64_t
 	if ((sqlite3_bind_int64(s, 1, row) | store_bind_text(s, 2, why)) != SQLITE_OK)
 		return store_fail(st, "marking a suspect report", e);
 	return store_run(st, s, "marking a suspect report", e);
-}
-
-int
-store_suspects_each(struct store *st, const char *domain, int64_t from, int64_t to,
-    int (*fn)(void *ctx, const struct store_suspect *s), void *ctx, struct errbuf *e)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(st->db,
-	        "SELECT id, policy_domain, org_name, report_id, begin_ts, end_ts, messages, suspect"
-	        " FROM report WHERE suspect IS NOT NULL AND (?1 IS NULL OR policy_domain = ?1)"
-	        " AND day_last >= ?2 AND day_first <= ?3 ORDER BY policy_domain, begin_ts, id",
-	        -1, &s, NULL) != SQLITE_OK)
-		return store_fail(st, "listing suspect reports", e);
-	store_bind_text(s, 1, domain);
-	sqlite3_bind_int64(s, 2, from);
-	sqlite3_bind_int64(s, 3, to);
-	while ((rc = store_step(st, s, "listing suspect reports", e)) == SQLITE_ROW) {
-		struct store_suspect x = {
-			.id = sqlite3_column_int64(s, 0),
-			.policy_domain = (const char *)sqlite3_column_text(s, 1),
-			.org_name = (const char *)sqlite3_column_text(s, 2),
-			.report_id = (const char *)sqlite3_column_text(s, 3),
-			.begin_ts = sqlite3_column_int64(s, 4),
-			.end_ts = sqlite3_column_int64(s, 5),
-			.messages = sqlite3_column_int64(s, 6),
-			.why = (const char *)sqlite3_column_text(s, 7),
-		};
-
-		if (fn(ctx, &x) == -1) {
-			rc = -1;
-			break;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc == -1 ? -1 : 0;
-}
-
-int
-store_suspect_accept(struct store *st, int64_t id, bool *found, struct errbuf *e)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	*found = false;
-	if (sqlite3_prepare_v2(st->db,
-	        "UPDATE report SET suspect = NULL WHERE id = ?1 AND suspect IS NOT NULL", -1, &s,
-	        NULL) != SQLITE_OK)
-		return store_fail(st, "accepting a suspect report", e);
-	sqlite3_bind_int64(s, 1, id);
-	rc = store_step(st, s, "accepting a suspect report", e);
-	if (rc != -1)
-		*found = sqlite3_changes(st->db) > 0;
-	sqlite3_finalize(s);
-	return rc == -1 ? -1 : 0;
 }
