@@ -1,10 +1,7 @@
 #include "server.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +18,7 @@
 #include "embedded.h"
 #include "html.h"
 #include "log.h"
+#include "listener.h"
 #include "login.h"
 #include "pool.h"
 #include "query.h"
@@ -549,62 +547,6 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 
 /* ---- starting and stopping ---- */
 
-/* Parses ADDR:PORT ("127.0.0.1:8080", "[::1]:8080", "localhost:8080"). */
-static int
-parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *sslen, bool *loopback,
-    struct errbuf *e)
-{
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *colon, *hstart = s, *hend;
-	unsigned long port = 0;
-	size_t i;
-
-	memset(ss, 0, sizeof *ss);
-	if (s[0] == '[') {
-		hstart = s + 1;
-		if ((hend = strchr(s, ']')) == NULL || hend[1] != ':')
-			goto bad;
-		colon = hend + 1;
-	} else {
-		if ((colon = strrchr(s, ':')) == NULL)
-			goto bad;
-		hend = colon;
-	}
-	if (hend <= hstart || (size_t)(hend - hstart) >= sizeof host)
-		goto bad;
-	memcpy(host, hstart, (size_t)(hend - hstart));
-	host[hend - hstart] = '\0';
-	for (i = 1; colon[i] != '\0'; i++) {
-		if (colon[i] < '0' || colon[i] > '9' || i > 5)
-			goto bad;
-		port = port * 10 + (unsigned long)(colon[i] - '0');
-	}
-	if (i == 1 || port > 65535)
-		goto bad;
-	if (strcmp(host, "localhost") == 0)
-		memcpy(host, "127.0.0.1", 10);
-	if (s[0] != '[' && inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		*sslen = sizeof *s4;
-		*loopback = (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
-		return 0;
-	}
-	if (s[0] == '[' && inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		*sslen = sizeof *s6;
-		*loopback = IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) ||
-		    (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) && s6->sin6_addr.s6_addr[12] == 127);
-		return 0;
-	}
-bad:
-	errbuf_set(e, "listen address '%s': want IPv4:PORT, [IPv6]:PORT or localhost:PORT", s);
-	return -1;
-}
-
 /* Checks --base-path ("" or "/a/b", no trailing slash once normalised) into out. */
 static int
 set_base_path(const char *s, char *out, size_t size, struct errbuf *e)
@@ -630,47 +572,14 @@ set_base_path(const char *s, char *out, size_t size, struct errbuf *e)
 	return 0;
 }
 
-static int
-open_listener(const struct sockaddr_storage *ss, socklen_t len, const char *listen_text, int *fd,
-    struct errbuf *e)
-{
-	int one = 1;
-
-	if ((*fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		errbuf_set(e, "listen %s: socket: %s", listen_text, strerror(errno));
-		return -1;
-	}
-	setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(*fd, (const struct sockaddr *)ss, len) == -1 || listen(*fd, 128) == -1) {
-		errbuf_set(e, "listen %s: %s", listen_text, strerror(errno));
-		close(*fd);
-		*fd = -1;
-		return -1;
-	}
-	return 0;
-}
-
-static unsigned
-bound_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
-		return 0;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
-
 /* The rules that need no resource: addresses, paths, authentication. */
 static int
-check_options(const struct web_options *o, struct web_server *w, struct sockaddr_storage *ss,
-    socklen_t *sslen, const char *listen_text, struct errbuf *e)
+check_options(const struct web_options *o, struct web_server *w, struct listener_addr *addr,
+    const char *listen_text, struct errbuf *e)
 {
-	bool loopback, auth = o->auth_user != NULL || o->auth_hash != NULL;
+	bool auth = o->auth_user != NULL || o->auth_hash != NULL;
 
-	if (parse_listen(listen_text, ss, sslen, &loopback, e) == -1 ||
+	if (listener_parse(listen_text, addr, e) == -1 ||
 	    set_base_path(o->base_path, w->base_path, sizeof w->base_path, e) == -1)
 		return -1;
 	if (auth &&
@@ -683,7 +592,7 @@ check_options(const struct web_options *o, struct web_server *w, struct sockaddr
 	}
 	if (auth && auth_check_hash(o->auth_hash, e) == -1)
 		return -1;
-	if (!loopback && !auth && !o->allow_remote_without_auth) {
+	if (!addr->loopback && !auth && !o->allow_remote_without_auth) {
 		errbuf_set(e,
 		    "refusing to listen on %s without authentication: anyone who can "
 		    "reach it could read every report. Configure a user and a password hash "
@@ -719,9 +628,8 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 {
 	const char *listen_text = o->listen != NULL ? o->listen : WEB_LISTEN_DEFAULT;
 	unsigned threads = o->threads != 0 ? o->threads : WEB_THREADS_DEFAULT;
-	struct sockaddr_storage ss;
+	struct listener_addr addr;
 	struct web_server *w;
-	socklen_t sslen;
 	int fd = -1;
 
 	*out = NULL;
@@ -735,7 +643,7 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 		w->advise = *o->advise;
 	else
 		advise_config_default(&w->advise);
-	if (check_options(o, w, &ss, &sslen, listen_text, e) == -1)
+	if (check_options(o, w, &addr, listen_text, e) == -1)
 		goto fail;
 	if (pool_open(o->db_path, threads + WEB_EXPORTS_MAX, &w->pool, e) == -1)
 		goto fail;
@@ -752,11 +660,11 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 		errbuf_set(e, "cannot start a thread");
 		goto fail;
 	}
-	if (open_listener(&ss, sslen, listen_text, &fd, e) == -1)
+	if (listener_open(&addr, listen_text, &fd, e) == -1)
 		goto fail;
-	w->port = bound_port(fd);
+	w->port = listener_port(fd);
 	w->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	        MHD_ALLOW_SUSPEND_RESUME | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+	        MHD_ALLOW_SUSPEND_RESUME | (addr.ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 	    0, NULL, NULL, handle, w, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
 	    threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONN_LIMIT,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_CONN_PER_IP,
