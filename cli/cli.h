@@ -6,6 +6,7 @@
 #ifndef DMARCD_CLI_H
 #define DMARCD_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define EXIT_OPERATIONAL 1
@@ -36,6 +37,9 @@ int cli_parse_date(const char *s, int end_of_day, int64_t *out);
 
 /* Parses a size such as "50M", "2G", "4096" into bytes. 0 or -1. */
 int cli_parse_size(const char *s, uint64_t *out);
+
+/* A domain name argument lower-cased into out; -1 when it is too long or not a name. */
+int cli_domain_arg(const char *domain, char *out, size_t size);
 
 /* Writes s to stdout escaped for a terminal (log_escape, at most 2 KiB of it), then suffix. */
 void cli_put(const char *s, const char *suffix);

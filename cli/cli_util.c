@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "advise.h"
 #include "log.h"
 
 const char *
@@ -104,6 +105,14 @@ cli_parse_size(const char *s, uint64_t *out)
 		return -1;
 	*out = (uint64_t)v << shift;
 	return 0;
+}
+
+int
+cli_domain_arg(const char *domain, char *out, size_t size)
+{
+	struct errbuf e;
+
+	return known_value_canonical(KNOWN_DKIM_DOMAIN, domain, out, size, &e);
 }
 
 void

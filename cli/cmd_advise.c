@@ -174,15 +174,6 @@ parse_uint(const char *s, long max, long *out)
 	return errno == 0 && *end == '\0' && end != s && *out >= 0 && *out <= max ? 0 : -1;
 }
 
-/* Lower-cases domain into out; -1 when it is too long or not a name. */
-static int
-domain_arg(const char *domain, char *out, size_t size)
-{
-	struct errbuf e;
-
-	return known_value_canonical(KNOWN_DKIM_DOMAIN, domain, out, size, &e);
-}
-
 int
 cmd_advise(int argc, char **argv)
 {
@@ -313,7 +304,7 @@ cmd_advise(int argc, char **argv)
 			goto fail;
 	}
 	for (i = optind; i < argc; i++) {
-		if (domain_arg(argv[i], domain, sizeof domain) == -1) {
+		if (cli_domain_arg(argv[i], domain, sizeof domain) == -1) {
 			fprintf(stderr, "dmarcd advise: '%s' is not a domain name\n", argv[i]);
 			status = EXIT_USAGE;
 			goto out;
@@ -415,7 +406,7 @@ cmd_classify(int argc, char **argv)
 		classify_usage();
 		return EXIT_USAGE;
 	}
-	if (argc > optind && domain_arg(argv[optind], domain, sizeof domain) == -1) {
+	if (argc > optind && cli_domain_arg(argv[optind], domain, sizeof domain) == -1) {
 		fprintf(stderr, "dmarcd classify: '%s' is not a domain name\n", argv[optind]);
 		return EXIT_USAGE;
 	}

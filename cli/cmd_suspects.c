@@ -2,7 +2,6 @@
  * dmarcd suspects: the reports that may be forged (store_suspect.c), which
  * the advisor leaves out, and --accept to count one after all.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -45,14 +44,6 @@ print_suspect(void *ctx, const struct store_suspect *s)
 	return 0;
 }
 
-/* Domains are stored lower case. */
-static void
-lower(char *s)
-{
-	for (; *s != '\0'; s++)
-		*s = (char)tolower((unsigned char)*s);
-}
-
 static int
 parse_id(const char *s, int64_t *out)
 {
@@ -73,6 +64,7 @@ cmd_suspects(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL, *accept = NULL;
+	char domain[256];
 	struct store *st = NULL;
 	struct errbuf e;
 	int64_t id = 0;
@@ -101,6 +93,10 @@ cmd_suspects(int argc, char **argv)
 		usage();
 		return EXIT_USAGE;
 	}
+	if (argc > optind && cli_domain_arg(argv[optind], domain, sizeof domain) == -1) {
+		fprintf(stderr, "dmarcd suspects: '%s' is not a domain name\n", argv[optind]);
+		return EXIT_USAGE;
+	}
 	if (store_open(cli_db_path(db), accept != NULL ? STORE_READWRITE : STORE_READONLY, &st,
 	        &e) == -1)
 		goto fail;
@@ -112,10 +108,8 @@ cmd_suspects(int argc, char **argv)
 		status = found ? 0 : EXIT_USAGE;
 		goto out;
 	}
-	if (argc > optind)
-		lower(argv[optind]);
-	if (store_suspects_each(st, argc > optind ? argv[optind] : NULL, INT64_MIN / 4,
-	        INT64_MAX / 4, print_suspect, NULL, &e) == -1)
+	if (store_suspects_each(st, argc > optind ? domain : NULL, INT64_MIN / 4, INT64_MAX / 4,
+	        print_suspect, NULL, &e) == -1)
 		goto fail;
 	status = 0;
 	goto out;
