@@ -32,8 +32,27 @@
 #define BOUND_RECORD_SPF 16
 #define BOUND_RECORD_REASONS 16
 
-/* time attribution: a report spread over more days than this is refused */
+/* time attribution: the store splits a report over at most this many days */
 #define BOUND_REPORT_DAYS 400
+
+/*
+ * Plausibility: what a report may claim. Anyone can mail a report, so a
+ * claim past these is refused as a whole (E_IMPLAUSIBLE_PERIOD,
+ * E_IMPLAUSIBLE_COUNT), its bytes kept for `dmarcd reprocess`, and never
+ * reaches a total. README.md "Limits" gives the reasons for each value.
+ */
+/* no DMARC report predates 2012, when receivers began to send them */
+#define PLAUSIBLE_FIRST_TS INT64_C(1325376000) /* 2012-01-01T00:00:00Z */
+/* a period ends before its report is sent: past now + 48 h, a clock is wrong */
+#define PLAUSIBLE_FUTURE_SECONDS (INT64_C(48) * 3600)
+/* real reports cover a day, some a week, a rare one a month: twice that */
+#define PLAUSIBLE_SPAN_DAYS 62
+/* one sending address over one period: the busiest relays send millions a day */
+#define PLAUSIBLE_RECORD_COUNT INT64_C(1000000000)
+/* one receiver on one domain: the largest senders reach 10^9 a day at one receiver */
+#define PLAUSIBLE_REPORT_MESSAGES INT64_C(10000000000)
+
+_Static_assert(PLAUSIBLE_SPAN_DAYS <= BOUND_REPORT_DAYS, "the store must hold any plausible span");
 
 struct bounds {
 	uint64_t max_input;       /* raw mail or file, bytes (default 50 MiB) */

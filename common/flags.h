@@ -21,11 +21,12 @@
 #define W_DATE_FROM_FILENAME (UINT64_C(1) << 9)
 #define W_TS_MILLIS (UINT64_C(1) << 10)
 #define W_DATE_REVERSED (UINT64_C(1) << 11)
+/* retired: such reports are refused now (E_IMPLAUSIBLE_*); older databases may hold them */
 #define W_DATE_IMPLAUSIBLE (UINT64_C(1) << 12)
 #define W_SPAN_LONG (UINT64_C(1) << 13)
 #define W_NO_RECORDS (UINT64_C(1) << 14)
 #define W_FILENAME_MISMATCH (UINT64_C(1) << 15)
-#define W_COUNT_HUGE (UINT64_C(1) << 16)
+#define W_COUNT_HUGE (UINT64_C(1) << 16) /* retired, like W_DATE_IMPLAUSIBLE */
 #define W_COUNT_ZERO (UINT64_C(1) << 17)
 #define W_IP_MAPPED (UINT64_C(1) << 18)
 #define W_IP_INVALID (UINT64_C(1) << 19)

@@ -34,6 +34,10 @@ refusal_code(enum refusal r)
 		return "E_BAD_TIMESTAMP";
 	case REFUSE_BAD_FAILURE_REPORT:
 		return "E_BAD_FAILURE_REPORT";
+	case REFUSE_IMPLAUSIBLE_PERIOD:
+		return "E_IMPLAUSIBLE_PERIOD";
+	case REFUSE_IMPLAUSIBLE_COUNT:
+		return "E_IMPLAUSIBLE_COUNT";
 	}
 	return "E_UNKNOWN";
 }

@@ -22,6 +22,8 @@ enum refusal {
 	REFUSE_MISSING_POLICY_DOMAIN,
 	REFUSE_BAD_TIMESTAMP,
 	REFUSE_BAD_FAILURE_REPORT,
+	REFUSE_IMPLAUSIBLE_PERIOD, /* before 2012, in the future, or too long (bounds.h) */
+	REFUSE_IMPLAUSIBLE_COUNT,  /* a record's or the report's messages past bounds.h */
 };
 
 /* The stable code stored with the input ("E_XML_DOCTYPE"). */

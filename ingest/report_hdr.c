@@ -13,9 +13,7 @@
 
 #include "flags.h"
 
-#define TS_2012 INT64_C(1325376000) /* 2012-01-01 */
 #define SPAN_LONG (INT64_C(31) * 86400)
-#define FUTURE_SLACK (INT64_C(48) * 3600)
 #define FIELD_MAX 256
 
 /* The conventional file name receiver!policy-domain!begin!end[!unique-id].ext (spec 3.2). */
@@ -230,6 +228,46 @@ header_time(struct hdr_ctx *c, const char *raw, const char *what, bool have_fn, 
 	    what, shown);
 }
 
+/* "2024-03-01T00:00:00Z" for a message; the caller checked the year is 0..9999. */
+static void
+ts_text(int64_t ts, char *out, size_t size)
+{
+	time_t t = (time_t)ts;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, size, "%lld", (long long)ts);
+}
+
+/*
+ * The period a report may claim (bounds.h, "Plausibility"): a report that
+ * predates DMARC reporting, ends in the future or spans months would put
+ * its counts on days it cannot speak for. begin <= end here.
+ */
+static int
+header_plausible(struct hdr_ctx *c)
+{
+	const struct agg_report *r = c->r;
+	int64_t now = (int64_t)time(NULL), days;
+	char b[32], en[32];
+
+	ts_text(r->begin_ts, b, sizeof b);
+	ts_text(r->end_ts, en, sizeof en);
+	if (r->begin_ts < PLAUSIBLE_FIRST_TS)
+		return hdr_refuse(c, REFUSE_IMPLAUSIBLE_PERIOD,
+		    "date_range %s..%s begins before 2012, when DMARC reporting began", b, en);
+	if (r->end_ts > now + PLAUSIBLE_FUTURE_SECONDS)
+		return hdr_refuse(c, REFUSE_IMPLAUSIBLE_PERIOD,
+		    "date_range %s..%s ends more than %d hours in the future", b, en,
+		    (int)(PLAUSIBLE_FUTURE_SECONDS / 3600));
+	days = r->end_ts / 86400 - r->begin_ts / 86400 + 1;
+	if (days > PLAUSIBLE_SPAN_DAYS)
+		return hdr_refuse(c, REFUSE_IMPLAUSIBLE_PERIOD,
+		    "date_range %s..%s spans %lld days (at most %d)", b, en, (long long)days,
+		    PLAUSIBLE_SPAN_DAYS);
+	return 0;
+}
+
 static int
 header_times(struct hdr_ctx *c, const struct fname_parts *fn, bool have_fn)
 {
@@ -247,8 +285,8 @@ header_times(struct hdr_ctx *c, const struct fname_parts *fn, bool have_fn)
 	}
 	if (r->end_ts - r->begin_ts > SPAN_LONG)
 		r->flags |= W_SPAN_LONG;
-	if (r->begin_ts < TS_2012 || r->begin_ts > (int64_t)time(NULL) + FUTURE_SLACK)
-		r->flags |= W_DATE_IMPLAUSIBLE;
+	if (header_plausible(c) == -1)
+		return -1;
 	if (have_fn && (r->begin_ts != fn->begin || r->end_ts != fn->end) &&
 	    !(r->flags & W_DATE_FROM_FILENAME))
 		r->flags |= W_FILENAME_MISMATCH;

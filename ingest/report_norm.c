@@ -12,7 +12,6 @@
 
 #define TS_MILLIS_LO INT64_C(1000000000000)
 #define TS_MILLIS_HI INT64_C(100000000000000)
-#define COUNT_HUGE INT64_C(1000000000)
 
 struct word {
 	const char *name;
@@ -503,16 +502,13 @@ norm_count(const char *p, size_t len, int64_t *out, uint64_t *flags)
 	uint64_t v;
 
 	p = norm_trim(p, len, &len);
-	if (parse_decimal(p, len, &v, &frac, &frac_zero) == -1 || (frac && !frac_zero) ||
-	    v > (uint64_t)INT64_MAX)
+	if (parse_decimal(p, len, &v, &frac, &frac_zero) == -1 || (frac && !frac_zero))
 		return -1;
 	if (frac)
 		*flags |= W_NUMBER_FORMAT;
 	if (v == 0)
 		*flags |= W_COUNT_ZERO;
-	else if (v > (uint64_t)COUNT_HUGE)
-		*flags |= W_COUNT_HUGE;
-	*out = (int64_t)v;
+	*out = v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
 	return 0;
 }
 

@@ -81,7 +81,11 @@ enum spf_scope norm_scope(const char *p, size_t len, uint64_t *flags);
  */
 void norm_ip(struct arena *a, const char *p, size_t len, struct agg_record *rec);
 
-/* count (F-1..F-4): 0 with *out set, or -1 when the record must be dropped. */
+/*
+ * count (F-1, F-3, F-4): 0 with *out set, saturated at INT64_MAX (the
+ * parser refuses a count past PLAUSIBLE_RECORD_COUNT), or -1 when it is
+ * not a whole number and the record must be dropped.
+ */
 int norm_count(const char *p, size_t len, int64_t *out, uint64_t *flags);
 
 #define NORM_TS_MAX INT64_C(253402300799) /* 9999-12-31T23:59:59Z */

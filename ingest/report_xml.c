@@ -9,6 +9,7 @@
 #include "report_xml.h"
 
 #include <glib.h>
+#include <inttypes.h>
 #include <libxml/parser.h>
 #include <libxml/SAX2.h>
 #include <libxml/dict.h>
@@ -248,6 +249,14 @@ record_end(struct parse *p)
 			rec->flags |= W_SPF_MULTI | W_RFC9990_DEVIATION;
 	}
 	count = (uint64_t)rec->count;
+	if (rec->count > PLAUSIBLE_RECORD_COUNT)
+		return refuse(p, REFUSE_IMPLAUSIBLE_COUNT,
+		    "line %d: a record claims %" PRIu64 " messages (at most %" PRId64 ")",
+		    line_no(p), count, PLAUSIBLE_RECORD_COUNT);
+	if (count > (uint64_t)PLAUSIBLE_REPORT_MESSAGES - t->messages)
+		return refuse(p, REFUSE_IMPLAUSIBLE_COUNT,
+		    "line %d: the records claim more than %" PRId64 " messages in one report",
+		    line_no(p), PLAUSIBLE_REPORT_MESSAGES);
 	sat_add(&t->records, 1);
 	sat_add(&t->messages, count);
 	if (agg_record_dmarc_pass(rec))

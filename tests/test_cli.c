@@ -394,15 +394,18 @@ Test(cli, shared_corpus_ingests_and_a_second_run_changes_nothing)
 	    examples, dir);
 	cr_expect_eq(rc, 3);
 	/* 63 report files + MANIFEST.tsv + README.md */
-	cr_expect_not_null(strstr(out, "{\"inputs\":65,\"reports_stored\":33,"), "%s", out);
+	cr_expect_not_null(strstr(out, "{\"inputs\":65,\"reports_stored\":32,"), "%s", out);
 	/* 3 conflicts: corpus files that reuse another file's report key with other data */
 	cr_expect_not_null(strstr(out,
 	                       "\"duplicate_reports\":5,\"duplicate_inputs\":0,"
-	                       "\"conflicts\":3,\"refused\":15,\"partial\":0,\"records\":2373,"
+	                       "\"conflicts\":3,\"refused\":16,\"partial\":0,\"records\":2372,"
 	                       "\"failures_stored\":7,\"duplicate_failures\":2}"),
 	    "%s", out);
 	free(out);
-	/* The refusals: 11 TLS reports, 2 broken XML files, and the two text files. */
+	/*
+	 * The refusals: 11 TLS reports, 2 broken XML files, the two text files, and RFC 9990's
+	 * sample, dated 1979.
+	 */
 	cr_expect_eq(tu_run(&out, "grep -c 'E_NOT_DMARC' %s/log", dir), 0);
 	cr_expect_str_eq(out, "11\n");
 	free(out);
@@ -411,8 +414,13 @@ Test(cli, shared_corpus_ingests_and_a_second_run_changes_nothing)
 	cr_expect_eq(
 	    tu_run(NULL, "grep -q 'invalid_xml.xml: refused: E_XML_MALFORMED: line 5' %s/log", dir),
 	    0);
+	cr_expect_eq(tu_run(NULL,
+	                 "grep -q 'rfc9990-sample.xml: refused: E_IMPLAUSIBLE_PERIOD: date_range "
+	                 "1979-08-07T00:00:00Z..1979-08-07T23:59:59Z begins before 2012' %s/log",
+	                 dir),
+	    0);
 	cr_expect_eq(tu_run(&out, "grep -c 'refused' %s/log", dir), 0);
-	cr_expect_str_eq(out, "15\n");
+	cr_expect_str_eq(out, "16\n");
 	free(out);
 
 	tu_run(&before, "%s export records --db %s/t.db; %s export failures --db %s/t.db",

@@ -205,7 +205,7 @@ static const struct expect expected[] = {
 	{ PD "report_with_upper_cased_pass.xml", AGG, 1, 0, OK, 1, 0 },
 	{ PD "rfc8460.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
 	{ PD "rfc9990-example.net!example.com!1700000000!1700086399.xml", AGG, 1, 0, OK, 2, 0 },
-	{ PD "rfc9990-sample.xml", AGG, 1, 0, OK, 1, 0 },
+	{ PD "rfc9990-sample.xml", AGG, 0, 1, REFUSE_IMPLAUSIBLE_PERIOD, 0, 0 }, /* dated 1979 */
 	{ PD "smtp_tls.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
 	{ PD "subject.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
 	{ PD "twilight.eml", AGG, 1, 0, OK, 1, 0 },

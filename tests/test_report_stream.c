@@ -83,7 +83,7 @@ Test(report_xml, canonical_hash_equal_across_transports)
 
 	memset(spaces, ' ', sizeof spaces - 1);
 	spaces[sizeof spaces - 1] = '\0';
-	buf = tu_read_file(tu_fixture("xml/count_int64_max.xml"), &len);
+	buf = tu_read_file(tu_fixture("xml/counts_at_bound.xml"), &len);
 	hash_of(buf, len, 1 << 20, base);
 	rsink_sha256(buf, len - 1, want);
 	cr_assert_arr_eq(base, want, 32, "sha256 of the text without its final LF");
@@ -131,7 +131,7 @@ Test(report_xml, sink_failure_stops_the_parse)
 	struct errbuf e = { "" };
 	enum refusal why;
 
-	buf = tu_read_file(tu_fixture("xml/count_int64_max.xml"), &len);
+	buf = tu_read_file(tu_fixture("xml/counts_at_bound.xml"), &len);
 	cr_assert_eq(rsink_parse_mem(buf, len, NULL, &s, &why, &e), -1);
 	cr_assert_str_eq(e.msg, "disk full");
 	cr_assert_eq(s.n_records, 1, "no record after the failing one");
@@ -150,7 +150,7 @@ Test(report_xml, sink_skipping_records_still_gets_end_with_hash)
 	enum refusal why;
 	uint8_t want[32];
 
-	buf = tu_read_file(tu_fixture("xml/count_int64_max.xml"), &len);
+	buf = tu_read_file(tu_fixture("xml/counts_at_bound.xml"), &len);
 	cr_assert_eq(rsink_parse_mem(buf, len, NULL, &s, &why, &e), 0);
 	cr_assert_eq(why, REFUSE_NONE);
 	cr_assert_eq(s.n_begin, 1);
@@ -329,7 +329,7 @@ Test(report_xml, utf16_with_bom_is_transcoded)
 	struct errbuf e = { "" };
 	enum refusal why;
 
-	buf = tu_read_file(tu_fixture("xml/count_int64_max.xml"), &len);
+	buf = tu_read_file(tu_fixture("xml/counts_at_bound.xml"), &len);
 	cr_assert(strncmp((char *)buf, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 38) == 0);
 	g_string_append_len(g,
 	    "<\0?\0x\0m\0l\0 \0v\0e\0r\0s\0i\0o\0n\0=\0\"\0001\0.\0000\0\"\0?\0>\0", 42);

@@ -86,6 +86,42 @@ static const struct mini_case MINI[] = {
 	    "<report_id>x</report_id><date_range><begin>1700000000</begin><end>1703456000</end>"
 	    "</date_range></report_metadata>",
 	    POLICY, OK_REC, 0, 0, 0, REFUSE_NONE, NULL, W_SPAN_LONG, NULL, 0 },
+	/* plausibility of the period (bounds.h): 62 days at most, from 2012, not in the future */
+	{ "62 days is the longest period", NULL,
+	    "<report_metadata><org_name>M</org_name><report_id>x</report_id><date_range>"
+	    "<begin>1700006400</begin><end>1705363199</end></date_range></report_metadata>",
+	    POLICY, OK_REC, 0, 0, 0, REFUSE_NONE, NULL, W_SPAN_LONG, NULL, 0 },
+	{ "63 days is implausible", NULL,
+	    "<report_metadata><org_name>M</org_name><report_id>x</report_id><date_range>"
+	    "<begin>1700006400</begin><end>1705449599</end></date_range></report_metadata>",
+	    POLICY, OK_REC, 0, 0, 0, REFUSE_IMPLAUSIBLE_PERIOD,
+	    "date_range 2023-11-15T00:00:00Z..2024-01-16T23:59:59Z spans 63 days (at most 62)", 0,
+	    NULL, 0 },
+	{ "three years is implausible", NULL,
+	    "<report_metadata><org_name>M</org_name><report_id>x</report_id><date_range>"
+	    "<begin>1609459200</begin><end>1704153599</end></date_range></report_metadata>",
+	    POLICY, OK_REC, 0, 0, 0, REFUSE_IMPLAUSIBLE_PERIOD, "spans 1096 days (at most 62)", 0,
+	    NULL, 0 },
+	{ "before 2012", NULL,
+	    "<report_metadata><org_name>M</org_name><report_id>x</report_id><date_range>"
+	    "<begin>1325289600</begin><end>1325375999</end></date_range></report_metadata>",
+	    POLICY, OK_REC, 0, 0, 0, REFUSE_IMPLAUSIBLE_PERIOD,
+	    "date_range 2011-12-31T00:00:00Z..2011-12-31T23:59:59Z begins before 2012", 0, NULL,
+	    0 },
+	{ "begin 0", NULL,
+	    "<report_metadata><org_name>M</org_name><report_id>x</report_id><date_range>"
+	    "<begin>0</begin><end>1700086399</end></date_range></report_metadata>",
+	    POLICY, OK_REC, 0, 0, 0, REFUSE_IMPLAUSIBLE_PERIOD, "1970-01-01T00:00:00Z", 0, NULL,
+	    0 },
+	{ "ends in 9999", NULL,
+	    "<report_metadata><org_name>M</org_name><report_id>x</report_id><date_range>"
+	    "<begin>253402214400</begin><end>253402300799</end></date_range></report_metadata>",
+	    POLICY, OK_REC, 0, 0, 0, REFUSE_IMPLAUSIBLE_PERIOD,
+	    "9999-12-31T23:59:59Z ends more than 48 hours in the future", 0, NULL, 0 },
+	{ "ends in 2038", NULL,
+	    "<report_metadata><org_name>M</org_name><report_id>x</report_id><date_range>"
+	    "<begin>2147400000</begin><end>2147483647</end></date_range></report_metadata>",
+	    POLICY, OK_REC, 0, 0, 0, REFUSE_IMPLAUSIBLE_PERIOD, "in the future", 0, NULL, 0 },
 	{ "empty report", "<feedback>" META POLICY "</feedback>", 0, 0, 0, 0, 0, 0, REFUSE_NONE,
 	    NULL, W_NO_RECORDS, NULL, 0 },
 	{ "bare root with every fallback", "<feedback/>", 0, 0, 0, FN, 0, 0, REFUSE_NONE, NULL,

@@ -199,8 +199,9 @@ static const struct corpus_case CORPUS[] = {
 	    1575304683, DIALECT_DRAFT, 0 },
 	{ PD "rfc9990-example.net!example.com!1700000000!1700086399.xml", 0, 2, 7, 5, 5, 5,
 	    "example.com", 1700000000, 1700086399, DIALECT_RFC9990, 0 },
-	{ PD "rfc9990-sample.xml", 0, 1, 123, 123, 123, 0, "example.com", 302832000, 302918399,
-	    DIALECT_RFC9990, W_DATE_IMPLAUSIBLE },
+	/* RFC 9990's own sample is dated 1979: before DMARC reporting, so implausible */
+	{ PD "rfc9990-sample.xml", REFUSE_IMPLAUSIBLE_PERIOD, 0, 0, 0, 0, 0, NULL, 0, 0,
+	    DIALECT_RFC9990, 0 },
 	{ PD "usssa.com!example.com!1538784000!1538870399.xml", 0, 2, 2, 0, 0, 0, "example.com",
 	    1538784000, 1538870399, DIALECT_RFC7489, 0 },
 	{ PD "veeam.com!example.com!1530133200!1530219600.xml", 0, 1, 1, 0, 0, 0, "example.com",
@@ -380,35 +381,91 @@ Test(report_xml, deep_nesting_refused_quickly)
 	g_string_free(g, TRUE);
 }
 
-Test(report_xml, count_beyond_uint64_drops_the_record)
+Test(report_xml, counts_at_the_plausible_bound_are_kept)
 {
 	struct rsink s = { 0 };
 	struct errbuf e = { "" };
 
-	cr_assert_eq(parse_fixture("count_overflow.xml", NULL, &s, &e), REFUSE_NONE, "%s", e.msg);
-	cr_assert(s.end_flags & W_RECORD_DROPPED);
-	cr_assert_eq(s.totals.records_dropped, 1);
-	cr_assert_eq(s.totals.records, 1);
-	cr_assert_eq(s.totals.messages, 5);
-	cr_assert_eq(s.n_records, 1, "the dropped record never reaches the sink");
-	cr_assert(strncmp(s.lines[0], "ip=192.0.2.2/4 ", 15) == 0, "%s", s.lines[0]);
+	cr_assert_eq(parse_fixture("counts_at_bound.xml", NULL, &s, &e), REFUSE_NONE, "%s", e.msg);
+	cr_assert_eq(s.n_records, 2);
+	cr_assert(strstr(s.lines[0], " n=1000000000 ") != NULL, "%s", s.lines[0]);
+	cr_assert(strstr(s.lines[1], " n=1000000000 ") != NULL, "%s", s.lines[1]);
+	cr_assert_eq(s.rec_flags[0], 0);
+	cr_assert_eq(s.rec_flags[1], 0, "'+' and spaces are fine, no flag");
+	cr_assert_eq(s.totals.messages, UINT64_C(2000000000));
+	cr_assert_eq(s.totals.records_dropped, 0);
 	rsink_free(&s);
 }
 
-Test(report_xml, count_int64_max_kept_and_totals_do_not_overflow)
+/* A document of n records of count each (text), the last one of count last. */
+static GString *
+counted_doc(unsigned n, const char *count, const char *last)
 {
+	GString *g = g_string_new("<feedback><report_metadata><org_name>o</org_name>"
+	                          "<report_id>i</report_id><date_range><begin>1700000000</begin>"
+	                          "<end>1700086399</end></date_range></report_metadata>"
+	                          "<policy_published><domain>example.com</domain>"
+	                          "</policy_published>");
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		g_string_append_printf(g,
+		    "<record><row><source_ip>192.0.2.%u</source_ip><count>%s</count>"
+		    "<policy_evaluated><disposition>none</disposition><dkim>pass</dkim>"
+		    "<spf>pass</spf></policy_evaluated></row><identifiers><header_from>"
+		    "example.com</header_from></identifiers></record>",
+		    i + 1, i + 1 == n ? last : count);
+	g_string_append(g, "</feedback>");
+	return g;
+}
+
+Test(report_xml, a_count_past_the_plausible_bound_refuses_the_report)
+{
+	static const char *const counts[] = { "1000000001", "9223372036854775807",
+		"18446744073709551616", "99999999999999999999999999999999999999999999" };
+	size_t i;
+
+	for (i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+		GString *g = counted_doc(3, "7", counts[i]);
+		struct rsink s = { 0 };
+		struct errbuf e = { "" };
+		enum refusal why;
+
+		cr_assert_eq(rsink_parse_mem(g->str, g->len, NULL, &s, &why, &e), 0);
+		cr_assert_eq(why, REFUSE_IMPLAUSIBLE_COUNT, "%s: %s", counts[i], refusal_code(why));
+		cr_assert(strstr(e.msg, "a record claims ") != NULL &&
+		        strstr(e.msg, " messages (at most 1000000000)") != NULL,
+		    "%s", e.msg);
+		cr_assert_eq(s.n_end, 0, "never ended: nothing reaches a total");
+		cr_assert_eq(s.n_abort, 1, "the records already sent are taken back");
+		rsink_free(&s);
+		g_string_free(g, TRUE);
+	}
+}
+
+Test(report_xml, the_report_total_past_the_plausible_bound_refuses_the_report)
+{
+	GString *ok = counted_doc(10, "1000000000", "1000000000");
+	GString *past = counted_doc(11, "1000000000", "1");
 	struct rsink s = { 0 };
 	struct errbuf e = { "" };
+	enum refusal why;
 
-	cr_assert_eq(parse_fixture("count_int64_max.xml", NULL, &s, &e), REFUSE_NONE, "%s", e.msg);
-	cr_assert_eq(s.n_records, 2);
-	cr_assert(strstr(s.lines[0], " n=9223372036854775807 ") != NULL, "%s", s.lines[0]);
-	cr_assert(strstr(s.lines[1], " n=9223372036854775807 ") != NULL, "%s", s.lines[1]);
-	cr_assert_eq(s.rec_flags[0], W_COUNT_HUGE);
-	cr_assert_eq(s.rec_flags[1], W_COUNT_HUGE, "'+' and spaces are fine, no flag");
-	cr_assert_eq(s.totals.messages, UINT64_C(18446744073709551614));
-	cr_assert_eq(s.totals.records_dropped, 0);
+	cr_assert_eq(rsink_parse_mem(ok->str, ok->len, NULL, &s, &why, &e), 0);
+	cr_assert_eq(why, REFUSE_NONE, "10^10 messages is the bound itself: %s", e.msg);
+	cr_assert_eq(s.totals.messages, UINT64_C(10000000000));
 	rsink_free(&s);
+	memset(&s, 0, sizeof s);
+	cr_assert_eq(rsink_parse_mem(past->str, past->len, NULL, &s, &why, &e), 0);
+	cr_assert_eq(why, REFUSE_IMPLAUSIBLE_COUNT, "%s", refusal_code(why));
+	cr_assert(strstr(e.msg, "the records claim more than 10000000000 messages in one report") !=
+	        NULL,
+	    "%s", e.msg);
+	cr_assert_eq(s.n_end, 0);
+	cr_assert_eq(s.n_abort, 1);
+	rsink_free(&s);
+	g_string_free(ok, TRUE);
+	g_string_free(past, TRUE);
 }
 
 Test(report_xml, junk_before_root_is_cut)
