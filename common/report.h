@@ -7,6 +7,13 @@
  * is owned by the producer and valid only during the sink call that sees
  * it; a sink copies what it keeps. Strings are NUL-terminated UTF-8 and
  * already normalised (see ../shared spec 2.6.3); NULL means absent.
+ *
+ * A report that reaches a sink is plausible (bounds.h): its period lies
+ * from PLAUSIBLE_FIRST_TS to a little past now and spans at most
+ * PLAUSIBLE_SPAN_DAYS days, no record claims more than
+ * PLAUSIBLE_RECORD_COUNT messages and the records together no more than
+ * PLAUSIBLE_REPORT_MESSAGES. The producer refuses any other report, so a
+ * sink never meets one: its checks of these are against bugs, not input.
  */
 #ifndef DMARCD_REPORT_H
 #define DMARCD_REPORT_H

@@ -9,6 +9,7 @@
 #include "arf_hdrs.h"
 #include "arf_norm.h"
 #include "arf_text.h"
+#include "bounds.h"
 #include "digest.h"
 #include "flags.h"
 #include "mime_headers.h"
@@ -190,7 +191,8 @@ fill_numbers(struct failure_report *f, const struct arf_hdrs *h)
 
 	if (port != NULL && arf_number(port, 0, 65535, &f->source_port) == -1)
 		f->flags |= W_NUMBER_FORMAT;
-	if (inc != NULL && arf_number(inc, 1, INT64_MAX, &f->incidents) == -1)
+	/* a count past what one report may claim (bounds.h) is not taken, like a malformed one */
+	if (inc != NULL && arf_number(inc, 1, PLAUSIBLE_RECORD_COUNT, &f->incidents) == -1)
 		f->flags |= W_NUMBER_FORMAT;
 }
 

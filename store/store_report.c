@@ -53,9 +53,10 @@ attribute(struct sink_state *k, const struct agg_report *r, struct errbuf *e)
 	int64_t b = r->begin_ts, en = r->end_ts, last, d, lo, hi;
 	size_t i;
 
+	/* the producer refuses implausible periods (report.h): these guard against its bugs */
 	if (b < TS_MIN || b > TS_MAX || en < b || en > TS_MAX) {
-		errbuf_set(e, "store: report period %lld..%lld out of range", (long long)b,
-		    (long long)en);
+		errbuf_set(e, "store: report period %lld..%lld out of range (a parser bug)",
+		    (long long)b, (long long)en);
 		return -1;
 	}
 	k->begin_ts = b;
@@ -69,7 +70,7 @@ attribute(struct sink_state *k, const struct agg_report *r, struct errbuf *e)
 	k->day_first = store_day(b);
 	last = store_day(en);
 	if (last - k->day_first >= BOUND_REPORT_DAYS) {
-		errbuf_set(e, "store: report spans %lld days (at most %d)",
+		errbuf_set(e, "store: report spans %lld days (at most %d; a parser bug)",
 		    (long long)(last - k->day_first + 1), BOUND_REPORT_DAYS);
 		return -1;
 	}

@@ -423,6 +423,37 @@ parse_feedback(const char *block)
 	return p.f;
 }
 
+Test(arf, incidents_past_the_plausible_bound_are_not_taken)
+{
+	static const struct {
+		const char *raw;
+		int64_t want;
+		bool flagged;
+	} cases[] = {
+		{ "1000000000", 1000000000, false },
+		{ "1000000001", 1, true },
+		{ "9223372036854775807", 1, true },
+		{ "18446744073709551616", 1, true },
+	};
+	char block[256];
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct failure_report *f;
+
+		snprintf(block, sizeof block,
+		    "Feedback-Type: auth-failure\nVersion: 1\nAuth-Failure: dmarc\n"
+		    "Reported-Domain: example.org\nIncidents: %s\n",
+		    cases[i].raw);
+		f = parse_feedback(block);
+		cr_expect_eq(f->incidents, cases[i].want, "%s: %lld", cases[i].raw,
+		    (long long)f->incidents);
+		cr_expect_eq((f->flags & W_NUMBER_FORMAT) != 0, cases[i].flagged, "%s",
+		    cases[i].raw);
+		failure_free(f);
+	}
+}
+
 Test(arf, source_ip_forms)
 {
 	static const struct {
