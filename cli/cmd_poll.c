@@ -17,31 +17,41 @@
 #include "server.h"
 #include "store.h"
 
-/* Parses --config FILE [--once]; returns -1 after printing usage on an error. */
+/* What the command line asks of poll or run. */
+struct poll_args {
+	const char *file;
+	bool once;  /* poll: one round, then exit */
+	bool check; /* check the config and the database, then exit */
+};
+
+/* Parses --config FILE [--once] [--check]; returns -1 after printing usage on an error. */
 static int
-parse_args(int argc, char **argv, bool allow_once, const char **file, bool *once, int *status)
+parse_args(int argc, char **argv, bool allow_once, struct poll_args *a, int *status)
 {
 	static const struct option options[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "once", no_argument, NULL, 'o' },
+		{ "check", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
-	*file = NULL;
-	*once = false;
+	*a = (struct poll_args){ 0 };
 	*status = EXIT_USAGE;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "c:oh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:okh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			*file = optarg;
+			a->file = optarg;
 			break;
 		case 'o':
 			if (!allow_once)
 				goto usage;
-			*once = true;
+			a->once = true;
+			break;
+		case 'k':
+			a->check = true;
 			break;
 		case 'h':
 			*status = 0;
@@ -50,15 +60,49 @@ parse_args(int argc, char **argv, bool allow_once, const char **file, bool *once
 			goto usage;
 		}
 	}
-	if (*file != NULL && optind == argc)
+	if (a->file != NULL && optind == argc)
 		return 0;
 usage:
 	fprintf(*status == 0 ? stdout : stderr,
-	    "usage: dmarcd %s --config FILE%s\n"
+	    "usage: dmarcd %s --config FILE%s [--check]\n"
 	    "  FILE: see dmarcd.conf.example; passwords come from password_file\n"
-	    "  or DMARCD_IMAP_PASSWORD_<NAME>, never from the command line\n",
+	    "  or DMARCD_IMAP_PASSWORD_<NAME>, never from the command line\n"
+	    "  --check: read the config, its secret files and the database, then exit\n",
 	    allow_once ? "poll" : "run", allow_once ? " [--once]" : "");
 	return -1;
+}
+
+/*
+ * --check (the systemd unit's ExecStartPre): everything a start reads
+ * before it touches a mailbox or a port, so that a broken config fails
+ * at once with its reason, not in a restart loop.
+ */
+static int
+check(const char *file)
+{
+	char hash[CONFIG_PASSWORD_MAX];
+	struct config *c = NULL;
+	struct store *st = NULL;
+	struct errbuf e;
+	int status = EXIT_USAGE;
+
+	if (config_load(file, &c, &e) == -1)
+		goto fail;
+	if (c->has_web && c->auth_user != NULL &&
+	    config_web_auth_hash(c, hash, sizeof hash, &e) == -1)
+		goto fail;
+	status = EXIT_OPERATIONAL;
+	if (store_open(cli_db_path(c->db_path), STORE_READWRITE, &st, &e) == -1)
+		goto fail;
+	printf("%s: the configuration and the database %s are usable\n", file,
+	    cli_db_path(c->db_path));
+	store_close(st);
+	config_free(c);
+	return 0;
+fail:
+	log_error("%s", e.msg);
+	config_free(c);
+	return status;
 }
 
 /* Starts the dashboard of the [web] section, its advisor set up by [advisor]. */
@@ -134,23 +178,21 @@ out:
 int
 cmd_poll(int argc, char **argv)
 {
-	const char *file;
-	bool once;
+	struct poll_args a;
 	int status;
 
-	if (parse_args(argc, argv, true, &file, &once, &status) == -1)
+	if (parse_args(argc, argv, true, &a, &status) == -1)
 		return status;
-	return serve(file, once, false);
+	return a.check ? check(a.file) : serve(a.file, a.once, false);
 }
 
 int
 cmd_run(int argc, char **argv)
 {
-	const char *file;
-	bool once;
+	struct poll_args a;
 	int status;
 
-	if (parse_args(argc, argv, false, &file, &once, &status) == -1)
+	if (parse_args(argc, argv, false, &a, &status) == -1)
 		return status;
-	return serve(file, false, true);
+	return a.check ? check(a.file) : serve(a.file, false, true);
 }

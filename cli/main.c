@@ -51,7 +51,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
 		return usage(stdout);
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("dmarcd 0.1.0\n");
+		printf("dmarcd %s\n", DMARCD_VERSION);
 		return 0;
 	}
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
