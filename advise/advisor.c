@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "num.h"
+
 void
 advise_config_default(struct advise_config *c)
 {
@@ -393,7 +395,7 @@ is_pass(const char *result)
 void
 advise_add(int64_t *sum, int64_t n)
 {
-	*sum = *sum > INT64_MAX - n ? INT64_MAX : *sum + n;
+	*sum = num_add_sat_i64(*sum, n);
 }
 
 void

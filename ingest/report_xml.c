@@ -18,6 +18,7 @@
 #include "arena.h"
 #include "flags.h"
 #include "ingest_int.h"
+#include "num.h"
 #include "report_norm.h"
 #include "report_xml_int.h"
 
@@ -85,10 +86,11 @@ static const struct rule RULES[] = {
 
 _Static_assert(G_N_ELEMENTS(RULES) == N_RULES, "N_RULES counts RULES");
 
+/* Adds v to *sum, saturating. */
 static void
 sat_add(uint64_t *sum, uint64_t v)
 {
-	*sum = v > UINT64_MAX - *sum ? UINT64_MAX : *sum + v;
+	*sum = num_add_sat(*sum, v);
 }
 
 static int

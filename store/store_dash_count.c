@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 /* Slots of the set of groups counted: a power of 2, over twice DASH_TOTAL_MAX + 1. */
 #define GROUP_SLOTS 4096
 _Static_assert(GROUP_SLOTS > 2 * (DASH_TOTAL_MAX + 1), "the group set is half empty at most");
@@ -24,13 +26,9 @@ struct group_set {
 static uint64_t
 group_hash(const char *domain, const uint8_t key[16], int len)
 {
-	uint64_t h = UINT64_C(0xcbf29ce484222325) ^ (uint64_t)len;
-	size_t i;
+	uint64_t h = hash_fnv1a_str(HASH_FNV1A_INIT ^ (uint64_t)len, domain);
 
-	for (; *domain != '\0'; domain++)
-		h = (h ^ (unsigned char)*domain) * UINT64_C(0x100000001b3);
-	for (i = 0; i < 16; i++)
-		h = (h ^ key[i]) * UINT64_C(0x100000001b3);
+	h = hash_fnv1a(h, key, 16);
 	return h ^ (h >> 31);
 }
 

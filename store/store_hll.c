@@ -11,8 +11,11 @@
  */
 #include "store_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "hash.h"
 
 #define HLL_INDEX_BITS 10
 _Static_assert(HLL_REGISTERS == 1 << HLL_INDEX_BITS, "registers");
@@ -29,11 +32,8 @@ struct hll_acc {
 uint32_t
 store_hll_hash(const uint8_t *ip, size_t len)
 {
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
-	size_t i;
+	uint64_t h = hash_fnv1a(HASH_FNV1A_INIT, ip, len);
 
-	for (i = 0; i < len; i++)
-		h = (h ^ ip[i]) * UINT64_C(0x100000001b3);
 	/* murmur3's finaliser spreads FNV's weak high bits */
 	h ^= h >> 33;
 	h *= UINT64_C(0xff51afd7ed558ccd);
@@ -162,34 +162,6 @@ acc_value(struct hll_acc *a, sqlite3_value *v)
 		acc_blob(a, sqlite3_value_blob(v), (size_t)sqlite3_value_bytes(v));
 }
 
-/*
- * Natural logarithm of x > 0, to about 1e-12: store/ links no libm.
- * x = m * 2^e with m in [0.5, 1), ln m = 2 atanh(s), s = (m - 1) / (m + 1).
- */
-static double
-ln(double x)
-{
-	double s, s2, term, sum = 0;
-	int e = 0, k;
-
-	while (x >= 1.0) {
-		x /= 2;
-		e++;
-	}
-	while (x < 0.5) {
-		x *= 2;
-		e--;
-	}
-	s = (x - 1) / (x + 1);
-	s2 = s * s;
-	term = s;
-	for (k = 1; k < 40; k += 2) {
-		sum += term / k;
-		term *= s2;
-	}
-	return 2 * sum + e * 0.69314718055994530942;
-}
-
 static double
 acc_estimate(const struct hll_acc *a)
 {
@@ -205,9 +177,9 @@ acc_estimate(const struct hll_acc *a)
 	}
 	est = alpha * m * m / sum;
 	if (est <= 2.5 * m && zeros > 0)
-		est = m * ln(m / (double)zeros);
+		est = m * log(m / (double)zeros);
 	else if (est > 4294967296.0 / 30 && est < 4294967296.0)
-		est = -4294967296.0 * ln(1.0 - est / 4294967296.0);
+		est = -4294967296.0 * log(1.0 - est / 4294967296.0);
 	return est;
 }
 

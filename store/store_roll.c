@@ -9,22 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+#include "num.h"
+
 #define ROLL_MIN_CAP 256
 #define NAMES_MIN 64
 
 static uint64_t
-sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
-static uint64_t
 str_hash(const char *s)
 {
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	uint64_t h = hash_fnv1a_str(HASH_FNV1A_INIT, s);
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
 	return h ^ (h >> 29);
 }
 
@@ -91,12 +86,10 @@ static size_t
 key_hash(const struct roll_entry *k)
 {
 	uint64_t h = (uint64_t)k->day * UINT64_C(0x9e3779b97f4a7c15);
-	size_t i;
 
 	h ^= (uint64_t)k->dom << 42 ^ (uint64_t)k->org << 21 ^ (uint64_t)k->hf ^
 	    (k->prefix ? UINT64_C(1) << 63 : 0);
-	for (i = 0; i < 16; i++)
-		h = (h ^ k->ip[i]) * UINT64_C(0x100000001b3);
+	h = hash_fnv1a(h, k->ip, 16);
 	return (size_t)(h ^ (h >> 29));
 }
 
@@ -178,7 +171,7 @@ roll_merge_one(struct roll *dst, const struct roll_entry *x)
 	if (y == NULL)
 		return NULL;
 	for (i = 0; i < RS_COUNT; i++)
-		y->sums[i] = sat_add(y->sums[i], x->sums[i]);
+		y->sums[i] = num_add_sat(y->sums[i], x->sums[i]);
 	if (x->seen[0] < y->seen[0])
 		y->seen[0] = x->seen[0];
 	if (x->seen[1] > y->seen[1])

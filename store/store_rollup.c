@@ -15,13 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+#include "num.h"
 
-static uint64_t
-sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
+static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 /* ---- writing sums ---- */
 
@@ -72,8 +68,8 @@ enter_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
 		return store_fail(st, "updating the sources", e);
 	while ((rc = store_step(st, s, "updating the sources", e)) == SQLITE_ROW) {
 		m = (uint64_t)sqlite3_column_int64(s, 0);
-		messages = sat_add(messages, m);
-		pass = sat_add(pass, (uint64_t)sqlite3_column_int64(s, 1));
+		messages = num_add_sat(messages, m);
+		pass = num_add_sat(pass, (uint64_t)sqlite3_column_int64(s, 1));
 		day = sqlite3_column_int64(s, 2);
 		first = day < first ? day : first;
 		last = day > last ? day : last;
@@ -232,7 +228,7 @@ add_entry(struct store *st, const struct roll_entry *key, const uint64_t *sums, 
 		}
 	}
 	for (i = 0; i < nsums; i++)
-		x->sums[i] = sat_add(x->sums[i], sums[i]);
+		x->sums[i] = num_add_sat(x->sums[i], sums[i]);
 	if (key->seen[0] < x->seen[0])
 		x->seen[0] = key->seen[0];
 	if (key->seen[1] > x->seen[1])
@@ -261,7 +257,7 @@ roll_add(struct store *st, const struct agg_report *r, const struct agg_record *
 	record_sums(rec, count > 0 ? (uint64_t)count : 0, sums);
 	k->day_used[d] = true;
 	for (i = 0; i < RS_COUNT; i++)
-		k->day_sums[d][i] = sat_add(k->day_sums[d][i], sums[i]);
+		k->day_sums[d][i] = num_add_sat(k->day_sums[d][i], sums[i]);
 	memset(&key, 0, sizeof key);
 	memcpy(key.ip, ip, iplen);
 	key.iplen = (uint8_t)iplen;

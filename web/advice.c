@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "json.h"
+#include "num.h"
 #include "query.h"
 #include "store_advise.h"
 
@@ -79,7 +80,7 @@ on_suspect(void *ctx, const struct store_suspect *s)
 		snprintf(x->first, sizeof x->first, "%s, report %s of %s (id %" PRId64 "): %s",
 		    s->org_name, s->report_id, day, s->id, s->why);
 	}
-	x->messages = s->messages > INT64_MAX - x->messages ? INT64_MAX : x->messages + s->messages;
+	x->messages = num_add_sat_i64(x->messages, s->messages);
 	return 0;
 }
 
