@@ -32,6 +32,9 @@
 #define BOUND_RECORD_SPF 16
 #define BOUND_RECORD_REASONS 16
 
+/* the last second a timestamp may name: 9999-12-31T23:59:59Z (day math cannot overflow) */
+#define BOUND_TS_MAX INT64_C(253402300799)
+
 /* time attribution: the store splits a report over at most this many days */
 #define BOUND_REPORT_DAYS 400
 

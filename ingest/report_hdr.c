@@ -211,7 +211,7 @@ header_time(struct hdr_ctx *c, const char *raw, const char *what, bool have_fn, 
 	}
 	if (rc == 0)
 		return 0;
-	if (have_fn && fn_value <= NORM_TS_MAX) {
+	if (have_fn && fn_value <= BOUND_TS_MAX) {
 		*out = fn_value;
 		c->r->flags |= W_DATE_FROM_FILENAME;
 		return 0;

@@ -526,7 +526,7 @@ norm_timestamp(const char *p, size_t len, int64_t *out, uint64_t *flags)
 	if (v >= (uint64_t)TS_MILLIS_LO && v < (uint64_t)TS_MILLIS_HI) {
 		v /= 1000;
 		*flags |= W_TS_MILLIS;
-	} else if (v > (uint64_t)NORM_TS_MAX) {
+	} else if (v > (uint64_t)BOUND_TS_MAX) {
 		return -2;
 	}
 	*out = (int64_t)v;

@@ -88,8 +88,6 @@ void norm_ip(struct arena *a, const char *p, size_t len, struct agg_record *rec)
  */
 int norm_count(const char *p, size_t len, int64_t *out, uint64_t *flags);
 
-#define NORM_TS_MAX INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
-
 /*
  * Timestamp (T-7, T-8): 0 with *out, -1 when empty or not a number,
  * -2 when out of range (negative or after 9999).

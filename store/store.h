@@ -82,7 +82,7 @@ int store_input_begin(struct store *st, const struct input_meta *m, int64_t *inp
 
 /*
  * Records the input's outcome. raw (len bytes) is kept when the status is
- * INPUT_REFUSED or INPUT_PARTIAL, so that store_reprocess can retry it; pass
+ * INPUT_REFUSED or INPUT_PARTIAL, so that store_each_refused can hand it back; pass
  * it always. Releases the savepoint.
  */
 int store_input_end(struct store *st, int64_t input_id, const struct input_outcome *o,
@@ -114,7 +114,7 @@ void store_report_sink(struct store *st, int64_t input_id, struct store_counts *
 /*
  * Calls fn for every input recorded as refused or partial, oldest first,
  * with its kept raw bytes (valid during the call). fn may run a new
- * store_input_begin/end cycle for it with store_input_replace; a -1 from fn
+ * store_input_reopen/end cycle for it; a -1 from fn
  * stops the walk and is returned.
  */
 int store_each_refused(struct store *st,

@@ -17,8 +17,6 @@
 
 #include "failure.h"
 
-#define ISO(col) "strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
-#define DATE(col) "date(" col ", 'unixepoch')"
 #define RATE(num, den) \
 	"CASE WHEN " den " > 0 THEN round(CAST(" num " AS REAL) / " den ", 4) END"
 

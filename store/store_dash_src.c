@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DATE(col) "date(" col ", 'unixepoch')"
 #define RATE(num, den) \
 	"CASE WHEN " den " > 0 THEN round(CAST(" num " AS REAL) / " den ", 4) END"
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))

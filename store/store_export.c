@@ -7,9 +7,6 @@
 
 #define EXPORT_MAX_COLS 24
 
-#define ISO(col) "strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
-#define DATE(col) "date(" col ", 'unixepoch')"
-
 /* Each query is built twice from constant text: with the domain filter D, and without. */
 /* clang-format off */
 #define REPORTS_SQL(D) \

@@ -30,7 +30,6 @@ static const char prune_sql[] =
     " WHERE coalesce(arrival_ts, stored_at) < ?1 AND (sample_headers IS NOT NULL"
     " OR sample_body IS NOT NULL OR sample_to IS NOT NULL)";
 
-#define ISO(col) "strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
 #define FAILURE_TIME "coalesce(arrival_ts, stored_at)"
 
 /* The volume the aggregate reports show for the same domain and address. */

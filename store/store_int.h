@@ -81,6 +81,9 @@ extern const char *const store_sql[SQ_COUNT];
 	"CASE WHEN a.n_reasons > 0 THEN " \
 	STORE_SQL_CHILDREN("CASE WHEN comment IS NULL OR comment = '' THEN type" \
 	    " ELSE type || ': ' || comment END", "record_reason") " END"
+/* An epoch-seconds column as "2024-03-01T00:00:00Z", and as its UTC date. */
+#define ISO(col) "strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
+#define DATE(col) "date(" col ", 'unixepoch')"
 /* clang-format on */
 #define STORE_SQL_DKIM_RESULTS STORE_SQL_AUTH("dkim", "record_dkim_more", "selector")
 #define STORE_SQL_SPF_RESULTS STORE_SQL_AUTH("spf", "record_spf_more", "scope")

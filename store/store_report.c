@@ -13,10 +13,6 @@
 /* Reports longer than this are split over the days they overlap. */
 #define SPAN_SPLIT (36 * 3600)
 
-/* Accepted report times: 0001-01-01 .. 9999-12-31 (no overflow in day math). */
-#define TS_MIN INT64_C(-62135596800)
-#define TS_MAX INT64_C(253402300799)
-
 static const char *
 auth_text(enum auth_result r)
 {
@@ -54,7 +50,7 @@ attribute(struct sink_state *k, const struct agg_report *r, struct errbuf *e)
 	size_t i;
 
 	/* the producer refuses implausible periods (report.h): these guard against its bugs */
-	if (b < TS_MIN || b > TS_MAX || en < b || en > TS_MAX) {
+	if (b < 0 || b > BOUND_TS_MAX || en < b || en > BOUND_TS_MAX) {
 		errbuf_set(e, "store: report period %lld..%lld out of range (a parser bug)",
 		    (long long)b, (long long)en);
 		return -1;
