@@ -5,14 +5,19 @@
 #include <string.h>
 
 void
+errbuf_vset(struct errbuf *e, const char *fmt, va_list ap)
+{
+	if (e != NULL)
+		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+}
+
+void
 errbuf_set(struct errbuf *e, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (e == NULL)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	errbuf_vset(e, fmt, ap);
 	va_end(ap);
 }
 

@@ -7,6 +7,7 @@
 #ifndef DMARCD_ERRBUF_H
 #define DMARCD_ERRBUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #define ERRBUF_SIZE 512
@@ -17,6 +18,10 @@ struct errbuf {
 
 /* Replaces the message with the formatted text (truncated to fit). */
 void errbuf_set(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* errbuf_set with a va_list. */
+void errbuf_vset(struct errbuf *e, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Puts "formatted-text: " in front of the current message. */
 void errbuf_prefix(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,5 +1,17 @@
 #include "refusal.h"
 
+int
+refusal_set(enum refusal *why, struct errbuf *e, enum refusal code, const char *fmt, ...)
+{
+	va_list ap;
+
+	*why = code;
+	va_start(ap, fmt);
+	errbuf_vset(e, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 const char *
 refusal_code(enum refusal r)
 {

@@ -6,6 +6,8 @@
 #ifndef DMARCD_REFUSAL_H
 #define DMARCD_REFUSAL_H
 
+#include "errbuf.h"
+
 enum refusal {
 	REFUSE_NONE = 0,
 	REFUSE_SIZE_LIMIT,            /* input, document or decompression cap */
@@ -25,6 +27,13 @@ enum refusal {
 	REFUSE_IMPLAUSIBLE_PERIOD, /* before 2012, in the future, or too long (bounds.h) */
 	REFUSE_IMPLAUSIBLE_COUNT,  /* a record's or the report's messages past bounds.h */
 };
+
+/*
+ * Refuses: sets *why to code and e to the formatted reason, and returns -1
+ * so that a parser can `return refusal_set(...)` and stop.
+ */
+int refusal_set(enum refusal *why, struct errbuf *e, enum refusal code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* The stable code stored with the input ("E_XML_DOCTYPE"). */
 const char *refusal_code(enum refusal r);

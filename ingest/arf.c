@@ -467,14 +467,6 @@ fetch_message(const void *raw, size_t len, struct walk *w, struct errbuf *e)
 	return rc == -1 ? -1 : 0;
 }
 
-static int
-refuse(enum refusal *why, enum refusal r, struct errbuf *e, const char *reason)
-{
-	*why = r;
-	errbuf_set(e, "failure report: %s", reason);
-	return 0;
-}
-
 /* Builds the report from what the walk found. */
 static int
 build(const void *raw, size_t len, struct mail *m, struct walk *w, struct failure_report **out,
@@ -547,12 +539,14 @@ arf_parse(const void *raw, size_t len, struct failure_report **out, enum refusal
 	}
 	if (walk_parts(m, &w, e) == -1)
 		goto done;
+	/* a refusal is an outcome, not a failure: 0 with *why set */
+	rc = 0;
 	if (!w.have_fb && w.text == NULL)
-		rc = refuse(why, REFUSE_NO_REPORT, e,
-		    "no message/feedback-report part and no plaintext report");
+		refusal_set(why, e, REFUSE_NO_REPORT,
+		    "failure report: no message/feedback-report part and no plaintext report");
 	else if (w.have_fb && w.fb.n == 0)
-		rc = refuse(why, REFUSE_BAD_FAILURE_REPORT, e,
-		    "the message/feedback-report part holds no field");
+		refusal_set(why, e, REFUSE_BAD_FAILURE_REPORT,
+		    "failure report: the message/feedback-report part holds no field");
 	else
 		rc = build(raw, len, m, &w, out, e);
 done:

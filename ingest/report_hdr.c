@@ -6,7 +6,6 @@
 #include "report_norm.h"
 
 #include <glib.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -173,23 +172,6 @@ parse_subject(const char *subject, struct subject_parts *sj)
 	return true;
 }
 
-static int hdr_refuse(struct hdr_ctx *c, enum refusal why, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-hdr_refuse(struct hdr_ctx *c, enum refusal why, const char *fmt, ...)
-{
-	char msg[ERRBUF_SIZE];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	*c->why = why;
-	errbuf_set(c->e, "%s", msg);
-	return -1;
-}
-
 /* ---- the header: fallbacks and validation (spec 6.3) ---- */
 
 /* One of begin/end: from the XML, else from the file name. */
@@ -204,7 +186,7 @@ header_time(struct hdr_ctx *c, const char *raw, const char *what, bool have_fn, 
 		rc = norm_timestamp(raw, strlen(raw), out, &c->r->flags);
 	if (rc == -2) {
 		norm_printable(shown, sizeof shown, raw);
-		return hdr_refuse(c, REFUSE_BAD_TIMESTAMP,
+		return refusal_set(c->why, c->e, REFUSE_BAD_TIMESTAMP,
 		    "date_range/%s '%s' is out of range "
 		    "(negative or after year 9999)",
 		    what, shown);
@@ -217,12 +199,12 @@ header_time(struct hdr_ctx *c, const char *raw, const char *what, bool have_fn, 
 		return 0;
 	}
 	if (raw == NULL)
-		return hdr_refuse(c, REFUSE_BAD_TIMESTAMP,
+		return refusal_set(c->why, c->e, REFUSE_BAD_TIMESTAMP,
 		    "date_range/%s is missing and the file "
 		    "name gives no period",
 		    what);
 	norm_printable(shown, sizeof shown, raw);
-	return hdr_refuse(c, REFUSE_BAD_TIMESTAMP,
+	return refusal_set(c->why, c->e, REFUSE_BAD_TIMESTAMP,
 	    "date_range/%s '%s' is not a number and the "
 	    "file name gives no period",
 	    what, shown);
@@ -254,15 +236,15 @@ header_plausible(struct hdr_ctx *c)
 	ts_text(r->begin_ts, b, sizeof b);
 	ts_text(r->end_ts, en, sizeof en);
 	if (r->begin_ts < PLAUSIBLE_FIRST_TS)
-		return hdr_refuse(c, REFUSE_IMPLAUSIBLE_PERIOD,
+		return refusal_set(c->why, c->e, REFUSE_IMPLAUSIBLE_PERIOD,
 		    "date_range %s..%s begins before 2012, when DMARC reporting began", b, en);
 	if (r->end_ts > now + PLAUSIBLE_FUTURE_SECONDS)
-		return hdr_refuse(c, REFUSE_IMPLAUSIBLE_PERIOD,
+		return refusal_set(c->why, c->e, REFUSE_IMPLAUSIBLE_PERIOD,
 		    "date_range %s..%s ends more than %d hours in the future", b, en,
 		    (int)(PLAUSIBLE_FUTURE_SECONDS / 3600));
 	days = r->end_ts / 86400 - r->begin_ts / 86400 + 1;
 	if (days > PLAUSIBLE_SPAN_DAYS)
-		return hdr_refuse(c, REFUSE_IMPLAUSIBLE_PERIOD,
+		return refusal_set(c->why, c->e, REFUSE_IMPLAUSIBLE_PERIOD,
 		    "date_range %s..%s spans %lld days (at most %d)", b, en, (long long)days,
 		    PLAUSIBLE_SPAN_DAYS);
 	return 0;
@@ -313,7 +295,7 @@ header_org(struct hdr_ctx *c, const struct fname_parts *fn, bool have_fn,
 		if (r->org_name == NULL && from != NULL)
 			r->org_name = norm_addr_domain(c->a, from, strlen(from));
 		if (r->org_name == NULL)
-			return hdr_refuse(c, REFUSE_MISSING_REPORTER,
+			return refusal_set(c->why, c->e, REFUSE_MISSING_REPORTER,
 			    "report_metadata/org_name is "
 			    "missing or empty, and neither <email>, the file name, the Subject "
 			    "nor the sender names the reporter");
@@ -343,7 +325,7 @@ header_domain(struct hdr_ctx *c, const struct fname_parts *fn, bool have_fn,
 	if (r->policy_domain == NULL && have_sj)
 		r->policy_domain = norm_domain(c->a, sj->domain, strlen(sj->domain), &ignored);
 	if (r->policy_domain == NULL)
-		return hdr_refuse(c, REFUSE_MISSING_POLICY_DOMAIN,
+		return refusal_set(c->why, c->e, REFUSE_MISSING_POLICY_DOMAIN,
 		    "policy_published/domain is "
 		    "missing or empty, and neither the file name nor the Subject names the domain");
 	return 0;

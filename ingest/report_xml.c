@@ -99,23 +99,6 @@ line_no(struct parse *p)
 	return xmlSAX2GetLineNumber(p->ctxt);
 }
 
-static int refuse(struct parse *p, enum refusal why, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-refuse(struct parse *p, enum refusal why, const char *fmt, ...)
-{
-	char msg[ERRBUF_SIZE];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	p->why = why;
-	errbuf_set(p->e, "%s", msg);
-	return -1;
-}
-
 static uint64_t *
 flags_here(struct parse *p)
 {
@@ -191,8 +174,8 @@ static int
 record_start(struct parse *p)
 {
 	if (p->n_records == BOUND_RECORDS)
-		return refuse(p, REFUSE_XML_LIMIT, "line %d: more than %d records in one report",
-		    line_no(p), BOUND_RECORDS);
+		return refusal_set(&p->why, p->e, REFUSE_XML_LIMIT,
+		    "line %d: more than %d records in one report", line_no(p), BOUND_RECORDS);
 	p->n_records++;
 	if (p->begun == NOT_BEGUN && report_begin(p) == -1)
 		return -1;
@@ -252,11 +235,11 @@ record_end(struct parse *p)
 	}
 	count = (uint64_t)rec->count;
 	if (rec->count > PLAUSIBLE_RECORD_COUNT)
-		return refuse(p, REFUSE_IMPLAUSIBLE_COUNT,
+		return refusal_set(&p->why, p->e, REFUSE_IMPLAUSIBLE_COUNT,
 		    "line %d: a record claims %" PRIu64 " messages (at most %" PRId64 ")",
 		    line_no(p), count, PLAUSIBLE_RECORD_COUNT);
 	if (count > (uint64_t)PLAUSIBLE_REPORT_MESSAGES - t->messages)
-		return refuse(p, REFUSE_IMPLAUSIBLE_COUNT,
+		return refusal_set(&p->why, p->e, REFUSE_IMPLAUSIBLE_COUNT,
 		    "line %d: the records claim more than %" PRId64 " messages in one report",
 		    line_no(p), PLAUSIBLE_REPORT_MESSAGES);
 	sat_add(&t->records, 1);
@@ -339,14 +322,14 @@ element_start(struct parse *p, int depth, const xmlChar *name, const xmlChar *ns
 	bool open = true;
 
 	if (depth > BOUND_XML_DEPTH)
-		return refuse(p, REFUSE_XML_LIMIT, "line %d: elements nested deeper than %d",
-		    line_no(p), BOUND_XML_DEPTH);
+		return refusal_set(&p->why, p->e, REFUSE_XML_LIMIT,
+		    "line %d: elements nested deeper than %d", line_no(p), BOUND_XML_DEPTH);
 	if (p->skip_depth >= 0)
 		return 0;
 	if (depth == 0) {
 		if (name != p->feedback && strcmp((const char *)name, "feedback") != 0) {
 			norm_printable(shown, sizeof shown, (const char *)name);
-			return refuse(p, REFUSE_NOT_DMARC,
+			return refusal_set(&p->why, p->e, REFUSE_NOT_DMARC,
 			    "root element is <%s>, not <feedback>: "
 			    "not a DMARC aggregate report",
 			    shown);
@@ -522,19 +505,22 @@ parse_failed(struct parse *p)
 		p->why = p->feed.why;
 		errbuf_set(p->e, "%s", p->feed.err.msg);
 	} else if (p->feed.empty) {
-		refuse(p, REFUSE_NO_REPORT, "empty document (no XML, only whitespace or nothing)");
+		refusal_set(&p->why, p->e, REFUSE_NO_REPORT,
+		    "empty document (no XML, only whitespace or nothing)");
 	} else if (is_limit_error(p)) {
-		refuse(p, REFUSE_XML_LIMIT,
+		refusal_set(&p->why, p->e, REFUSE_XML_LIMIT,
 		    "line %d: %s (a single name, value, comment or "
 		    "section longer than libxml2's limit)",
 		    p->xml_line, p->xml_msg);
 	} else if (is_encoding_error(p)) {
-		refuse(p, REFUSE_XML_ENCODING, "line %d: invalid UTF-8: %s", p->xml_line,
-		    p->xml_msg);
+		refusal_set(&p->why, p->e, REFUSE_XML_ENCODING, "line %d: invalid UTF-8: %s",
+		    p->xml_line, p->xml_msg);
 	} else if (p->xml_code != 0) {
-		refuse(p, REFUSE_XML_MALFORMED, "line %d: %s", p->xml_line, p->xml_msg);
+		refusal_set(&p->why, p->e, REFUSE_XML_MALFORMED, "line %d: %s", p->xml_line,
+		    p->xml_msg);
 	} else {
-		refuse(p, REFUSE_XML_MALFORMED, "document ends before </feedback>");
+		refusal_set(&p->why, p->e, REFUSE_XML_MALFORMED,
+		    "document ends before </feedback>");
 	}
 }
 
@@ -595,7 +581,7 @@ on_dtd(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar
 	(void)system_id;
 	if (p->stopped)
 		return;
-	refuse(p, REFUSE_XML_DOCTYPE,
+	refusal_set(&p->why, p->e, REFUSE_XML_DOCTYPE,
 	    "line %d: document has a DOCTYPE or entity declarations "
 	    "(refused: never expanded)",
 	    line_no(p));
@@ -668,7 +654,7 @@ encoding_check(struct parse *p)
 			ok = p->feed.units == 0;
 	if (ok)
 		return 0;
-	return refuse(p, REFUSE_XML_LIMIT,
+	return refusal_set(&p->why, p->e, REFUSE_XML_LIMIT,
 	    "encoding %.40s is not read (UTF-8, UTF-16, US-ASCII, "
 	    "ISO-8859-n or Windows-125n)",
 	    name);
@@ -689,7 +675,7 @@ feed_parser(struct parse *p)
 		if (p->ctxt == NULL) {
 			head = n < 4 ? (size_t)n : 4;
 			if (parser_new(p, chunk, head) == -1) {
-				refuse(p, REFUSE_XML_LIMIT, "out of memory");
+				refusal_set(&p->why, p->e, REFUSE_XML_LIMIT, "out of memory");
 				return;
 			}
 			chunk += head;
@@ -708,7 +694,7 @@ static int
 parse_run(struct parse *p, const struct byte_reader *rd)
 {
 	if (xml_feed_init(&p->feed, rd) == -1)
-		return refuse(p, REFUSE_XML_LIMIT, "out of memory");
+		return refusal_set(&p->why, p->e, REFUSE_XML_LIMIT, "out of memory");
 	xmlSetGenericErrorFunc(NULL, quiet);
 	feed_parser(p);
 	if (!p->root_closed || p->why != REFUSE_NONE) {
