@@ -253,7 +253,7 @@ advisor_add_known(struct advisor *a, const struct known_source *k, struct errbuf
 		return -1;
 	if (a->n_known == a->cap_known) {
 		size_t cap = a->cap_known ? a->cap_known * 2 : 16;
-		struct known *p = realloc(a->known, cap * sizeof *p);
+		struct known *p = reallocarray(a->known, cap, sizeof *p);
 
 		if (p == NULL) {
 			errbuf_set(e, "out of memory");

@@ -78,7 +78,7 @@ new_group(struct advisor *a, const struct group_key *k)
 		goto fail;
 	if (a->n_groups == a->cap_groups) {
 		size_t cap = a->cap_groups ? a->cap_groups * 2 : 256;
-		struct group *p = realloc(a->groups, cap * sizeof *p);
+		struct group *p = reallocarray(a->groups, cap, sizeof *p);
 
 		if (p == NULL)
 			goto fail;

@@ -77,7 +77,7 @@ pipeline_queue_ack(struct pipeline *p, int (*ack)(const char *arg, struct errbuf
 	if (p->n_acks == p->cap_acks) {
 		size_t cap = p->cap_acks ? p->cap_acks * 2 : BATCH_MAX_INPUTS;
 
-		grown = realloc(p->acks, cap * sizeof *grown);
+		grown = reallocarray(p->acks, cap, sizeof *grown);
 		if (grown == NULL)
 			goto nomem;
 		p->acks = grown;

@@ -103,7 +103,7 @@ list_add(struct uid_list *l, uint64_t uid)
 
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 64;
-		if ((grown = realloc(l->uids, l->cap * sizeof *grown)) == NULL)
+		if ((grown = reallocarray(l->uids, l->cap, sizeof *grown)) == NULL)
 			return -1;
 		l->uids = grown;
 	}

@@ -110,7 +110,7 @@ arf_hdrs_add(struct arf_hdrs *h, const char *name, size_t nlen, const char *valu
 		vlen = BOUND_FAILURE_VALUE;
 		h->flags |= W_TEXT_TRUNCATED;
 	}
-	if ((nv = realloc(h->v, (h->n + 1) * sizeof *nv)) == NULL)
+	if ((nv = reallocarray(h->v, h->n + 1, sizeof *nv)) == NULL)
 		return -1;
 	h->v = nv;
 	nv[h->n].name = dup_bytes((const unsigned char *)name, nlen);

@@ -185,7 +185,7 @@ refused_ids(struct store *st, int64_t **out, size_t *n, struct errbuf *e)
 	while ((rc = store_step(st, s, "listing refused inputs", e)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap == 0 ? 64 : cap * 2;
-			if ((grown = realloc(ids, cap * sizeof *ids)) == NULL) {
+			if ((grown = reallocarray(ids, cap, sizeof *ids)) == NULL) {
 				errbuf_set(e, "store: out of memory");
 				sqlite3_reset(s);
 				goto fail;

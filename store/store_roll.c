@@ -33,7 +33,7 @@ names_grow(struct roll_names *nm)
 
 	if (slots == NULL)
 		return -1;
-	if ((s = realloc(nm->s, n / 2 * sizeof *s)) == NULL) {
+	if ((s = reallocarray(nm->s, n / 2, sizeof *s)) == NULL) {
 		free(slots);
 		return -1;
 	}
