@@ -148,7 +148,7 @@ cmd_ingest(int argc, char **argv)
 		log_error("%s", e.msg);
 		return EXIT_OPERATIONAL;
 	}
-	if (store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1 ||
+	if (cli_store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1 ||
 	    pipeline_new(st, &b, &popt, &p, &e) == -1) {
 		log_error("%s", e.msg);
 		goto out;

@@ -254,6 +254,34 @@ Test(cli, maildir_mail_is_acknowledged_after_the_commit)
 	free(dir);
 }
 
+/* The database holds personal data: created 0600, and a warning for one other users can read. */
+Test(cli, the_database_is_private_and_a_readable_one_is_a_warning)
+{
+	char *dir = setup_dir(), *out, path[512];
+	struct stat sb;
+	int rc;
+
+	snprintf(path, sizeof path, "%s/in/a.xml", dir);
+	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 2, 3);
+	rc = tu_run(&out, "umask 022 && %s ingest --db %s/t.db %s/in 2>&1", DMARCD_BIN, dir, dir);
+	cr_expect_eq(rc, 0, "%s", out);
+	cr_expect_null(strstr(out, "warning"), "%s", out);
+	free(out);
+	snprintf(path, sizeof path, "%s/t.db", dir);
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_expect_eq(sb.st_mode & 07777, 0600, "created %04o", (unsigned)(sb.st_mode & 07777));
+
+	cr_assert_eq(chmod(path, 0644), 0);
+	rc = tu_run(&out, "%s ingest --db %s/t.db %s/in 2>&1", DMARCD_BIN, dir, dir);
+	cr_expect_eq(rc, 0, "%s", out);
+	cr_expect_not_null(strstr(out, "warning: "), "%s", out);
+	cr_assert_not_null(strstr(out, "t.db is open to other users (mode 0644)"), "%s", out);
+	cr_expect_null(strstr(strstr(out, "open to other users") + 1, "open to other users"),
+	    "warned more than once: %s", out);
+	free(out);
+	free(dir);
+}
+
 Test(cli, stdin_and_exports_of_sources_and_domains)
 {
 	char *dir = setup_dir(), *out, path[512];
