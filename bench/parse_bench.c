@@ -101,8 +101,8 @@ main(int argc, char **argv)
 	for (run = 0; run < runs; run++) {
 		inputs = documents = refused = 0;
 		c.records = 0;
-		if (source_open((const char *const *)argv + i, (size_t)(argc - i), b.max_input, &s,
-		        &e) == -1) {
+		if (source_open((const char *const *)argv + i, (size_t)(argc - i), b.max_input,
+		        NULL, NULL, &s, &e) == -1) {
 			fprintf(stderr, "parse_bench: %s\n", e.msg);
 			return 1;
 		}

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store.h"
+
 #define EXIT_OPERATIONAL 1
 #define EXIT_USAGE 2
 #define EXIT_REFUSED 3
@@ -27,6 +29,12 @@ int cmd_suspects(int argc, char **argv);
 
 /* The database path: the --db option, else $DMARCD_DB, else ./dmarcd.db. */
 const char *cli_db_path(const char *option);
+
+/*
+ * store_open for a command: logs store_warning (a database other users can
+ * read) once, at open. Returns 0 and *out, or -1 (e), as store_open.
+ */
+int cli_store_open(const char *path, enum store_mode mode, struct store **out, struct errbuf *e);
 
 /*
  * Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (UTC) into epoch seconds.

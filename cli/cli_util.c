@@ -22,6 +22,16 @@ cli_db_path(const char *option)
 	return "dmarcd.db";
 }
 
+int
+cli_store_open(const char *path, enum store_mode mode, struct store **out, struct errbuf *e)
+{
+	if (store_open(path, mode, out, e) == -1)
+		return -1;
+	if (store_warning(*out) != NULL)
+		log_warn("%s", store_warning(*out));
+	return 0;
+}
+
 /* Reads exactly n digits at s into *out. */
 static int
 digits(const char *s, int n, int *out)

@@ -292,7 +292,7 @@ cmd_advise(int argc, char **argv)
 		cfg.window_days = window;
 	if (rua != NULL)
 		cfg.rua = rua;
-	if (store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1 ||
+	if (cli_store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1 ||
 	    (c != NULL && advise_setup_store(c, st, &e) == -1))
 		goto fail;
 	run.st = st;
@@ -424,7 +424,7 @@ cmd_classify(int argc, char **argv)
 		k.value = value;
 		k.label = label;
 	}
-	if (store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1)
+	if (cli_store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1)
 		goto fail;
 	if (list) {
 		if (store_known_each(st, argc > optind ? domain : NULL, print_known, NULL, &e) ==

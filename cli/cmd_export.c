@@ -77,7 +77,7 @@ cmd_export(int argc, char **argv)
 		usage();
 		return EXIT_USAGE;
 	}
-	if (store_open(cli_db_path(db), STORE_READONLY, &st, &e) == -1 ||
+	if (cli_store_open(cli_db_path(db), STORE_READONLY, &st, &e) == -1 ||
 	    export_write(stdout, st, kind, json, &filter, &e) == -1) {
 		log_error("%s", e.msg);
 		goto out;

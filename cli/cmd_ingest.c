@@ -46,6 +46,14 @@ print_summary(const struct pipeline_totals *t, bool json)
 	    (unsigned long long)t->records, (unsigned long long)t->failures_stored);
 }
 
+/* A walk met something that is not an input: said, not an error. */
+static void
+log_skip(void *arg, const char *path, const char *why)
+{
+	(void)arg;
+	log_warn("%s: skipped: %s", path, why);
+}
+
 /* Feeds every input of src into p; returns the exit status. */
 static int
 ingest_all(struct source *src, struct pipeline *p)
@@ -144,11 +152,11 @@ cmd_ingest(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (source_open((const char *const *)argv + optind, (size_t)(argc - optind),
-	        (size_t)b.max_input, &src, &e) == -1) {
+	        (size_t)b.max_input, log_skip, NULL, &src, &e) == -1) {
 		log_error("%s", e.msg);
 		return EXIT_OPERATIONAL;
 	}
-	if (store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1 ||
+	if (cli_store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1 ||
 	    pipeline_new(st, &b, &popt, &p, &e) == -1) {
 		log_error("%s", e.msg);
 		goto out;

@@ -157,8 +157,8 @@ serve(const char *file, bool once, bool with_web)
 	}
 	log_init((enum log_level)c->log_level, c->syslog);
 	db = cli_db_path(c->db_path);
-	if (store_open(db, STORE_READWRITE, &st, &e) == -1 || advise_setup_store(c, st, &e) == -1 ||
-	    poller_new(c, st, &p, &e) == -1 ||
+	if (cli_store_open(db, STORE_READWRITE, &st, &e) == -1 ||
+	    advise_setup_store(c, st, &e) == -1 || poller_new(c, st, &p, &e) == -1 ||
 	    (with_web && c->has_web && start_web(c, db, &w, &e) == -1)) {
 		log_error("%s", e.msg);
 		goto out;

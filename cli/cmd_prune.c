@@ -62,7 +62,7 @@ cmd_prune(int argc, char **argv)
 		usage();
 		return EXIT_USAGE;
 	}
-	if (store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1 ||
+	if (cli_store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1 ||
 	    store_prune(st, (int64_t)time(NULL) - (int64_t)days * 86400, &cleared, &e) == -1) {
 		log_error("%s", e.msg);
 		goto out;

@@ -46,7 +46,7 @@ cmd_reprocess(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	bounds_default(&b);
-	if (store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1 ||
+	if (cli_store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1 ||
 	    pipeline_new(st, &b, &popt, &p, &e) == -1 || pipeline_reprocess(p, &e) == -1) {
 		log_error("%s", e.msg);
 		goto out;

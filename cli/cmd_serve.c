@@ -67,7 +67,7 @@ ensure_db(const char *path)
 
 	if (stat(path, &sb) == 0)
 		return 0;
-	if (store_open(path, STORE_READWRITE, &st, &e) == -1) {
+	if (cli_store_open(path, STORE_READWRITE, &st, &e) == -1) {
 		log_error("%s", e.msg);
 		return -1;
 	}

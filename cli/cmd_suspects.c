@@ -97,7 +97,7 @@ cmd_suspects(int argc, char **argv)
 		fprintf(stderr, "dmarcd suspects: '%s' is not a domain name\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (store_open(cli_db_path(db), accept != NULL ? STORE_READWRITE : STORE_READONLY, &st,
+	if (cli_store_open(cli_db_path(db), accept != NULL ? STORE_READWRITE : STORE_READONLY, &st,
 	        &e) == -1)
 		goto fail;
 	if (accept != NULL) {

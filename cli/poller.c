@@ -343,6 +343,15 @@ poll_imap(struct poller *p, const struct config_imap *im, struct errbuf *e)
 	return rc;
 }
 
+/* An entry of the Maildir that is not mail (a symbolic link, a FIFO): said, not an error. */
+static void
+log_skip(void *arg, const char *path, const char *why)
+{
+	const struct config_maildir *md = arg;
+
+	log_warn("maildir %s: %s: skipped: %s", md->name, path, why);
+}
+
 static int
 poll_maildir(struct poller *p, const struct config_maildir *md, struct errbuf *e)
 {
@@ -356,7 +365,8 @@ poll_maildir(struct poller *p, const struct config_maildir *md, struct errbuf *e
 	struct source_item it;
 	int rc = -1, got;
 
-	if (source_open(paths, 1, (size_t)p->c->bounds.max_input, &src, e) == -1 ||
+	if (source_open(paths, 1, (size_t)p->c->bounds.max_input, log_skip, (void *)md, &src, e) ==
+	        -1 ||
 	    pipeline_new(p->st, &p->c->bounds, &popt, &pl, e) == -1)
 		goto out;
 	while (!stop_pending(p) && (got = source_next(src, &it, e)) != 0) {

@@ -2,9 +2,12 @@
 #include "privdrop.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -49,6 +52,39 @@ verify(const char *user, uid_t uid, gid_t gid, struct errbuf *e)
 	return 0;
 }
 
+/*
+ * Hands the database to uid:gid when only root can use it (owned by root,
+ * mode 0600 or stricter: what store_open creates), with its -wal and -shm:
+ * it stays private and the user can read it. The directory may be the
+ * user's (systemd's StateDirectory), so no symbolic link is followed and
+ * no file with other links is touched: the user cannot aim this chown.
+ */
+static int
+give_db(const char *db, uid_t uid, gid_t gid, struct errbuf *e)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	char path[4096];
+	struct stat sb;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		if ((size_t)snprintf(path, sizeof path, "%s%s", db, suffixes[i]) >= sizeof path)
+			return 0;
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd == -1)
+			continue;
+		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_nlink == 1 &&
+		    sb.st_uid == 0 && (sb.st_mode & 077) == 0 && fchown(fd, uid, gid) == -1) {
+			errbuf_set(e, "giving %s to the user: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
 int
 privdrop_switch(const char *user, const char *db, struct errbuf *e)
 {
@@ -67,6 +103,9 @@ privdrop_switch(const char *user, const char *db, struct errbuf *e)
 			    user);
 			return -1;
 		}
+	} else if (db != NULL && give_db(db, uid, gid, e) == -1) {
+		errbuf_prefix(e, "user %s", user);
+		return -1;
 	} else if (initgroups(user, gid) == -1) {
 		errbuf_set(e, "user %s: setting its groups: %s", user, strerror(errno));
 		return -1;

@@ -12,7 +12,10 @@
 /*
  * Switches the process to user (a name of the password database): its
  * supplementary groups (initgroups), its group, then its user id (real,
- * effective and saved), and checks that root cannot be regained. Then,
+ * effective and saved), and checks that root cannot be regained. First,
+ * as root, a database db only root can use (owned by root, mode 0600: as
+ * store_open creates it) is given to the user, with its -wal and -shm
+ * (never through a symbolic link, never a file of several links). Then,
  * when db is not NULL, checks that the user can still read the database
  * by its path (the dashboard notices new data by the file's size and
  * time). Not running as root, it succeeds only when user is already the

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loopback.h"
+
 #define CONFIG_LINE_MAX 4096
 #define CONFIG_SOURCES_MAX 64   /* [imap] plus [maildir] sections */
 #define CONFIG_ADVISOR_MAX 4096 /* [source] plus [domain] sections */
@@ -358,13 +360,6 @@ url_host(const char *url, char *host, size_t size)
 	return 0;
 }
 
-static bool
-host_is_loopback(const char *host)
-{
-	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-	    strcmp(host, "[::1]") == 0;
-}
-
 /* Checks what the table cannot: the current section as a whole. */
 static int
 end_section(struct parser *p, struct errbuf *e)
@@ -395,7 +390,7 @@ end_section(struct parser *p, struct errbuf *e)
 			    "imap://... (the user name goes in 'user')",
 			    im->url);
 		else if (strncmp(im->url, "imap://", 7) == 0 && !im->starttls &&
-		    !host_is_loopback(host))
+		    !loopback_host(host))
 			rc = fail_at(p, e,
 			    "starttls = no: plaintext IMAP is allowed only to "
 			    "loopback, not to %s",

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "imap_utf7.h"
+#include "loopback.h"
 
 #define IMAP_URL_MAX 1024
 #define IMAP_UID_MAX UINT32_MAX /* RFC 3501: UIDs are 32-bit */
@@ -199,13 +200,6 @@ has_word(const char *s, size_t len, const char *word)
 	return false;
 }
 
-static bool
-loopback(const char *host)
-{
-	return strcasecmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-	    strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0;
-}
-
 /* Checks the URL and fills base, box, folder and account. */
 static int
 parse_url(struct imap *c, const struct imap_options *o, bool *tls, struct errbuf *e)
@@ -233,7 +227,7 @@ parse_url(struct imap *c, const struct imap_options *o, bool *tls, struct errbuf
 		goto out;
 	}
 	*tls = strcmp(scheme, "imaps") == 0 || o->starttls;
-	if (!*tls && !loopback(host)) {
+	if (!*tls && !loopback_host(host)) {
 		errbuf_set(e,
 		    "imap: plaintext IMAP (no STARTTLS) is allowed only to loopback, "
 		    "not to %s",

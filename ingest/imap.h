@@ -6,7 +6,8 @@
  *
  * Security: imaps:// verifies the server's certificate (against ca_file
  * when given); imap:// requires STARTTLS unless starttls is off, which is
- * refused for any host but loopback. Credentials are never put in a URL
+ * refused for any host but a loopback literal (loopback_host: 127.0.0.0/8,
+ * ::1, localhost; never a name such as "127.example"). Credentials are never put in a URL
  * and never appear in an error message.
  */
 #ifndef DMARCD_IMAP_H

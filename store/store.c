@@ -2,11 +2,13 @@
 #include "store_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define STORE_BUSY_MS 5000
@@ -438,6 +440,55 @@ configure_sqlite(void)
 	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STORE_STMT_JOURNAL_MEMORY);
 }
 
+/*
+ * Notes in st->warning a database file other users can read or write. Only
+ * read-write opens look: every command that writes, and the dashboard's
+ * start, then warn once; exports and the dashboard's read-only handles
+ * stay quiet.
+ */
+static void
+check_private(struct store *st, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & (S_IROTH | S_IWOTH)) != 0)
+		snprintf(st->warning, sizeof st->warning,
+		    "%s is open to other users (mode %04o) and holds failure-report headers "
+		    "and refused mail: chmod 600 it",
+		    path, (unsigned)(sb.st_mode & 07777));
+}
+
+/*
+ * Creates the database file 0600 before SQLite would (0644 less the umask),
+ * so that no other user can ever read it; fchmod because a umask such as
+ * 0277 would leave it unwritable. SQLite then creates -wal and -shm with
+ * the main file's mode. An existing file keeps its mode. Anything that
+ * fails here is left to sqlite3_open_v2, whose errors say more (fail_db).
+ */
+static void
+create_private(struct store *st, const char *path)
+{
+	struct stat sb;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	/* O_EXCL refuses a dangling symbolic link: create its target, as SQLite would */
+	if (fd == -1 && errno == EEXIST && stat(path, &sb) == -1 && errno == ENOENT)
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		check_private(st, path);
+		return;
+	}
+	(void)fchmod(fd, 0600);
+	close(fd);
+}
+
+const char *
+store_warning(const struct store *st)
+{
+	return st->warning[0] != '\0' ? st->warning : NULL;
+}
+
 int
 store_open(const char *path, enum store_mode mode, struct store **out, struct errbuf *e)
 {
@@ -452,6 +503,8 @@ store_open(const char *path, enum store_mode mode, struct store **out, struct er
 		return -1;
 	}
 	st->mode = mode;
+	if (mode == STORE_READWRITE && path[0] != '\0' && strcmp(path, ":memory:") != 0)
+		create_private(st, path);
 	flags = mode == STORE_READONLY ?
 	    SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;

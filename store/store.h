@@ -24,9 +24,19 @@ enum store_mode { STORE_READWRITE, STORE_READONLY };
 /*
  * Opens (creating if needed, read-write mode only) the database at path and
  * applies pending migrations from schema/. Returns 0 and *out, or -1 (e).
+ * A new database is created mode 0600 whatever the umask, and SQLite gives
+ * its -wal and -shm files the same mode: it holds failure-report headers
+ * (personal data) and refused mail. An existing file keeps its mode.
  */
 int store_open(const char *path, enum store_mode mode, struct store **out, struct errbuf *e);
 void store_close(struct store *st);
+
+/*
+ * What the caller should warn about once the database is open ("PATH is
+ * open to other users (mode 0644) ..."), or NULL. Set by a read-write
+ * store_open on an existing file that other users may read or write.
+ */
+const char *store_warning(const struct store *st);
 
 /*
  * A time budget for the statements that follow on st (the dashboard's

@@ -208,6 +208,7 @@ struct store {
 	 */
 	struct roll_names names;
 	struct roll roll_report, roll_input;
+	char warning[ERRBUF_SIZE]; /* store_warning: "" when none */
 };
 
 /* Sets e to "store: what: <sqlite message>" and returns -1. */

@@ -254,6 +254,128 @@ Test(cli, maildir_mail_is_acknowledged_after_the_commit)
 	free(dir);
 }
 
+/* The database holds personal data: created 0600, and a warning for one other users can read. */
+Test(cli, the_database_is_private_and_a_readable_one_is_a_warning)
+{
+	char *dir = setup_dir(), *out, path[512];
+	struct stat sb;
+	int rc;
+
+	snprintf(path, sizeof path, "%s/in/a.xml", dir);
+	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 2, 3);
+	rc = tu_run(&out, "umask 022 && %s ingest --db %s/t.db %s/in 2>&1", DMARCD_BIN, dir, dir);
+	cr_expect_eq(rc, 0, "%s", out);
+	cr_expect_null(strstr(out, "warning"), "%s", out);
+	free(out);
+	snprintf(path, sizeof path, "%s/t.db", dir);
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_expect_eq(sb.st_mode & 07777, 0600, "created %04o", (unsigned)(sb.st_mode & 07777));
+
+	cr_assert_eq(chmod(path, 0644), 0);
+	rc = tu_run(&out, "%s ingest --db %s/t.db %s/in 2>&1", DMARCD_BIN, dir, dir);
+	cr_expect_eq(rc, 0, "%s", out);
+	cr_expect_not_null(strstr(out, "warning: "), "%s", out);
+	cr_assert_not_null(strstr(out, "t.db is open to other users (mode 0644)"), "%s", out);
+	cr_expect_null(strstr(strstr(out, "open to other users") + 1, "open to other users"),
+	    "warned more than once: %s", out);
+	free(out);
+	free(dir);
+}
+
+/* A report mail into dir/name (a Maildir's new/). */
+static void
+write_mail(const char *dir, const char *name, const char *report_id)
+{
+	char report[512];
+
+	snprintf(report, sizeof report, "%s/%s.xml", dir, report_id);
+	write_report(report, "Mail Reporter", report_id, "example.net", 1709683200, 2, 3);
+	cr_assert_eq(tu_run(NULL,
+	                 "{ printf 'From: r@reporter.example\\nSubject: Report Domain: "
+	                 "example.net\\nMIME-Version: 1.0\\nContent-Type: text/xml\\n\\n'; "
+	                 "cat %s; } > %s/Maildir/new/%s && rm %s",
+	                 report, dir, name, report),
+	    0);
+}
+
+/* Whether the database files under dir hold the secret, and how many inputs it has. */
+static void
+expect_no_secret(const char *dir, long inputs)
+{
+	char *out;
+
+	cr_assert_eq(tu_run(&out,
+	                 "cat %s/t.db* | grep -c TOPSECRET-7f3a; "
+	                 "sqlite3 %s/t.db 'SELECT count(*) FROM input'",
+	                 dir, dir),
+	    0);
+	cr_expect_eq(strncmp(out, "0\n", 2), 0, "the secret is in the database: %s", out);
+	cr_expect_eq(strtol(out + 2, NULL, 10), inputs, "%s", out);
+	free(out);
+}
+
+/*
+ * Issue 12: a symbolic link in a Maildir that root ingests stored the file
+ * it points to (refused inputs keep their bytes), and a FIFO hung the run.
+ * Both are skipped, said on stderr, left where they are, and the rest goes in.
+ */
+Test(cli, links_and_fifos_in_a_maildir_or_directory_are_skipped, .timeout = 120)
+{
+	char *dir = setup_dir(), *out, path[512];
+	int rc;
+
+	cr_assert_eq(tu_run(NULL,
+	                 "mkdir -p %s/Maildir/new %s/Maildir/cur %s/Maildir/tmp && "
+	                 "echo TOPSECRET-7f3a > %s/secret && "
+	                 "ln -s %s/secret %s/Maildir/new/2.M2.test && "
+	                 "mkfifo %s/Maildir/new/3.M3.test && "
+	                 "ln -s %s/secret %s/in/link.xml && mkfifo %s/in/fifo.xml",
+	                 dir, dir, dir, dir, dir, dir, dir, dir, dir, dir),
+	    0);
+	write_mail(dir, "1.M1.test", "m-1");
+	snprintf(path, sizeof path, "%s/in/a.xml", dir);
+	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 2, 3);
+
+	/* timeout: a FIFO opened would hang the run */
+	rc = tu_run(&out, "timeout -s KILL 30 %s ingest --json --db %s/t.db %s/Maildir %s/in 2>&1",
+	    DMARCD_BIN, dir, dir, dir);
+	cr_expect_eq(rc, 0, "exit %d: %s", rc, out);
+	cr_expect_not_null(strstr(out, "\"inputs\":2,\"reports_stored\":2,"), "%s", out);
+	cr_expect_not_null(
+	    strstr(out, "Maildir/new/2.M2.test: skipped: a symbolic link: not followed"), "%s",
+	    out);
+	cr_expect_not_null(strstr(out, "Maildir/new/3.M3.test: skipped: a FIFO"), "%s", out);
+	cr_expect_not_null(strstr(out, "in/link.xml: skipped: a symbolic link"), "%s", out);
+	cr_expect_not_null(strstr(out, "in/fifo.xml: skipped: a FIFO"), "%s", out);
+	free(out);
+	expect_no_secret(dir, 2);
+	cr_expect_eq(tu_run(NULL,
+	                 "test -L %s/Maildir/new/2.M2.test && test -p %s/Maildir/new/3.M3.test && "
+	                 "test -f %s/Maildir/cur/1.M1.test:2,S",
+	                 dir, dir, dir),
+	    0, "the link and the FIFO stay in new/, the mail moved to cur/");
+
+	/* dmarcd poll over the same Maildir: the same rule */
+	write_mail(dir, "4.M4.test", "m-2");
+	snprintf(path, sizeof path, "%s/p.conf", dir);
+	cr_assert_eq(tu_run(NULL,
+	                 "printf '[database]\\npath = %s/t.db\\n[maildir box]\\npath = "
+	                 "%s/Maildir\\n' > %s",
+	                 dir, dir, path),
+	    0);
+	rc = tu_run(&out, "timeout -s KILL 30 %s poll --config %s --once 2>&1", DMARCD_BIN, path);
+	cr_expect_eq(rc, 0, "exit %d: %s", rc, out);
+	cr_expect_not_null(strstr(out, "maildir box: "), "%s", out);
+	cr_expect_not_null(strstr(out, "Maildir/new/2.M2.test: skipped: a symbolic link"), "%s",
+	    out);
+	cr_expect_not_null(strstr(out, "Maildir/new/3.M3.test: skipped: a FIFO"), "%s", out);
+	free(out);
+	expect_no_secret(dir, 3);
+	cr_expect_eq(tu_run(NULL, "test -f %s/Maildir/cur/4.M4.test:2,S", dir), 0,
+	    "the polled mail moved to cur/");
+	free(dir);
+}
+
 Test(cli, stdin_and_exports_of_sources_and_domains)
 {
 	char *dir = setup_dir(), *out, path[512];

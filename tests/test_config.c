@@ -145,6 +145,14 @@ static const struct {
 	{ "[imap a]\nurl = imap://mail.example.com/INBOX\nuser = u\nstarttls = no\n",
 	    "t.conf:1: starttls = no: plaintext IMAP is allowed only to loopback, not to "
 	    "mail.example.com" },
+	{ "[imap a]\nurl = imap://127.mail.attacker.test/INBOX\nuser = u\nstarttls = no\n",
+	    "t.conf:1: starttls = no: plaintext IMAP is allowed only to loopback, not to "
+	    "127.mail.attacker.test" },
+	{ "[imap a]\nurl = imap://127.0.0.1.nip.io\nuser = u\nstarttls = no\n",
+	    "t.conf:1: starttls = no: plaintext IMAP is allowed only to loopback, not to "
+	    "127.0.0.1.nip.io" },
+	{ "[imap a]\nurl = imap://localhost.attacker.test:1143/\nuser = u\nstarttls = no\n",
+	    "not to localhost.attacker.test" },
 	{ "[imap a]\nurl = imaps://h/\nuser = u\nafter_invalid = delete\n",
 	    "t.conf:4: after_invalid: 'delete' is not one of the documented values" },
 	{ "[imap a]\nurl = imaps://h/\nuser = u\nafter = archive\n",
@@ -214,6 +222,24 @@ Test(config, errors_name_the_line)
 		cr_assert_null(c);
 		cr_assert_not_null(strstr(e.msg, bad[i].error), "case %zu: got '%s', want '%s'", i,
 		    e.msg, bad[i].error);
+	}
+}
+
+/* Plaintext IMAP (starttls = no) goes to loopback literals and localhost only. */
+Test(config, plaintext_imap_to_loopback_literals)
+{
+	static const char *const urls[] = { "imap://127.0.0.1:1143", "imap://[::1]:1143",
+		"imap://localhost", "imap://127.3.4.5/INBOX" };
+	char text[256];
+	struct config *c;
+	size_t i;
+
+	for (i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+		snprintf(text, sizeof text, "[imap a]\nurl = %s\nuser = u\nstarttls = no\n",
+		    urls[i]);
+		c = parse_ok(text);
+		cr_expect_not(c->imap[0].starttls, "%s", urls[i]);
+		config_free(c);
 	}
 }
 

@@ -591,6 +591,44 @@ Test(imap, wrong_password_is_a_clear_error, .timeout = 60)
 	server_stop(&s);
 }
 
+/*
+ * starttls = no sends the password in clear: only to a loopback literal or
+ * localhost. A refused URL fails before any connection; an accepted one
+ * goes on to connect (to a closed port here) and fails for that reason.
+ * Needs no Dovecot.
+ */
+Test(imap, plaintext_only_to_loopback_literals, .timeout = 60)
+{
+	static const char *const refused[] = { "imap://127.mail.attacker.test/INBOX",
+		"imap://127.0.0.1.nip.io/INBOX", "imap://mail.example.com/INBOX" };
+	static const char *const accepted[] = { "127.0.0.1", "[::1]", "localhost" };
+	struct imap_options o = { 0 };
+	struct imap *c = NULL;
+	struct errbuf e;
+	char url[256];
+	size_t i;
+
+	o.user = "test";
+	o.password = "secret";
+	o.timeout = 10;
+	for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		o.url = refused[i];
+		errbuf_clear(&e);
+		cr_expect_eq(imap_open(&o, &c, &e), -1, "%s: accepted", o.url);
+		cr_expect_not_null(strstr(e.msg,
+		                       "plaintext IMAP (no STARTTLS) is allowed only to "
+		                       "loopback"),
+		    "%s: %s", o.url, e.msg);
+	}
+	for (i = 0; i < sizeof accepted / sizeof accepted[0]; i++) {
+		snprintf(url, sizeof url, "imap://%s:%d/INBOX", accepted[i], free_port());
+		o.url = url;
+		errbuf_clear(&e);
+		cr_expect_eq(imap_open(&o, &c, &e), -1, "%s: nothing listens there", o.url);
+		cr_expect_null(strstr(e.msg, "plaintext"), "%s refused: %s", o.url, e.msg);
+	}
+}
+
 Test(imap, tls_verified_with_the_ca_file, .timeout = 60)
 {
 	struct server s;

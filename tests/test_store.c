@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +40,57 @@ Test(store, open_creates_and_migrates)
 	store_close(st);
 	cr_assert_eq(ts_scalar(path, "PRAGMA user_version"), version);
 	cr_assert_eq(ts_scalar(path, "SELECT count(*) FROM input"), 0);
+	ts_drop_db(path);
+}
+
+/* The mode of path (its permission bits), or -1 when it does not exist. */
+static int
+file_mode(const char *path, const char *suffix)
+{
+	char name[4096];
+	struct stat sb;
+
+	snprintf(name, sizeof name, "%s%s", path, suffix);
+	return stat(name, &sb) == 0 ? (int)(sb.st_mode & 07777) : -1;
+}
+
+/* It holds failure-report headers and refused mail: 0600 under the usual umask 022. */
+Test(store, a_new_database_and_its_wal_and_shm_are_0600)
+{
+	char *path = ts_db_path();
+	mode_t old = umask(022);
+	struct store *st = ts_open(path, STORE_READWRITE);
+
+	umask(old);
+	cr_expect_eq(file_mode(path, ""), 0600, "the database is %04o", file_mode(path, ""));
+	cr_expect_eq(file_mode(path, "-wal"), 0600, "-wal is %04o", file_mode(path, "-wal"));
+	cr_expect_eq(file_mode(path, "-shm"), 0600, "-shm is %04o", file_mode(path, "-shm"));
+	cr_expect_null(store_warning(st));
+	store_close(st);
+	ts_drop_db(path);
+}
+
+/* An existing database keeps its mode; one other users can read is a warning. */
+Test(store, an_existing_database_open_to_others_gets_a_warning)
+{
+	char *path = ts_db_path();
+	struct store *st = ts_open(path, STORE_READWRITE);
+
+	store_close(st);
+	cr_assert_eq(chmod(path, 0644), 0);
+	st = ts_open(path, STORE_READWRITE);
+	cr_assert_not_null(store_warning(st));
+	cr_expect_not_null(strstr(store_warning(st), "is open to other users (mode 0644)"), "%s",
+	    store_warning(st));
+	cr_expect_eq(file_mode(path, ""), 0644);
+	store_close(st);
+	st = ts_open(path, STORE_READONLY);
+	cr_expect_null(store_warning(st), "read-only opens (exports, the dashboard) stay quiet");
+	store_close(st);
+	cr_assert_eq(chmod(path, 0640), 0);
+	st = ts_open(path, STORE_READWRITE);
+	cr_expect_null(store_warning(st), "0640 is the owner's choice: %s", store_warning(st));
+	store_close(st);
 	ts_drop_db(path);
 }
 
