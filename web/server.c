@@ -23,6 +23,7 @@
 #include "pool.h"
 #include "query.h"
 #include "stream.h"
+#include "urilimit.h"
 
 #define WEB_LISTEN_DEFAULT "127.0.0.1:8080"
 #define WEB_THREADS_DEFAULT 4
@@ -72,7 +73,12 @@ struct web_server {
 	struct advise_config advise; /* the advisor's thresholds */
 	char etags[WEB_ASSETS_MAX][24];
 	struct deadlines *deadlines; /* request heads due in WEB_HEAD_S (slowloris) */
+	char raw_headers[512];       /* the security headers as lines, for urilimit_refuse */
 };
+
+/* The context of a request that on_uri refused: handle() drops its connection. */
+static const char refused_request;
+#define REFUSED ((void *)&refused_request)
 
 static const struct {
 	const char *ext, *type;
@@ -87,14 +93,23 @@ static const struct {
 
 /* ---- responses ---- */
 
+static const char *const security_headers[][2] = {
+	{ "Content-Security-Policy", WEB_CSP },
+	{ "X-Content-Type-Options", "nosniff" },
+	{ "Referrer-Policy", "no-referrer" },
+	{ "X-Frame-Options", "DENY" },
+	{ "Cross-Origin-Opener-Policy", "same-origin" },
+};
+
+#define N_SECURITY_HEADERS (sizeof security_headers / sizeof security_headers[0])
+
 static void
 add_security_headers(struct MHD_Response *r)
 {
-	MHD_add_response_header(r, "Content-Security-Policy", WEB_CSP);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+	size_t i;
+
+	for (i = 0; i < N_SECURITY_HEADERS; i++)
+		MHD_add_response_header(r, security_headers[i][0], security_headers[i][1]);
 }
 
 /* Queues r with the security headers and content type, then releases it. */
@@ -481,6 +496,25 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	head_deadline(cls, c, false);
 }
 
+/*
+ * MHD_OPTION_URI_LOG_CALLBACK: the request line, before libmicrohttpd splits
+ * its query (urilimit.h). A target of too many arguments gets its 414 here:
+ * libmicrohttpd would not answer it. Returns the request's context.
+ */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct web_server *w = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	if (urilimit_args(uri) <= URILIMIT_ARGS_MAX)
+		return NULL;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci != NULL)
+		urilimit_refuse(ci->connect_fd, w->raw_headers);
+	return REFUSED;
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -494,6 +528,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 
 	(void)version;
 	(void)upload;
+	if (*con_cls == REFUSED)
+		return MHD_NO; /* answered by on_uri */
 	head_deadline(w, c, true);
 	/*
 	 * The first call brings the head only. A GET or HEAD is answered at the
@@ -608,6 +644,24 @@ check_options(const struct web_options *o, struct web_server *w, struct listener
 	return 0;
 }
 
+/* The security headers as "Name: value\r\n" lines, for the answers written on the socket. */
+static void
+make_raw_headers(struct web_server *w)
+{
+	size_t i, len = 0;
+	int n;
+
+	for (i = 0; i < N_SECURITY_HEADERS; i++) {
+		n = snprintf(w->raw_headers + len, sizeof w->raw_headers - len, "%s: %s\r\n",
+		    security_headers[i][0], security_headers[i][1]);
+		if (n < 0 || (size_t)n >= sizeof w->raw_headers - len) {
+			w->raw_headers[len] = '\0';
+			return;
+		}
+		len += (size_t)n;
+	}
+}
+
 /* FNV-1a: an ETag per asset, fixed for the binary's lifetime. */
 static void
 make_etags(struct web_server *w)
@@ -656,6 +710,7 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 		goto fail;
 	}
 	make_etags(w);
+	make_raw_headers(w);
 	if ((w->deadlines = deadlines_new(WEB_CONN_LIMIT, WEB_HEAD_S)) == NULL) {
 		errbuf_set(e, "cannot start a thread");
 		goto fail;
@@ -671,7 +726,7 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_REQUEST_MEMORY,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, w, MHD_OPTION_NOTIFY_COMPLETED,
-	    on_completed, w, MHD_OPTION_END);
+	    on_completed, w, MHD_OPTION_URI_LOG_CALLBACK, on_uri, w, MHD_OPTION_END);
 	if (w->daemon == NULL) {
 		errbuf_set(e, "listen %s: libmicrohttpd could not start", listen_text);
 		close(fd);

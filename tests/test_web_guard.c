@@ -1,0 +1,155 @@
+/*
+ * The dashboard server against hostile requests (the review of issue 12),
+ * each over a real server on loopback (web_client.c): requests that
+ * libmicrohttpd cannot hold, forged Host headers (DNS rebinding), cache
+ * keys built from crafted arguments, and forwarded prefixes.
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server.h"
+#include "testutil.h"
+#include "urilimit.h"
+#include "web_client.h"
+
+/* ---- helpers ---- */
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Sends request and waits up to wait_ms for the first bytes of the answer:
+ * its status, or 0 when none came (no answer, or the connection closed
+ * without one). *took_ms: how long it took.
+ */
+static int
+first_answer(unsigned port, const char *request, int wait_ms, int64_t *took_ms)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct pollfd pfd;
+	int64_t t0 = now_ms();
+	char buf[64];
+	ssize_t n = 0;
+	int fd;
+
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	cr_assert_eq(send(fd, request, strlen(request), MSG_NOSIGNAL), (ssize_t)strlen(request));
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, wait_ms) == 1)
+		n = read(fd, buf, sizeof buf - 1);
+	*took_ms = now_ms() - t0;
+	close(fd);
+	if (n < 12 || strncmp(buf, "HTTP/1.", 7) != 0)
+		return 0;
+	buf[n] = '\0';
+	return (int)strtol(buf + 9, NULL, 10);
+}
+
+/* A request for path with n query arguments a0=0&a1=1..., and extra header lines. */
+static char *
+many_args(const char *path, int n, const char *headers)
+{
+	size_t size = strlen(path) + (size_t)n * 16 + strlen(headers) + 64, len;
+	char *req = malloc(size);
+	int i;
+
+	cr_assert_not_null(req);
+	len = (size_t)snprintf(req, size, "GET %s", path);
+	for (i = 0; i < n; i++)
+		len +=
+		    (size_t)snprintf(req + len, size - len, "%ca%d=%d", i == 0 ? '?' : '&', i, i);
+	snprintf(req + len, size - len, " HTTP/1.1\r\nHost: localhost\r\n%s\r\n", headers);
+	return req;
+}
+
+/* ---- requests that libmicrohttpd cannot hold (finding 10) ---- */
+
+/*
+ * 1,000 query arguments used to exhaust libmicrohttpd's pool: no answer
+ * until the 10 s head deadline. Now a 414 at once, on every route; up to
+ * URILIMIT_ARGS_MAX are answered as before. A long target and many headers
+ * get libmicrohttpd's own 414 and 431.
+ */
+Test(guard, a_thousand_query_arguments_get_a_414_at_once)
+{
+	static const char *const routes[] = { "/api/v1/overview", "/", "/assets/app.js",
+		"/nowhere" };
+	char *dir = wc_make_db(), *req, *headers;
+	struct web_server *w = wc_start(wc_db_path(dir), "", NULL, NULL);
+	unsigned port = web_server_port(w);
+	struct wc_answer r;
+	int64_t took;
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		req = many_args(routes[i], 1000, "");
+		cr_expect_eq(first_answer(port, req, 5000, &took), 414, "%s", routes[i]);
+		cr_expect_lt(took, 2000, "%s: answered after %lld ms", routes[i], (long long)took);
+		free(req);
+	}
+	req = many_args("/api/v1/overview", 1000, "");
+	req[strlen(req) - 2] = '\0'; /* HTTP/1.0 reading to the end: the whole answer */
+	memcpy(strstr(req, "HTTP/1.1"), "HTTP/1.0", 8);
+	wc_send(port, req, &r);
+	cr_expect_eq(r.status, 414);
+	cr_expect_str_eq(r.body, "too many query arguments: at most 128\n");
+	cr_expect_str_eq(wc_header(&r, "X-Frame-Options"), "DENY");
+	cr_expect_not_null(wc_header(&r, "Content-Security-Policy"));
+	free(r.raw);
+	free(req);
+
+	req = many_args("/api/v1/overview", URILIMIT_ARGS_MAX, "");
+	cr_expect_eq(first_answer(port, req, 5000, &took), 200, "the most arguments allowed");
+	free(req);
+	req = many_args("/api/v1/overview", URILIMIT_ARGS_MAX + 1, "");
+	cr_expect_eq(first_answer(port, req, 5000, &took), 414, "one more");
+	free(req);
+
+	/* The most arguments allowed, with headers up to libmicrohttpd's limit: each answered. */
+	for (k = 0; k <= 600; k += 50) {
+		size_t size = (size_t)k * 16 + 1, len = 0;
+		int j, status;
+
+		headers = malloc(size);
+		headers[0] = '\0';
+		for (j = 0; j < k; j++)
+			len += (size_t)snprintf(headers + len, size - len, "X-H%d: v\r\n", j);
+		req = many_args("/api/v1/overview", URILIMIT_ARGS_MAX, headers);
+		status = first_answer(port, req, 5000, &took);
+		cr_expect(status == 200 || status == 431, "%d headers: %d", k, status);
+		cr_expect_lt(took, 2000, "%d headers: answered after %lld ms", k, (long long)took);
+		free(req);
+		free(headers);
+	}
+
+	req = calloc(1, 41000);
+	memcpy(req, "GET /", 5);
+	memset(req + 5, 'a', 40000);
+	memcpy(req + 40005, " HTTP/1.1\r\nHost: localhost\r\n\r\n", 31);
+	cr_expect_eq(first_answer(port, req, 5000, &took), 414, "a 40 KB target");
+	free(req);
+
+	wc_get(port, "GET", "/api/v1/overview", NULL, &r);
+	cr_expect_eq(r.status, 200, "the server still answers");
+	free(r.raw);
+	web_server_stop(w);
+	free(dir);
+}
