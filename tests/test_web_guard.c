@@ -153,3 +153,54 @@ Test(guard, a_thousand_query_arguments_get_a_414_at_once)
 	web_server_stop(w);
 	free(dir);
 }
+
+/* ---- the answer cache (finding 4) ---- */
+
+/*
+ * The cache used to key on "name=value&" decoded: a value holding "&" and
+ * "=" (sent as %26 and %3D) shared a key with two arguments, so a cross-site
+ * <img> could plant the answer the dashboard would then be given.
+ */
+Test(guard, crafted_arguments_never_share_a_cached_answer)
+{
+	char *dir = wc_make_db();
+	struct web_server *w = wc_start(wc_db_path(dir), "", NULL, NULL);
+	unsigned port = web_server_port(w);
+	struct wc_answer r;
+
+	/* Two arguments: the last 7 days; one argument: a domain "example.org&days=7", no window.
+	 */
+	wc_get(port, "GET", "/api/v1/reports?domain=example.org&days=7", NULL, &r);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_null(strstr(r.body, "\"from\":null"), "%s", r.body);
+	free(r.raw);
+	wc_get(port, "GET", "/api/v1/reports?domain=example.org%26days%3D7", NULL, &r);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	cr_expect_not_null(strstr(r.body, "\"from\":null,\"to\":null,"),
+	    "the other request's answer: %s", r.body);
+	free(r.raw);
+
+	/* Planted first: an unfiltered answer under the key of a filtered request. */
+	wc_get(port, "GET",
+	    "/api/v1/overview?from=2024-03-01&to=2024-03-31&x=1%26domain%3Dexample.org", NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_not_null(strstr(r.body, "\"policy_domain\":\"example.com\""), "%s", r.body);
+	free(r.raw);
+	wc_get(port, "GET", "/api/v1/overview?from=2024-03-01&to=2024-03-31&x=1&domain=example.org",
+	    NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_not_null(strstr(r.body, "\"policy_domain\":\"example.org\""), "%s", r.body);
+	cr_expect_null(strstr(r.body, "\"policy_domain\":\"example.com\""),
+	    "the planted answer: %s", r.body);
+	free(r.raw);
+
+	/* The same request twice still shares its answer (a value with "&" included). */
+	wc_get(port, "GET", "/api/v1/reports?domain=example.org&x=a%26b", NULL, &r);
+	cr_expect_eq(r.status, 200);
+	free(r.raw);
+	wc_get(port, "GET", "/api/v1/reports?domain=example.org&x=a%26b", NULL, &r);
+	cr_expect_eq(r.status, 200);
+	free(r.raw);
+	web_server_stop(w);
+	free(dir);
+}

@@ -311,40 +311,35 @@ reply_export(struct web_server *w, struct MHD_Connection *c, bool head, enum exp
 }
 
 struct cache_key {
-	char *p;
-	size_t left;
+	char *key;
+	size_t size, len;
 	bool overflow;
 };
 
 static enum MHD_Result
-add_key_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+add_key_arg(void *cls, enum MHD_ValueKind kind, const char *name, const char *value)
 {
 	struct cache_key *k = cls;
-	int n;
 
 	(void)kind;
-	n = snprintf(k->p, k->left, "%s=%s&", key, value != NULL ? value : "");
-	if (n < 0 || (size_t)n >= k->left) {
+	if (cache_key_arg(k->key, k->size, &k->len, name, value) == -1) {
 		k->overflow = true;
 		return MHD_NO;
 	}
-	k->p += n;
-	k->left -= (size_t)n;
 	return MHD_YES;
 }
 
-/* The cache key of an API request: its route and its arguments as given. 0, or -1 if too long. */
+/*
+ * The cache key of an API request: its route, then its arguments as given,
+ * each encoded by cache_key_arg. 0, or -1 if too long.
+ */
 static int
 make_cache_key(struct MHD_Connection *c, const char *route, char *key, size_t size)
 {
-	struct cache_key k;
-	int n = snprintf(key, size, "%s?", route);
+	struct cache_key k = { .key = key, .size = size, .len = 0, .overflow = false };
 
-	if (n < 0 || (size_t)n >= size)
+	if (size == 0 || cache_key_arg(key, size, &k.len, route, NULL) == -1)
 		return -1;
-	k.p = key + n;
-	k.left = size - (size_t)n;
-	k.overflow = false;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_key_arg, &k);
 	return k.overflow ? -1 : 0;
 }
