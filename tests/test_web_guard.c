@@ -204,3 +204,40 @@ Test(guard, crafted_arguments_never_share_a_cached_answer)
 	web_server_stop(w);
 	free(dir);
 }
+
+/* ---- forwarded prefixes (finding 8) ---- */
+
+/*
+ * X-Forwarded-Prefix went into <base href> under a looser check than
+ * --base-path: "//evil.example" made a protocol-relative base, the page's
+ * scripts and links on another site. Both now pass one check.
+ */
+Test(guard, a_forwarded_prefix_passes_the_base_path_check)
+{
+	static const char *const refused[] = { "//evil.example", "//evil.example/", "/a//b",
+		"/x\"><script>", "evil", "/a b" };
+	char *dir = wc_make_db(), headers[128];
+	struct web_server *w = wc_start(wc_db_path(dir), "/dmarc/", NULL, NULL);
+	struct web_options o = { .db_path = wc_db_path(dir), .listen = "127.0.0.1:0" };
+	struct web_server *other = NULL;
+	struct wc_answer r;
+	struct errbuf e;
+	size_t i;
+
+	for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		snprintf(headers, sizeof headers, "X-Forwarded-Prefix: %s\r\n", refused[i]);
+		wc_get(web_server_port(w), "GET", "/dmarc/", headers, &r);
+		cr_expect_eq(r.status, 200);
+		cr_expect_not_null(strstr(r.body, "<base href=\"/dmarc/\">"), "%s: %s", refused[i],
+		    strstr(r.body, "<base"));
+		free(r.raw);
+		o.base_path = refused[i];
+		cr_expect_eq(web_server_start(&o, &other, &e), -1, "--base-path %s", refused[i]);
+		cr_expect_not_null(strstr(e.msg, "want a path such as /dmarc"), "%s", e.msg);
+	}
+	wc_get(web_server_port(w), "GET", "/dmarc/", "X-Forwarded-Prefix: /proxy/\r\n", &r);
+	cr_expect_not_null(strstr(r.body, "<base href=\"/proxy/dmarc/\">"), "%s", r.body);
+	free(r.raw);
+	web_server_stop(w);
+	free(dir);
+}

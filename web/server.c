@@ -21,6 +21,7 @@
 #include "listener.h"
 #include "login.h"
 #include "pool.h"
+#include "prefix.h"
 #include "query.h"
 #include "stream.h"
 #include "urilimit.h"
@@ -167,21 +168,11 @@ static void
 client_prefix(struct web_server *w, struct MHD_Connection *c, char *out, size_t size)
 {
 	const char *xfp = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Prefix");
-	size_t n = 0, i;
+	char forwarded[WEB_PREFIX_MAX];
 
-	if (xfp != NULL && xfp[0] == '/' && strlen(xfp) < WEB_PREFIX_MAX) {
-		for (i = 0; xfp[i] != '\0'; i++)
-			if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			           "0123456789-._~/",
-			        xfp[i]) == NULL)
-				break;
-		if (xfp[i] == '\0') {
-			n = i;
-			while (n > 0 && xfp[n - 1] == '/')
-				n--;
-		}
-	}
-	snprintf(out, size, "%.*s%s", (int)n, n > 0 ? xfp : "", w->base_path);
+	if (xfp == NULL || prefix_normalize(xfp, forwarded, sizeof forwarded) == -1)
+		forwarded[0] = '\0';
+	snprintf(out, size, "%s%s", forwarded, w->base_path);
 }
 
 static enum MHD_Result
@@ -582,24 +573,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 static int
 set_base_path(const char *s, char *out, size_t size, struct errbuf *e)
 {
-	size_t n, i;
-
-	if (s == NULL)
-		s = "";
-	n = strlen(s);
-	while (n > 0 && s[n - 1] == '/')
-		n--;
-	for (i = 0; i < n; i++)
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/",
-		        s[i]) == NULL)
-			break;
-	if (n >= size || i < n || (n > 0 && s[0] != '/') || strstr(s, "//") != NULL) {
+	if (prefix_normalize(s, out, size) == -1) {
 		errbuf_set(e, "base path '%s': want a path such as /dmarc (letters, digits, -._~/)",
-		    s);
+		    s != NULL ? s : "");
 		return -1;
 	}
-	memcpy(out, s, n);
-	out[n] = '\0';
 	return 0;
 }
 
