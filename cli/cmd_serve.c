@@ -15,6 +15,7 @@
 
 #include "auth.h"
 #include "cli.h"
+#include "config.h"
 #include "log.h"
 #include "privdrop.h"
 #include "server.h"
@@ -30,31 +31,10 @@ usage(void)
 	    "       [--auth-user USER --auth-hash-file FILE] [--allow-remote-without-auth]\n"
 	    "       [--threads N] [--user NAME]\n"
 	    "  ADDR:PORT: 127.0.0.1:8080 (default), [::1]:8080, 0.0.0.0:8080 (needs auth)\n"
-	    "  FILE of --auth-hash-file: one line, made by 'dmarcd hash-password'\n"
+	    "  FILE of --auth-hash-file: one line, made by 'dmarcd hash-password',\n"
+	    "       mode 0600 or stricter\n"
 	    "  NAME of --user: started as root, run as this user once the socket and\n"
 	    "       the database are open\n");
-}
-
-/* Reads the first line of path (a password hash) into out, without its newline. */
-static int
-read_hash_file(const char *path, char *out, size_t size)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (f == NULL) {
-		log_error("serve: %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fgets(out, (int)size, f) == NULL) {
-		log_error("serve: %s: empty (want the line 'dmarcd hash-password' prints)", path);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	n = strcspn(out, "\r\n");
-	out[n] = '\0';
-	return 0;
 }
 
 /* A database that does not exist yet is created (empty), so that the dashboard can say so. */
@@ -160,8 +140,11 @@ cmd_serve(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (hash_file != NULL) {
-		if (read_hash_file(hash_file, hash, sizeof hash) == -1)
+		if (config_secret_file("--auth-hash-file", hash_file, hash, sizeof hash, &e) ==
+		    -1) {
+			log_error("serve: %s", e.msg);
 			return EXIT_OPERATIONAL;
+		}
 		o.auth_hash = hash;
 	}
 	o.db_path = cli_db_path(db);

@@ -724,6 +724,7 @@ Test(secrets, passwords_never_reach_the_log, .timeout = 60)
 	cr_assert_eq(
 	    tu_run(NULL, "printf 'Web-marker-77aa\\n' | %s hash-password > %s", DMARCD_BIN, hash),
 	    0);
+	cr_assert_eq(chmod(hash, 0600), 0);
 	n = snprintf(text, sizeof text,
 	    "[database]\npath = %s/t.db\n[log]\nlevel = debug\n"
 	    "[imap box]\nurl = imap://127.0.0.1:%d/INBOX\nstarttls = no\nuser = u\n"

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -239,5 +240,43 @@ Test(guard, a_forwarded_prefix_passes_the_base_path_check)
 	cr_expect_not_null(strstr(r.body, "<base href=\"/proxy/dmarc/\">"), "%s", r.body);
 	free(r.raw);
 	web_server_stop(w);
+	free(dir);
+}
+
+/* ---- the password hash file (finding 9) ---- */
+
+/*
+ * dmarcd serve read --auth-hash-file whatever its mode, and cut its line
+ * at 255 bytes: now refused like password_file, by the same function. The
+ * listen address is invalid, so that the old code stops too (exit 1).
+ */
+Test(guard, serve_refuses_a_hash_file_others_can_read_or_too_long)
+{
+	char *dir = tu_scratch_dir(), path[512], line[301], *out;
+
+	snprintf(path, sizeof path, "%s/web.hash", dir);
+	tu_write_file(path, "$6$salt$hash\n", 13);
+	cr_assert_eq(chmod(path, 0640), 0);
+	cr_expect_eq(tu_run(&out,
+	                 "%s serve --db %s/t.db --listen localhost:99999 --auth-user admin "
+	                 "--auth-hash-file %s 2>&1",
+	                 DMARCD_BIN, dir, path),
+	    1);
+	cr_expect_not_null(strstr(out, "--auth-hash-file"), "%s", out);
+	cr_expect_not_null(strstr(out, "mode 640: must be 0600 or stricter"), "%s", out);
+	cr_expect_null(strstr(out, "$6$"), "%s", out);
+	free(out);
+
+	memset(line, 'a', 300);
+	line[300] = '\n';
+	tu_write_file(path, line, sizeof line);
+	cr_assert_eq(chmod(path, 0600), 0);
+	cr_expect_eq(tu_run(&out,
+	                 "%s serve --db %s/t.db --listen localhost:99999 --auth-user admin "
+	                 "--auth-hash-file %s 2>&1",
+	                 DMARCD_BIN, dir, path),
+	    1);
+	cr_expect_not_null(strstr(out, "its first line is longer than 255 bytes"), "%s", out);
+	free(out);
 	free(dir);
 }
