@@ -29,10 +29,12 @@ usage(void)
 	fprintf(stderr,
 	    "usage: dmarcd serve [--db FILE] [--listen ADDR:PORT] [--base-path /PREFIX]\n"
 	    "       [--auth-user USER --auth-hash-file FILE] [--allow-remote-without-auth]\n"
-	    "       [--threads N] [--user NAME]\n"
+	    "       [--server-name NAME[,NAME...]] [--threads N] [--user NAME]\n"
 	    "  ADDR:PORT: 127.0.0.1:8080 (default), [::1]:8080, 0.0.0.0:8080 (needs auth)\n"
 	    "  FILE of --auth-hash-file: one line, made by 'dmarcd hash-password',\n"
 	    "       mode 0600 or stricter\n"
+	    "  NAME of --server-name: a name besides localhost, 127.0.0.1 and [::1]\n"
+	    "       that the dashboard answers to (any other Host gets a 421)\n"
 	    "  NAME of --user: started as root, run as this user once the socket and\n"
 	    "       the database are open\n");
 }
@@ -80,6 +82,7 @@ cmd_serve(int argc, char **argv)
 		{ "auth-user", required_argument, NULL, 'u' },
 		{ "auth-hash-file", required_argument, NULL, 'a' },
 		{ "allow-remote-without-auth", no_argument, NULL, 'R' },
+		{ "server-name", required_argument, NULL, 'n' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "user", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
@@ -94,7 +97,7 @@ cmd_serve(int argc, char **argv)
 	int opt, sig, host_len, base_len;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "d:l:b:u:a:Rt:U:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:l:b:u:a:Rn:t:U:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			db = optarg;
@@ -113,6 +116,9 @@ cmd_serve(int argc, char **argv)
 			break;
 		case 'R':
 			o.allow_remote_without_auth = true;
+			break;
+		case 'n':
+			o.server_name = optarg;
 			break;
 		case 't':
 			if (parse_threads(optarg, &o.threads) == -1) {

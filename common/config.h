@@ -109,6 +109,7 @@ struct config {
 	char *auth_user;
 	char *auth_hash_file;
 	bool allow_remote_without_auth;
+	char *server_name; /* names besides loopback the dashboard answers to, or NULL */
 	uint64_t web_threads;
 	/* sources, in file order */
 	struct config_imap *imap;

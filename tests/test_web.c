@@ -391,7 +391,7 @@ Test(server, stop_during_an_export, .timeout = 60)
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	char *dir = wc_make_db(),
 	     req[] = "GET /api/v1/export/records.csv HTTP/1.1\r\n"
-	             "Host: x\r\n\r\n",
+	             "Host: localhost\r\n\r\n",
 	     buf[64];
 	struct web_server *w = wc_start(wc_db_path(dir), "", NULL, NULL);
 	int fd;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "server.h"
 #include "testutil.h"
 #include "urilimit.h"
@@ -277,6 +278,130 @@ Test(guard, serve_refuses_a_hash_file_others_can_read_or_too_long)
 	                 DMARCD_BIN, dir, path),
 	    1);
 	cr_expect_not_null(strstr(out, "its first line is longer than 255 bytes"), "%s", out);
+	free(out);
+	free(dir);
+}
+
+/* ---- Host names (finding 5) ---- */
+
+/* The status of GET path with the Host line given (NULL: none), over HTTP/1.0. */
+static int
+status_with_host(unsigned port, const char *path, const char *host, const char *headers)
+{
+	struct wc_answer r;
+	char req[1024];
+	int status;
+
+	snprintf(req, sizeof req, "GET %s HTTP/1.0\r\n%s%s%s%s\r\n", path,
+	    host != NULL ? "Host: " : "", host != NULL ? host : "", host != NULL ? "\r\n" : "",
+	    headers != NULL ? headers : "");
+	wc_send(port, req, &r);
+	status = r.status;
+	if (status == 421)
+		cr_expect_not_null(strstr(r.body, "misdirected request"), "%s", r.body);
+	free(r.raw);
+	return status;
+}
+
+/*
+ * DNS rebinding: a page of evil.example, its name made to resolve to
+ * 127.0.0.1, read the unauthenticated dashboard; its requests carry Host:
+ * evil.example. Only loopback names are answered now, and a request
+ * without a Host (HTTP/1.0) is refused too.
+ */
+Test(guard, a_forged_host_gets_a_421_without_auth)
+{
+	static const char *const answered[] = { "localhost", "localhost:8080", "LocalHost.",
+		"127.0.0.1", "127.0.0.1:8080", "127.9.8.7:1", "[::1]", "[::1]:8080",
+		"[::ffff:127.0.0.1]:80" };
+	static const char *const misdirected[] = { "evil.example", "evil.example:8080",
+		"localhost.evil.example", "127.0.0.1.evil.example", "128.0.0.1", "[::2]", "",
+		"localhost:", "localhost:80:80", "localhost:abc", "[::1", "::1", "0.0.0.0",
+		"localhost@evil.example" };
+	char *dir = wc_make_db();
+	struct web_server *w = wc_start(wc_db_path(dir), "", NULL, NULL);
+	unsigned port = web_server_port(w);
+	size_t i;
+
+	for (i = 0; i < sizeof answered / sizeof answered[0]; i++)
+		cr_expect_eq(status_with_host(port, "/api/v1/reporters", answered[i], NULL), 200,
+		    "Host: %s", answered[i]);
+	for (i = 0; i < sizeof misdirected / sizeof misdirected[0]; i++) {
+		cr_expect_eq(status_with_host(port, "/api/v1/reporters", misdirected[i], NULL), 421,
+		    "Host: %s", misdirected[i]);
+		cr_expect_eq(status_with_host(port, "/", misdirected[i], NULL), 421, "Host: %s",
+		    misdirected[i]);
+	}
+	cr_expect_eq(status_with_host(port, "/api/v1/reporters", NULL, NULL), 421, "no Host");
+	web_server_stop(w);
+	free(dir);
+}
+
+static struct web_server *
+start_named(const char *db, const char *names, const char *user, const char *hash)
+{
+	struct web_options o = { .db_path = db,
+		.listen = "127.0.0.1:0",
+		.server_name = names,
+		.auth_user = user,
+		.auth_hash = hash,
+		.threads = 2 };
+	struct web_server *w;
+	struct errbuf e;
+
+	cr_assert_eq(web_server_start(&o, &w, &e), 0, "%s", e.msg);
+	return w;
+}
+
+/*
+ * Configured names are answered besides loopback. With authentication any
+ * Host is answered (the credentials guard it), unless names are configured.
+ */
+Test(guard, server_names_and_authentication)
+{
+	static const char right[] = "Authorization: Basic YWRtaW46b3BlbiBzZXNhbWU=\r\n";
+	static const char *const bad[] = { "bad_name", "a/b", "host:8080", "[::1]:80", "[zz]",
+		"a,b,c,d,e,f,g,h,i" };
+	char *dir = wc_make_db(), hash[AUTH_HASH_MAX], *out;
+	struct web_options o = { .db_path = wc_db_path(dir), .listen = "127.0.0.1:0" };
+	struct web_server *w;
+	struct errbuf e;
+	size_t i;
+
+	w = start_named(wc_db_path(dir), "dmarc.example.org, 192.0.2.10 [2001:db8::1]", NULL, NULL);
+	cr_expect_eq(status_with_host(web_server_port(w), "/", "dmarc.example.org", NULL), 200);
+	cr_expect_eq(status_with_host(web_server_port(w), "/", "DMARC.Example.org.:8443", NULL),
+	    200);
+	cr_expect_eq(status_with_host(web_server_port(w), "/", "192.0.2.10:8080", NULL), 200);
+	cr_expect_eq(status_with_host(web_server_port(w), "/", "[2001:db8::1]:8080", NULL), 200);
+	cr_expect_eq(status_with_host(web_server_port(w), "/", "localhost", NULL), 200);
+	cr_expect_eq(status_with_host(web_server_port(w), "/", "example.org", NULL), 421);
+	cr_expect_eq(status_with_host(web_server_port(w), "/", "dmarc.example.org.evil", NULL),
+	    421);
+	web_server_stop(w);
+
+	cr_assert_eq(auth_hash_password("open sesame", hash, sizeof hash, &e), 0);
+	w = start_named(wc_db_path(dir), NULL, "admin", hash);
+	cr_expect_eq(status_with_host(web_server_port(w), "/", "anything.example", right), 200,
+	    "with authentication and no names: any Host");
+	cr_expect_eq(status_with_host(web_server_port(w), "/", NULL, right), 200);
+	web_server_stop(w);
+	w = start_named(wc_db_path(dir), "dmarc.example.org", "admin", hash);
+	cr_expect_eq(status_with_host(web_server_port(w), "/", "dmarc.example.org", right), 200);
+	cr_expect_eq(status_with_host(web_server_port(w), "/", "anything.example", right), 421,
+	    "with authentication and names: the names");
+	web_server_stop(w);
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		o.server_name = bad[i];
+		cr_expect_eq(web_server_start(&o, &w, &e), -1, "server name %s", bad[i]);
+		cr_expect_not_null(strstr(e.msg, "server name"), "%s", e.msg);
+	}
+	cr_expect_eq(tu_run(&out,
+	                 "timeout 20 %s serve --db %s --listen 127.0.0.1:0 --server-name a/b 2>&1",
+	                 DMARCD_BIN, wc_db_path(dir)),
+	    1);
+	cr_expect_not_null(strstr(out, "server name 'a/b'"), "%s", out);
 	free(out);
 	free(dir);
 }

@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "deadline.h"
 #include "embedded.h"
+#include "host.h"
 #include "html.h"
 #include "log.h"
 #include "listener.h"
@@ -75,6 +76,8 @@ struct web_server {
 	char etags[WEB_ASSETS_MAX][24];
 	struct deadlines *deadlines; /* request heads due in WEB_HEAD_S (slowloris) */
 	char raw_headers[512];       /* the security headers as lines, for urilimit_refuse */
+	bool check_host;             /* answer only the Host names of host.h */
+	struct host_names names;     /* the configured server names */
 };
 
 /* The context of a request that on_uri refused: handle() drops its connection. */
@@ -414,6 +417,15 @@ reply_unauthorized(struct MHD_Connection *c)
 	return ret;
 }
 
+/* 421: a Host that is neither loopback nor a configured name (DNS rebinding). */
+static enum MHD_Result
+reply_misdirected(struct MHD_Connection *c)
+{
+	return reply_static(c, 421, "text/plain; charset=utf-8",
+	    "misdirected request: this dashboard answers only to localhost, 127.0.0.1, [::1] "
+	    "and its configured server names (--server-name, server_name in [web])\n");
+}
+
 /* 429 with Retry-After: too many failed logins from this address. */
 static enum MHD_Result
 reply_throttled(struct MHD_Connection *c, int64_t retry_s)
@@ -531,6 +543,9 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		*upload_size = 0; /* a body sent with a GET: skipped */
 		return MHD_YES;
 	}
+	if (w->check_host &&
+	    !host_allowed(&w->names, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host")))
+		return reply_misdirected(c);
 	if (!head && strcmp(method, "GET") != 0) {
 		r = MHD_create_response_from_buffer(19, (void *)"method not allowed\n",
 		    MHD_RESPMEM_PERSISTENT);
@@ -589,8 +604,18 @@ check_options(const struct web_options *o, struct web_server *w, struct listener
 	bool auth = o->auth_user != NULL || o->auth_hash != NULL;
 
 	if (listener_parse(listen_text, addr, e) == -1 ||
-	    set_base_path(o->base_path, w->base_path, sizeof w->base_path, e) == -1)
+	    set_base_path(o->base_path, w->base_path, sizeof w->base_path, e) == -1 ||
+	    host_names_parse(o->server_name, &w->names, e) == -1)
 		return -1;
+	/*
+	 * Without authentication anyone whose page the browser runs could read
+	 * the dashboard through a rebound name: only loopback and the named
+	 * Hosts are answered. With authentication the credentials guard it (the
+	 * browser keeps them for the real origin only), so any Host is answered
+	 * unless names are configured: then they are enforced as well, as the
+	 * owner asked.
+	 */
+	w->check_host = !auth || w->names.n > 0;
 	if (auth &&
 	    (o->auth_user == NULL || o->auth_user[0] == '\0' || o->auth_hash == NULL ||
 	        strchr(o->auth_user, ':') != NULL)) {

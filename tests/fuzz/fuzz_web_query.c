@@ -260,7 +260,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.len = 0;
 	add_str(&r, "GET ");
 	add(&r, target, tlen);
-	add_str(&r, " HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n");
+	add_str(&r, " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
 	if (xlen > 0) {
 		add_str(&r, "X-Forwarded-Prefix: ");
 		add(&r, xfp, xlen);
