@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "server.h"
 #include "testutil.h"
+#include "throttle.h"
 #include "urilimit.h"
 #include "web_client.h"
 
@@ -403,5 +404,61 @@ Test(guard, server_names_and_authentication)
 	    1);
 	cr_expect_not_null(strstr(out, "server name 'a/b'"), "%s", out);
 	free(out);
+	free(dir);
+}
+
+/* ---- failed logins on a server on [::] (finding 3) ---- */
+
+/* The status of GET /api/v1/reporters to [::]:port over IPv4 from 127.0.0.x, with headers. */
+static int
+status_from(const char *source, unsigned port, const char *headers)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) },
+	                   src = { .sin_family = AF_INET };
+	char req[512], buf[64];
+	ssize_t n;
+	int fd;
+
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	inet_pton(AF_INET, source, &src.sin_addr);
+	cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&src, sizeof src), 0, "bind %s", source);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	snprintf(req, sizeof req, "GET /api/v1/reporters HTTP/1.0\r\nHost: localhost\r\n%s\r\n",
+	    headers);
+	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	cr_assert_gt(n, 12);
+	buf[n] = '\0';
+	return (int)strtol(buf + 9, NULL, 10);
+}
+
+/*
+ * On [::] every IPv4 client is ::ffff:a.b.c.d: a guesser on 127.0.0.2 used
+ * to block the owner on 127.0.0.1 too (one /64 for all of IPv4).
+ */
+Test(guard, a_guesser_over_ipv4_on_a_dual_stack_server_blocks_only_itself)
+{
+	static const char wrong[] = "Authorization: Basic YWRtaW46d3Jvbmc=\r\n";
+	static const char right[] = "Authorization: Basic YWRtaW46b3BlbiBzZXNhbWU=\r\n";
+	char *dir = wc_make_db(), hash[AUTH_HASH_MAX];
+	struct web_options o = { .db_path = wc_db_path(dir), .listen = "[::]:0", .threads = 2 };
+	struct web_server *w;
+	struct errbuf e;
+	int i;
+
+	cr_assert_eq(auth_hash_password("open sesame", hash, sizeof hash, &e), 0);
+	o.auth_user = "admin";
+	o.auth_hash = hash;
+	if (web_server_start(&o, &w, &e) == -1)
+		cr_skip_test("no IPv6 here: %s", e.msg);
+	for (i = 0; i <= THROTTLE_FREE_FAILURES; i++)
+		cr_expect_eq(status_from("127.0.0.2", web_server_port(w), wrong), 401, "failure %d",
+		    i + 1);
+	cr_expect_eq(status_from("127.0.0.2", web_server_port(w), right), 429, "the guesser waits");
+	cr_expect_eq(status_from("127.0.0.1", web_server_port(w), right), 200,
+	    "the owner on another address does not");
+	web_server_stop(w);
 	free(dir);
 }
