@@ -118,6 +118,7 @@ start_web(const struct config *c, const char *db, struct web_server **w, struct 
 	o.base_path = c->base_path;
 	o.auth_user = c->auth_user;
 	o.allow_remote_without_auth = c->allow_remote_without_auth;
+	o.server_name = c->server_name;
 	o.threads = (unsigned)c->web_threads;
 	advise_setup_config(c, &advise);
 	o.advise = &advise;

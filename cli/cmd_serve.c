@@ -15,6 +15,7 @@
 
 #include "auth.h"
 #include "cli.h"
+#include "config.h"
 #include "log.h"
 #include "privdrop.h"
 #include "server.h"
@@ -28,33 +29,14 @@ usage(void)
 	fprintf(stderr,
 	    "usage: dmarcd serve [--db FILE] [--listen ADDR:PORT] [--base-path /PREFIX]\n"
 	    "       [--auth-user USER --auth-hash-file FILE] [--allow-remote-without-auth]\n"
-	    "       [--threads N] [--user NAME]\n"
+	    "       [--server-name NAME[,NAME...]] [--threads N] [--user NAME]\n"
 	    "  ADDR:PORT: 127.0.0.1:8080 (default), [::1]:8080, 0.0.0.0:8080 (needs auth)\n"
-	    "  FILE of --auth-hash-file: one line, made by 'dmarcd hash-password'\n"
+	    "  FILE of --auth-hash-file: one line, made by 'dmarcd hash-password',\n"
+	    "       mode 0600 or stricter\n"
+	    "  NAME of --server-name: a name besides localhost, 127.0.0.1 and [::1]\n"
+	    "       that the dashboard answers to (any other Host gets a 421)\n"
 	    "  NAME of --user: started as root, run as this user once the socket and\n"
 	    "       the database are open\n");
-}
-
-/* Reads the first line of path (a password hash) into out, without its newline. */
-static int
-read_hash_file(const char *path, char *out, size_t size)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (f == NULL) {
-		log_error("serve: %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fgets(out, (int)size, f) == NULL) {
-		log_error("serve: %s: empty (want the line 'dmarcd hash-password' prints)", path);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	n = strcspn(out, "\r\n");
-	out[n] = '\0';
-	return 0;
 }
 
 /* A database that does not exist yet is created (empty), so that the dashboard can say so. */
@@ -100,6 +82,7 @@ cmd_serve(int argc, char **argv)
 		{ "auth-user", required_argument, NULL, 'u' },
 		{ "auth-hash-file", required_argument, NULL, 'a' },
 		{ "allow-remote-without-auth", no_argument, NULL, 'R' },
+		{ "server-name", required_argument, NULL, 'n' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "user", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
@@ -114,7 +97,7 @@ cmd_serve(int argc, char **argv)
 	int opt, sig, host_len, base_len;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "d:l:b:u:a:Rt:U:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:l:b:u:a:Rn:t:U:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			db = optarg;
@@ -133,6 +116,9 @@ cmd_serve(int argc, char **argv)
 			break;
 		case 'R':
 			o.allow_remote_without_auth = true;
+			break;
+		case 'n':
+			o.server_name = optarg;
 			break;
 		case 't':
 			if (parse_threads(optarg, &o.threads) == -1) {
@@ -160,8 +146,11 @@ cmd_serve(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (hash_file != NULL) {
-		if (read_hash_file(hash_file, hash, sizeof hash) == -1)
+		if (config_secret_file("--auth-hash-file", hash_file, hash, sizeof hash, &e) ==
+		    -1) {
+			log_error("serve: %s", e.msg);
 			return EXIT_OPERATIONAL;
+		}
 		o.auth_hash = hash;
 	}
 	o.db_path = cli_db_path(db);

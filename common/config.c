@@ -108,6 +108,7 @@ static const struct key keys[] = {
 	{ S_WEB, "auth_hash_file", T_STRING, C(auth_hash_file), NULL, 0, 0, NULL, false },
 	{ S_WEB, "allow_remote_without_auth", T_BOOL, C(allow_remote_without_auth), "no", 0, 0,
 	    NULL, false },
+	{ S_WEB, "server_name", T_STRING, C(server_name), NULL, 0, 0, NULL, false },
 	{ S_WEB, "threads", T_UINT, C(web_threads), "0", 0, 64, NULL, false },
 
 	{ S_IMAP, "url", T_STRING, I(url), NULL, 0, 0, NULL, true },
@@ -744,6 +745,7 @@ config_free(struct config *c)
 	free(c->db_path);
 	free(c->listen);
 	free(c->base_path);
+	free(c->server_name);
 	free(c->auth_user);
 	free(c->auth_hash_file);
 	free(c->user);

@@ -109,6 +109,7 @@ struct config {
 	char *auth_user;
 	char *auth_hash_file;
 	bool allow_remote_without_auth;
+	char *server_name; /* names besides loopback the dashboard answers to, or NULL */
 	uint64_t web_threads;
 	/* sources, in file order */
 	struct config_imap *imap;
@@ -146,7 +147,18 @@ void config_free(struct config *c);
 int config_imap_password(const struct config *c, const struct config_imap *im, char *buf,
     size_t size, struct errbuf *e);
 
-/* Reads the first line of the [web] auth_hash_file into buf. Returns 0 or -1 (e). */
+/*
+ * Reads the first line of a secret file (a password, a password hash) into
+ * buf (size bytes, NUL-terminated), without its line end. Refused, never
+ * truncated: a file that group or others may access (0600 or stricter is
+ * wanted), not a regular file or larger than CONFIG_PASSWORD_MAX, an empty
+ * first line, one that does not fit buf. what names the file's setting in e
+ * ("password_file", "--auth-hash-file"); e never holds the content. 0 or -1 (e).
+ */
+int config_secret_file(const char *what, const char *path, char *buf, size_t size,
+    struct errbuf *e);
+
+/* Reads the [web] auth_hash_file into buf by config_secret_file. Returns 0 or -1 (e). */
 int config_web_auth_hash(const struct config *c, char *buf, size_t size, struct errbuf *e);
 
 /* Calls fn for every declared key, in table order ("imap", "url"; "web", "listen"; ...). */

@@ -55,40 +55,35 @@ config_free_secret(char *s)
 	}
 }
 
-/* Copies the first line of s (len bytes) into buf; -1 when empty or too long. */
-static int
-first_line(const char *s, size_t len, char *buf, size_t size)
-{
-	size_t n = 0;
-
-	while (n < len && s[n] != '\n' && s[n] != '\r')
-		n++;
-	if (n == 0 || n >= size)
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return 0;
-}
-
-static int
-password_from_file(const char *path, char *buf, size_t size, struct errbuf *e)
+int
+config_secret_file(const char *what, const char *path, char *buf, size_t size, struct errbuf *e)
 {
 	char *text = NULL;
-	size_t len;
+	size_t len, n = 0;
 	mode_t mode;
 	int rc = -1;
 
-	if (config_read_small_file(path, CONFIG_PASSWORD_MAX, &text, &len, &mode, e) == -1)
+	if (config_read_small_file(path, CONFIG_PASSWORD_MAX, &text, &len, &mode, e) == -1) {
+		errbuf_prefix(e, "%s", what);
 		return -1;
+	}
+	while (n < len && text[n] != '\n' && text[n] != '\r')
+		n++;
 	if ((mode & 077) != 0)
 		errbuf_set(e,
-		    "password_file %s: mode %03o: must be 0600 or stricter "
-		    "(chmod 600 %s)",
-		    path, (unsigned)(mode & 0777), path);
-	else if (first_line(text, len, buf, size) == -1)
-		errbuf_set(e, "password_file %s: empty or too long", path);
-	else
+		    "%s %s: mode %03o: must be 0600 or stricter, group and others may not "
+		    "read it (chmod 600 %s)",
+		    what, path, (unsigned)(mode & 0777), path);
+	else if (n == 0)
+		errbuf_set(e, "%s %s: its first line is empty", what, path);
+	else if (size == 0 || n >= size)
+		errbuf_set(e, "%s %s: its first line is longer than %zu bytes", what, path,
+		    size > 0 ? size - 1 : 0);
+	else {
+		memcpy(buf, text, n);
+		buf[n] = '\0';
 		rc = 0;
+	}
 	explicit_bzero(text, len);
 	free(text);
 	return rc;
@@ -103,7 +98,7 @@ config_imap_password(const struct config *c, const struct config_imap *im, char 
 	const char *env;
 
 	if (im->password_file != NULL) {
-		if (password_from_file(im->password_file, buf, size, e) == 0)
+		if (config_secret_file("password_file", im->password_file, buf, size, e) == 0)
 			return 0;
 	} else if (im->password != NULL) {
 		if (!c->file_private)
@@ -137,25 +132,13 @@ config_imap_password(const struct config *c, const struct config_imap *im, char 
 int
 config_web_auth_hash(const struct config *c, char *buf, size_t size, struct errbuf *e)
 {
-	char *text = NULL;
-	size_t len;
-	mode_t mode;
-	int rc = -1;
-
 	if (c->auth_hash_file == NULL) {
 		errbuf_set(e, "%s: [web] auth_user needs auth_hash_file", c->file);
 		return -1;
 	}
-	if (config_read_small_file(c->auth_hash_file, CONFIG_PASSWORD_MAX, &text, &len, &mode, e) ==
-	    -1) {
-		errbuf_prefix(e, "%s: [web] auth_hash_file", c->file);
+	if (config_secret_file("auth_hash_file", c->auth_hash_file, buf, size, e) == -1) {
+		errbuf_prefix(e, "%s: [web]", c->file);
 		return -1;
 	}
-	if (first_line(text, len, buf, size) == -1)
-		errbuf_set(e, "%s: [web] auth_hash_file %s: empty or too long", c->file,
-		    c->auth_hash_file);
-	else
-		rc = 0;
-	free(text);
-	return rc;
+	return 0;
 }

@@ -322,6 +322,50 @@ Test(config, password_sources)
 	free(dir);
 }
 
+/*
+ * The [web] auth_hash_file was read whatever its mode, and cut at the
+ * buffer's size: now it is refused like password_file when group or
+ * others may read it, and a first line that does not fit is refused.
+ */
+Test(config, auth_hash_file_is_a_private_file_read_whole)
+{
+	char *dir = tu_scratch_dir(), *open_hash, *long_hash, *private_hash, text[1024], buf[256];
+	char line[401];
+	struct config *c;
+	struct errbuf e;
+
+	memset(line, 'a', 300);
+	memcpy(line + 300, "\n", 2);
+	open_hash = write_mode(dir, "open.hash", "$6$salt$hash\n", 0644);
+	long_hash = write_mode(dir, "long.hash", line, 0600);
+	private_hash = write_mode(dir, "private.hash", "$6$salt$hash\n", 0600);
+
+	snprintf(text, sizeof text, "[web]\nauth_user = admin\nauth_hash_file = %s\n", open_hash);
+	c = parse_ok(text);
+	cr_expect_eq(config_web_auth_hash(c, buf, sizeof buf, &e), -1, "a hash file of mode 644");
+	cr_expect_not_null(strstr(e.msg, "t.conf: [web]: auth_hash_file"), "%s", e.msg);
+	cr_expect_not_null(strstr(e.msg, "mode 644: must be 0600 or stricter"), "%s", e.msg);
+	cr_expect_null(strstr(e.msg, "$6$"), "%s", e.msg);
+	config_free(c);
+
+	snprintf(text, sizeof text, "[web]\nauth_user = admin\nauth_hash_file = %s\n", long_hash);
+	c = parse_ok(text);
+	cr_expect_eq(config_web_auth_hash(c, buf, sizeof buf, &e), -1);
+	cr_expect_not_null(strstr(e.msg, "its first line is longer than 255 bytes"), "%s", e.msg);
+	config_free(c);
+
+	snprintf(text, sizeof text, "[web]\nauth_user = admin\nauth_hash_file = %s\n",
+	    private_hash);
+	c = parse_ok(text);
+	cr_expect_eq(config_web_auth_hash(c, buf, sizeof buf, &e), 0, "%s", e.msg);
+	cr_expect_str_eq(buf, "$6$salt$hash");
+	config_free(c);
+	free(open_hash);
+	free(long_hash);
+	free(private_hash);
+	free(dir);
+}
+
 Test(config, load_reports_a_missing_file)
 {
 	struct config *c = NULL;

@@ -35,6 +35,17 @@ Test(csv, fields_are_quoted_and_guarded)
 		{ "\tcmd", "\"'\tcmd\"" },
 		{ "\rcmd", "\"'\rcmd\"" },
 		{ "a=b", "a=b" },
+		{ "a;b", "\"a;b\"" },
+		{ "=1;2", "\"'=1;2\"" },
+		{ " =cmd", "\"' =cmd\"" },
+		{ "   @SUM(A1)", "\"'   @SUM(A1)\"" },
+		{ "\"=cmd", "\"'\"\"=cmd\"" },
+		{ "'=cmd", "\"''=cmd\"" },
+		{ " \"-1+2", "\"' \"\"-1+2\"" },
+		{ "\n+1", "\"'\n+1\"" },
+		{ "-5", "\"'-5\"" },
+		{ " a", " a" },
+		{ "'quoted'", "'quoted'" },
 	};
 	size_t i;
 
@@ -44,6 +55,25 @@ Test(csv, fields_are_quoted_and_guarded)
 		cr_expect_str_eq(got, cases[i].out, "case %zu", i);
 		free(got);
 	}
+}
+
+/* A number cell stays a number, negative too; the same text from a text column is guarded. */
+Test(csv, numbers_stay_numbers_and_text_that_looks_like_one_is_guarded)
+{
+	struct cell cells[] = {
+		{ .type = CELL_INT, .i = -5 },
+		{ .type = CELL_REAL, .r = -0.25 },
+		{ .type = CELL_TEXT, .s = "-5" },
+		{ .type = CELL_TEXT, .s = "a;b" },
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert_eq(csv_write_row(f, 4, cells), 0);
+	fclose(f);
+	cr_expect_str_eq(buf, "-5,-0.2500,\"'-5\",\"a;b\"\r\n");
+	free(buf);
 }
 
 Test(csv, rows_end_in_crlf_and_render_each_cell_type)

@@ -453,7 +453,7 @@ http_get(int port, const char *path, const char *headers, char **body)
  */
 Test(faults, slow_request_heads_are_cut_off, .timeout = 60)
 {
-	static const char head[] = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+	static const char head[] = "GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ";
 	char *dir = tu_scratch_dir(), db[512], report[512];
 	struct web_options o = { .db_path = db, .listen = "127.0.0.1:0", .threads = 2 };
 	struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -523,8 +523,8 @@ read_answer(int fd, char *head, size_t size)
 /* Answers keep the connection open: a client's requests share one connection. */
 Test(faults, answers_keep_the_connection_alive)
 {
-	static const char get[] = "GET /api/v1/reporters HTTP/1.1\r\nHost: x\r\n\r\n";
-	static const char post[] = "POST /api/v1/reporters HTTP/1.1\r\nHost: x\r\n"
+	static const char get[] = "GET /api/v1/reporters HTTP/1.1\r\nHost: localhost\r\n\r\n";
+	static const char post[] = "POST /api/v1/reporters HTTP/1.1\r\nHost: localhost\r\n"
 	                           "Content-Length: 3\r\n\r\nx=1";
 	char *dir = tu_scratch_dir(), db[512], report[512], head[4096];
 	struct web_options o = { .db_path = db, .listen = "127.0.0.1:0", .threads = 2 };
@@ -729,6 +729,7 @@ Test(secrets, passwords_never_reach_the_log, .timeout = 60)
 	cr_assert_eq(
 	    tu_run(NULL, "printf 'Web-marker-77aa\\n' | %s hash-password > %s", DMARCD_BIN, hash),
 	    0);
+	cr_assert_eq(chmod(hash, 0600), 0);
 	n = snprintf(text, sizeof text,
 	    "[database]\npath = %s/t.db\n[log]\nlevel = debug\n"
 	    "[imap box]\nurl = imap://127.0.0.1:%d/INBOX\nstarttls = no\nuser = u\n"

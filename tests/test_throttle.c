@@ -112,3 +112,96 @@ Test(throttle, many_addresses_stay_within_the_table)
 	cr_expect_eq(throttle_wait(t, SA(a), 200000), 1000);
 	throttle_free(t);
 }
+
+/*
+ * A server on [::] sees IPv4 clients as ::ffff:a.b.c.d, all in one /64:
+ * one guesser blocked every IPv4 user, and any user's login cleared the
+ * guesser's count. Each is its own IPv4 address now, the same as over IPv4.
+ */
+Test(throttle, ipv4_mapped_addresses_count_as_their_ipv4_address)
+{
+	struct throttle *t = throttle_new();
+	struct sockaddr_in6 guesser = v6("::ffff:192.0.2.7"), user = v6("::ffff:192.0.2.8");
+	struct sockaddr_in guesser4 = v4("192.0.2.7");
+	int i;
+
+	for (i = 0; i < THROTTLE_FREE_FAILURES; i++)
+		throttle_failed(t, SA(guesser), 50000);
+	cr_expect_eq(throttle_failed(t, SA(guesser), 50000), 1000);
+	cr_expect_eq(throttle_wait(t, SA(user), 50000), 0, "another IPv4 client is not blocked");
+	cr_expect_eq(throttle_wait(t, SA(guesser4), 50000), 1000, "the same address over IPv4");
+	throttle_passed(t, SA(user), 50000);
+	cr_expect_eq(throttle_wait(t, SA(guesser), 50000), 1000,
+	    "another client's login leaves the guesser blocked");
+	cr_expect_eq(throttle_failed(t, SA(guesser), 51000), 2000, "and its count goes on");
+	throttle_free(t);
+}
+
+/* A login clears its own address only, IPv4 and IPv6 alike. */
+Test(throttle, a_success_clears_only_its_own_address)
+{
+	struct throttle *t = throttle_new();
+	struct sockaddr_in a = v4("198.51.100.1"), b = v4("198.51.100.2");
+	struct sockaddr_in6 c = v6("2001:db8:5::1"), d = v6("2001:db8:6::1");
+	int i;
+
+	for (i = 0; i <= THROTTLE_FREE_FAILURES; i++) {
+		throttle_failed(t, SA(a), 10000);
+		throttle_failed(t, SA(c), 10000);
+	}
+	throttle_passed(t, SA(b), 10000);
+	throttle_passed(t, SA(d), 10000);
+	cr_expect_eq(throttle_wait(t, SA(a), 10000), 1000);
+	cr_expect_eq(throttle_wait(t, SA(c), 10000), 1000);
+	throttle_free(t);
+}
+
+/*
+ * Guessing from many addresses, each within its free failures: after
+ * THROTTLE_GLOBAL_BURST failures every address waits for the next refill
+ * (never longer than THROTTLE_GLOBAL_EVERY_MS), except one that logged in
+ * lately; the budget comes back with time.
+ */
+Test(throttle, many_addresses_meet_a_global_ceiling)
+{
+	struct throttle *t = throttle_new();
+	struct sockaddr_in6 x = v6("2001:db8:77::1"), owner = v6("2001:db8:1::1"),
+	                    fresh = v6("2001:db8:2::1");
+	int64_t now = 1000000, failures = 0, wait;
+	int i;
+
+	throttle_passed(t, SA(owner), now); /* the owner logged in from here before */
+	for (i = 0; i < THROTTLE_GLOBAL_BURST; i++) {
+		x.sin6_addr.s6_addr[6] = (uint8_t)(i >> 8);
+		x.sin6_addr.s6_addr[7] = (uint8_t)i;
+		cr_expect_eq(throttle_wait(t, SA(x), now), 0, "failure %d", i + 1);
+		cr_expect_eq(throttle_failed(t, SA(x), now), 0,
+		    "one failure per /64 costs nothing");
+	}
+	cr_expect_eq(throttle_wait(t, SA(fresh), now), THROTTLE_GLOBAL_EVERY_MS,
+	    "the budget is spent: everyone waits for the next refill");
+	cr_expect_eq(throttle_global_wait(t, now), THROTTLE_GLOBAL_EVERY_MS);
+	cr_expect_eq(throttle_wait(t, SA(owner), now), 0, "a trusted address does not wait");
+
+	/* A guesser that retries whenever it may: one try per refill, however many addresses. */
+	for (i = 0; i < 1000; i++) {
+		x.sin6_addr.s6_addr[5] = (uint8_t)(i >> 8);
+		x.sin6_addr.s6_addr[6] = (uint8_t)i;
+		wait = throttle_wait(t, SA(x), now);
+		cr_assert_leq(wait, THROTTLE_GLOBAL_EVERY_MS, "the wait is bounded");
+		now += wait;
+		cr_assert_eq(throttle_wait(t, SA(x), now), 0);
+		throttle_failed(t, SA(x), now);
+		failures++;
+	}
+	cr_expect_geq(now - 1000000, (failures - 1) * THROTTLE_GLOBAL_EVERY_MS,
+	    "%lld failures took %lld ms", (long long)failures, (long long)(now - 1000000));
+	cr_expect_eq(throttle_wait(t, SA(owner), now), 0, "the owner still gets in at once");
+	throttle_passed(t, SA(owner), now);
+
+	/* Quiet for a whole budget's refill: the ceiling is gone. */
+	now += THROTTLE_GLOBAL_BURST * (int64_t)THROTTLE_GLOBAL_EVERY_MS;
+	cr_expect_eq(throttle_wait(t, SA(fresh), now), 0);
+	cr_expect_eq(throttle_global_wait(t, now), 0);
+	throttle_free(t);
+}

@@ -1,7 +1,7 @@
 /*
  * The web layer: HTML escaping, password hashes, and the HTTP server itself on an ephemeral port
- * over a real SQLite file filled by `dmarcd ingest`, spoken to through a raw socket. Query parsing:
- * test_query.c.
+ * over a real SQLite file filled by `dmarcd ingest`, spoken to through a raw socket (helpers:
+ * web_client.c). Query parsing: test_query.c.
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -22,122 +22,9 @@
 #include "server.h"
 #include "testutil.h"
 #include "throttle.h"
+#include "web_client.h"
 
 /* ---- helpers ---- */
-
-/* An aggregate report: n records of count messages, every other one passing DKIM. */
-static void
-write_report(const char *path, const char *org, const char *rid, const char *domain, long begin,
-    int n, int count)
-{
-	FILE *f = fopen(path, "w");
-	int i;
-
-	cr_assert_not_null(f);
-	fprintf(f,
-	    "<?xml version=\"1.0\"?>\n<feedback><version>1.0</version>"
-	    "<report_metadata><org_name>%s</org_name><email>r@reporter.example</email>"
-	    "<report_id>%s</report_id><date_range><begin>%ld</begin><end>%ld</end>"
-	    "</date_range></report_metadata><policy_published><domain>%s</domain>"
-	    "<p>reject</p><sp>none</sp><pct>100</pct></policy_published>\n",
-	    org, rid, begin, begin + 86399, domain);
-	for (i = 0; i < n; i++)
-		fprintf(f,
-		    "<record><row><source_ip>192.0.2.%d</source_ip><count>%d</count>"
-		    "<policy_evaluated><disposition>none</disposition><dkim>%s</dkim>"
-		    "<spf>fail</spf></policy_evaluated></row><identifiers>"
-		    "<header_from>%s</header_from></identifiers><auth_results><spf>"
-		    "<domain>%s</domain><result>pass</result></spf></auth_results></record>\n",
-		    i + 1, count, i % 2 == 0 ? "pass" : "fail", domain, domain);
-	fprintf(f, "</feedback>\n");
-	cr_assert_eq(fclose(f), 0);
-}
-
-/* A scratch directory with t.db holding three reports and one refused input. */
-static char *
-make_db(void)
-{
-	char *dir = tu_scratch_dir(), path[512];
-
-	snprintf(path, sizeof path, "%s/in", dir);
-	cr_assert_eq(mkdir(path, 0700), 0);
-	snprintf(path, sizeof path, "%s/in/a.xml", dir);
-	write_report(path, "Reporter A", "rep-1", "example.com", 1709683200, 4, 10);
-	snprintf(path, sizeof path, "%s/in/b.xml", dir);
-	write_report(path, "&lt;script&gt;alert(1)&lt;/script&gt;\"'", "rep-2", "example.org",
-	    1709769600, 3, 5);
-	snprintf(path, sizeof path, "%s/in/c.xml", dir);
-	write_report(path, "Reporter A", "rep-3", "example.com", 1709856000, 2, 100);
-	snprintf(path, sizeof path, "%s/in/broken.xml", dir);
-	tu_write_file(path, "<feedback><report_metadata>", 27);
-	cr_assert_eq(tu_run(NULL, "%s ingest --db %s/t.db %s/in 2>/dev/null", DMARCD_BIN, dir, dir),
-	    3);
-	return dir;
-}
-
-struct http {
-	int status;
-	char *raw; /* the whole answer, NUL-terminated */
-	const char *body;
-	size_t body_len;
-};
-
-/* One HTTP/1.0 request to 127.0.0.1:port; the answer is read to EOF. */
-static void
-http(unsigned port, const char *method, const char *path, const char *headers, struct http *r)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	char req[8192], chunk[8192];
-	size_t len = 0;
-	ssize_t n;
-	char *end;
-	int fd;
-
-	memset(r, 0, sizeof *r);
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	cr_assert_neq(fd, -1);
-	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0, "connect to port %u", port);
-	snprintf(req, sizeof req, "%s %s HTTP/1.0\r\nHost: localhost\r\n%s\r\n", method, path,
-	    headers != NULL ? headers : "");
-	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
-	r->raw = calloc(1, 1);
-	while ((n = read(fd, chunk, sizeof chunk)) > 0) {
-		r->raw = realloc(r->raw, len + (size_t)n + 1);
-		memcpy(r->raw + len, chunk, (size_t)n);
-		len += (size_t)n;
-		r->raw[len] = '\0';
-	}
-	close(fd);
-	cr_assert(len > 12 && strncmp(r->raw, "HTTP/1.", 7) == 0, "no HTTP answer: %s", r->raw);
-	r->status = (int)strtol(r->raw + 9, NULL, 10);
-	end = strstr(r->raw, "\r\n\r\n");
-	cr_assert_not_null(end);
-	r->body = end + 4;
-	r->body_len = len - (size_t)(r->body - r->raw);
-}
-
-/* The value of a response header (static buffer), or NULL. */
-static const char *
-header(const struct http *r, const char *name)
-{
-	static char value[1024];
-	const char *p = r->raw, *eol;
-	size_t n = strlen(name);
-
-	while ((p = strstr(p, "\r\n")) != NULL && p < r->body - 2) {
-		p += 2;
-		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
-			p += n + 1;
-			while (*p == ' ')
-				p++;
-			eol = strstr(p, "\r\n");
-			snprintf(value, sizeof value, "%.*s", (int)(eol - p), p);
-			return value;
-		}
-	}
-	return NULL;
-}
 
 /* Sends a request with 40 KB of headers (past the 32 KiB limit); true if it got a 200. */
 static bool
@@ -164,32 +51,6 @@ oversized_answered(unsigned port)
 		return false;
 	buf[n] = '\0';
 	return strncmp(buf + 8, " 200", 4) == 0;
-}
-
-static struct web_server *
-start(const char *db, const char *base, const char *user, const char *hash)
-{
-	struct web_options o = { .db_path = db,
-		.listen = "127.0.0.1:0",
-		.base_path = base,
-		.auth_user = user,
-		.auth_hash = hash,
-		.threads = 2 };
-	struct web_server *w;
-	struct errbuf e;
-
-	cr_assert_eq(web_server_start(&o, &w, &e), 0, "%s", e.msg);
-	cr_assert_neq(web_server_port(w), 0u);
-	return w;
-}
-
-static char *
-db_path(const char *dir)
-{
-	static char path[512];
-
-	snprintf(path, sizeof path, "%s/t.db", dir);
-	return path;
 }
 
 /* ---- HTML and passwords ---- */
@@ -247,50 +108,50 @@ Test(server, pages_headers_and_limits)
 	static const char *const missing[] = { "/assets/../../etc/passwd", "/assets/index.html",
 		"/assets/", "/etc/passwd", "/index.html", "/api/v2/overview", "/api/v1/",
 		"/assets/app.js/", "//assets/app.js" };
-	char *dir = make_db();
-	struct web_server *w = start(db_path(dir), "", NULL, NULL);
+	char *dir = wc_make_db();
+	struct web_server *w = wc_start(wc_db_path(dir), "", NULL, NULL);
 	unsigned port = web_server_port(w);
-	struct http r;
+	struct wc_answer r;
 	size_t i;
 
-	http(port, "GET", "/", NULL, &r);
+	wc_get(port, "GET", "/", NULL, &r);
 	cr_expect_eq(r.status, 200);
 	cr_expect_not_null(strstr(r.body, "<script src=\"assets/app.js\" defer></script>"));
 	cr_expect_null(strstr(r.body, "<base"), "no prefix: no <base>");
-	cr_expect_str_eq(header(&r, "Content-Security-Policy"),
+	cr_expect_str_eq(wc_header(&r, "Content-Security-Policy"),
 	    "default-src 'self'; "
 	    "script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
 	    "base-uri 'self'; form-action 'self'");
-	cr_expect_str_eq(header(&r, "X-Content-Type-Options"), "nosniff");
-	cr_expect_str_eq(header(&r, "X-Frame-Options"), "DENY");
-	cr_expect_str_eq(header(&r, "Referrer-Policy"), "no-referrer");
+	cr_expect_str_eq(wc_header(&r, "X-Content-Type-Options"), "nosniff");
+	cr_expect_str_eq(wc_header(&r, "X-Frame-Options"), "DENY");
+	cr_expect_str_eq(wc_header(&r, "Referrer-Policy"), "no-referrer");
 	free(r.raw);
 
-	http(port, "GET", "/assets/app.js", NULL, &r);
+	wc_get(port, "GET", "/assets/app.js", NULL, &r);
 	cr_expect_eq(r.status, 200);
-	cr_expect_str_eq(header(&r, "Content-Type"), "text/javascript; charset=utf-8");
-	cr_expect_not_null(header(&r, "ETag"));
+	cr_expect_str_eq(wc_header(&r, "Content-Type"), "text/javascript; charset=utf-8");
+	cr_expect_not_null(wc_header(&r, "ETag"));
 	free(r.raw);
 
 	for (i = 0; i < sizeof missing / sizeof missing[0]; i++) {
-		http(port, "GET", missing[i], NULL, &r);
+		wc_get(port, "GET", missing[i], NULL, &r);
 		cr_expect_eq(r.status, 404, "%s: %d", missing[i], r.status);
-		cr_expect_str_eq(header(&r, "X-Frame-Options"), "DENY");
+		cr_expect_str_eq(wc_header(&r, "X-Frame-Options"), "DENY");
 		free(r.raw);
 	}
 
-	http(port, "POST", "/api/v1/overview", "Content-Length: 0\r\n", &r);
+	wc_get(port, "POST", "/api/v1/overview", "Content-Length: 0\r\n", &r);
 	cr_expect_eq(r.status, 405);
-	cr_expect_str_eq(header(&r, "Allow"), "GET, HEAD");
+	cr_expect_str_eq(wc_header(&r, "Allow"), "GET, HEAD");
 	free(r.raw);
 
-	http(port, "HEAD", "/", NULL, &r);
+	wc_get(port, "HEAD", "/", NULL, &r);
 	cr_expect_eq(r.status, 200);
 	cr_expect_eq(r.body_len, 0u);
 	free(r.raw);
 
 	cr_expect(!oversized_answered(port), "40 KB of headers answered with a 200");
-	http(port, "GET", "/", NULL, &r);
+	wc_get(port, "GET", "/", NULL, &r);
 	cr_expect_eq(r.status, 200, "the server still answers");
 	free(r.raw);
 	web_server_stop(w);
@@ -299,14 +160,14 @@ Test(server, pages_headers_and_limits)
 
 Test(server, api_answers_and_errors)
 {
-	char *dir = make_db();
-	struct web_server *w = start(db_path(dir), "", NULL, NULL);
+	char *dir = wc_make_db();
+	struct web_server *w = wc_start(wc_db_path(dir), "", NULL, NULL);
 	unsigned port = web_server_port(w);
-	struct http r;
+	struct wc_answer r;
 
-	http(port, "GET", "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &r);
+	wc_get(port, "GET", "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &r);
 	cr_expect_eq(r.status, 200);
-	cr_expect_str_eq(header(&r, "Content-Type"), "application/json; charset=utf-8");
+	cr_expect_str_eq(wc_header(&r, "Content-Type"), "application/json; charset=utf-8");
 	cr_expect_not_null(strstr(r.body, "\"from\":\"2024-03-01\",\"to\":\"2024-03-31\""));
 	cr_expect_not_null(strstr(r.body, "\"policy_domain\":\"example.com\",\"messages\":240,"),
 	    "%s", r.body);
@@ -314,8 +175,8 @@ Test(server, api_answers_and_errors)
 	    "%s", r.body);
 	free(r.raw);
 
-	http(port, "GET", "/api/v1/reports?from=2024-03-01&to=2024-03-31&domain=example.org", NULL,
-	    &r);
+	wc_get(port, "GET", "/api/v1/reports?from=2024-03-01&to=2024-03-31&domain=example.org",
+	    NULL, &r);
 	cr_expect_eq(r.status, 200);
 	cr_expect_not_null(strstr(r.body,
 	                       "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"
@@ -324,7 +185,7 @@ Test(server, api_answers_and_errors)
 	cr_expect_not_null(strstr(r.body, "\"total\":1,\"limit\":100,\"offset\":0}"), "%s", r.body);
 	free(r.raw);
 
-	http(port, "GET", "/api/v1/reports?domain=example.org", NULL, &r);
+	wc_get(port, "GET", "/api/v1/reports?domain=example.org", NULL, &r);
 	{
 		const char *id = strstr(r.body, "\"id\":");
 		char path[64];
@@ -332,7 +193,7 @@ Test(server, api_answers_and_errors)
 		cr_assert_not_null(id, "%s", r.body);
 		snprintf(path, sizeof path, "/api/v1/report/%ld", strtol(id + 5, NULL, 10));
 		free(r.raw);
-		http(port, "GET", path, NULL, &r);
+		wc_get(port, "GET", path, NULL, &r);
 		cr_expect_eq(r.status, 200);
 		cr_expect(strncmp(r.body, "{\"report\":{\"org_name\":", 22) == 0, "%s", r.body);
 		cr_expect_not_null(strstr(r.body, "],\"records_total\":3}\n"), "%s",
@@ -340,37 +201,37 @@ Test(server, api_answers_and_errors)
 	}
 	free(r.raw);
 
-	http(port, "GET", "/api/v1/sources.csv?from=2024-03-01&to=2024-03-31&sort=messages", NULL,
+	wc_get(port, "GET", "/api/v1/sources.csv?from=2024-03-01&to=2024-03-31&sort=messages", NULL,
 	    &r);
 	cr_expect_eq(r.status, 200);
-	cr_expect_str_eq(header(&r, "Content-Type"), "text/csv; charset=utf-8");
-	cr_expect_str_eq(header(&r, "Content-Disposition"),
+	cr_expect_str_eq(wc_header(&r, "Content-Type"), "text/csv; charset=utf-8");
+	cr_expect_str_eq(wc_header(&r, "Content-Disposition"),
 	    "attachment; filename=\"dmarcd-sources.csv\"");
 	cr_expect(strncmp(r.body, "source,policy_domain,messages,", 30) == 0, "%s", r.body);
 	cr_expect_null(strstr(r.body, "total_rows"));
 	free(r.raw);
 
-	http(port, "GET", "/api/v1/inputs?status=refused", NULL, &r);
+	wc_get(port, "GET", "/api/v1/inputs?status=refused", NULL, &r);
 	cr_expect_eq(r.status, 200);
 	cr_expect_not_null(strstr(r.body, "\"status\":\"refused\""), "%s", r.body);
 	cr_expect_not_null(strstr(r.body, "\"total\":1,"), "%s", r.body);
 	free(r.raw);
 
-	http(port, "GET", "/api/v1/overview?days=zero", NULL, &r);
+	wc_get(port, "GET", "/api/v1/overview?days=zero", NULL, &r);
 	cr_expect_eq(r.status, 400);
 	cr_expect_str_eq(r.body, "{\"error\":\"days: a number of days from 1 to 3660\"}\n");
 	free(r.raw);
-	http(port, "GET", "/api/v1/sources?source=not-an-ip", NULL, &r);
+	wc_get(port, "GET", "/api/v1/sources?source=not-an-ip", NULL, &r);
 	cr_expect_eq(r.status, 400);
 	free(r.raw);
-	http(port, "GET", "/api/v1/report/999999", NULL, &r);
+	wc_get(port, "GET", "/api/v1/report/999999", NULL, &r);
 	cr_expect_eq(r.status, 404);
 	cr_expect_str_eq(r.body, "{\"error\":\"no such id\"}\n");
 	free(r.raw);
-	http(port, "GET", "/api/v1/report/abc", NULL, &r);
+	wc_get(port, "GET", "/api/v1/report/abc", NULL, &r);
 	cr_expect_eq(r.status, 404);
 	free(r.raw);
-	http(port, "GET", "/api/v1/export/records.csv?result=fail", NULL, &r);
+	wc_get(port, "GET", "/api/v1/export/records.csv?result=fail", NULL, &r);
 	cr_expect_eq(r.status, 400);
 	free(r.raw);
 	web_server_stop(w);
@@ -395,16 +256,16 @@ Test(server, advice_answers_and_errors)
 	};
 	static const char head[] = "{\"domain\":\"example.com\",\"as_of\":\"2024-03-08\","
 	                           "\"window_days\":7,\"has_data\":true,";
-	char *dir = make_db(), *want, path[256], error[160];
-	struct web_server *w = start(db_path(dir), "", NULL, NULL);
+	char *dir = wc_make_db(), *want, path[256], error[160];
+	struct web_server *w = wc_start(wc_db_path(dir), "", NULL, NULL);
 	unsigned port = web_server_port(w);
-	struct http r;
+	struct wc_answer r;
 	size_t i;
 
-	http(port, "GET", "/api/v1/advice?domain=Example.COM&window=7&simulate=quarantine&pct=50",
+	wc_get(port, "GET", "/api/v1/advice?domain=Example.COM&window=7&simulate=quarantine&pct=50",
 	    NULL, &r);
 	cr_expect_eq(r.status, 200);
-	cr_expect_str_eq(header(&r, "Content-Type"), "application/json; charset=utf-8");
+	cr_expect_str_eq(wc_header(&r, "Content-Type"), "application/json; charset=utf-8");
 	cr_expect(strncmp(r.body, head, sizeof head - 1) == 0, "%s", r.body);
 	cr_expect_not_null(strstr(r.body,
 	                       "\"step\":\"p=reject (final step)\","
@@ -422,7 +283,7 @@ Test(server, advice_answers_and_errors)
 	cr_assert_eq(tu_run(&want,
 	                 "%s advise --db %s --json --window 7 --simulate quarantine "
 	                 "--pct 50 example.com",
-	                 DMARCD_BIN, db_path(dir)),
+	                 DMARCD_BIN, wc_db_path(dir)),
 	    0);
 	cr_expect(strlen(want) == r.body_len + 2 && want[0] == '[' &&
 	        strncmp(want + 1, r.body, r.body_len - 1) == 0 &&
@@ -431,7 +292,7 @@ Test(server, advice_answers_and_errors)
 	free(want);
 	free(r.raw);
 
-	http(port, "GET", "/api/v1/advice?domain=unknown.example", NULL, &r);
+	wc_get(port, "GET", "/api/v1/advice?domain=unknown.example", NULL, &r);
 	cr_expect_eq(r.status, 200);
 	cr_expect_not_null(strstr(r.body, "\"window_days\":30,\"has_data\":false,"), "%s", r.body);
 	cr_expect_not_null(
@@ -442,15 +303,15 @@ Test(server, advice_answers_and_errors)
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		snprintf(path, sizeof path, "/api/v1/advice?%s", bad[i].query);
 		snprintf(error, sizeof error, "{\"error\":\"%s\"}\n", bad[i].error);
-		http(port, "GET", path, NULL, &r);
+		wc_get(port, "GET", path, NULL, &r);
 		cr_expect_eq(r.status, 400, "%s: %d", bad[i].query, r.status);
 		cr_expect_str_eq(r.body, error, "%s", bad[i].query);
 		free(r.raw);
 	}
-	http(port, "GET", "/api/v1/advice.csv?domain=example.com", NULL, &r);
+	wc_get(port, "GET", "/api/v1/advice.csv?domain=example.com", NULL, &r);
 	cr_expect_eq(r.status, 400);
 	free(r.raw);
-	http(port, "GET", "/api/v1/advice/1?domain=example.com", NULL, &r);
+	wc_get(port, "GET", "/api/v1/advice/1?domain=example.com", NULL, &r);
 	cr_expect_eq(r.status, 404);
 	free(r.raw);
 	web_server_stop(w);
@@ -460,22 +321,22 @@ Test(server, advice_answers_and_errors)
 /* A cached answer is not reused once something new is ingested. */
 Test(server, answers_follow_new_data)
 {
-	char *dir = make_db(), path[512];
-	struct web_server *w = start(db_path(dir), "", NULL, NULL);
+	char *dir = wc_make_db(), path[512];
+	struct web_server *w = wc_start(wc_db_path(dir), "", NULL, NULL);
 	unsigned port = web_server_port(w);
-	struct http r;
+	struct wc_answer r;
 
-	http(port, "GET", "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &r);
+	wc_get(port, "GET", "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &r);
 	cr_expect_not_null(strstr(r.body, "\"policy_domain\":\"example.com\",\"messages\":240,"),
 	    "%s", r.body);
 	free(r.raw);
-	http(port, "GET", "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &r);
+	wc_get(port, "GET", "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &r);
 	cr_expect_not_null(strstr(r.body, "\"messages\":240,"), "the same answer twice");
 	free(r.raw);
 	snprintf(path, sizeof path, "%s/d.xml", dir);
-	write_report(path, "Reporter B", "rep-4", "example.com", 1709942400, 1, 60);
-	cr_assert_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, db_path(dir), path), 0);
-	http(port, "GET", "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &r);
+	wc_write_report(path, "Reporter B", "rep-4", "example.com", 1709942400, 1, 60);
+	cr_assert_eq(tu_run(NULL, "%s ingest --db %s %s", DMARCD_BIN, wc_db_path(dir), path), 0);
+	wc_get(port, "GET", "/api/v1/overview?from=2024-03-01&to=2024-03-31", NULL, &r);
 	cr_expect_not_null(strstr(r.body, "\"policy_domain\":\"example.com\",\"messages\":300,"),
 	    "a stale answer after an ingest: %s", r.body);
 	free(r.raw);
@@ -488,22 +349,22 @@ Test(server, exports_equal_the_cli)
 {
 	static const char *const kinds[] = { "reports", "records", "sources", "domains",
 		"failures" };
-	char *dir = make_db(), *want, path[256];
-	struct web_server *w = start(db_path(dir), "", NULL, NULL);
-	struct http r;
+	char *dir = wc_make_db(), *want, path[256];
+	struct web_server *w = wc_start(wc_db_path(dir), "", NULL, NULL);
+	struct wc_answer r;
 	size_t i;
 
 	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		cr_assert_eq(tu_run(&want,
 		                 "%s export %s --db %s --domain example.com --since 2024-03-06 "
 		                 "--until 2024-03-07",
-		                 DMARCD_BIN, kinds[i], db_path(dir)),
+		                 DMARCD_BIN, kinds[i], wc_db_path(dir)),
 		    0);
 		snprintf(path, sizeof path,
 		    "/api/v1/export/%s.csv?domain=example.com&from=2024-03-06"
 		    "&to=2024-03-07",
 		    kinds[i]);
-		http(web_server_port(w), "GET", path, NULL, &r);
+		wc_get(web_server_port(w), "GET", path, NULL, &r);
 		cr_expect_eq(r.status, 200);
 		cr_expect_eq(r.body_len, strlen(want), "%s: %zu bytes, want %zu", kinds[i],
 		    r.body_len, strlen(want));
@@ -512,10 +373,10 @@ Test(server, exports_equal_the_cli)
 		free(want);
 
 		cr_assert_eq(tu_run(&want, "%s export %s --db %s --format json", DMARCD_BIN,
-		                 kinds[i], db_path(dir)),
+		                 kinds[i], wc_db_path(dir)),
 		    0);
 		snprintf(path, sizeof path, "/api/v1/export/%s.json", kinds[i]);
-		http(web_server_port(w), "GET", path, NULL, &r);
+		wc_get(web_server_port(w), "GET", path, NULL, &r);
 		cr_expect_str_eq(r.body, want, "%s (JSON) differs", kinds[i]);
 		free(r.raw);
 		free(want);
@@ -528,11 +389,11 @@ Test(server, exports_equal_the_cli)
 Test(server, stop_during_an_export, .timeout = 60)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
-	char *dir = make_db(),
+	char *dir = wc_make_db(),
 	     req[] = "GET /api/v1/export/records.csv HTTP/1.1\r\n"
-	             "Host: x\r\n\r\n",
+	             "Host: localhost\r\n\r\n",
 	     buf[64];
-	struct web_server *w = start(db_path(dir), "", NULL, NULL);
+	struct web_server *w = wc_start(wc_db_path(dir), "", NULL, NULL);
 	int fd;
 
 	sa.sin_port = htons((uint16_t)web_server_port(w));
@@ -548,34 +409,35 @@ Test(server, stop_during_an_export, .timeout = 60)
 
 Test(server, base_path_and_forwarded_prefix)
 {
-	char *dir = make_db();
-	struct web_server *w = start(db_path(dir), "/dmarc/", NULL, NULL);
+	char *dir = wc_make_db();
+	struct web_server *w = wc_start(wc_db_path(dir), "/dmarc/", NULL, NULL);
 	unsigned port = web_server_port(w);
-	struct http r;
+	struct wc_answer r;
 
-	http(port, "GET", "/dmarc", NULL, &r);
+	wc_get(port, "GET", "/dmarc", NULL, &r);
 	cr_expect_eq(r.status, 301);
-	cr_expect_str_eq(header(&r, "Location"), "/dmarc/");
+	cr_expect_str_eq(wc_header(&r, "Location"), "/dmarc/");
 	free(r.raw);
-	http(port, "GET", "/dmarc/", NULL, &r);
+	wc_get(port, "GET", "/dmarc/", NULL, &r);
 	cr_expect_eq(r.status, 200);
 	cr_expect_not_null(strstr(r.body, "<base href=\"/dmarc/\">"), "%s", r.body);
 	free(r.raw);
-	http(port, "GET", "/dmarc/", "X-Forwarded-Prefix: /proxy/\r\n", &r);
+	wc_get(port, "GET", "/dmarc/", "X-Forwarded-Prefix: /proxy/\r\n", &r);
 	cr_expect_not_null(strstr(r.body, "<base href=\"/proxy/dmarc/\">"), "%s", r.body);
 	free(r.raw);
-	http(port, "GET", "/dmarc/", "X-Forwarded-Prefix: /x\"><script>alert(1)</script>\r\n", &r);
+	wc_get(port, "GET", "/dmarc/", "X-Forwarded-Prefix: /x\"><script>alert(1)</script>\r\n",
+	    &r);
 	cr_expect_not_null(strstr(r.body, "<base href=\"/dmarc/\">"), "hostile prefix used");
 	cr_expect_null(strstr(r.body, "alert(1)"));
 	free(r.raw);
-	http(port, "GET", "/dmarc/api/v1/reporters", NULL, &r);
+	wc_get(port, "GET", "/dmarc/api/v1/reporters", NULL, &r);
 	cr_expect_eq(r.status, 200);
 	cr_expect_not_null(strstr(r.body, "\"org_name\":\"Reporter A\""), "%s", r.body);
 	free(r.raw);
-	http(port, "GET", "/api/v1/reporters", NULL, &r);
+	wc_get(port, "GET", "/api/v1/reporters", NULL, &r);
 	cr_expect_eq(r.status, 404);
 	free(r.raw);
-	http(port, "GET", "/dmarcx/", NULL, &r);
+	wc_get(port, "GET", "/dmarcx/", NULL, &r);
 	cr_expect_eq(r.status, 404);
 	free(r.raw);
 	web_server_stop(w);
@@ -584,8 +446,8 @@ Test(server, base_path_and_forwarded_prefix)
 
 Test(server, remote_listening_needs_auth)
 {
-	char *dir = make_db(), hash[AUTH_HASH_MAX];
-	struct web_options o = { .db_path = db_path(dir), .listen = "0.0.0.0:0" };
+	char *dir = wc_make_db(), hash[AUTH_HASH_MAX];
+	struct web_options o = { .db_path = wc_db_path(dir), .listen = "0.0.0.0:0" };
 	struct web_server *w = NULL;
 	struct errbuf e;
 
@@ -623,27 +485,27 @@ Test(server, remote_listening_needs_auth)
 
 Test(server, basic_auth)
 {
-	char *dir = make_db(), hash[AUTH_HASH_MAX];
+	char *dir = wc_make_db(), hash[AUTH_HASH_MAX];
 	struct web_server *w;
 	struct errbuf e;
-	struct http r;
+	struct wc_answer r;
 
 	cr_assert_eq(auth_hash_password("open sesame", hash, sizeof hash, &e), 0);
-	w = start(db_path(dir), "", "admin", hash);
-	http(web_server_port(w), "GET", "/api/v1/reporters", NULL, &r);
+	w = wc_start(wc_db_path(dir), "", "admin", hash);
+	wc_get(web_server_port(w), "GET", "/api/v1/reporters", NULL, &r);
 	cr_expect_eq(r.status, 401);
-	cr_expect_not_null(header(&r, "WWW-Authenticate"));
-	cr_expect_str_eq(header(&r, "X-Frame-Options"), "DENY");
+	cr_expect_not_null(wc_header(&r, "WWW-Authenticate"));
+	cr_expect_str_eq(wc_header(&r, "X-Frame-Options"), "DENY");
 	free(r.raw);
 	/* admin:wrong */
-	http(web_server_port(w), "GET", "/api/v1/reporters",
+	wc_get(web_server_port(w), "GET", "/api/v1/reporters",
 	    "Authorization: Basic "
 	    "YWRtaW46d3Jvbmc=\r\n",
 	    &r);
 	cr_expect_eq(r.status, 401);
 	free(r.raw);
 	/* admin:open sesame */
-	http(web_server_port(w), "GET", "/api/v1/reporters",
+	wc_get(web_server_port(w), "GET", "/api/v1/reporters",
 	    "Authorization: Basic "
 	    "YWRtaW46b3BlbiBzZXNhbWU=\r\n",
 	    &r);
@@ -659,38 +521,38 @@ Test(server, failed_logins_are_throttled)
 	static const char wrong[] = "Authorization: Basic YWRtaW46d3Jvbmc=\r\n"; /* admin:wrong */
 	static const char right[] =
 	    "Authorization: Basic YWRtaW46b3BlbiBzZXNhbWU=\r\n"; /* admin:open sesame */
-	char *dir = make_db(), hash[AUTH_HASH_MAX];
+	char *dir = wc_make_db(), hash[AUTH_HASH_MAX];
 	struct web_server *w;
 	struct errbuf e;
-	struct http r;
+	struct wc_answer r;
 	int i;
 
 	cr_assert_eq(auth_hash_password("open sesame", hash, sizeof hash, &e), 0);
-	w = start(db_path(dir), "", "admin", hash);
+	w = wc_start(wc_db_path(dir), "", "admin", hash);
 	for (i = 0; i <= THROTTLE_FREE_FAILURES; i++) {
-		http(web_server_port(w), "GET", "/api/v1/reporters", wrong, &r);
+		wc_get(web_server_port(w), "GET", "/api/v1/reporters", wrong, &r);
 		cr_expect_eq(r.status, 401, "failure %d", i + 1);
 		free(r.raw);
 	}
 	/* Blocked for 1 s: even the right password waits, unchecked. */
-	http(web_server_port(w), "GET", "/api/v1/reporters", right, &r);
+	wc_get(web_server_port(w), "GET", "/api/v1/reporters", right, &r);
 	cr_expect_eq(r.status, 429);
-	cr_expect_str_eq(header(&r, "Retry-After"), "1");
+	cr_expect_str_eq(wc_header(&r, "Retry-After"), "1");
 	cr_expect_not_null(strstr(r.raw, "too many failed logins: try again in 1 s"), "%s", r.raw);
 	free(r.raw);
 	/* A request without credentials is not a failure: still a plain 401. */
-	http(web_server_port(w), "GET", "/api/v1/reporters", NULL, &r);
+	wc_get(web_server_port(w), "GET", "/api/v1/reporters", NULL, &r);
 	cr_expect_eq(r.status, 401);
 	free(r.raw);
 	usleep(1200 * 1000);
-	http(web_server_port(w), "GET", "/api/v1/reporters", right, &r);
+	wc_get(web_server_port(w), "GET", "/api/v1/reporters", right, &r);
 	cr_expect_eq(r.status, 200, "the block is over");
 	free(r.raw);
 	/* The success cleared the count: a wrong password is a plain 401 again, not a block. */
-	http(web_server_port(w), "GET", "/api/v1/reporters", wrong, &r);
+	wc_get(web_server_port(w), "GET", "/api/v1/reporters", wrong, &r);
 	cr_expect_eq(r.status, 401);
 	free(r.raw);
-	http(web_server_port(w), "GET", "/api/v1/reporters", right, &r);
+	wc_get(web_server_port(w), "GET", "/api/v1/reporters", right, &r);
 	cr_expect_eq(r.status, 200);
 	free(r.raw);
 	web_server_stop(w);
@@ -699,13 +561,14 @@ Test(server, failed_logins_are_throttled)
 
 Test(server, cli_serve_and_hash_password)
 {
-	char *dir = make_db(), *out;
+	char *dir = wc_make_db(), *out;
 
 	cr_expect_eq(tu_run(&out, "printf 'pw\\n' | %s hash-password", DMARCD_BIN), 0);
 	cr_expect(strncmp(out, "$6$", 3) == 0, "%s", out);
 	free(out);
 	cr_expect_eq(
-	    tu_run(&out, "%s serve --db %s --listen 0.0.0.0:0 2>&1", DMARCD_BIN, db_path(dir)), 1);
+	    tu_run(&out, "%s serve --db %s --listen 0.0.0.0:0 2>&1", DMARCD_BIN, wc_db_path(dir)),
+	    1);
 	cr_expect_not_null(strstr(out, "refusing to listen"), "%s", out);
 	free(out);
 	cr_expect_eq(tu_run(NULL, "%s serve --auth-user admin 2>/dev/null", DMARCD_BIN), 2);

@@ -1,6 +1,7 @@
 #include "cache.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,53 @@ struct cache {
 	uint64_t clock;
 	struct entry *e;
 };
+
+/* Appends s percent-encoded (all but A-Za-z0-9-._~); false when it does not fit. */
+static bool
+append_encoded(char *key, size_t size, size_t *len, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || (*p != '\0' && strchr("-._~", *p) != NULL)) {
+			if (size - *len < 2)
+				return false;
+			key[(*len)++] = (char)*p;
+		} else {
+			if (size - *len < 4)
+				return false;
+			key[(*len)++] = '%';
+			key[(*len)++] = hex[*p >> 4];
+			key[(*len)++] = hex[*p & 15];
+		}
+	}
+	key[*len] = '\0';
+	return true;
+}
+
+/* Appends one separator byte; false when it does not fit. */
+static bool
+append_byte(char *key, size_t size, size_t *len, char c)
+{
+	if (size - *len < 2)
+		return false;
+	key[(*len)++] = c;
+	key[*len] = '\0';
+	return true;
+}
+
+int
+cache_key_arg(char *key, size_t size, size_t *len, const char *name, const char *value)
+{
+	if (*len >= size || !append_encoded(key, size, len, name) ||
+	    (value != NULL &&
+	        (!append_byte(key, size, len, '=') || !append_encoded(key, size, len, value))) ||
+	    !append_byte(key, size, len, '&'))
+		return -1;
+	return 0;
+}
 
 struct cache *
 cache_new(const char *db_path, unsigned entries, size_t max_body)

@@ -25,6 +25,16 @@ struct cache_version {
 
 struct cache;
 
+/*
+ * Appends "name=value&" to the key being built in key (*len bytes so far, a
+ * buffer of size bytes, kept NUL-terminated), each byte of name and value
+ * but A-Za-z0-9-._~ percent-encoded: no argument can forge a separator, so
+ * two requests share a key only when their arguments are the same (a value
+ * "a&b=c" and two arguments a, b=c differ). NULL value: "name&". 0, or -1
+ * when it does not fit.
+ */
+int cache_key_arg(char *key, size_t size, size_t *len, const char *name, const char *value);
+
 /* A cache of at most entries answers of at most max_body bytes each; NULL when out of memory. */
 struct cache *cache_new(const char *db_path, unsigned entries, size_t max_body);
 void cache_free(struct cache *c);

@@ -4,11 +4,25 @@
 #include <stdbool.h>
 #include <string.h>
 
+/*
+ * A spreadsheet may run a cell as a formula when its first byte is one of
+ * = + - @ TAB CR, and some skip leading spaces or quotes first (OWASP, CSV
+ * injection): look past them.
+ */
+static bool
+formula_start(const char *s)
+{
+	while (*s == ' ' || *s == '"' || *s == '\'' || *s == '\n' || *s == '\v' || *s == '\f')
+		s++;
+	return *s != '\0' && strchr("=+-@\t\r", *s) != NULL;
+}
+
 int
 csv_write_field(FILE *out, const char *s)
 {
-	bool guard = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
-	bool quote = guard || strpbrk(s, ",\"\r\n") != NULL;
+	bool guard = formula_start(s);
+	/* ';' too: the separator of spreadsheets in locales with a decimal comma. */
+	bool quote = guard || strpbrk(s, ",;\"\r\n") != NULL;
 
 	if (quote && fputc('"', out) == EOF)
 		return -1;

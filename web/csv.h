@@ -1,7 +1,10 @@
 /*
  * csv: RFC 4180 output. The one place where a value is escaped for CSV:
- * quoted when it holds a comma, quote, CR or LF; and, against spreadsheet
- * formula injection, prefixed with ' when it starts with = + - @ TAB or CR.
+ * quoted when it holds a comma, semicolon, quote, CR or LF; and, against
+ * spreadsheet formula injection, prefixed with ' when it starts with
+ * = + - @ TAB or CR, also after leading spaces, quotes or line breaks.
+ * Numbers (CELL_INT, CELL_REAL) are written as numbers, never guarded: a
+ * negative one stays a number; a text cell "-5" is guarded like any text.
  */
 #ifndef DMARCD_CSV_H
 #define DMARCD_CSV_H

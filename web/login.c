@@ -90,8 +90,15 @@ login_check(struct login *l, struct MHD_Connection *c, int64_t *retry_s)
 		rc = LOGIN_OK;
 		if (addr != NULL)
 			throttle_passed(l->throttle, addr, now);
-	} else if (addr != NULL && (block = throttle_failed(l->throttle, addr, now)) > 0) {
-		log_blocked(addr, block);
+	} else if (addr != NULL) {
+		if ((block = throttle_failed(l->throttle, addr, now)) > 0)
+			log_blocked(addr, block);
+		/* At most once a refill: while the budget is spent, only trusted addresses are
+		 * checked. */
+		if ((block = throttle_global_wait(l->throttle, now)) > 0)
+			log_warn("web: failed logins from many addresses: every address not "
+			         "logged in lately waits %" PRId64 " s before its next try",
+			    seconds_of(block));
 	}
 	if (pass != NULL) {
 		explicit_bzero(pass, strlen(pass));

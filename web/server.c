@@ -16,13 +16,16 @@
 #include "cache.h"
 #include "deadline.h"
 #include "embedded.h"
+#include "host.h"
 #include "html.h"
 #include "log.h"
 #include "listener.h"
 #include "login.h"
 #include "pool.h"
+#include "prefix.h"
 #include "query.h"
 #include "stream.h"
+#include "urilimit.h"
 
 #define WEB_LISTEN_DEFAULT "127.0.0.1:8080"
 #define WEB_THREADS_DEFAULT 4
@@ -72,7 +75,14 @@ struct web_server {
 	struct advise_config advise; /* the advisor's thresholds */
 	char etags[WEB_ASSETS_MAX][24];
 	struct deadlines *deadlines; /* request heads due in WEB_HEAD_S (slowloris) */
+	char raw_headers[512];       /* the security headers as lines, for urilimit_refuse */
+	bool check_host;             /* answer only the Host names of host.h */
+	struct host_names names;     /* the configured server names */
 };
+
+/* The context of a request that on_uri refused: handle() drops its connection. */
+static const char refused_request;
+#define REFUSED ((void *)&refused_request)
 
 static const struct {
 	const char *ext, *type;
@@ -87,14 +97,23 @@ static const struct {
 
 /* ---- responses ---- */
 
+static const char *const security_headers[][2] = {
+	{ "Content-Security-Policy", WEB_CSP },
+	{ "X-Content-Type-Options", "nosniff" },
+	{ "Referrer-Policy", "no-referrer" },
+	{ "X-Frame-Options", "DENY" },
+	{ "Cross-Origin-Opener-Policy", "same-origin" },
+};
+
+#define N_SECURITY_HEADERS (sizeof security_headers / sizeof security_headers[0])
+
 static void
 add_security_headers(struct MHD_Response *r)
 {
-	MHD_add_response_header(r, "Content-Security-Policy", WEB_CSP);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+	size_t i;
+
+	for (i = 0; i < N_SECURITY_HEADERS; i++)
+		MHD_add_response_header(r, security_headers[i][0], security_headers[i][1]);
 }
 
 /* Queues r with the security headers and content type, then releases it. */
@@ -152,21 +171,11 @@ static void
 client_prefix(struct web_server *w, struct MHD_Connection *c, char *out, size_t size)
 {
 	const char *xfp = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Prefix");
-	size_t n = 0, i;
+	char forwarded[WEB_PREFIX_MAX];
 
-	if (xfp != NULL && xfp[0] == '/' && strlen(xfp) < WEB_PREFIX_MAX) {
-		for (i = 0; xfp[i] != '\0'; i++)
-			if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			           "0123456789-._~/",
-			        xfp[i]) == NULL)
-				break;
-		if (xfp[i] == '\0') {
-			n = i;
-			while (n > 0 && xfp[n - 1] == '/')
-				n--;
-		}
-	}
-	snprintf(out, size, "%.*s%s", (int)n, n > 0 ? xfp : "", w->base_path);
+	if (xfp == NULL || prefix_normalize(xfp, forwarded, sizeof forwarded) == -1)
+		forwarded[0] = '\0';
+	snprintf(out, size, "%s%s", forwarded, w->base_path);
 }
 
 static enum MHD_Result
@@ -296,40 +305,35 @@ reply_export(struct web_server *w, struct MHD_Connection *c, bool head, enum exp
 }
 
 struct cache_key {
-	char *p;
-	size_t left;
+	char *key;
+	size_t size, len;
 	bool overflow;
 };
 
 static enum MHD_Result
-add_key_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+add_key_arg(void *cls, enum MHD_ValueKind kind, const char *name, const char *value)
 {
 	struct cache_key *k = cls;
-	int n;
 
 	(void)kind;
-	n = snprintf(k->p, k->left, "%s=%s&", key, value != NULL ? value : "");
-	if (n < 0 || (size_t)n >= k->left) {
+	if (cache_key_arg(k->key, k->size, &k->len, name, value) == -1) {
 		k->overflow = true;
 		return MHD_NO;
 	}
-	k->p += n;
-	k->left -= (size_t)n;
 	return MHD_YES;
 }
 
-/* The cache key of an API request: its route and its arguments as given. 0, or -1 if too long. */
+/*
+ * The cache key of an API request: its route, then its arguments as given,
+ * each encoded by cache_key_arg. 0, or -1 if too long.
+ */
 static int
 make_cache_key(struct MHD_Connection *c, const char *route, char *key, size_t size)
 {
-	struct cache_key k;
-	int n = snprintf(key, size, "%s?", route);
+	struct cache_key k = { .key = key, .size = size, .len = 0, .overflow = false };
 
-	if (n < 0 || (size_t)n >= size)
+	if (size == 0 || cache_key_arg(key, size, &k.len, route, NULL) == -1)
 		return -1;
-	k.p = key + n;
-	k.left = size - (size_t)n;
-	k.overflow = false;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_key_arg, &k);
 	return k.overflow ? -1 : 0;
 }
@@ -413,6 +417,15 @@ reply_unauthorized(struct MHD_Connection *c)
 	return ret;
 }
 
+/* 421: a Host that is neither loopback nor a configured name (DNS rebinding). */
+static enum MHD_Result
+reply_misdirected(struct MHD_Connection *c)
+{
+	return reply_static(c, 421, "text/plain; charset=utf-8",
+	    "misdirected request: this dashboard answers only to localhost, 127.0.0.1, [::1] "
+	    "and its configured server names (--server-name, server_name in [web])\n");
+}
+
 /* 429 with Retry-After: too many failed logins from this address. */
 static enum MHD_Result
 reply_throttled(struct MHD_Connection *c, int64_t retry_s)
@@ -481,6 +494,25 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	head_deadline(cls, c, false);
 }
 
+/*
+ * MHD_OPTION_URI_LOG_CALLBACK: the request line, before libmicrohttpd splits
+ * its query (urilimit.h). A target of too many arguments gets its 414 here:
+ * libmicrohttpd would not answer it. Returns the request's context.
+ */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct web_server *w = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	if (urilimit_args(uri) <= URILIMIT_ARGS_MAX)
+		return NULL;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci != NULL)
+		urilimit_refuse(ci->connect_fd, w->raw_headers);
+	return REFUSED;
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -494,6 +526,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 
 	(void)version;
 	(void)upload;
+	if (*con_cls == REFUSED)
+		return MHD_NO; /* answered by on_uri */
 	head_deadline(w, c, true);
 	/*
 	 * The first call brings the head only. A GET or HEAD is answered at the
@@ -509,6 +543,9 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		*upload_size = 0; /* a body sent with a GET: skipped */
 		return MHD_YES;
 	}
+	if (w->check_host &&
+	    !host_allowed(&w->names, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host")))
+		return reply_misdirected(c);
 	if (!head && strcmp(method, "GET") != 0) {
 		r = MHD_create_response_from_buffer(19, (void *)"method not allowed\n",
 		    MHD_RESPMEM_PERSISTENT);
@@ -551,24 +588,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 static int
 set_base_path(const char *s, char *out, size_t size, struct errbuf *e)
 {
-	size_t n, i;
-
-	if (s == NULL)
-		s = "";
-	n = strlen(s);
-	while (n > 0 && s[n - 1] == '/')
-		n--;
-	for (i = 0; i < n; i++)
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/",
-		        s[i]) == NULL)
-			break;
-	if (n >= size || i < n || (n > 0 && s[0] != '/') || strstr(s, "//") != NULL) {
+	if (prefix_normalize(s, out, size) == -1) {
 		errbuf_set(e, "base path '%s': want a path such as /dmarc (letters, digits, -._~/)",
-		    s);
+		    s != NULL ? s : "");
 		return -1;
 	}
-	memcpy(out, s, n);
-	out[n] = '\0';
 	return 0;
 }
 
@@ -580,8 +604,18 @@ check_options(const struct web_options *o, struct web_server *w, struct listener
 	bool auth = o->auth_user != NULL || o->auth_hash != NULL;
 
 	if (listener_parse(listen_text, addr, e) == -1 ||
-	    set_base_path(o->base_path, w->base_path, sizeof w->base_path, e) == -1)
+	    set_base_path(o->base_path, w->base_path, sizeof w->base_path, e) == -1 ||
+	    host_names_parse(o->server_name, &w->names, e) == -1)
 		return -1;
+	/*
+	 * Without authentication anyone whose page the browser runs could read
+	 * the dashboard through a rebound name: only loopback and the named
+	 * Hosts are answered. With authentication the credentials guard it (the
+	 * browser keeps them for the real origin only), so any Host is answered
+	 * unless names are configured: then they are enforced as well, as the
+	 * owner asked.
+	 */
+	w->check_host = !auth || w->names.n > 0;
 	if (auth &&
 	    (o->auth_user == NULL || o->auth_user[0] == '\0' || o->auth_hash == NULL ||
 	        strchr(o->auth_user, ':') != NULL)) {
@@ -606,6 +640,24 @@ check_options(const struct web_options *o, struct web_server *w, struct listener
 		return -1;
 	}
 	return 0;
+}
+
+/* The security headers as "Name: value\r\n" lines, for the answers written on the socket. */
+static void
+make_raw_headers(struct web_server *w)
+{
+	size_t i, len = 0;
+	int n;
+
+	for (i = 0; i < N_SECURITY_HEADERS; i++) {
+		n = snprintf(w->raw_headers + len, sizeof w->raw_headers - len, "%s: %s\r\n",
+		    security_headers[i][0], security_headers[i][1]);
+		if (n < 0 || (size_t)n >= sizeof w->raw_headers - len) {
+			w->raw_headers[len] = '\0';
+			return;
+		}
+		len += (size_t)n;
+	}
 }
 
 /* FNV-1a: an ETag per asset, fixed for the binary's lifetime. */
@@ -656,6 +708,7 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 		goto fail;
 	}
 	make_etags(w);
+	make_raw_headers(w);
 	if ((w->deadlines = deadlines_new(WEB_CONN_LIMIT, WEB_HEAD_S)) == NULL) {
 		errbuf_set(e, "cannot start a thread");
 		goto fail;
@@ -671,7 +724,7 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_REQUEST_MEMORY,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, w, MHD_OPTION_NOTIFY_COMPLETED,
-	    on_completed, w, MHD_OPTION_END);
+	    on_completed, w, MHD_OPTION_URI_LOG_CALLBACK, on_uri, w, MHD_OPTION_END);
 	if (w->daemon == NULL) {
 		errbuf_set(e, "listen %s: libmicrohttpd could not start", listen_text);
 		close(fd);

@@ -3,7 +3,9 @@
  * reading the database through read-only store handles. Every asset is
  * compiled into the binary; nothing is served from disk by a request path.
  * Listening on anything but loopback requires authentication (HTTP Basic
- * against a password hash) unless explicitly allowed.
+ * against a password hash) unless explicitly allowed. Without
+ * authentication only loopback and configured Host names are answered
+ * (DNS rebinding; host.h).
  */
 #ifndef DMARCD_SERVER_H
 #define DMARCD_SERVER_H
@@ -20,7 +22,13 @@ struct web_options {
 	const char *auth_user;          /* HTTP Basic user, or NULL for none */
 	const char *auth_hash;          /* its password hash (see README), or NULL */
 	bool allow_remote_without_auth; /* explicit override of the loopback-only rule */
-	unsigned threads;               /* worker threads, 0 for the default */
+	/*
+	 * The names besides loopback the dashboard answers to, "NAME[,NAME...]"
+	 * (host.h), or NULL. Requests of any other Host, or none, get a 421:
+	 * always without authentication, and with it when names are given.
+	 */
+	const char *server_name;
+	unsigned threads;                   /* worker threads, 0 for the default */
 	const struct advise_config *advise; /* the advisor's thresholds, NULL for the defaults;
 	                                       its strings must outlive the server */
 };

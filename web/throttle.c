@@ -2,7 +2,10 @@
  * An open-addressed table: an address lives in one of THROTTLE_PROBE slots
  * from its hash, whose seed is random so that nobody can aim addresses at
  * one window to push a guesser out of it. Slots past THROTTLE_FORGET_S and
- * past their block are free again.
+ * past their block are free again. The global ceiling is a token bucket
+ * kept as the time it would be full again (global_full): each failure adds
+ * THROTTLE_GLOBAL_EVERY_MS to it, and it is spent when that is more than
+ * THROTTLE_GLOBAL_BURST - 1 refills ahead.
  */
 #include "throttle.h"
 
@@ -23,10 +26,18 @@ struct slot {
 	int64_t last_failure, blocked_until;
 };
 
+struct trusted {
+	bool used;
+	uint8_t key[16];
+	int64_t until;
+};
+
 struct throttle {
 	pthread_mutex_t lock;
 	uint64_t seed;
+	int64_t global_full; /* when the global budget is whole again */
 	struct slot slots[THROTTLE_SLOTS];
+	struct trusted trusted[THROTTLE_TRUSTED];
 };
 
 struct throttle *
@@ -51,7 +62,12 @@ throttle_free(struct throttle *t)
 	free(t);
 }
 
-/* The address's key: IPv4 as is, IPv6 by its /64. False for other families. */
+/*
+ * The address's key: IPv4 as is, IPv6 by its /64, an IPv4-mapped IPv6
+ * address as its IPv4 address (they all share the /64 ::ffff:0:0/64, which
+ * would make every IPv4 client of a server on [::] one address). False for
+ * other families.
+ */
 static bool
 key_of(const struct sockaddr *addr, uint8_t key[16])
 {
@@ -66,11 +82,73 @@ key_of(const struct sockaddr *addr, uint8_t key[16])
 	if (addr->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
 
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+			key[0] = 4;
+			memcpy(key + 1, in6->sin6_addr.s6_addr + 12, 4);
+			return true;
+		}
 		key[0] = 6;
 		memcpy(key + 1, &in6->sin6_addr, 8);
 		return true;
 	}
 	return false;
+}
+
+/* The global ceiling's wait at now (lock held). */
+static int64_t
+global_wait(const struct throttle *t, int64_t now)
+{
+	int64_t ahead =
+	    t->global_full - now - (THROTTLE_GLOBAL_BURST - 1) * (int64_t)THROTTLE_GLOBAL_EVERY_MS;
+
+	return ahead > 0 ? ahead : 0;
+}
+
+/* A failure spends one of the global budget; never more than a whole budget ahead. */
+static void
+global_spend(struct throttle *t, int64_t now)
+{
+	int64_t cap = now + THROTTLE_GLOBAL_BURST * (int64_t)THROTTLE_GLOBAL_EVERY_MS;
+
+	if (t->global_full < now)
+		t->global_full = now;
+	t->global_full += THROTTLE_GLOBAL_EVERY_MS;
+	if (t->global_full > cap)
+		t->global_full = cap;
+}
+
+/* The trusted entry of key, or NULL (lock held). */
+static struct trusted *
+trusted_of(struct throttle *t, const uint8_t key[16], int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < THROTTLE_TRUSTED; i++)
+		if (t->trusted[i].used && now < t->trusted[i].until &&
+		    memcmp(t->trusted[i].key, key, 16) == 0)
+			return &t->trusted[i];
+	return NULL;
+}
+
+/* Trusts key for THROTTLE_TRUST_S, in its entry, else the one that ends first (lock held). */
+static void
+trust(struct throttle *t, const uint8_t key[16], int64_t now)
+{
+	struct trusted *e = trusted_of(t, key, now);
+	size_t i;
+
+	for (i = 0; e == NULL && i < THROTTLE_TRUSTED; i++)
+		if (!t->trusted[i].used)
+			e = &t->trusted[i];
+	if (e == NULL) {
+		e = &t->trusted[0];
+		for (i = 1; i < THROTTLE_TRUSTED; i++)
+			if (t->trusted[i].until < e->until)
+				e = &t->trusted[i];
+	}
+	e->used = true;
+	memcpy(e->key, key, 16);
+	e->until = now + THROTTLE_TRUST_S * INT64_C(1000);
 }
 
 static size_t
@@ -125,6 +203,8 @@ throttle_wait(struct throttle *t, const struct sockaddr *addr, int64_t now)
 	pthread_mutex_lock(&t->lock);
 	if ((s = find(t, key, now, false)) != NULL && s->blocked_until > now)
 		wait = s->blocked_until - now;
+	if (trusted_of(t, key, now) == NULL && global_wait(t, now) > wait)
+		wait = global_wait(t, now);
 	pthread_mutex_unlock(&t->lock);
 	return wait;
 }
@@ -140,6 +220,7 @@ throttle_failed(struct throttle *t, const struct sockaddr *addr, int64_t now)
 	if (!key_of(addr, key))
 		return 0;
 	pthread_mutex_lock(&t->lock);
+	global_spend(t, now);
 	s = find(t, key, now, true);
 	if (s->failures < UINT_MAX)
 		s->failures++;
@@ -166,5 +247,17 @@ throttle_passed(struct throttle *t, const struct sockaddr *addr, int64_t now)
 	pthread_mutex_lock(&t->lock);
 	if ((s = find(t, key, now, false)) != NULL)
 		s->used = false;
+	trust(t, key, now);
 	pthread_mutex_unlock(&t->lock);
+}
+
+int64_t
+throttle_global_wait(struct throttle *t, int64_t now)
+{
+	int64_t wait;
+
+	pthread_mutex_lock(&t->lock);
+	wait = global_wait(t, now);
+	pthread_mutex_unlock(&t->lock);
+	return wait;
 }

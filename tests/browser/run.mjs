@@ -565,7 +565,7 @@ async function authentication(browser) {
   const hash = dmarcd(['hash-password'], 'correct horse\n').trim();
   check(hash.startsWith('$6$'), 'hash-password prints a SHA-512 crypt hash', hash);
   const hashFile = join(work, 'hash');
-  writeFileSync(hashFile, hash + '\n');
+  writeFileSync(hashFile, hash + '\n', { mode: 0o600 });
   const s = await serve(['--auth-user', 'admin', '--auth-hash-file', hashFile]);
   try {
     const url = `http://127.0.0.1:${s.port}/api/v1/reporters`;

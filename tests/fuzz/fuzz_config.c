@@ -57,6 +57,7 @@ check_config(const struct config *c)
 	check_string(c->base_path);
 	check_string(c->auth_user);
 	check_string(c->auth_hash_file);
+	check_string(c->server_name);
 	for (i = 0; i < c->n_imap; i++) {
 		const struct config_imap *im = &c->imap[i];
 
