@@ -62,8 +62,7 @@ parse_cidr(const char *s, uint8_t lo[16], uint8_t hi[16], unsigned *prefix, int 
 	char addr[64];
 	const char *slash = strchr(s, '/');
 	size_t len = slash != NULL ? (size_t)(slash - s) : strlen(s);
-	unsigned long bits;
-	char *end;
+	uint64_t bits;
 	unsigned i, max;
 
 	if (len == 0 || len >= sizeof addr)
@@ -83,10 +82,7 @@ parse_cidr(const char *s, uint8_t lo[16], uint8_t hi[16], unsigned *prefix, int 
 	}
 	bits = max;
 	if (slash != NULL) {
-		if (!isdigit((unsigned char)slash[1]))
-			return -1;
-		bits = strtoul(slash + 1, &end, 10);
-		if (*end != '\0' || bits > max)
+		if (num_parse(slash + 1, max, &bits) == -1)
 			return -1;
 	}
 	*prefix = (unsigned)bits + (128 - max);

@@ -1,7 +1,6 @@
 #include "cli.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "advise.h"
 #include "log.h"
+#include "num.h"
 
 const char *
 cli_db_path(const char *option)
@@ -83,15 +83,11 @@ cli_parse_date(const char *s, int end_of_day, int64_t *out)
 int
 cli_parse_size(const char *s, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	const char *end;
+	uint64_t v;
 	unsigned shift = 0;
 
-	if (!isdigit((unsigned char)s[0]))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
+	if (num_parse_prefix(s, UINT64_MAX, &v, &end) == -1)
 		return -1;
 	switch (toupper((unsigned char)*end)) {
 	case '\0':

@@ -3,7 +3,6 @@
  * dmarcd classify: confirming what a sending source is. Report content
  * (domains, labels) is escaped before it reaches the terminal.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <string.h>
 
 #include "advice.h"
+#include "num.h"
 #include "advise_setup.h"
 #include "cli.h"
 #include "config.h"
@@ -164,16 +164,6 @@ advise_usage(void)
 	    "  thresholds of its [advisor] section and loads its [source] and [domain] ones.\n");
 }
 
-static int
-parse_uint(const char *s, long max, long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	return errno == 0 && *end == '\0' && end != s && *out >= 0 && *out <= max ? 0 : -1;
-}
-
 int
 cmd_advise(int argc, char **argv)
 {
@@ -200,7 +190,7 @@ cmd_advise(int argc, char **argv)
 	struct errbuf e;
 	unsigned window = 0;
 	int64_t ts;
-	long n;
+	uint64_t n;
 	char domain[256];
 
 	advise_config_default(&cfg);
@@ -211,7 +201,7 @@ cmd_advise(int argc, char **argv)
 			db = optarg;
 			break;
 		case 'w':
-			if (parse_uint(optarg, ADVISE_WINDOW_MAX, &n) == -1 || n == 0) {
+			if (num_parse(optarg, ADVISE_WINDOW_MAX, &n) == -1 || n == 0) {
 				fprintf(stderr, "dmarcd advise: --window takes 1 to %d days\n",
 				    ADVISE_WINDOW_MAX);
 				return EXIT_USAGE;
@@ -237,7 +227,7 @@ cmd_advise(int argc, char **argv)
 			}
 			break;
 		case 'p':
-			if (parse_uint(optarg, 100, &n) == -1) {
+			if (num_parse(optarg, 100, &n) == -1) {
 				fprintf(stderr, "dmarcd advise: --pct takes 0 to 100\n");
 				return EXIT_USAGE;
 			}

@@ -1,10 +1,10 @@
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "cli.h"
+#include "num.h"
 #include "log.h"
 #include "store.h"
 
@@ -28,11 +28,10 @@ cmd_prune(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL;
-	long days = STORE_FAILURE_RETENTION_DAYS;
+	uint64_t days = STORE_FAILURE_RETENTION_DAYS;
 	struct store *st = NULL;
 	struct errbuf e;
 	uint64_t cleared = 0;
-	char *end;
 	int opt, status = EXIT_OPERATIONAL;
 
 	optind = 0;
@@ -42,9 +41,7 @@ cmd_prune(int argc, char **argv)
 			db = optarg;
 			break;
 		case 'r':
-			errno = 0;
-			days = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || days < 0 || days > 36500) {
+			if (num_parse(optarg, 36500, &days) == -1) {
 				fprintf(stderr,
 				    "dmarcd prune: --retention-days takes 0 to 36500\n");
 				return EXIT_USAGE;
@@ -67,8 +64,8 @@ cmd_prune(int argc, char **argv)
 		log_error("%s", e.msg);
 		goto out;
 	}
-	printf("%llu failure report samples cleared (older than %ld days)\n",
-	    (unsigned long long)cleared, days);
+	printf("%llu failure report samples cleared (older than %llu days)\n",
+	    (unsigned long long)cleared, (unsigned long long)days);
 	status = 0;
 out:
 	store_close(st);

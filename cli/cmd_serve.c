@@ -2,7 +2,6 @@
  * dmarcd serve: the dashboard and its API over HTTP until SIGINT/SIGTERM.
  * dmarcd hash-password: the password hash for --auth-hash-file.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "num.h"
 #include "cli.h"
 #include "config.h"
 #include "log.h"
@@ -61,12 +61,9 @@ ensure_db(const char *path)
 static int
 parse_threads(const char *s, unsigned *out)
 {
-	char *end;
-	long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || end == s || v < 1 || v > 64)
+	if (num_parse(s, 64, &v) == -1 || v < 1)
 		return -1;
 	*out = (unsigned)v;
 	return 0;

@@ -2,7 +2,6 @@
  * dmarcd suspects: the reports that may be forged (store_suspect.c), which
  * the advisor leaves out, and --accept to count one after all.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "num.h"
 #include "log.h"
 #include "store_advise.h"
 
@@ -47,11 +47,12 @@ print_suspect(void *ctx, const struct store_suspect *s)
 static int
 parse_id(const char *s, int64_t *out)
 {
-	char *end;
+	uint64_t v;
 
-	errno = 0;
-	*out = strtoll(s, &end, 10);
-	return errno == 0 && end != s && *end == '\0' && *out > 0 ? 0 : -1;
+	if (num_parse(s, INT64_MAX, &v) == -1 || v == 0)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
 }
 
 int

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "loopback.h"
+#include "num.h"
 
 #define CONFIG_LINE_MAX 4096
 #define CONFIG_SOURCES_MAX 64   /* [imap] plus [maildir] sections */
@@ -212,15 +213,10 @@ fail_at(struct parser *p, struct errbuf *e, const char *fmt, ...)
 static int
 parse_scaled(const char *s, const char *suffixes, const uint64_t *scale, uint64_t *out)
 {
-	char *end;
-	const char *u;
-	unsigned long long v;
+	const char *end, *u;
+	uint64_t v;
 
-	if (!isdigit((unsigned char)s[0]))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
+	if (num_parse_prefix(s, UINT64_MAX, &v, &end) == -1)
 		return -1;
 	if (*end == '\0') {
 		*out = v;
