@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "days.h"
+
 /* Authorized mail: the sources the domain owner sends through, aligned or not. */
 static bool
 authorized(enum source_class c)
@@ -48,17 +50,6 @@ pct_text(double r, char *buf, size_t size)
 		snprintf(buf, size, "%.2f %%", r * 100.0);
 	else
 		snprintf(buf, size, "%.1f %%", r * 100.0);
-	return buf;
-}
-
-static const char *
-day_text(int64_t day, char *buf, size_t size)
-{
-	time_t t = (time_t)(day * 86400);
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%d", &tm) == 0)
-		snprintf(buf, size, "?");
 	return buf;
 }
 
@@ -188,7 +179,7 @@ days_condition(const struct advisor *a, struct advice *out, const char *id, cons
 
 	c->ok = days >= (int64_t)min_days;
 	snprintf(c->measured, sizeof c->measured, "%" PRId64 " day%s (since %s)", days,
-	    days == 1 ? "" : "s", day_text(a->pol.since_day, d, sizeof d));
+	    days == 1 ? "" : "s", days_text(a->pol.since_day, d));
 	snprintf(c->threshold, sizeof c->threshold, ">= %u days", min_days);
 	if (!c->ok)
 		fix(out, "Keep the current policy %" PRId64 " more day%s before the next step.",
@@ -360,7 +351,7 @@ new_sources(const struct advisor *a, struct advice *out, const char *id, unsigne
 	if (found != NULL) {
 		advise_sender_describe(a, found, &d);
 		snprintf(c->measured, sizeof c->measured, "%u new: %s, first seen %s", n, d.label,
-		    day_text(found->first_ever, day, sizeof day));
+		    days_text(found->first_ever, day));
 	} else {
 		snprintf(c->measured, sizeof c->measured, "none");
 	}
@@ -478,7 +469,7 @@ gate_b(const struct advisor *a, struct advice *out, unsigned min_days)
 		snprintf(c->measured, sizeof c->measured, "no change seen");
 	else
 		snprintf(c->measured, sizeof c->measured, "last change %s",
-		    day_text(a->pol.changed_day, n, sizeof n));
+		    days_text(a->pol.changed_day, n));
 	snprintf(c->threshold, sizeof c->threshold, "none in the last %u days", a->cfg.stable_days);
 	new_sources(a, out, "B7b", a->cfg.stable_days, true);
 }
@@ -667,7 +658,7 @@ advise_judge(const struct advisor *a, struct advice *out)
 		out->verdict =
 		    out->verdict == VERDICT_NOT_READY ? VERDICT_REGRESSION : VERDICT_AT_REJECT;
 	if (a->as_of < t->last.day_last)
-		note(out, "the latest report ends after %s", day_text(a->as_of, d, sizeof d));
+		note(out, "the latest report ends after %s", days_text(a->as_of, d));
 	impact(a, out, &st);
 	advise_next_record(a, st.p, st.pct, st.testing, out);
 }

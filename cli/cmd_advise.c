@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "advice.h"
+#include "advice_json.h"
 #include "num.h"
 #include "advise_setup.h"
 #include "cli.h"
@@ -17,6 +18,7 @@
 #include "log.h"
 #include "query.h"
 #include "store_advise.h"
+#include "days.h"
 
 /* YYYY-MM-DD, or "-" for no day. */
 static const char *
@@ -25,7 +27,7 @@ day_text(int64_t day, char buf[11])
 	if (day < 0)
 		snprintf(buf, 11, "-");
 	else
-		query_day_text(day, buf);
+		days_text(day, buf);
 	return buf;
 }
 
@@ -139,7 +141,7 @@ advise_one(void *ctx, const char *domain)
 		return -1;
 	if (r->json) {
 		fputs(r->done > 0 ? ",\n" : "", stdout);
-		advice_write_json(stdout, &a);
+		advice_json_write(stdout, &a);
 	} else {
 		if (r->done > 0)
 			putchar('\n');

@@ -205,14 +205,6 @@ store_fill_cell(sqlite3_stmt *s, int col, store_describe_fn describe, char *flag
 	}
 }
 
-int64_t
-store_day(int64_t ts)
-{
-	if (ts >= 0)
-		return ts / 86400;
-	return -((-(ts + 1)) / 86400) - 1;
-}
-
 /*
  * dmarcd_sum(x): an integer sum that saturates at 2^63-1 where SQLite's
  * sum() fails with "integer overflow" and total() loses exactness past 2^53.

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "flags.h"
+#include "days.h"
 
 #define EXPORT_MAX_COLS 24
 
@@ -197,7 +198,7 @@ bind_filter(sqlite3_stmt *s, const struct export_filter *f)
 	if (i != 0)
 		rc = store_bind_text(s, i, f->domain);
 	return rc | bind_named(s, ":since", f->since) | bind_named(s, ":until", f->until) |
-	    bind_named(s, ":lo", store_day(f->since)) | bind_named(s, ":hi", store_day(f->until));
+	    bind_named(s, ":lo", days_of(f->since)) | bind_named(s, ":hi", days_of(f->until));
 }
 
 int

@@ -248,9 +248,6 @@ typedef char *(*store_describe_fn)(uint64_t flags, char *buf, size_t size);
 void store_fill_cell(sqlite3_stmt *s, int col, store_describe_fn describe, char *flags,
     struct cell *c);
 
-/* floor(ts / 86400), for negative times too. */
-int64_t store_day(int64_t ts);
-
 /* ---- the rollup sums (store_roll.c, store_rollup.c) ---- */
 
 /* The id of name (interned), or -1 when out of memory. */

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "days.h"
+
 /* Reports longer than this are split over the days they overlap. */
 #define SPAN_SPLIT (36 * 3600)
 
@@ -57,14 +59,14 @@ attribute(struct sink_state *k, const struct agg_report *r, struct errbuf *e)
 	}
 	k->begin_ts = b;
 	k->end_ts = en;
-	k->mid_day = store_day(b + (en - b) / 2);
+	k->mid_day = days_of(b + (en - b) / 2);
 	if (en - b <= SPAN_SPLIT) {
 		k->day_first = k->mid_day;
 		k->ndays = 1;
 		return 0;
 	}
-	k->day_first = store_day(b);
-	last = store_day(en);
+	k->day_first = days_of(b);
+	last = days_of(en);
 	if (last - k->day_first >= BOUND_REPORT_DAYS) {
 		errbuf_set(e, "store: report spans %lld days (at most %d; a parser bug)",
 		    (long long)(last - k->day_first + 1), BOUND_REPORT_DAYS);

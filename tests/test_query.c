@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "query.h"
+#include "days.h"
 
 struct args {
 	const char *kv[16][2];
@@ -34,9 +35,9 @@ Test(query, windows_and_filters)
 	char day[11];
 
 	cr_assert_eq(query_parse(args_get, &a, 20000, &q, &e), 0, "%s", e.msg);
-	query_day_text(q.filter.day_from, day);
+	days_text(q.filter.day_from, day);
 	cr_expect_str_eq(day, "2024-03-01");
-	query_day_text(q.filter.day_to, day);
+	days_text(q.filter.day_to, day);
 	cr_expect_str_eq(day, "2024-03-31");
 	cr_expect_str_eq(q.filter.domain, "example.com");
 	cr_expect_eq(q.filter.result, DASH_RESULT_FAIL);
@@ -62,7 +63,7 @@ Test(query, days_count_back_from_to_or_today)
 	char day[11];
 
 	cr_assert_eq(query_parse(args_get, &a, 99999, &q, &e), 0, "%s", e.msg);
-	query_day_text(q.filter.day_from, day);
+	days_text(q.filter.day_from, day);
 	cr_expect_str_eq(day, "2024-03-04");
 	cr_assert_eq(query_parse(args_get, &b, 19800, &q, &e), 0);
 	cr_expect_eq(q.filter.day_to, 19800);

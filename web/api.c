@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "advice.h"
+#include "advice_json.h"
 #include "csv.h"
 #include "json.h"
 #include "store_dash.h"
+#include "days.h"
 
 #define API_COLS_MAX 64
 #define API_ROUTE_MAX 64
@@ -175,7 +177,7 @@ write_day(FILE *out, const char *name, int64_t day)
 		return -1;
 	if (day == 0)
 		return fputs("null", out) == EOF ? -1 : 0;
-	query_day_text(day, buf);
+	days_text(day, buf);
 	return fprintf(out, "\"%s\"", buf) < 0 ? -1 : 0;
 }
 
@@ -520,7 +522,7 @@ answer_advice(struct store *st, query_arg_fn arg, void *ctx, bool csv,
 		advice_free(&a);
 		return -1;
 	}
-	rc = advice_write_json(out, &a) == -1 || fputc('\n', out) == EOF ? -1 : 0;
+	rc = advice_json_write(out, &a) == -1 || fputc('\n', out) == EOF ? -1 : 0;
 	if (fclose(out) != 0)
 		rc = -1;
 	advice_free(&a);

@@ -3,40 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "days.h"
+
 #define QUERY_YEAR_MIN 1971 /* day 0 would mean "no filter" to the store */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-void
-query_day_text(int64_t day, char buf[11])
-{
-	int64_t z = day + 719468, era, y;
-	unsigned doe, yoe, doy, mp, d, m;
-
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)(y % 10000) % 10000u, m % 100u, d % 100u);
-}
 
 /* Parses a decimal number of at most 10 digits, no sign, no spaces. */
 static int

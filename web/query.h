@@ -43,6 +43,5 @@ int query_parse(query_arg_fn arg, void *ctx, int64_t today, struct query *q, str
 void query_export_filter(const struct query *q, struct export_filter *f);
 
 /* Writes day (days since 1970-01-01) as YYYY-MM-DD into buf. */
-void query_day_text(int64_t day, char buf[11]);
 
 #endif
