@@ -566,6 +566,12 @@ Test(server, cli_serve_and_hash_password)
 	cr_expect_eq(tu_run(&out, "printf 'pw\\n' | %s hash-password", DMARCD_BIN), 0);
 	cr_expect(strncmp(out, "$6$", 3) == 0, "%s", out);
 	free(out);
+	/* a password longer than the reader takes is refused, never cut and hashed */
+	cr_expect_eq(
+	    tu_run(&out, "head -c 3000 /dev/zero | tr '\\0' x | %s hash-password 2>&1", DMARCD_BIN),
+	    1);
+	cr_expect_not_null(strstr(out, "at most 1022 bytes"), "%s", out);
+	free(out);
 	cr_expect_eq(
 	    tu_run(&out, "%s serve --db %s --listen 0.0.0.0:0 2>&1", DMARCD_BIN, wc_db_path(dir)),
 	    1);
