@@ -29,7 +29,7 @@ pipeline_new(struct store *st, const struct bounds *b, const struct pipeline_opt
 	p->bounds = *b;
 	p->options = *o;
 	extract_init();
-	if (o->parse_ahead && ahead_start(p, e) == -1) {
+	if (o->parse_ahead && pipeline_async_start(p, e) == -1) {
 		free(p);
 		return -1;
 	}
@@ -52,7 +52,7 @@ pipeline_free(struct pipeline *p)
 {
 	if (p == NULL)
 		return;
-	ahead_free(p);
+	pipeline_async_free(p);
 	if (p->in_batch)
 		store_batch_rollback(p->st);
 	drop_acks(p);
@@ -132,7 +132,7 @@ commit_batch(struct pipeline *p, struct errbuf *e)
 int
 pipeline_flush(struct pipeline *p, struct errbuf *e)
 {
-	if (ahead_finish(p, e) == -1)
+	if (pipeline_async_finish(p, e) == -1)
 		return -1;
 	return commit_batch(p, e);
 }
@@ -278,7 +278,7 @@ pipeline_ingest(struct pipeline *p, const struct pipeline_input *in, struct errb
 	bool seen;
 
 	if (p->options.parse_ahead)
-		return ahead_ingest(p, in, e);
+		return pipeline_async_ingest(p, in, e);
 	if (pipeline_ensure_batch(p, e) == -1)
 		return -1;
 	p->totals.inputs++;
@@ -324,7 +324,7 @@ reprocess_one(void *ctx, int64_t input_id, const char *location, const void *raw
 int
 pipeline_reprocess(struct pipeline *p, struct errbuf *e)
 {
-	if (ahead_finish(p, e) == -1)
+	if (pipeline_async_finish(p, e) == -1)
 		return -1;
 	if (pipeline_ensure_batch(p, e) == -1)
 		return -1;

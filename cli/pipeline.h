@@ -5,7 +5,7 @@
  * Maildir move, an IMAP move) runs only after the commit that holds its
  * data. This is the only code that joins ingest/ to store/.
  *
- * With parse_ahead, inputs are parsed on a second thread (relay.h) while
+ * With parse_ahead, inputs are parsed on a second thread (parse_thread.h) while
  * this one stores the inputs before them: pipeline_ingest copies the input
  * and returns before it is stored, and its outcome (counted in the totals,
  * recorded, acknowledged after its commit) follows in a later call or in

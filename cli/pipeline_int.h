@@ -1,7 +1,7 @@
 /*
  * pipeline internals, shared by pipeline.c (batches, outcomes, the inputs
- * stored as they come) and pipeline_ahead.c (inputs parsed ahead on the
- * relay's thread). Only the caller's thread runs any of this.
+ * stored as they come) and pipeline_async.c (inputs parsed ahead on the
+ * parse thread). Only the caller's thread runs any of this.
  */
 #ifndef DMARCD_PIPELINE_INT_H
 #define DMARCD_PIPELINE_INT_H
@@ -29,7 +29,7 @@ struct pipeline {
 	size_t n_acks, cap_acks;
 	struct pipeline_totals totals;
 	/* parse_ahead: the parser thread and the inputs in flight, oldest first */
-	struct relay *relay;
+	struct parse_thread *parser;
 	struct ahead_job *ahead_head, *ahead_tail;
 	size_t ahead_bytes;
 };
@@ -60,18 +60,18 @@ int pipeline_record_outcome(struct pipeline *p, int64_t input_id, const char *lo
 
 void pipeline_log_duplicate(const struct pipeline *p, const char *location);
 
-/* ---- pipeline_ahead.c: the parse_ahead option ---- */
+/* ---- pipeline_async.c: the parse_ahead option ---- */
 
 /* Starts the parser thread. */
-int ahead_start(struct pipeline *p, struct errbuf *e);
+int pipeline_async_start(struct pipeline *p, struct errbuf *e);
 
 /* Copies in and hands it to the parser thread; it is stored by a later call. */
-int ahead_ingest(struct pipeline *p, const struct pipeline_input *in, struct errbuf *e);
+int pipeline_async_ingest(struct pipeline *p, const struct pipeline_input *in, struct errbuf *e);
 
 /* Stores every input handed over (0 at once without parse_ahead). */
-int ahead_finish(struct pipeline *p, struct errbuf *e);
+int pipeline_async_finish(struct pipeline *p, struct errbuf *e);
 
 /* Stops the parser thread and frees the inputs not stored. */
-void ahead_free(struct pipeline *p);
+void pipeline_async_free(struct pipeline *p);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * report_pack: an aggregate report's metadata, or one of its records, with
  * every string, as one block of bytes, so that it can cross from the thread
- * that parses to the thread that stores (cli/relay.c).
+ * that parses to the thread that stores (cli/parse_thread.c).
  *
  * pack writes into buf, at most cap bytes, and returns the size the block
  * needs: when that is more than cap, buf holds nothing usable and the

@@ -6,7 +6,7 @@
  * hand-over (the inbox, the full and free chunks, the stop flag and
  * error, the failure hand-over); everything else belongs to one thread.
  */
-#include "relay.h"
+#include "parse_thread.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -37,15 +37,15 @@ struct chunk {
 	unsigned char data[];
 };
 
-struct relay {
+struct parse_thread {
 	const struct bounds *bounds;
-	struct relay_handlers h;
+	struct parse_thread_handlers h;
 	pthread_t thread;
 
 	pthread_mutex_t lock;
 	pthread_cond_t to_parser, to_writer;
 	/* under lock */
-	struct relay_job *inbox;
+	struct parse_thread_job *inbox;
 	struct chunk *full_head, *full_tail;
 	size_t n_full;
 	struct chunk *free_chunks;
@@ -68,9 +68,9 @@ struct relay {
 	struct agg_record record;
 };
 
-/* Stops the relay with the first error given. Called with the lock held. */
+/* Stops the parse thread with the first error given. Called with the lock held. */
 static void
-stop_locked(struct relay *r, const char *why)
+stop_locked(struct parse_thread *r, const char *why)
 {
 	if (!r->stop) {
 		r->stop = true;
@@ -81,7 +81,7 @@ stop_locked(struct relay *r, const char *why)
 }
 
 static void
-stop(struct relay *r, const char *why)
+stop(struct parse_thread *r, const char *why)
 {
 	pthread_mutex_lock(&r->lock);
 	stop_locked(r, why);
@@ -89,7 +89,7 @@ stop(struct relay *r, const char *why)
 }
 
 static int
-stopped(struct relay *r, struct errbuf *e)
+stopped(struct parse_thread *r, struct errbuf *e)
 {
 	pthread_mutex_lock(&r->lock);
 	errbuf_set(e, "%s", r->err.msg);
@@ -99,16 +99,16 @@ stopped(struct relay *r, struct errbuf *e)
 
 /* ---- the parser thread ---- */
 
-/* Sends the current chunk to the writer, waiting while RELAY_CHUNKS wait. */
+/* Sends the current chunk to the writer, waiting while PARSE_THREAD_CHUNKS wait. */
 static int
-publish(struct relay *r)
+publish(struct parse_thread *r)
 {
 	struct chunk *c = r->cur;
 
 	if (c == NULL || c->used == 0)
 		return 0;
 	pthread_mutex_lock(&r->lock);
-	while (r->n_full >= RELAY_CHUNKS && !r->stop)
+	while (r->n_full >= PARSE_THREAD_CHUNKS && !r->stop)
 		pthread_cond_wait(&r->to_parser, &r->lock);
 	if (r->stop) {
 		pthread_mutex_unlock(&r->lock);
@@ -129,18 +129,18 @@ publish(struct relay *r)
 
 /* Makes r->cur an empty chunk of at least size bytes. */
 static int
-new_chunk(struct relay *r, size_t size)
+new_chunk(struct parse_thread *r, size_t size)
 {
 	struct chunk *c = NULL;
 
 	pthread_mutex_lock(&r->lock);
-	if (size <= RELAY_CHUNK_SIZE && r->free_chunks != NULL) {
+	if (size <= PARSE_THREAD_CHUNK_SIZE && r->free_chunks != NULL) {
 		c = r->free_chunks;
 		r->free_chunks = c->next;
 	}
 	pthread_mutex_unlock(&r->lock);
 	if (c == NULL) {
-		size = size > RELAY_CHUNK_SIZE ? size : RELAY_CHUNK_SIZE;
+		size = size > PARSE_THREAD_CHUNK_SIZE ? size : PARSE_THREAD_CHUNK_SIZE;
 		if ((c = malloc(sizeof *c + size)) == NULL) {
 			stop(r, "out of memory");
 			return -1;
@@ -155,11 +155,11 @@ new_chunk(struct relay *r, size_t size)
 
 /*
  * Appends one message whose payload pack(obj) writes. Returns -1 once the
- * relay has stopped, seen when a chunk is published.
+ * parse thread has stopped, seen when a chunk is published.
  */
 static int
-emit(struct relay *r, enum msg_type type, size_t (*pack)(const void *obj, void *buf, size_t cap),
-    const void *obj)
+emit(struct parse_thread *r, enum msg_type type,
+    size_t (*pack)(const void *obj, void *buf, size_t cap), const void *obj)
 {
 	struct msg_head head = { type, 0 };
 	struct chunk *c;
@@ -210,7 +210,7 @@ pack_record(const void *obj, void *buf, size_t cap)
 }
 
 static int
-relay_begin(void *ctx, const struct agg_report *rep, struct errbuf *e)
+parse_thread_begin(void *ctx, const struct agg_report *rep, struct errbuf *e)
 {
 	if (emit(ctx, M_REPORT_BEGIN, pack_report, rep) == -1)
 		return stopped(ctx, e);
@@ -218,7 +218,7 @@ relay_begin(void *ctx, const struct agg_report *rep, struct errbuf *e)
 }
 
 static int
-relay_record(void *ctx, const struct agg_report *rep, const struct agg_record *rec,
+parse_thread_record(void *ctx, const struct agg_report *rep, const struct agg_record *rec,
     struct errbuf *e)
 {
 	(void)rep;
@@ -228,7 +228,7 @@ relay_record(void *ctx, const struct agg_report *rep, const struct agg_record *r
 }
 
 static int
-relay_end(void *ctx, const struct agg_report *rep, struct errbuf *e)
+parse_thread_end(void *ctx, const struct agg_report *rep, struct errbuf *e)
 {
 	if (emit(ctx, M_REPORT_END, pack_report, rep) == -1)
 		return stopped(ctx, e);
@@ -236,16 +236,16 @@ relay_end(void *ctx, const struct agg_report *rep, struct errbuf *e)
 }
 
 static void
-relay_abort(void *ctx)
+parse_thread_abort(void *ctx)
 {
 	emit(ctx, M_REPORT_ABORT, pack_nothing, NULL);
 }
 
 /* Hands f over and waits until the writer has stored it (f is ours only during the call). */
 static int
-relay_failure(void *ctx, const struct failure_report *f, struct errbuf *e)
+parse_thread_failure(void *ctx, const struct failure_report *f, struct errbuf *e)
 {
-	struct relay *r = ctx;
+	struct parse_thread *r = ctx;
 	bool stored;
 
 	if (emit(r, M_FAILURE, pack_pointer, f) == -1 || publish(r) == -1)
@@ -260,7 +260,7 @@ relay_failure(void *ctx, const struct failure_report *f, struct errbuf *e)
 }
 
 static void
-run_job(struct relay *r, struct relay_job *job)
+run_job(struct parse_thread *r, struct parse_thread_job *job)
 {
 	if (emit(r, M_JOB_BEGIN, pack_pointer, job) == -1)
 		return;
@@ -275,8 +275,8 @@ run_job(struct relay *r, struct relay_job *job)
 static void *
 parser_main(void *arg)
 {
-	struct relay *r = arg;
-	struct relay_job *job;
+	struct parse_thread *r = arg;
+	struct parse_thread_job *job;
 
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
@@ -308,7 +308,7 @@ payload_pointer(const unsigned char *payload)
 
 /* Keeps the report of a begin for the records that follow (their chunks come and go). */
 static int
-keep_report(struct relay *r, const unsigned char *payload, size_t len, struct errbuf *e)
+keep_report(struct parse_thread *r, const unsigned char *payload, size_t len, struct errbuf *e)
 {
 	unsigned char *grown;
 
@@ -326,7 +326,7 @@ keep_report(struct relay *r, const unsigned char *payload, size_t len, struct er
 }
 
 static int
-replay_failure(struct relay *r, const unsigned char *payload, struct errbuf *e)
+replay_failure(struct parse_thread *r, const unsigned char *payload, struct errbuf *e)
 {
 	int rc = 0;
 
@@ -342,11 +342,11 @@ replay_failure(struct relay *r, const unsigned char *payload, struct errbuf *e)
 }
 
 static int
-replay_message(struct relay *r, enum msg_type type, unsigned char *payload, size_t len,
+replay_message(struct parse_thread *r, enum msg_type type, unsigned char *payload, size_t len,
     struct errbuf *e)
 {
 	struct agg_report end;
-	struct relay_job *job;
+	struct parse_thread_job *job;
 
 	switch (type) {
 	case M_JOB_BEGIN:
@@ -384,9 +384,9 @@ replay_message(struct relay *r, enum msg_type type, unsigned char *payload, size
 	return 0;
 }
 
-/* Replays every message of c, then gives c back. Returns 0, or -1 (the relay stops). */
+/* Replays every message of c, then gives c back. Returns 0, or -1 (the parse thread stops). */
 static int
-replay_chunk(struct relay *r, struct chunk *c)
+replay_chunk(struct parse_thread *r, struct chunk *c)
 {
 	struct msg_head head;
 	struct errbuf e;
@@ -402,7 +402,7 @@ replay_chunk(struct relay *r, struct chunk *c)
 	pthread_mutex_lock(&r->lock);
 	if (rc == -1)
 		stop_locked(r, e.msg);
-	if (c->cap == RELAY_CHUNK_SIZE) {
+	if (c->cap == PARSE_THREAD_CHUNK_SIZE) {
 		c->next = r->free_chunks;
 		r->free_chunks = c;
 		c = NULL;
@@ -417,7 +417,7 @@ replay_chunk(struct relay *r, struct chunk *c)
  * or every job has ended (finish). Called and returns with the lock held.
  */
 static int
-replay_while(struct relay *r, bool submitting)
+replay_while(struct parse_thread *r, bool submitting)
 {
 	struct chunk *c;
 
@@ -438,7 +438,7 @@ replay_while(struct relay *r, bool submitting)
 }
 
 int
-relay_submit(struct relay *r, struct relay_job *job, struct errbuf *e)
+parse_thread_submit(struct parse_thread *r, struct parse_thread_job *job, struct errbuf *e)
 {
 	pthread_mutex_lock(&r->lock);
 	if (replay_while(r, true) == -1) {
@@ -454,7 +454,7 @@ relay_submit(struct relay *r, struct relay_job *job, struct errbuf *e)
 }
 
 int
-relay_finish(struct relay *r, struct errbuf *e)
+parse_thread_finish(struct parse_thread *r, struct errbuf *e)
 {
 	int rc;
 
@@ -466,10 +466,10 @@ relay_finish(struct relay *r, struct errbuf *e)
 }
 
 int
-relay_start(const struct bounds *b, const struct relay_handlers *h, struct relay **out,
-    struct errbuf *e)
+parse_thread_start(const struct bounds *b, const struct parse_thread_handlers *h,
+    struct parse_thread **out, struct errbuf *e)
 {
-	struct relay *r = calloc(1, sizeof *r);
+	struct parse_thread *r = calloc(1, sizeof *r);
 	sigset_t all, old;
 	int rc;
 
@@ -479,9 +479,9 @@ relay_start(const struct bounds *b, const struct relay_handlers *h, struct relay
 	}
 	r->bounds = b;
 	r->h = *h;
-	r->report_relay =
-	    (struct report_sink){ r, relay_begin, relay_record, relay_end, relay_abort };
-	r->failure_relay = (struct failure_sink){ r, relay_failure };
+	r->report_relay = (struct report_sink){ r, parse_thread_begin, parse_thread_record,
+		parse_thread_end, parse_thread_abort };
+	r->failure_relay = (struct failure_sink){ r, parse_thread_failure };
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->to_parser, NULL);
 	pthread_cond_init(&r->to_writer, NULL);
@@ -514,11 +514,11 @@ free_chunks(struct chunk *c)
 }
 
 void
-relay_free(struct relay *r)
+parse_thread_free(struct parse_thread *r)
 {
 	if (r == NULL)
 		return;
-	stop(r, "the relay was stopped");
+	stop(r, "the parse thread was stopped");
 	pthread_join(r->thread, NULL);
 	free(r->cur);
 	free_chunks(r->full_head);

@@ -1,8 +1,8 @@
 /*
- * The relay (cli/relay.c) and report_pack: what a parse on the parser
+ * The parse thread (cli/parse_thread.c) and report_pack: what a parse on the parser
  * thread hands to the writer's sinks equals, call for call and field for
  * field, what extract_input gives a sink directly; a sink's error stops
- * the relay and is returned; records larger than a chunk cross too.
+ * the parse thread and is returned; records larger than a chunk cross too.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "extract.h"
-#include "relay.h"
+#include "parse_thread.h"
 #include "report_pack.h"
 #include "testutil.h"
 
@@ -265,7 +265,7 @@ free_inputs(struct input *in, size_t n)
 		free(in[i].data);
 }
 
-/* ---- the relay's writer side ---- */
+/* ---- the parse thread's writer side ---- */
 
 struct writer {
 	struct trace *t;
@@ -275,7 +275,7 @@ struct writer {
 };
 
 static int
-w_begin(void *ctx, struct relay_job *job, const struct report_sink **sink,
+w_begin(void *ctx, struct parse_thread_job *job, const struct report_sink **sink,
     const struct failure_sink **failures, struct errbuf *e)
 {
 	struct writer *w = ctx;
@@ -288,7 +288,7 @@ w_begin(void *ctx, struct relay_job *job, const struct report_sink **sink,
 }
 
 static int
-w_end(void *ctx, struct relay_job *job, struct errbuf *e)
+w_end(void *ctx, struct parse_thread_job *job, struct errbuf *e)
 {
 	struct writer *w = ctx;
 
@@ -333,13 +333,13 @@ direct_trace(const struct input *in, size_t n, int rounds)
 	return trace_close(&t);
 }
 
-Test(relay, the_writer_sees_what_a_direct_parse_gives)
+Test(parse_thread, the_writer_sees_what_a_direct_parse_gives)
 {
 	struct input in[N_FIXTURES + 1];
-	struct relay_job jobs[5][N_FIXTURES + 1];
+	struct parse_thread_job jobs[5][N_FIXTURES + 1];
 	size_t n = load_inputs(in), i;
-	struct relay_handlers h;
-	struct relay *r;
+	struct parse_thread_handlers h;
+	struct parse_thread *r;
 	struct bounds b;
 	struct trace t;
 	struct writer w;
@@ -352,18 +352,18 @@ Test(relay, the_writer_sees_what_a_direct_parse_gives)
 	direct = direct_trace(in, n, 5);
 	trace_open(&t);
 	writer_init(&w, &t);
-	h = (struct relay_handlers){ &w, w_begin, w_end };
-	cr_assert_eq(relay_start(&b, &h, &r, &e), 0, "%s", e.msg);
+	h = (struct parse_thread_handlers){ &w, w_begin, w_end };
+	cr_assert_eq(parse_thread_start(&b, &h, &r, &e), 0, "%s", e.msg);
 	for (k = 0; k < 5; k++) {
 		for (i = 0; i < n; i++) {
-			jobs[k][i] = (struct relay_job){ .data = in[i].data,
+			jobs[k][i] = (struct parse_thread_job){ .data = in[i].data,
 				.len = in[i].len,
 				.name = in[i].name };
-			cr_assert_eq(relay_submit(r, &jobs[k][i], &e), 0, "%s", e.msg);
+			cr_assert_eq(parse_thread_submit(r, &jobs[k][i], &e), 0, "%s", e.msg);
 		}
 	}
-	cr_assert_eq(relay_finish(r, &e), 0, "%s", e.msg);
-	relay_free(r);
+	cr_assert_eq(parse_thread_finish(r, &e), 0, "%s", e.msg);
+	parse_thread_free(r);
 	relayed = trace_close(&t);
 
 	cr_expect_eq(w.ended, (int)(5 * n));
@@ -379,16 +379,16 @@ Test(relay, the_writer_sees_what_a_direct_parse_gives)
 	free_inputs(in, n);
 }
 
-Test(relay, a_skipped_job_comes_back_without_reports)
+Test(parse_thread, a_skipped_job_comes_back_without_reports)
 {
 	struct input in[N_FIXTURES + 1];
 	size_t n = load_inputs(in);
-	struct relay_job job = { .data = in[0].data,
+	struct parse_thread_job job = { .data = in[0].data,
 		.len = in[0].len,
 		.name = "skipped",
 		.skip = true };
-	struct relay_handlers h;
-	struct relay *r;
+	struct parse_thread_handlers h;
+	struct parse_thread *r;
 	struct bounds b;
 	struct trace t;
 	struct writer w;
@@ -399,11 +399,11 @@ Test(relay, a_skipped_job_comes_back_without_reports)
 	bounds_default(&b);
 	trace_open(&t);
 	writer_init(&w, &t);
-	h = (struct relay_handlers){ &w, w_begin, w_end };
-	cr_assert_eq(relay_start(&b, &h, &r, &e), 0, "%s", e.msg);
-	cr_assert_eq(relay_submit(r, &job, &e), 0, "%s", e.msg);
-	cr_assert_eq(relay_finish(r, &e), 0, "%s", e.msg);
-	relay_free(r);
+	h = (struct parse_thread_handlers){ &w, w_begin, w_end };
+	cr_assert_eq(parse_thread_start(&b, &h, &r, &e), 0, "%s", e.msg);
+	cr_assert_eq(parse_thread_submit(r, &job, &e), 0, "%s", e.msg);
+	cr_assert_eq(parse_thread_finish(r, &e), 0, "%s", e.msg);
+	parse_thread_free(r);
 	text = trace_close(&t);
 	cr_expect_str_eq(text,
 	    "-- skipped\njob skipped rc=0 kind=0 documents=0 failures=0 "
@@ -412,13 +412,13 @@ Test(relay, a_skipped_job_comes_back_without_reports)
 	free_inputs(in, n);
 }
 
-Test(relay, a_sink_error_stops_the_relay_and_is_returned)
+Test(parse_thread, a_sink_error_stops_the_relay_and_is_returned)
 {
 	struct input in[N_FIXTURES + 1];
-	struct relay_job jobs[40];
+	struct parse_thread_job jobs[40];
 	size_t n = load_inputs(in), i;
-	struct relay_handlers h;
-	struct relay *r;
+	struct parse_thread_handlers h;
+	struct parse_thread *r;
 	struct bounds b;
 	struct trace t;
 	struct writer w;
@@ -431,22 +431,22 @@ Test(relay, a_sink_error_stops_the_relay_and_is_returned)
 	trace_open(&t);
 	t.fail_at_record = 3;
 	writer_init(&w, &t);
-	h = (struct relay_handlers){ &w, w_begin, w_end };
-	cr_assert_eq(relay_start(&b, &h, &r, &e), 0, "%s", e.msg);
+	h = (struct parse_thread_handlers){ &w, w_begin, w_end };
+	cr_assert_eq(parse_thread_start(&b, &h, &r, &e), 0, "%s", e.msg);
 	for (i = 0; i < 40 && rc == 0; i++) {
-		jobs[i] = (struct relay_job){ .data = in[i % n].data,
+		jobs[i] = (struct parse_thread_job){ .data = in[i % n].data,
 			.len = in[i % n].len,
 			.name = in[i % n].name };
-		rc = relay_submit(r, &jobs[i], &e);
+		rc = parse_thread_submit(r, &jobs[i], &e);
 	}
 	if (rc == 0)
-		rc = relay_finish(r, &e);
+		rc = parse_thread_finish(r, &e);
 	cr_expect_eq(rc, -1);
 	cr_expect_str_eq(e.msg, "the disk is full at record 3");
 	/* Every later call answers with the same error. */
-	cr_expect_eq(relay_finish(r, &e), -1);
+	cr_expect_eq(parse_thread_finish(r, &e), -1);
 	cr_expect_str_eq(e.msg, "the disk is full at record 3");
-	relay_free(r);
+	parse_thread_free(r);
 	text = trace_close(&t);
 	cr_expect_lt(w.ended, 40, "jobs after the error were not replayed");
 	free(text);
@@ -486,7 +486,7 @@ broken_report(struct input *in, int n, int pad)
 	fclose(f);
 }
 
-/* The sizes the relay's messages have for broken_report (measured; see the test). */
+/* The sizes the parse thread's messages have for broken_report (measured; see the test). */
 #define HEAD_BYTES 16    /* struct msg_head */
 #define BEGIN_BYTES 247  /* the job's begin and the report's, before the first record */
 #define RECORD_BYTES 132 /* a record's message with pad 0; pad adds one byte per character */
@@ -497,12 +497,12 @@ broken_report(struct input *in, int n, int pad)
  * records fill the first chunk that closely, the job has exactly as many
  * records as fit, and one less and one more.
  */
-Test(relay, an_abort_at_a_full_chunk_stays_inside_it)
+Test(parse_thread, an_abort_at_a_full_chunk_stays_inside_it)
 {
 	struct input in[64];
-	struct relay_job jobs[64];
-	struct relay_handlers h;
-	struct relay *r;
+	struct parse_thread_job jobs[64];
+	struct parse_thread_handlers h;
+	struct parse_thread *r;
 	struct bounds b;
 	struct trace t;
 	struct writer w;
@@ -514,9 +514,9 @@ Test(relay, an_abort_at_a_full_chunk_stays_inside_it)
 	for (pad = 0; pad < 200 && n + 3 <= 64; pad++) {
 		int size = RECORD_BYTES + pad;
 
-		if ((RELAY_CHUNK_SIZE - BEGIN_BYTES) % size >= HEAD_BYTES)
+		if ((PARSE_THREAD_CHUNK_SIZE - BEGIN_BYTES) % size >= HEAD_BYTES)
 			continue;
-		fit = (RELAY_CHUNK_SIZE - BEGIN_BYTES) / size;
+		fit = (PARSE_THREAD_CHUNK_SIZE - BEGIN_BYTES) / size;
 		for (d = -1; d <= 1; d++)
 			broken_report(&in[n++], fit + d, pad);
 	}
@@ -526,15 +526,16 @@ Test(relay, an_abort_at_a_full_chunk_stays_inside_it)
 	direct = direct_trace(in, n, 1);
 	trace_open(&t);
 	writer_init(&w, &t);
-	h = (struct relay_handlers){ &w, w_begin, w_end };
-	cr_assert_eq(relay_start(&b, &h, &r, &e), 0, "%s", e.msg);
+	h = (struct parse_thread_handlers){ &w, w_begin, w_end };
+	cr_assert_eq(parse_thread_start(&b, &h, &r, &e), 0, "%s", e.msg);
 	for (i = 0; i < n; i++) {
-		jobs[i] =
-		    (struct relay_job){ .data = in[i].data, .len = in[i].len, .name = in[i].name };
-		cr_assert_eq(relay_submit(r, &jobs[i], &e), 0, "%s", e.msg);
+		jobs[i] = (struct parse_thread_job){ .data = in[i].data,
+			.len = in[i].len,
+			.name = in[i].name };
+		cr_assert_eq(parse_thread_submit(r, &jobs[i], &e), 0, "%s", e.msg);
 	}
-	cr_assert_eq(relay_finish(r, &e), 0, "%s", e.msg);
-	relay_free(r);
+	cr_assert_eq(parse_thread_finish(r, &e), 0, "%s", e.msg);
+	parse_thread_free(r);
 	relayed = trace_close(&t);
 	expect_same(relayed, direct);
 	cr_expect_eq(w.ended, (int)n);
