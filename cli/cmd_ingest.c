@@ -77,7 +77,7 @@ ingest_all(struct source *src, struct pipeline *p)
 		in.location = it.location;
 		in.data = it.data;
 		in.len = it.len;
-		in.ack = it.is_maildir ? maildir_ack : NULL;
+		in.ack = it.is_maildir ? source_maildir_ack : NULL;
 		in.ack_arg = it.location;
 		if (pipeline_ingest(p, &in, &e) == -1) {
 			progress_done(&pg);

@@ -378,7 +378,7 @@ poll_maildir(struct poller *p, const struct config_maildir *md, struct errbuf *e
 		in.location = it.location;
 		in.data = it.data;
 		in.len = it.len;
-		in.ack = it.is_maildir ? maildir_ack : NULL;
+		in.ack = it.is_maildir ? source_maildir_ack : NULL;
 		in.ack_arg = it.location;
 		if (pipeline_ingest(pl, &in, e) == -1)
 			goto out;

@@ -104,13 +104,13 @@ sample_type(const char *ct)
 }
 
 bool
-arf_part_is_feedback(const struct mail_part *p)
+arf_part_is_feedback(const struct mime_part *p)
 {
 	return strcmp(p->content_type, "message/feedback-report") == 0;
 }
 
 bool
-arf_part_is_plaintext(const struct mail_part *p)
+arf_part_is_plaintext(const struct mime_part *p)
 {
 	return strcmp(p->content_type, "text/plain") == 0 && p->depth <= 1 &&
 	    arf_text_is_report(p->data, p->len);
@@ -133,14 +133,12 @@ copy_bounded(const unsigned char *p, size_t len, size_t max, size_t *n, bool *cu
 }
 
 static int
-walk_parts(struct mail *m, struct walk *w, struct errbuf *e)
+walk_parts(struct mime_message *m, struct walk *w, struct errbuf *e)
 {
-	struct mail_part p;
+	struct mime_part p;
 	enum failure_sample k;
-	struct errbuf ignored;
 
-	/* a part GMime cannot hand over ends the walk: what came before is used */
-	while (mail_next_part(m, &p, &ignored) == 1) {
+	while (mime_next_part(m, &p) == 1) {
 		if (arf_part_is_feedback(&p)) {
 			if (!w->have_fb && arf_hdrs_parse(p.data, p.len, &w->fb, e) == -1)
 				return -1;
@@ -428,7 +426,8 @@ content_hash(struct failure_report *f, const struct arf_hdrs *sh)
 
 /* Fallbacks from the sample, the reporter, then the hash. */
 static int
-finish(struct failure_report *f, struct mail *m, const struct arf_hdrs *sh, struct errbuf *e)
+finish(struct failure_report *f, struct mime_message *m, const struct arf_hdrs *sh,
+    struct errbuf *e)
 {
 	static const char *const methods[] = { "spf", "dkim", "dmarc" };
 	char **results[] = { &f->spf_result, &f->dkim_result, &f->dmarc_result };
@@ -447,7 +446,7 @@ finish(struct failure_report *f, struct mail *m, const struct arf_hdrs *sh, stru
 			*results[i] = arf_auth_result(sample_ar, methods[i]);
 	}
 	free(sample_ar);
-	f->reporter = arf_addr_domain(mail_from(m));
+	f->reporter = arf_addr_domain(mime_from(m));
 	if (f->reporter == NULL)
 		oom |= put(&f->reporter, arf_strdup(f->reporting_mta), f->reporting_mta);
 	if (oom || content_hash(f, sh) == -1)
@@ -469,8 +468,8 @@ fetch_message(const void *raw, size_t len, struct walk *w, struct errbuf *e)
 
 /* Builds the report from what the walk found. */
 static int
-build(const void *raw, size_t len, struct mail *m, struct walk *w, struct failure_report **out,
-    struct errbuf *e)
+build(const void *raw, size_t len, struct mime_message *m, struct walk *w,
+    struct failure_report **out, struct errbuf *e)
 {
 	struct arf_hdrs th, sh;
 	struct failure_report *f;
@@ -482,9 +481,9 @@ build(const void *raw, size_t len, struct mail *m, struct walk *w, struct failur
 	memset(&sh, 0, sizeof sh);
 	if ((f = failure_new()) == NULL)
 		return nomem(e);
-	f->flags |= mail_flags(m);
+	f->flags |= mime_flags(m);
 	if (w->have_fb) {
-		f->format = mail_is_feedback_report(m) ? FAILURE_FORMAT_ARF :
+		f->format = mime_is_feedback_report(m) ? FAILURE_FORMAT_ARF :
 		                                         FAILURE_FORMAT_ARF_NONSTANDARD;
 		if (fill_arf(f, &w->fb, e) == -1)
 			goto fail;
@@ -524,7 +523,7 @@ int
 arf_parse(const void *raw, size_t len, struct failure_report **out, enum refusal *why,
     struct errbuf *e)
 {
-	struct mail *m = NULL;
+	struct mime_message *m = NULL;
 	struct errbuf me;
 	struct walk w;
 	int rc = -1;
@@ -532,7 +531,7 @@ arf_parse(const void *raw, size_t len, struct failure_report **out, enum refusal
 	*out = NULL;
 	*why = REFUSE_NONE;
 	memset(&w, 0, sizeof w);
-	if ((m = mail_parse(raw, len, &me)) == NULL) {
+	if ((m = mime_parse(raw, len, &me)) == NULL) {
 		*why = REFUSE_BAD_FAILURE_REPORT;
 		errbuf_set(e, "failure report: %s", me.msg);
 		return 0;
@@ -553,6 +552,6 @@ done:
 	arf_hdrs_reset(&w.fb);
 	free(w.sample);
 	free(w.text);
-	mail_free(m);
+	mime_free(m);
 	return rc;
 }

@@ -16,14 +16,14 @@
 #include "refusal.h"
 
 /*
- * Classification helpers for a walk over mail_next_part: true when p is
+ * Classification helpers for a walk over mime_next_part: true when p is
  * the machine-readable part of an ARF report (message/feedback-report,
  * whatever its transfer encoding), or a text part carrying a plaintext
  * DMARC failure report. A mail with either is a failure report for
  * arf_parse.
  */
-bool arf_part_is_feedback(const struct mail_part *p);
-bool arf_part_is_plaintext(const struct mail_part *p);
+bool arf_part_is_feedback(const struct mime_part *p);
+bool arf_part_is_plaintext(const struct mime_part *p);
 
 /*
  * Parses the failure report in len bytes of mail raw (LF or CRLF, a

@@ -359,7 +359,7 @@ static const char *const xml_types[] = { "text/xml", "application/xml", "text/pl
  * not taken for one). *mismatch when the declared type says otherwise.
  */
 static bool
-is_candidate(const struct mail_part *p, enum sniff_kind k, bool *mismatch)
+is_candidate(const struct mime_part *p, enum sniff_kind k, bool *mismatch)
 {
 	bool xml_named = has_suffix(p->content_type, "/xml") ||
 	    has_suffix(p->content_type, "+xml") || has_suffix(p->filename, ".xml");
@@ -381,7 +381,7 @@ is_candidate(const struct mail_part *p, enum sniff_kind k, bool *mismatch)
 
 /* An opaque container whose content cannot be reached (M-20). */
 static bool
-is_opaque(const struct mail_part *p, enum sniff_kind k)
+is_opaque(const struct mime_part *p, enum sniff_kind k)
 {
 	return k == SNIFF_OLE || strcmp(p->content_type, "application/pkcs7-mime") == 0 ||
 	    strcmp(p->content_type, "application/x-pkcs7-mime") == 0 ||
@@ -405,7 +405,7 @@ contains(const unsigned char *p, size_t len, const char *needle)
 
 /* A mail attached as a file (an .eml sent as octet-stream), not a header excerpt. */
 static bool
-is_embedded_mail(const struct mail_part *p, enum sniff_kind k)
+is_embedded_mail(const struct mime_part *p, enum sniff_kind k)
 {
 	return k == SNIFF_MAIL && strncmp(p->content_type, "text/", 5) != 0;
 }
@@ -427,15 +427,14 @@ add_type(struct survey *sv, const char *type)
 
 /* Walks a mail once to see what it holds. */
 static void
-survey_mail(struct mail *m, struct survey *sv)
+survey_mail(struct mime_message *m, struct survey *sv)
 {
-	struct mail_part p;
-	struct errbuf e;
+	struct mime_part p;
 	enum sniff_kind k;
 	bool mismatch;
 
 	memset(sv, 0, sizeof *sv);
-	while (mail_next_part(m, &p, &e) == 1) {
+	while (mime_next_part(m, &p) == 1) {
 		sv->parts++;
 		add_type(sv, p.content_type);
 		k = sniff(p.data, p.len);
@@ -474,7 +473,7 @@ static int extract_embedded(struct extract *x, const void *raw, size_t len, cons
 
 /* One leaf of a mail that carries aggregate reports. */
 static int
-extract_part(struct extract *x, const struct mail_part *p, uint64_t flags, const char *outer)
+extract_part(struct extract *x, const struct mime_part *p, uint64_t flags, const char *outer)
 {
 	enum sniff_kind k = sniff(p->data, p->len);
 	char label[EXTRACT_WHERE / 2], where[EXTRACT_WHERE];
@@ -498,16 +497,15 @@ extract_part(struct extract *x, const struct mail_part *p, uint64_t flags, const
 
 /* The aggregate reports of a parsed mail, from its first part. */
 static int
-extract_mail_parts(struct extract *x, struct mail *m, const char *where)
+extract_mail_parts(struct extract *x, struct mime_message *m, const char *where)
 {
-	struct errbuf err = { "" };
-	struct mail_part p;
+	struct mime_part p;
 	int rc = 0;
 
-	mail_rewind(m);
+	mime_rewind(m);
 	x->mail_depth++;
-	while (rc == 0 && !x->out_exceeded && mail_next_part(m, &p, &err) == 1)
-		rc = extract_part(x, &p, mail_flags(m), where);
+	while (rc == 0 && !x->out_exceeded && mime_next_part(m, &p) == 1)
+		rc = extract_part(x, &p, mime_flags(m), where);
 	x->mail_depth--;
 	return rc;
 }
@@ -517,17 +515,17 @@ static int
 extract_embedded(struct extract *x, const void *raw, size_t len, const char *where)
 {
 	struct errbuf err = { "" };
-	struct mail *m;
+	struct mime_message *m;
 	int rc;
 
-	if (mail_check_bounds(raw, len, &err) == -1) {
+	if (mime_check_bounds(raw, len, &err) == -1) {
 		refuse(x, REFUSE_SIZE_LIMIT, where, err.msg);
 		return 0;
 	}
-	if ((m = mail_parse(raw, len, &err)) == NULL)
+	if ((m = mime_parse(raw, len, &err)) == NULL)
 		return 0;
 	rc = extract_mail_parts(x, m, where);
-	mail_free(m);
+	mime_free(m);
 	return rc;
 }
 
@@ -560,9 +558,9 @@ extract_failure(struct extract *x, const void *raw, size_t len)
 
 /* What the receiving server found of the mail's own DMARC (a forgery signal, spec 2.3). */
 static void
-carrier_dmarc(struct extract_result *res, const struct mail *m)
+carrier_dmarc(struct extract_result *res, const struct mime_message *m)
 {
-	char *dmarc = arf_auth_result(mail_auth_results(m), "dmarc");
+	char *dmarc = arf_auth_result(mime_auth_results(m), "dmarc");
 
 	if (dmarc != NULL)
 		snprintf(res->carrier_dmarc, sizeof res->carrier_dmarc, "%s", dmarc);
@@ -575,24 +573,24 @@ extract_mail(struct extract *x, const void *raw, size_t len)
 {
 	struct errbuf err = { "" };
 	struct survey sv;
-	struct mail *m;
+	struct mime_message *m;
 	char msg[ERRBUF_SIZE];
 	int rc = 0;
 
-	if (mail_check_bounds(raw, len, &err) == -1) {
+	if (mime_check_bounds(raw, len, &err) == -1) {
 		refuse(x, REFUSE_SIZE_LIMIT, "", err.msg);
 		return 0;
 	}
-	if ((m = mail_parse(raw, len, &err)) == NULL) {
+	if ((m = mime_parse(raw, len, &err)) == NULL) {
 		refuse(x, REFUSE_NO_REPORT, "", err.msg);
 		return 0;
 	}
-	copy_header(x->res->subject, mail_subject(m));
-	copy_header(x->res->from, mail_from(m));
-	copy_header(x->res->message_id, mail_message_id(m));
+	copy_header(x->res->subject, mime_subject(m));
+	copy_header(x->res->from, mime_from(m));
+	copy_header(x->res->message_id, mime_message_id(m));
 	carrier_dmarc(x->res, m);
 	survey_mail(m, &sv);
-	x->res->kind = classify(&sv, mail_is_feedback_report(m));
+	x->res->kind = classify(&sv, mime_is_feedback_report(m));
 	switch (x->res->kind) {
 	case INPUT_FAILURE:
 		rc = extract_failure(x, raw, len);
@@ -620,7 +618,7 @@ extract_mail(struct extract *x, const void *raw, size_t len)
 		}
 		break;
 	}
-	mail_free(m);
+	mime_free(m);
 	return rc;
 }
 

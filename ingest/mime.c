@@ -23,12 +23,12 @@ struct mime_leaf {
 	uint64_t flags; /* the mail's flags when the walk first reached it */
 };
 
-struct mail {
+struct mime_message {
 	GMimeMessage *msg;
 	struct mime_frame stack[BOUND_MIME_DEPTH + 2];
 	int sp;
 	int leaves; /* leaf parts reached (and kept in leaf[]) */
-	int next;   /* the next leaf handed out; < leaves after mail_rewind */
+	int next;   /* the next leaf handed out; < leaves after mime_rewind */
 	uint64_t flags, flags_now;
 	char *from; /* owned */
 	struct mime_leaf leaf[BOUND_MIME_PARTS];
@@ -143,7 +143,7 @@ is_field_line(const unsigned char *p, size_t n)
 }
 
 int
-mail_check_bounds(const void *raw, size_t len, struct errbuf *e)
+mime_check_bounds(const void *raw, size_t len, struct errbuf *e)
 {
 	const unsigned char *p = raw, *end = p + len, *nl;
 	size_t n, delimiters = 0, header = 0;
@@ -167,13 +167,13 @@ mail_check_bounds(const void *raw, size_t len, struct errbuf *e)
 	return 0;
 }
 
-struct mail *
-mail_parse(const void *raw, size_t len, struct errbuf *e)
+struct mime_message *
+mime_parse(const void *raw, size_t len, struct errbuf *e)
 {
-	struct mail *m;
+	struct mime_message *m;
 	GMimeObject *body;
 
-	m = g_new0(struct mail, 1);
+	m = g_new0(struct mime_message, 1);
 	if ((m->msg = mime_message_new(raw, len)) == NULL) {
 		errbuf_set(e, "mime: not a mail message");
 		g_free(m);
@@ -188,7 +188,7 @@ mail_parse(const void *raw, size_t len, struct errbuf *e)
 }
 
 void
-mail_free(struct mail *m)
+mime_free(struct mime_message *m)
 {
 	int i;
 
@@ -206,37 +206,37 @@ mail_free(struct mail *m)
 }
 
 const char *
-mail_subject(const struct mail *m)
+mime_subject(const struct mime_message *m)
 {
 	return g_mime_message_get_subject(m->msg);
 }
 
 const char *
-mail_from(const struct mail *m)
+mime_from(const struct mime_message *m)
 {
 	return m->from;
 }
 
 const char *
-mail_message_id(const struct mail *m)
+mime_message_id(const struct mime_message *m)
 {
 	return g_mime_message_get_message_id(m->msg);
 }
 
 const char *
-mail_date(const struct mail *m)
+mime_date(const struct mime_message *m)
 {
 	return g_mime_object_get_header(GMIME_OBJECT(m->msg), "Date");
 }
 
 const char *
-mail_auth_results(const struct mail *m)
+mime_auth_results(const struct mime_message *m)
 {
 	return g_mime_object_get_header(GMIME_OBJECT(m->msg), "Authentication-Results");
 }
 
 bool
-mail_is_feedback_report(const struct mail *m)
+mime_is_feedback_report(const struct mime_message *m)
 {
 	GMimeObject *top = g_mime_message_get_mime_part(m->msg);
 	GMimeContentType *ct;
@@ -251,20 +251,20 @@ mail_is_feedback_report(const struct mail *m)
 }
 
 uint64_t
-mail_flags(const struct mail *m)
+mime_flags(const struct mime_message *m)
 {
 	return m->flags_now;
 }
 
 void
-mail_rewind(struct mail *m)
+mime_rewind(struct mime_message *m)
 {
 	m->next = 0;
 }
 
 /* Pushes obj to be walked, unless it lies deeper than the nesting cap. */
 static void
-push(struct mail *m, GMimeObject *obj, int depth)
+push(struct mime_message *m, GMimeObject *obj, int depth)
 {
 	if (obj == NULL)
 		return;
@@ -436,7 +436,7 @@ decode_content(GMimeDataWrapper *w)
 
 /* Decodes the leaf part and keeps it as the mail's next leaf. */
 static void
-take_leaf(struct mail *m, GMimePart *part, int depth)
+take_leaf(struct mime_message *m, GMimePart *part, int depth)
 {
 	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
 	const char *fn = g_mime_part_get_filename(part);
@@ -461,7 +461,7 @@ take_leaf(struct mail *m, GMimePart *part, int depth)
 
 /* Hands out the next kept leaf. */
 static void
-give_leaf(struct mail *m, struct mail_part *p)
+give_leaf(struct mime_message *m, struct mime_part *p)
 {
 	const struct mime_leaf *l = &m->leaf[m->next++];
 
@@ -475,14 +475,13 @@ give_leaf(struct mail *m, struct mail_part *p)
 }
 
 int
-mail_next_part(struct mail *m, struct mail_part *p, struct errbuf *e)
+mime_next_part(struct mime_message *m, struct mime_part *p)
 {
 	struct mime_frame *f;
 	GMimeObject *obj, *child;
 	GMimeMessage *inner;
 	int count, depth;
 
-	(void)e;
 	if (m->next < m->leaves) {
 		give_leaf(m, p);
 		return 1;

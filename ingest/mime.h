@@ -13,9 +13,9 @@
 
 #include "errbuf.h"
 
-struct mail;
+struct mime_message;
 
-struct mail_part {
+struct mime_part {
 	const char *content_type;  /* lower-case "type/subtype" */
 	const char *filename;      /* decoded, any path stripped, or NULL */
 	const unsigned char *data; /* transfer-decoded bytes */
@@ -24,7 +24,7 @@ struct mail_part {
 	int index; /* 1-based leaf number, for messages */
 };
 
-/* Call once per process before mail_parse (initialises GMime). */
+/* Call once per process before mime_parse (initialises GMime). */
 void mime_init(void);
 
 /*
@@ -35,39 +35,40 @@ void mime_init(void);
  * continuation lines, wherever they are: address lists and parameters cost
  * GMime tens of times their size). Returns 0, or -1 with the reason in e.
  */
-int mail_check_bounds(const void *raw, size_t len, struct errbuf *e);
+int mime_check_bounds(const void *raw, size_t len, struct errbuf *e);
 
 /* Parses len bytes of mail (copied). NULL when it is not a mail at all (e). */
-struct mail *mail_parse(const void *raw, size_t len, struct errbuf *e);
-void mail_free(struct mail *m);
+struct mime_message *mime_parse(const void *raw, size_t len, struct errbuf *e);
+void mime_free(struct mime_message *m);
 
-/* Decoded, unfolded header values, or NULL when absent. Valid until mail_free. */
-const char *mail_subject(const struct mail *m);
-const char *mail_from(const struct mail *m);
-const char *mail_message_id(const struct mail *m);
-const char *mail_date(const struct mail *m);
+/* Decoded, unfolded header values, or NULL when absent. Valid until mime_free. */
+const char *mime_subject(const struct mime_message *m);
+const char *mime_from(const struct mime_message *m);
+const char *mime_message_id(const struct mime_message *m);
+const char *mime_date(const struct mime_message *m);
 /* The topmost Authentication-Results: the one the receiving server added last. */
-const char *mail_auth_results(const struct mail *m);
+const char *mime_auth_results(const struct mime_message *m);
 
 /* True for a top-level multipart/report with report-type=feedback-report. */
-bool mail_is_feedback_report(const struct mail *m);
+bool mime_is_feedback_report(const struct mime_message *m);
 
 /*
- * Next leaf part, depth first: 1 with *p filled (valid until mail_free),
- * 0 at the end, -1 on failure (e).
+ * Next leaf part, depth first: 1 with *p filled (valid until mime_free),
+ * 0 at the end. The tree was built and bounded by mime_parse, so the walk
+ * cannot fail.
  */
-int mail_next_part(struct mail *m, struct mail_part *p, struct errbuf *e);
+int mime_next_part(struct mime_message *m, struct mime_part *p);
 
 /*
  * Starts the walk again at the first leaf. Leaves already walked are handed
  * out as kept (each is decoded once), with the flags they had then.
  */
-void mail_rewind(struct mail *m);
+void mime_rewind(struct mime_message *m);
 
 /*
  * W_LIMIT_TRUNCATED when parts beyond the depth or count caps were skipped
  * on the way to the part last handed out (after the end: anywhere).
  */
-uint64_t mail_flags(const struct mail *m);
+uint64_t mime_flags(const struct mime_message *m);
 
 #endif

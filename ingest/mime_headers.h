@@ -1,5 +1,5 @@
 /*
- * mime_headers: what mail_next_part cannot give, because it descends into
+ * mime_headers: what mime_next_part cannot give, because it descends into
  * message/rfc822 parts and yields only their leaves: the embedded message
  * itself, header block included. Used for failure-report samples (arf.c).
  */

@@ -554,7 +554,7 @@ open_sub(int md, const char *sub)
 }
 
 int
-maildir_ack(const char *path, struct errbuf *e)
+source_maildir_ack(const char *path, struct errbuf *e)
 {
 	char dir[4096], target[4096], flags[64], sub[4];
 	const char *slash = strrchr(path, '/'), *name, *info;

@@ -4,7 +4,7 @@
  * skipped), a Maildir (a directory with cur/ new/ tmp/: the mail in new/
  * and the unseen mail in cur/), or "-" for standard input.
  * Maildir mail is acknowledged (moved to cur/ with the S flag) only when
- * the caller says so with maildir_ack, after its data is committed.
+ * the caller says so with source_maildir_ack, after its data is committed.
  *
  * Only regular files are inputs. A path the user names is followed, as cat
  * would, but must lead to a regular file or a directory; a FIFO, socket or
@@ -31,7 +31,7 @@ struct source_item {
 	const char *location;      /* the path, or "-" */
 	const unsigned char *data; /* the whole input, valid until the next call */
 	size_t len;
-	bool is_maildir; /* acknowledge with maildir_ack(location) */
+	bool is_maildir; /* acknowledge with source_maildir_ack(location) */
 };
 
 /* Told of each entry that is not an input: its path and why ("a symbolic link: ..."). */
@@ -60,6 +60,6 @@ int source_next(struct source *s, struct source_item *it, struct errbuf *e);
  * cur/NAME:2,FLAGS gains S; a new/ or cur/ that is a symbolic link is
  * refused. Returns 0, or -1 (e).
  */
-int maildir_ack(const char *path, struct errbuf *e);
+int source_maildir_ack(const char *path, struct errbuf *e);
 
 #endif

@@ -586,30 +586,30 @@ Test(arf, sample_is_bounded)
 
 Test(arf, classification_of_parts)
 {
-	struct mail_part part;
+	struct mime_part part;
 	struct errbuf e;
-	struct mail *m;
+	struct mime_message *m;
 	unsigned char *raw;
 	size_t len;
 	int feedback = 0, plain = 0;
 
 	raw = tu_read_file(tu_fixture("failure/minimal-auth-failure.eml"), &len);
-	cr_assert_not_null(m = mail_parse(raw, len, &e));
-	while (mail_next_part(m, &part, &e) == 1) {
+	cr_assert_not_null(m = mime_parse(raw, len, &e));
+	while (mime_next_part(m, &part) == 1) {
 		feedback += arf_part_is_feedback(&part);
 		plain += arf_part_is_plaintext(&part);
 	}
 	cr_expect_eq(feedback, 1);
 	cr_expect_eq(plain, 0);
-	mail_free(m);
+	mime_free(m);
 	free(raw);
 }
 
 Test(arf, plaintext_classification)
 {
-	struct mail_part part;
+	struct mime_part part;
 	struct errbuf e;
-	struct mail *m;
+	struct mime_message *m;
 	unsigned char *raw;
 	size_t len;
 	int feedback = 0, plain = 0;
@@ -618,14 +618,14 @@ Test(arf, plaintext_classification)
 	raw = tu_read_file(tu_shared("corpus/domainaware+parsedmarc/"
 	                             "exim_plain_text_only_no_arf_part.eml"),
 	    &len);
-	cr_assert_not_null(m = mail_parse(raw, len, &e));
-	while (mail_next_part(m, &part, &e) == 1) {
+	cr_assert_not_null(m = mime_parse(raw, len, &e));
+	while (mime_next_part(m, &part) == 1) {
 		feedback += arf_part_is_feedback(&part);
 		plain += arf_part_is_plaintext(&part);
 	}
 	cr_expect_eq(feedback, 0);
 	cr_expect_eq(plain, 1);
-	mail_free(m);
+	mime_free(m);
 	free(raw);
 }
 

@@ -26,38 +26,37 @@ struct leaf {
 	enum sniff_kind kind;
 };
 
-static struct mail *
+static struct mime_message *
 parse_file(const char *path)
 {
 	size_t len;
 	unsigned char *raw = tu_read_file(path, &len);
 	struct errbuf e = { "" };
-	struct mail *m = mail_parse(raw, len, &e);
+	struct mime_message *m = mime_parse(raw, len, &e);
 
 	cr_assert_not_null(m, "%s: %s", path, e.msg);
-	free(raw); /* mail_parse copied it */
+	free(raw); /* mime_parse copied it */
 	return m;
 }
 
-static struct mail *
+static struct mime_message *
 parse_str(const char *s)
 {
 	struct errbuf e = { "" };
-	struct mail *m = mail_parse(s, strlen(s), &e);
+	struct mime_message *m = mime_parse(s, strlen(s), &e);
 
 	cr_assert_not_null(m, "%s", e.msg);
 	return m;
 }
 
 static void
-expect_leaves(struct mail *m, const struct leaf *want, int n)
+expect_leaves(struct mime_message *m, const struct leaf *want, int n)
 {
-	struct mail_part p;
-	struct errbuf e;
+	struct mime_part p;
 	int i;
 
 	for (i = 0; i < n; i++) {
-		cr_assert_eq(mail_next_part(m, &p, &e), 1, "leaf %d", i + 1);
+		cr_assert_eq(mime_next_part(m, &p), 1, "leaf %d", i + 1);
 		cr_assert_eq(p.index, i + 1);
 		cr_assert_str_eq(p.content_type, want[i].type, "leaf %d", i + 1);
 		if (want[i].filename == NULL)
@@ -69,8 +68,8 @@ expect_leaves(struct mail *m, const struct leaf *want, int n)
 		cr_assert_eq(sniff(p.data, p.len), want[i].kind, "leaf %d: %s", i + 1,
 		    sniff_name(sniff(p.data, p.len)));
 	}
-	cr_assert_eq(mail_next_part(m, &p, &e), 0, "no leaf after %d", n);
-	cr_assert_eq(mail_next_part(m, &p, &e), 0, "the end stays the end");
+	cr_assert_eq(mime_next_part(m, &p), 0, "no leaf after %d", n);
+	cr_assert_eq(mime_next_part(m, &p), 0, "the end stays the end");
 }
 
 Test(mime, example_gzip_attachment)
@@ -81,20 +80,20 @@ Test(mime, example_gzip_attachment)
 		    "receiver.example!example.com!1734912000!1734998399!17349120000.xml.gz", 1041,
 		    1, SNIFF_GZIP },
 	};
-	struct mail *m;
+	struct mime_message *m;
 
 	TU_REQUIRE_SHARED();
 	m = parse_file(tu_shared("spec/examples/aggregate-email-gzip.eml"));
-	cr_assert_str_eq(mail_subject(m),
+	cr_assert_str_eq(mime_subject(m),
 	    "Report Domain: example.com\tSubmitter: "
 	    "receiver.example\tReport-ID: <17349120000.example.com>");
-	cr_assert_str_eq(mail_from(m), "noreply-dmarc@receiver.example");
-	cr_assert_str_eq(mail_message_id(m), "17349120000.example.com@receiver.example");
-	cr_assert_str_eq(mail_date(m), "Tue, 24 Dec 2024 03:12:44 +0000");
-	cr_assert_not(mail_is_feedback_report(m));
+	cr_assert_str_eq(mime_from(m), "noreply-dmarc@receiver.example");
+	cr_assert_str_eq(mime_message_id(m), "17349120000.example.com@receiver.example");
+	cr_assert_str_eq(mime_date(m), "Tue, 24 Dec 2024 03:12:44 +0000");
+	cr_assert_not(mime_is_feedback_report(m));
 	expect_leaves(m, want, 2);
-	cr_assert_eq(mail_flags(m), 0);
-	mail_free(m);
+	cr_assert_eq(mime_flags(m), 0);
+	mime_free(m);
 }
 
 Test(mime, example_inline_xml_body)
@@ -102,15 +101,15 @@ Test(mime, example_inline_xml_body)
 	static const struct leaf want[] = {
 		{ "text/xml", NULL, 4083, 0, SNIFF_XML },
 	};
-	struct mail *m;
+	struct mime_message *m;
 
 	TU_REQUIRE_SHARED();
 	m = parse_file(tu_shared("spec/examples/aggregate-email-inline-xml.eml"));
-	cr_assert_str_eq(mail_subject(m),
+	cr_assert_str_eq(mime_subject(m),
 	    "Report Domain: example.com Submitter: small-receiver.example Report-ID: inline-1");
-	cr_assert_str_eq(mail_from(m), "reports@small-receiver.example");
+	cr_assert_str_eq(mime_from(m), "reports@small-receiver.example");
 	expect_leaves(m, want, 1);
-	mail_free(m);
+	mime_free(m);
 }
 
 Test(mime, example_rfc2231_octet_stream_zip)
@@ -120,15 +119,15 @@ Test(mime, example_rfc2231_octet_stream_zip)
 		{ "application/octet-stream",
 		    "receiver.example!example.com!1734912000!1734998399.zip", 1164, 1, SNIFF_ZIP },
 	};
-	struct mail *m;
+	struct mime_message *m;
 
 	TU_REQUIRE_SHARED();
 	m = parse_file(tu_shared("spec/examples/aggregate-email-zip-octet.eml"));
-	cr_assert_str_eq(mail_subject(m),
+	cr_assert_str_eq(mime_subject(m),
 	    "Report domain: example.com Submitter: receiver.example Report-ID: 17349120000");
-	cr_assert_str_eq(mail_message_id(m), "zip-1@receiver.example");
+	cr_assert_str_eq(mime_message_id(m), "zip-1@receiver.example");
 	expect_leaves(m, want, 2);
-	mail_free(m);
+	mime_free(m);
 }
 
 Test(mime, examples_failure_reports)
@@ -143,17 +142,17 @@ Test(mime, examples_failure_reports)
 		{ "message/feedback-report", "ATT00001", 447, 1, SNIFF_OTHER },
 		{ "text/plain", NULL, 28, 2, SNIFF_OTHER },
 	};
-	struct mail *m;
+	struct mime_message *m;
 
 	TU_REQUIRE_SHARED();
 	m = parse_file(tu_shared("spec/examples/failure-arf.eml"));
-	cr_assert(mail_is_feedback_report(m));
+	cr_assert(mime_is_feedback_report(m));
 	expect_leaves(m, arf, 3);
-	mail_free(m);
+	mime_free(m);
 	m = parse_file(tu_shared("spec/examples/failure-arf-base64-mixed.eml"));
-	cr_assert_not(mail_is_feedback_report(m), "multipart/mixed, not multipart/report");
+	cr_assert_not(mime_is_feedback_report(m), "multipart/mixed, not multipart/report");
 	expect_leaves(m, mixed, 3);
-	mail_free(m);
+	mime_free(m);
 }
 
 Test(mime, corpus_google_zip_with_crlf)
@@ -163,17 +162,17 @@ Test(mime, corpus_google_zip_with_crlf)
 		{ "application/zip", "google.com!borschow.com!1549929600!1550015999.zip", 661, 1,
 		    SNIFF_ZIP },
 	};
-	struct mail *m;
+	struct mime_message *m;
 
 	TU_REQUIRE_SHARED();
 	m = parse_file(tu_shared("corpus/domainaware+parsedmarc/Report domain- borschow.com "
 	                         "Submitter- google.com Report-ID- 949348866075514174.eml"));
-	cr_assert_str_eq(mail_subject(m),
+	cr_assert_str_eq(mime_subject(m),
 	    "Report domain: borschow.com Submitter: google.com Report-ID: 949348866075514174");
-	cr_assert_str_eq(mail_from(m), "noreply-dmarc-support@google.com");
-	cr_assert_str_eq(mail_message_id(m), "949348866075514174@google.com");
+	cr_assert_str_eq(mime_from(m), "noreply-dmarc-support@google.com");
+	cr_assert_str_eq(mime_message_id(m), "949348866075514174@google.com");
 	expect_leaves(m, want, 2);
-	mail_free(m);
+	mime_free(m);
 }
 
 Test(mime, corpus_twilight_zip_before_qp_text)
@@ -183,12 +182,12 @@ Test(mime, corpus_twilight_zip_before_qp_text)
 		    SNIFF_ZIP },
 		{ "text/plain", NULL, 87, 1, SNIFF_OTHER },
 	};
-	struct mail *m;
+	struct mime_message *m;
 
 	TU_REQUIRE_SHARED();
 	m = parse_file(tu_shared("corpus/domainaware+parsedmarc/twilight.eml"));
 	expect_leaves(m, want, 2);
-	mail_free(m);
+	mime_free(m);
 }
 
 Test(mime, corpus_mimecast_single_part_gzip)
@@ -199,16 +198,16 @@ Test(mime, corpus_mimecast_single_part_gzip)
 		    "157a5fe30ec76f4bc0d8bccfc96c118a167a1280fee7c7465af5115e73082e5e.xml.gz",
 		    678, 0, SNIFF_GZIP },
 	};
-	struct mail *m;
+	struct mime_message *m;
 
 	TU_REQUIRE_SHARED();
 	m = parse_file(tu_shared("corpus/domainaware+parsedmarc/mimecast-weird-gzip.eml"));
-	cr_assert_str_eq(mail_subject(m),
+	cr_assert_str_eq(mime_subject(m),
 	    "Report domain: ab.id.au Submitter: mimecast.org "
 	    "Report-ID: 157a5fe30ec76f4bc0d8bccfc96c118a167a1280fee7c7465af5115e73082e5e");
-	cr_assert_str_eq(mail_from(m), "no-reply@au-1.mimecastreport.com");
+	cr_assert_str_eq(mime_from(m), "no-reply@au-1.mimecastreport.com");
 	expect_leaves(m, want, 1);
-	mail_free(m);
+	mime_free(m);
 }
 
 Test(mime, corpus_linkedin_mbox_line_lf_and_crlf)
@@ -228,20 +227,20 @@ Test(mime, corpus_linkedin_mbox_line_lf_and_crlf)
 		    { "text/plain", NULL, 19, 3, SNIFF_OTHER },
 		    { "text/html", NULL, 62, 3, SNIFF_XML } },
 	};
-	struct mail *m;
+	struct mime_message *m;
 	int i;
 
 	TU_REQUIRE_SHARED();
 	for (i = 0; i < 2; i++) {
 		m = parse_file(tu_shared(files[i]));
-		cr_assert_str_eq(mail_subject(m),
+		cr_assert_str_eq(mime_subject(m),
 		    "DMARC Failure report for example.com Mail-From: IP:10.10.10.10");
-		cr_assert_str_eq(mail_from(m), "dmarc-noreply@linkedin.com");
-		cr_assert_str_eq(mail_message_id(m),
+		cr_assert_str_eq(mime_from(m), "dmarc-noreply@linkedin.com");
+		cr_assert_str_eq(mime_message_id(m),
 		    "BB.91.26019.C3EA7CC5@mail516.prod.linkedin.com");
-		cr_assert(mail_is_feedback_report(m));
+		cr_assert(mime_is_feedback_report(m));
 		expect_leaves(m, want[i], 4);
-		mail_free(m);
+		mime_free(m);
 	}
 }
 
@@ -252,14 +251,14 @@ Test(mime, corpus_blank_line_holding_a_space)
 		{ "message/feedback-report", "report", 416, 1, SNIFF_MAIL },
 		{ "text/html", NULL, 196, 2, SNIFF_XML },
 	};
-	struct mail *m;
+	struct mime_message *m;
 
 	TU_REQUIRE_SHARED();
 	m = parse_file(tu_shared("corpus/domainaware+parsedmarc/subject.eml"));
-	cr_assert_str_eq(mail_from(m), "dmarc-report@domain.de");
-	cr_assert(mail_is_feedback_report(m));
+	cr_assert_str_eq(mime_from(m), "dmarc-report@domain.de");
+	cr_assert(mime_is_feedback_report(m));
 	expect_leaves(m, want, 3);
-	mail_free(m);
+	mime_free(m);
 }
 
 Test(mime, rfc2047_subject_and_rfc2231_filename_with_path)
@@ -280,14 +279,14 @@ Test(mime, rfc2047_subject_and_rfc2231_filename_with_path)
 	static const struct leaf want[] = {
 		{ "application/octet-stream", "r!example.com!1!2.xml", 12, 0, SNIFF_XML },
 	};
-	struct mail *m = parse_str(mail);
+	struct mime_message *m = parse_str(mail);
 
-	cr_assert_str_eq(mail_subject(m),
+	cr_assert_str_eq(mime_subject(m),
 	    "Report Domain: example.com Submitter: r\xc3\xa9porter.example");
-	cr_assert_str_eq(mail_from(m), "dmarc@reporter.example");
-	cr_assert_null(mail_date(m));
+	cr_assert_str_eq(mime_from(m), "dmarc@reporter.example");
+	cr_assert_null(mime_date(m));
 	expect_leaves(m, want, 1);
-	mail_free(m);
+	mime_free(m);
 }
 
 Test(mime, base64_noise_and_quoted_printable)
@@ -309,18 +308,17 @@ Test(mime, base64_noise_and_quoted_printable)
 	                           "<feedback a=3D\"1\">=\n"
 	                           "</feedback>\n"
 	                           "--XX\n"; /* no closing boundary */
-	struct mail *m = parse_str(mail);
-	struct mail_part p;
-	struct errbuf e;
+	struct mime_message *m = parse_str(mail);
+	struct mime_part p;
 
-	cr_assert_eq(mail_next_part(m, &p, &e), 1);
+	cr_assert_eq(mime_next_part(m, &p), 1);
 	cr_assert_eq(p.len, 11);
 	cr_assert_eq(memcmp(p.data, "<feedback/>", 11), 0);
-	cr_assert_eq(mail_next_part(m, &p, &e), 1);
+	cr_assert_eq(mime_next_part(m, &p), 1);
 	cr_assert_eq(p.len, 27, "the line end before a boundary is the boundary's");
 	cr_assert_eq(memcmp(p.data, "<feedback a=\"1\"></feedback>", 27), 0, "%.*s", (int)p.len,
 	    p.data);
-	mail_free(m);
+	mime_free(m);
 }
 
 Test(mime, signed_report_yields_only_its_content)
@@ -347,10 +345,10 @@ Test(mime, signed_report_yields_only_its_content)
 	static const struct leaf want[] = {
 		{ "text/xml", NULL, 11, 2, SNIFF_XML },
 	};
-	struct mail *m = parse_str(mail);
+	struct mime_message *m = parse_str(mail);
 
 	expect_leaves(m, want, 1);
-	mail_free(m);
+	mime_free(m);
 }
 
 Test(mime, forwarded_report_in_message_rfc822)
@@ -381,12 +379,12 @@ Test(mime, forwarded_report_in_message_rfc822)
 		{ "text/plain", NULL, 12, 1, SNIFF_OTHER },
 		{ "application/xml", "r.xml", 11, 3, SNIFF_XML },
 	};
-	struct mail *m = parse_str(mail);
+	struct mime_message *m = parse_str(mail);
 
-	cr_assert_str_eq(mail_subject(m), "Fwd: report");
+	cr_assert_str_eq(mime_subject(m), "Fwd: report");
 	expect_leaves(m, want, 2);
-	cr_assert_eq(mail_flags(m), 0);
-	mail_free(m);
+	cr_assert_eq(mime_flags(m), 0);
+	mime_free(m);
 }
 
 /* A mail whose body is n multiparts nested in one another around one leaf. */
@@ -410,22 +408,21 @@ nested_mail(int n)
 Test(mime, depth_cap)
 {
 	char *s = nested_mail(BOUND_MIME_DEPTH);
-	struct mail *m = parse_str(s);
-	struct mail_part p;
-	struct errbuf e;
+	struct mime_message *m = parse_str(s);
+	struct mime_part p;
 
-	cr_assert_eq(mail_next_part(m, &p, &e), 1);
+	cr_assert_eq(mime_next_part(m, &p), 1);
 	cr_assert_eq(p.depth, BOUND_MIME_DEPTH);
-	cr_assert_eq(mail_next_part(m, &p, &e), 0);
-	cr_assert_eq(mail_flags(m), 0);
-	mail_free(m);
+	cr_assert_eq(mime_next_part(m, &p), 0);
+	cr_assert_eq(mime_flags(m), 0);
+	mime_free(m);
 	free(s);
 
 	s = nested_mail(BOUND_MIME_DEPTH + 1);
 	m = parse_str(s);
-	cr_assert_eq(mail_next_part(m, &p, &e), 0);
-	cr_assert_eq(mail_flags(m), W_LIMIT_TRUNCATED);
-	mail_free(m);
+	cr_assert_eq(mime_next_part(m, &p), 0);
+	cr_assert_eq(mime_flags(m), W_LIMIT_TRUNCATED);
+	mime_free(m);
 	free(s);
 }
 
@@ -433,9 +430,8 @@ Test(mime, leaf_cap)
 {
 	size_t cap = 128 + (BOUND_MIME_PARTS + 6) * 48, len = 0;
 	char *s = malloc(cap);
-	struct mail_part p;
-	struct errbuf e;
-	struct mail *m;
+	struct mime_part p;
+	struct mime_message *m;
 	int i, n = 0;
 
 	len += (size_t)snprintf(s, cap, "Content-Type: multipart/mixed; boundary=B\n\n");
@@ -443,43 +439,41 @@ Test(mime, leaf_cap)
 		len += (size_t)snprintf(s + len, cap - len, "--B\n\npart %d\n", i);
 	snprintf(s + len, cap - len, "--B--\n");
 	m = parse_str(s);
-	while (mail_next_part(m, &p, &e) == 1)
+	while (mime_next_part(m, &p) == 1)
 		n++;
 	cr_assert_eq(n, BOUND_MIME_PARTS);
 	cr_assert_eq(p.index, BOUND_MIME_PARTS);
-	cr_assert_eq(mail_flags(m), W_LIMIT_TRUNCATED);
-	mail_free(m);
+	cr_assert_eq(mime_flags(m), W_LIMIT_TRUNCATED);
+	mime_free(m);
 	free(s);
 }
 
 Test(mime, bodyless_and_headerless_input)
 {
-	struct mail *m = parse_str("Subject: nothing\n");
-	struct mail_part p;
-	struct errbuf e;
+	struct mime_message *m = parse_str("Subject: nothing\n");
+	struct mime_part p;
 
-	cr_assert_str_eq(mail_subject(m), "nothing");
-	cr_assert_null(mail_from(m));
-	cr_assert_null(mail_message_id(m));
-	while (mail_next_part(m, &p, &e) == 1)
+	cr_assert_str_eq(mime_subject(m), "nothing");
+	cr_assert_null(mime_from(m));
+	cr_assert_null(mime_message_id(m));
+	while (mime_next_part(m, &p) == 1)
 		cr_assert_eq(p.len, 0);
-	mail_free(m);
+	mime_free(m);
 }
 
 Test(mime, base64_without_padding_keeps_its_last_bytes)
 {
 	/* the gzip trailer ends with ISIZE, 718, little-endian */
 	static const unsigned char isize[] = { 0xce, 0x02, 0x00, 0x00 };
-	struct mail *m = parse_file(tu_fixture("mail/base64-unpadded-gzip.eml"));
-	struct mail_part p;
-	struct errbuf e;
+	struct mime_message *m = parse_file(tu_fixture("mail/base64-unpadded-gzip.eml"));
+	struct mime_part p;
 
-	cr_assert_eq(mail_next_part(m, &p, &e), 1);
-	cr_assert_eq(mail_next_part(m, &p, &e), 1);
+	cr_assert_eq(mime_next_part(m, &p), 1);
+	cr_assert_eq(mime_next_part(m, &p), 1);
 	cr_assert_str_eq(p.content_type, "application/gzip");
 	cr_assert_eq(p.len, 409, "all 409 bytes, %zu decoded", p.len);
 	cr_assert_eq(memcmp(p.data + p.len - 4, isize, 4), 0);
-	mail_free(m);
+	mime_free(m);
 }
 
 Test(mime, rewind_replays_the_parts_decoded_once)
@@ -487,9 +481,8 @@ Test(mime, rewind_replays_the_parts_decoded_once)
 	size_t cap = 256 + (BOUND_MIME_PARTS + 6) * 48, len = 0;
 	const unsigned char *data[BOUND_MIME_PARTS];
 	char *s = malloc(cap);
-	struct mail_part p;
-	struct errbuf e;
-	struct mail *m;
+	struct mime_part p;
+	struct mime_message *m;
 	int i, n = 0;
 
 	len += (size_t)snprintf(s, cap,
@@ -499,25 +492,25 @@ Test(mime, rewind_replays_the_parts_decoded_once)
 		len += (size_t)snprintf(s + len, cap - len, "--B\n\npart %d\n", i);
 	snprintf(s + len, cap - len, "--B--\n");
 	m = parse_str(s);
-	cr_assert_eq(mail_next_part(m, &p, &e), 1);
-	mail_rewind(m); /* after a partial walk */
-	while (mail_next_part(m, &p, &e) == 1) {
-		cr_assert_eq(mail_flags(m), 0, "part %d", n + 1);
+	cr_assert_eq(mime_next_part(m, &p), 1);
+	mime_rewind(m); /* after a partial walk */
+	while (mime_next_part(m, &p) == 1) {
+		cr_assert_eq(mime_flags(m), 0, "part %d", n + 1);
 		data[n++] = p.data;
 	}
 	cr_assert_eq(n, BOUND_MIME_PARTS);
-	cr_assert_eq(mail_flags(m), W_LIMIT_TRUNCATED);
-	mail_rewind(m);
+	cr_assert_eq(mime_flags(m), W_LIMIT_TRUNCATED);
+	mime_rewind(m);
 	for (i = 0; i < n; i++) {
-		cr_assert_eq(mail_next_part(m, &p, &e), 1);
+		cr_assert_eq(mime_next_part(m, &p), 1);
 		cr_assert_eq(p.index, i + 1);
 		cr_assert_eq(p.data, data[i], "part %d is the one decoded at first", i + 1);
-		cr_assert_eq(mail_flags(m), 0, "part %d has the flags it had then", i + 1);
+		cr_assert_eq(mime_flags(m), 0, "part %d has the flags it had then", i + 1);
 		if (i == 0)
 			cr_assert(p.len == 5 && memcmp(p.data, "hello", 5) == 0);
 	}
-	cr_assert_eq(mail_next_part(m, &p, &e), 0);
-	cr_assert_eq(mail_flags(m), W_LIMIT_TRUNCATED);
-	mail_free(m);
+	cr_assert_eq(mime_next_part(m, &p), 0);
+	cr_assert_eq(mime_flags(m), W_LIMIT_TRUNCATED);
+	mime_free(m);
 	free(s);
 }

@@ -116,12 +116,12 @@ Test(source, maildir_ack_moves_to_cur_with_the_seen_flag)
 	put(md, "cur/11.M2.host:2,FT", "y");
 
 	snprintf(path, sizeof path, "%s/new/10.M1.host", md);
-	cr_assert_eq(maildir_ack(path, &e), 0, "%s", e.msg);
+	cr_assert_eq(source_maildir_ack(path, &e), 0, "%s", e.msg);
 	snprintf(path, sizeof path, "%s/cur/10.M1.host:2,S", md);
 	cr_expect_eq(stat(path, &sb), 0, "new mail not moved to %s", path);
 
 	snprintf(path, sizeof path, "%s/cur/11.M2.host:2,FT", md);
-	cr_assert_eq(maildir_ack(path, &e), 0, "%s", e.msg);
+	cr_assert_eq(source_maildir_ack(path, &e), 0, "%s", e.msg);
 	snprintf(path, sizeof path, "%s/cur/11.M2.host:2,FST", md);
 	cr_expect_eq(stat(path, &sb), 0, "flags not kept in order: %s", path);
 	free(root);
@@ -353,7 +353,7 @@ Test(source, maildir_ack_does_not_move_mail_through_a_link)
 	link_to(elsewhere, md, "cur");
 
 	snprintf(path, sizeof path, "%s/new/10.M1.host", md);
-	cr_expect_eq(maildir_ack(path, &e), -1);
+	cr_expect_eq(source_maildir_ack(path, &e), -1);
 	cr_expect_eq(stat(path, &sb), 0, "the mail left new/");
 	snprintf(path, sizeof path, "%s/10.M1.host:2,S", elsewhere);
 	cr_expect_neq(stat(path, &sb), 0, "the mail went through the link");

@@ -682,8 +682,8 @@ expect_mail_attachment(const char *rel, int leaf, const char *name, ssize_t len,
 	size_t rawlen;
 	unsigned char *raw = tu_read_file(tu_shared(rel), &rawlen);
 	struct errbuf e = { "" };
-	struct mail *m = mail_parse(raw, rawlen, &e);
-	struct mail_part p;
+	struct mime_message *m = mime_parse(raw, rawlen, &e);
+	struct mime_part p;
 	struct unpack *u;
 	enum refusal why;
 	const char *got;
@@ -692,7 +692,7 @@ expect_mail_attachment(const char *rel, int leaf, const char *name, ssize_t len,
 
 	cr_assert_not_null(m, "%s", rel);
 	for (i = 0; i < leaf; i++)
-		cr_assert_eq(mail_next_part(m, &p, &e), 1);
+		cr_assert_eq(mime_next_part(m, &p), 1);
 	u = unpack_new(p.data, p.len, &b);
 	cr_assert_eq(unpack_next(u, &got, &why, &e), 1, "%s: %s", rel, e.msg);
 	cr_assert_str_eq(got, name);
@@ -701,7 +701,7 @@ expect_mail_attachment(const char *rel, int leaf, const char *name, ssize_t len,
 	cr_assert_eq(unpack_flags(u), flags, "%s: flags once read to the end", rel);
 	cr_assert_eq(unpack_next(u, &got, &why, &e), 0);
 	unpack_free(u);
-	mail_free(m);
+	mime_free(m);
 	free(raw);
 }
 
