@@ -317,19 +317,28 @@ tee_abort(void *ctx)
 
 /* ---- the store ---- */
 
+/* Closes the store and removes its files. */
 static void
-store_reset(void)
+store_remove(void)
 {
 	static const char *const suffixes[] = { "", "-wal", "-shm" };
 	char path[sizeof db_path + 8];
-	struct errbuf e;
 	size_t i;
 
 	store_close(st);
+	st = NULL;
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof path, "%s%s", db_path, suffixes[i]);
 		unlink(path);
 	}
+}
+
+static void
+store_reset(void)
+{
+	struct errbuf e;
+
+	store_remove();
 	CHECK(store_open(db_path, STORE_READWRITE, &st, &e) == 0);
 }
 
@@ -353,6 +362,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(db_path, sizeof db_path, "%s/fuzz_mutate-%ld.db",
 	    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp", (long)getpid());
 	store_reset();
+	atexit(store_remove); /* libFuzzer exits through exit() when it is done */
 	return 0;
 }
 
