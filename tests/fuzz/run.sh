@@ -13,7 +13,7 @@ seconds=${1:-30}
 shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-	targets=(fuzz_extract fuzz_report_xml fuzz_unpack fuzz_arf fuzz_config fuzz_web_query)
+	targets=(fuzz_extract fuzz_report_xml fuzz_unpack fuzz_arf fuzz_config fuzz_web_query fuzz_mutate)
 fi
 
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDMARCD_FUZZ=ON \
@@ -48,7 +48,7 @@ for t in "${targets[@]}"; do
 		cp dmarcd.conf.example "$work"/
 		max_len=65536
 		;;
-	fuzz_web_query)
+	fuzz_web_query | fuzz_mutate)
 		max_len=4096
 		;;
 	esac
