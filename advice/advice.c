@@ -85,8 +85,9 @@ on_suspect(void *ctx, const struct store_suspect *s)
 }
 
 /*
- * Says which reports the advice left out as possibly forged (spec 5.7), in
- * the last note when the notes are full: the owner must know.
+ * Says which reports the advice left out as possibly forged (FORMATS.md
+ * "Reports that may be forged"), in the last note when the notes are full: the
+ * owner must know.
  */
 static int
 note_suspects(struct store *st, const char *domain, int64_t from, int64_t to, struct advice *out,

@@ -1,10 +1,11 @@
 /*
- * advise: the policy readiness advisor (spec 5.4-5.8). For one policy
- * domain it classifies the sending sources seen in a window, decides
- * whether the domain is ready for the next step of its published policy
- * (none -> quarantine in test mode -> full quarantine -> reject), simulates
- * what a stricter policy would have done to the window's mail, and writes
- * the next DMARC record to publish.
+ * advise: the policy readiness advisor (FORMATS.md "Effective and expected
+ * policy", "Time attribution", "Source classes", "Readiness gates"). For one
+ * policy domain it classifies the sending sources seen in a window, decides
+ * whether the domain is ready for the next step of its published policy (none
+ * -> quarantine in test mode -> full quarantine -> reject), simulates what a
+ * stricter policy would have done to the window's mail, and writes the next
+ * DMARC record to publish.
  *
  * The advisor computes; it never reads the database. Its caller feeds it
  * (web/advice.c does so from the store): the user's confirmed sources, the
@@ -35,7 +36,7 @@
 #define ADVISE_WINDOW_MAX 366   /* days */
 #define ADVISE_HISTORY_DAYS 400 /* policy history looked at, days before as_of */
 
-/* The thresholds of the gates (spec 5.8); advise_config_default fills the defaults. */
+/* Gate thresholds (FORMATS.md "Readiness gates"); advise_config_default fills the defaults. */
 struct advise_config {
 	unsigned window_days;          /* evaluation and impact window (30) */
 	unsigned min_days_none;        /* A1: days monitored at p=none (30) */
@@ -72,7 +73,7 @@ void advise_config_default(struct advise_config *c);
 int known_value_canonical(enum known_kind k, const char *value, char *out, size_t size,
     struct errbuf *e);
 
-/* Classes of sources (spec 5.7; the issue's four kinds). */
+/* Classes of sources (FORMATS.md "Source classes"; the issue's four kinds). */
 enum source_class {
 	CLASS_ALIGNED,      /* authorized and aligned */
 	CLASS_MISALIGNED,   /* authorized (or looks it) but not aligned: a service to set up */

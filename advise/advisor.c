@@ -286,8 +286,9 @@ advisor_set_domain(struct advisor *a, const char *record, bool no_mailing_lists)
 
 /*
  * Reports of RFC 7489 receivers carry pct but not testing, those of RFC
- * 9990 receivers testing but not pct (spec 5.4): each tag keeps its last
- * reported value, so that the two kinds of report describe one record.
+ * 9990 receivers testing but not pct (FORMATS.md "Effective and expected
+ * policy"): each tag keeps its last reported value, so that the two kinds
+ * of report describe one record.
  */
 void
 advisor_add_policy(struct advisor *a, const struct advise_policy_obs *o)
@@ -352,7 +353,10 @@ in_range(const uint8_t ip[16], const uint8_t lo[16], const uint8_t hi[16])
 	return memcmp(ip, lo, 16) >= 0 && memcmp(ip, hi, 16) <= 0;
 }
 
-/* The known entry a record belongs to (spec 5.7: cidr, then DKIM d=, then SPF domain), or NULL. */
+/*
+ * The known entry a record belongs to (FORMATS.md "Source classes": cidr, then
+ * DKIM d=, then SPF domain), or NULL.
+ */
 static const struct known *
 match_known(const struct advisor *a, const struct advise_record *r)
 {
@@ -408,7 +412,10 @@ advise_counts_add(struct advise_counts *to, const struct advise_counts *c)
 	advise_add(&to->fail_noauth, c->fail_noauth);
 }
 
-/* What a record says about authentication, beyond policy_evaluated (spec 5.5.3). */
+/*
+ * What a record says about authentication, beyond policy_evaluated
+ * (FORMATS.md "Reading a record").
+ */
 struct evidence {
 	bool raw_pass, indirect, explained, enforced;
 	const char *identity; /* an unaligned (registrable) domain it authenticates as */

@@ -1,9 +1,9 @@
 /*
- * Gates: the step from the published policy to the next one, judged with
- * the conditions of spec 5.8 (gate A: none -> quarantine, gate B:
- * quarantine -> reject, the regression guard at an enforcing policy), the
- * fixes to make first, and the impact of the stricter policy on the
- * window's mail.
+ * Gates: the step from the published policy to the next one, judged with the
+ * conditions of FORMATS.md "Readiness gates" (gate A: none -> quarantine, gate
+ * B: quarantine -> reject, the regression guard at an enforcing policy), the
+ * fixes to make first, and the impact of the stricter policy on the window's
+ * mail.
  */
 #include "advise_int.h"
 

@@ -1,7 +1,7 @@
 /*
- * Senders: groups merged by what they are (a confirmed entry, or the
- * domain they authenticate as without alignment), then classified with
- * the suggestion rules of spec 5.7.
+ * Senders: groups merged by what they are (a confirmed entry, or the domain
+ * they authenticate as without alignment), then classified with the suggestion
+ * rules of FORMATS.md "Source classes".
  */
 #include "advise_int.h"
 
@@ -137,9 +137,9 @@ merge(struct advisor *a, struct errbuf *e)
 }
 
 /*
- * The suggestion rules (spec 5.7), on the window's counts of a sender made
- * of n_networks networks. A service or a forwarder sends steadily from few
- * networks; spoofing is scattered: a few messages from each of many.
+ * The suggestion rules (FORMATS.md "Source classes"), on the window's counts of
+ * a sender made of n_networks networks. A service or a forwarder sends steadily
+ * from few networks; spoofing is scattered: a few messages from each of many.
  */
 static enum source_class
 suggest(const struct advise_config *cfg, const struct advise_counts *c, unsigned n_networks)

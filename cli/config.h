@@ -59,7 +59,7 @@ struct config_advisor {
 	char *rua; /* rua= for records whose owner's record is unknown */
 };
 
-/* One [source NAME] section: a sending source the owner confirms (spec 5.7). */
+/* One [source NAME] section: a sending source the owner confirms (FORMATS.md "Source classes"). */
 struct config_source {
 	char *name;
 	unsigned line;

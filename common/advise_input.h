@@ -14,7 +14,10 @@
 #include "errbuf.h"
 #include "report.h"
 
-/* What the user said about a source (spec 5.7): a CIDR, a DKIM d= or an SPF domain. */
+/*
+ * What the user said about a source (FORMATS.md "Source classes"): a CIDR,
+ * a DKIM d= or an SPF domain.
+ */
 enum known_kind { KNOWN_CIDR, KNOWN_DKIM_DOMAIN, KNOWN_SPF_DOMAIN };
 enum known_status { KNOWN_AUTHORIZED, KNOWN_UNAUTHORIZED, KNOWN_FORWARDER };
 
@@ -32,7 +35,10 @@ const char *known_status_name(enum known_status s); /* "authorized", "unauthoriz
 int known_kind_parse(const char *s, enum known_kind *k);
 int known_status_parse(const char *s, enum known_status *st);
 
-/* The policy a report saw: its dates and its policy_published (spec 5.4). */
+/*
+ * The policy a report saw: its dates and its policy_published (FORMATS.md
+ * "Effective and expected policy").
+ */
 struct advise_policy_obs {
 	int64_t day_first, day_last; /* attributed days of the report */
 	enum report_dialect dialect;
@@ -53,7 +59,7 @@ struct advise_auth {
 #define ADVISE_AUTH_MAX 8 /* results of one record looked at */
 #define ADVISE_REASONS_MAX 4
 
-/* One record's messages attributed to one day (spec 5.6). */
+/* One record's messages attributed to one day (FORMATS.md "Time attribution"). */
 struct advise_record {
 	uint8_t ip[16]; /* IPv4 as ::ffff:a.b.c.d */
 	int family;     /* 4, 6, or 0 for an invalid address */

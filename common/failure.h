@@ -1,16 +1,18 @@
 /*
- * failure: the failure-report (ruf, "forensic") model passed from ingest/
- * to store/ (spec section 4). One struct failure_report per report mail.
+ * failure: the failure-report (ruf, "forensic") model passed from ingest/ to
+ * store/ (FORMATS.md "Failure reports"). One struct failure_report per report
+ * mail.
  *
  * Every string is NUL-terminated, malloc'd and owned by the report
- * (failure_free releases it all); NULL means the report did not say.
- * Values are trimmed and unfolded; raw forms are kept where the spec asks.
+ * (failure_free releases it all); NULL means the report did not say. Values are
+ * trimmed and unfolded; raw forms are kept where FORMATS.md "ARF fields" says
+ * so.
  *
- * kind: FAILURE_DMARC for Feedback-Type auth-failure (or absent, flagged)
- * and for the plaintext DMARC reports of spec 4.7; FAILURE_OTHER_ARF for
- * every other feedback type (abuse, fraud, virus, not-spam, other). Reports
- * of kind other are stored but never counted as DMARC failures: the
- * failures export (store_export_failures) leaves them out.
+ * kind: FAILURE_DMARC for Feedback-Type auth-failure (or absent, flagged) and
+ * for the plaintext DMARC reports (FORMATS.md "Plaintext failure reports");
+ * FAILURE_OTHER_ARF for every other feedback type (abuse, fraud, virus,
+ * not-spam, other). Reports of kind other are stored but never counted as DMARC
+ * failures: the failures export (store_export_failures) leaves them out.
  */
 #ifndef DMARCD_FAILURE_H
 #define DMARCD_FAILURE_H
@@ -37,7 +39,8 @@
 enum failure_kind { FAILURE_DMARC, FAILURE_OTHER_ARF };
 
 /* arf: multipart/report; report-type=feedback-report. arf-nonstandard: a
- * message/feedback-report part in another structure. plaintext: spec 4.7. */
+ * message/feedback-report part in another structure. plaintext: FORMATS.md
+ * "Plaintext failure reports". */
 enum failure_format {
 	FAILURE_FORMAT_ARF,
 	FAILURE_FORMAT_ARF_NONSTANDARD,
@@ -58,12 +61,12 @@ struct failure_report {
 	enum failure_format format;
 	char *reporter; /* domain of the report mail's From, else Reporting-MTA */
 
-	/* the feedback part (spec 4.2); repeats of a multi-valued field joined by LF */
+	/* the feedback part (FORMATS.md "ARF fields"); multi-valued repeats joined by LF */
 	char *feedback_type; /* lower-case; "auth-failure" when absent (flagged) */
 	char *user_agent;
 	char *version;
 	char *auth_failure;        /* raw tokens, repeats joined by ", " */
-	char *identity_alignment;  /* raw (spec 4.3): never interpreted */
+	char *identity_alignment;  /* raw (FORMATS.md "Identity alignment"): never interpreted */
 	char *delivery_result;     /* delivered, spam, policy, reject or other */
 	char *delivery_result_raw; /* as sent, when it was not one of those */
 	char *arrival_raw;         /* Arrival-Date (or Received-Date) as sent */
@@ -87,7 +90,7 @@ struct failure_report {
 	struct failure_field *fields;         /* every field, unknown ones and repeats too */
 	size_t n_fields;
 
-	/* the sample (spec 4.4) */
+	/* the sample (FORMATS.md "Samples and redaction") */
 	enum failure_sample sample_kind;
 	char *sample_from; /* From, RFC 2047 decoded */
 	char *header_from; /* its domain (the Author Domain), lower-case */
@@ -98,8 +101,9 @@ struct failure_report {
 	unsigned char *sample_body; /* the body as received, bounded; NULL when none */
 	size_t sample_body_len;
 
-	uint8_t content_sha256[32]; /* dedup key (spec 4.8): line ends do not matter */
-	uint64_t flags;             /* W_* of flags.h and of this header */
+	/* dedup key (FORMATS.md "Duplicates and conflicts"): line ends do not matter */
+	uint8_t content_sha256[32];
+	uint64_t flags; /* W_* of flags.h and of this header */
 };
 
 /*

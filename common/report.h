@@ -1,12 +1,12 @@
 /*
  * report: the aggregate-report model passed from ingest/ to store/.
  *
- * A report streams: the parser fills one struct agg_report with the
- * metadata and published policy, hands it to a report_sink, then reuses
- * one struct agg_record for every <record>. Every pointer in these structs
- * is owned by the producer and valid only during the sink call that sees
- * it; a sink copies what it keeps. Strings are NUL-terminated UTF-8 and
- * already normalised (see ../shared spec 2.6.3); NULL means absent.
+ * A report streams: the parser fills one struct agg_report with the metadata
+ * and published policy, hands it to a report_sink, then reuses one struct
+ * agg_record for every <record>. Every pointer in these structs is owned by the
+ * producer and valid only during the sink call that sees it; a sink copies what
+ * it keeps. Strings are NUL-terminated UTF-8 and already normalised (FORMATS.md
+ * "Normalising values"); NULL means absent.
  *
  * A report that reaches a sink is plausible (bounds.h): its period lies
  * from PLAUSIBLE_FIRST_TS to a little past now and spans at most

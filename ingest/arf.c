@@ -1,4 +1,4 @@
-/* arf: one failure report from one mail (spec section 4). */
+/* arf: one failure report from one mail (FORMATS.md "Failure reports"). */
 #include "arf.h"
 
 #include <gmime/gmime.h>
@@ -395,9 +395,10 @@ hash_line(GString *g, const struct failure_field *fl)
 }
 
 /*
- * The dedup hash of spec 4.8: the feedback fields sorted ("name:value",
- * names lower-cased), then the sample's header fields in order, unfolded.
- * Parsed fields carry no line ends, so LF and CRLF deliveries hash alike.
+ * The dedup hash (FORMATS.md "Duplicates and conflicts"): the feedback fields
+ * sorted ("name:value", names lower-cased), then the sample's header fields in
+ * order, unfolded. Parsed fields carry no line ends, so LF and CRLF deliveries
+ * hash alike.
  */
 static int
 content_hash(struct failure_report *f, const struct arf_hdrs *sh)

@@ -1,8 +1,9 @@
 /*
- * arf: failure reports (ruf) from one mail (spec section 4): ARF reports
- * (RFC 5965/6591/9991) with a message/feedback-report part anywhere in the
- * MIME tree, and the plaintext reports with no ARF part (spec 4.7).
- * Knows nothing of storage: it yields a struct failure_report.
+ * arf: failure reports (ruf) from one mail (FORMATS.md "Failure reports"): ARF
+ * reports (RFC 5965/6591/9991) with a message/feedback-report part anywhere in
+ * the MIME tree, and the plaintext reports with no ARF part (FORMATS.md
+ * "Plaintext failure reports"). Knows nothing of storage: it yields a struct
+ * failure_report.
  */
 #ifndef DMARCD_ARF_H
 #define DMARCD_ARF_H

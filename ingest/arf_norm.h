@@ -1,9 +1,9 @@
 /*
- * arf_norm: value normalisation for failure reports (spec 4.2, 4.4).
- * Private to ingest/ (arf.c). Inputs are NUL-terminated field values as
- * arf_hdrs produced them (bounded, trimmed); NULL inputs give NULL or the
- * "absent" value. Strings returned are malloc'd; NULL also means out of
- * memory where it says so.
+ * arf_norm: value normalisation for failure reports (FORMATS.md "ARF fields",
+ * "Samples and redaction"). Private to ingest/ (arf.c). Inputs are
+ * NUL-terminated field values as arf_hdrs produced them (bounded, trimmed);
+ * NULL inputs give NULL or the "absent" value. Strings returned are malloc'd;
+ * NULL also means out of memory where it says so.
  */
 #ifndef DMARCD_ARF_NORM_H
 #define DMARCD_ARF_NORM_H
@@ -23,10 +23,10 @@ char *arf_lower(const char *s);
 int64_t arf_date(const char *s);
 
 /*
- * Source IP (spec 4.2): the first token (a trailing "(host)" comment is
- * dropped), "[...]", "IPv6:" and a "%zone" removed, IPv4-mapped IPv6 turned
- * into IPv4 (W_IP_MAPPED). Writes the canonical text (46 bytes) or "" and
- * W_IP_INVALID.
+ * Source IP (FORMATS.md "ARF fields"): the first token (a trailing "(host)"
+ * comment is dropped), "[...]", "IPv6:" and a "%zone" removed, IPv4-mapped IPv6
+ * turned into IPv4 (W_IP_MAPPED). Writes the canonical text (46 bytes) or ""
+ * and W_IP_INVALID.
  */
 void arf_ip(const char *raw, char out[46], uint64_t *flags);
 
@@ -40,8 +40,9 @@ char *arf_strip_angle(const char *s);
 char *arf_mta_name(const char *s);
 
 /*
- * Delivery-Result (spec 4.2): delivered, spam, policy, reject or other,
- * by exact word then by substring; *exact says the raw value was the word.
+ * Delivery-Result (FORMATS.md "ARF fields"): delivered, spam, policy, reject or
+ * other, by exact word then by substring; *exact says the raw value was the
+ * word.
  */
 const char *arf_delivery_result(const char *raw, bool *exact);
 

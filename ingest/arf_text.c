@@ -1,4 +1,4 @@
-/* arf_text: the plaintext (Exim) failure report of spec 4.7. */
+/* arf_text: the plaintext (Exim) failure report (FORMATS.md "Plaintext failure reports"). */
 #include "arf_text.h"
 
 #include <string.h>

@@ -1,8 +1,8 @@
 /*
  * arf_text: failure reports sent as plain text with no ARF part, in the
- * Exim/cPanel style (spec 4.7): indented "Key: value" lines, a separator
- * line ending in "detected.", then a copy of the failed message's headers.
- * Private to ingest/ (arf.c).
+ * Exim/cPanel style (FORMATS.md "Plaintext failure reports"): indented "Key:
+ * value" lines, a separator line ending in "detected.", then a copy of the
+ * failed message's headers. Private to ingest/ (arf.c).
  */
 #ifndef DMARCD_ARF_TEXT_H
 #define DMARCD_ARF_TEXT_H

@@ -19,7 +19,7 @@
 #define EXTRACT_WHERE 256 /* "part 2 (name.zip) entry x.xml" */
 #define EXTRACT_TYPES 160 /* the part types listed when nothing is found */
 
-/* The marker of Exim's plain-text failure reports (spec 4.7). */
+/* The marker of Exim's plain-text failure reports (FORMATS.md "Plaintext failure reports"). */
 static const char EXIM_MARKER[] =
     "A message claiming to be from you has failed the published DMARC policy";
 
@@ -36,7 +36,7 @@ struct extract {
 	int mail_depth; /* embedded mails being walked */
 };
 
-/* What a first walk over a mail found, to classify it (spec 3.7 step 4). */
+/* What a first walk over a mail found, to classify it (FORMATS.md "Ingestion steps", step 2). */
 struct survey {
 	bool feedback;       /* a message/feedback-report part */
 	bool exim;           /* a text/plain part with EXIM_MARKER */
@@ -379,7 +379,7 @@ is_candidate(const struct mime_part *p, enum sniff_kind k, bool *mismatch)
 	}
 }
 
-/* An opaque container whose content cannot be reached (M-20). */
+/* An opaque container whose content cannot be reached (FORMATS.md "Report mails"). */
 static bool
 is_opaque(const struct mime_part *p, enum sniff_kind k)
 {
@@ -454,7 +454,7 @@ survey_mail(struct mime_message *m, struct survey *sv)
 	}
 }
 
-/* Spec 3.7 step 4: the first match wins. */
+/* FORMATS.md "Ingestion steps", step 2: the first match wins. */
 static enum input_kind
 classify(const struct survey *sv, bool feedback_top)
 {
@@ -510,7 +510,7 @@ extract_mail_parts(struct extract *x, struct mime_message *m, const char *where)
 	return rc;
 }
 
-/* The aggregate reports of a mail embedded in a mail (M-12). */
+/* The aggregate reports of a mail embedded in a mail (FORMATS.md "Report mails"). */
 static int
 extract_embedded(struct extract *x, const void *raw, size_t len, const char *where)
 {
@@ -556,7 +556,10 @@ extract_failure(struct extract *x, const void *raw, size_t len)
 	return rc;
 }
 
-/* What the receiving server found of the mail's own DMARC (a forgery signal, spec 2.3). */
+/*
+ * What the receiving server found of the mail's own DMARC (a forgery signal:
+ * FORMATS.md "Reports that may be forged").
+ */
 static void
 carrier_dmarc(struct extract_result *res, const struct mime_message *m)
 {

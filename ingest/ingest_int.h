@@ -18,10 +18,10 @@
 #include "refusal.h"
 
 /*
- * The canonical document hash of spec 7.2, fed as the bytes stream: a
- * leading UTF-8 BOM is dropped, CRLF and lone CR become LF, leading and
- * trailing SP/HT/LF are left out. A trailing whitespace run is held back
- * until a later byte shows it is not trailing (a short run in ws[]; a long
+ * The canonical document hash (FORMATS.md "Duplicates and conflicts"), fed as
+ * the bytes stream: a leading UTF-8 BOM is dropped, CRLF and lone CR become LF,
+ * leading and trailing SP/HT/LF are left out. A trailing whitespace run is held
+ * back until a later byte shows it is not trailing (a short run in ws[]; a long
  * one is hashed at once, keeping the state from before it in before_ws).
  */
 struct canon_hash {
@@ -40,15 +40,15 @@ void canon_update(struct canon_hash *h, const unsigned char *p, size_t n);
 void canon_final(struct canon_hash *h, uint8_t out[32]);
 
 /*
- * xml_feed: what libxml2 reads. It pulls from rd, hashes every byte read
- * from rd (so the hash covers the document as delivered, junk included),
- * repairs the first BOUND_XML_PREFIX_SCAN bytes (spec 3.7 step 6), refuses
- * a DOCTYPE and a start tag of more than BOUND_XML_ATTRS attributes before
- * the parser sees them, and keeps trailing junk from the
- * parser: up to the root's start tag it follows the tag structure byte by
- * byte; inside the root it ends each chunk right after every possible end
- * of the root ("</name>" with the root's name), so that a parser that
- * stops once the root has closed never sees a byte after it.
+ * xml_feed: what libxml2 reads. It pulls from rd, hashes every byte read from
+ * rd (so the hash covers the document as delivered, junk included), repairs the
+ * first BOUND_XML_PREFIX_SCAN bytes (FORMATS.md "Ingestion steps", step 4),
+ * refuses a DOCTYPE and a start tag of more than BOUND_XML_ATTRS attributes
+ * before the parser sees them, and keeps trailing junk from the parser: up to
+ * the root's start tag it follows the tag structure byte by byte; inside the
+ * root it ends each chunk right after every possible end of the root ("</name>"
+ * with the root's name), so that a parser that stops once the root has closed
+ * never sees a byte after it.
  */
 #define XML_FEED_BUF (64 * 1024)
 #define XML_FEED_NAME 256 /* longest root name followed with the fast scan */

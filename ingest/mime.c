@@ -368,9 +368,9 @@ b64_flush(struct b64 *st, unsigned char *w)
 }
 
 /*
- * Base64 as senders write it (M-15): bytes outside the alphabet are
- * skipped and missing padding is accepted, where GMime drops a last
- * group that has no '='. out grows by less than len / 4 * 3 + 6 bytes.
+ * Base64 as senders write it (FORMATS.md "Report mails"): bytes outside the
+ * alphabet are skipped and missing padding is accepted, where GMime drops a
+ * last group that has no '='. out grows by less than len / 4 * 3 + 6 bytes.
  */
 static void
 b64_step(struct b64 *st, const unsigned char *in, size_t len, GByteArray *out)

@@ -183,7 +183,7 @@ utf8_repair_init(struct utf8_repair *u, struct byte_reader inner)
 	return rd;
 }
 
-/* ---- canonical hash (spec 7.2) ---- */
+/* ---- canonical hash (FORMATS.md "Duplicates and conflicts") ---- */
 
 static bool
 is_xml_space(unsigned char c)
@@ -388,7 +388,7 @@ drop_schema_tags(struct xml_feed *f)
 	f->len = w;
 }
 
-/* Loads and repairs the first window (spec 3.7 step 6). */
+/* Loads and repairs the first window (FORMATS.md "Ingestion steps", step 4). */
 static int
 load_window(struct xml_feed *f)
 {

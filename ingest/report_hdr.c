@@ -1,7 +1,7 @@
 /*
- * report_hdr: the completion of a report header (norm_header of
- * report_norm.h, spec 6.3), with the file-name and Subject parsers that
- * supply its fallbacks (spec 3.2, 3.4).
+ * report_hdr: the completion of a report header (norm_header of report_norm.h;
+ * FORMATS.md "The header's fallbacks"), with the file-name and Subject parsers
+ * that supply its fallbacks (FORMATS.md "Report file names", "Subjects").
  */
 #include "report_norm.h"
 
@@ -15,7 +15,10 @@
 #define SPAN_LONG (INT64_C(31) * 86400)
 #define FIELD_MAX 256
 
-/* The conventional file name receiver!policy-domain!begin!end[!unique-id].ext (spec 3.2). */
+/*
+ * The conventional file name receiver!policy-domain!begin!end[!unique-id].ext
+ * (FORMATS.md "Report file names").
+ */
 struct fname_parts {
 	char receiver[FIELD_MAX];
 	char policy_domain[FIELD_MAX];
@@ -23,7 +26,7 @@ struct fname_parts {
 	int64_t begin, end;
 };
 
-/* "Report Domain: d Submitter: s [Report-ID: <id>]" (spec 3.4), any case. */
+/* "Report Domain: d Submitter: s [Report-ID: <id>]" (FORMATS.md "Subjects"), any case. */
 struct subject_parts {
 	char domain[FIELD_MAX];
 	char submitter[FIELD_MAX];
@@ -172,7 +175,7 @@ parse_subject(const char *subject, struct subject_parts *sj)
 	return true;
 }
 
-/* ---- the header: fallbacks and validation (spec 6.3) ---- */
+/* ---- the header: fallbacks and validation (FORMATS.md "The header's fallbacks") ---- */
 
 /* One of begin/end: from the XML, else from the file name. */
 static int
@@ -332,9 +335,9 @@ header_domain(struct hdr_ctx *c, const struct fname_parts *fn, bool have_fn,
 }
 
 /*
- * report_id fallback (T-2). The spec's last resort is a hash of the XML,
- * which is only known at the end; begin needs the id, so the last resort
- * here hashes the header fields that make the dedup key instead.
+ * report_id fallback (FORMATS.md "The header's fallbacks"). A hash of the whole
+ * XML is only known at the end and begin needs the id, so the last resort
+ * hashes the header fields that make the dedup key instead.
  */
 static void
 header_report_id(struct hdr_ctx *c, const struct fname_parts *fn, bool have_fn,

@@ -1,6 +1,7 @@
 /*
- * report_norm: value normalisation (spec 2.6.3, section 6). The header's
- * completion with its fallbacks is in report_hdr.c.
+ * report_norm: value normalisation (FORMATS.md "Normalising values", "Report
+ * periods", "Record fields"). The header's completion with its fallbacks is in
+ * report_hdr.c.
  */
 #include "report_norm.h"
 

@@ -1,12 +1,12 @@
 /*
- * report_norm: value normalisation for aggregate reports (spec 2.6.3 and
- * section 6), and the completion of a report header with its fallbacks
- * (spec 6.3, using the file name of 3.2 and the Subject of 3.4), which
- * lives in report_hdr.c. Private to ingest/: report_xml.c is its only
- * user. Value functions take the bytes and length of one element's text
- * (not necessarily trimmed) and never write into them. Strings returned
- * live in the arena a (see arena.h) and go with it. W_* bits describing
- * what was changed are OR'ed into *flags.
+ * report_norm: value normalisation for aggregate reports (FORMATS.md
+ * "Normalising values", "Report periods", "Record fields"), and the completion
+ * of a report header with its fallbacks (FORMATS.md "The header's fallbacks",
+ * using its "Report file names" and "Subjects"), which lives in report_hdr.c.
+ * Private to ingest/: report_xml.c is its only user. Value functions take the
+ * bytes and length of one element's text (not necessarily trimmed) and never
+ * write into them. Strings returned live in the arena a (see arena.h) and go
+ * with it. W_* bits describing what was changed are OR'ed into *flags.
  */
 #ifndef DMARCD_REPORT_NORM_H
 #define DMARCD_REPORT_NORM_H
@@ -76,21 +76,22 @@ enum dmarc_result norm_dmarc_result(const char *p, size_t len, uint64_t *flags);
 enum spf_scope norm_scope(const char *p, size_t len, uint64_t *flags);
 
 /*
- * Source IP into rec->source_ip_raw, source_ip and ip_family (spec F-6..F-9).
- * An invalid address leaves source_ip "" and ip_family 0 with W_IP_INVALID.
+ * Source IP into rec->source_ip_raw, source_ip and ip_family (FORMATS.md
+ * "Record fields"). An invalid address leaves source_ip "" and ip_family 0 with
+ * W_IP_INVALID.
  */
 void norm_ip(struct arena *a, const char *p, size_t len, struct agg_record *rec);
 
 /*
- * count (F-1, F-3, F-4): 0 with *out set, saturated at INT64_MAX (the
- * parser refuses a count past PLAUSIBLE_RECORD_COUNT), or -1 when it is
+ * count (FORMATS.md "Record fields"): 0 with *out set, saturated at INT64_MAX
+ * (the parser refuses a count past PLAUSIBLE_RECORD_COUNT), or -1 when it is
  * not a whole number and the record must be dropped.
  */
 int norm_count(const char *p, size_t len, int64_t *out, uint64_t *flags);
 
 /*
- * Timestamp (T-7, T-8): 0 with *out, -1 when empty or not a number,
- * -2 when out of range (negative or after 9999).
+ * Timestamp (FORMATS.md "Report periods"): 0 with *out, -1 when empty or not a
+ * number, -2 when out of range (negative or after 9999).
  */
 int norm_timestamp(const char *p, size_t len, int64_t *out, uint64_t *flags);
 
@@ -98,12 +99,12 @@ int norm_timestamp(const char *p, size_t len, int64_t *out, uint64_t *flags);
 void norm_printable(char *out, size_t size, const char *s);
 
 /*
- * Completes a report header before the sink's begin (spec 6.3): org_name
- * and org_key (T-1), policy_domain (T-3), begin_ts/end_ts from the raw
- * <begin>/<end> texts (T-6..T-12, NULL when absent), report_id (T-2), with
- * the file name, Subject and sender of hints as fallbacks. have_policy says
- * whether <policy_published> was present. Strings it adds live in a.
- * Returns 0, or -1 with *why and e.
+ * Completes a report header before the sink's begin (FORMATS.md "The header's
+ * fallbacks"): org_name and org_key, policy_domain, begin_ts/end_ts from the
+ * raw <begin>/<end> texts (NULL when absent; FORMATS.md "Report periods" and
+ * "Plausibility"), report_id, with the file name, Subject and sender of hints
+ * as fallbacks. have_policy says whether <policy_published> was present.
+ * Strings it adds live in a. Returns 0, or -1 with *why and e.
  */
 int norm_header(struct arena *a, struct agg_report *r, const char *begin_raw, const char *end_raw,
     bool have_policy, const struct report_hints *hints, enum refusal *why, struct errbuf *e);

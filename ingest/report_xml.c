@@ -194,7 +194,7 @@ under_domain(const char *d, const char *parent)
 	    (n > k && d[n - k - 1] == '.' && strcmp(d + n - k, parent) == 0);
 }
 
-/* Applies the record-level checks of spec 6.4 and hands the record over. */
+/* Applies the record-level checks (FORMATS.md "Record fields") and hands the record over. */
 static int
 record_end(struct parse *p)
 {

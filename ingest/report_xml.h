@@ -1,14 +1,14 @@
 /*
- * report_xml: streaming parser for one aggregate report document
- * (RFC 7489, the pre-RFC draft, RFC 9990), built on libxml2's push parser
- * with SAX2 callbacks (no tree is built). Elements are matched by local
- * name; unknown elements and RFC 9990 extension content are skipped;
- * values are normalised as in ../shared/spec/dmarc-reports.md 2.6.3. Any
- * DOCTYPE is refused; entities are never expanded and nothing is loaded
- * from the network. A start tag of more than BOUND_XML_ATTRS attributes,
- * and an encoding other than UTF-8, UTF-16, US-ASCII, ISO-8859-n or
- * Windows-125n, are refused (REFUSE_XML_LIMIT). Memory stays bounded
- * whatever the document's size: records go to the sink one by one.
+ * report_xml: streaming parser for one aggregate report document (RFC 7489, the
+ * pre-RFC draft, RFC 9990), built on libxml2's push parser with SAX2 callbacks
+ * (no tree is built). Elements are matched by local name; unknown elements and
+ * RFC 9990 extension content are skipped; values are normalised as in
+ * FORMATS.md "Normalising values". Any DOCTYPE is refused; entities are never
+ * expanded and nothing is loaded from the network. A start tag of more than
+ * BOUND_XML_ATTRS attributes, and an encoding other than UTF-8, UTF-16,
+ * US-ASCII, ISO-8859-n or Windows-125n, are refused (REFUSE_XML_LIMIT). Memory
+ * stays bounded whatever the document's size: records go to the sink one by
+ * one.
  */
 #ifndef DMARCD_REPORT_XML_H
 #define DMARCD_REPORT_XML_H
@@ -18,7 +18,7 @@
 #include "reader.h"
 #include "report.h"
 
-/* Facts from around the document, used only as fallbacks (spec 6.3 T-1..T-3). */
+/* Facts from around the document, used only as fallbacks (FORMATS.md "The header's fallbacks"). */
 struct report_hints {
 	const char *filename;  /* attachment or file name, or NULL */
 	const char *subject;   /* decoded Subject of the carrying mail, or NULL */

@@ -1,6 +1,6 @@
 /*
  * sniff: what a run of bytes is, by its first bytes (magic numbers), never
- * by the declared MIME type or file name (spec 3.3).
+ * by the declared MIME type or file name (FORMATS.md "Report mails").
  */
 #ifndef DMARCD_SNIFF_H
 #define DMARCD_SNIFF_H

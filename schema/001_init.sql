@@ -94,7 +94,8 @@ CREATE INDEX report_input ON report(input_id);
 CREATE INDEX report_domain_org ON report(policy_domain, org_key, day_first);
 
 -- A report that arrived with the key of a stored one but other content
--- (spec 6.5 U-2): the first is kept, the newcomer is noted here.
+-- (FORMATS.md "Duplicates and conflicts"): the first is kept, the newcomer
+-- is noted here.
 CREATE TABLE report_conflict (
 	id          INTEGER PRIMARY KEY,
 	report_id   INTEGER NOT NULL REFERENCES report(id) ON DELETE CASCADE,
@@ -211,8 +212,9 @@ CREATE TABLE record_reason (
 	PRIMARY KEY (record_id, ordinal)
 ) STRICT, WITHOUT ROWID;
 
--- A record's count split over the days its report overlaps (spec 5.6), only
--- for reports spanning more than 36 hours; the parts sum to the count.
+-- A record's count split over the days its report overlaps (FORMATS.md
+-- "Time attribution"), only for reports spanning more than 36 hours; the
+-- parts sum to the count.
 CREATE TABLE record_day (
 	record_id INTEGER NOT NULL,
 	day       INTEGER NOT NULL,

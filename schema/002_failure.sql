@@ -1,8 +1,10 @@
--- 002_failure: failure reports (ruf, spec section 4 and 7.3).
+-- 002_failure: failure reports (ruf; FORMATS.md "Failure reports" and
+-- "Retention").
 --
--- One row per failure report, deduplicated on content_sha256 (spec 4.8:
--- the sorted feedback fields plus the sample's unfolded header fields, so
--- an LF and a CRLF delivery of one report are one row). kind is 'dmarc'
+-- One row per failure report, deduplicated on content_sha256 (FORMATS.md
+-- "Duplicates and conflicts": the sorted feedback fields plus the sample's
+-- unfolded header fields, so an LF and a CRLF delivery of one report are
+-- one row). kind is 'dmarc'
 -- for DMARC failure reports and 'other' for other ARF feedback (abuse,
 -- fraud, ...), which is kept but never counted as a DMARC failure.
 -- source_ip is canonical as in record.source_ip (NULL when absent or

@@ -1,4 +1,5 @@
--- 004_advisor: what the domain owner told the policy advisor (spec 5.7).
+-- 004_advisor: what the domain owner told the policy advisor (FORMATS.md
+-- "Source classes").
 --
 -- known_source: a sending source the owner confirmed, per policy domain: a
 -- CIDR ('192.0.2.0/24', canonical, host bits clear), a DKIM signing domain

@@ -1,4 +1,5 @@
--- 005_forged: reports that may be forged (spec 5.7, last paragraph).
+-- 005_forged: reports that may be forged (FORMATS.md "Reports that may be
+-- forged").
 --
 -- input.carrier_dmarc: the dmarc= result of the mail's topmost
 -- Authentication-Results header (the one the receiving server added last),

@@ -182,7 +182,7 @@ int export_kind_parse(const char *s, enum export_kind *kind);
 struct failure_report;
 struct failure_sink;
 
-/* How long failure samples (personal data) are kept by default (spec 7.3). */
+/* How long failure samples (personal data) are kept by default (FORMATS.md "Retention"). */
 #define STORE_FAILURE_RETENTION_DAYS 30
 
 enum store_failure_outcome { STORE_FAILURE_STORED, STORE_FAILURE_DUPLICATE };

@@ -75,10 +75,10 @@ int store_advise_days(struct store *st, const char *domain, int64_t from, int64_
     struct errbuf *e);
 
 /*
- * Every record of the domain's reports with messages attributed to a day
- * in [from, to], once per such day (a long report's split, spec 5.6); the
- * records of suspect reports are left out. The record and its strings are
- * valid during the call only.
+ * Every record of the domain's reports with messages attributed to a day in
+ * [from, to], once per such day (a long report's split, FORMATS.md "Time
+ * attribution"); the records of suspect reports are left out. The record and
+ * its strings are valid during the call only.
  */
 int store_advise_records(struct store *st, const char *domain, int64_t from, int64_t to,
     int (*fn)(void *ctx, const struct advise_record *r), void *ctx, struct errbuf *e);

@@ -1,8 +1,9 @@
 /*
- * store: the report sink. Deduplicates each report (spec 7.2), stores its
- * records with one prepared insert per row (the first DKIM and SPF results
- * inline), splits the counts of long reports over days (spec 5.6), and sums
- * the rollups in memory (store_rollup.c), added at the report's end.
+ * store: the report sink. Deduplicates each report (FORMATS.md "Duplicates and
+ * conflicts"), stores its records with one prepared insert per row (the first
+ * DKIM and SPF results inline), splits the counts of long reports over days
+ * (FORMATS.md "Time attribution"), and sums the rollups in memory
+ * (store_rollup.c), added at the report's end.
  */
 #include "store_int.h"
 

@@ -1,6 +1,6 @@
 /*
- * store: reports that may be forged (spec 5.7, last paragraph; schema
- * 005_forged.sql). Anyone can mail a report to a rua= address, so a forger
+ * store: reports that may be forged (FORMATS.md "Reports that may be
+ * forged"; schema 005_forged.sql). Anyone can mail a report to a rua= address, so a forger
  * could make spoofed mail look legitimate, or a clean domain look broken,
  * and push its owner to the wrong policy. Two signs mark a report suspect
  * when it is stored:

@@ -1,8 +1,8 @@
 /*
- * Tests for advise/: the advisor fed directly with records, policies and
- * days (no database): canonical known-source values, the suggestion rules
- * of spec 5.7, confirmed sources, the gates and verdicts of spec 5.8, the
- * impact simulation and the next record.
+ * Tests for advise/: the advisor fed directly with records, policies and days
+ * (no database): canonical known-source values, the suggestion rules of
+ * FORMATS.md "Source classes", confirmed sources, the gates and verdicts of
+ * FORMATS.md "Readiness gates", the impact simulation and the next record.
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>

@@ -70,7 +70,7 @@ assert_str(const char *got, const char *want, const char *what, const char *file
 		cr_expect_str_eq(got, want, "%s: %s", file, what);
 }
 
-/* Expectations for every failure mail of ../shared (spec section 8 and MANIFEST.tsv). */
+/* Expectations for every failure mail of ../shared (spec/examples and corpus/MANIFEST.tsv). */
 static const struct shared_case {
 	const char *path;
 	const char *format, *kind, *feedback_type, *auth_failure;
@@ -162,7 +162,7 @@ Test(arf, every_shared_failure_mail)
 	}
 }
 
-/* Spec section 8: the remaining expectations of failure-arf.eml. */
+/* The remaining expectations of spec/examples/failure-arf.eml. */
 Test(arf, spec_arf_example_details)
 {
 	struct failure_report *f;

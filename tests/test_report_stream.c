@@ -17,7 +17,7 @@
 
 TestSuite(report_xml, .init = rsink_setup);
 
-/* ---- the canonical hash (spec 7.2) ---- */
+/* ---- the canonical hash (FORMATS.md "Duplicates and conflicts") ---- */
 
 struct trickle {
 	struct mem_reader m;

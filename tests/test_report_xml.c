@@ -1,8 +1,8 @@
 /*
- * ingest/report_xml.c on whole documents: the spec's examples, every
- * aggregate report of ../shared/corpus with its figures, and the
- * project's own fixtures of the spec's quirks. test_report_stream.c and
- * test_report_values.c hold the rest.
+ * ingest/report_xml.c on whole documents: the examples of
+ * ../shared/spec/examples, every aggregate report of ../shared/corpus with its
+ * figures, and the project's own fixtures of the quirks FORMATS.md describes.
+ * test_report_stream.c and test_report_values.c hold the rest.
  */
 #include <criterion/criterion.h>
 #include <glib.h>
@@ -18,7 +18,7 @@
 
 TestSuite(report_xml, .init = rsink_setup);
 
-/* ---- the spec's examples (section 8) ---- */
+/* ---- the examples of ../shared/spec/examples ---- */
 
 Test(report_xml, rfc7489_example)
 {

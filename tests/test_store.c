@@ -348,7 +348,7 @@ Test(store, domains_show_latest_policy)
 	ts_drop_db(path);
 }
 
-/* ---- duplicates and conflicts (spec 6.5) ---- */
+/* ---- duplicates and conflicts (FORMATS.md "Duplicates and conflicts") ---- */
 
 Test(store, same_report_again_is_duplicate)
 {

@@ -1,6 +1,7 @@
 /*
- * Tests for store/: the days a report is attributed to (spec 5.6), odd
- * values, inputs seen again or refused, and a hundred thousand records.
+ * Tests for store/: the days a report is attributed to (FORMATS.md "Time
+ * attribution"), odd values, inputs seen again or refused, and a hundred
+ * thousand records.
  */
 #include <criterion/criterion.h>
 #include <sqlite3.h>
@@ -17,7 +18,7 @@
 #include "store_fixture.h"
 #include "testutil.h"
 
-/* ---- time attribution (spec 5.6) ---- */
+/* ---- time attribution (FORMATS.md "Time attribution") ---- */
 
 static const char *
 day_messages(struct store *st, enum export_kind kind, int64_t day_start)
