@@ -14,6 +14,12 @@
 #define BATCH_MAX_INPUTS 256
 #define BATCH_MAX_RECORDS 500000
 #define BATCH_MAX_SECONDS 2
+/*
+ * Input bytes per batch: refused inputs keep theirs in the database, and
+ * SQLite failed with "database or disk is full" on a transaction of about
+ * a gigabyte of them (110 mails of 10 MiB, which any stranger can send).
+ */
+#define BATCH_MAX_BYTES (256u << 20)
 
 int
 pipeline_new(struct store *st, const struct bounds *b, const struct pipeline_options *o,
@@ -103,6 +109,7 @@ pipeline_ensure_batch(struct pipeline *p, struct errbuf *e)
 	p->in_batch = true;
 	p->batch_started = time(NULL);
 	p->batch_records = 0;
+	p->batch_bytes = 0;
 	return 0;
 }
 
@@ -141,7 +148,7 @@ int
 pipeline_maybe_commit(struct pipeline *p, struct errbuf *e)
 {
 	if (p->n_acks >= BATCH_MAX_INPUTS || p->batch_records >= BATCH_MAX_RECORDS ||
-	    time(NULL) - p->batch_started >= BATCH_MAX_SECONDS)
+	    p->batch_bytes >= BATCH_MAX_BYTES || time(NULL) - p->batch_started >= BATCH_MAX_SECONDS)
 		return commit_batch(p, e);
 	return 0;
 }
@@ -235,6 +242,7 @@ pipeline_record_outcome(struct pipeline *p, int64_t input_id, const char *locati
 		return -1;
 	}
 	count_outcome(p, &o, counts, failures);
+	p->batch_bytes += len;
 	log_outcome(p, location, &o);
 	*status = o.status;
 	return 0;

@@ -25,6 +25,7 @@ struct pipeline {
 	bool in_batch;
 	time_t batch_started;
 	uint64_t batch_records;
+	uint64_t batch_bytes; /* of the inputs recorded in the batch */
 	struct pending_ack *acks;
 	size_t n_acks, cap_acks;
 	struct pipeline_totals totals;
