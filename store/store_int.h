@@ -1,6 +1,7 @@
 /*
- * store_int: what the files of store/ share: the connection, its prepared
- * statements, the report sink's progress, and small SQLite helpers.
+ * store_int: what the files of store/ share: the handle (the connection
+ * and, read-write only, the writer's state: its prepared statements, the
+ * report sink's progress, the rollup sums), and small SQLite helpers.
  */
 #ifndef DMARCD_STORE_INT_H
 #define DMARCD_STORE_INT_H
@@ -190,15 +191,15 @@ struct sink_state {
 	uint64_t day_sums[BOUND_REPORT_DAYS][RS_COUNT];
 };
 
-struct store {
-	sqlite3 *db;
-	enum store_mode mode;
-	sqlite3_stmt *stmt[SQ_COUNT];
-	sqlite3_stmt *export_stmt[STORE_EXPORT_STMTS]; /* prepared on first use */
-	bool in_input;                                 /* the input savepoint is open */
-	unsigned budget_ms;                            /* store_time_budget: 0 when none */
-	struct timespec deadline;                      /* when the budget runs out */
-	bool timed_out;                                /* a statement was interrupted by it */
+/*
+ * What only a read-write handle has: the writer's statements, the input
+ * and report in progress, and the rollup sums not written yet. About 50 KB,
+ * so store_open allocates it in STORE_READWRITE mode only and store_close
+ * frees it: the dashboard's pool of read-only handles does without.
+ */
+struct store_writer {
+	sqlite3_stmt *stmt[SQ_COUNT]; /* prepared at open */
+	bool in_input;                /* the input savepoint is open */
 	struct sink_state sink;
 	/*
 	 * Rollup sums not written yet: the report's, and the input's (its
@@ -209,6 +210,21 @@ struct store {
 	struct roll_names names;
 	struct roll roll_report, roll_input;
 	char warning[ERRBUF_SIZE]; /* store_warning: "" when none */
+};
+
+/*
+ * A handle: the connection, the read statements it prepares on use, and
+ * its time budget, in both modes; the writer's state only when opened
+ * read-write (w is NULL on a read-only handle: store_writable says so).
+ */
+struct store {
+	sqlite3 *db;
+	enum store_mode mode;
+	sqlite3_stmt *export_stmt[STORE_EXPORT_STMTS]; /* prepared on first use */
+	unsigned budget_ms;                            /* store_time_budget: 0 when none */
+	struct timespec deadline;                      /* when the budget runs out */
+	bool timed_out;                                /* a statement was interrupted by it */
+	struct store_writer *w;                        /* read-write mode only, else NULL */
 };
 
 /* Sets e to "store: what: <sqlite message>" and returns -1. */
@@ -226,7 +242,7 @@ int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct errbuf
 /* Runs a statement whose failure is not reported (a cleanup path). */
 void store_run_quiet(sqlite3_stmt *s);
 
-/* Refuses a write on a read-only store. 0 or -1 (e). */
+/* Refuses a write on a read-only store (st->w is NULL). 0 or -1 (e). */
 int store_writable(const struct store *st, struct errbuf *e);
 
 /* Binds a string, or NULL when s is NULL. Returns the SQLite code. */

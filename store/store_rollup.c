@@ -34,8 +34,8 @@ bind_sums(sqlite3_stmt *s, int first, const uint64_t *sums)
 static int
 put_rollup(struct store *st, const struct roll_entry *x, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_ROLLUP_UPSERT];
-	const struct roll_names *nm = &st->names;
+	sqlite3_stmt *s = st->w->stmt[SQ_ROLLUP_UPSERT];
+	const struct roll_names *nm = &st->w->names;
 
 	if ((store_bind_text(s, 1, nm->s[x->dom]) |
 	        sqlite3_bind_blob(s, 2, x->ip, x->iplen, SQLITE_STATIC) |
@@ -54,7 +54,7 @@ put_rollup(struct store *st, const struct roll_entry *x, struct errbuf *e)
 static int
 enter_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_SOURCE_ROWS];
+	sqlite3_stmt *s = st->w->stmt[SQ_SOURCE_ROWS];
 	uint8_t lo[16] = { 0 }, hi[16] = { 0 };
 	uint64_t messages = 0, pass = 0, m;
 	int64_t first = INT64_MAX, last = INT64_MIN, day;
@@ -62,7 +62,7 @@ enter_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
 
 	if (x->iplen == 16)
 		store_ip_net(x->ip, lo, hi);
-	if ((store_bind_text(s, 1, st->names.s[x->dom]) |
+	if ((store_bind_text(s, 1, st->w->names.s[x->dom]) |
 	        sqlite3_bind_blob(s, 2, lo, x->iplen, SQLITE_STATIC) |
 	        sqlite3_bind_blob(s, 3, hi, x->iplen, SQLITE_STATIC)) != SQLITE_OK)
 		return store_fail(st, "updating the sources", e);
@@ -79,8 +79,8 @@ enter_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
 		return -1;
 	if (messages < ROLL_HEAVY)
 		return 0;
-	s = st->stmt[SQ_SOURCE_INSERT];
-	if ((store_bind_text(s, 1, st->names.s[x->dom]) |
+	s = st->w->stmt[SQ_SOURCE_INSERT];
+	if ((store_bind_text(s, 1, st->w->names.s[x->dom]) |
 	        sqlite3_bind_blob(s, 2, lo, x->iplen, SQLITE_STATIC) |
 	        store_bind_count(s, 3, messages) |
 	        store_bind_count(s, 4, messages - (pass < messages ? pass : messages)) |
@@ -93,9 +93,9 @@ enter_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
 static int
 put_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_SOURCE_ADD];
+	sqlite3_stmt *s = st->w->stmt[SQ_SOURCE_ADD];
 
-	if ((store_bind_text(s, 1, st->names.s[x->dom]) |
+	if ((store_bind_text(s, 1, st->w->names.s[x->dom]) |
 	        sqlite3_bind_blob(s, 2, x->ip, x->iplen, SQLITE_STATIC) |
 	        store_bind_count(s, 3, x->sums[RS_MESSAGES]) |
 	        store_bind_count(s, 4, x->sums[RS_MESSAGES] - x->sums[RS_DMARC_PASS]) |
@@ -160,14 +160,14 @@ move_sums(struct store *st, struct roll *dst, struct roll *src, struct errbuf *e
 int
 roll_report_begin(struct store *st, const struct agg_report *r, struct errbuf *e)
 {
-	struct sink_state *k = &st->sink;
+	struct sink_state *k = &st->w->sink;
 	int64_t dom, org;
 
-	st->roll_report.max = ROLL_REPORT_MAX;
-	st->roll_input.max = ROLL_INPUT_MAX;
-	roll_clear(&st->roll_report);
-	if ((dom = roll_name(&st->names, r->policy_domain)) == -1 ||
-	    (org = roll_name(&st->names, r->org_key)) == -1) {
+	st->w->roll_report.max = ROLL_REPORT_MAX;
+	st->w->roll_input.max = ROLL_INPUT_MAX;
+	roll_clear(&st->w->roll_report);
+	if ((dom = roll_name(&st->w->names, r->policy_domain)) == -1 ||
+	    (org = roll_name(&st->w->names, r->org_key)) == -1) {
 		errbuf_set(e, "store: out of memory");
 		return -1;
 	}
@@ -219,10 +219,10 @@ add_entry(struct store *st, const struct roll_entry *key, const uint64_t *sums, 
 	struct roll_entry *x;
 	size_t i;
 
-	if ((x = roll_entry(&st->roll_report, key)) == NULL) {
-		if (write_sums(st, &st->roll_report, e) == -1)
+	if ((x = roll_entry(&st->w->roll_report, key)) == NULL) {
+		if (write_sums(st, &st->w->roll_report, e) == -1)
 			return NULL;
-		if ((x = roll_entry(&st->roll_report, key)) == NULL) {
+		if ((x = roll_entry(&st->w->roll_report, key)) == NULL) {
 			errbuf_set(e, "store: out of memory");
 			return NULL;
 		}
@@ -240,7 +240,7 @@ int
 roll_add(struct store *st, const struct agg_report *r, const struct agg_record *rec,
     const uint8_t ip[16], size_t iplen, int64_t day, int64_t count, struct errbuf *e)
 {
-	struct sink_state *k = &st->sink;
+	struct sink_state *k = &st->w->sink;
 	struct roll_entry key;
 	uint64_t sums[RS_COUNT];
 	size_t d = (size_t)(day - k->day_first), i;
@@ -250,7 +250,7 @@ roll_add(struct store *st, const struct agg_report *r, const struct agg_record *
 
 	(void)r;
 	if (rec->header_from != NULL && rec->header_from[0] != '\0' &&
-	    (hf = roll_name(&st->names, rec->header_from)) == -1) {
+	    (hf = roll_name(&st->w->names, rec->header_from)) == -1) {
 		errbuf_set(e, "store: out of memory");
 		return -1;
 	}
@@ -287,8 +287,8 @@ roll_add(struct store *st, const struct agg_report *r, const struct agg_record *
 int
 roll_report_end(struct store *st, const struct agg_report *r, struct errbuf *e)
 {
-	struct sink_state *k = &st->sink;
-	sqlite3_stmt *s = st->stmt[SQ_ROLLUP_DAY_UPSERT];
+	struct sink_state *k = &st->w->sink;
+	sqlite3_stmt *s = st->w->stmt[SQ_ROLLUP_DAY_UPSERT];
 	uint8_t pass[HLL_REGISTERS], fail[HLL_REGISTERS];
 	size_t npass, nfail, d;
 	int64_t day;
@@ -311,7 +311,7 @@ roll_report_end(struct store *st, const struct agg_report *r, struct errbuf *e)
 		if (store_run(st, s, "updating the daily rollup", e) == -1)
 			return -1;
 	}
-	s = st->stmt[SQ_REPORTER_UPSERT];
+	s = st->w->stmt[SQ_REPORTER_UPSERT];
 	if ((store_bind_text(s, 1, r->org_key) | store_bind_text(s, 2, r->org_name)) != SQLITE_OK)
 		return store_fail(st, "counting a reporter", e);
 	return store_run(st, s, "counting a reporter", e);
@@ -323,42 +323,42 @@ roll_report_kept(struct store *st, struct errbuf *e)
 	struct roll t;
 
 	/* The input's first report (most inputs have one): its sums become the input's. */
-	if (st->roll_input.used == 0) {
-		t = st->roll_input;
-		st->roll_input = st->roll_report;
-		st->roll_report = t;
-		st->roll_input.max = ROLL_INPUT_MAX;
-		st->roll_report.max = ROLL_REPORT_MAX;
+	if (st->w->roll_input.used == 0) {
+		t = st->w->roll_input;
+		st->w->roll_input = st->w->roll_report;
+		st->w->roll_report = t;
+		st->w->roll_input.max = ROLL_INPUT_MAX;
+		st->w->roll_report.max = ROLL_REPORT_MAX;
 		return 0;
 	}
 	/* Inside the input's savepoint only: writing the input's sums here is correct. */
-	return move_sums(st, &st->roll_input, &st->roll_report, e);
+	return move_sums(st, &st->w->roll_input, &st->w->roll_report, e);
 }
 
 int
 roll_input_end(struct store *st, struct errbuf *e)
 {
 	/* The input's savepoint is released: no rollback can undo these writes. */
-	if (write_sums(st, &st->roll_input, e) == -1)
+	if (write_sums(st, &st->w->roll_input, e) == -1)
 		return -1;
-	roll_names_clear(&st->names);
+	roll_names_clear(&st->w->names);
 	return 0;
 }
 
 void
 roll_input_abort(struct store *st)
 {
-	roll_clear(&st->roll_report);
-	roll_clear(&st->roll_input);
-	roll_names_clear(&st->names);
+	roll_clear(&st->w->roll_report);
+	roll_clear(&st->w->roll_input);
+	roll_names_clear(&st->w->names);
 }
 
 void
 roll_free(struct store *st)
 {
 	roll_input_abort(st);
-	roll_release(&st->roll_report);
-	roll_release(&st->roll_input);
-	free(st->names.s);
-	free(st->names.slots);
+	roll_release(&st->w->roll_report);
+	roll_release(&st->w->roll_input);
+	free(st->w->names.s);
+	free(st->w->names.slots);
 }
