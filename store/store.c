@@ -538,7 +538,7 @@ store_close(struct store *st)
 	if (st->w != NULL) {
 		for (i = 0; i < SQ_COUNT; i++)
 			sqlite3_finalize(st->w->stmt[i]);
-		roll_free(st);
+		rollup_free(st);
 		free(st->w);
 	}
 	sqlite3_close_v2(st->db);
@@ -572,7 +572,7 @@ store_batch_rollback(struct store *st)
 		return;
 	if (!sqlite3_get_autocommit(st->db))
 		store_run_quiet(st->w->stmt[SQ_ROLLBACK]);
-	roll_input_abort(st);
+	rollup_input_abort(st);
 	st->w->in_input = false;
 	st->w->sink.phase = SINK_IDLE;
 }

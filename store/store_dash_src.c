@@ -6,12 +6,12 @@
  * volume of every address in it, so the walk stops as soon as no lighter
  * network can enter the page, after a few lookups instead of a year of
  * rollup rows. A page deeper than DASH_SORT_TOP, or one that the networks
- * of fewer than ROLL_HEAVY messages (not in source) could still enter, is
+ * of fewer than ROLLUP_HEAVY messages (not in source) could still enter, is
  * answered by aggregating the window: its records, or with a source filter
  * the rollup rows of the address range.
  *
  * Any other sort orders only the DASH_SORT_TOP sources with the most
- * messages (fewer when fewer have ROLL_HEAVY messages), found by the same
+ * messages (fewer when fewer have ROLLUP_HEAVY messages), found by the same
  * walk, in memory: ordering every source of a year, millions of spoofed
  * addresses with a message or two, takes seconds.
  */
@@ -29,7 +29,7 @@
 	"CASE WHEN " den " > 0 THEN round(CAST(" num " AS REAL) / " den ", 4) END"
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
-_Static_assert(DASH_SORT_HEAVY == ROLL_HEAVY, "a network missing from source is lighter");
+_Static_assert(DASH_SORT_HEAVY == ROLLUP_HEAVY, "a network missing from source is lighter");
 _Static_assert(DASH_TOTAL_MAX >= DASH_SORT_TOP, "total_rows tells more rows than a sort orders");
 
 /* ---- sources ---- */
@@ -468,7 +468,7 @@ walk_sql(struct sqlb *b, const struct dash_args *a, enum dash_result result,
  * Walks the networks from the heaviest down, keeping the cap best groups
  * with their messages and the figure key (FIG_COUNT: none). *complete is
  * false when that does not decide them, as a network missing from source
- * (under ROLL_HEAVY messages) could still enter.
+ * (under ROLLUP_HEAVY messages) could still enter.
  */
 static int
 walk_sources(struct store *st, const struct dash_args *a, enum dash_result result,
@@ -509,10 +509,10 @@ walk_sources(struct store *st, const struct dash_args *a, enum dash_result resul
 	if (step == -1)
 		goto fail;
 	/*
-	 * Nor can a network missing from source, with fewer than ROLL_HEAVY
+	 * Nor can a network missing from source, with fewer than ROLLUP_HEAVY
 	 * messages (a failing bound may be lower: it does not say that).
 	 */
-	*complete = w->n == w->cap && w->rows[w->n - 1].fig[FIG_MESSAGES] >= ROLL_HEAVY;
+	*complete = w->n == w->cap && w->rows[w->n - 1].fig[FIG_MESSAGES] >= ROLLUP_HEAVY;
 	rc = 0;
 fail:
 	sqlite3_finalize(nets);

@@ -160,7 +160,7 @@ store_input_end(struct store *st, int64_t input_id, const struct input_outcome *
 	if (store_run(st, st->w->stmt[SQ_INPUT_RELEASE], "releasing an input", e) == -1)
 		return -1;
 	st->w->in_input = false;
-	return roll_input_end(st, e);
+	return rollup_input_end(st, e);
 }
 
 void
@@ -170,7 +170,7 @@ store_input_abort(struct store *st)
 		return;
 	store_run_quiet(st->w->stmt[SQ_INPUT_ROLLBACK]);
 	store_run_quiet(st->w->stmt[SQ_INPUT_RELEASE]);
-	roll_input_abort(st);
+	rollup_input_abort(st);
 	st->w->in_input = false;
 	st->w->sink.phase = SINK_IDLE;
 }

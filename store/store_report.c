@@ -191,7 +191,7 @@ insert_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 static void
 rollback_report(struct store *st)
 {
-	roll_clear(&st->w->roll_report);
+	sums_clear(&st->w->report_sums);
 	if (st->w->sink.phase == SINK_STORING) {
 		store_run_quiet(st->w->stmt[SQ_REPORT_ROLLBACK]);
 		store_run_quiet(st->w->stmt[SQ_REPORT_RELEASE]);
@@ -223,7 +223,7 @@ sink_begin(void *ctx, const struct agg_report *r, struct errbuf *e)
 	k->phase = SINK_STORING;
 	k->ordinal = 0;
 	k->records = 0;
-	if (roll_report_begin(st, r, e) == -1) {
+	if (rollup_report_begin(st, r, e) == -1) {
 		rollback_report(st);
 		return -1;
 	}
@@ -318,7 +318,7 @@ insert_days(struct store *st, const struct agg_report *r, int64_t id, const stru
 	if (rec->count <= 0) {
 		if (insert_day(st, id, k->mid_day, 0, e) == -1)
 			return -1;
-		return roll_add(st, r, rec, ip, iplen, k->mid_day, 0, e);
+		return rollup_add(st, r, rec, ip, iplen, k->mid_day, 0, e);
 	}
 	split_count(k, rec->count);
 	for (i = 0; i < k->ndays; i++) {
@@ -326,7 +326,7 @@ insert_days(struct store *st, const struct agg_report *r, int64_t id, const stru
 			continue;
 		day = k->day_first + (int64_t)i;
 		if (insert_day(st, id, day, k->parts[i], e) == -1 ||
-		    roll_add(st, r, rec, ip, iplen, day, k->parts[i], e) == -1)
+		    rollup_add(st, r, rec, ip, iplen, day, k->parts[i], e) == -1)
 			return -1;
 	}
 	return 0;
@@ -411,7 +411,7 @@ sink_record(void *ctx, const struct agg_report *r, const struct agg_record *rec,
 	if (k->ndays > 1) {
 		if (insert_days(st, r, id, rec, ip, iplen, e) == -1)
 			return -1;
-	} else if (roll_add(st, r, rec, ip, iplen, k->day_first, rec->count, e) == -1) {
+	} else if (rollup_add(st, r, rec, ip, iplen, k->day_first, rec->count, e) == -1) {
 		return -1;
 	}
 	k->ordinal++;
@@ -474,7 +474,7 @@ finish_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 	if (store_run(st, s, "finishing a report", e) == -1 ||
 	    suspect_check(st, r, k->row, k->day_first, e) == -1)
 		return -1;
-	return roll_report_end(st, r, e);
+	return rollup_report_end(st, r, e);
 }
 
 static int
@@ -516,7 +516,7 @@ sink_end(void *ctx, const struct agg_report *r, struct errbuf *e)
 	    store_run(st, st->w->stmt[SQ_REPORT_RELEASE], "storing a report", e) == -1)
 		goto fail;
 	k->phase = SINK_IDLE;
-	if (roll_report_kept(st, e) == -1)
+	if (rollup_report_kept(st, e) == -1)
 		return -1;
 	k->counts->reports_stored++;
 	k->counts->records += k->records;
