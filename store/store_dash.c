@@ -351,7 +351,7 @@ store_dash_domains(struct store *st, const struct dash_filter *f, store_row_fn r
 		sqlb_add(&b, f->result == DASH_RESULT_ALL ? "1" : x->messages);
 		sqlb_add(&b, " > 0 THEN ip END) AS sources");
 	} else {
-		sqlb_add(&b, ", dmarcd_hll_count(");
+		sqlb_add(&b, ", dmarcd_sketch_count(");
 		sqlb_add(&b, x->sources);
 		sqlb_add(&b, ") AS sources");
 	}

@@ -45,7 +45,7 @@ struct dash_args {
 struct dash_sums {
 	const char *messages, *dmarc_pass, *dkim_aligned, *spf_aligned;
 	const char *none, *quarantine, *reject;
-	const char *sources; /* the sketch arguments of dmarcd_hll_count */
+	const char *sources; /* the sketch arguments of dmarcd_sketch_count */
 };
 
 const struct dash_sums *dash_sums(enum dash_result r);

@@ -15,6 +15,7 @@
 #include "bounds.h"
 #include "embedded.h"
 #include "store.h"
+#include "store_sketch.h"
 #include "store_sums.h"
 
 /* Migrations compiled in from schema/ by cmake/embed.cmake, sorted by name. */
@@ -104,16 +105,7 @@ struct day_share {
 	size_t day;
 };
 
-#define ROLL_SPARSE 255    /* hashes a short source sketch holds (store_hll.c) */
-#define ROLLUP_HEAVY 10    /* messages that make a network heavy (table source) */
-#define HLL_REGISTERS 1024 /* registers of a long source sketch */
-
-/* A source sketch being built for one report: the hashes while few, registers always. */
-struct roll_sketch {
-	uint32_t hashes[ROLL_SPARSE + 1];
-	size_t n; /* > ROLL_SPARSE: too many, registers only */
-	uint8_t regs[HLL_REGISTERS];
-};
+#define ROLLUP_HEAVY 10 /* messages that make a network heavy (table source) */
 
 /* A report in progress inside the sink. */
 struct sink_state {
@@ -135,7 +127,7 @@ struct sink_state {
 	int64_t parts[BOUND_REPORT_DAYS];    /* one record's count, split */
 	struct day_share shares[BOUND_REPORT_DAYS];
 	uint32_t dom, org;                /* the report's sums_names ids */
-	struct roll_sketch sketch[2];     /* sources with failing [0] and passing [1] records */
+	struct sketch sketch[2];          /* sources with failing [0] and passing [1] records */
 	bool day_used[BOUND_REPORT_DAYS]; /* by day - day_first */
 	uint64_t day_sums[BOUND_REPORT_DAYS][SUMS_COLS];
 };
@@ -254,7 +246,7 @@ int suspect_carrier(struct store *st, int64_t input_id, struct errbuf *e);
 int suspect_check(struct store *st, const struct agg_report *r, int64_t row, int64_t day_first,
     struct errbuf *e);
 
-/* ---- SQL functions (store_func.c, store_hll.c) ---- */
+/* ---- SQL functions (store_func.c; the sketch functions: store_sketch.h) ---- */
 
 /*
  * Registers dmarcd_ip_text, dmarcd_ip, dmarcd_net, dmarcd_net_end, dmarcd_list
@@ -267,18 +259,6 @@ size_t store_ip_parse(const char *s, uint8_t ip[16]);
 
 /* The first and last address of ip's /24 (IPv4) or /48 (IPv6) network. */
 void store_ip_net(const uint8_t ip[16], uint8_t lo[16], uint8_t hi[16]);
-
-/* A 32-bit hash of an address for the source sketches. */
-uint32_t store_hll_hash(const uint8_t *ip, size_t len);
-
-/* Adds a hash to a sketch being built. */
-void store_hll_add(struct roll_sketch *k, uint32_t h);
-
-/* The sketch's stored form in out (at least HLL_REGISTERS bytes); returns its length. */
-size_t store_hll_blob(struct roll_sketch *k, uint8_t *out);
-
-/* Registers the sketch functions: dmarcd_hll_merge(a, b) and dmarcd_hll_count(a, ...). */
-int store_hll_functions(sqlite3 *db);
 
 /* store_export and store_export_columns for EXPORT_FAILURES (store_failure.c). */
 int store_export_failures(struct store *st, const struct export_filter *f,

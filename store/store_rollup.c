@@ -175,9 +175,8 @@ rollup_report_begin(struct store *st, const struct agg_report *r, struct errbuf 
 	}
 	k->dom = (uint32_t)dom;
 	k->org = (uint32_t)org;
-	k->sketch[0].n = k->sketch[1].n = 0;
-	memset(k->sketch[0].regs, 0, sizeof k->sketch[0].regs);
-	memset(k->sketch[1].regs, 0, sizeof k->sketch[1].regs);
+	sketch_reset(&k->sketch[0]);
+	sketch_reset(&k->sketch[1]);
 	memset(k->day_used, 0, k->ndays * sizeof k->day_used[0]);
 	memset(k->day_sums, 0, k->ndays * sizeof k->day_sums[0]);
 	return 0;
@@ -272,7 +271,7 @@ rollup_add(struct store *st, const struct agg_report *r, const struct agg_record
 	if ((x = add_entry(st, &key, sums, SUMS_COLS, e)) == NULL)
 		return -1;
 	if (pass ? !x->seen_pass : !x->seen_fail) {
-		store_hll_add(&k->sketch[pass], store_hll_hash(ip, iplen));
+		sketch_add(&k->sketch[pass], sketch_hash(ip, iplen));
 		x->seen_pass |= pass;
 		x->seen_fail |= !pass;
 	}
@@ -291,12 +290,12 @@ rollup_report_end(struct store *st, const struct agg_report *r, struct errbuf *e
 {
 	struct sink_state *k = &st->w->sink;
 	sqlite3_stmt *s = st->w->stmt[SQ_ROLLUP_DAY_UPSERT];
-	uint8_t pass[HLL_REGISTERS], fail[HLL_REGISTERS];
+	uint8_t pass[SKETCH_REGISTERS], fail[SKETCH_REGISTERS];
 	size_t npass, nfail, d;
 	int64_t day;
 
-	nfail = store_hll_blob(&k->sketch[0], fail);
-	npass = store_hll_blob(&k->sketch[1], pass);
+	nfail = sketch_blob(&k->sketch[0], fail);
+	npass = sketch_blob(&k->sketch[1], pass);
 	for (d = 0; d < k->ndays; d++) {
 		if (!k->day_used[d])
 			continue;
