@@ -133,26 +133,32 @@ write_sums(struct store *st, struct sums *so, struct errbuf *e)
 }
 
 /*
- * Adds every sum of src to dst and empties src; when dst is full, writes
- * dst first (the caller is where writing it is correct).
+ * Adds x's sums to dst under x's key; when dst is full, writes dst first
+ * (the caller is where writing it is correct). The entry, or NULL (e).
  */
+static struct sums_entry *
+add_entry(struct store *st, struct sums *dst, const struct sums_entry *x, struct errbuf *e)
+{
+	struct sums_entry *y;
+
+	if ((y = sums_merge_one(dst, x)) != NULL)
+		return y;
+	if (write_sums(st, dst, e) == -1)
+		return NULL;
+	if ((y = sums_merge_one(dst, x)) == NULL)
+		errbuf_set(e, "store: out of memory");
+	return y;
+}
+
+/* Adds every sum of src to dst (add_entry) and empties src. */
 static int
 move_sums(struct store *st, struct sums *dst, struct sums *src, struct errbuf *e)
 {
 	size_t i;
 
-	for (i = 0; i < src->used; i++) {
-		const struct sums_entry *x = &src->slots[src->order[i]];
-
-		if (sums_merge_one(dst, x) != NULL)
-			continue;
-		if (write_sums(st, dst, e) == -1)
+	for (i = 0; i < src->used; i++)
+		if (add_entry(st, dst, &src->slots[src->order[i]], e) == NULL)
 			return -1;
-		if (sums_merge_one(dst, x) == NULL) {
-			errbuf_set(e, "store: out of memory");
-			return -1;
-		}
-	}
 	sums_clear(src);
 	return 0;
 }
@@ -212,38 +218,12 @@ record_sums(const struct agg_record *rec, uint64_t c, uint64_t sums[SUMS_COLS])
 	}
 }
 
-/* Adds sums under key in the report's sums, writing them first when full. */
-static struct sums_entry *
-add_entry(struct store *st, const struct sums_entry *key, const uint64_t *sums, size_t nsums,
-    struct errbuf *e)
-{
-	struct sums_entry *x;
-	size_t i;
-
-	if ((x = sums_get(&st->w->report_sums, key)) == NULL) {
-		if (write_sums(st, &st->w->report_sums, e) == -1)
-			return NULL;
-		if ((x = sums_get(&st->w->report_sums, key)) == NULL) {
-			errbuf_set(e, "store: out of memory");
-			return NULL;
-		}
-	}
-	for (i = 0; i < nsums; i++)
-		x->sums[i] = num_add_sat(x->sums[i], sums[i]);
-	if (key->seen[0] < x->seen[0])
-		x->seen[0] = key->seen[0];
-	if (key->seen[1] > x->seen[1])
-		x->seen[1] = key->seen[1];
-	return x;
-}
-
 int
 rollup_add(struct store *st, const struct agg_report *r, const struct agg_record *rec,
     const uint8_t ip[16], size_t iplen, int64_t day, int64_t count, struct errbuf *e)
 {
 	struct sink_state *k = &st->w->sink;
 	struct sums_entry key;
-	uint64_t sums[SUMS_COLS];
 	size_t d = (size_t)(day - k->day_first), i;
 	bool pass = agg_record_dmarc_pass(rec), v4 = memcmp(ip, v4_mapped, sizeof v4_mapped) == 0;
 	int64_t hf = SUMS_NO_NAME;
@@ -255,11 +235,11 @@ rollup_add(struct store *st, const struct agg_report *r, const struct agg_record
 		errbuf_set(e, "store: out of memory");
 		return -1;
 	}
-	record_sums(rec, count > 0 ? (uint64_t)count : 0, sums);
+	memset(&key, 0, sizeof key);
+	record_sums(rec, count > 0 ? (uint64_t)count : 0, key.sums);
 	k->day_used[d] = true;
 	for (i = 0; i < SUMS_COLS; i++)
-		k->day_sums[d][i] = num_add_sat(k->day_sums[d][i], sums[i]);
-	memset(&key, 0, sizeof key);
+		k->day_sums[d][i] = num_add_sat(k->day_sums[d][i], key.sums[i]);
 	memcpy(key.ip, ip, iplen);
 	key.iplen = (uint8_t)iplen;
 	key.dom = k->dom;
@@ -268,7 +248,7 @@ rollup_add(struct store *st, const struct agg_report *r, const struct agg_record
 	key.day = day;
 	key.seen[0] = k->begin_ts > day * 86400 ? k->begin_ts : day * 86400;
 	key.seen[1] = k->end_ts < day * 86400 + 86399 ? k->end_ts : day * 86400 + 86399;
-	if ((x = add_entry(st, &key, sums, SUMS_COLS, e)) == NULL)
+	if ((x = add_entry(st, &st->w->report_sums, &key, e)) == NULL)
 		return -1;
 	if (pass ? !x->seen_pass : !x->seen_fail) {
 		sketch_add(&k->sketch[pass], sketch_hash(ip, iplen));
@@ -282,7 +262,10 @@ rollup_add(struct store *st, const struct agg_report *r, const struct agg_record
 	key.org = key.hf = 0;
 	key.day = 0;
 	key.seen[0] = key.seen[1] = day;
-	return add_entry(st, &key, sums, SUMS_DMARC_PASS + 1, e) != NULL ? 0 : -1;
+	/* a network sums only its messages and dmarc_pass (store_sums.h) */
+	memset(key.sums + SUMS_DMARC_PASS + 1, 0,
+	    (SUMS_COLS - SUMS_DMARC_PASS - 1) * sizeof key.sums[0]);
+	return add_entry(st, &st->w->report_sums, &key, e) != NULL ? 0 : -1;
 }
 
 int
