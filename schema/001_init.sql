@@ -273,7 +273,7 @@ CREATE TABLE rollup (
 -- chart read only this. sources_pass and sources_fail sketch the distinct
 -- source addresses with passing (failing) records: a sorted list of 32-bit
 -- address hashes while short, a HyperLogLog of 1024 registers once longer
--- (store_hll.c).
+-- (store_sketch.c).
 CREATE TABLE rollup_day (
 	policy_domain          TEXT    NOT NULL,
 	day                    INTEGER NOT NULL,

@@ -157,7 +157,7 @@ store_run_quiet(sqlite3_stmt *s)
 int
 store_writable(const struct store *st, struct errbuf *e)
 {
-	if (st->mode == STORE_READWRITE)
+	if (st->w != NULL)
 		return 0;
 	errbuf_set(e, "store: the database was opened read-only");
 	return -1;
@@ -410,7 +410,7 @@ prepare_all(struct store *st, struct errbuf *e)
 
 	for (i = 0; i < SQ_COUNT; i++) {
 		if (sqlite3_prepare_v3(st->db, store_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-		        &st->stmt[i], NULL) != SQLITE_OK) {
+		        &st->w->stmt[i], NULL) != SQLITE_OK) {
 			errbuf_set(e, "store: preparing statement %zu: %s", i,
 			    sqlite3_errmsg(st->db));
 			return -1;
@@ -438,7 +438,7 @@ configure_sqlite(void)
 }
 
 /*
- * Notes in st->warning a database file other users can read or write. Only
+ * Notes in the writer's warning a database file other users can read or write. Only
  * read-write opens look: every command that writes, and the dashboard's
  * start, then warn once; exports and the dashboard's read-only handles
  * stay quiet.
@@ -449,7 +449,7 @@ check_private(struct store *st, const char *path)
 	struct stat sb;
 
 	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & (S_IROTH | S_IWOTH)) != 0)
-		snprintf(st->warning, sizeof st->warning,
+		snprintf(st->w->warning, sizeof st->w->warning,
 		    "%s is open to other users (mode %04o) and holds failure-report headers "
 		    "and refused mail: chmod 600 it",
 		    path, (unsigned)(sb.st_mode & 07777));
@@ -483,7 +483,7 @@ create_private(struct store *st, const char *path)
 const char *
 store_warning(const struct store *st)
 {
-	return st->warning[0] != '\0' ? st->warning : NULL;
+	return st->w != NULL && st->w->warning[0] != '\0' ? st->w->warning : NULL;
 }
 
 int
@@ -500,6 +500,10 @@ store_open(const char *path, enum store_mode mode, struct store **out, struct er
 		return -1;
 	}
 	st->mode = mode;
+	if (mode == STORE_READWRITE && (st->w = calloc(1, sizeof *st->w)) == NULL) {
+		errbuf_set(e, "store: out of memory");
+		goto fail;
+	}
 	if (mode == STORE_READWRITE && path[0] != '\0' && strcmp(path, ":memory:") != 0)
 		create_private(st, path);
 	flags = mode == STORE_READONLY ?
@@ -534,11 +538,14 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < SQ_COUNT; i++)
-		sqlite3_finalize(st->stmt[i]);
 	for (i = 0; i < STORE_EXPORT_STMTS; i++)
 		sqlite3_finalize(st->export_stmt[i]);
-	roll_free(st);
+	if (st->w != NULL) {
+		for (i = 0; i < SQ_COUNT; i++)
+			sqlite3_finalize(st->w->stmt[i]);
+		rollup_free(st);
+		free(st->w);
+	}
 	sqlite3_close_v2(st->db);
 	free(st);
 }
@@ -548,7 +555,7 @@ store_batch_begin(struct store *st, struct errbuf *e)
 {
 	if (store_writable(st, e) == -1)
 		return -1;
-	return store_run(st, st->stmt[SQ_BEGIN], "beginning a batch", e);
+	return store_run(st, st->w->stmt[SQ_BEGIN], "beginning a batch", e);
 }
 
 int
@@ -556,7 +563,7 @@ store_batch_commit(struct store *st, struct errbuf *e)
 {
 	if (store_writable(st, e) == -1)
 		return -1;
-	if (store_run(st, st->stmt[SQ_COMMIT], "committing the batch", e) == -1) {
+	if (store_run(st, st->w->stmt[SQ_COMMIT], "committing the batch", e) == -1) {
 		store_batch_rollback(st);
 		return -1;
 	}
@@ -566,11 +573,11 @@ store_batch_commit(struct store *st, struct errbuf *e)
 void
 store_batch_rollback(struct store *st)
 {
-	if (st == NULL || st->mode != STORE_READWRITE)
+	if (st == NULL || st->w == NULL)
 		return;
 	if (!sqlite3_get_autocommit(st->db))
-		store_run_quiet(st->stmt[SQ_ROLLBACK]);
-	roll_input_abort(st);
-	st->in_input = false;
-	st->sink.phase = SINK_IDLE;
+		store_run_quiet(st->w->stmt[SQ_ROLLBACK]);
+	rollup_input_abort(st);
+	st->w->in_input = false;
+	st->w->sink.phase = SINK_IDLE;
 }

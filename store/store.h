@@ -27,6 +27,9 @@ enum store_mode { STORE_READWRITE, STORE_READONLY };
  * A new database is created mode 0600 whatever the umask, and SQLite gives
  * its -wal and -shm files the same mode: it holds failure-report headers
  * (personal data) and refused mail. An existing file keeps its mode.
+ * Only a read-write handle carries the writer's state (its statements, the
+ * report sink, the rollup sums: about 50 KB); a read-only one holds its
+ * connection, its read statements and its time budget, and refuses writes.
  */
 int store_open(const char *path, enum store_mode mode, struct store **out, struct errbuf *e);
 void store_close(struct store *st);
@@ -114,7 +117,8 @@ struct store_counts {
  * Fills sink so that reports streamed into it are stored for input_id,
  * deduplicated on (org_key, report_id, policy_domain, begin_ts) and on the
  * canonical XML hash. counts (caller-owned, zeroed by the caller) adds up
- * the outcomes. st and counts must outlive the sink's use.
+ * the outcomes. st and counts must outlive the sink's use. On a read-only
+ * st the sink refuses every report.
  */
 void store_report_sink(struct store *st, int64_t input_id, struct store_counts *counts,
     struct report_sink *sink);

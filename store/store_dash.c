@@ -302,13 +302,31 @@ rollup_rows(struct sqlb *b, const struct dash_args *a)
 		sqlb_add(b, "org_key = :org AND ");
 }
 
-static void
-sum_as(struct sqlb *b, const char *expr, const char *name)
+void
+dash_sum_as(struct sqlb *b, const char *expr, const char *name)
 {
 	sqlb_add(b, "dmarcd_sum(");
 	sqlb_add(b, expr);
 	sqlb_add(b, ") AS ");
 	sqlb_add(b, name);
+}
+
+void
+dash_sums_as(struct sqlb *b, const struct dash_sums *x)
+{
+	dash_sum_as(b, x->messages, "messages");
+	sqlb_add(b, ", ");
+	dash_sum_as(b, x->dmarc_pass, "dmarc_pass");
+	sqlb_add(b, ", ");
+	dash_sum_as(b, x->dkim_aligned, "dkim_aligned");
+	sqlb_add(b, ", ");
+	dash_sum_as(b, x->spf_aligned, "spf_aligned");
+	sqlb_add(b, ", ");
+	dash_sum_as(b, x->none, "disposition_none");
+	sqlb_add(b, ", ");
+	dash_sum_as(b, x->quarantine, "disposition_quarantine");
+	sqlb_add(b, ", ");
+	dash_sum_as(b, x->reject, "disposition_reject");
 }
 
 static const char *const domains_cols[] = {
@@ -332,35 +350,23 @@ store_dash_domains(struct store *st, const struct dash_filter *f, store_row_fn r
 	if (dash_args_init(&a, f, e) == -1)
 		return -1;
 	sqlb_add(&b, "WITH cur AS (SELECT policy_domain, ");
-	sum_as(&b, x->messages, "messages");
-	sqlb_add(&b, ", ");
-	sum_as(&b, x->dmarc_pass, "dmarc_pass");
-	sqlb_add(&b, ", ");
-	sum_as(&b, x->dkim_aligned, "dkim_aligned");
-	sqlb_add(&b, ", ");
-	sum_as(&b, x->spf_aligned, "spf_aligned");
-	sqlb_add(&b, ", ");
-	sum_as(&b, x->none, "disposition_none");
-	sqlb_add(&b, ", ");
-	sum_as(&b, x->quarantine, "disposition_quarantine");
-	sqlb_add(&b, ", ");
-	sum_as(&b, x->reject, "disposition_reject");
+	dash_sums_as(&b, x);
 	if (a.has_source) {
 		/* exact: the address range keeps the rows few */
 		sqlb_add(&b, ", count(DISTINCT CASE WHEN ");
 		sqlb_add(&b, f->result == DASH_RESULT_ALL ? "1" : x->messages);
 		sqlb_add(&b, " > 0 THEN ip END) AS sources");
 	} else {
-		sqlb_add(&b, ", dmarcd_hll_count(");
+		sqlb_add(&b, ", dmarcd_sketch_count(");
 		sqlb_add(&b, x->sources);
 		sqlb_add(&b, ") AS sources");
 	}
 	rollup_rows(&b, &a);
 	sqlb_add(&b, "day BETWEEN :lo AND :hi GROUP BY policy_domain),"
 	    " prev AS (SELECT policy_domain, ");
-	sum_as(&b, x->messages, "messages");
+	dash_sum_as(&b, x->messages, "messages");
 	sqlb_add(&b, ", ");
-	sum_as(&b, x->dmarc_pass, "dmarc_pass");
+	dash_sum_as(&b, x->dmarc_pass, "dmarc_pass");
 	rollup_rows(&b, &a);
 	sqlb_add(&b, "day BETWEEN :plo AND :phi GROUP BY policy_domain)"
 	    " SELECT c.policy_domain, c.messages, c.dmarc_pass, "
@@ -398,9 +404,9 @@ store_dash_daily(struct store *st, const struct dash_filter *f, store_row_fn row
 	sqlb_add(&b, "SELECT " DATE("day * 86400") ", messages, dmarc_pass,"
 	    " messages - dmarc_pass, " RATE("dmarc_pass", "messages")
 	    " FROM (SELECT day, ");
-	sum_as(&b, x->messages, "messages");
+	dash_sum_as(&b, x->messages, "messages");
 	sqlb_add(&b, ", ");
-	sum_as(&b, x->dmarc_pass, "dmarc_pass");
+	dash_sum_as(&b, x->dmarc_pass, "dmarc_pass");
 	rollup_rows(&b, &a);
 	sqlb_add(&b, "day BETWEEN :lo AND :hi GROUP BY day) ORDER BY day");
 	if ((s = dash_prepare(st, &b, &a, e)) == NULL)

@@ -45,10 +45,19 @@ struct dash_args {
 struct dash_sums {
 	const char *messages, *dmarc_pass, *dkim_aligned, *spf_aligned;
 	const char *none, *quarantine, *reject;
-	const char *sources; /* the sketch arguments of dmarcd_hll_count */
+	const char *sources; /* the sketch arguments of dmarcd_sketch_count */
 };
 
 const struct dash_sums *dash_sums(enum dash_result r);
+
+/* Adds "dmarcd_sum(expr) AS name" to b. */
+void dash_sum_as(struct sqlb *b, const char *expr, const char *name);
+
+/*
+ * Adds the sums of x (all but sources) as columns named as the rollup's:
+ * "dmarcd_sum(<messages>) AS messages, ..., dmarcd_sum(<reject>) AS disposition_reject".
+ */
+void dash_sums_as(struct sqlb *b, const struct dash_sums *x);
 
 /* Fills a from f: -1 (e) when the source is not an address or a CIDR. */
 int dash_args_init(struct dash_args *a, const struct dash_filter *f, struct errbuf *e);

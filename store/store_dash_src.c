@@ -6,12 +6,12 @@
  * volume of every address in it, so the walk stops as soon as no lighter
  * network can enter the page, after a few lookups instead of a year of
  * rollup rows. A page deeper than DASH_SORT_TOP, or one that the networks
- * of fewer than ROLL_HEAVY messages (not in source) could still enter, is
+ * of fewer than ROLLUP_HEAVY messages (not in source) could still enter, is
  * answered by aggregating the window: its records, or with a source filter
  * the rollup rows of the address range.
  *
  * Any other sort orders only the DASH_SORT_TOP sources with the most
- * messages (fewer when fewer have ROLL_HEAVY messages), found by the same
+ * messages (fewer when fewer have ROLLUP_HEAVY messages), found by the same
  * walk, in memory: ordering every source of a year, millions of spoofed
  * addresses with a message or two, takes seconds.
  */
@@ -29,7 +29,7 @@
 	"CASE WHEN " den " > 0 THEN round(CAST(" num " AS REAL) / " den ", 4) END"
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
-_Static_assert(DASH_SORT_HEAVY == ROLL_HEAVY, "a network missing from source is lighter");
+_Static_assert(DASH_SORT_HEAVY == ROLLUP_HEAVY, "a network missing from source is lighter");
 _Static_assert(DASH_TOTAL_MAX >= DASH_SORT_TOP, "total_rows tells more rows than a sort orders");
 
 /* ---- sources ---- */
@@ -124,17 +124,6 @@ sources_figures(struct sqlb *b)
 	    " g.first_day, g.last_day FROM ");
 }
 
-/* "dmarcd_sum(expr) AS name, " */
-static void
-sum_as(struct sqlb *b, const char *expr, const char *name)
-{
-	sqlb_add(b, "dmarcd_sum(");
-	sqlb_add(b, expr);
-	sqlb_add(b, ") AS ");
-	sqlb_add(b, name);
-	sqlb_add(b, ", ");
-}
-
 /*
  * The groups g from the rollup: every group of the window, or with one
  * set, only the group of domain :cdom in :clo..:chi (a walked row).
@@ -147,14 +136,8 @@ groups_by_rollup(struct sqlb *b, const struct dash_args *a, enum dash_result res
 
 	sqlb_add(b, g == DASH_GROUP_PREFIX ? "(SELECT policy_domain, dmarcd_net(ip) AS glo, " :
 	    "(SELECT policy_domain, ip AS glo, ");
-	sum_as(b, x->messages, "messages");
-	sum_as(b, x->dmarc_pass, "dmarc_pass");
-	sum_as(b, x->dkim_aligned, "dkim_aligned");
-	sum_as(b, x->spf_aligned, "spf_aligned");
-	sum_as(b, x->none, "disposition_none");
-	sum_as(b, x->quarantine, "disposition_quarantine");
-	sum_as(b, x->reject, "disposition_reject");
-	sqlb_add(b, "dmarcd_list(header_from) AS hf, dmarcd_list(org_key) AS orgs,"
+	dash_sums_as(b, x);
+	sqlb_add(b, ", dmarcd_list(header_from) AS hf, dmarcd_list(org_key) AS orgs,"
 	    " min(day) AS first_day, max(day) AS last_day FROM rollup WHERE ");
 	dash_source_rows(b, a, result, !one);
 	if (one)
@@ -184,15 +167,20 @@ static void
 groups_by_records(struct sqlb *b, const struct dash_args *a, enum dash_result result,
     enum dash_group g)
 {
+	/* the sums of the inner query's columns, as dash_sums gives them on the rollup's */
+	static const struct dash_sums of_records = {
+		.messages = "c",
+		.dmarc_pass = "CASE WHEN pass = 1 THEN c END",
+		.dkim_aligned = "CASE WHEN dk = 'pass' THEN c END",
+		.spf_aligned = "CASE WHEN sp = 'pass' THEN c END",
+		.none = "CASE WHEN disp IN ('none', 'pass') THEN c END",
+		.quarantine = "CASE WHEN disp = 'quarantine' THEN c END",
+		.reject = "CASE WHEN disp = 'reject' THEN c END",
+	};
+
 	sqlb_add(b, "(SELECT policy_domain, glo, ");
-	sum_as(b, "c", "messages");
-	sum_as(b, "CASE WHEN pass = 1 THEN c END", "dmarc_pass");
-	sum_as(b, "CASE WHEN dk = 'pass' THEN c END", "dkim_aligned");
-	sum_as(b, "CASE WHEN sp = 'pass' THEN c END", "spf_aligned");
-	sum_as(b, "CASE WHEN disp IN ('none', 'pass') THEN c END", "disposition_none");
-	sum_as(b, "CASE WHEN disp = 'quarantine' THEN c END", "disposition_quarantine");
-	sum_as(b, "CASE WHEN disp = 'reject' THEN c END", "disposition_reject");
-	sqlb_add(b, "dmarcd_list(hf) AS hf, dmarcd_list(org) AS orgs, min(fd) AS first_day,"
+	dash_sums_as(b, &of_records);
+	sqlb_add(b, ", dmarcd_list(hf) AS hf, dmarcd_list(org) AS orgs, min(fd) AS first_day,"
 	    " max(ld) AS last_day FROM (SELECT r.policy_domain AS policy_domain, ");
 	sqlb_add(b, g == DASH_GROUP_PREFIX ? "dmarcd_net(coalesce(a.ip, X''))" :
 	    "coalesce(a.ip, X'')");
@@ -468,7 +456,7 @@ walk_sql(struct sqlb *b, const struct dash_args *a, enum dash_result result,
  * Walks the networks from the heaviest down, keeping the cap best groups
  * with their messages and the figure key (FIG_COUNT: none). *complete is
  * false when that does not decide them, as a network missing from source
- * (under ROLL_HEAVY messages) could still enter.
+ * (under ROLLUP_HEAVY messages) could still enter.
  */
 static int
 walk_sources(struct store *st, const struct dash_args *a, enum dash_result result,
@@ -509,10 +497,10 @@ walk_sources(struct store *st, const struct dash_args *a, enum dash_result resul
 	if (step == -1)
 		goto fail;
 	/*
-	 * Nor can a network missing from source, with fewer than ROLL_HEAVY
+	 * Nor can a network missing from source, with fewer than ROLLUP_HEAVY
 	 * messages (a failing bound may be lower: it does not say that).
 	 */
-	*complete = w->n == w->cap && w->rows[w->n - 1].fig[FIG_MESSAGES] >= ROLL_HEAVY;
+	*complete = w->n == w->cap && w->rows[w->n - 1].fig[FIG_MESSAGES] >= ROLLUP_HEAVY;
 	rc = 0;
 fail:
 	sqlite3_finalize(nets);

@@ -6,20 +6,32 @@
 
 #include "failure.h"
 
-#define Q5 "?, ?, ?, ?, ?, "
+/*
+ * The columns the insert fills, each from the parameter of its own name
+ * (":reporter"), which bind_failure binds by name: a column added here
+ * cannot shift the others, and one left unbound fails the insert. The
+ * last column, ip, is computed from :source_ip.
+ */
+/* clang-format off */
+#define FAILURE_COLUMNS(X) \
+	X(input_id) X(kind) X(format) X(reporter) X(feedback_type) X(user_agent) X(version) \
+	X(auth_failure) X(identity_alignment) X(delivery_result) X(delivery_result_raw) \
+	X(arrival_ts) X(arrival_raw) X(source_ip) X(source_ip_raw) X(source_port) X(incidents) \
+	X(reported_domain) X(original_mail_from) X(original_rcpt_to) X(original_envelope_id) \
+	X(reporting_mta) X(auth_results) X(dkim_domain) X(dkim_identity) X(dkim_selector) \
+	X(spf_dns) X(spf_result) X(dkim_result) X(dmarc_result) X(spf_alignment) \
+	X(dkim_alignment) X(sample_kind) X(sample_from) X(header_from) X(sample_to) \
+	X(sample_subject) X(sample_date) X(sample_message_id) X(sample_dkim_domain) \
+	X(sample_dkim_selector) X(sample_headers) X(sample_body) X(content_sha256) X(flags) \
+	X(stored_at)
+#define COLUMN(c) #c ", "
+#define PARAMETER(c) ":" #c ", "
 
 static const char failure_insert_sql[] =
-    "INSERT INTO failure (input_id, kind, format, reporter, feedback_type, user_agent,"
-    " version, auth_failure, identity_alignment, delivery_result, delivery_result_raw,"
-    " arrival_ts, arrival_raw, source_ip, source_ip_raw, source_port, incidents,"
-    " reported_domain, original_mail_from, original_rcpt_to, original_envelope_id,"
-    " reporting_mta, auth_results, dkim_domain, dkim_identity, dkim_selector, spf_dns,"
-    " spf_result, dkim_result, dmarc_result, spf_alignment, dkim_alignment, sample_kind,"
-    " sample_from, header_from, sample_to, sample_subject, sample_date,"
-    " sample_message_id, sample_dkim_domain, sample_dkim_selector, sample_headers,"
-    " sample_body, content_sha256, flags, stored_at, ip)"
-    " VALUES (" Q5 Q5 Q5 Q5 Q5 Q5 Q5 Q5 Q5 "?, dmarcd_ip(?14))"
+    "INSERT INTO failure (" FAILURE_COLUMNS(COLUMN) "ip)"
+    " VALUES (" FAILURE_COLUMNS(PARAMETER) "dmarcd_ip(:source_ip))"
     " ON CONFLICT (content_sha256) DO NOTHING";
+/* clang-format on */
 
 static const char field_insert_sql[] =
     "INSERT INTO failure_field (failure_id, ordinal, name, value) VALUES (?1, ?2, ?3, ?4)";
@@ -85,108 +97,130 @@ static const char *const failures_cols[] = {
 #define FAILURES_NCOLS (sizeof failures_cols / sizeof failures_cols[0])
 #define FAILURES_FLAGS_COL (FAILURES_NCOLS - 1)
 
-/* Binds values in order; rc collects the SQLite codes. */
+/*
+ * Binds values by parameter name; rc collects the SQLite codes, n counts
+ * the values bound and missing keeps the first name the statement lacks.
+ */
 struct binder {
 	sqlite3_stmt *s;
-	int i;
-	int rc;
+	int rc, n;
+	const char *missing;
 };
 
-static void
-b_text(struct binder *b, const char *v)
+/* The index of parameter name, or 0 (noted in b) when s has none. */
+static int
+param(struct binder *b, const char *name)
 {
-	b->rc |= store_bind_text(b->s, ++b->i, v);
+	int i = sqlite3_bind_parameter_index(b->s, name);
+
+	if (i == 0 && b->missing == NULL)
+		b->missing = name;
+	b->n++;
+	return i;
 }
 
 static void
-b_int(struct binder *b, int64_t v)
+b_null(struct binder *b, const char *name)
 {
-	b->rc |= sqlite3_bind_int64(b->s, ++b->i, v);
+	b->rc |= sqlite3_bind_null(b->s, param(b, name));
+}
+
+static void
+b_text(struct binder *b, const char *name, const char *v)
+{
+	b->rc |= store_bind_text(b->s, param(b, name), v);
+}
+
+static void
+b_int(struct binder *b, const char *name, int64_t v)
+{
+	b->rc |= sqlite3_bind_int64(b->s, param(b, name), v);
 }
 
 /* v, or NULL when v is the "absent" value. */
 static void
-b_int_or_null(struct binder *b, int64_t v, int64_t absent)
+b_int_or_null(struct binder *b, const char *name, int64_t v, int64_t absent)
 {
 	if (v == absent)
-		b->rc |= sqlite3_bind_null(b->s, ++b->i);
+		b_null(b, name);
 	else
-		b_int(b, v);
+		b_int(b, name, v);
 }
 
+/* n bytes at v, or NULL when v is NULL. */
 static void
-b_blob(struct binder *b, const void *v, size_t n)
+b_blob(struct binder *b, const char *name, const void *v, size_t n)
 {
 	if (v == NULL)
-		b->rc |= sqlite3_bind_null(b->s, ++b->i);
+		b_null(b, name);
 	else
-		b->rc |= sqlite3_bind_blob64(b->s, ++b->i, v, n, SQLITE_STATIC);
+		b->rc |= sqlite3_bind_blob64(b->s, param(b, name), v, n, SQLITE_STATIC);
 }
 
+/* Binds every parameter of failure_insert_sql. 0, or -1 (e). */
 static int
-bind_failure(sqlite3_stmt *s, int64_t input_id, const struct failure_report *f, bool keep_body)
+bind_failure(struct store *st, sqlite3_stmt *s, int64_t input_id, const struct failure_report *f,
+    bool keep_body, struct errbuf *e)
 {
-	struct binder b = { s, 0, SQLITE_OK };
-	const char *const texts[] = {
-		f->reported_domain,
-		f->original_mail_from,
-		f->original_rcpt_to,
-		f->original_envelope_id,
-		f->reporting_mta,
-		f->auth_results,
-		f->dkim_domain,
-		f->dkim_identity,
-		f->dkim_selector,
-		f->spf_dns,
-		f->spf_result,
-		f->dkim_result,
-		f->dmarc_result,
-		f->spf_alignment,
-		f->dkim_alignment,
-	};
-	const char *const sample_texts[] = {
-		f->sample_from,
-		f->header_from,
-		f->sample_to,
-		f->sample_subject,
-		f->sample_date,
-		f->sample_message_id,
-		f->sample_dkim_domain,
-		f->sample_dkim_selector,
-		f->sample_headers,
-	};
-	size_t i;
+	struct binder b = { s, SQLITE_OK, 0, NULL };
 
-	b_int_or_null(&b, input_id > 0 ? input_id : 0, 0);
-	b_text(&b, failure_kind_name(f->kind));
-	b_text(&b, failure_format_name(f->format));
-	b_text(&b, f->reporter);
-	b_text(&b, f->feedback_type);
-	b_text(&b, f->user_agent);
-	b_text(&b, f->version);
-	b_text(&b, f->auth_failure);
-	b_text(&b, f->identity_alignment);
-	b_text(&b, f->delivery_result);
-	b_text(&b, f->delivery_result_raw);
-	b_int_or_null(&b, f->arrival_ts, -1);
-	b_text(&b, f->arrival_raw);
-	b_text(&b, f->source_ip[0] != '\0' ? f->source_ip : NULL);
-	b_text(&b, f->source_ip_raw);
-	b_int_or_null(&b, f->source_port, -1);
-	b_int(&b, f->incidents >= 1 ? f->incidents : 1);
-	for (i = 0; i < sizeof texts / sizeof texts[0]; i++)
-		b_text(&b, texts[i]);
-	b_text(&b, failure_sample_name(f->sample_kind));
-	for (i = 0; i < sizeof sample_texts / sizeof sample_texts[0]; i++)
-		b_text(&b, sample_texts[i]);
-	if (keep_body && f->sample_body_len > 0)
-		b_blob(&b, f->sample_body, f->sample_body_len);
-	else
-		b_blob(&b, NULL, 0);
-	b_blob(&b, f->content_sha256, sizeof f->content_sha256);
-	b_int(&b, (int64_t)f->flags);
-	b_int(&b, (int64_t)time(NULL));
-	return b.rc;
+	b_int_or_null(&b, ":input_id", input_id > 0 ? input_id : 0, 0);
+	b_text(&b, ":kind", failure_kind_name(f->kind));
+	b_text(&b, ":format", failure_format_name(f->format));
+	b_text(&b, ":reporter", f->reporter);
+	b_text(&b, ":feedback_type", f->feedback_type);
+	b_text(&b, ":user_agent", f->user_agent);
+	b_text(&b, ":version", f->version);
+	b_text(&b, ":auth_failure", f->auth_failure);
+	b_text(&b, ":identity_alignment", f->identity_alignment);
+	b_text(&b, ":delivery_result", f->delivery_result);
+	b_text(&b, ":delivery_result_raw", f->delivery_result_raw);
+	b_int_or_null(&b, ":arrival_ts", f->arrival_ts, -1);
+	b_text(&b, ":arrival_raw", f->arrival_raw);
+	b_text(&b, ":source_ip", f->source_ip[0] != '\0' ? f->source_ip : NULL);
+	b_text(&b, ":source_ip_raw", f->source_ip_raw);
+	b_int_or_null(&b, ":source_port", f->source_port, -1);
+	b_int(&b, ":incidents", f->incidents >= 1 ? f->incidents : 1);
+	b_text(&b, ":reported_domain", f->reported_domain);
+	b_text(&b, ":original_mail_from", f->original_mail_from);
+	b_text(&b, ":original_rcpt_to", f->original_rcpt_to);
+	b_text(&b, ":original_envelope_id", f->original_envelope_id);
+	b_text(&b, ":reporting_mta", f->reporting_mta);
+	b_text(&b, ":auth_results", f->auth_results);
+	b_text(&b, ":dkim_domain", f->dkim_domain);
+	b_text(&b, ":dkim_identity", f->dkim_identity);
+	b_text(&b, ":dkim_selector", f->dkim_selector);
+	b_text(&b, ":spf_dns", f->spf_dns);
+	b_text(&b, ":spf_result", f->spf_result);
+	b_text(&b, ":dkim_result", f->dkim_result);
+	b_text(&b, ":dmarc_result", f->dmarc_result);
+	b_text(&b, ":spf_alignment", f->spf_alignment);
+	b_text(&b, ":dkim_alignment", f->dkim_alignment);
+	b_text(&b, ":sample_kind", failure_sample_name(f->sample_kind));
+	b_text(&b, ":sample_from", f->sample_from);
+	b_text(&b, ":header_from", f->header_from);
+	b_text(&b, ":sample_to", f->sample_to);
+	b_text(&b, ":sample_subject", f->sample_subject);
+	b_text(&b, ":sample_date", f->sample_date);
+	b_text(&b, ":sample_message_id", f->sample_message_id);
+	b_text(&b, ":sample_dkim_domain", f->sample_dkim_domain);
+	b_text(&b, ":sample_dkim_selector", f->sample_dkim_selector);
+	b_text(&b, ":sample_headers", f->sample_headers);
+	b_blob(&b, ":sample_body", keep_body && f->sample_body_len > 0 ? f->sample_body : NULL,
+	    f->sample_body_len);
+	b_blob(&b, ":content_sha256", f->content_sha256, sizeof f->content_sha256);
+	b_int(&b, ":flags", (int64_t)f->flags);
+	b_int(&b, ":stored_at", (int64_t)time(NULL));
+	if (b.missing != NULL || b.n != sqlite3_bind_parameter_count(s)) {
+		errbuf_set(e,
+		    "store: storing a failure report: %d values for %d parameters%s%s (a bug)", b.n,
+		    sqlite3_bind_parameter_count(s), b.missing != NULL ? ", none named " : "",
+		    b.missing != NULL ? b.missing : "");
+		return -1;
+	}
+	if (b.rc != SQLITE_OK)
+		return store_fail(st, "storing a failure report", e);
+	return 0;
 }
 
 static int
@@ -232,10 +266,8 @@ store_put_failure(struct store *st, int64_t input_id, const struct failure_repor
 		store_fail(st, "preparing a failure report", e);
 		goto fail;
 	}
-	if (bind_failure(s, input_id, f, keep_body) != SQLITE_OK) {
-		store_fail(st, "storing a failure report", e);
+	if (bind_failure(st, s, input_id, f, keep_body, e) == -1)
 		goto fail;
-	}
 	if (store_run(st, s, "storing a failure report", e) == -1)
 		goto fail;
 	if (sqlite3_changes(st->db) == 0) {

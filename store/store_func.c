@@ -175,5 +175,5 @@ store_functions(sqlite3 *db)
 	    sqlite3_create_function(db, "dmarcd_list", 1, flags, NULL, NULL, list_step,
 	        list_final) != SQLITE_OK)
 		return -1;
-	return store_hll_functions(db);
+	return sketch_functions(db);
 }

@@ -31,7 +31,7 @@ store_input_seen(struct store *st, const uint8_t sha256[32], bool *seen, struct 
 	*seen = false;
 	if (store_writable(st, e) == -1)
 		return -1;
-	s = st->stmt[SQ_INPUT_SEEN];
+	s = st->w->stmt[SQ_INPUT_SEEN];
 	if ((sqlite3_bind_blob(s, 1, sha256, 32, SQLITE_STATIC) |
 	        sqlite3_bind_int64(s, 2, (int64_t)time(NULL))) != SQLITE_OK)
 		return store_fail(st, "looking up an input", e);
@@ -47,14 +47,14 @@ open_input(struct store *st, struct errbuf *e)
 {
 	if (store_writable(st, e) == -1)
 		return -1;
-	if (st->in_input) {
+	if (st->w->in_input) {
 		errbuf_set(e, "store: an input is already open");
 		return -1;
 	}
-	if (store_run(st, st->stmt[SQ_INPUT_SAVEPOINT], "opening an input", e) == -1)
+	if (store_run(st, st->w->stmt[SQ_INPUT_SAVEPOINT], "opening an input", e) == -1)
 		return -1;
-	st->in_input = true;
-	st->sink.phase = SINK_IDLE;
+	st->w->in_input = true;
+	st->w->sink.phase = SINK_IDLE;
 	return 0;
 }
 
@@ -66,7 +66,7 @@ store_input_begin(struct store *st, const struct input_meta *m, int64_t *input_i
 
 	if (open_input(st, e) == -1)
 		return -1;
-	s = st->stmt[SQ_INPUT_INSERT];
+	s = st->w->stmt[SQ_INPUT_INSERT];
 	if ((sqlite3_bind_blob(s, 1, m->raw_sha256, 32, SQLITE_STATIC) |
 	        store_bind_count(s, 2, m->raw_size) |
 	        store_bind_text(s, 3, m->source != NULL ? m->source : "") |
@@ -98,7 +98,7 @@ store_input_reopen(struct store *st, int64_t input_id, struct errbuf *e)
 
 	if (open_input(st, e) == -1)
 		return -1;
-	s = st->stmt[SQ_INPUT_EXISTS];
+	s = st->w->stmt[SQ_INPUT_EXISTS];
 	if (sqlite3_bind_int64(s, 1, input_id) != SQLITE_OK) {
 		store_fail(st, "reopening an input", e);
 		goto fail;
@@ -121,11 +121,14 @@ int
 store_input_end(struct store *st, int64_t input_id, const struct input_outcome *o, const void *raw,
     size_t len, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_INPUT_END];
 	bool keep = o->status == INPUT_REFUSED || o->status == INPUT_PARTIAL;
+	sqlite3_stmt *s;
 	int rc;
 
-	if (!st->in_input) {
+	if (store_writable(st, e) == -1)
+		return -1;
+	s = st->w->stmt[SQ_INPUT_END];
+	if (!st->w->in_input) {
 		errbuf_set(e, "store: no input open");
 		return -1;
 	}
@@ -154,29 +157,29 @@ store_input_end(struct store *st, int64_t input_id, const struct input_outcome *
 	if (o->carrier_dmarc != NULL && strcmp(o->carrier_dmarc, "fail") == 0 &&
 	    suspect_carrier(st, input_id, e) == -1)
 		return -1;
-	if (store_run(st, st->stmt[SQ_INPUT_RELEASE], "releasing an input", e) == -1)
+	if (store_run(st, st->w->stmt[SQ_INPUT_RELEASE], "releasing an input", e) == -1)
 		return -1;
-	st->in_input = false;
-	return roll_input_end(st, e);
+	st->w->in_input = false;
+	return rollup_input_end(st, e);
 }
 
 void
 store_input_abort(struct store *st)
 {
-	if (st == NULL || !st->in_input)
+	if (st == NULL || st->w == NULL || !st->w->in_input)
 		return;
-	store_run_quiet(st->stmt[SQ_INPUT_ROLLBACK]);
-	store_run_quiet(st->stmt[SQ_INPUT_RELEASE]);
-	roll_input_abort(st);
-	st->in_input = false;
-	st->sink.phase = SINK_IDLE;
+	store_run_quiet(st->w->stmt[SQ_INPUT_ROLLBACK]);
+	store_run_quiet(st->w->stmt[SQ_INPUT_RELEASE]);
+	rollup_input_abort(st);
+	st->w->in_input = false;
+	st->w->sink.phase = SINK_IDLE;
 }
 
 /* The ids of the inputs to retry, oldest first, in a malloc'd array. */
 static int
 refused_ids(struct store *st, int64_t **out, size_t *n, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_REFUSED_IDS];
+	sqlite3_stmt *s = st->w->stmt[SQ_REFUSED_IDS];
 	int64_t *ids = NULL, *grown;
 	size_t cap = 0;
 	int rc;
@@ -213,7 +216,7 @@ static int
 fetch_raw(struct store *st, int64_t id, char **location, unsigned char **raw, size_t *len,
     struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_REFUSED_RAW];
+	sqlite3_stmt *s = st->w->stmt[SQ_REFUSED_RAW];
 	const unsigned char *loc;
 	const void *blob;
 	int rc;

@@ -1,6 +1,7 @@
 /*
- * store_int: what the files of store/ share: the connection, its prepared
- * statements, the report sink's progress, and small SQLite helpers.
+ * store_int: what the files of store/ share: the handle (the connection
+ * and, read-write only, the writer's state: its prepared statements, the
+ * report sink's progress, the rollup sums), and small SQLite helpers.
  */
 #ifndef DMARCD_STORE_INT_H
 #define DMARCD_STORE_INT_H
@@ -14,6 +15,8 @@
 #include "bounds.h"
 #include "embedded.h"
 #include "store.h"
+#include "store_sketch.h"
+#include "store_sums.h"
 
 /* Migrations compiled in from schema/ by cmake/embed.cmake, sorted by name. */
 extern const struct embedded_file schema_files[];
@@ -102,68 +105,7 @@ struct day_share {
 	size_t day;
 };
 
-/* The sums every rollup keeps (schema/001_init.sql), in column order. */
-enum roll_sum {
-	RS_MESSAGES,
-	RS_DMARC_PASS,
-	RS_DKIM_ALIGNED,
-	RS_SPF_ALIGNED,
-	RS_NONE,
-	RS_QUARANTINE,
-	RS_REJECT,
-	RS_FAIL_NONE,
-	RS_FAIL_QUARANTINE,
-	RS_FAIL_REJECT,
-	RS_COUNT
-};
-
-#define ROLL_REPORT_MAX 16384 /* keys a report sums before it writes them */
-#define ROLL_INPUT_MAX 16384  /* keys an input sums before it writes them */
-#define ROLL_SPARSE 255       /* hashes a short source sketch holds (store_hll.c) */
-#define ROLL_HEAVY 10         /* messages that make a network heavy (table source) */
-#define HLL_REGISTERS 1024    /* registers of a long source sketch */
-
-/* Names the rollup sums refer to by number: domains, reporters, header_from. */
-struct roll_names {
-	char **s; /* by id */
-	size_t n, cap;
-	uint32_t *slots; /* open addressing over ids + 1, 0 when empty */
-	size_t nslots;
-};
-
-/*
- * One key of the rollup sums: an address of a policy domain on one day,
- * from one reporter, with one header_from; or, with prefix set, the /24 or
- * /48 network of addresses of a domain (the source table: day, org and hf
- * are 0, seen holds the first and last day, sums only messages and
- * dmarc_pass).
- */
-struct roll_entry {
-	uint8_t ip[16];
-	uint8_t iplen; /* 16, or 0 for an invalid address */
-	bool used, prefix;
-	bool seen_pass, seen_fail; /* already in the report's source sketches */
-	uint32_t dom, org, hf;     /* roll_names ids; hf ROLL_NO_NAME when absent */
-	int64_t day;
-	int64_t seen[2]; /* first and last second seen on the day */
-	uint64_t sums[RS_COUNT];
-};
-
-#define ROLL_NO_NAME UINT32_MAX
-
-/* Sums by key: a report's or an input's. */
-struct roll {
-	struct roll_entry *slots; /* open addressing, cap a power of 2 */
-	uint32_t *order;          /* the used slots, in insertion order */
-	size_t cap, used, max;    /* max: keys held before they are written */
-};
-
-/* A source sketch being built for one report: the hashes while few, registers always. */
-struct roll_sketch {
-	uint32_t hashes[ROLL_SPARSE + 1];
-	size_t n; /* > ROLL_SPARSE: too many, registers only */
-	uint8_t regs[HLL_REGISTERS];
-};
+#define ROLLUP_HEAVY 10 /* messages that make a network heavy (table source) */
 
 /* A report in progress inside the sink. */
 struct sink_state {
@@ -184,21 +126,21 @@ struct sink_state {
 	uint32_t overlap[BOUND_REPORT_DAYS]; /* seconds of the span in each day */
 	int64_t parts[BOUND_REPORT_DAYS];    /* one record's count, split */
 	struct day_share shares[BOUND_REPORT_DAYS];
-	uint32_t dom, org;                /* the report's roll_names ids */
-	struct roll_sketch sketch[2];     /* sources with failing [0] and passing [1] records */
+	uint32_t dom, org;                /* the report's sums_names ids */
+	struct sketch sketch[2];          /* sources with failing [0] and passing [1] records */
 	bool day_used[BOUND_REPORT_DAYS]; /* by day - day_first */
-	uint64_t day_sums[BOUND_REPORT_DAYS][RS_COUNT];
+	uint64_t day_sums[BOUND_REPORT_DAYS][SUMS_COLS];
 };
 
-struct store {
-	sqlite3 *db;
-	enum store_mode mode;
-	sqlite3_stmt *stmt[SQ_COUNT];
-	sqlite3_stmt *export_stmt[STORE_EXPORT_STMTS]; /* prepared on first use */
-	bool in_input;                                 /* the input savepoint is open */
-	unsigned budget_ms;                            /* store_time_budget: 0 when none */
-	struct timespec deadline;                      /* when the budget runs out */
-	bool timed_out;                                /* a statement was interrupted by it */
+/*
+ * What only a read-write handle has: the writer's statements, the input
+ * and report in progress, and the rollup sums not written yet. About 50 KB,
+ * so store_open allocates it in STORE_READWRITE mode only and store_close
+ * frees it: the dashboard's pool of read-only handles does without.
+ */
+struct store_writer {
+	sqlite3_stmt *stmt[SQ_COUNT]; /* prepared at open */
+	bool in_input;                /* the input savepoint is open */
 	struct sink_state sink;
 	/*
 	 * Rollup sums not written yet: the report's, and the input's (its
@@ -206,9 +148,24 @@ struct store {
 	 * is released; the input's are written when the input's is, outside any
 	 * savepoint, so that no savepoint rollback has to undo them.
 	 */
-	struct roll_names names;
-	struct roll roll_report, roll_input;
+	struct sums_names names;
+	struct sums report_sums, input_sums;
 	char warning[ERRBUF_SIZE]; /* store_warning: "" when none */
+};
+
+/*
+ * A handle: the connection, the read statements it prepares on use, and
+ * its time budget, in both modes; the writer's state only when opened
+ * read-write (w is NULL on a read-only handle: store_writable says so).
+ */
+struct store {
+	sqlite3 *db;
+	enum store_mode mode;
+	sqlite3_stmt *export_stmt[STORE_EXPORT_STMTS]; /* prepared on first use */
+	unsigned budget_ms;                            /* store_time_budget: 0 when none */
+	struct timespec deadline;                      /* when the budget runs out */
+	bool timed_out;                                /* a statement was interrupted by it */
+	struct store_writer *w;                        /* read-write mode only, else NULL */
 };
 
 /* Sets e to "store: what: <sqlite message>" and returns -1. */
@@ -226,7 +183,7 @@ int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct errbuf
 /* Runs a statement whose failure is not reported (a cleanup path). */
 void store_run_quiet(sqlite3_stmt *s);
 
-/* Refuses a write on a read-only store. 0 or -1 (e). */
+/* Refuses a write on a read-only store (st->w is NULL). 0 or -1 (e). */
 int store_writable(const struct store *st, struct errbuf *e);
 
 /* Binds a string, or NULL when s is NULL. Returns the SQLite code. */
@@ -248,54 +205,33 @@ typedef char *(*store_describe_fn)(uint64_t flags, char *buf, size_t size);
 void store_fill_cell(sqlite3_stmt *s, int col, store_describe_fn describe, char *flags,
     struct cell *c);
 
-/* ---- the rollup sums (store_roll.c, store_rollup.c) ---- */
-
-/* The id of name (interned), or -1 when out of memory. */
-int64_t roll_name(struct roll_names *nm, const char *name);
-
-/* Forgets every name. */
-void roll_names_clear(struct roll_names *nm);
-
-/* The entry of a key, created empty; NULL when the sums hold their max keys or no memory. */
-struct roll_entry *roll_entry(struct roll *ro, const struct roll_entry *key);
-
-/* Adds src's sums into dst; NULL when full. */
-struct roll_entry *roll_merge_one(struct roll *dst, const struct roll_entry *x);
-
-/* Empties the sums (keeping their memory). */
-void roll_clear(struct roll *ro);
-
-/* Frees the sums' memory. */
-void roll_release(struct roll *ro);
-
-/* Sorts the used entries: by domain, then in key order (prefix, address, day, ...). */
-void roll_sort(struct roll *ro);
+/* ---- the rollups (store_rollup.c), summed in memory (store_sums.h) ---- */
 
 /* Starts a report's sums: interns its domain and reporter. 0 or -1 (e). */
-int roll_report_begin(struct store *st, const struct agg_report *r, struct errbuf *e);
+int rollup_report_begin(struct store *st, const struct agg_report *r, struct errbuf *e);
 
 /*
  * Adds one record of r to the report's sums: its count (or its part on day,
  * for a long report) under its address ip (iplen 16, or 0 when invalid) and
  * its prefix. 0 or -1 (e).
  */
-int roll_add(struct store *st, const struct agg_report *r, const struct agg_record *rec,
+int rollup_add(struct store *st, const struct agg_report *r, const struct agg_record *rec,
     const uint8_t ip[16], size_t iplen, int64_t day, int64_t count, struct errbuf *e);
 
 /* The report is complete: writes its days to rollup_day and counts its reporter. */
-int roll_report_end(struct store *st, const struct agg_report *r, struct errbuf *e);
+int rollup_report_end(struct store *st, const struct agg_report *r, struct errbuf *e);
 
 /* The report's savepoint is released: moves its sums to the input's. 0 or -1 (e). */
-int roll_report_kept(struct store *st, struct errbuf *e);
+int rollup_report_kept(struct store *st, struct errbuf *e);
 
 /* The input's savepoint is released: writes its sums. 0 or -1 (e). */
-int roll_input_end(struct store *st, struct errbuf *e);
+int rollup_input_end(struct store *st, struct errbuf *e);
 
 /* Drops the report's and the input's sums (they were rolled back). */
-void roll_input_abort(struct store *st);
+void rollup_input_abort(struct store *st);
 
 /* Drops every sum not written and frees the memory. */
-void roll_free(struct store *st);
+void rollup_free(struct store *st);
 
 /* ---- suspect reports (store_suspect.c) ---- */
 
@@ -310,7 +246,7 @@ int suspect_carrier(struct store *st, int64_t input_id, struct errbuf *e);
 int suspect_check(struct store *st, const struct agg_report *r, int64_t row, int64_t day_first,
     struct errbuf *e);
 
-/* ---- SQL functions (store_func.c, store_hll.c) ---- */
+/* ---- SQL functions (store_func.c; the sketch functions: store_sketch.h) ---- */
 
 /*
  * Registers dmarcd_ip_text, dmarcd_ip, dmarcd_net, dmarcd_net_end, dmarcd_list
@@ -323,18 +259,6 @@ size_t store_ip_parse(const char *s, uint8_t ip[16]);
 
 /* The first and last address of ip's /24 (IPv4) or /48 (IPv6) network. */
 void store_ip_net(const uint8_t ip[16], uint8_t lo[16], uint8_t hi[16]);
-
-/* A 32-bit hash of an address for the source sketches. */
-uint32_t store_hll_hash(const uint8_t *ip, size_t len);
-
-/* Adds a hash to a sketch being built. */
-void store_hll_add(struct roll_sketch *k, uint32_t h);
-
-/* The sketch's stored form in out (at least HLL_REGISTERS bytes); returns its length. */
-size_t store_hll_blob(struct roll_sketch *k, uint8_t *out);
-
-/* Registers the sketch functions: dmarcd_hll_merge(a, b) and dmarcd_hll_count(a, ...). */
-int store_hll_functions(sqlite3 *db);
 
 /* store_export and store_export_columns for EXPORT_FAILURES (store_failure.c). */
 int store_export_failures(struct store *st, const struct export_filter *f,

@@ -126,8 +126,8 @@ split_count(struct sink_state *k, int64_t count)
 static int
 find_by_key(struct store *st, const struct agg_report *r, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_REPORT_BY_KEY];
-	struct sink_state *k = &st->sink;
+	sqlite3_stmt *s = st->w->stmt[SQ_REPORT_BY_KEY];
+	struct sink_state *k = &st->w->sink;
 	const void *sha;
 	int rc;
 
@@ -153,8 +153,8 @@ find_by_key(struct store *st, const struct agg_report *r, struct errbuf *e)
 static int
 insert_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_REPORT_INSERT];
-	struct sink_state *k = &st->sink;
+	sqlite3_stmt *s = st->w->stmt[SQ_REPORT_INSERT];
+	struct sink_state *k = &st->w->sink;
 	int rc;
 
 	rc = sqlite3_bind_int64(s, 1, k->input_id) |
@@ -192,36 +192,39 @@ insert_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 static void
 rollback_report(struct store *st)
 {
-	roll_clear(&st->roll_report);
-	if (st->sink.phase == SINK_STORING) {
-		store_run_quiet(st->stmt[SQ_REPORT_ROLLBACK]);
-		store_run_quiet(st->stmt[SQ_REPORT_RELEASE]);
+	sums_clear(&st->w->report_sums);
+	if (st->w->sink.phase == SINK_STORING) {
+		store_run_quiet(st->w->stmt[SQ_REPORT_ROLLBACK]);
+		store_run_quiet(st->w->stmt[SQ_REPORT_RELEASE]);
 	}
-	st->sink.phase = SINK_IDLE;
+	st->w->sink.phase = SINK_IDLE;
 }
 
 static int
 sink_begin(void *ctx, const struct agg_report *r, struct errbuf *e)
 {
 	struct store *st = ctx;
-	struct sink_state *k = &st->sink;
+	struct sink_state *k;
 	int rc;
 
-	if (!st->in_input || k->phase != SINK_IDLE) {
+	if (store_writable(st, e) == -1)
+		return -1;
+	k = &st->w->sink;
+	if (!st->w->in_input || k->phase != SINK_IDLE) {
 		errbuf_set(e, "store: report begun %s",
-		    st->in_input ? "inside another" : "outside an input");
+		    st->w->in_input ? "inside another" : "outside an input");
 		return -1;
 	}
 	if ((rc = find_by_key(st, r, e)) != 0)
 		return rc;
 	if (attribute(k, r, e) == -1)
 		return -1;
-	if (store_run(st, st->stmt[SQ_REPORT_SAVEPOINT], "storing a report", e) == -1)
+	if (store_run(st, st->w->stmt[SQ_REPORT_SAVEPOINT], "storing a report", e) == -1)
 		return -1;
 	k->phase = SINK_STORING;
 	k->ordinal = 0;
 	k->records = 0;
-	if (roll_report_begin(st, r, e) == -1) {
+	if (rollup_report_begin(st, r, e) == -1) {
 		rollback_report(st);
 		return -1;
 	}
@@ -244,7 +247,7 @@ insert_children(struct store *st, int64_t id, const struct agg_record *rec, stru
 	size_t i, n;
 	int rc;
 
-	s = st->stmt[SQ_DKIM_INSERT];
+	s = st->w->stmt[SQ_DKIM_INSERT];
 	n = rec->n_dkim < BOUND_RECORD_DKIM ? rec->n_dkim : BOUND_RECORD_DKIM;
 	for (i = 1; i < n; i++) {
 		const struct dkim_result *d = &rec->dkim[i];
@@ -258,7 +261,7 @@ insert_children(struct store *st, int64_t id, const struct agg_record *rec, stru
 		if (store_run(st, s, "storing a DKIM result", e) == -1)
 			return -1;
 	}
-	s = st->stmt[SQ_SPF_INSERT];
+	s = st->w->stmt[SQ_SPF_INSERT];
 	n = rec->n_spf < BOUND_RECORD_SPF ? rec->n_spf : BOUND_RECORD_SPF;
 	for (i = 1; i < n; i++) {
 		const struct spf_result *p = &rec->spf[i];
@@ -273,7 +276,7 @@ insert_children(struct store *st, int64_t id, const struct agg_record *rec, stru
 		if (store_run(st, s, "storing an SPF result", e) == -1)
 			return -1;
 	}
-	s = st->stmt[SQ_REASON_INSERT];
+	s = st->w->stmt[SQ_REASON_INSERT];
 	n = rec->n_reasons < BOUND_RECORD_REASONS ? rec->n_reasons : BOUND_RECORD_REASONS;
 	for (i = 0; i < n; i++) {
 		const struct override_reason *o = &rec->reasons[i];
@@ -292,7 +295,7 @@ insert_children(struct store *st, int64_t id, const struct agg_record *rec, stru
 static int
 insert_day(struct store *st, int64_t id, int64_t day, int64_t count, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_DAY_INSERT];
+	sqlite3_stmt *s = st->w->stmt[SQ_DAY_INSERT];
 
 	if ((sqlite3_bind_int64(s, 1, id) | sqlite3_bind_int64(s, 2, day) |
 	        sqlite3_bind_int64(s, 3, count)) != SQLITE_OK)
@@ -309,14 +312,14 @@ static int
 insert_days(struct store *st, const struct agg_report *r, int64_t id, const struct agg_record *rec,
     const uint8_t ip[16], size_t iplen, struct errbuf *e)
 {
-	struct sink_state *k = &st->sink;
+	struct sink_state *k = &st->w->sink;
 	int64_t day;
 	size_t i;
 
 	if (rec->count <= 0) {
 		if (insert_day(st, id, k->mid_day, 0, e) == -1)
 			return -1;
-		return roll_add(st, r, rec, ip, iplen, k->mid_day, 0, e);
+		return rollup_add(st, r, rec, ip, iplen, k->mid_day, 0, e);
 	}
 	split_count(k, rec->count);
 	for (i = 0; i < k->ndays; i++) {
@@ -324,7 +327,7 @@ insert_days(struct store *st, const struct agg_report *r, int64_t id, const stru
 			continue;
 		day = k->day_first + (int64_t)i;
 		if (insert_day(st, id, day, k->parts[i], e) == -1 ||
-		    roll_add(st, r, rec, ip, iplen, day, k->parts[i], e) == -1)
+		    rollup_add(st, r, rec, ip, iplen, day, k->parts[i], e) == -1)
 			return -1;
 	}
 	return 0;
@@ -359,13 +362,17 @@ static int
 sink_record(void *ctx, const struct agg_report *r, const struct agg_record *rec, struct errbuf *e)
 {
 	struct store *st = ctx;
-	struct sink_state *k = &st->sink;
-	sqlite3_stmt *s = st->stmt[SQ_RECORD_INSERT];
+	struct sink_state *k;
+	sqlite3_stmt *s;
 	uint8_t ip[16];
 	size_t iplen;
 	int64_t id;
 	int rc;
 
+	if (store_writable(st, e) == -1)
+		return -1;
+	k = &st->w->sink;
+	s = st->w->stmt[SQ_RECORD_INSERT];
 	if (k->phase == SINK_SKIPPING)
 		return 0;
 	if (k->phase != SINK_STORING) {
@@ -405,7 +412,7 @@ sink_record(void *ctx, const struct agg_report *r, const struct agg_record *rec,
 	if (k->ndays > 1) {
 		if (insert_days(st, r, id, rec, ip, iplen, e) == -1)
 			return -1;
-	} else if (roll_add(st, r, rec, ip, iplen, k->day_first, rec->count, e) == -1) {
+	} else if (rollup_add(st, r, rec, ip, iplen, k->day_first, rec->count, e) == -1) {
 		return -1;
 	}
 	k->ordinal++;
@@ -417,7 +424,7 @@ sink_record(void *ctx, const struct agg_report *r, const struct agg_record *rec,
 static int
 hash_known(struct store *st, const uint8_t sha[32], struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_REPORT_BY_HASH];
+	sqlite3_stmt *s = st->w->stmt[SQ_REPORT_BY_HASH];
 	int rc;
 
 	if (sqlite3_bind_blob(s, 1, sha, 32, SQLITE_STATIC) != SQLITE_OK)
@@ -431,8 +438,8 @@ hash_known(struct store *st, const uint8_t sha[32], struct errbuf *e)
 static int
 note_conflict(struct store *st, const struct agg_report *r, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_CONFLICT_INSERT];
-	struct sink_state *k = &st->sink;
+	sqlite3_stmt *s = st->w->stmt[SQ_CONFLICT_INSERT];
+	struct sink_state *k = &st->w->sink;
 
 	if ((sqlite3_bind_int64(s, 1, k->row) | sqlite3_bind_int64(s, 2, k->input_id) |
 	        sqlite3_bind_blob(s, 3, r->xml_sha256, 32, SQLITE_STATIC) |
@@ -448,9 +455,10 @@ note_conflict(struct store *st, const struct agg_report *r, struct errbuf *e)
 static int
 finish_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_REPORT_FINISH];
+	sqlite3_stmt *s = st->w->stmt[SQ_REPORT_FINISH];
+	const struct sink_state *k = &st->w->sink;
 
-	if ((sqlite3_bind_int64(s, 1, st->sink.row) |
+	if ((sqlite3_bind_int64(s, 1, k->row) |
 	        sqlite3_bind_blob(s, 2, r->xml_sha256, 32, SQLITE_STATIC) |
 	        sqlite3_bind_int64(s, 3, (int64_t)r->flags) |
 	        store_bind_count(s, 4, r->totals.records) |
@@ -459,25 +467,27 @@ finish_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 	        store_bind_count(s, 7, r->totals.dkim_aligned) |
 	        store_bind_count(s, 8, r->totals.spf_aligned) |
 	        store_bind_count(s, 9, r->totals.records_dropped) |
-	        (st->sink.records > 0 ? sqlite3_bind_int64(s, 10, st->sink.record_first) |
-	                    sqlite3_bind_int64(s, 11,
-	                        st->sink.record_first + (int64_t)st->sink.records - 1) :
-	                                sqlite3_bind_null(s, 10) | sqlite3_bind_null(s, 11))) !=
+	        (k->records > 0 ? sqlite3_bind_int64(s, 10, k->record_first) |
+	                    sqlite3_bind_int64(s, 11, k->record_first + (int64_t)k->records - 1) :
+	                          sqlite3_bind_null(s, 10) | sqlite3_bind_null(s, 11))) !=
 	    SQLITE_OK)
 		return store_fail(st, "finishing a report", e);
 	if (store_run(st, s, "finishing a report", e) == -1 ||
-	    suspect_check(st, r, st->sink.row, st->sink.day_first, e) == -1)
+	    suspect_check(st, r, k->row, k->day_first, e) == -1)
 		return -1;
-	return roll_report_end(st, r, e);
+	return rollup_report_end(st, r, e);
 }
 
 static int
 sink_end(void *ctx, const struct agg_report *r, struct errbuf *e)
 {
 	struct store *st = ctx;
-	struct sink_state *k = &st->sink;
+	struct sink_state *k;
 	int rc;
 
+	if (store_writable(st, e) == -1)
+		return -1;
+	k = &st->w->sink;
 	switch (k->phase) {
 	case SINK_SKIPPING:
 		k->phase = SINK_IDLE;
@@ -504,10 +514,10 @@ sink_end(void *ctx, const struct agg_report *r, struct errbuf *e)
 		return 0;
 	}
 	if (finish_report(st, r, e) == -1 ||
-	    store_run(st, st->stmt[SQ_REPORT_RELEASE], "storing a report", e) == -1)
+	    store_run(st, st->w->stmt[SQ_REPORT_RELEASE], "storing a report", e) == -1)
 		goto fail;
 	k->phase = SINK_IDLE;
-	if (roll_report_kept(st, e) == -1)
+	if (rollup_report_kept(st, e) == -1)
 		return -1;
 	k->counts->reports_stored++;
 	k->counts->records += k->records;
@@ -520,16 +530,22 @@ fail:
 static void
 sink_abort(void *ctx)
 {
-	rollback_report(ctx);
+	struct store *st = ctx;
+
+	if (st->w != NULL)
+		rollback_report(st);
 }
 
 void
 store_report_sink(struct store *st, int64_t input_id, struct store_counts *counts,
     struct report_sink *sink)
 {
-	st->sink.input_id = input_id;
-	st->sink.counts = counts;
-	st->sink.phase = SINK_IDLE;
+	/* On a read-only store the sink's calls fail (store_writable). */
+	if (st->w != NULL) {
+		st->w->sink.input_id = input_id;
+		st->w->sink.counts = counts;
+		st->w->sink.phase = SINK_IDLE;
+	}
 	sink->ctx = st;
 	sink->begin = sink_begin;
 	sink->record = sink_record;

@@ -12,10 +12,12 @@
  */
 #include "store_int.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "num.h"
+
+#define ROLLUP_REPORT_MAX 16384 /* keys a report sums before it writes them */
+#define ROLLUP_INPUT_MAX 16384  /* keys an input sums before it writes them */
 
 static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
@@ -26,21 +28,21 @@ bind_sums(sqlite3_stmt *s, int first, const uint64_t *sums)
 {
 	int rc = SQLITE_OK, i;
 
-	for (i = 0; i < RS_COUNT; i++)
+	for (i = 0; i < SUMS_COLS; i++)
 		rc |= store_bind_count(s, first + i, sums[i]);
 	return rc;
 }
 
 static int
-put_rollup(struct store *st, const struct roll_entry *x, struct errbuf *e)
+put_rollup(struct store *st, const struct sums_entry *x, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_ROLLUP_UPSERT];
-	const struct roll_names *nm = &st->names;
+	sqlite3_stmt *s = st->w->stmt[SQ_ROLLUP_UPSERT];
+	const struct sums_names *nm = &st->w->names;
 
 	if ((store_bind_text(s, 1, nm->s[x->dom]) |
 	        sqlite3_bind_blob(s, 2, x->ip, x->iplen, SQLITE_STATIC) |
 	        sqlite3_bind_int64(s, 3, x->day) | store_bind_text(s, 4, nm->s[x->org]) |
-	        store_bind_text(s, 5, x->hf != ROLL_NO_NAME ? nm->s[x->hf] : "") |
+	        store_bind_text(s, 5, x->hf != SUMS_NO_NAME ? nm->s[x->hf] : "") |
 	        bind_sums(s, 6, x->sums) | sqlite3_bind_int64(s, 16, x->seen[0]) |
 	        sqlite3_bind_int64(s, 17, x->seen[1])) != SQLITE_OK)
 		return store_fail(st, "updating the rollup", e);
@@ -49,12 +51,12 @@ put_rollup(struct store *st, const struct roll_entry *x, struct errbuf *e)
 
 /*
  * A network not in source enters when its rollup rows (this input's were
- * written just before) add up to ROLL_HEAVY messages: their all-time sums.
+ * written just before) add up to ROLLUP_HEAVY messages: their all-time sums.
  */
 static int
-enter_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
+enter_source(struct store *st, const struct sums_entry *x, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_SOURCE_ROWS];
+	sqlite3_stmt *s = st->w->stmt[SQ_SOURCE_ROWS];
 	uint8_t lo[16] = { 0 }, hi[16] = { 0 };
 	uint64_t messages = 0, pass = 0, m;
 	int64_t first = INT64_MAX, last = INT64_MIN, day;
@@ -62,7 +64,7 @@ enter_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
 
 	if (x->iplen == 16)
 		store_ip_net(x->ip, lo, hi);
-	if ((store_bind_text(s, 1, st->names.s[x->dom]) |
+	if ((store_bind_text(s, 1, st->w->names.s[x->dom]) |
 	        sqlite3_bind_blob(s, 2, lo, x->iplen, SQLITE_STATIC) |
 	        sqlite3_bind_blob(s, 3, hi, x->iplen, SQLITE_STATIC)) != SQLITE_OK)
 		return store_fail(st, "updating the sources", e);
@@ -77,10 +79,10 @@ enter_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
 	sqlite3_reset(s);
 	if (rc == -1)
 		return -1;
-	if (messages < ROLL_HEAVY)
+	if (messages < ROLLUP_HEAVY)
 		return 0;
-	s = st->stmt[SQ_SOURCE_INSERT];
-	if ((store_bind_text(s, 1, st->names.s[x->dom]) |
+	s = st->w->stmt[SQ_SOURCE_INSERT];
+	if ((store_bind_text(s, 1, st->w->names.s[x->dom]) |
 	        sqlite3_bind_blob(s, 2, lo, x->iplen, SQLITE_STATIC) |
 	        store_bind_count(s, 3, messages) |
 	        store_bind_count(s, 4, messages - (pass < messages ? pass : messages)) |
@@ -91,14 +93,14 @@ enter_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
 
 /* Adds a network's sums to source when it is there, else sees whether it enters. */
 static int
-put_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
+put_source(struct store *st, const struct sums_entry *x, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_SOURCE_ADD];
+	sqlite3_stmt *s = st->w->stmt[SQ_SOURCE_ADD];
 
-	if ((store_bind_text(s, 1, st->names.s[x->dom]) |
+	if ((store_bind_text(s, 1, st->w->names.s[x->dom]) |
 	        sqlite3_bind_blob(s, 2, x->ip, x->iplen, SQLITE_STATIC) |
-	        store_bind_count(s, 3, x->sums[RS_MESSAGES]) |
-	        store_bind_count(s, 4, x->sums[RS_MESSAGES] - x->sums[RS_DMARC_PASS]) |
+	        store_bind_count(s, 3, x->sums[SUMS_MESSAGES]) |
+	        store_bind_count(s, 4, x->sums[SUMS_MESSAGES] - x->sums[SUMS_DMARC_PASS]) |
 	        sqlite3_bind_int64(s, 5, x->seen[0]) | sqlite3_bind_int64(s, 6, x->seen[1])) !=
 	    SQLITE_OK)
 		return store_fail(st, "updating the sources", e);
@@ -107,75 +109,80 @@ put_source(struct store *st, const struct roll_entry *x, struct errbuf *e)
 	return sqlite3_changes(st->db) > 0 ? 0 : enter_source(st, x, e);
 }
 
-/* Writes every sum of ro to rollup and source, in key order, and empties ro. */
+/* Writes every sum of so to rollup and source, in key order, and empties so. */
 static int
-write_sums(struct store *st, struct roll *ro, struct errbuf *e)
+write_sums(struct store *st, struct sums *so, struct errbuf *e)
 {
 	size_t i;
 
-	roll_sort(ro);
-	for (i = 0; i < ro->used; i++) {
-		const struct roll_entry *x = &ro->slots[ro->order[i]];
+	sums_sort(so);
+	for (i = 0; i < so->used; i++) {
+		const struct sums_entry *x = &so->slots[so->order[i]];
 
 		if (!x->prefix && put_rollup(st, x, e) == -1)
 			return -1;
 	}
-	for (i = 0; i < ro->used; i++) {
-		const struct roll_entry *x = &ro->slots[ro->order[i]];
+	for (i = 0; i < so->used; i++) {
+		const struct sums_entry *x = &so->slots[so->order[i]];
 
 		if (x->prefix && put_source(st, x, e) == -1)
 			return -1;
 	}
-	roll_clear(ro);
+	sums_clear(so);
 	return 0;
 }
 
 /*
- * Adds every sum of src to dst and empties src; when dst is full, writes
- * dst first (the caller is where writing it is correct).
+ * Adds x's sums to dst under x's key; when dst is full, writes dst first
+ * (the caller is where writing it is correct). The entry, or NULL (e).
  */
+static struct sums_entry *
+add_entry(struct store *st, struct sums *dst, const struct sums_entry *x, struct errbuf *e)
+{
+	struct sums_entry *y;
+
+	if ((y = sums_merge_one(dst, x)) != NULL)
+		return y;
+	if (write_sums(st, dst, e) == -1)
+		return NULL;
+	if ((y = sums_merge_one(dst, x)) == NULL)
+		errbuf_set(e, "store: out of memory");
+	return y;
+}
+
+/* Adds every sum of src to dst (add_entry) and empties src. */
 static int
-move_sums(struct store *st, struct roll *dst, struct roll *src, struct errbuf *e)
+move_sums(struct store *st, struct sums *dst, struct sums *src, struct errbuf *e)
 {
 	size_t i;
 
-	for (i = 0; i < src->used; i++) {
-		const struct roll_entry *x = &src->slots[src->order[i]];
-
-		if (roll_merge_one(dst, x) != NULL)
-			continue;
-		if (write_sums(st, dst, e) == -1)
+	for (i = 0; i < src->used; i++)
+		if (add_entry(st, dst, &src->slots[src->order[i]], e) == NULL)
 			return -1;
-		if (roll_merge_one(dst, x) == NULL) {
-			errbuf_set(e, "store: out of memory");
-			return -1;
-		}
-	}
-	roll_clear(src);
+	sums_clear(src);
 	return 0;
 }
 
 /* ---- the sink's side ---- */
 
 int
-roll_report_begin(struct store *st, const struct agg_report *r, struct errbuf *e)
+rollup_report_begin(struct store *st, const struct agg_report *r, struct errbuf *e)
 {
-	struct sink_state *k = &st->sink;
+	struct sink_state *k = &st->w->sink;
 	int64_t dom, org;
 
-	st->roll_report.max = ROLL_REPORT_MAX;
-	st->roll_input.max = ROLL_INPUT_MAX;
-	roll_clear(&st->roll_report);
-	if ((dom = roll_name(&st->names, r->policy_domain)) == -1 ||
-	    (org = roll_name(&st->names, r->org_key)) == -1) {
+	st->w->report_sums.max = ROLLUP_REPORT_MAX;
+	st->w->input_sums.max = ROLLUP_INPUT_MAX;
+	sums_clear(&st->w->report_sums);
+	if ((dom = sums_name(&st->w->names, r->policy_domain)) == -1 ||
+	    (org = sums_name(&st->w->names, r->org_key)) == -1) {
 		errbuf_set(e, "store: out of memory");
 		return -1;
 	}
 	k->dom = (uint32_t)dom;
 	k->org = (uint32_t)org;
-	k->sketch[0].n = k->sketch[1].n = 0;
-	memset(k->sketch[0].regs, 0, sizeof k->sketch[0].regs);
-	memset(k->sketch[1].regs, 0, sizeof k->sketch[1].regs);
+	sketch_reset(&k->sketch[0]);
+	sketch_reset(&k->sketch[1]);
 	memset(k->day_used, 0, k->ndays * sizeof k->day_used[0]);
 	memset(k->day_sums, 0, k->ndays * sizeof k->day_sums[0]);
 	return 0;
@@ -183,82 +190,56 @@ roll_report_begin(struct store *st, const struct agg_report *r, struct errbuf *e
 
 /* The sums one record adds: c messages of rec. */
 static void
-record_sums(const struct agg_record *rec, uint64_t c, uint64_t sums[RS_COUNT])
+record_sums(const struct agg_record *rec, uint64_t c, uint64_t sums[SUMS_COLS])
 {
 	bool pass = agg_record_dmarc_pass(rec);
 
-	memset(sums, 0, RS_COUNT * sizeof sums[0]);
-	sums[RS_MESSAGES] = c;
-	sums[RS_DMARC_PASS] = pass ? c : 0;
-	sums[RS_DKIM_ALIGNED] = rec->pe_dkim == DMARC_PASS ? c : 0;
-	sums[RS_SPF_ALIGNED] = rec->pe_spf == DMARC_PASS ? c : 0;
+	memset(sums, 0, SUMS_COLS * sizeof sums[0]);
+	sums[SUMS_MESSAGES] = c;
+	sums[SUMS_DMARC_PASS] = pass ? c : 0;
+	sums[SUMS_DKIM_ALIGNED] = rec->pe_dkim == DMARC_PASS ? c : 0;
+	sums[SUMS_SPF_ALIGNED] = rec->pe_spf == DMARC_PASS ? c : 0;
 	switch (rec->disposition) {
 	case DISP_NONE:
 	case DISP_PASS:
-		sums[RS_NONE] = c;
-		sums[RS_FAIL_NONE] = pass ? 0 : c;
+		sums[SUMS_NONE] = c;
+		sums[SUMS_FAIL_NONE] = pass ? 0 : c;
 		break;
 	case DISP_QUARANTINE:
-		sums[RS_QUARANTINE] = c;
-		sums[RS_FAIL_QUARANTINE] = pass ? 0 : c;
+		sums[SUMS_QUARANTINE] = c;
+		sums[SUMS_FAIL_QUARANTINE] = pass ? 0 : c;
 		break;
 	case DISP_REJECT:
-		sums[RS_REJECT] = c;
-		sums[RS_FAIL_REJECT] = pass ? 0 : c;
+		sums[SUMS_REJECT] = c;
+		sums[SUMS_FAIL_REJECT] = pass ? 0 : c;
 		break;
 	case DISP_UNKNOWN:
 		break;
 	}
 }
 
-/* Adds sums under key in the report's sums, writing them first when full. */
-static struct roll_entry *
-add_entry(struct store *st, const struct roll_entry *key, const uint64_t *sums, size_t nsums,
-    struct errbuf *e)
-{
-	struct roll_entry *x;
-	size_t i;
-
-	if ((x = roll_entry(&st->roll_report, key)) == NULL) {
-		if (write_sums(st, &st->roll_report, e) == -1)
-			return NULL;
-		if ((x = roll_entry(&st->roll_report, key)) == NULL) {
-			errbuf_set(e, "store: out of memory");
-			return NULL;
-		}
-	}
-	for (i = 0; i < nsums; i++)
-		x->sums[i] = num_add_sat(x->sums[i], sums[i]);
-	if (key->seen[0] < x->seen[0])
-		x->seen[0] = key->seen[0];
-	if (key->seen[1] > x->seen[1])
-		x->seen[1] = key->seen[1];
-	return x;
-}
-
 int
-roll_add(struct store *st, const struct agg_report *r, const struct agg_record *rec,
+rollup_add(struct store *st, const struct agg_report *r, const struct agg_record *rec,
     const uint8_t ip[16], size_t iplen, int64_t day, int64_t count, struct errbuf *e)
 {
-	struct sink_state *k = &st->sink;
-	struct roll_entry key;
-	uint64_t sums[RS_COUNT];
+	struct sink_state *k = &st->w->sink;
+	struct sums_entry key;
 	size_t d = (size_t)(day - k->day_first), i;
 	bool pass = agg_record_dmarc_pass(rec), v4 = memcmp(ip, v4_mapped, sizeof v4_mapped) == 0;
-	int64_t hf = ROLL_NO_NAME;
-	struct roll_entry *x;
+	int64_t hf = SUMS_NO_NAME;
+	struct sums_entry *x;
 
 	(void)r;
 	if (rec->header_from != NULL && rec->header_from[0] != '\0' &&
-	    (hf = roll_name(&st->names, rec->header_from)) == -1) {
+	    (hf = sums_name(&st->w->names, rec->header_from)) == -1) {
 		errbuf_set(e, "store: out of memory");
 		return -1;
 	}
-	record_sums(rec, count > 0 ? (uint64_t)count : 0, sums);
-	k->day_used[d] = true;
-	for (i = 0; i < RS_COUNT; i++)
-		k->day_sums[d][i] = num_add_sat(k->day_sums[d][i], sums[i]);
 	memset(&key, 0, sizeof key);
+	record_sums(rec, count > 0 ? (uint64_t)count : 0, key.sums);
+	k->day_used[d] = true;
+	for (i = 0; i < SUMS_COLS; i++)
+		k->day_sums[d][i] = num_add_sat(k->day_sums[d][i], key.sums[i]);
 	memcpy(key.ip, ip, iplen);
 	key.iplen = (uint8_t)iplen;
 	key.dom = k->dom;
@@ -267,10 +248,10 @@ roll_add(struct store *st, const struct agg_report *r, const struct agg_record *
 	key.day = day;
 	key.seen[0] = k->begin_ts > day * 86400 ? k->begin_ts : day * 86400;
 	key.seen[1] = k->end_ts < day * 86400 + 86399 ? k->end_ts : day * 86400 + 86399;
-	if ((x = add_entry(st, &key, sums, RS_COUNT, e)) == NULL)
+	if ((x = add_entry(st, &st->w->report_sums, &key, e)) == NULL)
 		return -1;
 	if (pass ? !x->seen_pass : !x->seen_fail) {
-		store_hll_add(&k->sketch[pass], store_hll_hash(ip, iplen));
+		sketch_add(&k->sketch[pass], sketch_hash(ip, iplen));
 		x->seen_pass |= pass;
 		x->seen_fail |= !pass;
 	}
@@ -281,20 +262,23 @@ roll_add(struct store *st, const struct agg_report *r, const struct agg_record *
 	key.org = key.hf = 0;
 	key.day = 0;
 	key.seen[0] = key.seen[1] = day;
-	return add_entry(st, &key, sums, RS_DMARC_PASS + 1, e) != NULL ? 0 : -1;
+	/* a network sums only its messages and dmarc_pass (store_sums.h) */
+	memset(key.sums + SUMS_DMARC_PASS + 1, 0,
+	    (SUMS_COLS - SUMS_DMARC_PASS - 1) * sizeof key.sums[0]);
+	return add_entry(st, &st->w->report_sums, &key, e) != NULL ? 0 : -1;
 }
 
 int
-roll_report_end(struct store *st, const struct agg_report *r, struct errbuf *e)
+rollup_report_end(struct store *st, const struct agg_report *r, struct errbuf *e)
 {
-	struct sink_state *k = &st->sink;
-	sqlite3_stmt *s = st->stmt[SQ_ROLLUP_DAY_UPSERT];
-	uint8_t pass[HLL_REGISTERS], fail[HLL_REGISTERS];
+	struct sink_state *k = &st->w->sink;
+	sqlite3_stmt *s = st->w->stmt[SQ_ROLLUP_DAY_UPSERT];
+	uint8_t pass[SKETCH_REGISTERS], fail[SKETCH_REGISTERS];
 	size_t npass, nfail, d;
 	int64_t day;
 
-	nfail = store_hll_blob(&k->sketch[0], fail);
-	npass = store_hll_blob(&k->sketch[1], pass);
+	nfail = sketch_blob(&k->sketch[0], fail);
+	npass = sketch_blob(&k->sketch[1], pass);
 	for (d = 0; d < k->ndays; d++) {
 		if (!k->day_used[d])
 			continue;
@@ -311,54 +295,53 @@ roll_report_end(struct store *st, const struct agg_report *r, struct errbuf *e)
 		if (store_run(st, s, "updating the daily rollup", e) == -1)
 			return -1;
 	}
-	s = st->stmt[SQ_REPORTER_UPSERT];
+	s = st->w->stmt[SQ_REPORTER_UPSERT];
 	if ((store_bind_text(s, 1, r->org_key) | store_bind_text(s, 2, r->org_name)) != SQLITE_OK)
 		return store_fail(st, "counting a reporter", e);
 	return store_run(st, s, "counting a reporter", e);
 }
 
 int
-roll_report_kept(struct store *st, struct errbuf *e)
+rollup_report_kept(struct store *st, struct errbuf *e)
 {
-	struct roll t;
+	struct sums t;
 
 	/* The input's first report (most inputs have one): its sums become the input's. */
-	if (st->roll_input.used == 0) {
-		t = st->roll_input;
-		st->roll_input = st->roll_report;
-		st->roll_report = t;
-		st->roll_input.max = ROLL_INPUT_MAX;
-		st->roll_report.max = ROLL_REPORT_MAX;
+	if (st->w->input_sums.used == 0) {
+		t = st->w->input_sums;
+		st->w->input_sums = st->w->report_sums;
+		st->w->report_sums = t;
+		st->w->input_sums.max = ROLLUP_INPUT_MAX;
+		st->w->report_sums.max = ROLLUP_REPORT_MAX;
 		return 0;
 	}
 	/* Inside the input's savepoint only: writing the input's sums here is correct. */
-	return move_sums(st, &st->roll_input, &st->roll_report, e);
+	return move_sums(st, &st->w->input_sums, &st->w->report_sums, e);
 }
 
 int
-roll_input_end(struct store *st, struct errbuf *e)
+rollup_input_end(struct store *st, struct errbuf *e)
 {
 	/* The input's savepoint is released: no rollback can undo these writes. */
-	if (write_sums(st, &st->roll_input, e) == -1)
+	if (write_sums(st, &st->w->input_sums, e) == -1)
 		return -1;
-	roll_names_clear(&st->names);
+	sums_names_clear(&st->w->names);
 	return 0;
 }
 
 void
-roll_input_abort(struct store *st)
+rollup_input_abort(struct store *st)
 {
-	roll_clear(&st->roll_report);
-	roll_clear(&st->roll_input);
-	roll_names_clear(&st->names);
+	sums_clear(&st->w->report_sums);
+	sums_clear(&st->w->input_sums);
+	sums_names_clear(&st->w->names);
 }
 
 void
-roll_free(struct store *st)
+rollup_free(struct store *st)
 {
-	roll_input_abort(st);
-	roll_release(&st->roll_report);
-	roll_release(&st->roll_input);
-	free(st->names.s);
-	free(st->names.slots);
+	rollup_input_abort(st);
+	sums_release(&st->w->report_sums);
+	sums_release(&st->w->input_sums);
+	sums_names_release(&st->w->names);
 }

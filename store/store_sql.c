@@ -102,8 +102,8 @@ const char *const store_sql[SQ_COUNT] = {
 	    " sources_pass, sources_fail)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
 	    " ON CONFLICT (policy_domain, day, org_key) DO UPDATE SET " ADD_SUMS ","
-	    " sources_pass = dmarcd_hll_merge(sources_pass, excluded.sources_pass),"
-	    " sources_fail = dmarcd_hll_merge(sources_fail, excluded.sources_fail)",
+	    " sources_pass = dmarcd_sketch_merge(sources_pass, excluded.sources_pass),"
+	    " sources_fail = dmarcd_sketch_merge(sources_fail, excluded.sources_fail)",
 	/* ?1 domain, ?2 network, ?3 messages, ?4 fail, ?5 first day, ?6 last day */
 	[SQ_SOURCE_ADD] =
 	    "UPDATE source SET messages = min(messages + ?3, 9223372036854775807),"

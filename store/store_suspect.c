@@ -29,7 +29,7 @@
 int
 suspect_carrier(struct store *st, int64_t input_id, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_SUSPECT_CARRIER];
+	sqlite3_stmt *s = st->w->stmt[SQ_SUSPECT_CARRIER];
 
 	if ((sqlite3_bind_int64(s, 1, input_id) |
 	        store_bind_text(s, 2,
@@ -43,7 +43,7 @@ suspect_carrier(struct store *st, int64_t input_id, struct errbuf *e)
 static int
 reporter_seen(struct store *st, const struct agg_report *r, int64_t row, struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_SUSPECT_REPORTER_SEEN];
+	sqlite3_stmt *s = st->w->stmt[SQ_SUSPECT_REPORTER_SEEN];
 	int rc;
 
 	if ((store_bind_text(s, 1, r->policy_domain) | store_bind_text(s, 2, r->org_key) |
@@ -59,7 +59,7 @@ static int
 history(struct store *st, const char *domain, int64_t day_first, int64_t *days, double *messages,
     struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_SUSPECT_HISTORY];
+	sqlite3_stmt *s = st->w->stmt[SQ_SUSPECT_HISTORY];
 	int rc;
 
 	if ((store_bind_text(s, 1, domain) |
@@ -79,7 +79,7 @@ int
 suspect_check(struct store *st, const struct agg_report *r, int64_t row, int64_t day_first,
     struct errbuf *e)
 {
-	sqlite3_stmt *s = st->stmt[SQ_SUSPECT_SET];
+	sqlite3_stmt *s = st->w->stmt[SQ_SUSPECT_SET];
 	uint64_t messages = r->totals.messages;
 	int64_t days = 0;
 	double before = 0, per_day;

@@ -119,8 +119,13 @@ Test(store, readonly_reads_but_cannot_write)
 	struct agg_record rec;
 	struct errbuf e = { "" };
 	struct tu_table *t;
-	bool seen;
+	struct store_counts c = { 0 };
+	struct report_sink sink;
+	struct input_outcome o = { .status = INPUT_STORED, .kind = "aggregate" };
 	uint8_t sha[32] = { 0 };
+	struct input_meta m = { sha, 1, "file", "x" };
+	bool seen;
+	int64_t id = 0;
 
 	ts_make_report(&r, "google.com", "r1", "example.com", DAY0, DAY0 + DAY - 1, 1);
 	ts_make_record(&rec, "192.0.2.1", 5, DMARC_PASS, DMARC_PASS, DISP_NONE);
@@ -133,6 +138,19 @@ Test(store, readonly_reads_but_cannot_write)
 	cr_assert_eq(store_batch_begin(ro, &e), -1);
 	cr_assert(strstr(e.msg, "read-only") != NULL, "%s", e.msg);
 	cr_assert_eq(store_input_seen(ro, sha, &seen, &e), -1);
+	/* A read-only handle has no writer's state: every write is refused, none crashes. */
+	cr_assert_eq(store_input_begin(ro, &m, &id, &e), -1);
+	cr_assert_eq(store_input_end(ro, id, &o, NULL, 0, &e), -1);
+	cr_assert(strstr(e.msg, "read-only") != NULL, "%s", e.msg);
+	store_input_abort(ro);
+	store_report_sink(ro, id, &c, &sink);
+	cr_assert_eq(sink.begin(sink.ctx, &r, &e), -1);
+	cr_assert(strstr(e.msg, "read-only") != NULL, "%s", e.msg);
+	cr_assert_eq(sink.record(sink.ctx, &r, &rec, &e), -1);
+	cr_assert_eq(sink.end(sink.ctx, &r, &e), -1);
+	sink.abort(sink.ctx);
+	store_batch_rollback(ro);
+	cr_assert_null(store_warning(ro));
 	store_close(ro);
 	store_close(st);
 	ts_drop_db(path);

@@ -119,6 +119,131 @@ Test(store_failure, duplicate_is_stored_once)
 	db_close(&d);
 }
 
+/*
+ * Every column of the insert holds its own field: each text field carries
+ * its column's name, so a value bound to the wrong parameter shows.
+ */
+Test(store_failure, every_column_holds_its_own_field)
+{
+	static const char *const text_columns[] = {
+		"reporter",
+		"feedback_type",
+		"user_agent",
+		"version",
+		"auth_failure",
+		"identity_alignment",
+		"delivery_result_raw",
+		"arrival_raw",
+		"source_ip_raw",
+		"reported_domain",
+		"original_mail_from",
+		"original_rcpt_to",
+		"original_envelope_id",
+		"reporting_mta",
+		"auth_results",
+		"dkim_domain",
+		"dkim_identity",
+		"dkim_selector",
+		"spf_dns",
+		"spf_result",
+		"dkim_result",
+		"dmarc_result",
+		"spf_alignment",
+		"dkim_alignment",
+		"sample_from",
+		"header_from",
+		"sample_to",
+		"sample_subject",
+		"sample_date",
+		"sample_message_id",
+		"sample_dkim_domain",
+		"sample_dkim_selector",
+		"sample_headers",
+	};
+	struct failure_report *f = failure_new();
+	char **fields[sizeof text_columns / sizeof text_columns[0]];
+	enum store_failure_outcome o;
+	struct errbuf e;
+	char sql[128];
+	struct db d;
+	size_t i;
+
+	cr_assert_not_null(f);
+	fields[0] = &f->reporter;
+	fields[1] = &f->feedback_type;
+	fields[2] = &f->user_agent;
+	fields[3] = &f->version;
+	fields[4] = &f->auth_failure;
+	fields[5] = &f->identity_alignment;
+	fields[6] = &f->delivery_result_raw;
+	fields[7] = &f->arrival_raw;
+	fields[8] = &f->source_ip_raw;
+	fields[9] = &f->reported_domain;
+	fields[10] = &f->original_mail_from;
+	fields[11] = &f->original_rcpt_to;
+	fields[12] = &f->original_envelope_id;
+	fields[13] = &f->reporting_mta;
+	fields[14] = &f->auth_results;
+	fields[15] = &f->dkim_domain;
+	fields[16] = &f->dkim_identity;
+	fields[17] = &f->dkim_selector;
+	fields[18] = &f->spf_dns;
+	fields[19] = &f->spf_result;
+	fields[20] = &f->dkim_result;
+	fields[21] = &f->dmarc_result;
+	fields[22] = &f->spf_alignment;
+	fields[23] = &f->dkim_alignment;
+	fields[24] = &f->sample_from;
+	fields[25] = &f->header_from;
+	fields[26] = &f->sample_to;
+	fields[27] = &f->sample_subject;
+	fields[28] = &f->sample_date;
+	fields[29] = &f->sample_message_id;
+	fields[30] = &f->sample_dkim_domain;
+	fields[31] = &f->sample_dkim_selector;
+	fields[32] = &f->sample_headers;
+	for (i = 0; i < sizeof text_columns / sizeof text_columns[0]; i++)
+		cr_assert_not_null(*fields[i] = strdup(text_columns[i]));
+	f->kind = FAILURE_DMARC;
+	f->format = FAILURE_FORMAT_ARF_NONSTANDARD;
+	cr_assert_not_null(f->delivery_result = strdup("spam"));
+	f->arrival_ts = 1700000000;
+	snprintf(f->source_ip, sizeof f->source_ip, "192.0.2.7");
+	f->source_port = 2525;
+	f->incidents = 3;
+	f->sample_kind = FAILURE_SAMPLE_HEADERS;
+	cr_assert_not_null(f->sample_body = (unsigned char *)strdup("body"));
+	f->sample_body_len = 4;
+	memset(f->content_sha256, 0xab, sizeof f->content_sha256);
+	f->flags = 5;
+
+	db_open(&d);
+	cr_assert_eq(store_put_failure(d.st, 0, f, true, &o, &e), 0, "%s", e.msg);
+	cr_assert_eq(o, STORE_FAILURE_STORED);
+	for (i = 0; i < sizeof text_columns / sizeof text_columns[0]; i++) {
+		snprintf(sql, sizeof sql, "SELECT %s FROM failure", text_columns[i]);
+		expect_query(d.path, sql, text_columns[i]);
+	}
+	expect_query(d.path, "SELECT input_id FROM failure", "NULL");
+	expect_query(d.path, "SELECT kind FROM failure", "dmarc");
+	expect_query(d.path, "SELECT format FROM failure", "arf-nonstandard");
+	expect_query(d.path, "SELECT delivery_result FROM failure", "spam");
+	expect_query(d.path, "SELECT arrival_ts FROM failure", "1700000000");
+	expect_query(d.path, "SELECT source_ip FROM failure", "192.0.2.7");
+	expect_query(d.path, "SELECT source_port FROM failure", "2525");
+	expect_query(d.path, "SELECT incidents FROM failure", "3");
+	expect_query(d.path, "SELECT sample_kind FROM failure", "headers");
+	expect_query(d.path, "SELECT CAST(sample_body AS TEXT) FROM failure", "body");
+	expect_query(d.path, "SELECT hex(content_sha256) FROM failure",
+	    "ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB");
+	expect_query(d.path, "SELECT flags FROM failure", "5");
+	expect_query(d.path, "SELECT abs(stored_at - unixepoch()) < 60 FROM failure", "1");
+	expect_query(d.path, "SELECT hex(ip) FROM failure", "00000000000000000000FFFFC0000207");
+	expect_query(d.path, "SELECT sample_cleared_at FROM failure", "NULL");
+	db_close(&d);
+	failure_free(f);
+}
+
 Test(store_failure, lf_and_crlf_deliveries_are_one_report)
 {
 	struct db d;

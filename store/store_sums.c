@@ -1,10 +1,10 @@
 /*
- * store: the rollup sums held in memory (struct roll): a hash table of
+ * store: the rollup sums held in memory (store_sums.h): a hash table of
  * keys (domain, prefix, address, day, reporter) with their sums, and the
  * interned names the keys refer to. store_rollup.c decides when sums move
  * and when they are written.
  */
-#include "store_int.h"
+#include "store_sums.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +12,8 @@
 #include "hash.h"
 #include "num.h"
 
-#define ROLL_MIN_CAP 256
-#define NAMES_MIN 64
+#define SUMS_MIN_CAP 256
+#define SUMS_NAMES_MIN 64
 
 static uint64_t
 str_hash(const char *s)
@@ -25,9 +25,9 @@ str_hash(const char *s)
 
 /* Doubles the name slots and rehashes. -1 when out of memory. */
 static int
-names_grow(struct roll_names *nm)
+names_grow(struct sums_names *nm)
 {
-	size_t n = nm->nslots == 0 ? NAMES_MIN * 2 : nm->nslots * 2, i, j;
+	size_t n = nm->nslots == 0 ? SUMS_NAMES_MIN * 2 : nm->nslots * 2, i, j;
 	uint32_t *slots = calloc(n, sizeof *slots);
 	char **s;
 
@@ -52,7 +52,7 @@ names_grow(struct roll_names *nm)
 }
 
 int64_t
-roll_name(struct roll_names *nm, const char *name)
+sums_name(struct sums_names *nm, const char *name)
 {
 	size_t j;
 	char *copy;
@@ -71,7 +71,7 @@ roll_name(struct roll_names *nm, const char *name)
 }
 
 void
-roll_names_clear(struct roll_names *nm)
+sums_names_clear(struct sums_names *nm)
 {
 	size_t i;
 
@@ -82,8 +82,17 @@ roll_names_clear(struct roll_names *nm)
 		memset(nm->slots, 0, nm->nslots * sizeof nm->slots[0]);
 }
 
+void
+sums_names_release(struct sums_names *nm)
+{
+	sums_names_clear(nm);
+	free(nm->s);
+	free(nm->slots);
+	memset(nm, 0, sizeof *nm);
+}
+
 static size_t
-key_hash(const struct roll_entry *k)
+key_hash(const struct sums_entry *k)
 {
 	uint64_t h = (uint64_t)k->day * UINT64_C(0x9e3779b97f4a7c15);
 
@@ -94,7 +103,7 @@ key_hash(const struct roll_entry *k)
 }
 
 static bool
-key_eq(const struct roll_entry *x, const struct roll_entry *k)
+key_eq(const struct sums_entry *x, const struct sums_entry *k)
 {
 	return x->day == k->day && x->dom == k->dom && x->org == k->org && x->hf == k->hf &&
 	    x->prefix == k->prefix && x->iplen == k->iplen && memcmp(x->ip, k->ip, 16) == 0;
@@ -102,10 +111,10 @@ key_eq(const struct roll_entry *x, const struct roll_entry *k)
 
 /* Doubles the table. -1 when out of memory. */
 static int
-grow(struct roll *ro)
+grow(struct sums *so)
 {
-	size_t cap = ro->cap == 0 ? ROLL_MIN_CAP : ro->cap * 2, i, j;
-	struct roll_entry *slots;
+	size_t cap = so->cap == 0 ? SUMS_MIN_CAP : so->cap * 2, i, j;
+	struct sums_entry *slots;
 	uint32_t *order;
 
 	if ((slots = calloc(cap, sizeof *slots)) == NULL)
@@ -114,43 +123,43 @@ grow(struct roll *ro)
 		free(slots);
 		return -1;
 	}
-	for (i = 0; i < ro->used; i++) {
-		const struct roll_entry *x = &ro->slots[ro->order[i]];
+	for (i = 0; i < so->used; i++) {
+		const struct sums_entry *x = &so->slots[so->order[i]];
 
 		for (j = key_hash(x) & (cap - 1); slots[j].used; j = (j + 1) & (cap - 1))
 			;
 		slots[j] = *x;
 		order[i] = (uint32_t)j;
 	}
-	free(ro->slots);
-	free(ro->order);
-	ro->slots = slots;
-	ro->order = order;
-	ro->cap = cap;
+	free(so->slots);
+	free(so->order);
+	so->slots = slots;
+	so->order = order;
+	so->cap = cap;
 	return 0;
 }
 
-struct roll_entry *
-roll_entry(struct roll *ro, const struct roll_entry *key)
+struct sums_entry *
+sums_get(struct sums *so, const struct sums_entry *key)
 {
-	struct roll_entry *x;
+	struct sums_entry *x;
 	size_t j;
 
-	if (ro->used >= ro->cap / 2) {
-		if (ro->cap >= 2 * ro->max || grow(ro) == -1) {
+	if (so->used >= so->cap / 2) {
+		if (so->cap >= 2 * so->max || grow(so) == -1) {
 			/* Full: the key may still be there. */
-			if (ro->cap == 0)
+			if (so->cap == 0)
 				return NULL;
 		}
 	}
-	for (j = key_hash(key) & (ro->cap - 1);; j = (j + 1) & (ro->cap - 1)) {
-		x = &ro->slots[j];
+	for (j = key_hash(key) & (so->cap - 1);; j = (j + 1) & (so->cap - 1)) {
+		x = &so->slots[j];
 		if (!x->used)
 			break;
 		if (key_eq(x, key))
 			return x;
 	}
-	if (ro->used >= ro->cap / 2)
+	if (so->used >= so->cap / 2)
 		return NULL;
 	*x = *key;
 	memset(x->sums, 0, sizeof x->sums);
@@ -158,19 +167,19 @@ roll_entry(struct roll *ro, const struct roll_entry *key)
 	x->seen[1] = INT64_MIN;
 	x->seen_pass = x->seen_fail = false;
 	x->used = true;
-	ro->order[ro->used++] = (uint32_t)j;
+	so->order[so->used++] = (uint32_t)j;
 	return x;
 }
 
-struct roll_entry *
-roll_merge_one(struct roll *dst, const struct roll_entry *x)
+struct sums_entry *
+sums_merge_one(struct sums *dst, const struct sums_entry *x)
 {
-	struct roll_entry *y = roll_entry(dst, x);
+	struct sums_entry *y = sums_get(dst, x);
 	size_t i;
 
 	if (y == NULL)
 		return NULL;
-	for (i = 0; i < RS_COUNT; i++)
+	for (i = 0; i < SUMS_COLS; i++)
 		y->sums[i] = num_add_sat(y->sums[i], x->sums[i]);
 	if (x->seen[0] < y->seen[0])
 		y->seen[0] = x->seen[0];
@@ -180,23 +189,23 @@ roll_merge_one(struct roll *dst, const struct roll_entry *x)
 }
 
 void
-roll_clear(struct roll *ro)
+sums_clear(struct sums *so)
 {
 	size_t i;
 
-	for (i = 0; i < ro->used; i++)
-		ro->slots[ro->order[i]].used = false;
-	ro->used = 0;
+	for (i = 0; i < so->used; i++)
+		so->slots[so->order[i]].used = false;
+	so->used = 0;
 }
 
 void
-roll_release(struct roll *ro)
+sums_release(struct sums *so)
 {
-	free(ro->slots);
-	free(ro->order);
-	ro->slots = NULL;
-	ro->order = NULL;
-	ro->cap = ro->used = 0;
+	free(so->slots);
+	free(so->order);
+	so->slots = NULL;
+	so->order = NULL;
+	so->cap = so->used = 0;
 }
 
 /*
@@ -207,9 +216,9 @@ roll_release(struct roll *ro)
 static int
 by_key(const void *a, const void *b, void *ctx)
 {
-	const struct roll_entry *slots = ctx;
-	const struct roll_entry *x = &slots[*(const uint32_t *)a];
-	const struct roll_entry *y = &slots[*(const uint32_t *)b];
+	const struct sums_entry *slots = ctx;
+	const struct sums_entry *x = &slots[*(const uint32_t *)a];
+	const struct sums_entry *y = &slots[*(const uint32_t *)b];
 	int c;
 
 	if (x->dom != y->dom)
@@ -228,8 +237,8 @@ by_key(const void *a, const void *b, void *ctx)
 }
 
 void
-roll_sort(struct roll *ro)
+sums_sort(struct sums *so)
 {
-	if (ro->used > 1)
-		qsort_r(ro->order, ro->used, sizeof ro->order[0], by_key, ro->slots);
+	if (so->used > 1)
+		qsort_r(so->order, so->used, sizeof so->order[0], by_key, so->slots);
 }

@@ -4,33 +4,41 @@
  * address-level rollup.
  *
  * A sketch is a blob: empty for no source; while it holds at most
- * ROLL_SPARSE addresses, their 32-bit hashes, sorted, 4 bytes each
- * big-endian (counts are exact); beyond, a HyperLogLog of HLL_REGISTERS
+ * SKETCH_SPARSE addresses, their 32-bit hashes, sorted, 4 bytes each
+ * big-endian (counts are exact); beyond, a HyperLogLog of SKETCH_REGISTERS
  * one-byte registers (standard error 1.04 / sqrt(1024) = 3.3%). Sketches
  * merge exactly: the union of two is the sketch of the union.
  */
-#include "store_int.h"
+#include "store_sketch.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
 
-#define HLL_INDEX_BITS 10
-_Static_assert(HLL_REGISTERS == 1 << HLL_INDEX_BITS, "registers");
-_Static_assert(ROLL_SPARSE * 4 < HLL_REGISTERS, "a sparse sketch is shorter than a dense one");
+#define SKETCH_INDEX_BITS 10
+_Static_assert(SKETCH_REGISTERS == 1 << SKETCH_INDEX_BITS, "registers");
+_Static_assert(SKETCH_SPARSE * 4 < SKETCH_REGISTERS, "a sparse sketch is shorter than a dense one");
 
 /* A union of sketches: the hashes while few, the registers always. */
-struct hll_acc {
-	uint32_t hashes[ROLL_SPARSE];
+struct acc {
+	uint32_t hashes[SKETCH_SPARSE];
 	size_t n;
 	bool dense;
-	uint8_t regs[HLL_REGISTERS];
+	uint8_t regs[SKETCH_REGISTERS];
 };
 
+void
+sketch_reset(struct sketch *k)
+{
+	k->n = 0;
+	memset(k->regs, 0, sizeof k->regs);
+}
+
 uint32_t
-store_hll_hash(const uint8_t *ip, size_t len)
+sketch_hash(const uint8_t *ip, size_t len)
 {
 	uint64_t h = hash_fnv1a(HASH_FNV1A_INIT, ip, len);
 
@@ -46,24 +54,24 @@ store_hll_hash(const uint8_t *ip, size_t len)
 static void
 reg_add(uint8_t *regs, uint32_t h)
 {
-	uint32_t w = h << HLL_INDEX_BITS;
+	uint32_t w = h << SKETCH_INDEX_BITS;
 	uint8_t rho = 1;
 
-	while (rho <= 32 - HLL_INDEX_BITS && (w & UINT32_C(0x80000000)) == 0) {
+	while (rho <= 32 - SKETCH_INDEX_BITS && (w & UINT32_C(0x80000000)) == 0) {
 		w <<= 1;
 		rho++;
 	}
-	if (regs[h >> (32 - HLL_INDEX_BITS)] < rho)
-		regs[h >> (32 - HLL_INDEX_BITS)] = rho;
+	if (regs[h >> (32 - SKETCH_INDEX_BITS)] < rho)
+		regs[h >> (32 - SKETCH_INDEX_BITS)] = rho;
 }
 
 void
-store_hll_add(struct roll_sketch *k, uint32_t h)
+sketch_add(struct sketch *k, uint32_t h)
 {
 	size_t i;
 
 	reg_add(k->regs, h);
-	if (k->n > ROLL_SPARSE)
+	if (k->n > SKETCH_SPARSE)
 		return;
 	for (i = 0; i < k->n; i++)
 		if (k->hashes[i] == h)
@@ -95,13 +103,13 @@ get_be32(const uint8_t *p)
 }
 
 size_t
-store_hll_blob(struct roll_sketch *k, uint8_t *out)
+sketch_blob(struct sketch *k, uint8_t *out)
 {
 	size_t i;
 
-	if (k->n > ROLL_SPARSE) {
-		memcpy(out, k->regs, HLL_REGISTERS);
-		return HLL_REGISTERS;
+	if (k->n > SKETCH_SPARSE) {
+		memcpy(out, k->regs, SKETCH_REGISTERS);
+		return SKETCH_REGISTERS;
 	}
 	qsort(k->hashes, k->n, sizeof k->hashes[0], by_hash);
 	for (i = 0; i < k->n; i++)
@@ -111,7 +119,7 @@ store_hll_blob(struct roll_sketch *k, uint8_t *out)
 
 /* Adds one hash to the union, keeping the hashes sorted while they fit. */
 static void
-acc_hash(struct hll_acc *a, uint32_t h)
+acc_hash(struct acc *a, uint32_t h)
 {
 	size_t lo = 0, hi = a->n, mid;
 
@@ -127,7 +135,7 @@ acc_hash(struct hll_acc *a, uint32_t h)
 	}
 	if (lo < a->n && a->hashes[lo] == h)
 		return;
-	if (a->n == ROLL_SPARSE) {
+	if (a->n == SKETCH_SPARSE) {
 		a->dense = true;
 		return;
 	}
@@ -138,40 +146,40 @@ acc_hash(struct hll_acc *a, uint32_t h)
 
 /* Adds a stored sketch to the union; a blob of another length is ignored. */
 static void
-acc_blob(struct hll_acc *a, const uint8_t *b, size_t len)
+acc_blob(struct acc *a, const uint8_t *b, size_t len)
 {
 	size_t i;
 
-	if (len == HLL_REGISTERS) {
+	if (len == SKETCH_REGISTERS) {
 		a->dense = true;
 		/* branch-free, so that the compiler vectorises the register-wise maximum */
-		for (i = 0; i < HLL_REGISTERS; i++)
+		for (i = 0; i < SKETCH_REGISTERS; i++)
 			a->regs[i] = a->regs[i] < b[i] ? b[i] : a->regs[i];
 		return;
 	}
-	if (len % 4 != 0 || len / 4 > ROLL_SPARSE)
+	if (len % 4 != 0 || len / 4 > SKETCH_SPARSE)
 		return;
 	for (i = 0; i < len; i += 4)
 		acc_hash(a, get_be32(b + i));
 }
 
 static void
-acc_value(struct hll_acc *a, sqlite3_value *v)
+acc_value(struct acc *a, sqlite3_value *v)
 {
 	if (sqlite3_value_type(v) == SQLITE_BLOB)
 		acc_blob(a, sqlite3_value_blob(v), (size_t)sqlite3_value_bytes(v));
 }
 
 static double
-acc_estimate(const struct hll_acc *a)
+acc_estimate(const struct acc *a)
 {
-	const double m = HLL_REGISTERS, alpha = 0.7213 / (1.0 + 1.079 / m);
+	const double m = SKETCH_REGISTERS, alpha = 0.7213 / (1.0 + 1.079 / m);
 	double sum = 0, est;
 	size_t i, zeros = 0;
 
 	if (!a->dense)
 		return (double)a->n;
-	for (i = 0; i < HLL_REGISTERS; i++) {
+	for (i = 0; i < SKETCH_REGISTERS; i++) {
 		sum += 1.0 / (double)(UINT64_C(1) << a->regs[i]);
 		zeros += a->regs[i] == 0;
 	}
@@ -183,12 +191,12 @@ acc_estimate(const struct hll_acc *a)
 	return est;
 }
 
-/* dmarcd_hll_merge(a, b): the sketch of the union of a and b. */
+/* dmarcd_sketch_merge(a, b): the sketch of the union of a and b. */
 static void
 fn_merge(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	struct hll_acc *a;
-	uint8_t out[HLL_REGISTERS];
+	struct acc *a;
+	uint8_t out[SKETCH_REGISTERS];
 	size_t i;
 
 	(void)argc;
@@ -199,7 +207,7 @@ fn_merge(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	acc_value(a, argv[0]);
 	acc_value(a, argv[1]);
 	if (a->dense) {
-		sqlite3_result_blob(ctx, a->regs, HLL_REGISTERS, SQLITE_TRANSIENT);
+		sqlite3_result_blob(ctx, a->regs, SKETCH_REGISTERS, SQLITE_TRANSIENT);
 	} else {
 		for (i = 0; i < a->n; i++)
 			put_be32(out + i * 4, a->hashes[i]);
@@ -208,11 +216,11 @@ fn_merge(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	free(a);
 }
 
-/* dmarcd_hll_count(a, ...): aggregate, the distinct count of the union of every argument. */
+/* dmarcd_sketch_count(a, ...): aggregate, the distinct count of the union of every argument. */
 static void
 fn_count_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	struct hll_acc *a = sqlite3_aggregate_context(ctx, sizeof *a);
+	struct acc *a = sqlite3_aggregate_context(ctx, sizeof *a);
 	int i;
 
 	if (a == NULL) {
@@ -226,19 +234,19 @@ fn_count_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static void
 fn_count_final(sqlite3_context *ctx)
 {
-	struct hll_acc *a = sqlite3_aggregate_context(ctx, 0);
+	struct acc *a = sqlite3_aggregate_context(ctx, 0);
 
 	sqlite3_result_int64(ctx, a != NULL ? (int64_t)(acc_estimate(a) + 0.5) : 0);
 }
 
 int
-store_hll_functions(sqlite3 *db)
+sketch_functions(sqlite3 *db)
 {
 	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 
-	if (sqlite3_create_function(db, "dmarcd_hll_merge", 2, flags, NULL, fn_merge, NULL, NULL) !=
-	        SQLITE_OK ||
-	    sqlite3_create_function(db, "dmarcd_hll_count", -1, flags, NULL, NULL, fn_count_step,
+	if (sqlite3_create_function(db, "dmarcd_sketch_merge", 2, flags, NULL, fn_merge, NULL,
+	        NULL) != SQLITE_OK ||
+	    sqlite3_create_function(db, "dmarcd_sketch_count", -1, flags, NULL, NULL, fn_count_step,
 	        fn_count_final) != SQLITE_OK)
 		return -1;
 	return 0;
