@@ -15,9 +15,9 @@
 #define BATCH_MAX_RECORDS 500000
 #define BATCH_MAX_SECONDS 2
 /*
- * Input bytes per batch: refused inputs keep theirs in the database, and
- * SQLite failed with "database or disk is full" on a transaction of about
- * a gigabyte of them (110 mails of 10 MiB, which any stranger can send).
+ * Input bytes per batch: refused inputs keep theirs in the database, so a
+ * stranger's large mails would otherwise make one transaction (and the WAL,
+ * and the work a crash undoes) as large as 256 inputs of 50 MiB.
  */
 #define BATCH_MAX_BYTES (256u << 20)
 
