@@ -169,7 +169,7 @@ cmd_serve(int argc, char **argv)
 		log_info("serve: running as user %s", user);
 	else if (geteuid() == 0)
 		log_warn("serve: running as root: name an unprivileged user with --user");
-	listen = o.listen != NULL ? o.listen : "127.0.0.1:8080";
+	listen = o.listen != NULL ? o.listen : WEB_LISTEN_DEFAULT;
 	host_len = strrchr(listen, ':') != NULL ? (int)(strrchr(listen, ':') - listen) : 0;
 	base = o.base_path != NULL ? o.base_path : "";
 	base_len = (int)strlen(base);

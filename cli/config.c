@@ -11,6 +11,7 @@
 
 #include "loopback.h"
 #include "num.h"
+#include "server.h"
 
 #define CONFIG_LINE_MAX 4096
 #define CONFIG_SOURCES_MAX 64   /* [imap] plus [maildir] sections */
@@ -103,7 +104,7 @@ static const struct key keys[] = {
 
 	{ S_SERVICE, "user", T_STRING, C(user), NULL, 0, 0, NULL, false },
 
-	{ S_WEB, "listen", T_STRING, C(listen), "127.0.0.1:8080", 0, 0, NULL, false },
+	{ S_WEB, "listen", T_STRING, C(listen), WEB_LISTEN_DEFAULT, 0, 0, NULL, false },
 	{ S_WEB, "base_path", T_STRING, C(base_path), "", 0, 0, NULL, false },
 	{ S_WEB, "auth_user", T_STRING, C(auth_user), NULL, 0, 0, NULL, false },
 	{ S_WEB, "auth_hash_file", T_STRING, C(auth_hash_file), NULL, 0, 0, NULL, false },

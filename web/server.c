@@ -27,7 +27,6 @@
 #include "stream.h"
 #include "urilimit.h"
 
-#define WEB_LISTEN_DEFAULT "127.0.0.1:8080"
 #define WEB_THREADS_DEFAULT 4
 #define WEB_THREADS_MAX 64
 #define WEB_EXPORTS_MAX 2 /* exports streaming at once */

@@ -15,9 +15,13 @@
 #include "advise.h"
 #include "errbuf.h"
 
+/* Where the dashboard listens unless told otherwise: loopback only. */
+#define WEB_LISTEN_DEFAULT "127.0.0.1:8080"
+
 struct web_options {
 	const char *db_path;
-	const char *listen;             /* "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:8080" */
+	const char
+	    *listen; /* "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:8080"; NULL: WEB_LISTEN_DEFAULT */
 	const char *base_path;          /* "" or a prefix such as "/dmarc" behind a reverse proxy */
 	const char *auth_user;          /* HTTP Basic user, or NULL for none */
 	const char *auth_hash;          /* its password hash (see README), or NULL */
