@@ -24,6 +24,7 @@
 #include "pool.h"
 #include "prefix.h"
 #include "query.h"
+#include "reply.h"
 #include "stream.h"
 #include "urilimit.h"
 
@@ -54,11 +55,6 @@
 #define WEB_SHELL "index.html"
 #define WEB_CACHE_ENTRIES 128
 #define WEB_CACHE_BODY (1024 * 1024)
-
-/* clang-format off */
-#define WEB_CSP "default-src 'self'; script-src 'self'; style-src 'self'; " \
-	"img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-/* clang-format on */
 
 extern const struct embedded_file web_assets[];
 extern const size_t web_assets_count;
@@ -93,75 +89,6 @@ static const struct {
 	{ ".png", "image/png" },
 	{ ".woff2", "font/woff2" },
 };
-
-/* ---- responses ---- */
-
-static const char *const security_headers[][2] = {
-	{ "Content-Security-Policy", WEB_CSP },
-	{ "X-Content-Type-Options", "nosniff" },
-	{ "Referrer-Policy", "no-referrer" },
-	{ "X-Frame-Options", "DENY" },
-	{ "Cross-Origin-Opener-Policy", "same-origin" },
-};
-
-#define N_SECURITY_HEADERS (sizeof security_headers / sizeof security_headers[0])
-
-static void
-add_security_headers(struct MHD_Response *r)
-{
-	size_t i;
-
-	for (i = 0; i < N_SECURITY_HEADERS; i++)
-		MHD_add_response_header(r, security_headers[i][0], security_headers[i][1]);
-}
-
-/* Queues r with the security headers and content type, then releases it. */
-static enum MHD_Result
-queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r, const char *type)
-{
-	enum MHD_Result ret;
-
-	if (r == NULL)
-		return MHD_NO;
-	add_security_headers(r);
-	if (type != NULL)
-		MHD_add_response_header(r, "Content-Type", type);
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-static enum MHD_Result
-reply_static(struct MHD_Connection *c, unsigned status, const char *type, const char *body)
-{
-	return queue(c, status,
-	    MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT),
-	    type);
-}
-
-static enum MHD_Result
-reply_json_error(struct MHD_Connection *c, unsigned status, const char *msg)
-{
-	struct api_reply r = { 0 };
-	struct MHD_Response *resp;
-
-	if (api_error(&r, status, msg) == -1) {
-		free(r.body);
-		return MHD_NO;
-	}
-	resp = MHD_create_response_from_buffer(r.len, r.body, MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL)
-		free(r.body);
-	else
-		MHD_add_response_header(resp, "Cache-Control", "no-store");
-	return queue(c, status, resp, r.content_type);
-}
-
-static enum MHD_Result
-reply_not_found(struct MHD_Connection *c)
-{
-	return reply_static(c, 404, "text/plain; charset=utf-8", "not found\n");
-}
 
 /* ---- the page shell and the assets ---- */
 
@@ -207,7 +134,7 @@ reply_shell(struct web_server *w, struct MHD_Connection *c)
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Cache-Control", "no-cache");
-	return queue(c, 200, resp, "text/html; charset=utf-8");
+	return reply_queue(c, 200, resp, "text/html; charset=utf-8");
 }
 
 static const char *
@@ -239,7 +166,7 @@ reply_asset(struct web_server *w, struct MHD_Connection *c, const char *name)
 		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		if (resp != NULL)
 			MHD_add_response_header(resp, "ETag", w->etags[i]);
-		return queue(c, 304, resp, NULL);
+		return reply_queue(c, 304, resp, NULL);
 	}
 	resp = MHD_create_response_from_buffer(web_assets[i].len, (void *)web_assets[i].bytes,
 	    MHD_RESPMEM_PERSISTENT);
@@ -247,7 +174,7 @@ reply_asset(struct web_server *w, struct MHD_Connection *c, const char *name)
 		MHD_add_response_header(resp, "ETag", w->etags[i]);
 		MHD_add_response_header(resp, "Cache-Control", "no-cache");
 	}
-	return queue(c, 200, resp, content_type(name));
+	return reply_queue(c, 200, resp, content_type(name));
 }
 
 /* ---- the API ---- */
@@ -299,7 +226,7 @@ reply_export(struct web_server *w, struct MHD_Connection *c, bool head, enum exp
 	    json ? "json" : "csv");
 	MHD_add_response_header(resp, "Content-Disposition", disp);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	return queue(c, 200, resp,
+	return reply_queue(c, 200, resp,
 	    json ? "application/json; charset=utf-8" : "text/csv; charset=utf-8");
 }
 
@@ -394,64 +321,10 @@ reply_api(struct web_server *w, struct MHD_Connection *c, bool head, const char 
 		MHD_add_response_header(resp, "Content-Disposition", disp);
 	}
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	return queue(c, r.status, resp, r.content_type);
+	return reply_queue(c, r.status, resp, r.content_type);
 }
 
 /* ---- requests ---- */
-
-static enum MHD_Result
-reply_unauthorized(struct MHD_Connection *c)
-{
-	static const char body[] = "authentication required\n";
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-
-	r = MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
-	if (r == NULL)
-		return MHD_NO;
-	add_security_headers(r);
-	MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
-	ret = MHD_queue_basic_auth_fail_response(c, "dmarcd", r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-/* 421: a Host that is neither loopback nor a configured name (DNS rebinding). */
-static enum MHD_Result
-reply_misdirected(struct MHD_Connection *c)
-{
-	return reply_static(c, 421, "text/plain; charset=utf-8",
-	    "misdirected request: this dashboard answers only to localhost, 127.0.0.1, [::1] "
-	    "and its configured server names (--server-name, server_name in [web])\n");
-}
-
-/* 429 with Retry-After: too many failed logins from this address. */
-static enum MHD_Result
-reply_throttled(struct MHD_Connection *c, int64_t retry_s)
-{
-	char body[96], seconds[24];
-	struct MHD_Response *r;
-	int n;
-
-	n = snprintf(body, sizeof body, "too many failed logins: try again in %" PRId64 " s\n",
-	    retry_s);
-	snprintf(seconds, sizeof seconds, "%" PRId64, retry_s);
-	r = MHD_create_response_from_buffer((size_t)n, body, MHD_RESPMEM_MUST_COPY);
-	if (r != NULL)
-		MHD_add_response_header(r, "Retry-After", seconds);
-	return queue(c, 429, r, "text/plain; charset=utf-8");
-}
-
-static enum MHD_Result
-reply_redirect(struct MHD_Connection *c, const char *location)
-{
-	struct MHD_Response *r;
-
-	r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-	if (r != NULL)
-		MHD_add_response_header(r, "Location", location);
-	return queue(c, 301, r, NULL);
-}
 
 /* ---- request-head deadlines (slowloris): deadline.h ---- */
 
@@ -550,7 +423,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		    MHD_RESPMEM_PERSISTENT);
 		if (r != NULL)
 			MHD_add_response_header(r, "Allow", "GET, HEAD");
-		return queue(c, 405, r, "text/plain; charset=utf-8");
+		return reply_queue(c, 405, r, "text/plain; charset=utf-8");
 	}
 	if (w->login != NULL) {
 		switch (login_check(w->login, c, &retry_s)) {
@@ -641,24 +514,6 @@ check_options(const struct web_options *o, struct web_server *w, struct listener
 	return 0;
 }
 
-/* The security headers as "Name: value\r\n" lines, for the answers written on the socket. */
-static void
-make_raw_headers(struct web_server *w)
-{
-	size_t i, len = 0;
-	int n;
-
-	for (i = 0; i < N_SECURITY_HEADERS; i++) {
-		n = snprintf(w->raw_headers + len, sizeof w->raw_headers - len, "%s: %s\r\n",
-		    security_headers[i][0], security_headers[i][1]);
-		if (n < 0 || (size_t)n >= sizeof w->raw_headers - len) {
-			w->raw_headers[len] = '\0';
-			return;
-		}
-		len += (size_t)n;
-	}
-}
-
 /* FNV-1a: an ETag per asset, fixed for the binary's lifetime. */
 static void
 make_etags(struct web_server *w)
@@ -707,7 +562,7 @@ web_server_start(const struct web_options *o, struct web_server **out, struct er
 		goto fail;
 	}
 	make_etags(w);
-	make_raw_headers(w);
+	reply_raw_headers(w->raw_headers, sizeof w->raw_headers);
 	if ((w->deadlines = deadlines_new(WEB_CONN_LIMIT, WEB_HEAD_S)) == NULL) {
 		errbuf_set(e, "cannot start a thread");
 		goto fail;
