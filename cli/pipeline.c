@@ -155,12 +155,12 @@ pipeline_maybe_commit(struct pipeline *p, struct errbuf *e)
 
 /* ---- inputs ---- */
 
-static enum input_status
+static enum store_input_status
 decide_status(const struct extract_result *res)
 {
 	if (res->documents == 0)
-		return INPUT_REFUSED;
-	return res->refused > 0 ? INPUT_PARTIAL : INPUT_STORED;
+		return STORE_INPUT_REFUSED;
+	return res->refused > 0 ? STORE_INPUT_PARTIAL : STORE_INPUT_STORED;
 }
 
 static void
@@ -174,9 +174,9 @@ count_outcome(struct pipeline *p, const struct input_outcome *o, const struct st
 	p->totals.reports_conflict += c->reports_conflict;
 	p->totals.records += c->records;
 	p->batch_records += c->records;
-	if (o->status == INPUT_REFUSED)
+	if (o->status == STORE_INPUT_REFUSED)
 		p->totals.inputs_refused++;
-	else if (o->status == INPUT_PARTIAL)
+	else if (o->status == STORE_INPUT_PARTIAL)
 		p->totals.inputs_partial++;
 }
 
@@ -184,10 +184,10 @@ static void
 log_outcome(const struct pipeline *p, const char *location, const struct input_outcome *o)
 {
 	switch (o->status) {
-	case INPUT_REFUSED:
+	case STORE_INPUT_REFUSED:
 		log_warn("%s: refused: %s", location, o->reason);
 		break;
-	case INPUT_PARTIAL:
+	case STORE_INPUT_PARTIAL:
 		log_warn("%s: %u report(s) stored, some refused: %s", location, o->reports_stored,
 		    o->reason);
 		break;
@@ -215,17 +215,17 @@ int
 pipeline_record_outcome(struct pipeline *p, int64_t input_id, const char *location,
     const unsigned char *data, size_t len, struct extract_result *res,
     const struct store_counts *counts, const struct store_failure_ctx *failures,
-    enum input_status *status, struct errbuf *e)
+    enum store_input_status *status, struct errbuf *e)
 {
 	struct input_outcome o;
 
 	o.status = decide_status(res);
-	o.kind = input_kind_name(res->kind);
+	o.kind = extract_kind_name(res->kind);
 	o.subject = res->subject[0] != '\0' ? res->subject : NULL;
 	o.from = res->from[0] != '\0' ? res->from : NULL;
 	o.message_id = res->message_id[0] != '\0' ? res->message_id : NULL;
 	o.carrier_dmarc = res->carrier_dmarc[0] != '\0' ? res->carrier_dmarc : NULL;
-	if (o.status != INPUT_STORED && res->why == REFUSE_NONE) {
+	if (o.status != STORE_INPUT_STORED && res->why == REFUSE_NONE) {
 		res->why = REFUSE_NO_REPORT;
 		errbuf_set(&res->reason, "no DMARC report found");
 	}
@@ -251,7 +251,7 @@ pipeline_record_outcome(struct pipeline *p, int64_t input_id, const char *locati
 /* Extracts one input into the open input row input_id, then records its outcome (*status). */
 static int
 run_extract(struct pipeline *p, int64_t input_id, const char *location, const unsigned char *data,
-    size_t len, enum input_status *status, struct errbuf *e)
+    size_t len, enum store_input_status *status, struct errbuf *e)
 {
 	struct store_counts counts;
 	struct store_failure_ctx failures;
@@ -281,7 +281,7 @@ pipeline_ingest(struct pipeline *p, const struct pipeline_input *in, struct errb
 {
 	uint8_t sha[32];
 	struct input_meta meta = { 0 };
-	enum input_status status = INPUT_DUPLICATE;
+	enum store_input_status status = STORE_INPUT_DUPLICATE;
 	int64_t input_id;
 	bool seen;
 
@@ -317,7 +317,7 @@ static int
 reprocess_one(void *ctx, int64_t input_id, const char *location, const void *raw, size_t len)
 {
 	struct pipeline *p = ctx;
-	enum input_status status;
+	enum store_input_status status;
 	struct errbuf e;
 
 	p->totals.inputs++;

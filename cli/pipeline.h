@@ -54,12 +54,12 @@ struct pipeline_input {
 	const char *ack_arg; /* copied */
 	/*
 	 * called inside the batch right after the input is recorded, with its
-	 * status (INPUT_DUPLICATE for bytes seen before), so that what it
+	 * status (STORE_INPUT_DUPLICATE for bytes seen before), so that what it
 	 * writes to the store commits with the input's data or not at all
 	 * (IMAP: the folder's last UID); may be NULL. A -1 is an operational
 	 * failure of pipeline_ingest.
 	 */
-	int (*record)(void *record_arg, enum input_status status, struct errbuf *e);
+	int (*record)(void *record_arg, enum store_input_status status, struct errbuf *e);
 	void *record_arg;
 };
 

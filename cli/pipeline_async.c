@@ -116,7 +116,7 @@ ahead_end(void *ctx, struct parse_thread_job *job, struct errbuf *e)
 {
 	struct pipeline *p = ctx;
 	struct ahead_job *j = (struct ahead_job *)job;
-	enum input_status status;
+	enum store_input_status status;
 	int rc;
 
 	if (j->duplicate) {

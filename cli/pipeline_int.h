@@ -57,7 +57,7 @@ void pipeline_open_sinks(struct pipeline *p, int64_t input_id, struct store_coun
 int pipeline_record_outcome(struct pipeline *p, int64_t input_id, const char *location,
     const unsigned char *data, size_t len, struct extract_result *res,
     const struct store_counts *counts, const struct store_failure_ctx *failures,
-    enum input_status *status, struct errbuf *e);
+    enum store_input_status *status, struct errbuf *e);
 
 void pipeline_log_duplicate(const struct pipeline *p, const char *location);
 

@@ -174,11 +174,11 @@ out:
 
 /* The pipeline's hook: the mail's UID advances in the commit that holds its data. */
 static int
-record_mail(void *arg, enum input_status status, struct errbuf *e)
+record_mail(void *arg, enum store_input_status status, struct errbuf *e)
 {
 	struct mail_record *r = arg;
 
-	return store_imap_done(r->st, r->folder_id, r->uid, status == INPUT_REFUSED, e);
+	return store_imap_done(r->st, r->folder_id, r->uid, status == STORE_INPUT_REFUSED, e);
 }
 
 /* Records a mail over the size limit without downloading it. */

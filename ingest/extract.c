@@ -61,18 +61,18 @@ extract_init(void)
 }
 
 const char *
-input_kind_name(enum input_kind k)
+extract_kind_name(enum extract_kind k)
 {
 	switch (k) {
-	case INPUT_AGGREGATE:
+	case EXTRACT_AGGREGATE:
 		return "aggregate";
-	case INPUT_FAILURE:
+	case EXTRACT_FAILURE:
 		return "failure";
-	case INPUT_TLSRPT:
+	case EXTRACT_TLSRPT:
 		return "tlsrpt";
-	case INPUT_OTHER:
+	case EXTRACT_OTHER:
 		return "other";
-	case INPUT_UNKNOWN:
+	case EXTRACT_UNKNOWN:
 		return "unknown";
 	}
 	return "unknown";
@@ -455,18 +455,18 @@ survey_mail(struct mime_message *m, struct survey *sv)
 }
 
 /* FORMATS.md "Ingestion steps", step 2: the first match wins. */
-static enum input_kind
+static enum extract_kind
 classify(const struct survey *sv, bool feedback_top)
 {
 	if (feedback_top || sv->feedback || sv->exim)
-		return INPUT_FAILURE;
+		return EXTRACT_FAILURE;
 	if (sv->tlsrpt)
-		return INPUT_TLSRPT;
+		return EXTRACT_TLSRPT;
 	if (sv->dsn)
-		return INPUT_OTHER;
+		return EXTRACT_OTHER;
 	if (sv->candidates > 0)
-		return INPUT_AGGREGATE;
-	return INPUT_UNKNOWN;
+		return EXTRACT_AGGREGATE;
+	return EXTRACT_UNKNOWN;
 }
 
 static int extract_embedded(struct extract *x, const void *raw, size_t len, const char *where);
@@ -595,28 +595,28 @@ extract_mail(struct extract *x, const void *raw, size_t len)
 	survey_mail(m, &sv);
 	x->res->kind = classify(&sv, mime_is_feedback_report(m));
 	switch (x->res->kind) {
-	case INPUT_FAILURE:
+	case EXTRACT_FAILURE:
 		rc = extract_failure(x, raw, len);
 		break;
-	case INPUT_TLSRPT:
+	case EXTRACT_TLSRPT:
 		refuse(x, REFUSE_NOT_DMARC, "", "SMTP TLS report (RFC 8460), not a DMARC report");
 		break;
-	case INPUT_OTHER:
+	case EXTRACT_OTHER:
 		refuse(x, REFUSE_NO_REPORT, "",
 		    "delivery status notification (bounce), not a "
 		    "report");
 		break;
-	case INPUT_UNKNOWN:
+	case EXTRACT_UNKNOWN:
 		snprintf(msg, sizeof msg, "no DMARC report found in %u MIME part%s (%s)", sv.parts,
 		    sv.parts == 1 ? "" : "s", sv.types);
 		refuse(x, REFUSE_NO_REPORT, "", msg);
 		break;
-	case INPUT_AGGREGATE:
+	case EXTRACT_AGGREGATE:
 		x->subject = x->res->subject[0] != '\0' ? x->res->subject : NULL;
 		x->from = x->res->from[0] != '\0' ? x->res->from : NULL;
 		rc = extract_mail_parts(x, m, "");
 		if (rc == 0 && x->res->documents == 0 && x->res->refused == 0) {
-			x->res->kind = INPUT_UNKNOWN;
+			x->res->kind = EXTRACT_UNKNOWN;
 			refuse(x, REFUSE_NO_REPORT, "", "no DMARC report found");
 		}
 		break;
@@ -634,7 +634,7 @@ extract_input(const void *raw, size_t len, const char *name, const struct bounds
 	char msg[128];
 
 	memset(res, 0, sizeof *res);
-	res->kind = INPUT_UNKNOWN;
+	res->kind = EXTRACT_UNKNOWN;
 	res->why = REFUSE_NONE;
 	if (len > b->max_input) {
 		snprintf(msg, sizeof msg, "input is %zu bytes, over the limit of %" PRIu64, len,
@@ -646,10 +646,10 @@ extract_input(const void *raw, size_t len, const char *name, const struct bounds
 	case SNIFF_GZIP:
 	case SNIFF_ZIP:
 	case SNIFF_XML:
-		res->kind = INPUT_AGGREGATE;
+		res->kind = EXTRACT_AGGREGATE;
 		return extract_container(&x, raw, len, "", base_name(name), 0);
 	case SNIFF_JSON:
-		res->kind = INPUT_TLSRPT;
+		res->kind = EXTRACT_TLSRPT;
 		refuse(&x, REFUSE_NOT_DMARC, "",
 		    "SMTP TLS report (RFC 8460) or other JSON, "
 		    "not a DMARC report");

@@ -15,12 +15,18 @@
 #include "refusal.h"
 #include "report.h"
 
-enum input_kind { INPUT_AGGREGATE, INPUT_FAILURE, INPUT_TLSRPT, INPUT_OTHER, INPUT_UNKNOWN };
+enum extract_kind {
+	EXTRACT_AGGREGATE,
+	EXTRACT_FAILURE,
+	EXTRACT_TLSRPT,
+	EXTRACT_OTHER,
+	EXTRACT_UNKNOWN
+};
 
 #define EXTRACT_HEADER_MAX 256
 
 struct extract_result {
-	enum input_kind kind;
+	enum extract_kind kind;
 	unsigned documents;   /* reports (aggregate or failure) that reached a sink */
 	unsigned failures;    /* of which failure reports */
 	unsigned refused;     /* documents (or the whole input) refused */
@@ -48,6 +54,6 @@ int extract_input(const void *raw, size_t len, const char *name, const struct bo
     const struct report_sink *sink, const struct failure_sink *failures, struct extract_result *res,
     struct errbuf *e);
 
-const char *input_kind_name(enum input_kind k);
+const char *extract_kind_name(enum extract_kind k);
 
 #endif

@@ -57,12 +57,12 @@ void store_batch_rollback(struct store *st);
 
 /* ---- inputs: the ingest log ---- */
 
-enum input_status {
-	INPUT_PENDING = 0, /* being processed inside the current batch */
-	INPUT_STORED,      /* every report stored (or already present) */
-	INPUT_DUPLICATE,   /* the very same bytes were ingested before */
-	INPUT_PARTIAL,     /* some documents stored, some refused */
-	INPUT_REFUSED,     /* nothing stored; raw bytes kept */
+enum store_input_status {
+	STORE_INPUT_PENDING = 0, /* being processed inside the current batch */
+	STORE_INPUT_STORED,      /* every report stored (or already present) */
+	STORE_INPUT_DUPLICATE,   /* the very same bytes were ingested before */
+	STORE_INPUT_PARTIAL,     /* some documents stored, some refused */
+	STORE_INPUT_REFUSED,     /* nothing stored; raw bytes kept */
 };
 
 struct input_meta {
@@ -73,8 +73,8 @@ struct input_meta {
 };
 
 struct input_outcome {
-	enum input_status status;
-	const char *kind; /* input_kind_name(): "aggregate", "failure", ... */
+	enum store_input_status status;
+	const char *kind; /* extract_kind_name(): "aggregate", "failure", ... */
 	const char *subject, *from, *message_id; /* of the mail, or NULL */
 	const char *refusal_code;                /* refusal_code(), "" when none */
 	const char *reason;                      /* human text, "" when none */
@@ -95,7 +95,7 @@ int store_input_begin(struct store *st, const struct input_meta *m, int64_t *inp
 
 /*
  * Records the input's outcome. raw (len bytes) is kept when the status is
- * INPUT_REFUSED or INPUT_PARTIAL, so that store_each_refused can hand it back; pass
+ * STORE_INPUT_REFUSED or STORE_INPUT_PARTIAL, so that store_each_refused can hand it back; pass
  * it always. Releases the savepoint.
  */
 int store_input_end(struct store *st, int64_t input_id, const struct input_outcome *o,

@@ -6,18 +6,18 @@
 #include <time.h>
 
 static const char *
-status_name(enum input_status s)
+status_name(enum store_input_status s)
 {
 	switch (s) {
-	case INPUT_STORED:
+	case STORE_INPUT_STORED:
 		return "stored";
-	case INPUT_DUPLICATE:
+	case STORE_INPUT_DUPLICATE:
 		return "duplicate";
-	case INPUT_PARTIAL:
+	case STORE_INPUT_PARTIAL:
 		return "partial";
-	case INPUT_REFUSED:
+	case STORE_INPUT_REFUSED:
 		return "refused";
-	case INPUT_PENDING:
+	case STORE_INPUT_PENDING:
 		break;
 	}
 	return "pending";
@@ -121,7 +121,7 @@ int
 store_input_end(struct store *st, int64_t input_id, const struct input_outcome *o, const void *raw,
     size_t len, struct errbuf *e)
 {
-	bool keep = o->status == INPUT_REFUSED || o->status == INPUT_PARTIAL;
+	bool keep = o->status == STORE_INPUT_REFUSED || o->status == STORE_INPUT_PARTIAL;
 	sqlite3_stmt *s;
 	int rc;
 

@@ -95,7 +95,7 @@ tdb_put_period(struct tdb *d, const char *org, const char *id, const char *domai
 	for (i = 0; i < n; i++)
 		cr_assert_eq(sink.record(sink.ctx, &r, &recs[i], &e), 0, "%s", e.msg);
 	cr_assert_eq(sink.end(sink.ctx, &r, &e), 0, "%s", e.msg);
-	o.status = INPUT_STORED;
+	o.status = STORE_INPUT_STORED;
 	o.kind = "aggregate";
 	o.refusal_code = "";
 	o.reason = "";

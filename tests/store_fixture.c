@@ -180,8 +180,8 @@ ts_begin_input(struct store *st, unsigned seed)
 }
 
 void
-ts_end_input(struct store *st, int64_t id, enum input_status status, const struct store_counts *c,
-    const void *raw, size_t len)
+ts_end_input(struct store *st, int64_t id, enum store_input_status status,
+    const struct store_counts *c, const void *raw, size_t len)
 {
 	struct input_outcome o = { 0 };
 	struct errbuf e = { "" };
@@ -189,8 +189,8 @@ ts_end_input(struct store *st, int64_t id, enum input_status status, const struc
 	o.status = status;
 	o.kind = "aggregate";
 	o.subject = "Report Domain: example.com";
-	o.refusal_code = status == INPUT_REFUSED ? "E_XML_MALFORMED" : "";
-	o.reason = status == INPUT_REFUSED ? "bad XML" : "";
+	o.refusal_code = status == STORE_INPUT_REFUSED ? "E_XML_MALFORMED" : "";
+	o.reason = status == STORE_INPUT_REFUSED ? "bad XML" : "";
 	o.reports_stored = c != NULL ? c->reports_stored : 0;
 	o.reports_duplicate = c != NULL ? c->reports_duplicate : 0;
 	o.records = c != NULL ? c->records : 0;
@@ -209,7 +209,7 @@ ts_ingest(struct store *st, unsigned input_seed, struct agg_report *r,
 	cr_assert_eq(store_batch_begin(st, &e), 0, "batch: %s", e.msg);
 	id = ts_begin_input(st, input_seed);
 	ts_stream(st, id, r, recs, n, &c);
-	ts_end_input(st, id, INPUT_STORED, &c, "raw", 3);
+	ts_end_input(st, id, STORE_INPUT_STORED, &c, "raw", 3);
 	cr_assert_eq(store_batch_commit(st, &e), 0, "commit: %s", e.msg);
 	return c;
 }

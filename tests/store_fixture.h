@@ -50,7 +50,7 @@ void ts_stream(struct store *st, int64_t input_id, struct agg_report *r,
 int64_t ts_begin_input(struct store *st, unsigned seed);
 
 /* Records the input's outcome (raw kept when refused). */
-void ts_end_input(struct store *st, int64_t id, enum input_status status,
+void ts_end_input(struct store *st, int64_t id, enum store_input_status status,
     const struct store_counts *c, const void *raw, size_t len);
 
 /* One input carrying one report, in its own batch. */

@@ -147,7 +147,7 @@ run_shared(const char *rel, struct counting *c, struct extract_result *res)
 
 struct expect {
 	const char *file;
-	enum input_kind kind;
+	enum extract_kind kind;
 	unsigned documents, refused;
 	enum refusal why;
 	long records;
@@ -157,7 +157,7 @@ struct expect {
 #define EX "spec/examples/"
 #define PD "corpus/domainaware+parsedmarc/"
 #define CI "corpus/cry-inc+dmarc-report-viewer/"
-#define AGG INPUT_AGGREGATE
+#define AGG EXTRACT_AGGREGATE
 #define OK REFUSE_NONE
 
 static const struct expect expected[] = {
@@ -167,35 +167,35 @@ static const struct expect expected[] = {
 	{ EX "aggregate-legacy-quirks.xml", AGG, 1, 0, OK, 3, 0 },
 	{ EX "aggregate-rfc7489.xml", AGG, 1, 0, OK, 4, 0 },
 	{ EX "aggregate-rfc9990.xml", AGG, 1, 0, OK, 3, 0 },
-	{ EX "failure-arf-base64-mixed.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
-	{ EX "failure-arf.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
-	{ EX "failure-nonarf-plaintext.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
+	{ EX "failure-arf-base64-mixed.eml", EXTRACT_FAILURE, 1, 0, OK, 0, 0 },
+	{ EX "failure-arf.eml", EXTRACT_FAILURE, 1, 0, OK, 0, 0 },
+	{ EX "failure-nonarf-plaintext.eml", EXTRACT_FAILURE, 1, 0, OK, 0, 0 },
 	{ PD "!example.com!1538204542!1538463818.xml", AGG, 1, 0, OK, 1, 0 },
 	{ PD "!large-example.com!1711897200!1711983600.xml", AGG, 1, 0, OK, 2286, 0 },
 	{ PD "DMARC Failure Report for domain.de (mail-from=sharepoint@domain.de, "
 	     "ip=10.10.10.10).eml",
-	    INPUT_FAILURE, 1, 0, OK, 0, 0 },
+	    EXTRACT_FAILURE, 1, 0, OK, 0, 0 },
 	{ PD "Report domain- borschow.com Submitter- google.com Report-ID- "
 	     "949348866075514174.eml",
 	    AGG, 1, 0, OK, 1, 0 },
-	{ PD "[Netease DMARC Failure Report] Rent Reminder.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
+	{ PD "[Netease DMARC Failure Report] Rent Reminder.eml", EXTRACT_FAILURE, 1, 0, OK, 0, 0 },
 	{ PD "addisonfoods.com!example.com!1536105600!1536191999.xml", AGG, 1, 0, OK, 1, 0 },
 	{ PD "changed-input.xml", AGG, 1, 0, OK, 20, 0 },
-	{ PD "dmarc_ruf_report_linkedin.crlf.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
-	{ PD "dmarc_ruf_report_linkedin.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
-	{ PD "empty.xml", INPUT_UNKNOWN, 0, 1, REFUSE_NO_REPORT, 0, 0 },
+	{ PD "dmarc_ruf_report_linkedin.crlf.eml", EXTRACT_FAILURE, 1, 0, OK, 0, 0 },
+	{ PD "dmarc_ruf_report_linkedin.eml", EXTRACT_FAILURE, 1, 0, OK, 0, 0 },
+	{ PD "empty.xml", EXTRACT_UNKNOWN, 0, 1, REFUSE_NO_REPORT, 0, 0 },
 	{ PD "empty_reason.xml", AGG, 1, 0, OK, 1, 0 },
 	{ PD "estadocuenta1.infonacot.gob.mx!example.com!1536853302!1536939702!2940.xml.zip", AGG,
 	    1, 0, OK, 1, 0 },
 	{ PD "example.net!example.com!1529366400!1529452799.xml", AGG, 1, 0, OK, 1, 0 },
-	{ PD "exim_plain_text_only_no_arf_part.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
+	{ PD "exim_plain_text_only_no_arf_part.eml", EXTRACT_FAILURE, 1, 0, OK, 0, 0 },
 	{ PD "fastmail.com!example.com!1516060800!1516147199!102675056.xml.gz", AGG, 1, 0, OK, 1,
 	    0 },
-	{ PD "google.com_smtp_tls_report.eml", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ PD "google.com_smtp_tls_report.eml", EXTRACT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
 	{ PD "ikea.com!example.de!1538690400!1538776800.xml", AGG, 1, 0, OK, 1, W_XML_REPAIRED },
 	{ PD "invalid_utf_8.xml", AGG, 1, 0, OK, 1, W_ENCODING_REPAIRED },
 	{ PD "invalid_xml.xml", AGG, 0, 1, REFUSE_XML_MALFORMED, 0, 0 },
-	{ PD "mail.ru.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ PD "mail.ru.json", EXTRACT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
 	{ PD "mimecast-weird-gzip.eml", AGG, 1, 0, OK, 1, W_TRAILING_GARBAGE },
 	{ PD "nice-input.xml", AGG, 1, 0, OK, 20, 0 },
 	{ PD "nice-input.xml.gz", AGG, 1, 0, OK, 20, 0 },
@@ -203,30 +203,30 @@ static const struct expect expected[] = {
 	{ PD "old_draft_from_wiki.xml", AGG, 1, 0, OK, 1, 0 },
 	{ PD "protection.outlook.com!example.com!1711756800!1711843200.xml", AGG, 1, 0, OK, 1, 0 },
 	{ PD "report_with_upper_cased_pass.xml", AGG, 1, 0, OK, 1, 0 },
-	{ PD "rfc8460.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ PD "rfc8460.json", EXTRACT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
 	{ PD "rfc9990-example.net!example.com!1700000000!1700086399.xml", AGG, 1, 0, OK, 2, 0 },
 	{ PD "rfc9990-sample.xml", AGG, 0, 1, REFUSE_IMPLAUSIBLE_PERIOD, 0, 0 }, /* dated 1979 */
-	{ PD "smtp_tls.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
-	{ PD "subject.eml", INPUT_FAILURE, 1, 0, OK, 0, 0 },
+	{ PD "smtp_tls.json", EXTRACT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ PD "subject.eml", EXTRACT_FAILURE, 1, 0, OK, 0, 0 },
 	{ PD "twilight.eml", AGG, 1, 0, OK, 1, 0 },
 	{ PD "usssa.com!example.com!1538784000!1538870399.xml", AGG, 1, 0, OK, 2, 0 },
 	{ PD "veeam.com!example.com!1530133200!1530219600.xml", AGG, 1, 0, OK, 1, 0 },
 	{ PD "zoho.com!example.com!1581753600!1581840000.xml", AGG, 1, 0, OK, 8, 0 },
 	{ CI "acme.xml", AGG, 1, 0, OK, 1, 0 },
 	{ CI "aol.xml", AGG, 1, 0, OK, 1, 0 },
-	{ CI "full-example.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ CI "full-example.json", EXTRACT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
 	{ CI "gmxnet.xml", AGG, 1, 0, OK, 1, 0 },
-	{ CI "google.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ CI "google.json", EXTRACT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
 	{ CI "google.xml", AGG, 1, 0, OK, 1, 0 },
 	{ CI "hardfail.xml", AGG, 1, 0, OK, 1, 0 },
 	{ CI "invalid_casing.xml", AGG, 1, 0, OK, 1, 0 },
 	{ CI "mailru.xml", AGG, 1, 0, OK, 1, 0 },
-	{ CI "microsoft.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
-	{ CI "no-contact.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
-	{ CI "no-policy.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
-	{ CI "no_ip_and_mx.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ CI "microsoft.json", EXTRACT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ CI "no-contact.json", EXTRACT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ CI "no-policy.json", EXTRACT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ CI "no_ip_and_mx.json", EXTRACT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
 	{ CI "outlook.xml", AGG, 1, 0, OK, 2, 0 },
-	{ CI "rfc-example.json", INPUT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
+	{ CI "rfc-example.json", EXTRACT_TLSRPT, 0, 1, REFUSE_NOT_DMARC, 0, 0 },
 	{ CI "solamora.xml", AGG, 1, 0, OK, 1, 0 },
 	{ CI "webde.xml", AGG, 1, 0, OK, 1, 0 },
 	{ CI "yahoo.xml", AGG, 1, 0, OK, 1, 0 },
@@ -243,15 +243,16 @@ Test(extract, every_example_and_corpus_file)
 		const struct expect *x = &expected[i];
 
 		run_shared(x->file, &c, &res);
-		cr_expect_eq(res.kind, x->kind, "%s: kind %s", x->file, input_kind_name(res.kind));
+		cr_expect_eq(res.kind, x->kind, "%s: kind %s", x->file,
+		    extract_kind_name(res.kind));
 		cr_expect_eq(res.documents, x->documents, "%s: %u documents (%s)", x->file,
 		    res.documents, res.reason.msg);
 		cr_expect_eq(res.refused, x->refused, "%s: %u refused", x->file, res.refused);
 		cr_expect_eq(res.why, x->why, "%s: %s", x->file, refusal_code(res.why));
 		cr_expect_eq(c.records, x->records, "%s: %ld records", x->file, c.records);
 		cr_expect_eq(c.ended + c.failures, (int)x->documents, "%s", x->file);
-		cr_expect_eq(c.failures, x->kind == INPUT_FAILURE ? 1 : 0, "%s: %d failure reports",
-		    x->file, c.failures);
+		cr_expect_eq(c.failures, x->kind == EXTRACT_FAILURE ? 1 : 0,
+		    "%s: %d failure reports", x->file, c.failures);
 		cr_expect_eq(res.failures, (unsigned)c.failures, "%s", x->file);
 		if (c.ended > 0)
 			cr_expect_eq(c.flags[0] & x->flags, x->flags, "%s: flags %#llx", x->file,
@@ -458,7 +459,7 @@ Test(extract, two_attachments_give_two_reports)
 
 	mail = build_mail("Report Domain: example.com Submitter: rcv.example", a, 3, &len);
 	cr_assert_eq(run(mail, len, "new/1.M1", &c, &res), 0);
-	cr_assert_eq(res.kind, INPUT_AGGREGATE);
+	cr_assert_eq(res.kind, EXTRACT_AGGREGATE);
 	cr_assert_eq(res.documents, 2);
 	cr_assert_eq(res.refused, 0, "%s", res.reason.msg);
 	cr_assert_eq(c.n, 2);
@@ -489,7 +490,7 @@ Test(extract, one_good_and_one_corrupt_attachment)
 
 	mail = build_mail("two", a, 2, &len);
 	cr_assert_eq(run(mail, len, NULL, &c, &res), 0);
-	cr_assert_eq(res.kind, INPUT_AGGREGATE);
+	cr_assert_eq(res.kind, EXTRACT_AGGREGATE);
 	cr_assert_eq(res.documents, 1);
 	cr_assert_eq(res.refused, 1);
 	cr_assert_eq(res.why, REFUSE_DECOMPRESS);
@@ -548,7 +549,7 @@ Test(extract, inline_xml_body_in_quoted_printable_text_plain)
 	struct counting c;
 
 	cr_assert_eq(run(mail, sizeof mail - 1, NULL, &c, &res), 0);
-	cr_assert_eq(res.kind, INPUT_AGGREGATE);
+	cr_assert_eq(res.kind, EXTRACT_AGGREGATE);
 	cr_assert_eq(res.documents, 1, "%s", res.reason.msg);
 	cr_assert_str_eq(c.report_id[0], "qp-1");
 	cr_assert_eq(c.flags[0] & W_MIME_MISMATCH, 0, "text/plain XML is tolerated silently");
@@ -579,7 +580,7 @@ Test(extract, nested_message_rfc822_and_embedded_eml)
 	}
 	inner_len = len;
 	cr_assert_eq(run(mail, inner_len, NULL, &c, &res), 0);
-	cr_assert_eq(res.kind, INPUT_AGGREGATE);
+	cr_assert_eq(res.kind, EXTRACT_AGGREGATE);
 	cr_assert_eq(res.documents, 2, "%s", res.reason.msg);
 	cr_assert_eq(res.refused, 0);
 	cr_assert_str_eq(c.report_id[0], "forwarded");
@@ -608,7 +609,7 @@ Test(extract, no_report_lists_the_parts)
 	char *mail = build_mail("hi", a, 3, &len);
 
 	cr_assert_eq(run(mail, len, NULL, &c, &res), 0);
-	cr_assert_eq(res.kind, INPUT_UNKNOWN);
+	cr_assert_eq(res.kind, EXTRACT_UNKNOWN);
 	cr_assert_eq(res.documents, 0);
 	cr_assert_eq(res.refused, 1);
 	cr_assert_eq(res.why, REFUSE_NO_REPORT);
@@ -632,7 +633,7 @@ Test(extract, bounce_is_other)
 	struct counting c;
 
 	cr_assert_eq(run(mail, sizeof mail - 1, NULL, &c, &res), 0);
-	cr_assert_eq(res.kind, INPUT_OTHER);
+	cr_assert_eq(res.kind, EXTRACT_OTHER);
 	cr_assert_eq(res.why, REFUSE_NO_REPORT);
 	cr_assert_eq(res.refused, 1);
 }
@@ -741,13 +742,13 @@ Test(extract, json_and_empty_bare_files)
 	struct counting c;
 
 	cr_assert_eq(run("{\"organization-name\": \"x\"}", 26, "t.json", &c, &res), 0);
-	cr_assert_eq(res.kind, INPUT_TLSRPT);
+	cr_assert_eq(res.kind, EXTRACT_TLSRPT);
 	cr_assert_eq(res.why, REFUSE_NOT_DMARC);
 	cr_assert_str_eq(res.reason.msg,
 	    "E_NOT_DMARC: SMTP TLS report (RFC 8460) or other "
 	    "JSON, not a DMARC report");
 	cr_assert_eq(run("", 0, "e.xml", &c, &res), 0);
-	cr_assert_eq(res.kind, INPUT_UNKNOWN);
+	cr_assert_eq(res.kind, EXTRACT_UNKNOWN);
 	cr_assert_eq(res.why, REFUSE_NO_REPORT);
 }
 

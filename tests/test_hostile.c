@@ -200,7 +200,7 @@ Test(hostile, gzip_bomb_bare_and_mailed)
 	cr_assert_lt(hostile_run(mail->str, mail->len, NULL, &t, &res), 32);
 	hostile_assert_refused(&res, REFUSE_SIZE_LIMIT,
 	    "part 1 (bomb.xml.gz): E_SIZE_LIMIT: gunzip: output exceeds 1000x the input (bomb?)");
-	cr_assert_eq(res.kind, INPUT_AGGREGATE);
+	cr_assert_eq(res.kind, EXTRACT_AGGREGATE);
 	g_string_free(mail, TRUE);
 	hostile_blob_free(&bomb);
 }

@@ -121,7 +121,7 @@ Test(store, readonly_reads_but_cannot_write)
 	struct tu_table *t;
 	struct store_counts c = { 0 };
 	struct report_sink sink;
-	struct input_outcome o = { .status = INPUT_STORED, .kind = "aggregate" };
+	struct input_outcome o = { .status = STORE_INPUT_STORED, .kind = "aggregate" };
 	uint8_t sha[32] = { 0 };
 	struct input_meta m = { sha, 1, "file", "x" };
 	bool seen;
@@ -492,7 +492,7 @@ Test(store, duplicate_within_one_input)
 	id = ts_begin_input(st, 1);
 	ts_stream(st, id, &r, recs, 3, &c);
 	ts_stream(st, id, &r, recs, 3, &c);
-	ts_end_input(st, id, INPUT_STORED, &c, NULL, 0);
+	ts_end_input(st, id, STORE_INPUT_STORED, &c, NULL, 0);
 	cr_assert_eq(store_batch_commit(st, &e), 0);
 	cr_assert_eq(c.reports_stored, 1);
 	cr_assert_eq(c.reports_duplicate, 1);
@@ -528,7 +528,7 @@ Test(store, sink_abort_leaves_nothing)
 	/* The input goes on: a later report in it is stored normally. */
 	ts_make_report(&r, "google.com", "r2", "example.com", DAY0, DAY0 + DAY - 1, 2);
 	ts_stream(st, id, &r, recs, 1, &c);
-	ts_end_input(st, id, INPUT_PARTIAL, &c, "xml", 3);
+	ts_end_input(st, id, STORE_INPUT_PARTIAL, &c, "xml", 3);
 	cr_assert_eq(store_batch_commit(st, &e), 0, "%s", e.msg);
 	cr_assert_eq(c.reports_stored, 1);
 	cr_assert_eq(c.records, 1);
@@ -561,7 +561,7 @@ Test(store, input_abort_leaves_nothing)
 	/* The batch goes on with the next input. */
 	c = (struct store_counts){ 0 };
 	id = ts_begin_input(st, 2);
-	ts_end_input(st, id, INPUT_REFUSED, &c, "junk", 4);
+	ts_end_input(st, id, STORE_INPUT_REFUSED, &c, "junk", 4);
 	cr_assert_eq(store_batch_commit(st, &e), 0, "%s", e.msg);
 	cr_assert_eq(ts_scalar(path, "SELECT count(*) FROM input"), 1);
 	cr_assert_eq(ts_scalar(path, "SELECT count(*) FROM report"), 0);
@@ -586,7 +586,7 @@ Test(store, batch_rollback_leaves_nothing)
 	cr_assert_eq(store_batch_begin(st, &e), 0);
 	id = ts_begin_input(st, 1);
 	ts_stream(st, id, &r, recs, 3, &c);
-	ts_end_input(st, id, INPUT_STORED, &c, NULL, 0);
+	ts_end_input(st, id, STORE_INPUT_STORED, &c, NULL, 0);
 	store_batch_rollback(st);
 	cr_assert_eq(ts_scalar(path, "SELECT count(*) FROM input"), 0);
 	cr_assert_eq(ts_scalar(path, "SELECT count(*) FROM report"), 0);

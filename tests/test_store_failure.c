@@ -589,7 +589,7 @@ Test(store_failure, input_link_and_sink)
 	cr_expect_eq(sink.put(sink.ctx, f, &e), 0, "%s", e.msg);
 	failure_free(f);
 	memset(&out, 0, sizeof out);
-	out.status = INPUT_STORED;
+	out.status = STORE_INPUT_STORED;
 	out.kind = "failure";
 	out.refusal_code = "";
 	out.reason = "";

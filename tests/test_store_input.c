@@ -210,7 +210,7 @@ Test(store, input_seen_counts_again)
 	cr_assert_eq(store_input_seen(st, sha, &seen, &e), 0, "%s", e.msg);
 	cr_assert_not(seen);
 	id = ts_begin_input(st, 1);
-	ts_end_input(st, id, INPUT_STORED, NULL, NULL, 0);
+	ts_end_input(st, id, STORE_INPUT_STORED, NULL, NULL, 0);
 	/* Seen inside the same batch, before the commit. */
 	cr_assert_eq(store_input_seen(st, sha, &seen, &e), 0, "%s", e.msg);
 	cr_assert(seen);
@@ -261,7 +261,7 @@ on_refused(void *ctx, int64_t input_id, const char *location, const void *raw, s
 		struct errbuf e = { "" };
 
 		cr_assert_eq(store_input_reopen(w->st, input_id, &e), 0, "%s", e.msg);
-		ts_end_input(w->st, input_id, INPUT_STORED, &c, raw, len);
+		ts_end_input(w->st, input_id, STORE_INPUT_STORED, &c, raw, len);
 	}
 	return 0;
 }
@@ -276,9 +276,9 @@ Test(store, refused_input_keeps_raw_for_reprocessing)
 
 	cr_assert_eq(store_batch_begin(st, &e), 0);
 	refused = ts_begin_input(st, 1);
-	ts_end_input(st, refused, INPUT_REFUSED, NULL, "<feedback>", 10);
+	ts_end_input(st, refused, STORE_INPUT_REFUSED, NULL, "<feedback>", 10);
 	stored = ts_begin_input(st, 2);
-	ts_end_input(st, stored, INPUT_STORED, NULL, "<feedback/>", 11);
+	ts_end_input(st, stored, STORE_INPUT_STORED, NULL, "<feedback/>", 11);
 	cr_assert_eq(store_batch_commit(st, &e), 0);
 	cr_assert_eq(ts_scalar(path, "SELECT count(*) FROM input WHERE raw IS NOT NULL"), 1);
 	cr_assert_eq(ts_scalar(path,
@@ -358,7 +358,7 @@ Test(store, hundred_thousand_records_in_one_batch, .timeout = 240)
 		cr_assert_eq(sink.record(sink.ctx, &r, &rec, &e), 0, "%s", e.msg);
 	}
 	cr_assert_eq(sink.end(sink.ctx, &r, &e), 0, "%s", e.msg);
-	ts_end_input(st, id, INPUT_STORED, &c, NULL, 0);
+	ts_end_input(st, id, STORE_INPUT_STORED, &c, NULL, 0);
 	cr_assert_eq(store_batch_commit(st, &e), 0, "%s", e.msg);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	cr_log_info("100k records stored in %.2f s",

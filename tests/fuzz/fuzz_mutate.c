@@ -410,10 +410,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (extract_input(doc.p, doc.len, name, &b, &tee_sink, &failures, &res, &e) == -1)
 		abort(); /* a sink failed: the store, on content */
 	fuzz_sinks_done(&t.state);
-	o.status = res.documents == 0 ? INPUT_REFUSED :
-	    res.refused > 0           ? INPUT_PARTIAL :
-	                                INPUT_STORED;
-	o.kind = input_kind_name(res.kind);
+	o.status = res.documents == 0 ? STORE_INPUT_REFUSED :
+	    res.refused > 0           ? STORE_INPUT_PARTIAL :
+	                                STORE_INPUT_STORED;
+	o.kind = extract_kind_name(res.kind);
 	o.refusal_code = refusal_code(res.why);
 	o.reason = res.reason.msg;
 	o.reports_stored = counts.reports_stored;
