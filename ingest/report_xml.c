@@ -1,6 +1,6 @@
 /*
  * report_xml: the streaming aggregate-report parser. libxml2's push parser
- * (SAX2 callbacks, no tree) is fed chunks of an xml_feed (reader.c); a state
+ * (SAX2 callbacks, no tree) is fed chunks of an xml_feed (xml_feed.h); a state
  * machine on local names fills one agg_report and reuses one agg_record,
  * which go to the sink one by one. Element names are compared as pointers
  * into the parser's dictionary; strings live in two arenas, the header's and
@@ -17,10 +17,10 @@
 
 #include "arena.h"
 #include "flags.h"
-#include "ingest_int.h"
 #include "num.h"
 #include "report_norm.h"
 #include "report_xml_int.h"
+#include "xml_feed.h"
 
 #define NS_DMARC2 "urn:ietf:params:xml:ns:dmarc-2.0"
 #define XML_OPTIONS \

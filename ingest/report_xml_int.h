@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "arena.h"
-#include "ingest_int.h"
+#include "xml_feed.h"
 #include "report_xml.h"
 
 enum el {

@@ -1,43 +1,22 @@
 /*
- * ingest_int: private to ingest/. The byte feed between a document's
- * byte_reader and libxml2 (implemented in reader.c, used by report_xml.c).
+ * xml_feed: what libxml2 reads of a document. It pulls from a byte_reader,
+ * hashes every byte read (canon.h), repairs the first BOUND_XML_PREFIX_SCAN
+ * bytes, refuses a DOCTYPE and a start tag with too many attributes before
+ * the parser sees them, and keeps trailing junk from the parser.
  */
-#ifndef DMARCD_INGEST_INT_H
-#define DMARCD_INGEST_INT_H
+#ifndef DMARCD_XML_FEED_H
+#define DMARCD_XML_FEED_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <openssl/evp.h>
-
 #include "bounds.h"
+#include "byte_reader.h"
+#include "canon.h"
 #include "errbuf.h"
-#include "reader.h"
 #include "refusal.h"
-
-/*
- * The canonical document hash (FORMATS.md "Duplicates and conflicts"), fed as
- * the bytes stream: a leading UTF-8 BOM is dropped, CRLF and lone CR become LF,
- * leading and trailing SP/HT/LF are left out. A trailing whitespace run is held
- * back until a later byte shows it is not trailing (a short run in ws[]; a long
- * one is hashed at once, keeping the state from before it in before_ws).
- */
-struct canon_hash {
-	EVP_MD_CTX *sum;
-	EVP_MD_CTX *before_ws; /* a copy of sum from before the run, while long_run */
-	unsigned char ws[256];
-	size_t n_ws;
-	size_t n_seen; /* bytes of a leading BOM seen */
-	bool started, last_cr, long_run;
-};
-
-/* 0, or -1 when out of memory. canon_free releases it (also after a failure). */
-int canon_init(struct canon_hash *h);
-void canon_free(struct canon_hash *h);
-void canon_update(struct canon_hash *h, const unsigned char *p, size_t n);
-void canon_final(struct canon_hash *h, uint8_t out[32]);
 
 /*
  * xml_feed: what libxml2 reads. It pulls from rd, hashes every byte read from
@@ -59,7 +38,7 @@ struct xml_feed {
 	unsigned char *buf; /* XML_FEED_BUF bytes; the first BOUND_XML_PREFIX_SCAN
 	                     * are the repair window */
 	size_t len, off;    /* bytes in buf, bytes of buf already handled */
-	int phase;          /* see reader.c */
+	int phase;          /* see xml_feed.c */
 	bool rd_eof;
 	bool repaired;         /* W_XML_REPAIRED: junk cut or xs:schema removed */
 	bool empty;            /* nothing but a BOM and whitespace */
