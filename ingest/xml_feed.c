@@ -1,12 +1,48 @@
 /*
- * xml_feed: the bytes between a document's reader and libxml2 (window repair,
- * byte-level tracking up to the root, the scan for the root's end inside it,
- * the attribute guard, canonical hash).
+ * xml_feed: the bytes between a document's reader and libxml2. Up to the
+ * root's start tag the feed follows the tag structure byte by byte (to see a
+ * DOCTYPE and learn the root's name); inside the root it only scans for
+ * "</name>" with the root's name, which is fast, and ends a chunk after each.
  */
 #include "xml_feed.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "bounds.h"
+#include "canon.h"
+
+#define XML_FEED_BUF (64 * 1024)
+#define XML_FEED_NAME 256 /* longest root name followed with the fast scan */
+
+enum { PH_START, PH_STREAM, PH_DONE };
+
+enum { T_TEXT, T_LT, T_BANG, T_COMMENT, T_CDATA, T_PI, T_STAG, T_ETAG };
+
+struct xml_feed_state {
+	const struct byte_reader *rd;
+	struct canon_hash hash;
+	size_t len, off; /* bytes in buf, bytes of buf already handled */
+	int phase;       /* PH_* */
+	bool rd_eof;
+	bool tracking;         /* byte-level element tracking is on */
+	int tstate;            /* tracker state, T_* */
+	unsigned char look[8]; /* bytes after "<!" */
+	size_t n_look, depth;
+	int quote, run;
+	unsigned char needle[2 + XML_FEED_NAME]; /* "</" and the root's name, from its start tag */
+	size_t n_needle;        /* 0 until the root's name is known (or when too long) */
+	bool naming, name_long; /* reading the root's name; it did not fit */
+	size_t matched;         /* bytes of needle matched at the end of the last chunk
+	                         * (all of them: spaces, then '>', may follow) */
+	unsigned char half;     /* the first byte of a code unit cut by a chunk's end */
+	bool have_half;
+	size_t attrs; /* attributes ('=' then a quote) since the last '<' */
+	bool eq;      /* an '=' whose value has not begun yet */
+	/* the first BOUND_XML_PREFIX_SCAN bytes are the repair window */
+	unsigned char buf[XML_FEED_BUF];
+};
 
 static const unsigned char BOM[3] = { 0xef, 0xbb, 0xbf };
 
@@ -15,10 +51,6 @@ is_xml_space(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
-
-enum { PH_START, PH_STREAM, PH_DONE };
-
-enum { T_TEXT, T_LT, T_BANG, T_COMMENT, T_CDATA, T_PI, T_STAG, T_ETAG };
 
 static bool
 has_at(const unsigned char *p, size_t n, const char *lit)
@@ -56,67 +88,69 @@ is_doc_start(const unsigned char *p, size_t n)
 static void
 drop_schema_tags(struct xml_feed *f)
 {
-	size_t r = f->off, w = f->off, g;
-	const unsigned char *p = f->buf;
+	struct xml_feed_state *s = f->st;
+	size_t r = s->off, w = s->off, g;
+	const unsigned char *p = s->buf;
 
-	if (memmem(p + r, f->len - r, "schema", 6) == NULL)
+	if (memmem(p + r, s->len - r, "schema", 6) == NULL)
 		return;
-	while (r < f->len) {
+	while (r < s->len) {
 		if (p[r] == '<' &&
-		    (is_start_tag(p + r, f->len - r, "xs:schema") ||
-		        has_at(p + r, f->len - r, "</xs:schema"))) {
-			for (g = r; g < f->len && p[g] != '>'; g++)
+		    (is_start_tag(p + r, s->len - r, "xs:schema") ||
+		        has_at(p + r, s->len - r, "</xs:schema"))) {
+			for (g = r; g < s->len && p[g] != '>'; g++)
 				;
-			if (g < f->len) {
+			if (g < s->len) {
 				r = g + 1;
 				f->repaired = true;
 				continue;
 			}
 		}
-		f->buf[w++] = p[r++];
+		s->buf[w++] = p[r++];
 	}
-	f->len = w;
+	s->len = w;
 }
 
 /* Loads and repairs the first window (FORMATS.md "Ingestion steps", step 4). */
 static int
 load_window(struct xml_feed *f)
 {
+	struct xml_feed_state *s = f->st;
 	size_t i;
 	ssize_t n;
 
-	while (f->len < BOUND_XML_PREFIX_SCAN && !f->rd_eof) {
-		n = f->rd->read(f->rd->ctx, f->buf + f->len, BOUND_XML_PREFIX_SCAN - f->len,
+	while (s->len < BOUND_XML_PREFIX_SCAN && !s->rd_eof) {
+		n = s->rd->read(s->rd->ctx, s->buf + s->len, BOUND_XML_PREFIX_SCAN - s->len,
 		    &f->why, &f->err);
 		if (n < 0)
 			return -1;
 		if (n == 0)
-			f->rd_eof = true;
+			s->rd_eof = true;
 		else
-			canon_update(&f->hash, f->buf + f->len, (size_t)n);
-		f->len += (size_t)n;
+			canon_update(&s->hash, s->buf + s->len, (size_t)n);
+		s->len += (size_t)n;
 	}
-	if (has_at(f->buf, f->len, "\xff\xfe") || has_at(f->buf, f->len, "\xfe\xff") ||
-	    (f->len > 1 && (f->buf[0] == 0 || f->buf[1] == 0))) {
-		f->tracking = false; /* UTF-16: libxml2 transcodes, no byte repair */
-		f->units = has_at(f->buf, f->len, "\xff\xfe") || f->buf[1] == 0 ? 1 : 2;
+	if (has_at(s->buf, s->len, "\xff\xfe") || has_at(s->buf, s->len, "\xfe\xff") ||
+	    (s->len > 1 && (s->buf[0] == 0 || s->buf[1] == 0))) {
+		s->tracking = false; /* UTF-16: libxml2 transcodes, no byte repair */
+		f->units = has_at(s->buf, s->len, "\xff\xfe") || s->buf[1] == 0 ? 1 : 2;
 		return 0;
 	}
-	if (has_at(f->buf, f->len, "\xef\xbb\xbf"))
-		f->off = sizeof BOM;
-	while (f->off < f->len && is_xml_space(f->buf[f->off]))
-		f->off++;
-	if (f->off == f->len && f->rd_eof) {
+	if (has_at(s->buf, s->len, "\xef\xbb\xbf"))
+		s->off = sizeof BOM;
+	while (s->off < s->len && is_xml_space(s->buf[s->off]))
+		s->off++;
+	if (s->off == s->len && s->rd_eof) {
 		f->empty = true;
 		return 0;
 	}
-	if (!is_doc_start(f->buf + f->off, f->len - f->off)) {
-		for (i = f->off; i < f->len; i++) {
-			if (f->buf[i] == '<' && is_doc_start(f->buf + i, f->len - i))
+	if (!is_doc_start(s->buf + s->off, s->len - s->off)) {
+		for (i = s->off; i < s->len; i++) {
+			if (s->buf[i] == '<' && is_doc_start(s->buf + i, s->len - i))
 				break;
 		}
-		if (i < f->len) {
-			f->off = i;
+		if (i < s->len) {
+			s->off = i;
 			f->repaired = true;
 		}
 	}
@@ -126,16 +160,16 @@ load_window(struct xml_feed *f)
 
 /* Adds c to the root's name, or ends the name at a delimiter. */
 static void
-root_name(struct xml_feed *f, unsigned char c)
+root_name(struct xml_feed_state *s, unsigned char c)
 {
 	if (is_xml_space(c) || c == '>' || c == '/' || c == '<' || c == '"' || c == '\'') {
-		f->naming = false;
-		if (f->name_long)
-			f->n_needle = 0;
-	} else if (f->n_needle < sizeof f->needle) {
-		f->needle[f->n_needle++] = c;
+		s->naming = false;
+		if (s->name_long)
+			s->n_needle = 0;
+	} else if (s->n_needle < sizeof s->needle) {
+		s->needle[s->n_needle++] = c;
 	} else {
-		f->name_long = true;
+		s->name_long = true;
 	}
 }
 
@@ -144,73 +178,73 @@ root_name(struct xml_feed *f, unsigned char c)
  * closes the root element, -1 on a DOCTYPE, else 0.
  */
 static int
-track(struct xml_feed *f, unsigned char c)
+track(struct xml_feed_state *s, unsigned char c)
 {
-	switch (f->tstate) {
+	switch (s->tstate) {
 	case T_TEXT:
 		if (c == '<')
-			f->tstate = T_LT;
+			s->tstate = T_LT;
 		break;
 	case T_LT:
-		f->run = 0;
-		f->quote = 0;
-		f->n_look = 0;
-		f->tstate = c == '/' ? T_ETAG : c == '!' ? T_BANG : c == '?' ? T_PI : T_STAG;
-		if (f->tstate == T_STAG && f->depth == 0) {
-			f->naming = true; /* the root's start tag */
-			f->n_needle = 2;
-			f->name_long = false;
-			root_name(f, c);
+		s->run = 0;
+		s->quote = 0;
+		s->n_look = 0;
+		s->tstate = c == '/' ? T_ETAG : c == '!' ? T_BANG : c == '?' ? T_PI : T_STAG;
+		if (s->tstate == T_STAG && s->depth == 0) {
+			s->naming = true; /* the root's start tag */
+			s->n_needle = 2;
+			s->name_long = false;
+			root_name(s, c);
 		}
 		break;
 	case T_BANG:
-		f->look[f->n_look++] = c;
-		if (f->n_look == 2 && memcmp(f->look, "--", 2) == 0)
-			f->tstate = T_COMMENT;
-		else if (f->n_look == 7 && memcmp(f->look, "[CDATA[", 7) == 0)
-			f->tstate = T_CDATA;
-		else if (f->n_look == 7 && memcmp(f->look, "DOCTYPE", 7) == 0)
+		s->look[s->n_look++] = c;
+		if (s->n_look == 2 && memcmp(s->look, "--", 2) == 0)
+			s->tstate = T_COMMENT;
+		else if (s->n_look == 7 && memcmp(s->look, "[CDATA[", 7) == 0)
+			s->tstate = T_CDATA;
+		else if (s->n_look == 7 && memcmp(s->look, "DOCTYPE", 7) == 0)
 			return -1;
-		else if (memcmp(f->look, "--", f->n_look < 2 ? f->n_look : 2) != 0 &&
-		    memcmp(f->look, "[CDATA[", f->n_look) != 0 &&
-		    memcmp(f->look, "DOCTYPE", f->n_look) != 0)
-			f->tstate = T_TEXT; /* not XML: the parser will say so */
+		else if (memcmp(s->look, "--", s->n_look < 2 ? s->n_look : 2) != 0 &&
+		    memcmp(s->look, "[CDATA[", s->n_look) != 0 &&
+		    memcmp(s->look, "DOCTYPE", s->n_look) != 0)
+			s->tstate = T_TEXT; /* not XML: the parser will say so */
 		break;
 	case T_COMMENT:
 	case T_CDATA:
-		if (c == '>' && f->run >= 2)
-			f->tstate = T_TEXT;
+		if (c == '>' && s->run >= 2)
+			s->tstate = T_TEXT;
 		else
-			f->run = c == (f->tstate == T_COMMENT ? '-' : ']') ? f->run + 1 : 0;
+			s->run = c == (s->tstate == T_COMMENT ? '-' : ']') ? s->run + 1 : 0;
 		break;
 	case T_PI:
-		if (c == '>' && f->run)
-			f->tstate = T_TEXT;
-		f->run = c == '?';
+		if (c == '>' && s->run)
+			s->tstate = T_TEXT;
+		s->run = c == '?';
 		break;
 	case T_STAG:
-		if (f->naming)
-			root_name(f, c);
-		if (f->quote != 0) {
-			if (c == f->quote)
-				f->quote = 0;
+		if (s->naming)
+			root_name(s, c);
+		if (s->quote != 0) {
+			if (c == s->quote)
+				s->quote = 0;
 		} else if (c == '"' || c == '\'') {
-			f->quote = c;
+			s->quote = c;
 		} else if (c == '>') {
-			f->tstate = T_TEXT;
-			if (f->run) { /* empty element */
-				if (f->depth == 0)
+			s->tstate = T_TEXT;
+			if (s->run) { /* empty element */
+				if (s->depth == 0)
 					return 1;
 			} else {
-				f->depth++;
+				s->depth++;
 			}
 		}
-		f->run = f->quote == 0 && c == '/';
+		s->run = s->quote == 0 && c == '/';
 		break;
 	case T_ETAG:
 		if (c == '>') {
-			f->tstate = T_TEXT;
-			if (f->depth > 0 && --f->depth == 0)
+			s->tstate = T_TEXT;
+			if (s->depth > 0 && --s->depth == 0)
 				return 1;
 		}
 		break;
@@ -221,54 +255,58 @@ track(struct xml_feed *f, unsigned char c)
 int
 xml_feed_init(struct xml_feed *f, const struct byte_reader *rd)
 {
+	struct xml_feed_state *s;
+
 	memset(f, 0, sizeof *f);
-	f->rd = rd;
-	f->tracking = true;
-	memcpy(f->needle, "</", 2);
-	if ((f->buf = malloc(XML_FEED_BUF)) == NULL)
+	if ((s = f->st = malloc(sizeof *s)) == NULL)
 		return -1;
-	return canon_init(&f->hash);
+	/* buf is written before it is read: zeroing it would cost 64 KiB a document */
+	memset(s, 0, offsetof(struct xml_feed_state, buf));
+	s->rd = rd;
+	s->tracking = true;
+	memcpy(s->needle, "</", 2);
+	return canon_init(&s->hash);
 }
 
 /*
  * Looks in buf[i..to) for the end of a possible end tag of the root:
  * "</name", spaces, ">", which may have begun in an earlier chunk
- * (f->matched). Returns the offset just past its '>', or to.
+ * (s->matched). Returns the offset just past its '>', or to.
  */
 static size_t
-find_root_end(struct xml_feed *f, size_t i, size_t to)
+find_root_end(struct xml_feed_state *s, size_t i, size_t to)
 {
-	const unsigned char *p = f->buf, *q;
-	size_t k = f->n_needle, from;
+	const unsigned char *p = s->buf, *q;
+	size_t k = s->n_needle, from;
 
 	while (i < to) {
-		if (f->matched == 0) {
-			if ((q = memmem(p + i, to - i, f->needle, k)) != NULL) {
+		if (s->matched == 0) {
+			if ((q = memmem(p + i, to - i, s->needle, k)) != NULL) {
 				i = (size_t)(q - p) + k;
-				f->matched = k;
+				s->matched = k;
 				continue;
 			}
 			/* a tag cut by the chunk's end begins at the last '<' */
 			from = to - i < k ? i : to - (k - 1);
 			if ((q = memrchr(p + from, '<', to - from)) != NULL &&
-			    memcmp(q, f->needle, (size_t)(p + to - q)) == 0)
-				f->matched = (size_t)(p + to - q);
+			    memcmp(q, s->needle, (size_t)(p + to - q)) == 0)
+				s->matched = (size_t)(p + to - q);
 			return to;
 		}
-		if (f->matched < k) {
-			while (i < to && f->matched < k && p[i] == f->needle[f->matched]) {
+		if (s->matched < k) {
+			while (i < to && s->matched < k && p[i] == s->needle[s->matched]) {
 				i++;
-				f->matched++;
+				s->matched++;
 			}
-			if (i < to && f->matched < k)
-				f->matched = 0;
+			if (i < to && s->matched < k)
+				s->matched = 0;
 			continue;
 		}
 		while (i < to && is_xml_space(p[i]))
 			i++;
 		if (i == to)
 			break;
-		f->matched = 0;
+		s->matched = 0;
 		if (p[i] == '>')
 			return i + 1;
 	}
@@ -283,18 +321,19 @@ find_root_end(struct xml_feed *f, size_t i, size_t to)
 static ssize_t
 track_bytes(struct xml_feed *f, size_t n)
 {
+	struct xml_feed_state *s = f->st;
 	const unsigned char *lt;
 	size_t k;
 	int t;
 
 	for (k = 0; k < n; k++) {
-		if (f->tstate == T_TEXT) {
-			lt = memchr(f->buf + f->off + k, '<', n - k);
+		if (s->tstate == T_TEXT) {
+			lt = memchr(s->buf + s->off + k, '<', n - k);
 			if (lt == NULL)
 				break;
-			k = (size_t)(lt - (f->buf + f->off));
+			k = (size_t)(lt - (s->buf + s->off));
 		}
-		if ((t = track(f, f->buf[f->off + k])) == -1) {
+		if ((t = track(s, s->buf[s->off + k])) == -1) {
 			f->why = REFUSE_XML_DOCTYPE;
 			errbuf_set(&f->err,
 			    "document has a DOCTYPE declaration "
@@ -302,12 +341,12 @@ track_bytes(struct xml_feed *f, size_t n)
 			return -1;
 		}
 		if (t == 1) {
-			f->phase = PH_DONE;
+			s->phase = PH_DONE;
 			return (ssize_t)(k + 1);
 		}
-		if (f->depth == 1 && f->tstate == T_TEXT && f->n_needle > 2) {
-			f->tracking = false; /* the root is open: the fast scan follows */
-			return (ssize_t)(find_root_end(f, f->off + k + 1, f->off + n) - f->off);
+		if (s->depth == 1 && s->tstate == T_TEXT && s->n_needle > 2) {
+			s->tracking = false; /* the root is open: the fast scan follows */
+			return (ssize_t)(find_root_end(s, s->off + k + 1, s->off + n) - s->off);
 		}
 	}
 	return (ssize_t)n;
@@ -315,19 +354,19 @@ track_bytes(struct xml_feed *f, size_t n)
 
 /* One character (a byte, or a UTF-16 code unit) through the attribute guard. */
 static int
-guard_char(struct xml_feed *f, unsigned c)
+guard_char(struct xml_feed_state *s, unsigned c)
 {
 	if (c == '<') {
-		f->attrs = 0;
-		f->eq = false;
-	} else if (f->eq) {
+		s->attrs = 0;
+		s->eq = false;
+	} else if (s->eq) {
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
 			return 0;
-		f->eq = c == '=';
-		if ((c == '"' || c == '\'') && ++f->attrs > BOUND_XML_ATTRS)
+		s->eq = c == '=';
+		if ((c == '"' || c == '\'') && ++s->attrs > BOUND_XML_ATTRS)
 			return -1;
 	} else if (c == '=') {
-		f->eq = true;
+		s->eq = true;
 	}
 	return 0;
 }
@@ -344,34 +383,35 @@ guard_char(struct xml_feed *f, unsigned c)
 static int
 guard_attrs(struct xml_feed *f, const unsigned char *p, size_t n)
 {
+	struct xml_feed_state *s = f->st;
 	const unsigned char *end = p + n, *eq, *stop;
 	unsigned c;
 
 	while (p < end) {
 		if (f->units != 0) {
-			if (!f->have_half) {
-				f->half = *p++;
-				f->have_half = true;
+			if (!s->have_half) {
+				s->half = *p++;
+				s->have_half = true;
 				continue;
 			}
-			c = f->units == 1 ? (unsigned)f->half | (unsigned)*p << 8 :
-			                    (unsigned)f->half << 8 | *p;
-			f->have_half = false;
+			c = f->units == 1 ? (unsigned)s->half | (unsigned)*p << 8 :
+			                    (unsigned)s->half << 8 | *p;
+			s->have_half = false;
 			p++;
-		} else if (f->eq) {
+		} else if (s->eq) {
 			c = *p++;
 		} else {
 			eq = memchr(p, '=', (size_t)(end - p));
 			stop = eq != NULL ? eq : end;
 			if (memrchr(p, '<', (size_t)(stop - p)) != NULL)
-				f->attrs = 0;
+				s->attrs = 0;
 			if (eq == NULL)
 				break;
-			f->eq = true;
+			s->eq = true;
 			p = eq + 1;
 			continue;
 		}
-		if (guard_char(f, c) == -1)
+		if (guard_char(s, c) == -1)
 			return -1;
 	}
 	return 0;
@@ -380,72 +420,76 @@ guard_attrs(struct xml_feed *f, const unsigned char *p, size_t n)
 ssize_t
 xml_feed_read(struct xml_feed *f, const unsigned char **chunk)
 {
+	struct xml_feed_state *s = f->st;
 	ssize_t got;
 	size_t n;
 
-	if (f->phase == PH_START) {
+	if (s->phase == PH_START) {
 		if (load_window(f) == -1)
 			return -1;
-		f->phase = PH_STREAM;
+		s->phase = PH_STREAM;
 	}
-	while (f->phase == PH_STREAM && f->off == f->len) {
-		if (f->rd_eof) {
-			f->phase = PH_DONE;
+	while (s->phase == PH_STREAM && s->off == s->len) {
+		if (s->rd_eof) {
+			s->phase = PH_DONE;
 			break;
 		}
-		got = f->rd->read(f->rd->ctx, f->buf, XML_FEED_BUF, &f->why, &f->err);
+		got = s->rd->read(s->rd->ctx, s->buf, XML_FEED_BUF, &f->why, &f->err);
 		if (got < 0)
 			return -1;
 		if (got == 0)
-			f->rd_eof = true;
+			s->rd_eof = true;
 		else
-			canon_update(&f->hash, f->buf, (size_t)got);
-		f->off = 0;
-		f->len = (size_t)got;
+			canon_update(&s->hash, s->buf, (size_t)got);
+		s->off = 0;
+		s->len = (size_t)got;
 	}
-	*chunk = f->buf + f->off;
-	if (f->phase == PH_DONE)
+	*chunk = s->buf + s->off;
+	if (s->phase == PH_DONE)
 		return 0;
-	n = f->len - f->off;
-	if (f->tracking) {
+	n = s->len - s->off;
+	if (s->tracking) {
 		if ((got = track_bytes(f, n)) < 0)
 			return -1;
 		n = (size_t)got;
-	} else if (f->n_needle > 2) {
-		n = find_root_end(f, f->off, f->len) - f->off;
+	} else if (s->n_needle > 2) {
+		n = find_root_end(s, s->off, s->len) - s->off;
 	}
-	if (guard_attrs(f, f->buf + f->off, n) == -1) {
+	if (guard_attrs(f, s->buf + s->off, n) == -1) {
 		f->why = REFUSE_XML_LIMIT;
 		errbuf_set(&f->err, "an element has more than %d attributes", BOUND_XML_ATTRS);
 		return -1;
 	}
-	f->off += n;
+	s->off += n;
 	return (ssize_t)n;
 }
 
 int
 xml_feed_finish(struct xml_feed *f, uint8_t out[32])
 {
+	struct xml_feed_state *s = f->st;
 	ssize_t n;
 
-	while (!f->rd_eof) {
-		n = f->rd->read(f->rd->ctx, f->buf, XML_FEED_BUF, &f->why, &f->err);
+	while (!s->rd_eof) {
+		n = s->rd->read(s->rd->ctx, s->buf, XML_FEED_BUF, &f->why, &f->err);
 		if (n < 0)
 			return -1;
 		if (n == 0)
-			f->rd_eof = true;
+			s->rd_eof = true;
 		else
-			canon_update(&f->hash, f->buf, (size_t)n);
+			canon_update(&s->hash, s->buf, (size_t)n);
 	}
-	f->off = f->len = 0;
-	canon_final(&f->hash, out);
+	s->off = s->len = 0;
+	canon_final(&s->hash, out);
 	return 0;
 }
 
 void
 xml_feed_free(struct xml_feed *f)
 {
-	canon_free(&f->hash);
-	free(f->buf);
-	f->buf = NULL;
+	if (f->st == NULL)
+		return;
+	canon_free(&f->st->hash);
+	free(f->st);
+	f->st = NULL;
 }
