@@ -18,6 +18,7 @@
 #include "arena.h"
 #include "flags.h"
 #include "num.h"
+#include "report_hdr.h"
 #include "report_norm.h"
 #include "report_xml_int.h"
 #include "xml_feed.h"
@@ -154,7 +155,7 @@ report_begin(struct parse *p)
 	int rc;
 
 	header_dialect(p);
-	if (norm_header(&p->hdr, &p->rep, p->begin_raw, p->end_raw,
+	if (report_hdr_complete(&p->hdr, &p->rep, p->begin_raw, p->end_raw,
 	        (p->present & BIT(E_POLICY)) != 0, p->hints, &p->why, p->e) == -1)
 		return -1;
 	if (p->feed.repaired)
