@@ -11,10 +11,10 @@
 #include "arf_norm.h"
 #include "flags.h"
 #include "mime.h"
-#include "reader.h"
 #include "report_xml.h"
 #include "sniff.h"
 #include "unpack.h"
+#include "utf8_repair.h"
 
 #define EXTRACT_WHERE 256 /* "part 2 (name.zip) entry x.xml" */
 #define EXTRACT_TYPES 160 /* the part types listed when nothing is found */

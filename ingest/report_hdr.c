@@ -1,9 +1,9 @@
 /*
- * report_hdr: the completion of a report header (norm_header of report_norm.h;
- * FORMATS.md "The header's fallbacks"), with the file-name and Subject parsers
- * that supply its fallbacks (FORMATS.md "Report file names", "Subjects").
+ * report_hdr: the completion of a report header (FORMATS.md "The header's
+ * fallbacks"), with the file-name and Subject parsers that supply its
+ * fallbacks (FORMATS.md "Report file names", "Subjects").
  */
-#include "report_norm.h"
+#include "report_hdr.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "flags.h"
+#include "report_norm.h"
 
 #define SPAN_LONG (INT64_C(31) * 86400)
 #define FIELD_MAX 256
@@ -367,8 +368,9 @@ header_report_id(struct hdr_ctx *c, const struct fname_parts *fn, bool have_fn,
 }
 
 int
-norm_header(struct arena *a, struct agg_report *r, const char *begin_raw, const char *end_raw,
-    bool have_policy, const struct report_hints *hints, enum refusal *why, struct errbuf *e)
+report_hdr_complete(struct arena *a, struct agg_report *r, const char *begin_raw,
+    const char *end_raw, bool have_policy, const struct report_hints *hints, enum refusal *why,
+    struct errbuf *e)
 {
 	struct hdr_ctx c = { a, r, begin_raw, end_raw, have_policy, hints, why, e };
 	struct fname_parts fn;

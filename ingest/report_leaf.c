@@ -1,36 +1,35 @@
 /*
  * report_leaf: the text of each leaf element of an aggregate report,
- * normalised (report_norm.c) into the parser's report or current record.
+ * normalised (report_norm.c) into the report's header or current record.
  */
-#include "report_xml_int.h"
+#include "report_leaf.h"
 
+#include "bounds.h"
 #include "flags.h"
 #include "report_norm.h"
 
 static void
-add_error_text(struct parse *p, const char *t, size_t n)
+add_error_text(struct agg_report *r, struct report_leaf_hdr *h, const char *t, size_t n)
 {
 	t = norm_trim(t, n, &n);
 	if (n == 0)
 		return;
-	if (p->errors == NULL)
-		p->errors = g_string_new(NULL);
-	else if (p->errors->len < BOUND_XML_ERROR_TEXT)
-		g_string_append_c(p->errors, '\n');
-	if (n > BOUND_XML_ERROR_TEXT - p->errors->len) {
-		n = BOUND_XML_ERROR_TEXT - p->errors->len;
-		p->rep.flags |= W_TEXT_TRUNCATED;
+	if (h->errors == NULL)
+		h->errors = g_string_new(NULL);
+	else if (h->errors->len < BOUND_XML_ERROR_TEXT)
+		g_string_append_c(h->errors, '\n');
+	if (n > BOUND_XML_ERROR_TEXT - h->errors->len) {
+		n = BOUND_XML_ERROR_TEXT - h->errors->len;
+		r->flags |= W_TEXT_TRUNCATED;
 	}
-	g_string_append_len(p->errors, t, (gssize)n);
-	p->rep.errors = p->errors->str;
+	g_string_append_len(h->errors, t, (gssize)n);
+	r->errors = h->errors->str;
 }
 
 void
-report_header_leaf(struct parse *p, enum el id, const char *t, size_t n)
+report_leaf_header(struct agg_report *r, struct report_leaf_hdr *h, struct arena *a, enum el id,
+    const char *t, size_t n)
 {
-	struct agg_report *r = &p->rep;
-	struct arena *a = &p->hdr;
-
 	switch (id) {
 	case E_VERSION:
 		r->xml_version = norm_text(a, t, n);
@@ -48,13 +47,13 @@ report_header_leaf(struct parse *p, enum el id, const char *t, size_t n)
 		r->report_id = norm_report_id(a, t, n);
 		break;
 	case E_BEGIN:
-		p->begin_raw = arena_strndup(a, t, n);
+		h->begin_raw = arena_strndup(a, t, n);
 		break;
 	case E_END:
-		p->end_raw = arena_strndup(a, t, n);
+		h->end_raw = arena_strndup(a, t, n);
 		break;
 	case E_ERROR:
-		add_error_text(p, t, n);
+		add_error_text(r, h, t, n);
 		break;
 	case E_GENERATOR:
 		r->generator = norm_text(a, t, n);
@@ -95,15 +94,13 @@ report_header_leaf(struct parse *p, enum el id, const char *t, size_t n)
 }
 
 void
-report_record_leaf(struct parse *p, enum el id, const char *t, size_t n)
+report_leaf_record(struct agg_record *rec, enum report_dialect dialect, struct arena *a, enum el id,
+    const char *t, size_t n)
 {
-	struct agg_record *rec = &p->rec;
 	struct override_reason *rs = &rec->reasons[rec->n_reasons];
 	struct dkim_result *dk = &rec->dkim[rec->n_dkim];
 	struct spf_result *sp = &rec->spf[rec->n_spf];
-	struct arena *a = &p->recs;
 	uint64_t *fl = &rec->flags;
-	size_t len;
 
 	switch (id) {
 	case E_IP:
@@ -157,15 +154,12 @@ report_record_leaf(struct parse *p, enum el id, const char *t, size_t n)
 		break;
 	case E_RTYPE:
 		rs->type = norm_override(a, t, n, fl, &rs->type_raw);
-		norm_trim(t, n, &len);
-		p->reason_nonempty |= len > 0;
-		if (p->rep.dialect == DIALECT_RFC9990 &&
+		if (dialect == DIALECT_RFC9990 &&
 		    (rs->type == OVERRIDE_FORWARDED || rs->type == OVERRIDE_SAMPLED_OUT))
 			rec->flags |= W_RFC9990_DEVIATION;
 		break;
 	case E_RCOMMENT:
 		rs->comment = norm_text(a, t, n);
-		p->reason_nonempty |= rs->comment != NULL;
 		break;
 	default:
 		break;

@@ -1,12 +1,12 @@
 /*
  * report_norm: value normalisation (FORMATS.md "Normalising values", "Report
- * periods", "Record fields"). The header's completion with its fallbacks is in
- * report_hdr.c.
+ * periods", "Record fields").
  */
 #include "report_norm.h"
 
 #include <arpa/inet.h>
 #include <glib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "flags.h"

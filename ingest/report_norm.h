@@ -1,9 +1,7 @@
 /*
  * report_norm: value normalisation for aggregate reports (FORMATS.md
- * "Normalising values", "Report periods", "Record fields"), and the completion
- * of a report header with its fallbacks (FORMATS.md "The header's fallbacks",
- * using its "Report file names" and "Subjects"), which lives in report_hdr.c.
- * Private to ingest/: report_xml.c is its only user. Value functions take the
+ * "Normalising values", "Report periods", "Record fields"). Private to
+ * ingest/: the report parser's files use it. Value functions take the
  * bytes and length of one element's text (not necessarily trimmed) and never
  * write into them. Strings returned live in the arena a (see arena.h) and go
  * with it. W_* bits describing what was changed are OR'ed into *flags.
@@ -11,14 +9,11 @@
 #ifndef DMARCD_REPORT_NORM_H
 #define DMARCD_REPORT_NORM_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "arena.h"
-#include "refusal.h"
 #include "report.h"
-#include "report_xml.h"
 
 /* Strips XML whitespace (SP, HT, CR, LF) from both ends: returns the start, *n the length. */
 const char *norm_trim(const char *p, size_t len, size_t *n);
@@ -97,16 +92,5 @@ int norm_timestamp(const char *p, size_t len, int64_t *out, uint64_t *flags);
 
 /* Copies s into out for an error message: controls become '?', line breaks spaces. */
 void norm_printable(char *out, size_t size, const char *s);
-
-/*
- * Completes a report header before the sink's begin (FORMATS.md "The header's
- * fallbacks"): org_name and org_key, policy_domain, begin_ts/end_ts from the
- * raw <begin>/<end> texts (NULL when absent; FORMATS.md "Report periods" and
- * "Plausibility"), report_id, with the file name, Subject and sender of hints
- * as fallbacks. have_policy says whether <policy_published> was present.
- * Strings it adds live in a. Returns 0, or -1 with *why and e.
- */
-int norm_header(struct arena *a, struct agg_report *r, const char *begin_raw, const char *end_raw,
-    bool have_policy, const struct report_hints *hints, enum refusal *why, struct errbuf *e);
 
 #endif

@@ -1,10 +1,11 @@
 /*
  * report_xml: the streaming aggregate-report parser. libxml2's push parser
- * (SAX2 callbacks, no tree) is fed chunks of an xml_feed (reader.c); a state
+ * (SAX2 callbacks, no tree) is fed chunks of an xml_feed (xml_feed.h); a state
  * machine on local names fills one agg_report and reuses one agg_record,
- * which go to the sink one by one. Element names are compared as pointers
- * into the parser's dictionary; strings live in two arenas, the header's and
- * the current record's, which is reset record by record.
+ * which go to the sink one by one; what a leaf's text means is report_leaf's.
+ * Element names are compared as pointers into the parser's dictionary;
+ * strings live in two arenas, the header's and the current record's, which
+ * is reset record by record.
  */
 #include "report_xml.h"
 
@@ -17,10 +18,11 @@
 
 #include "arena.h"
 #include "flags.h"
-#include "ingest_int.h"
 #include "num.h"
+#include "report_hdr.h"
+#include "report_leaf.h"
 #include "report_norm.h"
-#include "report_xml_int.h"
+#include "xml_feed.h"
 
 #define NS_DMARC2 "urn:ietf:params:xml:ns:dmarc-2.0"
 #define XML_OPTIONS \
@@ -28,6 +30,55 @@
 	    XML_PARSE_NOWARNING)
 
 #define BIT(id) (UINT64_C(1) << (id))
+
+_Static_assert(E_LAST <= 64, "element ids index a uint64_t mask");
+
+/* how an element is handled */
+enum kind { K_LEAF, K_BLOCK, K_MULTI_LEAF, K_MULTI_BLOCK, K_IGNORE };
+/* which "seen" mask detects a duplicate */
+enum scope { S_HDR, S_REC, S_SUB };
+
+struct rule {
+	enum el parent;
+	const char *name;
+	enum el id;
+	enum kind kind;
+	enum scope scope;
+};
+
+/* The number of element rules (RULES); under 256, as first[] and last[] index them. */
+#define N_RULES 51
+
+enum { NOT_BEGUN, BEGUN_RECORDS, BEGUN_SKIP };
+
+struct parse {
+	const struct report_hints *hints;
+	const struct report_sink *sink;
+	struct errbuf *e;
+	enum refusal why;
+	bool sink_failed, root_closed, stopped;
+	xmlParserCtxtPtr ctxt;
+	struct xml_feed feed;
+	struct agg_report rep;
+	struct agg_record rec;
+	struct arena hdr, recs;        /* strings of the header, of the current record */
+	const xmlChar *names[N_RULES]; /* RULES' names in the parser's dictionary */
+	const xmlChar *feedback, *ns2; /* "feedback" and NS_DMARC2 there */
+	unsigned char first[E_LAST], last[E_LAST]; /* each parent's rules (none: first > last) */
+	enum el stack[BOUND_XML_DEPTH + 1];
+	int depth;                  /* elements open */
+	int skip_depth, leaf_depth; /* -1 when not skipping / not in a leaf */
+	char *text;                 /* text of the current leaf, BOUND_XML_TEXT */
+	size_t text_len;
+	bool text_trunc, in_record, is_rfc9990_ns, reason_nonempty;
+	uint64_t seen[3];                /* per scope: single elements already met */
+	uint64_t present;                /* every element met, for the dialect */
+	struct report_leaf_hdr leaf_hdr; /* header texts outside the report model */
+	int begun;
+	uint64_t n_records;     /* <record> elements, dropped ones included */
+	int xml_code, xml_line; /* first libxml2 error */
+	char xml_msg[256];
+};
 
 /* Grouped by parent, which keeps find_rule's scan of one parent's rules short. */
 static const struct rule RULES[] = {
@@ -154,12 +205,12 @@ report_begin(struct parse *p)
 	int rc;
 
 	header_dialect(p);
-	if (norm_header(&p->hdr, &p->rep, p->begin_raw, p->end_raw,
+	if (report_hdr_complete(&p->hdr, &p->rep, p->leaf_hdr.begin_raw, p->leaf_hdr.end_raw,
 	        (p->present & BIT(E_POLICY)) != 0, p->hints, &p->why, p->e) == -1)
 		return -1;
 	if (p->feed.repaired)
 		p->rep.flags |= W_XML_REPAIRED;
-	p->rep.errors = p->errors != NULL ? p->errors->str : NULL;
+	p->rep.errors = p->leaf_hdr.errors != NULL ? p->leaf_hdr.errors->str : NULL;
 	if ((rc = p->sink->begin(p->sink->ctx, &p->rep, p->e)) == -1) {
 		p->sink_failed = true;
 		return -1;
@@ -394,6 +445,7 @@ static int
 element_end(struct parse *p, int depth)
 {
 	enum el id;
+	size_t len;
 
 	if (p->skip_depth >= 0) {
 		if (depth == p->skip_depth)
@@ -405,10 +457,17 @@ element_end(struct parse *p, int depth)
 		p->leaf_depth = -1;
 		if (p->text_trunc)
 			*flags_here(p) |= W_TEXT_TRUNCATED;
-		if (p->in_record)
-			report_record_leaf(p, id, p->text, p->text_len);
-		else
-			report_header_leaf(p, id, p->text, p->text_len);
+		if (!p->in_record) {
+			report_leaf_header(&p->rep, &p->leaf_hdr, &p->hdr, id, p->text,
+			    p->text_len);
+			return 0;
+		}
+		report_leaf_record(&p->rec, p->rep.dialect, &p->recs, id, p->text, p->text_len);
+		/* a <reason> with no text in its type or comment is not counted */
+		if (id == E_RTYPE || id == E_RCOMMENT) {
+			norm_trim(p->text, p->text_len, &len);
+			p->reason_nonempty |= len > 0;
+		}
 		return 0;
 	}
 	switch (id) {
@@ -743,8 +802,8 @@ report_xml_parse(const struct byte_reader *rd, const struct report_hints *hints,
 	xml_feed_free(&p->feed);
 	arena_free(&p->recs);
 	arena_free(&p->hdr);
-	if (p->errors != NULL)
-		g_string_free(p->errors, TRUE);
+	if (p->leaf_hdr.errors != NULL)
+		g_string_free(p->leaf_hdr.errors, TRUE);
 	g_free(p->text);
 	g_free(p);
 	return rc;

@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#include "reader.h"
+#include "byte_reader.h"
 #include "report.h"
 
 /* Facts from around the document, used only as fallbacks (FORMATS.md "The header's fallbacks"). */

@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "bounds.h"
-#include "reader.h"
+#include "byte_reader.h"
 
 struct unpack;
 

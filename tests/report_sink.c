@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "flags.h"
+#include "mem_reader.h"
 #include "report_xml.h"
 #include "testutil.h"
+#include "utf8_repair.h"
 
 static char *
 dup_or_null(const char *s)

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "reader.h"
+#include "byte_reader.h"
 #include "refusal.h"
 #include "report.h"
 

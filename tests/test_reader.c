@@ -5,8 +5,10 @@
 #include <openssl/evp.h>
 #include <stdio.h>
 
-#include "ingest_int.h"
-#include "reader.h"
+#include "canon.h"
+#include "mem_reader.h"
+#include "utf8_repair.h"
+#include "xml_feed.h"
 
 /* A reader that hands out at most step bytes per call from inner. */
 struct trickle {

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "flags.h"
+#include "mem_reader.h"
 #include "report_sink.h"
 #include "report_xml.h"
 #include "testutil.h"

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "flags.h"
+#include "mem_reader.h"
 #include "report_sink.h"
 #include "report_xml.h"
 #include "testutil.h"

@@ -3,6 +3,7 @@
 #include <stdint.h>
 
 #include "fuzz_sinks.h"
+#include "mem_reader.h"
 #include "report_xml.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
