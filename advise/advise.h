@@ -8,7 +8,7 @@
  * DMARC record to publish.
  *
  * The advisor computes; it never reads the database. Its caller feeds it
- * (web/advice.c does so from the store): the user's confirmed sources, the
+ * (advice/advice.c does so from the store): the user's confirmed sources, the
  * policy each report saw, the messages and reporters of each day, then
  * every record of the window one attributed day at a time; advisor_finish
  * then produces a struct advice. Memory is bounded by ADVISE_GROUPS_MAX
