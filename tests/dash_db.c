@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "tu_table.h"
 
 /* The column col of every row, joined by "|". */
 char *

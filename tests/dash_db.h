@@ -13,6 +13,7 @@
 #include "store.h"
 #include "store_dash.h"
 #include "testutil.h"
+#include "tu_table.h"
 
 #define DAY0 INT64_C(1704067200) /* 2024-01-01T00:00:00Z */
 #define DAY (INT64_C(86400))

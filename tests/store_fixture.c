@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "tu_table.h"
 
 char *
 ts_db_path(void)

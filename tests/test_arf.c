@@ -683,7 +683,9 @@ Test(arf, header_block_bounds)
 /*
  * Found by fuzz_extract: a plaintext report over the text cap whose sample
  * starts near the end read past the copied text. The sample must stay
- * inside it and be bounded.
+ * inside it and be bounded. The fixture is the smallest such mail: a
+ * text/plain report of 128 KiB + 12 bytes (the cap is 128 KiB) whose
+ * header copy starts 64 bytes before the cap, where it is cut.
  */
 Test(arf, regress_plaintext_sample_past_a_truncated_text)
 {
@@ -691,6 +693,11 @@ Test(arf, regress_plaintext_sample_past_a_truncated_text)
 	    parse_path(tu_fixture("regress/regress-plaintext-truncated-sample.eml"));
 
 	cr_expect_eq(f->format, FAILURE_FORMAT_PLAINTEXT);
-	cr_expect(f->sample_headers == NULL || strlen(f->sample_headers) <= BOUND_FAILURE_SAMPLE);
+	cr_expect_str_eq(f->reported_domain, "example.com");
+	cr_assert_not_null(f->sample_headers);
+	cr_expect(strncmp(f->sample_headers, "From: <spoof@example.com>\nSubject: sss", 38) == 0,
+	    "%s", f->sample_headers);
+	cr_expect_leq(strlen(f->sample_headers), 64u, "%s", f->sample_headers);
+	cr_expect(f->flags & W_TEXT_TRUNCATED);
 	failure_free(f);
 }

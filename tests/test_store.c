@@ -17,6 +17,7 @@
 #include "store.h"
 #include "store_fixture.h"
 #include "testutil.h"
+#include "tu_table.h"
 
 /* ---- opening and migrations ---- */
 

@@ -17,6 +17,7 @@
 #include "store_dash.h"
 #include "dash_db.h"
 #include "testutil.h"
+#include "tu_table.h"
 
 /* ---- dash_source_range ---- */
 

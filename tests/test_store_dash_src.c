@@ -16,6 +16,7 @@
 #include "store_dash.h"
 #include "dash_db.h"
 #include "testutil.h"
+#include "tu_table.h"
 
 /* ---- sources ---- */
 

@@ -8,6 +8,8 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -515,20 +517,39 @@ Test(server, basic_auth)
 	free(dir);
 }
 
-/* Failed logins from one address: after THROTTLE_FREE_FAILURES, a 429 until the block ends. */
+/* The login throttle's clock in a test: the milliseconds the test sets, read by the workers. */
+static int64_t
+test_clock(void *arg)
+{
+	return atomic_load((_Atomic int64_t *)arg);
+}
+
+/*
+ * Failed logins from one address: after THROTTLE_FREE_FAILURES, a 429 until the block ends.
+ * The server's clock is the test's: the block ends when the test moves it, not after a wait.
+ */
 Test(server, failed_logins_are_throttled)
 {
 	static const char wrong[] = "Authorization: Basic YWRtaW46d3Jvbmc=\r\n"; /* admin:wrong */
 	static const char right[] =
 	    "Authorization: Basic YWRtaW46b3BlbiBzZXNhbWU=\r\n"; /* admin:open sesame */
 	char *dir = wc_make_db(), hash[AUTH_HASH_MAX];
+	_Atomic int64_t now = 1000000;
+	struct web_options o = { .listen = "127.0.0.1:0",
+		.base_path = "",
+		.auth_user = "admin",
+		.auth_hash = hash,
+		.threads = 2,
+		.clock_ms = test_clock,
+		.clock_arg = &now };
 	struct web_server *w;
 	struct errbuf e;
 	struct wc_answer r;
 	int i;
 
 	cr_assert_eq(auth_hash_password("open sesame", hash, sizeof hash, &e), 0);
-	w = wc_start(wc_db_path(dir), "", "admin", hash);
+	o.db_path = wc_db_path(dir);
+	cr_assert_eq(web_server_start(&o, &w, &e), 0, "%s", e.msg);
 	for (i = 0; i <= THROTTLE_FREE_FAILURES; i++) {
 		wc_get(web_server_port(w), "GET", "/api/v1/reporters", wrong, &r);
 		cr_expect_eq(r.status, 401, "failure %d", i + 1);
@@ -544,7 +565,13 @@ Test(server, failed_logins_are_throttled)
 	wc_get(web_server_port(w), "GET", "/api/v1/reporters", NULL, &r);
 	cr_expect_eq(r.status, 401);
 	free(r.raw);
-	usleep(1200 * 1000);
+	/* 1 ms before the block's end: still blocked; at its end, the password is checked. */
+	atomic_fetch_add(&now, 999);
+	wc_get(web_server_port(w), "GET", "/api/v1/reporters", right, &r);
+	cr_expect_eq(r.status, 429, "the block lasts 1 s of the server's clock");
+	cr_expect_str_eq(wc_header(&r, "Retry-After"), "1");
+	free(r.raw);
+	atomic_fetch_add(&now, 1);
 	wc_get(web_server_port(w), "GET", "/api/v1/reporters", right, &r);
 	cr_expect_eq(r.status, 200, "the block is over");
 	free(r.raw);

@@ -14,13 +14,29 @@
 struct login {
 	char *user, *hash;
 	struct throttle *throttle;
+	int64_t (*clock_ms)(void *clock_arg);
+	void *clock_arg;
 };
 
+static int64_t
+monotonic_ms(void *unused)
+{
+	struct timespec ts;
+
+	(void)unused;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 struct login *
-login_new(const char *user, const char *hash)
+login_new(const char *user, const char *hash, int64_t (*clock_ms)(void *clock_arg), void *clock_arg)
 {
 	struct login *l = calloc(1, sizeof *l);
 
+	if (l != NULL) {
+		l->clock_ms = clock_ms != NULL ? clock_ms : monotonic_ms;
+		l->clock_arg = clock_arg;
+	}
 	if (l == NULL || (l->user = strdup(user)) == NULL || (l->hash = strdup(hash)) == NULL ||
 	    (l->throttle = throttle_new()) == NULL) {
 		login_free(l);
@@ -40,15 +56,6 @@ login_free(struct login *l)
 		explicit_bzero(l->hash, strlen(l->hash));
 	free(l->hash);
 	free(l);
-}
-
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Whole seconds, rounded up. */
@@ -77,7 +84,7 @@ login_check(struct login *l, struct MHD_Connection *c, int64_t *retry_s)
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *addr = ci != NULL ? ci->client_addr : NULL;
-	int64_t now = monotonic_ms(), wait, block;
+	int64_t now = l->clock_ms(l->clock_arg), wait, block;
 	char *user, *pass = NULL;
 	enum login_result rc = LOGIN_REFUSED;
 

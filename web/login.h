@@ -17,8 +17,13 @@ enum login_result {
 	LOGIN_THROTTLED /* the address failed too often lately: 429 */
 };
 
-/* For user and hash (both copied; checked by the caller). NULL when out of memory. */
-struct login *login_new(const char *user, const char *hash);
+/*
+ * For user and hash (both copied; checked by the caller), timed by clock_ms(clock_arg)
+ * (monotonic milliseconds), or by CLOCK_MONOTONIC when clock_ms is NULL.
+ * NULL when out of memory.
+ */
+struct login *login_new(const char *user, const char *hash, int64_t (*clock_ms)(void *clock_arg),
+    void *clock_arg);
 
 /* Wipes the hash; NULL is a no-op. */
 void login_free(struct login *l);

@@ -507,7 +507,8 @@ check_options(const struct web_options *o, struct web_server *w, struct listener
 		    listen_text);
 		return -1;
 	}
-	if (auth && (w->login = login_new(o->auth_user, o->auth_hash)) == NULL) {
+	if (auth &&
+	    (w->login = login_new(o->auth_user, o->auth_hash, o->clock_ms, o->clock_arg)) == NULL) {
 		errbuf_set(e, "out of memory");
 		return -1;
 	}

@@ -11,6 +11,7 @@
 #define DMARCD_SERVER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "advise.h"
 #include "errbuf.h"
@@ -35,6 +36,13 @@ struct web_options {
 	unsigned threads;                   /* worker threads, 0 for the default */
 	const struct advise_config *advise; /* the advisor's thresholds, NULL for the defaults;
 	                                       its strings must outlive the server */
+	/*
+	 * The monotonic clock, in milliseconds, that times failed logins
+	 * (throttle.h), called from the worker threads with clock_arg; NULL for
+	 * CLOCK_MONOTONIC. Tests drive it to end a block without waiting.
+	 */
+	int64_t (*clock_ms)(void *clock_arg);
+	void *clock_arg;
 };
 
 struct web_server;
