@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <libpsl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,27 +425,23 @@ struct evidence {
 };
 
 /*
- * The registrable part of a domain, as a suffix of it, without a public
- * suffix list: its last two labels, or three when those look like a
- * country's second level ("co.uk", "com.au"). mail65.suw43.mcdlv.net and
- * bounce.mcdlv.net are one service: mcdlv.net.
+ * The registrable part of a domain, as a suffix of it, by the Public
+ * Suffix List (libpsl's built-in copy: no file or network read, the same
+ * answer on every run): mail65.suw43.mcdlv.net and bounce.mcdlv.net are
+ * one service, mcdlv.net; em.abc.io and bounce.abc.io are abc.io;
+ * a.github.io and b.github.io are two owners. A public suffix itself, an
+ * address literal or a name the list cannot place is its own identity.
  */
 static const char *
 org_suffix(const char *d)
 {
-	const char *label[3] = { NULL, NULL, NULL };
-	size_t n = strlen(d), i;
-	int found = 0;
+	unsigned char addr[16];
+	const char *r;
 
-	for (i = n; i > 0 && found < 3; i--)
-		if (d[i - 1] == '.')
-			label[found++] = d + i;
-	if (found < 2)
+	if (inet_pton(AF_INET, d, addr) == 1 || inet_pton(AF_INET6, d, addr) == 1)
 		return d;
-	/* label[0] the TLD, label[1] the second level, label[2] the third */
-	if (strlen(label[0]) == 2 && (size_t)(label[0] - label[1]) - 1 <= 3)
-		return found == 3 ? label[2] : d;
-	return label[1];
+	r = psl_registrable_domain(psl_builtin(), d);
+	return r != NULL ? r : d;
 }
 
 static bool

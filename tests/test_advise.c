@@ -500,6 +500,38 @@ Test(advise, a_service_is_named_by_its_registrable_domain)
 	advice_free(&out);
 }
 
+/* The Public Suffix List, not a count of labels: what "the last two labels" got wrong. */
+Test(advise, services_are_grouped_by_the_public_suffix_list)
+{
+	const struct rec a1 = { "198.51.100.7", 40, false, false, NULL, NULL, NULL, "em.abc.io",
+		"pass", NULL, NULL };
+	const struct rec a2 = { "198.51.101.8", 40, false, false, NULL, NULL, NULL, "bounce.abc.io",
+		"pass", NULL, NULL };
+	const struct rec b1 = { "203.0.113.7", 30, false, false, NULL, "mail.gmx.de", "pass",
+		DOMAIN, "fail", NULL, NULL };
+	const struct rec b2 = { "203.0.114.7", 30, false, false, NULL, "mout.gmx.de", "pass",
+		DOMAIN, "fail", NULL, NULL };
+	const struct rec c1 = { "192.0.2.50", 25, false, false, NULL, "one.github.io", "pass",
+		DOMAIN, "fail", NULL, NULL };
+	const struct rec c2 = { "192.0.2.51", 25, false, false, NULL, "two.github.io", "pass",
+		DOMAIN, "fail", NULL, NULL };
+	const struct rec *recs[] = { &own, &a1, &a2, &b1, &b2, &c1, &c2 };
+	struct advisor *a = scenario(POLICY_NONE, 45, 4, recs, 7, NULL);
+	struct advice out;
+	const struct advise_sender *s;
+
+	finish(a, &out);
+	s = sender(&out, "abc.io (");
+	cr_assert_str_eq(s->identity, "abc.io", "em.abc.io and bounce.abc.io are one service");
+	cr_assert_eq(s->n_networks, 2);
+	s = sender(&out, "gmx.de (");
+	cr_assert_str_eq(s->identity, "gmx.de", "mail.gmx.de and mout.gmx.de are one service");
+	cr_assert_eq(s->n_networks, 2);
+	cr_assert_neq(sender(&out, "one.github.io ("), sender(&out, "two.github.io ("),
+	    "github.io is a public suffix: two owners, two senders");
+	advice_free(&out);
+}
+
 /* RFC 7489 reports say pct=50, RFC 9990 ones testing=n without pct: one partial policy. */
 Test(advise, reports_of_both_kinds_describe_one_policy)
 {
