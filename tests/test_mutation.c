@@ -23,6 +23,7 @@
 
 #include "bounds.h"
 #include "mutation_docs.h"
+#include "num.h"
 #include "testutil.h"
 
 #define HUGE_LEN (10u * 1024 * 1024) /* "10 MB of text" */
@@ -46,7 +47,7 @@ struct seen {
 	bool logged; /* has a row in the input table */
 	char status[16];
 	char code[32];
-	long reason_len;
+	uint64_t reason_len;
 	bool exported; /* its report (or failure) is in the export */
 	long long records, messages, incidents;
 	char flags[512], dialect[16], source_ip[64], domain[64];
@@ -350,7 +351,8 @@ read_input_log(struct run *r, const char *db)
 		sn->logged = true;
 		snprintf(sn->status, sizeof sn->status, "%s", fields[1]);
 		snprintf(sn->code, sizeof sn->code, "%s", fields[2]);
-		sn->reason_len = atol(fields[3]);
+		cr_assert_eq(num_parse(fields[3], UINT64_MAX, &sn->reason_len), 0,
+		    "reason length of %s: %s", name, fields[3]);
 	}
 	free(out);
 }
@@ -519,7 +521,7 @@ check_mutated(const struct run *r, size_t k, const char *what, size_t *n_stored)
 	    sn->status);
 	if (refused)
 		cr_expect(is_code(sn->code) && sn->reason_len > 0,
-		    "%s: refused without a code and a reason ('%s', %ld)", what, sn->code,
+		    "%s: refused without a code and a reason ('%s', %" PRIu64 ")", what, sn->code,
 		    sn->reason_len);
 	else
 		cr_expect_str_eq(sn->code, "", "%s: stored with a code", what);

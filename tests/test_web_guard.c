@@ -342,16 +342,11 @@ static struct web_server *
 start_named(const char *db, const char *names, const char *user, const char *hash)
 {
 	struct web_options o = { .db_path = db,
-		.listen = "127.0.0.1:0",
 		.server_name = names,
 		.auth_user = user,
-		.auth_hash = hash,
-		.threads = 2 };
-	struct web_server *w;
-	struct errbuf e;
+		.auth_hash = hash };
 
-	cr_assert_eq(web_server_start(&o, &w, &e), 0, "%s", e.msg);
-	return w;
+	return wc_start_options(o);
 }
 
 /*

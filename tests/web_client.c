@@ -71,20 +71,27 @@ wc_db_path(const char *dir)
 }
 
 struct web_server *
-wc_start(const char *db, const char *base, const char *user, const char *hash)
+wc_start_options(struct web_options o)
 {
-	struct web_options o = { .db_path = db,
-		.listen = "127.0.0.1:0",
-		.base_path = base,
-		.auth_user = user,
-		.auth_hash = hash,
-		.threads = 2 };
 	struct web_server *w;
 	struct errbuf e;
 
+	o.listen = "127.0.0.1:0";
+	o.threads = 2;
 	cr_assert_eq(web_server_start(&o, &w, &e), 0, "%s", e.msg);
 	cr_assert_neq(web_server_port(w), 0u);
 	return w;
+}
+
+struct web_server *
+wc_start(const char *db, const char *base, const char *user, const char *hash)
+{
+	struct web_options o = { .db_path = db,
+		.base_path = base,
+		.auth_user = user,
+		.auth_hash = hash };
+
+	return wc_start_options(o);
 }
 
 void

@@ -31,6 +31,9 @@ char *wc_db_path(const char *dir);
 /* A server on 127.0.0.1:0 with two threads over db; aborts the test when it cannot start. */
 struct web_server *wc_start(const char *db, const char *base, const char *user, const char *hash);
 
+/* Starts a server with o on a free loopback port (o.listen and o.threads are set here). */
+struct web_server *wc_start_options(struct web_options o);
+
 /* Sends request (a whole request head) to 127.0.0.1:port and reads the answer to EOF. */
 void wc_send(unsigned port, const char *request, struct wc_answer *r);
 
