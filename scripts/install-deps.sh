@@ -6,7 +6,9 @@ set -euo pipefail
 packages=(
 	build-essential cmake pkg-config python3
 	zlib1g-dev libssl-dev libxml2-dev libarchive-dev libsqlite3-dev libgmime-3.0-dev
-	libpsl-dev # organisational domains by the Public Suffix List (advise/)
+	libpsl-dev # organisational domains by the Public Suffix List (advise/, enrich/)
+	libc-ares-dev libmaxminddb-dev # reverse DNS, network owner and country (enrich/)
+	nsd # the reverse-DNS tests' authoritative server
 	sqlite3 # the tests read the ingest log with the sqlite3 shell
 	libmicrohttpd-dev libcurl4-openssl-dev libcriterion-dev
 	libcrypt-dev chromium nodejs $(command -v npm >/dev/null || echo npm) # npm: unless nodejs ships it
