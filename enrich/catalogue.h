@@ -62,11 +62,11 @@ uint64_t catalogue_hash(const struct catalogue *c);
 
 /* What is known of a source (NULL / 0 / empty when unknown). */
 struct catalogue_facts {
-	const char *ptr;         /* a forward-confirmed PTR name */
+	const char *ptr; /* a forward-confirmed PTR name */
 	uint32_t asn;
 	const char *const *dkim; /* d= domains of DKIM signatures that passed */
 	size_t ndkim;
-	const char *const *spf;  /* envelope domains whose SPF check passed */
+	const char *const *spf; /* envelope domains whose SPF check passed */
 	size_t nspf;
 };
 

@@ -16,9 +16,9 @@
 #define GEO_ORG_MAX 128
 
 struct geo_answer {
-	uint32_t asn;              /* 0 when unknown */
-	char as_org[GEO_ORG_MAX];  /* "" when unknown; printable UTF-8, truncated */
-	char country[3];           /* ISO 3166-1 alpha-2, upper case; "" when unknown */
+	uint32_t asn;             /* 0 when unknown */
+	char as_org[GEO_ORG_MAX]; /* "" when unknown; printable UTF-8, truncated */
+	char country[3];          /* ISO 3166-1 alpha-2, upper case; "" when unknown */
 };
 
 struct geo;
