@@ -287,6 +287,14 @@ fail:
 }
 
 int
+store_prepare(struct store *st, const char *sql, sqlite3_stmt **s, struct errbuf *e)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+		return store_fail(st, "preparing a statement", e);
+	return 0;
+}
+
+int
 store_exec(struct store *st, const char *sql, const char *what, struct errbuf *e)
 {
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)

@@ -15,20 +15,12 @@
 /* Room for one record's copied strings: domains, results, reasons. */
 #define RECORD_TEXT (ADVISE_AUTH_MAX * 2 * 320 + ADVISE_REASONS_MAX * 64 + 1024)
 
-static int
-prepare(struct store *st, const char *sql, sqlite3_stmt **s, struct errbuf *e)
-{
-	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
-		return store_fail(st, "preparing an advisor statement", e);
-	return 0;
-}
-
 /* Prepares sql with ?1 the domain (NULL: every domain, where sql allows it), ?2..?3 the days. */
 static int
 prepare_window(struct store *st, const char *sql, const char *domain, int64_t from, int64_t to,
     sqlite3_stmt **s, struct errbuf *e)
 {
-	if (prepare(st, sql, s, e) == -1)
+	if (store_prepare(st, sql, s, e) == -1)
 		return -1;
 	store_bind_text(*s, 1, domain);
 	sqlite3_bind_int64(*s, 2, from);
@@ -67,7 +59,7 @@ put_known(struct store *st, const char *domain, const struct known_source *k,
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (prepare(st,
+	if (store_prepare(st,
 	        "INSERT INTO known_source (policy_domain, kind, value, status, label,"
 	        " origin, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
 	        " ON CONFLICT (policy_domain, kind, value) DO UPDATE SET status = excluded.status,"
@@ -103,7 +95,7 @@ store_known_forget(struct store *st, const char *domain, enum known_kind kind, c
 	int rc;
 
 	if (store_writable(st, e) == -1 ||
-	    prepare(st,
+	    store_prepare(st,
 	        "DELETE FROM known_source"
 	        " WHERE policy_domain = ?1 AND kind = ?2 AND value = ?3",
 	        &s, e) == -1)
@@ -146,7 +138,7 @@ store_known_each(struct store *st, const char *domain,
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (prepare(st,
+	if (store_prepare(st,
 	        "SELECT id, policy_domain, kind, value, status, label, origin"
 	        " FROM known_source WHERE ?1 IS NULL OR policy_domain = ?1"
 	        " ORDER BY policy_domain, kind, value",
@@ -180,7 +172,7 @@ store_advise_domain_set(struct store *st, const char *domain, const char *record
 	int rc;
 
 	if (store_writable(st, e) == -1 ||
-	    prepare(st,
+	    store_prepare(st,
 	        "INSERT INTO advise_domain"
 	        " (policy_domain, record, no_mailing_lists) VALUES (?1, nullif(?2, ''), coalesce(?3, 0))"
 	        " ON CONFLICT (policy_domain) DO UPDATE SET"
@@ -206,7 +198,7 @@ store_advise_domain_get(struct store *st, const char *domain, char **record, boo
 
 	*record = NULL;
 	*no_mailing_lists = false;
-	if (prepare(st,
+	if (store_prepare(st,
 	        "SELECT record, no_mailing_lists FROM advise_domain"
 	        " WHERE policy_domain = ?1",
 	        &s, e) == -1)
@@ -233,7 +225,8 @@ store_advise_domains(struct store *st, int (*fn)(void *ctx, const char *domain),
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (prepare(st, "SELECT DISTINCT policy_domain FROM rollup_day ORDER BY policy_domain", &s,
+	if (store_prepare(st,
+	        "SELECT DISTINCT policy_domain FROM rollup_day ORDER BY policy_domain", &s,
 	        e) == -1)
 		return -1;
 	while ((rc = store_step(st, s, "listing domains", e)) == SQLITE_ROW)
@@ -253,7 +246,8 @@ store_advise_last_day(struct store *st, const char *domain, int64_t *day, bool *
 	int rc;
 
 	*found = false;
-	if (prepare(st, "SELECT max(day) FROM rollup_day WHERE policy_domain = ?1", &s, e) == -1)
+	if (store_prepare(st, "SELECT max(day) FROM rollup_day WHERE policy_domain = ?1", &s, e) ==
+	    -1)
 		return -1;
 	store_bind_text(s, 1, domain);
 	rc = store_step(st, s, "reading a domain's last day", e);
@@ -548,7 +542,7 @@ store_advise_records(struct store *st, const char *domain, int64_t from, int64_t
 		return -1;
 	}
 	for (i = 0; i < RS_COUNT_STMTS; i++)
-		if (prepare(st, record_sql[i], &q[i], e) == -1)
+		if (store_prepare(st, record_sql[i], &q[i], e) == -1)
 			goto done;
 	store_bind_text(q[RS_MAIN], 1, domain);
 	sqlite3_bind_int64(q[RS_MAIN], 2, from);
@@ -584,8 +578,8 @@ store_advise_first_day(struct store *st, const char *domain, const uint8_t net[1
 
 	if (prefix != 120 && prefix != 48)
 		return -1;
-	if (prepare(st, "SELECT first_day FROM source WHERE policy_domain = ?1 AND ip = ?2", &s,
-	        &e) == -1)
+	if (store_prepare(st, "SELECT first_day FROM source WHERE policy_domain = ?1 AND ip = ?2",
+	        &s, &e) == -1)
 		return -1;
 	store_bind_text(s, 1, domain);
 	sqlite3_bind_blob(s, 2, net, 16, SQLITE_STATIC);
@@ -638,8 +632,9 @@ store_suspect_accept(struct store *st, int64_t id, bool *found, struct errbuf *e
 	int rc;
 
 	*found = false;
-	if (prepare(st, "UPDATE report SET suspect = NULL WHERE id = ?1 AND suspect IS NOT NULL",
-	        &s, e) == -1)
+	if (store_prepare(st,
+	        "UPDATE report SET suspect = NULL WHERE id = ?1 AND suspect IS NOT NULL", &s,
+	        e) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
 	rc = store_step(st, s, "accepting a suspect report", e);

@@ -11,15 +11,13 @@
 #define IMAP_COMMIT "RELEASE imap"
 #define IMAP_ROLLBACK "ROLLBACK TO imap; RELEASE imap"
 
-/* Statements here run once per mail or per poll: prepared on use. */
+/* Statements here run once per mail or per poll, on a writer: prepared on use. */
 static int
 prepare(struct store *st, const char *sql, sqlite3_stmt **s, struct errbuf *e)
 {
 	if (store_writable(st, e) == -1)
 		return -1;
-	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
-		return store_fail(st, "preparing an IMAP statement", e);
-	return 0;
+	return store_prepare(st, sql, s, e);
 }
 
 /* Runs a prepared statement to completion, then finalizes it (*s becomes NULL). */

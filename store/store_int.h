@@ -174,6 +174,12 @@ int store_fail(struct store *st, const char *what, struct errbuf *e);
 /* Steps s once; returns SQLITE_ROW or SQLITE_DONE, or -1 (s reset, e set). */
 int store_step(struct store *st, sqlite3_stmt *s, const char *what, struct errbuf *e);
 
+/*
+ * Prepares sql (constant text) for a statement that runs once, which the
+ * caller finalizes; *s is NULL on failure. 0 or -1 (e).
+ */
+int store_prepare(struct store *st, const char *sql, sqlite3_stmt **s, struct errbuf *e);
+
 /* Runs sql (constant text, no parameters); a failure is "store: what: ...". 0 or -1 (e). */
 int store_exec(struct store *st, const char *sql, const char *what, struct errbuf *e);
 

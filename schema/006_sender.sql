@@ -1,0 +1,69 @@
+-- 006_sender: what is known of each source address, so that a source is
+-- shown as a sender (a host name, a network owner, a country, a known
+-- service) and not only as an address (FORMATS.md "Naming a source").
+--
+-- sender: one row per address of the heavy networks (table source: the
+-- /24 or /48 networks with 10 messages or more), the addresses worth a
+-- DNS query; the spoofed addresses with a message or two stay unnamed.
+-- ip is the 16-byte form, net its network as in source.ip.
+--   ptr, dns_status: the reverse DNS answer ('confirmed' when the PTR
+--   name's A/AAAA records contain the address, 'mismatch', 'none',
+--   'bad_name' (ptr holds the name escaped), 'servfail', 'timeout');
+--   NULL until asked. dns_expires: when to ask again (the answer's TTL,
+--   clamped).
+--   asn, as_org, country: from the configured .mmdb databases, NULL when
+--   unknown; geo_built is the databases' build time they came from.
+--   service: the catalogue key the address matched, NULL when none;
+--   evidence ('dkim', 'ptr', 'spf', 'asn') and evidence_value say what
+--   matched; match_hash is the catalogue's hash at the time.
+CREATE TABLE sender (
+	ip             BLOB    PRIMARY KEY CHECK (length(ip) = 16),
+	net            BLOB    NOT NULL,
+	ptr            TEXT,
+	dns_status     TEXT    CHECK (dns_status IN ('confirmed', 'mismatch', 'none', 'bad_name',
+	    'servfail', 'timeout')),
+	dns_checked    INTEGER,
+	dns_expires    INTEGER,
+	asn            INTEGER,
+	as_org         TEXT,
+	country        TEXT,
+	geo_built      INTEGER,
+	service        TEXT,
+	evidence       TEXT    CHECK (evidence IN ('dkim', 'ptr', 'spf', 'asn')),
+	evidence_value TEXT,
+	match_hash     INTEGER
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX sender_net ON sender(net);
+CREATE INDEX sender_service ON sender(service) WHERE service IS NOT NULL;
+CREATE INDEX sender_asn ON sender(asn) WHERE asn IS NOT NULL;
+CREATE INDEX sender_country ON sender(country) WHERE country IS NOT NULL;
+
+-- The domains an address signed or sent for with a passing result: d= of
+-- a DKIM signature that passed, the envelope (mfrom) domain of an SPF
+-- check that passed. The catalogue recognises services by them. At most
+-- SENDER_DOMAINS_MAX (store_sender.h) per address and kind.
+CREATE TABLE sender_domain (
+	ip     BLOB NOT NULL,
+	kind   TEXT NOT NULL CHECK (kind IN ('dkim', 'spf')),
+	domain TEXT NOT NULL,
+	PRIMARY KEY (ip, kind, domain)
+) STRICT, WITHOUT ROWID;
+
+-- The services of the catalogue as the enricher last loaded it (the
+-- built-in data/services.conf and the config file's [service] sections):
+-- what the dashboard, the exports and the advisor show for sender.service.
+CREATE TABLE service (
+	key      TEXT PRIMARY KEY,
+	name     TEXT NOT NULL,
+	category TEXT NOT NULL,
+	fix      TEXT NOT NULL,
+	doc      TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- The enricher's progress: the last record whose domains it has read.
+CREATE TABLE enrich_state (
+	id           INTEGER PRIMARY KEY CHECK (id = 1),
+	record_after INTEGER NOT NULL
+) STRICT;
+INSERT INTO enrich_state (id, record_after) VALUES (1, 0);

@@ -1,0 +1,363 @@
+/* store: what is known of each source address (store_sender.h). */
+#include "store_sender.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store_int.h"
+
+/* The statements are laid out by hand, a clause per line. */
+/* clang-format off */
+#define SENDER_COLS \
+	"ip, coalesce(ptr, ''), coalesce(dns_status, ''), coalesce(dns_checked, 0)," \
+	" coalesce(dns_expires, 0), coalesce(asn, 0), coalesce(as_org, ''), coalesce(country, '')," \
+	" coalesce(geo_built, 0), coalesce(service, ''), coalesce(evidence, '')," \
+	" coalesce(evidence_value, ''), coalesce(match_hash, 0)"
+#define DUE_WHERE \
+	" WHERE (?2 OR dns_expires IS NULL OR dns_expires <= ?3 OR geo_built IS NOT ?4" \
+	" OR match_hash IS NOT ?5)"
+
+static const char sql_scan[] =
+	"SELECT id, ip,"
+	" CASE WHEN dkim_result = 'pass' THEN dkim_domain END,"
+	" CASE WHEN spf_result = 'pass' AND coalesce(spf_scope, 'mfrom') = 'mfrom'"
+	"  THEN spf_domain END,"
+	" n_dkim, n_spf"
+	" FROM record WHERE id > ?1 ORDER BY id LIMIT ?2";
+static const char sql_scan_dkim[] =
+	"SELECT domain FROM record_dkim_more WHERE record_id = ?1 AND result = 'pass'";
+static const char sql_scan_spf[] =
+	"SELECT domain FROM record_spf_more WHERE record_id = ?1 AND result = 'pass'"
+	" AND coalesce(scope, 'mfrom') = 'mfrom'";
+static const char sql_domain_put[] =
+	"INSERT OR IGNORE INTO sender_domain (ip, kind, domain)"
+	" SELECT ?1, ?2, lower(?3)"
+	" WHERE (SELECT count(*) FROM sender_domain WHERE ip = ?1 AND kind = ?2) < ?4";
+static const char sql_discover[] =
+	"INSERT OR IGNORE INTO sender (ip, net)"
+	" SELECT DISTINCT r.ip, n.ip FROM source n"
+	" JOIN rollup r ON r.policy_domain = n.policy_domain"
+	"  AND r.ip BETWEEN n.ip AND dmarcd_net_end(n.ip)"
+	" WHERE length(n.ip) = 16"
+	"  AND NOT EXISTS (SELECT 1 FROM sender s WHERE s.ip = r.ip)";
+static const char sql_due[] =
+	"SELECT " SENDER_COLS " FROM sender"
+	DUE_WHERE
+	" AND ip > ?1 ORDER BY ip LIMIT ?6";
+static const char sql_due_count[] =
+	"SELECT count(*) FROM sender"
+	DUE_WHERE;
+static const char sql_put[] =
+	"UPDATE sender SET ptr = nullif(?2, ''), dns_status = nullif(?3, ''),"
+	" dns_checked = nullif(?4, 0), dns_expires = nullif(?5, 0), asn = nullif(?6, 0),"
+	" as_org = nullif(?7, ''), country = nullif(?8, ''), geo_built = ?9,"
+	" service = nullif(?10, ''), evidence = nullif(?11, ''),"
+	" evidence_value = nullif(?12, ''), match_hash = ?13"
+	" WHERE ip = ?1";
+/* clang-format on */
+
+/* ---- reading the new records ---- */
+
+struct scan {
+	struct store *st;
+	sqlite3_stmt *more[2]; /* record_dkim_more, record_spf_more */
+	sqlite3_stmt *put;
+};
+
+static int
+note_domain(struct scan *sc, const void *ip, const char *kind, const char *domain, struct errbuf *e)
+{
+	sqlite3_stmt *s = sc->put;
+
+	if (domain == NULL || domain[0] == '\0' || strlen(domain) >= SENDER_DOMAIN_LEN)
+		return 0;
+	if ((sqlite3_bind_blob(s, 1, ip, 16, SQLITE_TRANSIENT) | store_bind_text(s, 2, kind) |
+	        store_bind_text(s, 3, domain) | sqlite3_bind_int(s, 4, SENDER_DOMAINS_MAX)) !=
+	    SQLITE_OK)
+		return store_fail(sc->st, "noting a sender's domain", e);
+	return store_run(sc->st, s, "noting a sender's domain", e);
+}
+
+/* The passing results past a record's first, of one kind (0 DKIM, 1 SPF). */
+static int
+note_more(struct scan *sc, int kind, int64_t record, const void *ip, struct errbuf *e)
+{
+	sqlite3_stmt *s = sc->more[kind];
+	int rc;
+
+	if (sqlite3_bind_int64(s, 1, record) != SQLITE_OK)
+		return store_fail(sc->st, "reading a record's results", e);
+	while ((rc = store_step(sc->st, s, "reading a record's results", e)) == SQLITE_ROW)
+		if (note_domain(sc, ip, kind == 0 ? "dkim" : "spf",
+		        (const char *)sqlite3_column_text(s, 0), e) == -1) {
+			sqlite3_reset(s);
+			return -1;
+		}
+	sqlite3_reset(s);
+	return rc == -1 ? -1 : 0;
+}
+
+static int
+scan_rows(struct scan *sc, sqlite3_stmt *s, int64_t *last, size_t *read, struct errbuf *e)
+{
+	int rc;
+
+	while ((rc = store_step(sc->st, s, "reading new records", e)) == SQLITE_ROW) {
+		const void *ip = sqlite3_column_blob(s, 1);
+		int64_t id = sqlite3_column_int64(s, 0);
+
+		*last = id;
+		(*read)++;
+		if (ip == NULL || sqlite3_column_bytes(s, 1) != 16)
+			continue;
+		if (note_domain(sc, ip, "dkim", (const char *)sqlite3_column_text(s, 2), e) == -1 ||
+		    note_domain(sc, ip, "spf", (const char *)sqlite3_column_text(s, 3), e) == -1 ||
+		    (sqlite3_column_int64(s, 4) > 1 && note_more(sc, 0, id, ip, e) == -1) ||
+		    (sqlite3_column_int64(s, 5) > 1 && note_more(sc, 1, id, ip, e) == -1))
+			return -1;
+	}
+	return rc == -1 ? -1 : 0;
+}
+
+int
+store_sender_scan(struct store *st, size_t max, size_t *read, bool *more, struct errbuf *e)
+{
+	struct scan sc = { .st = st };
+	sqlite3_stmt *s = NULL, *state = NULL;
+	int64_t after = 0, last = 0;
+	int rc = -1;
+
+	*read = 0;
+	*more = false;
+	if (store_batch_begin(st, e) == -1)
+		return -1;
+	if (store_prepare(st, "SELECT record_after FROM enrich_state WHERE id = 1", &state, e) ==
+	        -1 ||
+	    store_step(st, state, "reading the enricher's place", e) != SQLITE_ROW)
+		goto done;
+	after = last = sqlite3_column_int64(state, 0);
+	sqlite3_finalize(state);
+	state = NULL;
+	if (store_prepare(st, sql_scan, &s, e) == -1 ||
+	    store_prepare(st, sql_scan_dkim, &sc.more[0], e) == -1 ||
+	    store_prepare(st, sql_scan_spf, &sc.more[1], e) == -1 ||
+	    store_prepare(st, sql_domain_put, &sc.put, e) == -1)
+		goto done;
+	if ((sqlite3_bind_int64(s, 1, after) | sqlite3_bind_int64(s, 2, (int64_t)max)) !=
+	    SQLITE_OK) {
+		store_fail(st, "reading new records", e);
+		goto done;
+	}
+	if (scan_rows(&sc, s, &last, read, e) == -1)
+		goto done;
+	if (store_prepare(st, "UPDATE enrich_state SET record_after = ?1 WHERE id = 1", &state,
+	        e) == -1 ||
+	    sqlite3_bind_int64(state, 1, last) != SQLITE_OK ||
+	    store_run(st, state, "moving the enricher's place", e) == -1)
+		goto done;
+	*more = *read == max;
+	rc = 0;
+done:
+	sqlite3_finalize(state);
+	sqlite3_finalize(s);
+	sqlite3_finalize(sc.more[0]);
+	sqlite3_finalize(sc.more[1]);
+	sqlite3_finalize(sc.put);
+	if (rc == 0)
+		return store_batch_commit(st, e);
+	store_batch_rollback(st);
+	return -1;
+}
+
+/* ---- the addresses to name ---- */
+
+int
+store_sender_discover(struct store *st, uint64_t *added, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+
+	*added = 0;
+	if (store_batch_begin(st, e) == -1)
+		return -1;
+	if (store_prepare(st, sql_discover, &s, e) == -1 ||
+	    store_step(st, s, "finding new senders", e) == -1) {
+		sqlite3_finalize(s);
+		store_batch_rollback(st);
+		return -1;
+	}
+	*added = (uint64_t)sqlite3_changes(st->db);
+	sqlite3_finalize(s);
+	return store_batch_commit(st, e);
+}
+
+static int
+bind_due(sqlite3_stmt *s, const struct sender_due *q)
+{
+	return sqlite3_bind_int(s, 2, q->all) | sqlite3_bind_int64(s, 3, q->now) |
+	    sqlite3_bind_int64(s, 4, q->geo_built) |
+	    sqlite3_bind_int64(s, 5, (int64_t)q->match_hash);
+}
+
+static void
+column_text(sqlite3_stmt *s, int col, char *out, size_t size)
+{
+	const char *t = (const char *)sqlite3_column_text(s, col);
+
+	snprintf(out, size, "%s", t != NULL ? t : "");
+}
+
+static void
+read_row(sqlite3_stmt *s, struct store_sender *r)
+{
+	memset(r, 0, sizeof *r);
+	if (sqlite3_column_bytes(s, 0) == 16)
+		memcpy(r->ip, sqlite3_column_blob(s, 0), 16);
+	column_text(s, 1, r->ptr, sizeof r->ptr);
+	column_text(s, 2, r->dns_status, sizeof r->dns_status);
+	r->dns_checked = sqlite3_column_int64(s, 3);
+	r->dns_expires = sqlite3_column_int64(s, 4);
+	r->asn = (uint32_t)sqlite3_column_int64(s, 5);
+	column_text(s, 6, r->as_org, sizeof r->as_org);
+	column_text(s, 7, r->country, sizeof r->country);
+	r->geo_built = sqlite3_column_int64(s, 8);
+	column_text(s, 9, r->service, sizeof r->service);
+	column_text(s, 10, r->evidence, sizeof r->evidence);
+	column_text(s, 11, r->evidence_value, sizeof r->evidence_value);
+	r->match_hash = (uint64_t)sqlite3_column_int64(s, 12);
+}
+
+int
+store_sender_due(struct store *st, const struct sender_due *q, const uint8_t after[16],
+    struct store_sender *out, size_t max, size_t *n, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*n = 0;
+	if (store_prepare(st, sql_due, &s, e) == -1)
+		return -1;
+	if ((sqlite3_bind_blob(s, 1, after, 16, SQLITE_TRANSIENT) | bind_due(s, q) |
+	        sqlite3_bind_int64(s, 6, (int64_t)max)) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, "reading the senders due", e);
+	}
+	while (*n < max && (rc = store_step(st, s, "reading the senders due", e)) == SQLITE_ROW)
+		read_row(s, &out[(*n)++]);
+	sqlite3_finalize(s);
+	return *n < max && rc == -1 ? -1 : 0;
+}
+
+int
+store_sender_due_count(struct store *st, const struct sender_due *q, uint64_t *count,
+    struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*count = 0;
+	if (store_prepare(st, sql_due_count, &s, e) == -1)
+		return -1;
+	if (bind_due(s, q) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, "counting the senders due", e);
+	}
+	if ((rc = store_step(st, s, "counting the senders due", e)) == SQLITE_ROW)
+		*count = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+store_sender_domains(struct store *st, const uint8_t ip[16], const char *kind,
+    char (*out)[SENDER_DOMAIN_LEN], size_t *n, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*n = 0;
+	if (store_prepare(st,
+	        "SELECT domain FROM sender_domain WHERE ip = ?1 AND kind = ?2 ORDER BY domain", &s,
+	        e) == -1)
+		return -1;
+	if ((sqlite3_bind_blob(s, 1, ip, 16, SQLITE_STATIC) | store_bind_text(s, 2, kind)) !=
+	    SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, "reading a sender's domains", e);
+	}
+	while (*n < SENDER_DOMAINS_MAX &&
+	    (rc = store_step(st, s, "reading a sender's domains", e)) == SQLITE_ROW)
+		column_text(s, 0, out[(*n)++], SENDER_DOMAIN_LEN);
+	sqlite3_finalize(s);
+	return *n < SENDER_DOMAINS_MAX && rc == -1 ? -1 : 0;
+}
+
+/* ---- the answers ---- */
+
+static int
+bind_row(sqlite3_stmt *s, const struct store_sender *r)
+{
+	return sqlite3_bind_blob(s, 1, r->ip, 16, SQLITE_STATIC) | store_bind_text(s, 2, r->ptr) |
+	    store_bind_text(s, 3, r->dns_status) | sqlite3_bind_int64(s, 4, r->dns_checked) |
+	    sqlite3_bind_int64(s, 5, r->dns_expires) | sqlite3_bind_int64(s, 6, r->asn) |
+	    store_bind_text(s, 7, r->as_org) | store_bind_text(s, 8, r->country) |
+	    sqlite3_bind_int64(s, 9, r->geo_built) | store_bind_text(s, 10, r->service) |
+	    store_bind_text(s, 11, r->evidence) | store_bind_text(s, 12, r->evidence_value) |
+	    sqlite3_bind_int64(s, 13, (int64_t)r->match_hash);
+}
+
+int
+store_sender_put(struct store *st, const struct store_sender *rows, size_t n, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	size_t i;
+
+	if (store_batch_begin(st, e) == -1)
+		return -1;
+	if (store_prepare(st, sql_put, &s, e) == -1)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if (bind_row(s, &rows[i]) != SQLITE_OK) {
+			store_fail(st, "naming a sender", e);
+			goto fail;
+		}
+		if (store_run(st, s, "naming a sender", e) == -1)
+			goto fail;
+	}
+	sqlite3_finalize(s);
+	return store_batch_commit(st, e);
+fail:
+	sqlite3_finalize(s);
+	store_batch_rollback(st);
+	return -1;
+}
+
+int
+store_service_sync(struct store *st, const struct store_service *sv, size_t n, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	size_t i;
+
+	if (store_batch_begin(st, e) == -1)
+		return -1;
+	if (store_exec(st, "DELETE FROM service", "replacing the services", e) == -1 ||
+	    store_prepare(st,
+	        "INSERT INTO service (key, name, category, fix, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+	        &s, e) == -1)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if ((store_bind_text(s, 1, sv[i].key) | store_bind_text(s, 2, sv[i].name) |
+		        store_bind_text(s, 3, sv[i].category) | store_bind_text(s, 4, sv[i].fix) |
+		        store_bind_text(s, 5, sv[i].doc)) != SQLITE_OK) {
+			store_fail(st, "replacing the services", e);
+			goto fail;
+		}
+		if (store_run(st, s, "replacing the services", e) == -1)
+			goto fail;
+	}
+	sqlite3_finalize(s);
+	return store_batch_commit(st, e);
+fail:
+	sqlite3_finalize(s);
+	store_batch_rollback(st);
+	return -1;
+}

@@ -1,0 +1,173 @@
+/*
+ * store_sender: the enricher's side of the sender table: which records'
+ * domains it notes, which addresses it names, and what it writes back.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store_fixture.h"
+#include "store_sender.h"
+
+static uint8_t zero[16];
+static const uint8_t ip10[16] = { [10] = 0xff, [11] = 0xff, [12] = 192, [14] = 2, [15] = 10 };
+
+/* One report of domain example.com with these records, stored in its own input. */
+static void
+put(struct store *st, unsigned seed, struct agg_record *recs, size_t n)
+{
+	struct agg_report r;
+	char id[16];
+
+	snprintf(id, sizeof id, "r%u", seed);
+	ts_make_report(&r, "google.com", id, "example.com", DAY0, DAY0 + DAY - 1, seed);
+	ts_compute_totals(&r, recs, n);
+	ts_ingest(st, seed, &r, recs, n);
+}
+
+static size_t
+due_all(struct store *st, const struct sender_due *q, struct store_sender *out, size_t max)
+{
+	struct errbuf e = { 0 };
+	size_t n = 0;
+
+	cr_assert_eq(store_sender_due(st, q, zero, out, max, &n, &e), 0, "%s", e.msg);
+	return n;
+}
+
+Test(store_sender, notes_only_passing_domains_and_names_only_heavy_networks)
+{
+	char *path = ts_db_path();
+	struct store *st = ts_open(path, STORE_READWRITE);
+	struct agg_record recs[3];
+	struct store_sender rows[8];
+	struct sender_due q = { .now = DAY0 };
+	struct errbuf e = { 0 };
+	char dom[SENDER_DOMAINS_MAX][SENDER_DOMAIN_LEN];
+	size_t read, n;
+	uint64_t added, count;
+	bool more;
+
+	/* A heavy sender signing with the ESP's domain and its own, then a spoofer. */
+	ts_make_record(&recs[0], "192.0.2.10", 40, DMARC_PASS, DMARC_PASS, DISP_NONE);
+	recs[0].n_dkim = 2;
+	recs[0].dkim[1].domain = (char *)"SendGrid.net";
+	recs[0].dkim[1].selector = (char *)"s1";
+	recs[0].dkim[1].result = AUTH_PASS;
+	ts_make_record(&recs[1], "192.0.2.11", 5, DMARC_PASS, DMARC_FAIL, DISP_NONE);
+	ts_make_record(&recs[2], "198.51.100.7", 2, DMARC_FAIL, DMARC_FAIL, DISP_NONE);
+	recs[2].dkim[0].domain = (char *)"evil.example";
+	put(st, 1, recs, 3);
+
+	cr_assert_eq(store_sender_scan(st, 2, &read, &more, &e), 0, "%s", e.msg);
+	cr_assert_eq(read, 2);
+	cr_assert(more);
+	cr_assert_eq(store_sender_scan(st, 100, &read, &more, &e), 0, "%s", e.msg);
+	cr_assert_eq(read, 1, "the place is kept between calls");
+	cr_assert_not(more);
+	cr_assert_eq(ts_scalar(path, "SELECT count(*) FROM sender_domain"), 4);
+	cr_assert_eq(ts_scalar(path,
+	                 "SELECT count(*) FROM sender_domain WHERE domain ="
+	                 " 'evil.example' OR domain = 'bounce.example.com'"
+	                 " AND ip = X'00000000000000000000ffffc0000206'"),
+	    0, "failing results are not evidence");
+
+	cr_assert_eq(store_sender_domains(st, ip10, "dkim", dom, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(dom[0], "example.com");
+	cr_assert_str_eq(dom[1], "sendgrid.net", "lower-cased");
+
+	cr_assert_eq(store_sender_discover(st, &added, &e), 0, "%s", e.msg);
+	cr_assert_eq(added, 2, "both addresses of the heavy /24, not the spoofer");
+	cr_assert_eq(store_sender_discover(st, &added, &e), 0, "%s", e.msg);
+	cr_assert_eq(added, 0);
+
+	cr_assert_eq(store_sender_due_count(st, &q, &count, &e), 0, "%s", e.msg);
+	cr_assert_eq(count, 2);
+	cr_assert_eq(due_all(st, &q, rows, 8), 2);
+	cr_assert_eq(rows[0].ip[15], 10);
+	cr_assert_eq(rows[1].ip[15], 11);
+	cr_assert_str_eq(rows[0].dns_status, "");
+
+	/* Named: not due again until the answer expires or the catalogue changes. */
+	snprintf(rows[0].ptr, sizeof rows[0].ptr, "o1.sendgrid.net");
+	snprintf(rows[0].dns_status, sizeof rows[0].dns_status, "confirmed");
+	rows[0].dns_checked = DAY0;
+	rows[0].dns_expires = DAY0 + 3600;
+	rows[0].asn = 11377;
+	snprintf(rows[0].country, sizeof rows[0].country, "US");
+	snprintf(rows[0].service, sizeof rows[0].service, "sendgrid");
+	snprintf(rows[0].evidence, sizeof rows[0].evidence, "dkim");
+	snprintf(rows[0].evidence_value, sizeof rows[0].evidence_value, "sendgrid.net");
+	rows[0].match_hash = UINT64_C(0xfedcba9876543210);
+	rows[1] = rows[0];
+	rows[1].ip[15] = 11;
+	cr_assert_eq(store_sender_put(st, rows, 2, &e), 0, "%s", e.msg);
+	q.match_hash = rows[0].match_hash;
+	cr_assert_eq(due_all(st, &q, rows, 8), 0);
+	q.now = DAY0 + 3600;
+	cr_assert_eq(due_all(st, &q, rows, 8), 2, "expired");
+	cr_assert_str_eq(rows[0].ptr, "o1.sendgrid.net");
+	cr_assert_eq(rows[0].match_hash, UINT64_C(0xfedcba9876543210));
+	q.now = DAY0;
+	q.match_hash = 1;
+	cr_assert_eq(due_all(st, &q, rows, 8), 2, "another catalogue");
+	q.match_hash = rows[0].match_hash;
+	q.all = true;
+	cr_assert_eq(due_all(st, &q, rows, 1), 1, "at most max");
+	cr_assert_eq(store_sender_due(st, &q, rows[0].ip, rows, 8, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(n, 1, "after the last one given");
+	cr_assert_eq(rows[0].ip[15], 11);
+	cr_assert_eq(ts_scalar(path,
+	                 "SELECT count(*) FROM sender WHERE service = 'sendgrid'"
+	                 " AND asn = 11377 AND country = 'US'"),
+	    2);
+
+	store_close(st);
+	ts_drop_db(path);
+}
+
+Test(store_sender, keeps_at_most_its_bound_of_domains_per_address)
+{
+	char *path = ts_db_path();
+	struct store *st = ts_open(path, STORE_READWRITE);
+	struct agg_record recs[12];
+	char names[12][32];
+	struct errbuf e = { 0 };
+	size_t read, i;
+	bool more;
+
+	for (i = 0; i < 12; i++) {
+		ts_make_record(&recs[i], "192.0.2.10", 1, DMARC_PASS, DMARC_FAIL, DISP_NONE);
+		snprintf(names[i], sizeof names[i], "d%zu.example", i);
+		recs[i].dkim[0].domain = names[i];
+	}
+	put(st, 1, recs, 12);
+	cr_assert_eq(store_sender_scan(st, 100, &read, &more, &e), 0, "%s", e.msg);
+	cr_assert_eq(read, 12);
+	cr_assert_eq(ts_scalar(path, "SELECT count(*) FROM sender_domain WHERE kind = 'dkim'"),
+	    SENDER_DOMAINS_MAX);
+	store_close(st);
+	ts_drop_db(path);
+}
+
+Test(store_sender, the_service_table_is_replaced_whole)
+{
+	char *path = ts_db_path();
+	struct store *st = ts_open(path, STORE_READWRITE);
+	struct store_service a[2] = {
+		{ "sendgrid", "Twilio SendGrid", "transactional", "Authenticate the domain.", "" },
+		{ "hubspot", "HubSpot", "marketing", "Connect the domain.", "https://x.example" },
+	};
+	struct errbuf e = { 0 };
+
+	cr_assert_eq(store_service_sync(st, a, 2, &e), 0, "%s", e.msg);
+	cr_assert_eq(store_service_sync(st, a + 1, 1, &e), 0, "%s", e.msg);
+	cr_assert_eq(ts_scalar(path, "SELECT count(*) FROM service"), 1);
+	cr_assert_eq(ts_scalar(path,
+	                 "SELECT count(*) FROM service WHERE key = 'hubspot'"
+	                 " AND name = 'HubSpot'"),
+	    1);
+	store_close(st);
+	ts_drop_db(path);
+}
