@@ -26,6 +26,7 @@ int cmd_hash_password(int argc, char **argv);
 int cmd_advise(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_suspects(int argc, char **argv);
+int cmd_enrich(int argc, char **argv);
 
 /* The database path: the --db option, else $DMARCD_DB, else ./dmarcd.db. */
 const char *cli_db_path(const char *option);

@@ -65,7 +65,7 @@ ingest_all(struct source *src, struct pipeline *p)
 	uint64_t done = 0;
 	int rc, status = 0;
 
-	progress_init(&pg, source_count(src));
+	progress_init(&pg, source_count(src), "inputs", "records");
 	while ((rc = source_next(src, &it, &e)) != 0) {
 		done++;
 		if (rc == -1) {

@@ -12,6 +12,7 @@
 #include "advise_setup.h"
 #include "cli.h"
 #include "config.h"
+#include "enrich_thread.h"
 #include "log.h"
 #include "poller.h"
 #include "server.h"
@@ -143,6 +144,7 @@ serve(const char *file, bool once, bool with_web)
 	struct store *st = NULL;
 	struct poller *p = NULL;
 	struct web_server *w = NULL;
+	struct enrich_thread *en = NULL;
 	struct errbuf e;
 	const char *db;
 	int status = EXIT_OPERATIONAL;
@@ -160,7 +162,8 @@ serve(const char *file, bool once, bool with_web)
 	db = cli_db_path(c->db_path);
 	if (cli_store_open(db, STORE_READWRITE, &st, &e) == -1 ||
 	    advise_setup_store(c, st, &e) == -1 || poller_new(c, st, &p, &e) == -1 ||
-	    (with_web && c->has_web && start_web(c, db, &w, &e) == -1)) {
+	    (with_web && c->has_web && start_web(c, db, &w, &e) == -1) ||
+	    (with_web && enrich_thread_start(c, db, &en, &e) == -1)) {
 		log_error("%s", e.msg);
 		goto out;
 	}
@@ -169,6 +172,7 @@ serve(const char *file, bool once, bool with_web)
 	else
 		status = poller_loop(p) == 0 ? 0 : EXIT_OPERATIONAL;
 out:
+	enrich_thread_stop(en);
 	web_server_stop(w);
 	poller_free(p);
 	store_close(st);

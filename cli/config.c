@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalogue.h"
 #include "loopback.h"
 #include "num.h"
 #include "server.h"
@@ -31,6 +32,9 @@ enum sect {
 	S_MAILDIR,
 	S_SOURCE,
 	S_DOMAIN,
+	S_DNS,
+	S_ENRICH,
+	S_CATALOGUE, /* [service NAME]: a service of the catalogue, not the [service] settings */
 	S_COUNT
 };
 
@@ -50,6 +54,9 @@ static const struct {
 	[S_MAILDIR] = { "maildir", true },
 	[S_SOURCE] = { "source", true },
 	[S_DOMAIN] = { "domain", true },
+	[S_DNS] = { "dns", false },
+	[S_ENRICH] = { "enrich", false },
+	[S_CATALOGUE] = { "service", true },
 };
 
 /* T_PERCENT: "98", "99.5" or "98%", kept as a fraction (a double); min and max in percent. */
@@ -77,6 +84,7 @@ struct key {
 #define A(f) offsetof(struct config, advisor.f)
 #define K(f) offsetof(struct config_source, f)
 #define D(f) offsetof(struct config_domain, f)
+#define E(f) offsetof(struct config, enrich.f)
 #define KiB 1024ULL
 #define MiB (1024ULL * KiB)
 #define GiB (1024ULL * MiB)
@@ -169,6 +177,16 @@ static const struct key keys[] = {
 
 	{ S_DOMAIN, "record", T_STRING, D(record), NULL, 0, 0, NULL, false },
 	{ S_DOMAIN, "no_mailing_lists", T_BOOL, D(no_mailing_lists), "no", 0, 0, NULL, false },
+
+	{ S_DNS, "servers", T_STRING, E(dns_servers), NULL, 0, 0, NULL, false },
+	{ S_DNS, "timeout", T_SECONDS, E(dns_timeout), "2", 1, 60, NULL, false },
+	{ S_DNS, "tries", T_UINT, E(dns_tries), "2", 1, 10, NULL, false },
+	{ S_DNS, "inflight", T_UINT, E(dns_inflight), "256", 1, 4096, NULL, false },
+
+	{ S_ENRICH, "enabled", T_BOOL, E(enabled), "yes", 0, 0, NULL, false },
+	{ S_ENRICH, "dns", T_BOOL, E(dns), "yes", 0, 0, NULL, false },
+	{ S_ENRICH, "asn_db", T_STRING, E(asn_db), NULL, 0, 0, NULL, false },
+	{ S_ENRICH, "country_db", T_STRING, E(country_db), NULL, 0, 0, NULL, false },
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
@@ -178,10 +196,11 @@ struct parser {
 	struct config *c;
 	const char *name;
 	unsigned line;
-	enum sect sect;     /* S_COUNT before the first header */
-	void *base;         /* where the current section's keys live */
-	bool set[N_KEYS];   /* keys given in the current section */
-	bool seen[S_COUNT]; /* unnamed sections met */
+	enum sect sect;                    /* S_COUNT before the first header */
+	void *base;                        /* where the current section's keys live */
+	bool set[N_KEYS];                  /* keys given in the current section */
+	bool seen[S_COUNT];                /* unnamed sections met */
+	char service[CONFIG_NAME_MAX + 1]; /* the current [service NAME]'s name */
 };
 
 void
@@ -494,6 +513,26 @@ add_named(struct parser *p, enum sect sect, const char *name, struct errbuf *e)
 	return 0;
 }
 
+/*
+ * "[service NAME]": a service of the catalogue, added or changed
+ * (catalogue.h); its lines go to catalogue_set, which checks them.
+ */
+static int
+begin_catalogue(struct parser *p, const char *name, size_t len, struct errbuf *e)
+{
+	struct errbuf ce;
+
+	if (len >= sizeof p->service)
+		return fail_at(p, e, "[service NAME]: NAME is too long");
+	memcpy(p->service, name, len);
+	p->service[len] = '\0';
+	if (p->c->catalogue == NULL && (p->c->catalogue = catalogue_builtin(&ce)) == NULL)
+		return fail_at(p, e, "%s", ce.msg);
+	p->sect = S_CATALOGUE;
+	memset(p->set, 0, sizeof p->set);
+	return 0;
+}
+
 /* "[type]" or "[type name]": s is what is between the brackets. */
 static int
 begin_section(struct parser *p, const char *s, size_t len, struct errbuf *e)
@@ -518,6 +557,8 @@ begin_section(struct parser *p, const char *s, size_t len, struct errbuf *e)
 			break;
 	if (sect == S_COUNT)
 		return fail_at(p, e, "unknown section [%s]", type);
+	if (sect == S_SERVICE && n != s + len)
+		return begin_catalogue(p, n, (size_t)(s + len - n), e);
 	if (!sections[sect].named) {
 		if (n != s + len)
 			return fail_at(p, e, "[%s] takes no name", type);
@@ -580,6 +621,24 @@ read_value(struct parser *p, const char *s, size_t len, char *out, size_t size, 
 	return 0;
 }
 
+/* A "key = value" line of a [service NAME] section. */
+static int
+catalogue_line(struct parser *p, const char *key, const char *v, size_t len, struct errbuf *e)
+{
+	char value[CONFIG_LINE_MAX];
+	struct errbuf ce;
+
+	while (len > 0 && isspace((unsigned char)*v)) {
+		v++;
+		len--;
+	}
+	if (read_value(p, v, len, value, sizeof value, e) == -1)
+		return -1;
+	if (catalogue_set(p->c->catalogue, p->service, key, value, &ce) == -1)
+		return fail_at(p, e, "%s", ce.msg);
+	return 0;
+}
+
 static int
 key_line(struct parser *p, const char *s, size_t len, struct errbuf *e)
 {
@@ -597,6 +656,8 @@ key_line(struct parser *p, const char *s, size_t len, struct errbuf *e)
 	name[klen] = '\0';
 	if (p->sect == S_COUNT)
 		return fail_at(p, e, "'%s' before any [section]", name);
+	if (p->sect == S_CATALOGUE)
+		return catalogue_line(p, name, eq + 1, (size_t)(s + len - eq - 1), e);
 	for (i = 0; i < N_KEYS; i++)
 		if (keys[i].sect == p->sect && strcmp(keys[i].name, name) == 0)
 			break;
@@ -746,5 +807,9 @@ config_free(struct config *c)
 	free(c->auth_user);
 	free(c->auth_hash_file);
 	free(c->user);
+	free(c->enrich.dns_servers);
+	free(c->enrich.asn_db);
+	free(c->enrich.country_db);
+	catalogue_free(c->catalogue);
 	free(c);
 }

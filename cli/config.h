@@ -84,6 +84,18 @@ struct config_maildir {
 	char *path;
 };
 
+/* [dns] and [enrich]: naming the sources (cli/enricher.h). */
+struct config_enrich {
+	bool enabled;         /* dmarcd run names new sources in the background */
+	bool dns;             /* ask reverse DNS (no: names from the databases and the catalogue) */
+	char *dns_servers;    /* NULL: the system's resolver */
+	uint64_t dns_timeout; /* seconds per try */
+	uint64_t dns_tries, dns_inflight;
+	char *asn_db, *country_db; /* .mmdb files, NULL when none */
+};
+
+struct catalogue;
+
 struct config {
 	char *file;        /* the path it was loaded from */
 	bool file_private; /* the file's mode is 0600 or stricter */
@@ -122,6 +134,10 @@ struct config {
 	size_t n_known;
 	struct config_domain *domains;
 	size_t n_domains;
+	/* naming the sources: [dns], [enrich], and the [service NAME] sections */
+	struct config_enrich enrich;
+	struct catalogue
+	    *catalogue; /* the built-in one with the file's [service NAME]s; NULL: none */
 };
 
 /*

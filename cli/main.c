@@ -26,6 +26,7 @@ static const struct {
 	{ "advise", cmd_advise, "is a domain ready for p=quarantine, then p=reject? and why" },
 	{ "classify", cmd_classify, "confirm what a sending source is, for the advisor" },
 	{ "suspects", cmd_suspects, "reports that may be forged, which the advisor leaves out" },
+	{ "enrich", cmd_enrich, "name the sources: host, network owner, country, known service" },
 };
 
 static int

@@ -6,8 +6,10 @@
 #define PROGRESS_WIDTH 30
 
 void
-progress_init(struct progress *pg, uint64_t total)
+progress_init(struct progress *pg, uint64_t total, const char *unit, const char *extra)
 {
+	pg->unit = unit;
+	pg->extra = extra;
 	pg->enabled = isatty(STDERR_FILENO) && total > 1;
 	pg->total = total;
 	pg->last.tv_sec = 0;
@@ -15,7 +17,7 @@ progress_init(struct progress *pg, uint64_t total)
 }
 
 void
-progress_update(struct progress *pg, uint64_t done, uint64_t records)
+progress_update(struct progress *pg, uint64_t done, uint64_t extra)
 {
 	char bar[PROGRESS_WIDTH + 1];
 	struct timespec now;
@@ -35,8 +37,10 @@ progress_update(struct progress *pg, uint64_t done, uint64_t records)
 	for (i = 0; i < PROGRESS_WIDTH; i++)
 		bar[i] = (uint64_t)i < filled ? '#' : '.';
 	bar[PROGRESS_WIDTH] = '\0';
-	fprintf(stderr, "\r[%s] %llu/%llu inputs, %llu records", bar, (unsigned long long)done,
-	    (unsigned long long)pg->total, (unsigned long long)records);
+	fprintf(stderr, "\r[%s] %llu/%llu %s", bar, (unsigned long long)done,
+	    (unsigned long long)pg->total, pg->unit);
+	if (pg->extra != NULL)
+		fprintf(stderr, ", %llu %s", (unsigned long long)extra, pg->extra);
 }
 
 void
