@@ -29,6 +29,15 @@ on_known(void *ctx, const char *domain, const struct known_source *k, const char
 }
 
 static int
+on_service(void *ctx, const char *key, const char *name, const char *fix, const char *doc)
+{
+	struct feed *f = ctx;
+	struct advise_service sv = { key, name, fix, doc };
+
+	return advisor_add_service(f->adv, &sv, f->e);
+}
+
+static int
 on_policy(void *ctx, const struct advise_policy_obs *o)
 {
 	struct feed *f = ctx;
@@ -140,6 +149,7 @@ advice_compute(struct store *st, const char *domain, const struct advise_config 
 	}
 	scan = cfg->window_days > 30 ? cfg->window_days : 30;
 	if (store_known_each(st, domain, on_known, &f, e) == -1 ||
+	    store_advise_services(st, on_service, &f, e) == -1 ||
 	    store_advise_domain_get(st, domain, &record, &no_lists, e) == -1)
 		goto done;
 	advisor_set_domain(f.adv, record, no_lists);

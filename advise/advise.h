@@ -30,7 +30,7 @@
 #define ADVISE_SENDERS_SHOWN 100 /* senders listed in an advice; the rest are summed */
 #define ADVISE_CONDITIONS_MAX 16
 #define ADVISE_FIXES_MAX 12
-#define ADVISE_TEXT_MAX 512
+#define ADVISE_TEXT_MAX 1024
 #define ADVISE_NOTES_MAX 6
 #define ADVISE_LABEL_MAX 160
 #define ADVISE_WINDOW_MAX 366   /* days */
@@ -112,6 +112,10 @@ struct advise_sender {
 	struct advise_counts c[PERIOD_COUNT];
 	double share;     /* of the window's volume */
 	int64_t affected; /* window messages the simulated policy would hit */
+	/* the known service its addresses matched (advisor_add_service), "" when none */
+	char service[64];
+	char service_name[96];
+	char service_doc[256];
 };
 
 /* AT REJECT: at the last step and holding; REGRESSION: at an enforcing step, and slipping. */
@@ -194,6 +198,19 @@ void advisor_free(struct advisor *a);
 
 /* The user's confirmed sources, before any record. 0, or -1 (e): a bad value. */
 int advisor_add_known(struct advisor *a, const struct known_source *k, struct errbuf *e);
+
+/* A known sending service (the catalogue), named by the records' service keys. */
+struct advise_service {
+	const char *key, *name, *fix, *doc;
+};
+
+/*
+ * Tells the advisor a service's name, how to align mail sent through it and
+ * its documentation, for the senders whose addresses matched it. 0, or -1
+ * (e): out of memory, or more than ADVISE_SERVICES_MAX.
+ */
+#define ADVISE_SERVICES_MAX 4096
+int advisor_add_service(struct advisor *a, const struct advise_service *sv, struct errbuf *e);
 
 /* The owner's DMARC record (its tags are kept), and whether nobody posts to lists from it. */
 void advisor_set_domain(struct advisor *a, const char *record, bool no_mailing_lists);

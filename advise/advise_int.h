@@ -41,6 +41,7 @@ struct group {
 	bool identity_dkim;             /* ... with DKIM (else SPF) */
 	char *shown;                    /* that domain in full ("bounce.mailer.example") */
 	bool mixed;                     /* ... but its records name several: show identity */
+	char *service;                  /* the service its first named address matched, or NULL */
 	size_t sender;                  /* index in advisor.senders once merged */
 	size_t next;                    /* next group of the same sender, or SIZE_MAX */
 };
@@ -64,7 +65,8 @@ struct sender_acc {
 	bool identity_dkim;
 	const char *shown; /* the full domain when all its records name the same */
 	bool mixed;
-	size_t first_group; /* list through group.next */
+	const char *service; /* of its first group that has one, or NULL */
+	size_t first_group;  /* list through group.next */
 	unsigned n_groups;
 	struct advise_counts c[PERIOD_COUNT];
 	int64_t sub_messages, sub_pass;
@@ -93,6 +95,8 @@ struct advisor {
 	int simulate_pct;
 	struct known *known;
 	size_t n_known, cap_known;
+	struct advise_service *services; /* copies: the strings are the advisor's */
+	size_t n_services, cap_services;
 	char *record; /* the user's current DMARC record, or NULL */
 	bool no_mailing_lists;
 	struct policy_track pol;
@@ -108,6 +112,9 @@ struct advisor {
 	struct sender_acc *senders;
 	size_t n_senders;
 };
+
+/* The service of a catalogue key (advisor_add_service), or NULL. */
+const struct advise_service *advise_service_find(const struct advisor *a, const char *key);
 
 /* The first day of each period: as_of - length + 1. */
 int64_t advise_period_start(const struct advisor *a, enum advise_period p);

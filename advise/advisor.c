@@ -219,7 +219,15 @@ advisor_free(struct advisor *a)
 	for (i = 0; i < a->n_groups; i++) {
 		free(a->groups[i].identity);
 		free(a->groups[i].shown);
+		free(a->groups[i].service);
 	}
+	for (i = 0; i < a->n_services; i++) {
+		free((char *)a->services[i].key);
+		free((char *)a->services[i].name);
+		free((char *)a->services[i].fix);
+		free((char *)a->services[i].doc);
+	}
+	free(a->services);
 	free(a->groups);
 	free(a->slots);
 	free(a->senders);
@@ -238,6 +246,36 @@ advice_free(struct advice *a)
 }
 
 /* ---- what the user said ---- */
+
+int
+advisor_add_service(struct advisor *a, const struct advise_service *sv, struct errbuf *e)
+{
+	struct advise_service *n;
+
+	if (a->n_services == ADVISE_SERVICES_MAX) {
+		errbuf_set(e, "more than %d known services", ADVISE_SERVICES_MAX);
+		return -1;
+	}
+	if (a->n_services == a->cap_services) {
+		size_t cap = a->cap_services ? a->cap_services * 2 : 64;
+
+		if ((n = reallocarray(a->services, cap, sizeof *n)) == NULL)
+			goto oom;
+		a->services = n;
+		a->cap_services = cap;
+	}
+	n = &a->services[a->n_services];
+	n->key = strdup(sv->key);
+	n->name = strdup(sv->name);
+	n->fix = strdup(sv->fix != NULL ? sv->fix : "");
+	n->doc = strdup(sv->doc != NULL ? sv->doc : "");
+	a->n_services++;
+	if (n->key != NULL && n->name != NULL && n->fix != NULL && n->doc != NULL)
+		return 0;
+oom:
+	errbuf_set(e, "out of memory");
+	return -1;
+}
 
 int
 advisor_add_known(struct advisor *a, const struct known_source *k, struct errbuf *e)
@@ -568,6 +606,10 @@ advisor_add_record(struct advisor *a, const struct advise_record *r, struct errb
 	}
 	if (g->shown != NULL && key.shown != NULL && strcasecmp(g->shown, key.shown) != 0)
 		g->mixed = true;
+	if (g->service == NULL && r->service != NULL && (g->service = strdup(r->service)) == NULL) {
+		errbuf_set(e, "out of memory");
+		return -1;
+	}
 	for (p = 0; p < PERIOD_COUNT; p++)
 		if (r->day >= advise_period_start(a, (enum advise_period)p))
 			count_into(&g->c[p], r, &ev);

@@ -208,6 +208,25 @@ rate_condition(struct advice *out, const char *id, const char *title, int64_t nu
 		    r, t);
 }
 
+/*
+ * Adds the known service's own way to align its mail, and its documentation,
+ * to the fix just written for sender s.
+ */
+static void
+service_words(const struct advisor *a, struct advice *out, const struct advise_sender *s)
+{
+	const struct advise_service *sv = advise_service_find(a, s->service);
+	char *last;
+	size_t len;
+
+	if (sv == NULL || sv->fix[0] == '\0' || out->n_fixes == 0)
+		return;
+	last = out->fixes[out->n_fixes - 1];
+	len = strlen(last);
+	snprintf(last + len, ADVISE_TEXT_MAX - len, " In %s: %s%s%s%s", sv->name, sv->fix,
+	    sv->doc[0] != '\0' ? " (" : "", sv->doc, sv->doc[0] != '\0' ? ")" : "");
+}
+
 /* What to do about one sender that fails too often, in plain words. */
 static void
 sender_fix(const struct advisor *a, struct advice *out, const struct advise_sender *s)
@@ -244,6 +263,8 @@ sender_fix(const struct advisor *a, struct advice *out, const struct advise_send
 		    "that it signs with DKIM d=%s and that its addresses are in your SPF record.",
 		    s->label, rate, count_text(c->messages, n, sizeof n), share, a->domain);
 	}
+	if (s->cls != CLASS_UNAUTHORIZED)
+		service_words(a, out, s);
 }
 
 /* A5 / B4 / R2: every authorized source big enough to judge on its own. */

@@ -153,6 +153,7 @@ fold(struct group *into, struct group *g)
 		into->last_day = g->last_day;
 	free(g->identity);
 	free(g->shown);
+	free(g->service);
 }
 
 /*

@@ -130,6 +130,8 @@ merge(struct advisor *a, struct errbuf *e)
 			a->senders[s].identity = g->known_id == 0 ? g->identity : NULL;
 			a->senders[s].identity_dkim = g->identity_dkim;
 		}
+		if (a->senders[s].service == NULL)
+			a->senders[s].service = g->service;
 		join(a, s, i);
 	}
 	free(slots);
@@ -254,6 +256,17 @@ network_text(const struct group *g, char *out, size_t size)
 		snprintf(out, size, "?");
 }
 
+const struct advise_service *
+advise_service_find(const struct advisor *a, const char *key)
+{
+	size_t i;
+
+	for (i = 0; key != NULL && i < a->n_services; i++)
+		if (strcmp(a->services[i].key, key) == 0)
+			return &a->services[i];
+	return NULL;
+}
+
 static void
 append(char *out, size_t size, const char *s)
 {
@@ -268,6 +281,7 @@ advise_sender_describe(const struct advisor *a, const struct sender_acc *s,
     struct advise_sender *out)
 {
 	const struct known *k = s->known_id > 0 ? known_by_id(a, s->known_id) : NULL;
+	const struct advise_service *sv = advise_service_find(a, s->service);
 	char net[64], more[32];
 	unsigned shown = 0;
 	size_t gi;
@@ -300,10 +314,20 @@ advise_sender_describe(const struct advisor *a, const struct sender_acc *s,
 	else if (s->known_id < 0)
 		snprintf(out->label, sizeof out->label, "smaller sources (%zu networks)",
 		    a->groups[s->first_group].folded);
+	else if (sv != NULL && s->identity != NULL)
+		snprintf(out->label, sizeof out->label, "%s: %s (%s)", sv->name, out->identity,
+		    out->networks);
+	else if (sv != NULL)
+		snprintf(out->label, sizeof out->label, "%s (%s)", sv->name, out->networks);
 	else if (s->identity != NULL)
 		snprintf(out->label, sizeof out->label, "%s (%s)", out->identity, out->networks);
 	else
 		snprintf(out->label, sizeof out->label, "%s", out->networks);
+	if (sv != NULL) {
+		snprintf(out->service, sizeof out->service, "%s", sv->key);
+		snprintf(out->service_name, sizeof out->service_name, "%s", sv->name);
+		snprintf(out->service_doc, sizeof out->service_doc, "%s", sv->doc);
+	}
 	out->cls = s->cls;
 	out->confirmed = s->known_id > 0;
 	out->known_id = s->known_id > 0 ? s->known_id : 0;

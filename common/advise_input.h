@@ -74,6 +74,7 @@ struct advise_record {
 	size_t n_spf;
 	const char *reasons[ADVISE_REASONS_MAX]; /* override types, lower case */
 	size_t n_reasons;
+	const char *service; /* the known service its address matched (a catalogue key), or NULL */
 };
 
 #endif

@@ -397,7 +397,8 @@ enum { RS_MAIN, RS_DAYS, RS_DKIM, RS_SPF, RS_REASON, RS_COUNT_STMTS };
 static const char *const record_sql[RS_COUNT_STMTS] = {
 	"SELECT a.id, a.ip, a.ip_family, a.count, a.pe_dkim, a.pe_spf, a.disposition,"
 	" a.header_from, a.dkim_domain, a.dkim_result, a.spf_domain, a.spf_scope, a.spf_result,"
-	" a.n_dkim, a.n_spf, a.n_reasons, r.day_first, r.day_last"
+	" a.n_dkim, a.n_spf, a.n_reasons, r.day_first, r.day_last,"
+	" (SELECT service FROM sender s WHERE s.ip = a.ip)"
 	" FROM report r JOIN record a ON a.id BETWEEN r.record_first AND r.record_last"
 	" WHERE r.policy_domain = ?1 AND r.day_last >= ?2 AND r.day_first <= ?3"
 	" AND r.suspect IS NULL",
@@ -499,6 +500,7 @@ record_row(sqlite3_stmt *m, struct advise_record *r, struct strings *k)
 		r->spf[0].helo = is(text(m, 11), "helo");
 		r->n_spf = 1;
 	}
+	r->service = keep(k, text(m, 18));
 }
 
 /* Calls fn once per attributed day of the current record. */
@@ -640,6 +642,25 @@ store_suspect_accept(struct store *st, int64_t id, bool *found, struct errbuf *e
 	rc = store_step(st, s, "accepting a suspect report", e);
 	if (rc != -1)
 		*found = sqlite3_changes(st->db) > 0;
+	sqlite3_finalize(s);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+store_advise_services(struct store *st,
+    int (*fn)(void *ctx, const char *key, const char *name, const char *fix, const char *doc),
+    void *ctx, struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (store_prepare(st, "SELECT key, name, fix, doc FROM service ORDER BY key", &s, e) == -1)
+		return -1;
+	while ((rc = store_step(st, s, "reading the known services", e)) == SQLITE_ROW)
+		if (fn(ctx, text(s, 0), text(s, 1), text(s, 2), text(s, 3)) == -1) {
+			rc = -1;
+			break;
+		}
 	sqlite3_finalize(s);
 	return rc == -1 ? -1 : 0;
 }

@@ -50,6 +50,14 @@ int store_known_each(struct store *st, const char *domain,
 int store_advise_domain_set(struct store *st, const char *domain, const char *record,
     int no_mailing_lists, struct errbuf *e);
 
+/*
+ * The known services (schema/006_sender.sql) for the senders' names and
+ * fixes: fn(ctx, key, name, fix, doc) for each, in key order.
+ */
+int store_advise_services(struct store *st,
+    int (*fn)(void *ctx, const char *key, const char *name, const char *fix, const char *doc),
+    void *ctx, struct errbuf *e);
+
 /* Reads them; *record is malloc'd (NULL when unset), the caller frees it. 0 or -1 (e). */
 int store_advise_domain_get(struct store *st, const char *domain, char **record,
     bool *no_mailing_lists, struct errbuf *e);

@@ -27,8 +27,9 @@ struct rec {
 	const char *header_from;
 };
 
+/* A record of x on day, its address matched to a known service (NULL: none). */
 static void
-add_rec(struct advisor *a, const struct rec *x, int64_t day)
+add_rec_service(struct advisor *a, const struct rec *x, int64_t day, const char *service)
 {
 	struct advise_record r = { 0 };
 	struct errbuf e;
@@ -58,7 +59,14 @@ add_rec(struct advisor *a, const struct rec *x, int64_t day)
 		r.reasons[0] = x->reason;
 		r.n_reasons = 1;
 	}
+	r.service = service;
 	cr_assert_eq(advisor_add_record(a, &r, &e), 0, "%s", e.msg);
+}
+
+static void
+add_rec(struct advisor *a, const struct rec *x, int64_t day)
+{
+	add_rec_service(a, x, day, NULL);
 }
 
 /* Own servers, aligned: the bulk of a healthy domain's mail. */
@@ -474,6 +482,39 @@ Test(advise, a_steady_unauthenticated_sender_needs_the_owners_word)
 	    "with no valid authentication for your domain. If it is yours (a server, an "
 	    "application, a printer), add it to SPF and sign with DKIM d=example.com; if not, "
 	    "confirm it: dmarcd classify example.com cidr 203.0.113.0/24 unauthorized.");
+	advice_free(&out);
+}
+
+Test(advise, a_known_service_is_named_and_its_fix_is_in_its_own_words)
+{
+	const struct rec *recs[] = { &own };
+	const struct advise_service sg = { "sendgrid", "Twilio SendGrid",
+		"Authenticate your domain in SendGrid.", "https://docs.example/sendgrid" };
+	const struct advise_service other = { "hubspot", "HubSpot", "Connect your domain.", "" };
+	struct advisor *a = scenario(POLICY_NONE, 45, 4, recs, 1, NULL);
+	const struct advise_sender *s;
+	struct advice out;
+	struct errbuf e;
+	int64_t d;
+
+	cr_assert_eq(advisor_add_service(a, &other, &e), 0, "%s", e.msg);
+	cr_assert_eq(advisor_add_service(a, &sg, &e), 0, "%s", e.msg);
+	for (d = AS_OF - 44; d <= AS_OF; d++)
+		add_rec_service(a, &service, d, "sendgrid");
+	finish(a, &out);
+	s = sender(&out, "Twilio SendGrid");
+	cr_assert_str_eq(s->label, "Twilio SendGrid: mailer.example.net (198.51.100.0/24)");
+	cr_assert_str_eq(s->service, "sendgrid");
+	cr_assert_str_eq(s->service_name, "Twilio SendGrid");
+	cr_assert_str_eq(s->service_doc, "https://docs.example/sendgrid");
+	cr_assert_str_eq(out.fixes[0],
+	    "Twilio SendGrid: mailer.example.net (198.51.100.0/24) sends 12.9 % of your "
+	    "mail and passes SPF for mailer.example.net but not for your domain: set up DKIM "
+	    "signing with d=example.com at that service (or a custom MAIL FROM under "
+	    "example.com). In Twilio SendGrid: Authenticate your domain in SendGrid. "
+	    "(https://docs.example/sendgrid)");
+	s = sender(&out, "192.0.2.0/24");
+	cr_assert_str_eq(s->service, "", "a sender whose addresses matched nothing has no service");
 	advice_free(&out);
 }
 

@@ -54,6 +54,9 @@ sender(FILE *out, const struct advise_sender *s, bool comma)
 	                             "spf",
 	    true);
 	field_str(out, "class", source_class_name(s->cls), true);
+	field_str(out, "service", s->service, true);
+	field_str(out, "service_name", s->service_name, true);
+	field_str(out, "service_doc", s->service_doc, true);
 	fprintf(out,
 	    ",\"confirmed\":%s,\"needs_review\":%s,\"new\":%s,\"share\":%.6f"
 	    ",\"affected\":%" PRId64,
