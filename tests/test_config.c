@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "catalogue.h"
 #include "config.h"
 #include "log.h"
 #include "testutil.h"
@@ -179,6 +180,10 @@ static const struct {
 	    "t.conf:2: no_mailing_lists: 'perhaps' is not yes or no" },
 	{ "[domain a.example]\n[domain a.example]\n",
 	    "t.conf:2: [domain a.example] appears twice" },
+	{ "[enrich]\ndns = maybe\n", "t.conf:2: dns: 'maybe' is not yes or no" },
+	{ "[dns]\ntimeout = 0\n", "t.conf:2: timeout: '0' is out of range" },
+	{ "[service acme]\nname = A\ncolour = blue\n", "t.conf:3: " },
+	{ "[service acme]\ncategory = gossip\n", "t.conf:2: " },
 };
 
 Test(config, the_advisor_sections)
@@ -205,6 +210,43 @@ Test(config, the_advisor_sections)
 	cr_assert_eq(c->n_domains, 1);
 	cr_assert_str_eq(c->domains[0].record, "v=DMARC1; p=none");
 	cr_assert(c->domains[0].no_mailing_lists);
+	config_free(c);
+}
+
+Test(config, naming_the_sources)
+{
+	static const char text[] =
+	    "[enrich]\ndns = no\nasn_db = /x/asn.mmdb\n[dns]\nservers = 127.0.0.1:5353\n"
+	    "timeout = 3\n[service]\nuser = dmarcd\n[service acme-mailer]\nname = ACME Mailer\n"
+	    "category = transactional\ndkim = mailer.acme.example\n"
+	    "fix = \"Turn it on.\"\n[service sendgrid]\nname = SendGrid (ours)\n";
+	struct config *c = parse_ok(text);
+	const struct service *acme = NULL, *sg = NULL;
+	size_t i;
+
+	cr_assert(c->enrich.enabled, "the default");
+	cr_assert_not(c->enrich.dns);
+	cr_assert_str_eq(c->enrich.asn_db, "/x/asn.mmdb");
+	cr_assert_null(c->enrich.country_db);
+	cr_assert_str_eq(c->enrich.dns_servers, "127.0.0.1:5353");
+	cr_assert_eq(c->enrich.dns_timeout, 3);
+	cr_assert_eq(c->enrich.dns_tries, 2, "the default");
+	cr_assert_str_eq(c->user, "dmarcd", "[service] without a name is still the process's");
+	cr_assert_not_null(c->catalogue);
+	for (i = 0; i < catalogue_count(c->catalogue); i++) {
+		const struct service *s = catalogue_at(c->catalogue, i);
+
+		if (strcmp(s->key, "acme-mailer") == 0)
+			acme = s;
+		if (strcmp(s->key, "sendgrid") == 0)
+			sg = s;
+	}
+	cr_assert_gt(catalogue_count(c->catalogue), 150, "the built-in services are kept");
+	cr_assert_not_null(acme);
+	cr_assert_str_eq(acme->name, "ACME Mailer");
+	cr_assert_str_eq(acme->fix, "Turn it on.");
+	cr_assert_not_null(sg);
+	cr_assert_str_eq(sg->name, "SendGrid (ours)", "a built-in one is changed");
 	config_free(c);
 }
 
