@@ -539,7 +539,7 @@ fail:
 	return -1;
 }
 
-static struct catalogue *
+struct catalogue *
 catalogue_new(struct errbuf *e)
 {
 	struct catalogue *c = calloc(1, sizeof *c);
