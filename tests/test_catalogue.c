@@ -72,6 +72,20 @@ who(const struct catalogue *c, enum evidence ev, const char *name)
 	return key;
 }
 
+/* The next token of *p delimited by any of seps (NUL-terminated in place), or NULL at the end. */
+static char *
+token(char **p, const char *seps)
+{
+	char *t = *p + strspn(*p, seps);
+
+	if (*t == '\0')
+		return NULL;
+	*p = t + strcspn(t, seps);
+	if (**p != '\0')
+		*(*p)++ = '\0';
+	return t;
+}
+
 static bool
 is_category(const char *s)
 {
@@ -116,13 +130,14 @@ Test(catalogue, builtin_claims_are_their_services)
 	struct catalogue *c = builtin();
 	size_t len, nclaims = 0, nseen = 0, nsections = 0, i;
 	char *text = (char *)tu_read_file(SERVICES_CONF, &len);
-	char section[128] = "", *line, *save = NULL;
+	char section[128] = "", *line, *rest;
 	static char seen[4096][128], owner[4096][128];
 	bool evidence = true;
 
-	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+	rest = text;
+	while ((line = token(&rest, "\n")) != NULL) {
 		enum evidence ev = EVIDENCE_NONE;
-		char *item, *isave = NULL;
+		char *item, *items;
 
 		if (sscanf(line, "[service %127[a-z0-9-]]", section) == 1) {
 			cr_assert(evidence, "a service before %s has no evidence", section);
@@ -141,8 +156,8 @@ Test(catalogue, builtin_claims_are_their_services)
 		if (ev == EVIDENCE_NONE)
 			continue;
 		evidence = true;
-		for (item = strtok_r(strchr(line, '=') + 2, ", ", &isave); item != NULL;
-		     item = strtok_r(NULL, ", ", &isave)) {
+		items = strchr(line, '=') + 2;
+		while ((item = token(&items, ", ")) != NULL) {
 			char sub[300];
 
 			cr_assert_str_eq(who(c, ev, item), section, "%s %s", evidence_name(ev),
@@ -550,7 +565,7 @@ known_key(const char *domain)
 Test(catalogue, shared_corpus_identities)
 {
 	struct catalogue *c;
-	char *out = NULL, *line, *save = NULL;
+	char *out = NULL, *line, *rest;
 	size_t nknown = 0, ndoc = 0;
 	bool ses = false;
 
@@ -558,7 +573,8 @@ Test(catalogue, shared_corpus_identities)
 	c = builtin();
 	cr_assert_eq(
 	    tu_run(&out, "python3 %s/catalogue_corpus.py '%s'", TESTS_DIR, tu_shared("corpus")), 0);
-	for (line = strtok_r(out, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+	rest = out;
+	while ((line = token(&rest, "\n")) != NULL) {
 		char kind[8], domain[256];
 		enum evidence ev;
 		const char *key;
