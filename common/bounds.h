@@ -32,6 +32,14 @@
 #define BOUND_RECORD_SPF 16
 #define BOUND_RECORD_REASONS 16
 
+/* the catalogue of sending services (data/services.conf and the config's [service] sections) */
+#define BOUND_CATALOGUE_SERVICES 1024 /* services in all */
+#define BOUND_CATALOGUE_CLAIMS \
+	64                     /* domains of one kind (dkim, spf, ptr) or AS numbers per service */
+#define BOUND_CATALOGUE_KEY 64 /* a service's key: [a-z0-9-] */
+#define BOUND_CATALOGUE_VALUE 1024 /* one value: a name, a fix text, a link, a list */
+#define BOUND_CATALOGUE_LINE 2048  /* one line of a catalogue file */
+
 /* the last second a timestamp may name: 9999-12-31T23:59:59Z (day math cannot overflow) */
 #define BOUND_TS_MAX INT64_C(253402300799)
 

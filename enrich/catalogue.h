@@ -37,20 +37,36 @@ extern const char *const catalogue_categories[];
 
 struct catalogue;
 
-/* The built-in catalogue, or NULL with e set (only when out of memory). */
+/*
+ * The built-in catalogue, or NULL with e set: out of memory, or a bad
+ * data/services.conf (a bug, which test_catalogue catches). The caller
+ * frees it with catalogue_free().
+ */
 struct catalogue *catalogue_builtin(struct errbuf *e);
 
+/* An empty catalogue (for a file of services alone, and tests), or NULL when out of memory. */
+struct catalogue *catalogue_new(struct errbuf *e);
+
 /*
- * Sets one key of a service (created when new): name, category, fix, doc,
- * dkim, spf, ptr (comma-separated domains, added to the service's), asn
- * (comma-separated numbers, added). -1 with e set on an unknown key, a bad
- * value or a bad service name. The config file's [service NAME] sections
- * come through here, as does the built-in file.
+ * Sets one key of a service (created when new): name, category, fix, doc
+ * (replaced), dkim, spf, ptr (comma-separated domains, added to the
+ * service's), asn (comma-separated numbers, added). A new service is named
+ * by its key, in category "saas", until told otherwise. -1 with e set on an
+ * unknown key, a bad value, a bad service name, a domain or AS number that
+ * another service claims, or a bound of bounds.h; the catalogue is then
+ * unchanged. The config file's [service NAME] sections come through here,
+ * as does the built-in file. Pointers from catalogue_at() and matches stay
+ * valid until the catalogue is changed or freed.
  */
 int catalogue_set(struct catalogue *c, const char *service, const char *key, const char *value,
     struct errbuf *e);
 
-/* Parses a whole file in the catalogue's format; -1 with e naming the line. */
+/*
+ * Parses a whole file in the catalogue's format (data/services.conf tells
+ * it) into c, adding to what is there; -1 with e as "origin:line: ...".
+ * A section that creates a service must give its name, category and some
+ * evidence. On failure c holds the lines before the bad one.
+ */
 int catalogue_parse(struct catalogue *c, const char *text, size_t len, const char *origin,
     struct errbuf *e);
 
@@ -76,6 +92,13 @@ struct catalogue_match {
 	char value[256]; /* what matched: the domain, the PTR name, "AS15169" */
 };
 
+/*
+ * Names the source described by f: the strongest evidence wins, then the
+ * longest matching domain, then the earlier service. value is the name as
+ * the source showed it (lower case, without a final dot): the DKIM or SPF
+ * domain, the PTR name, or "AS" and the number. Takes no lock and changes
+ * nothing: threads may share a catalogue nobody changes.
+ */
 void catalogue_match(const struct catalogue *c, const struct catalogue_facts *f,
     struct catalogue_match *out);
 
