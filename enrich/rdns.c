@@ -24,6 +24,7 @@ enum {
 	DNS_CLASS_IN = 1,
 	DNS_TYPE_A = 1,
 	DNS_TYPE_CNAME = 5,
+	DNS_TYPE_SOA = 6,
 	DNS_TYPE_PTR = 12,
 	DNS_TYPE_AAAA = 28,
 	DNS_HEADER = 12,
@@ -235,20 +236,6 @@ failure_status(struct rdns *r, int status)
 	}
 }
 
-/* RFC 2308: a negative answer may be cached for its SOA's minimum. */
-static uint32_t
-negative_ttl(const unsigned char *abuf, int alen)
-{
-	struct ares_soa_reply *soa = NULL;
-	uint32_t ttl = RDNS_NEGATIVE_TTL;
-
-	if (abuf != NULL && alen > 0 && ares_parse_soa_reply(abuf, alen, &soa) == ARES_SUCCESS) {
-		ttl = soa->minttl;
-		ares_free_data(soa);
-	}
-	return ttl;
-}
-
 static bool
 host_byte(unsigned char c)
 {
@@ -358,6 +345,109 @@ rd32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+static unsigned
+rd16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/* A resource record of a DNS message, its data at abuf + rdata. */
+struct rr {
+	unsigned type, class, rdlen;
+	uint32_t ttl;
+	long rdata;
+};
+
+/* Skips the header and the questions: *p at the answer section; the number of records after it. */
+static int
+skip_questions(const unsigned char *abuf, int alen, long *p, unsigned *nrr)
+{
+	unsigned qd, i;
+	long enclen;
+	char *name;
+
+	if (alen < DNS_HEADER)
+		return -1;
+	qd = rd16(abuf + 4);
+	*nrr =
+	    rd16(abuf + 6) + rd16(abuf + 8); /* answer and authority: the additional is not used */
+	*p = DNS_HEADER;
+	for (i = 0; i < qd; i++) {
+		if (ares_expand_name(abuf + *p, abuf, alen, &name, &enclen) != ARES_SUCCESS)
+			return -1;
+		ares_free_string(name);
+		*p += enclen + 4;
+		if (*p > alen)
+			return -1;
+	}
+	return 0;
+}
+
+/* Reads the record at *p, its owner into *owner (ares_free_string), and moves past it. */
+static int
+read_rr(const unsigned char *abuf, int alen, long *p, struct rr *rr, char **owner)
+{
+	long enclen;
+
+	if (ares_expand_name(abuf + *p, abuf, alen, owner, &enclen) != ARES_SUCCESS)
+		return -1;
+	*p += enclen;
+	if (*p + 10 > alen)
+		goto fail;
+	rr->type = rd16(abuf + *p);
+	rr->class = rd16(abuf + *p + 2);
+	/* RFC 2181 8: a TTL with the top bit set reads as 0 */
+	rr->ttl = abuf[*p + 4] & 0x80 ? 0 : rd32(abuf + *p + 4);
+	rr->rdlen = rd16(abuf + *p + 8);
+	rr->rdata = *p + 10;
+	*p = rr->rdata + (long)rr->rdlen;
+	if (*p > alen)
+		goto fail;
+	return 0;
+fail:
+	ares_free_string(*owner);
+	*owner = NULL;
+	return -1;
+}
+
+/*
+ * RFC 2308: a negative answer may be cached for the smaller of its SOA's
+ * TTL and minimum field. The SOA is in the authority section, which
+ * ares_parse_soa_reply (1.18) does not read: the message is walked here.
+ */
+static uint32_t
+negative_ttl(const unsigned char *abuf, int alen)
+{
+	unsigned nrr, i;
+	long p, q, enclen;
+	char *name;
+	struct rr rr;
+
+	if (abuf == NULL || skip_questions(abuf, alen, &p, &nrr) == -1)
+		return RDNS_NEGATIVE_TTL;
+	for (i = 0; i < nrr; i++) {
+		if (read_rr(abuf, alen, &p, &rr, &name) == -1)
+			break;
+		ares_free_string(name);
+		if (rr.type != DNS_TYPE_SOA || rr.class != DNS_CLASS_IN)
+			continue;
+		/* MNAME and RNAME, then serial, refresh, retry, expire, minimum */
+		q = rr.rdata;
+		if (ares_expand_name(abuf + q, abuf, alen, &name, &enclen) != ARES_SUCCESS)
+			break;
+		ares_free_string(name);
+		q += enclen;
+		if (ares_expand_name(abuf + q, abuf, alen, &name, &enclen) != ARES_SUCCESS)
+			break;
+		ares_free_string(name);
+		q += enclen;
+		if (q + 20 > rr.rdata + (long)rr.rdlen)
+			break;
+		return min_ttl(rr.ttl, rd32(abuf + q + 16));
+	}
+	return RDNS_NEGATIVE_TTL;
+}
+
 /*
  * Walks a PTR answer: the PTR records of qname, or of the names it is a
  * CNAME of (classless delegation, RFC 2317), at most BOUND_RDNS_CNAMES of
@@ -369,59 +459,35 @@ static int
 walk_ptr(struct slot *s, const char *qname, const unsigned char *abuf, int alen)
 {
 	char want[DNS_WIRE_NAME * 4 + 1];
-	unsigned qd, an, i, cnames = 0;
-	long p = DNS_HEADER, enclen;
-	char *name = NULL;
+	unsigned nrr, i, cnames = 0;
+	long p, enclen;
+	char *name;
+	struct rr rr;
+	bool owner;
 
-	if (alen < DNS_HEADER)
-		return -1;
 	snprintf(want, sizeof want, "%s", qname);
-	qd = (unsigned)abuf[4] << 8 | abuf[5];
-	an = (unsigned)abuf[6] << 8 | abuf[7];
-	for (i = 0; i < qd; i++) {
-		if (ares_expand_name(abuf + p, abuf, alen, &name, &enclen) != ARES_SUCCESS)
-			return -1;
-		ares_free_string(name);
-		p += enclen + 4;
-		if (p > alen)
-			return -1;
-	}
-	for (i = 0; i < an; i++) {
-		unsigned type, class, rdlen;
-		uint32_t ttl;
-		bool owner;
-
-		if (ares_expand_name(abuf + p, abuf, alen, &name, &enclen) != ARES_SUCCESS)
+	if (skip_questions(abuf, alen, &p, &nrr) == -1)
+		return -1;
+	nrr = rd16(abuf + 6); /* the answer section only */
+	for (i = 0; i < nrr; i++) {
+		if (read_rr(abuf, alen, &p, &rr, &name) == -1)
 			return -1;
 		owner = strcasecmp(name, want) == 0;
 		ares_free_string(name);
-		p += enclen;
-		if (p + 10 > alen)
+		if (!owner || rr.class != DNS_CLASS_IN ||
+		    !(rr.type == DNS_TYPE_PTR ||
+		        (rr.type == DNS_TYPE_CNAME && cnames < BOUND_RDNS_CNAMES)))
+			continue;
+		if (ares_expand_name(abuf + rr.rdata, abuf, alen, &name, &enclen) != ARES_SUCCESS)
 			return -1;
-		type = (unsigned)abuf[p] << 8 | abuf[p + 1];
-		class = (unsigned)abuf[p + 2] << 8 | abuf[p + 3];
-		ttl = rd32(abuf + p + 4) & 0x7fffffff; /* RFC 2181 8: the top bit set reads as 0 */
-		if (abuf[p + 4] & 0x80)
-			ttl = 0;
-		rdlen = (unsigned)abuf[p + 8] << 8 | abuf[p + 9];
-		p += 10;
-		if (p + (long)rdlen > alen)
-			return -1;
-		if (owner && class == DNS_CLASS_IN &&
-		    (type == DNS_TYPE_PTR ||
-		        (type == DNS_TYPE_CNAME && cnames < BOUND_RDNS_CNAMES))) {
-			if (ares_expand_name(abuf + p, abuf, alen, &name, &enclen) != ARES_SUCCESS)
-				return -1;
-			if (type == DNS_TYPE_PTR) {
-				keep_name(s, name);
-			} else {
-				snprintf(want, sizeof want, "%s", name);
-				cnames++;
-			}
-			ares_free_string(name);
-			s->ttl = min_ttl(s->ttl, ttl);
+		if (rr.type == DNS_TYPE_PTR) {
+			keep_name(s, name);
+		} else {
+			snprintf(want, sizeof want, "%s", name);
+			cnames++;
 		}
-		p += rdlen;
+		ares_free_string(name);
+		s->ttl = min_ttl(s->ttl, rr.ttl);
 	}
 	return 0;
 }
