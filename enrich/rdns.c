@@ -36,6 +36,7 @@ enum {
 #define RDNS_DEFAULT_TIMEOUT_MS 2000
 #define RDNS_DEFAULT_TRIES 2
 #define RDNS_DEFAULT_INFLIGHT 256
+#define RDNS_RCVBUF (1024 * 1024)
 
 struct rdns;
 
@@ -163,7 +164,13 @@ rdns_open(const struct rdns_options *o, struct errbuf *e)
 	opts.tries = (int)(o->tries ? o->tries : RDNS_DEFAULT_TRIES);
 	opts.sock_state_cb = sock_state;
 	opts.sock_state_cb_data = r;
-	mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB;
+	/*
+	 * All answers arrive on one UDP socket: a burst of inflight answers
+	 * overflows the default buffer (212 KiB here), and each one dropped
+	 * costs a whole timeout.
+	 */
+	opts.socket_receive_buffer_size = RDNS_RCVBUF;
+	mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_SOCK_RCVBUF;
 	if ((rc = ares_init_options(&r->ch, &opts, mask)) != ARES_SUCCESS) {
 		errbuf_set(e, "rdns: c-ares: %s", ares_strerror(rc));
 		r->ch = NULL;
