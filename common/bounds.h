@@ -43,6 +43,12 @@
 /* the last second a timestamp may name: 9999-12-31T23:59:59Z (day math cannot overflow) */
 #define BOUND_TS_MAX INT64_C(253402300799)
 
+/* reverse DNS (enrich/rdns.c): what one address may cost */
+#define BOUND_RDNS_PTR_NAMES 4   /* PTR names forward-confirmed per address, in answer order */
+#define BOUND_RDNS_ADDRS 64      /* A/AAAA records of one name compared with the address */
+#define BOUND_RDNS_CNAMES 8      /* CNAMEs followed inside one PTR answer (RFC 2317) */
+#define BOUND_RDNS_INFLIGHT 4096 /* rdns_options.inflight is clamped to this */
+
 /* time attribution: the store splits a report over at most this many days */
 #define BOUND_REPORT_DAYS 400
 

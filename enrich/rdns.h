@@ -8,9 +8,30 @@
  * answer the zone's negative TTL, clamped by the caller.
  *
  * A PTR name is the resolver's, i.e. a stranger's: it is kept only when it
- * is a plausible host name (letters, digits, '-', '_', dots; at most 253
- * bytes); otherwise the status is RDNS_BAD_NAME and name holds the name
- * with every other byte escaped as \DDD, for display only.
+ * is a plausible host name (labels of 1..63 letters, digits, '-' and '_',
+ * joined by dots; at most 253 bytes); otherwise the status is RDNS_BAD_NAME
+ * and name holds the name with every other byte escaped as \DDD (a '.'
+ * inside a label too), for display only. A bad name is never looked up.
+ *
+ * Several PTR names: the first BOUND_RDNS_PTR_NAMES host names, in answer
+ * order, are looked up in turn; the first that confirms is the answer,
+ * else the first name with RDNS_MISMATCH (or with RDNS_SERVFAIL or
+ * RDNS_TIMEOUT when a lookup failed: name then holds the unconfirmed PTR
+ * name). Bad names beside host names are ignored. CNAMEs are followed
+ * within one answer only: in the PTR answer (RFC 2317), and by c-ares in
+ * the A/AAAA answer; at most BOUND_RDNS_ADDRS addresses of a name are read.
+ *
+ * TTLs: confirmed and mismatch, the smallest of the records used (PTR,
+ * CNAMEs, A/AAAA) and of the answers that ruled out earlier names; none,
+ * the smaller of the SOA's TTL and minimum in the negative answer (3600
+ * without one); bad_name, the PTR's; servfail and timeout at most 300.
+ *
+ * Time: c-ares doubles a query's timeout at each round of tries, so one
+ * query lasts at most timeout_ms * (2^tries - 1), and an address asks at
+ * most 1 + BOUND_RDNS_PTR_NAMES queries one after the other.
+ *
+ * Threads: a handle is used by one thread at a time; handles are
+ * independent, and rdns_open may be called from any thread.
  */
 #ifndef DMARCD_RDNS_H
 #define DMARCD_RDNS_H
@@ -50,22 +71,25 @@ struct rdns_options {
 	const char *servers;
 	unsigned timeout_ms; /* per try; 0 means 2000 */
 	unsigned tries;      /* 0 means 2 */
-	unsigned inflight;   /* addresses resolved at once; 0 means 256 */
+	unsigned
+	    inflight; /* addresses resolved at once; 0 means 256; at most BOUND_RDNS_INFLIGHT */
 };
 
 struct rdns;
 
-/* A resolver, or NULL with e set (bad servers, no memory). */
+/* A resolver, or NULL with e set (bad servers, no memory). Close it with rdns_close. */
 struct rdns *rdns_open(const struct rdns_options *o, struct errbuf *e);
 
 /*
  * Resolves n addresses (16 bytes each, IPv4 as ::ffff:a.b.c.d) and fills
  * out[0..n-1]; blocks until every one has an answer or timed out. Returns
- * 0, or -1 with e set when the resolver itself failed (no memory).
+ * 0, or -1 with e set when the resolver itself failed (no memory, poll);
+ * out is then partly filled and the handle may be used again.
  */
 int rdns_resolve(struct rdns *r, const uint8_t (*ips)[16], size_t n, struct rdns_answer *out,
     struct errbuf *e);
 
+/* Frees the resolver; rdns_close(NULL) does nothing. */
 void rdns_close(struct rdns *r);
 
 #endif
