@@ -508,7 +508,7 @@ Test(advise, a_known_service_is_named_and_its_fix_is_in_its_own_words)
 	cr_assert_str_eq(s->service_name, "Twilio SendGrid");
 	cr_assert_str_eq(s->service_doc, "https://docs.example/sendgrid");
 	cr_assert_str_eq(out.fixes[0],
-	    "Twilio SendGrid: mailer.example.net (198.51.100.0/24) sends 12.9 % of your "
+	    "Twilio SendGrid: mailer.example.net (198.51.100.0/24) sends 13.0 % of your "
 	    "mail and passes SPF for mailer.example.net but not for your domain: set up DKIM "
 	    "signing with d=example.com at that service (or a custom MAIL FROM under "
 	    "example.com). In Twilio SendGrid: Authenticate your domain in SendGrid. "
