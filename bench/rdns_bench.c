@@ -1,13 +1,24 @@
 /*
  * rdns_bench: resolves 100,000 addresses through rdns_resolve against a
- * local nsd (bench/README.md, "Reverse DNS"). Not part of the CMake build:
+ * local nsd, or with --enrich names as many sources of a database through
+ * the whole enricher (bench/README.md, "Reverse DNS" and "Naming the
+ * sources"). Not part of the CMake build:
  *
  *   cmake -S . -B build-rdns-rel -DCMAKE_BUILD_TYPE=Release -DDMARCD_TESTS=OFF
- *   cmake --build build-rdns-rel -j1 --target dmarcd_enrich
- *   cc -O2 -std=c11 -D_GNU_SOURCE -Icommon -Ienrich -Itests bench/rdns_bench.c \
- *       tests/dns_harness.c build-rdns-rel/libdmarcd_enrich.a \
- *       build-rdns-rel/libdmarcd_common.a -lcares -o /tmp/rdns_bench
+ *   cmake --build build-rdns-rel -j1 --target dmarcd_cli
+ *   B=build-rdns-rel
+ *   cc -O2 -std=c11 -D_GNU_SOURCE -Icommon -Ienrich -Istore -Icli -Itests \
+ *       bench/rdns_bench.c tests/dns_harness.c $B/libdmarcd_cli.a $B/libdmarcd_enrich.a \
+ *       $B/libdmarcd_store.a $B/libdmarcd_common.a -lcares -lmaxminddb -lpsl -lsqlite3 -lm \
+ *       -o /tmp/rdns_bench
  *   /tmp/rdns_bench [addresses] [batch] [inflight]
+ *   /tmp/rdns_bench --enrich DB [addresses] [inflight]
+ *
+ * --enrich writes a new database DB whose sender table holds the addresses
+ * (every 20th signs with a SendGrid DKIM domain, every 20th another with
+ * Mailchimp's), then runs one enricher pass: DNS in batches, the catalogue
+ * match, the writes. It prints the pass's time, addresses/s, the counts and
+ * the peak RSS.
  *
  * The zones: 10.0.0.0 upwards in /24 reverse zones; of every 20 addresses
  * 10 are confirmed, 5 point to a name with another address, 4 have no PTR
@@ -22,8 +33,12 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include <sqlite3.h>
+
 #include "dns_harness.h"
+#include "enricher.h"
 #include "rdns.h"
+#include "store.h"
 
 enum kind { K_CONFIRMED, K_MISMATCH, K_NONE, K_BAD };
 
@@ -109,6 +124,97 @@ write_zones(struct dh_server *s, size_t n)
 		die("zone", &e);
 }
 
+/* The database of --enrich: n sender rows as the enricher's discovery would leave them. */
+static void
+seed_db(const char *path, size_t n)
+{
+	struct errbuf e = { "" };
+	struct store *st;
+	sqlite3 *db;
+	sqlite3_stmt *ins, *dom;
+	uint8_t ip[16], net[16];
+	size_t i;
+
+	remove(path);
+	if (store_open(path, STORE_READWRITE, &st, &e) == -1)
+		die("store_open", &e);
+	store_close(st);
+	if (sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO sender (ip, net) VALUES (?1, ?2)", -1, &ins,
+	        NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+	        "INSERT INTO sender_domain (ip, kind, domain) VALUES (?1, 'dkim', ?2)", -1, &dom,
+	        NULL) != SQLITE_OK) {
+		fprintf(stderr, "rdns_bench: %s\n", sqlite3_errmsg(db));
+		exit(1);
+	}
+	for (i = 0; i < n; i++) {
+		address(i, ip);
+		memcpy(net, ip, 16);
+		net[15] = 0;
+		sqlite3_bind_blob(ins, 1, ip, 16, SQLITE_STATIC);
+		sqlite3_bind_blob(ins, 2, net, 16, SQLITE_STATIC);
+		sqlite3_step(ins);
+		sqlite3_reset(ins);
+		if (i % 20 == 3 || i % 20 == 4) {
+			sqlite3_bind_blob(dom, 1, ip, 16, SQLITE_STATIC);
+			sqlite3_bind_text(dom, 2, i % 20 == 3 ? "em123.sendgrid.net" : "mcsv.net",
+			    -1, SQLITE_STATIC);
+			sqlite3_step(dom);
+			sqlite3_reset(dom);
+		}
+	}
+	sqlite3_finalize(ins);
+	sqlite3_finalize(dom);
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		fprintf(stderr, "rdns_bench: %s\n", sqlite3_errmsg(db));
+		exit(1);
+	}
+	sqlite3_close(db);
+}
+
+static int
+enrich_main(const char *path, size_t n, unsigned inflight)
+{
+	struct errbuf e = { "" };
+	struct dh_server s;
+	struct rdns_options dns = { NULL, 2000, 2, inflight };
+	struct enricher_options o = { .dns = &dns };
+	struct enricher_counts c;
+	struct catalogue *cat;
+	struct store *st;
+	struct rusage ru;
+	double t0, t1;
+
+	if (dh_init(&s, &e) == -1)
+		die("setup", &e);
+	write_zones(&s, n);
+	if (dh_start(&s, 300, &e) == -1)
+		die("nsd", &e);
+	seed_db(path, n);
+	if ((cat = catalogue_builtin(&e)) == NULL ||
+	    store_open(path, STORE_READWRITE, &st, &e) == -1)
+		die("setup", &e);
+	dns.servers = dh_servers(&s);
+	o.catalogue = cat;
+	t0 = now_s();
+	if (enricher_run(st, &o, &c, &e) == -1)
+		die("enricher_run", &e);
+	t1 = now_s();
+	store_close(st);
+	catalogue_free(cat);
+	getrusage(RUSAGE_SELF, &ru);
+	dh_stop(&s, false);
+	printf("enriched %zu addresses, inflight %u: %.2f s, %.0f addresses/s\n", n, inflight,
+	    t1 - t0, n / (t1 - t0));
+	printf("named %llu, host names confirmed %llu, known services %llu\n",
+	    (unsigned long long)c.named, (unsigned long long)c.confirmed,
+	    (unsigned long long)c.matched);
+	printf("peak RSS of this process: %.1f MiB\n", ru.ru_maxrss / 1024.0);
+	return c.named == n ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -127,6 +233,11 @@ main(int argc, char **argv)
 	struct rdns *r;
 	double t0, t1;
 
+	if (argc > 2 && strcmp(argv[1], "--enrich") == 0) {
+		n = argc > 3 ? strtoul(argv[3], NULL, 10) : 100000;
+		return enrich_main(argv[2], n,
+		    argc > 4 ? (unsigned)strtoul(argv[4], NULL, 10) : 256);
+	}
 	if (n == 0 || batch == 0 || n > (1u << 24)) {
 		fprintf(stderr, "usage: rdns_bench [addresses <= 2^24] [batch] [inflight]\n");
 		return 2;

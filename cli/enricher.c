@@ -12,6 +12,13 @@
 #define SCAN_RECORDS 20000 /* records read per transaction */
 #define NAME_BATCH 512     /* addresses named per DNS batch and per transaction */
 
+/* The domains noted for one address of the batch. */
+struct row_domains {
+	char dkim[SENDER_DOMAINS_MAX][SENDER_DOMAIN_LEN];
+	char spf[SENDER_DOMAINS_MAX][SENDER_DOMAIN_LEN];
+	size_t ndkim, nspf;
+};
+
 /* What one pass holds: the open resolver and databases, the batch. */
 struct pass {
 	const struct enricher_options *o;
@@ -20,7 +27,9 @@ struct pass {
 	struct geo *geo;
 	int64_t geo_built;
 	uint64_t match_hash;
-	struct store_sender *rows;   /* NAME_BATCH */
+	struct store_sender *rows;   /* NAME_BATCH, in address order */
+	struct row_domains *domains; /* theirs */
+	size_t n;                    /* rows in the batch */
 	uint8_t (*ips)[16];          /* the rows asking DNS */
 	struct rdns_answer *answers; /* theirs */
 	size_t *asking;              /* their index in rows */
@@ -83,26 +92,55 @@ take_geo(struct pass *p, struct store_sender *r)
 	r->geo_built = p->geo_built;
 }
 
-/* Matches a row against the catalogue with its domains, host name and AS. */
-static int
-take_match(struct pass *p, struct store_sender *r, struct errbuf *e)
+/* The row of ip in the batch (sorted by address), or NULL. */
+static struct row_domains *
+row_of(struct pass *p, const uint8_t ip[16])
 {
-	char dkim[SENDER_DOMAINS_MAX][SENDER_DOMAIN_LEN],
-	    spf[SENDER_DOMAINS_MAX][SENDER_DOMAIN_LEN];
-	const char *dk[SENDER_DOMAINS_MAX], *sp[SENDER_DOMAINS_MAX];
-	struct catalogue_facts f = { 0 };
-	struct catalogue_match m;
-	size_t i;
+	size_t lo = 0, hi = p->n;
 
-	if (store_sender_domains(p->st, r->ip, "dkim", dkim, &f.ndkim, e) == -1 ||
-	    store_sender_domains(p->st, r->ip, "spf", spf, &f.nspf, e) == -1)
-		return -1;
-	for (i = 0; i < f.ndkim; i++)
-		dk[i] = dkim[i];
-	for (i = 0; i < f.nspf; i++)
-		sp[i] = spf[i];
-	f.dkim = dk;
-	f.spf = sp;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(p->rows[mid].ip, ip, 16);
+
+		if (c == 0)
+			return &p->domains[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int
+on_domain(void *ctx, const uint8_t ip[16], const char *kind, const char *domain)
+{
+	struct row_domains *d = row_of(ctx, ip);
+
+	if (d == NULL || domain == NULL)
+		return 0;
+	if (strcmp(kind, "dkim") == 0 && d->ndkim < SENDER_DOMAINS_MAX)
+		snprintf(d->dkim[d->ndkim++], SENDER_DOMAIN_LEN, "%s", domain);
+	else if (strcmp(kind, "spf") == 0 && d->nspf < SENDER_DOMAINS_MAX)
+		snprintf(d->spf[d->nspf++], SENDER_DOMAIN_LEN, "%s", domain);
+	return 0;
+}
+
+/* Matches a row against the catalogue with its domains, host name and AS. */
+static void
+take_match(struct pass *p, size_t i)
+{
+	struct store_sender *r = &p->rows[i];
+	const struct row_domains *d = &p->domains[i];
+	const char *dk[SENDER_DOMAINS_MAX], *sp[SENDER_DOMAINS_MAX];
+	struct catalogue_facts f = { .dkim = dk, .ndkim = d->ndkim, .spf = sp, .nspf = d->nspf };
+	struct catalogue_match m;
+	size_t k;
+
+	for (k = 0; k < d->ndkim; k++)
+		dk[k] = d->dkim[k];
+	for (k = 0; k < d->nspf; k++)
+		sp[k] = d->spf[k];
 	f.asn = r->asn;
 	f.ptr = strcmp(r->dns_status, "confirmed") == 0 ? r->ptr : NULL;
 	catalogue_match(p->o->catalogue, &f, &m);
@@ -114,7 +152,6 @@ take_match(struct pass *p, struct store_sender *r, struct errbuf *e)
 		p->counts->matched++;
 	}
 	r->match_hash = p->match_hash;
-	return 0;
 }
 
 /* Names the n rows of p->rows: DNS for those due, then geo and the catalogue. */
@@ -140,11 +177,14 @@ name_batch(struct pass *p, size_t n, struct errbuf *e)
 		if (p->answers[i].status == RDNS_CONFIRMED)
 			p->counts->confirmed++;
 	}
+	p->n = n;
+	memset(p->domains, 0, n * sizeof *p->domains);
+	if (store_sender_domains(p->st, p->rows[0].ip, p->rows[n - 1].ip, on_domain, p, e) == -1)
+		return -1;
 	for (i = 0; i < n; i++) {
 		if (p->o->refresh || p->rows[i].geo_built != p->geo_built)
 			take_geo(p, &p->rows[i]);
-		if (take_match(p, &p->rows[i], e) == -1)
-			return -1;
+		take_match(p, i);
 	}
 	p->counts->named += n;
 	return store_sender_put(p->st, p->rows, n, e);
@@ -220,10 +260,12 @@ static int
 open_pass(struct pass *p, struct errbuf *e)
 {
 	p->rows = calloc(NAME_BATCH, sizeof *p->rows);
+	p->domains = calloc(NAME_BATCH, sizeof *p->domains);
 	p->ips = calloc(NAME_BATCH, sizeof *p->ips);
 	p->answers = calloc(NAME_BATCH, sizeof *p->answers);
 	p->asking = calloc(NAME_BATCH, sizeof *p->asking);
-	if (p->rows == NULL || p->ips == NULL || p->answers == NULL || p->asking == NULL) {
+	if (p->rows == NULL || p->domains == NULL || p->ips == NULL || p->answers == NULL ||
+	    p->asking == NULL) {
 		errbuf_set(e, "enrich: out of memory");
 		return -1;
 	}
@@ -247,6 +289,7 @@ close_pass(struct pass *p)
 	if (p->geo != NULL)
 		geo_close(p->geo);
 	free(p->rows);
+	free(p->domains);
 	free(p->ips);
 	free(p->answers);
 	free(p->asking);

@@ -16,12 +16,16 @@
 --   service: the catalogue key the address matched, NULL when none;
 --   evidence ('dkim', 'ptr', 'spf', 'asn') and evidence_value say what
 --   matched; match_hash is the catalogue's hash at the time.
+-- The CHECKs compare with OR, not IN (...): SQLite evaluates an IN list of
+-- more than two values through a temporary table, opened and freed on every
+-- row the enricher updates.
 CREATE TABLE sender (
 	ip             BLOB    PRIMARY KEY CHECK (length(ip) = 16),
 	net            BLOB    NOT NULL,
 	ptr            TEXT,
-	dns_status     TEXT    CHECK (dns_status IN ('confirmed', 'mismatch', 'none', 'bad_name',
-	    'servfail', 'timeout')),
+	dns_status     TEXT    CHECK (dns_status = 'confirmed' OR dns_status = 'mismatch'
+	    OR dns_status = 'none' OR dns_status = 'bad_name' OR dns_status = 'servfail'
+	    OR dns_status = 'timeout'),
 	dns_checked    INTEGER,
 	dns_expires    INTEGER,
 	asn            INTEGER,
@@ -29,7 +33,8 @@ CREATE TABLE sender (
 	country        TEXT,
 	geo_built      INTEGER,
 	service        TEXT,
-	evidence       TEXT    CHECK (evidence IN ('dkim', 'ptr', 'spf', 'asn')),
+	evidence       TEXT    CHECK (evidence = 'dkim' OR evidence = 'ptr' OR evidence = 'spf'
+	    OR evidence = 'asn'),
 	evidence_value TEXT,
 	match_hash     INTEGER
 ) STRICT, WITHOUT ROWID;
@@ -45,7 +50,7 @@ CREATE INDEX sender_country ON sender(country) WHERE country IS NOT NULL;
 -- SENDER_DOMAINS_MAX (store_sender.h) per address and kind.
 CREATE TABLE sender_domain (
 	ip     BLOB NOT NULL,
-	kind   TEXT NOT NULL CHECK (kind IN ('dkim', 'spf')),
+	kind   TEXT NOT NULL CHECK (kind = 'dkim' OR kind = 'spf'),
 	domain TEXT NOT NULL,
 	PRIMARY KEY (ip, kind, domain)
 ) STRICT, WITHOUT ROWID;

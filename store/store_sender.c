@@ -268,27 +268,34 @@ store_sender_due_count(struct store *st, const struct sender_due *q, uint64_t *c
 }
 
 int
-store_sender_domains(struct store *st, const uint8_t ip[16], const char *kind,
-    char (*out)[SENDER_DOMAIN_LEN], size_t *n, struct errbuf *e)
+store_sender_domains(struct store *st, const uint8_t lo[16], const uint8_t hi[16],
+    int (*fn)(void *ctx, const uint8_t ip[16], const char *kind, const char *domain), void *ctx,
+    struct errbuf *e)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	*n = 0;
 	if (store_prepare(st,
-	        "SELECT domain FROM sender_domain WHERE ip = ?1 AND kind = ?2 ORDER BY domain", &s,
-	        e) == -1)
+	        "SELECT ip, kind, domain FROM sender_domain WHERE ip BETWEEN ?1 AND ?2"
+	        " ORDER BY ip, kind, domain",
+	        &s, e) == -1)
 		return -1;
-	if ((sqlite3_bind_blob(s, 1, ip, 16, SQLITE_STATIC) | store_bind_text(s, 2, kind)) !=
-	    SQLITE_OK) {
+	if ((sqlite3_bind_blob(s, 1, lo, 16, SQLITE_STATIC) |
+	        sqlite3_bind_blob(s, 2, hi, 16, SQLITE_STATIC)) != SQLITE_OK) {
 		sqlite3_finalize(s);
-		return store_fail(st, "reading a sender's domains", e);
+		return store_fail(st, "reading the senders' domains", e);
 	}
-	while (*n < SENDER_DOMAINS_MAX &&
-	    (rc = store_step(st, s, "reading a sender's domains", e)) == SQLITE_ROW)
-		column_text(s, 0, out[(*n)++], SENDER_DOMAIN_LEN);
+	while ((rc = store_step(st, s, "reading the senders' domains", e)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(s, 0) != 16)
+			continue;
+		if (fn(ctx, sqlite3_column_blob(s, 0), (const char *)sqlite3_column_text(s, 1),
+		        (const char *)sqlite3_column_text(s, 2)) == -1) {
+			rc = -1;
+			break;
+		}
+	}
 	sqlite3_finalize(s);
-	return *n < SENDER_DOMAINS_MAX && rc == -1 ? -1 : 0;
+	return rc == -1 ? -1 : 0;
 }
 
 /* ---- the answers ---- */

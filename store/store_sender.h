@@ -68,9 +68,14 @@ int store_sender_due(struct store *st, const struct sender_due *q, const uint8_t
 int store_sender_due_count(struct store *st, const struct sender_due *q, uint64_t *count,
     struct errbuf *e);
 
-/* The domains noted for ip of kind ("dkim" or "spf"), at most SENDER_DOMAINS_MAX. */
-int store_sender_domains(struct store *st, const uint8_t ip[16], const char *kind,
-    char (*out)[SENDER_DOMAIN_LEN], size_t *n, struct errbuf *e);
+/*
+ * The domains noted for the addresses lo..hi (16 bytes each, inclusive), in
+ * address order, with one query for a whole batch: fn(ctx, ip, kind, domain)
+ * with kind "dkim" or "spf". A -1 from fn stops the walk and is returned.
+ */
+int store_sender_domains(struct store *st, const uint8_t lo[16], const uint8_t hi[16],
+    int (*fn)(void *ctx, const uint8_t ip[16], const char *kind, const char *domain), void *ctx,
+    struct errbuf *e);
 
 /* Writes the rows given (found by their ip), in one transaction. */
 int store_sender_put(struct store *st, const struct store_sender *rows, size_t n, struct errbuf *e);
