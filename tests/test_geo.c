@@ -230,6 +230,52 @@ Test(geo, open_errors_name_the_file)
 }
 
 /*
+ * A database whose tree and data are noise, its metadata intact: every
+ * lookup must come back (empty or checked), never read out of bounds.
+ */
+Test(geo, scrambled_database)
+{
+	static const char marker[] = "\xab\xcd\xefMaxMind.com";
+	char path[600];
+	size_t len;
+	unsigned char *db;
+	const unsigned char *meta;
+	uint32_t x = 2463534242u;
+	struct geo *g;
+
+	snprintf(path, sizeof(path), "%s/asn.mmdb", dir);
+	db = tu_read_file(path, &len);
+	meta = memmem(db, len, marker, sizeof(marker) - 1);
+	cr_assert_not_null(meta);
+	for (unsigned char *p = db; p < meta; p++) {
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5; /* xorshift32 */
+		*p = (unsigned char)x;
+	}
+	snprintf(path, sizeof(path), "%s/scrambled.mmdb", dir);
+	tu_write_file(path, db, len);
+	free(db);
+
+	g = open_ok(path, path);
+	for (uint32_t i = 0; i < 20000; i++) {
+		uint8_t b[16] = { 0 };
+		struct geo_answer a;
+
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		if (i % 2 == 0) {
+			b[10] = b[11] = 0xff;
+			memcpy(b + 12, &x, 4);
+		} else {
+			memcpy(b, &x, 4);
+			memcpy(b + 4, &i, 4);
+		}
+		geo_lookup(g, b, &a);
+		cr_assert_lt(strlen(a.as_org), GEO_ORG_MAX);
+		cr_assert(a.country[0] == '\0' || strlen(a.country) == 2);
+	}
+	geo_close(g);
+}
+
+/*
  * The real free databases (scripts/install-geo.sh), when installed in
  * $DMARCD_GEO_DIR or /var/lib/dmarcd/geo: well-known addresses whose owner
  * and country do not move.
