@@ -5,6 +5,7 @@
 #   country.mmdb     GeoLite2-Country layout, built 1710000000
 #   country-cc.mmdb  ip-location-db's layout (country_code), without the
 #                    ::ffff:0:0/96 alias, as the npm databases are built
+#   country-v4.mmdb  an IPv4-only database, as ip-location-db's -ipv4 files
 # Each holds honest networks and hostile values; test_geo.c names them.
 use strict;
 use warnings;
@@ -26,9 +27,10 @@ my %types = (
 # Types are fixed per key, except where a hostile value needs another.
 sub tree {
 	my ($type, $epoch, $alias, %over) = @_;
+	my $version = delete $over{ip_version} // 6;
 	my %t = (%types, %over);
 	return MaxMind::DB::Writer::Tree->new(
-		ip_version               => 6,
+		ip_version               => $version,
 		record_size              => 24,
 		database_type            => $type,
 		languages                => ['en'],
@@ -91,3 +93,7 @@ my $cc = tree('country', 1690000000, 0);
 $cc->insert_network('8.8.8.0/24',     { country_code => 'US' });
 $cc->insert_network('2a00:1450::/32', { country_code => 'IE' });
 write_tree($cc, 'country-cc.mmdb');
+
+my $v4 = tree('country', 1690000000, 0, ip_version => 4);
+$v4->insert_network('8.8.8.0/24', { country_code => 'US' });
+write_tree($v4, 'country-v4.mmdb');

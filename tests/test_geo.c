@@ -163,6 +163,18 @@ Test(geo, ip_location_db_layout_without_ipv4_alias)
 	geo_close(g);
 }
 
+Test(geo, ipv4_only_database)
+{
+	char v4[600];
+	struct geo *g;
+
+	snprintf(v4, sizeof(v4), "%s/country-v4.mmdb", dir);
+	g = open_ok(NULL, v4);
+	check(g, &(struct answer_case){ "8.8.8.8", 0, "", "US" });
+	check(g, &(struct answer_case){ "2001:4860:4860::8888", 0, "", "" });
+	geo_close(g);
+}
+
 Test(geo, one_database)
 {
 	struct geo *g = open_ok(asn_db, "");
