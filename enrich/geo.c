@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 struct geo {
 	MMDB_s asn;
@@ -20,6 +21,21 @@ struct geo {
 	bool has_country;
 };
 
+/* libmaxminddb cleans up before it returns an I/O error, which may change errno: ask again. */
+static const char *
+io_reason(const char *path, int status)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return strerror(errno);
+	if (S_ISDIR(st.st_mode))
+		return "is a directory";
+	if (st.st_size == 0)
+		return "empty file, not a MaxMind database (.mmdb)";
+	return MMDB_strerror(status);
+}
+
 static int
 open_db(MMDB_s *db, const char *path, const char *what, struct errbuf *e)
 {
@@ -27,8 +43,8 @@ open_db(MMDB_s *db, const char *path, const char *what, struct errbuf *e)
 
 	if (status == MMDB_SUCCESS)
 		return 0;
-	if (status == MMDB_IO_ERROR)
-		errbuf_set(e, "%s %s: %s", what, path, strerror(errno));
+	if (status == MMDB_FILE_OPEN_ERROR || status == MMDB_IO_ERROR)
+		errbuf_set(e, "%s %s: %s", what, path, io_reason(path, status));
 	else if (status == MMDB_INVALID_METADATA_ERROR ||
 	    status == MMDB_UNKNOWN_DATABASE_FORMAT_ERROR)
 		errbuf_set(e, "%s %s: not a MaxMind database (.mmdb): %s", what, path,
