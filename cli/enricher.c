@@ -229,7 +229,8 @@ scan_records(struct pass *p, struct errbuf *e)
 static int
 name_due(struct pass *p, struct errbuf *e)
 {
-	struct sender_due q = { .now = now(p->o),
+	struct sender_due q = { .dns = p->dns != NULL,
+		.now = now(p->o),
 		.geo_built = p->geo_built,
 		.match_hash = p->match_hash,
 		.all = p->o->refresh };

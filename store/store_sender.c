@@ -14,8 +14,8 @@
 	" coalesce(geo_built, 0), coalesce(service, ''), coalesce(evidence, '')," \
 	" coalesce(evidence_value, ''), coalesce(match_hash, 0)"
 #define DUE_WHERE \
-	" WHERE (?2 OR dns_expires IS NULL OR dns_expires <= ?3 OR geo_built IS NOT ?4" \
-	" OR match_hash IS NOT ?5)"
+	" WHERE (?2 OR (?7 AND (dns_expires IS NULL OR dns_expires <= ?3))" \
+	" OR geo_built IS NOT ?4 OR match_hash IS NOT ?5)"
 
 static const char sql_scan[] =
 	"SELECT id, ip,"
@@ -193,8 +193,8 @@ store_sender_discover(struct store *st, uint64_t *added, struct errbuf *e)
 static int
 bind_due(sqlite3_stmt *s, const struct sender_due *q)
 {
-	return sqlite3_bind_int(s, 2, q->all) | sqlite3_bind_int64(s, 3, q->now) |
-	    sqlite3_bind_int64(s, 4, q->geo_built) |
+	return sqlite3_bind_int(s, 2, q->all) | sqlite3_bind_int(s, 7, q->dns) |
+	    sqlite3_bind_int64(s, 3, q->now) | sqlite3_bind_int64(s, 4, q->geo_built) |
 	    sqlite3_bind_int64(s, 5, (int64_t)q->match_hash);
 }
 

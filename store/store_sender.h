@@ -50,7 +50,8 @@ int store_sender_discover(struct store *st, uint64_t *added, struct errbuf *e);
 
 /* Which rows store_sender_due returns. */
 struct sender_due {
-	int64_t now;         /* rows whose DNS answer expired by now, or never asked */
+	bool dns; /* with DNS: rows whose answer expired by now, or never asked */
+	int64_t now;
 	int64_t geo_built;   /* rows named from other databases than these */
 	uint64_t match_hash; /* rows matched against another catalogue */
 	bool all;            /* every row (dmarcd enrich --refresh) */

@@ -257,7 +257,7 @@ Test(enrich, another_catalogue_matches_again_without_asking_dns)
 	cr_assert_eq(run(path, cat, NULL, false).matched, 1);
 	COL_EQ(path, 10, "service", "sendgrid");
 	COL_EQ(path, 10, "dns_status", ""); /* no DNS asked */
-	cr_assert_eq(run(path, cat, NULL, false).named, 5, "never asked: still due");
+	cr_assert_eq(run(path, cat, NULL, false).named, 0, "without DNS, nothing more to ask");
 	cr_assert_eq(run(path, mine, NULL, false).matched, 5, "every record signs as example.com");
 	COL_EQ(path, 11, "service", "acme");
 	COL_EQ(path, 11, "evidence", "dkim");
@@ -265,6 +265,54 @@ Test(enrich, another_catalogue_matches_again_without_asking_dns)
 	cr_assert_eq(ts_scalar(path, "SELECT count(*) FROM service"), 1);
 	catalogue_free(mine);
 	catalogue_free(cat);
+	ts_drop_db(path);
+}
+
+Test(enrich, network_owner_and_country_come_from_the_databases_and_go_with_them)
+{
+	struct store *st;
+	struct enricher_options o = { .clock = fake_clock };
+	struct enricher_counts n;
+	struct catalogue *cat;
+	struct errbuf e = { "" };
+	char *path = make_db(), dir[] = "/tmp/dmarcd-enrich-geo-XXXXXX", asn[64], country[64];
+	char *org;
+
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(tu_run(NULL, "perl %s/mmdb_write.pl %s", TESTS_DIR, dir), 0,
+	    "tests/mmdb_write.pl failed (is libmaxmind-db-writer-perl installed?)");
+	snprintf(asn, sizeof asn, "%s/asn.mmdb", dir);
+	snprintf(country, sizeof country, "%s/country.mmdb", dir);
+	cr_assert_not_null(cat = catalogue_builtin(&e), "%s", e.msg);
+	o.catalogue = cat;
+	o.asn_db = asn;
+	o.country_db = country;
+	clock_now = T0;
+	st = ts_open(path, STORE_READWRITE);
+	cr_assert_eq(enricher_run(st, &o, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(n.named, 5);
+	COL_EQ(path, 10, "asn", "64496");
+	COL_EQ(path, 10, "country", "DE"); /* "zz1" is no country: the registered one */
+	COL_EQ(path, 10, "geo_built", "1710000000");
+	org = col(path, 10, "as_org");
+	cr_assert_not_null(strstr(org, "<script>"), "%s: markup is kept, for escaping", org);
+	cr_assert_null(strchr(org, '\x1b'), "%s: control bytes are not", org);
+	free(org);
+
+	/* Without the databases the answers go, on the next pass. */
+	o.asn_db = o.country_db = NULL;
+	cr_assert_eq(enricher_run(st, &o, &n, &e), 0, "%s", e.msg);
+	cr_assert_eq(n.named, 5);
+	COL_EQ(path, 10, "asn", "");
+	COL_EQ(path, 10, "country", "");
+
+	/* A file that is no database is an operational error, said clearly. */
+	o.asn_db = path;
+	cr_assert_eq(enricher_run(st, &o, &n, &e), -1);
+	cr_assert_not_null(strstr(e.msg, "not a MaxMind database"), "%s", e.msg);
+	store_close(st);
+	catalogue_free(cat);
+	tu_run(NULL, "rm -rf %s", dir);
 	ts_drop_db(path);
 }
 

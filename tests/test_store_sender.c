@@ -57,7 +57,7 @@ Test(store_sender, notes_only_passing_domains_and_names_only_heavy_networks)
 	struct store *st = ts_open(path, STORE_READWRITE);
 	struct agg_record recs[3];
 	struct store_sender rows[8];
-	struct sender_due q = { .now = DAY0 };
+	struct sender_due q = { .dns = true, .now = DAY0 };
 	struct errbuf e = { 0 };
 	struct collected got = { "" };
 	size_t read, n;
