@@ -16,11 +16,13 @@ What it models
                  discovery_method, no pct, "pass" disposition), GZIP
   Sending sources seen for every domain:
     own MTA      192.0.2.x and 2001:db8:N::25, SPF and DKIM aligned -> pass
-    ESP          192.0.2.200-203; authenticates as esp.example.  For
-                 example.com it is not aligned (fails DMARC); the other two
-                 domains let it sign with their own d= (passes via DKIM)
-    forwarder    lists.forwarder.example: SPF fails, DKIM survives -> pass;
-                 on some days a mailing list breaks DKIM too, and enforced
+    ESP          Twilio SendGrid, 167.89.101.200-203; authenticates as
+                 sendgrid.net.  For example.com it is not aligned (fails
+                 DMARC); the other two domains let it sign with their own d=
+                 (passes via DKIM)
+    forwarder    Google Groups, 209.85.220.41 and 2607:f8b0:4864:20::b41:
+                 SPF fails, DKIM survives -> pass; on some days the list
+                 breaks DKIM too (it signs as googlegroups.com), and enforced
                  domains see the override reason mailing_list
     spoofers     198.51.100.x / 203.0.113.x, 1-3 messages each, failing
                  everything; disposition follows the published policy
@@ -32,7 +34,9 @@ What it models
 
 Output is a pure function of --seed, --days and --end-date: no wall clock
 (except the default end date), no real pid, fixed gzip/zip timestamps.
-Only documentation IP ranges and example domains are used for senders.
+Senders use documentation IP ranges and example domains, except the ESP and
+the list, which are two well-known services in their own address ranges, so
+that the dashboard can show what `dmarcd enrich` names.
 """
 
 import argparse
@@ -72,8 +76,8 @@ REPORTERS = [    # share: fraction of a domain's daily volume seen by this recei
      "submitter": "receiver.example", "share": 0.15, "dialect": "rfc9990", "archive": "gzip"},
 ]
 
-ESP_IPS = ["192.0.2.200", "192.0.2.201", "192.0.2.202", "192.0.2.203"]
-FWD_IPS = ["192.0.2.150", "2001:db8:f0::12"]
+ESP_IPS = ["167.89.101.200", "167.89.101.201", "167.89.101.202", "167.89.101.203"]
+FWD_IPS = ["209.85.220.41", "2607:f8b0:4864:20::b41"]
 SPOOF_IPS = ["198.51.100.%d" % i for i in range(2, 255, 7)] + \
     ["203.0.113.%d" % i for i in range(3, 255, 11)]
 SPOOF_ENVFROM = ["", "bulk.spam.example", "invoice-notice.example", "mailer.invalid.example"]
@@ -166,16 +170,16 @@ def build_records(dom, rep, rng, day_index):
     esp_ips = rng.sample(ESP_IPS, rng.randint(1, 2))
     for ip, n in zip(esp_ips, split(rng, max(len(esp_ips), int(total * 0.14)), len(esp_ips))):
         dkim = [(h, "esp1", "pass")] if dom["esp_aligned"] else []
-        dkim.append(("esp.example", "k1", "pass"))
-        recs.append(make_record(dom, rep, rng, ip, n, "bounces.esp.example",
-            dkim, [("bounces.esp.example", "pass")]))
+        dkim.append(("sendgrid.net", "smtpapi", "pass"))
+        recs.append(make_record(dom, rep, rng, ip, n, "sendgrid.net",
+            dkim, [("sendgrid.net", "pass")]))
     recs.append(make_record(dom, rep, rng, rng.choice(FWD_IPS), max(1, int(total * 0.06)), h,
         [(h, "s2024", "pass")], [(h, dom["spf_fail"])]))
     if rng.random() < 0.4:    # a mailing list that rewrote the body: DKIM broken
         recs.append(make_record(dom, rep, rng, FWD_IPS[0], max(1, int(total * 0.02)),
-            "lists.forwarder.example",
-            [(h, "s2024", "fail"), ("lists.forwarder.example", "l1", "pass")],
-            [("lists.forwarder.example", "pass")], list_override=True))
+            "googlegroups.com",
+            [(h, "s2024", "fail"), ("googlegroups.com", "20230601", "pass")],
+            [("googlegroups.com", "pass")], list_override=True))
     for ip in rng.sample(SPOOF_IPS, rng.randint(0, 4)):
         env = rng.choice(SPOOF_ENVFROM) or h
         dkim = [("bulk.spam.example", "x", "pass")] if rng.random() < 0.3 else []
