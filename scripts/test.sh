@@ -15,6 +15,10 @@ cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DDMARCD_SANITIZE=ON -DDMARCD_
 cmake --build build-test -j"$(nproc)"
 # playwright-core for the browser test (tests/browser/, locked in package-lock.json)
 npm ci --prefix tests/browser --no-audit --no-fund >/dev/null
+# The free network-owner and country databases, for test_geo's real-database
+# case (skipped, saying so, when the npm registry is out of reach).
+scripts/install-geo.sh build-test/geo-data >/dev/null
+export DMARCD_GEO_DIR=$PWD/build-test/geo-data
 ctest --test-dir build-test --output-on-failure -j1
 # The Debian package: built, installed, checked and removed again.
 scripts/test-deb.sh
