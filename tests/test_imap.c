@@ -373,11 +373,16 @@ Test(imap, run_keeps_going_across_a_server_restart, .timeout = 120)
 	ih_server_start(&s);
 	ih_make_seed(&s, 1);
 	ih_seed(&s, "seed");
-	ih_write_config(&s, "r", true, "ca.pem", "timeout = 5", "[poll]\ninterval = 1s");
+	ih_write_config(&s, "r", true, "ca.pem", "timeout = 5",
+	    "[poll]\ninterval = 1s\n[enrich]\ndns = no");
 	snprintf(conf, sizeof conf, "%s/r.conf", s.dir);
 	pid = ih_spawn(&s, "secret", args);
 	seeded = (long long)ih_count_files(&s, "seed");
 	cr_assert(wait_for(&s, "r", "SELECT last_uid FROM imap_folder", seeded, 30));
+	/* Meanwhile its background thread names the sources: the demo's ESP is SendGrid. */
+	cr_assert(
+	    wait_for(&s, "r", "SELECT count(*) FROM sender WHERE service = 'sendgrid'", 1, 30),
+	    "run named no source in the background");
 	first = ih_db_int(&s, "r", "SELECT count(*) FROM report");
 	cr_assert_eq(ih_sh("%s stop %s", IH_DOVECOT_SH, s.dir), 0);
 	/* The server is started again once a poll has failed for its absence. */
