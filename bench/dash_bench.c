@@ -149,7 +149,8 @@ main(int argc, char **argv)
 	for (w = 0; w < 2; w++) {
 		int64_t days = w == 0 ? 30 : 365;
 		char label[64];
-		struct dash_filter f = { NULL, last - days + 1, last, NULL, DASH_RESULT_ALL, NULL };
+		struct dash_filter f = { NULL, last - days + 1, last, NULL, DASH_RESULT_ALL, NULL,
+			NULL, 0, NULL };
 		struct dash_filter fd = f, fr = f, ff = f, fs = f, fs6 = f;
 
 		fd.domain = "contoso.com";
