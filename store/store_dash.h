@@ -116,11 +116,11 @@ struct dash_sort_scope {
  * separated, at most 5), reporters (same), first_seen, last_seen, the
  * names of the source: host (the PTR name, only when dns_status is
  * 'confirmed'), dns_status, service (catalogue key), service_name,
- * category, evidence ("dkim:sendgrid.net"), asn, as_org, country (NULL
- * when unknown; a network shows its addresses' distinct services, at most
- * 3, and the AS and country of its first address that has them), and
- * total_rows (the count of rows without paging, repeated on every row).
- * The names are looked up for the rows of the page only.
+ * category, evidence ("dkim:sendgrid.net"), asn, as_org, country, ptr
+ * (the PTR name as answered, whatever dns_status says) (NULL when unknown; a network shows its
+ * addresses' distinct services, at most 3, and the AS and country of its first address that has
+ * them), and total_rows (the count of rows without paging, repeated on every row). The names are
+ * looked up for the rows of the page only.
  *
  * Grouped by service, asn or country, source is the group's value (the
  * key, the AS number, the country code) and "" for the messages of the

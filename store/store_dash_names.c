@@ -37,10 +37,10 @@ static const char *const named_cols[] = {
 	"source", "policy_domain", "messages", "dmarc_pass", "pass_rate", "dkim_aligned",
 	"spf_aligned", "disposition_none", "disposition_quarantine", "disposition_reject",
 	"header_from", "reporters", "first_seen", "last_seen", "host", "dns_status", "service",
-	"service_name", "category", "evidence", "asn", "as_org", "country", "total_rows",
+	"service_name", "category", "evidence", "asn", "as_org", "country", "ptr", "total_rows",
 };
 #define NAMES_FIRST 14 /* host */
-#define NAMES_NCOLS 9
+#define NAMES_NCOLS 10
 
 /* A confirmed PTR name only: any other is the address owner's unchecked claim. */
 #define HOST "CASE WHEN n.dns_status = 'confirmed' THEN n.ptr END"
@@ -49,7 +49,7 @@ static const char *const named_cols[] = {
 static const char names_of_ip[] =
 	"SELECT " HOST ", n.dns_status, n.service, v.name, v.category,"
 	" CASE WHEN n.evidence IS NOT NULL THEN n.evidence || ':' || coalesce(n.evidence_value, '')"
-	" END, n.asn, n.as_org, n.country"
+	" END, n.asn, n.as_org, n.country, n.ptr"
 	" FROM sender n LEFT JOIN service v ON v.key = n.service WHERE n.ip = :lo";
 
 /*
@@ -69,7 +69,7 @@ static const char names_of_net[] =
 	NET_LIST("v.category", "sender n JOIN service v ON v.key = n.service") ", NULL, "
 	NET_FIRST("n.asn", "n.asn IS NOT NULL") ", "
 	NET_FIRST("n.as_org", "n.asn IS NOT NULL") ", "
-	NET_FIRST("n.country", "n.country IS NOT NULL");
+	NET_FIRST("n.country", "n.country IS NOT NULL") ", NULL";
 
 _Static_assert(NAMES_FIRST + NAMES_NCOLS + 1 == NCOLS(named_cols), "the names, then total_rows");
 
@@ -299,7 +299,7 @@ dash_sources_named(struct store *st, const struct dash_args *a, enum dash_result
 	sqlb_add(&b, ", NULL, ");
 	sqlb_add(&b, g == DASH_GROUP_ASN ? "nullif(g.gv, ''), g.ao" : "NULL, NULL");
 	sqlb_add(&b, g == DASH_GROUP_COUNTRY ? ", nullif(g.gv, '')" : ", NULL");
-	sqlb_add(&b, ", min(count(*) OVER (), :total_max) FROM (SELECT * FROM named");
+	sqlb_add(&b, ", NULL, min(count(*) OVER (), :total_max) FROM (SELECT * FROM named");
 	if (!a->has_names)
 		sqlb_add(&b, " UNION ALL SELECT * FROM rest WHERE messages > 0");
 	sqlb_add(&b, ") g");

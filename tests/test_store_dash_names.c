@@ -142,6 +142,9 @@ Test(store_dash_names, columns_of_addresses)
 	cr_assert_str_eq(tdb_column(t, "as_org"),
 	    "SendGrid, Inc.|SendGrid, Inc.|NULL|NULL|" HOSTILE_ORG "|NULL|NULL|NULL");
 	cr_assert_str_eq(tdb_column(t, "country"), "US|US|NULL|NULL|DE|NULL|NULL|NULL");
+	/* the PTR name as answered: a mismatch shows here, not as the host */
+	ASSERT_CELL(t, 4, "ptr", "<script>x</script>");
+	ASSERT_CELL(t, 0, "ptr", "mail-a.example.net");
 	/* the names come before total_rows, which stays last */
 	cr_assert_str_eq(t->names[t->ncols - 1], "total_rows");
 	cr_assert_str_eq(tdb_column(t, "messages"), "30|12|8|7|5|4|3|2");

@@ -663,11 +663,12 @@ Test(server, api_names_of_sources)
 	cr_expect_not_null(
 	    strstr(r.body,
 	        ",first_seen,last_seen,host,dns_status,service,service_name,"
-	        "category,evidence,asn,as_org,country\r\n192.0.2.1,example.com,110,"),
+	        "category,evidence,asn,as_org,country,ptr\r\n192.0.2.1,example.com,110,"),
 	    "%s", r.body);
 	cr_expect_not_null(strstr(r.body,
 	                       ",\"'=1+2;\"\"x\"\"<script>\",confirmed,sendgrid,SendGrid,esp,"
-	                       "dkim:sendgrid.net,11377,\"'-cmd|' /C calc'!A0\",US\r\n"),
+	                       "dkim:sendgrid.net,11377,\"'-cmd|' /C calc'!A0\",US,"
+	                       "\"'=1+2;\"\"x\"\"<script>\"\r\n"),
 	    "%s", r.body);
 	cr_expect_null(strstr(r.body, "192.0.2.2"), "the service filter: %s", r.body);
 	free(r.raw);

@@ -49,7 +49,7 @@ static const char *const sources_cols[] = { "source", "policy_domain", "messages
 	"pass_rate", "dkim_aligned", "spf_aligned", "disposition_none", "disposition_quarantine",
 	"disposition_reject", "header_from", "reporters", "first_seen", "last_seen", "host",
 	"dns_status", "service", "service_name", "category", "evidence", "asn", "as_org", "country",
-	NULL };
+	"ptr", NULL };
 static const char *const records_cols[] = { "report", "org_name", "report_id", "policy_domain",
 	"begin", "end", "source_ip", "count", "disposition", "dkim_aligned", "spf_aligned",
 	"dmarc_pass", "header_from", "envelope_from", "reasons", "dkim_results", "spf_results",
