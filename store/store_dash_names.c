@@ -56,17 +56,19 @@ static const char names_of_ip[] =
  * The names of a network :lo..:hi: its distinct services (at most 3, in
  * name order), and the AS and the country of its first address that has
  * one (the addresses of a /24 almost always agree); no host, no evidence.
+ * NOT INDEXED: the address range of the primary key, never the partial
+ * indexes on service, asn or country, which SQLite would otherwise scan whole.
  */
 #define NET_LIST(col, from) \
 	"(SELECT group_concat(x, ', ') FROM (SELECT DISTINCT " col " AS x FROM " from \
 	" WHERE n.ip BETWEEN :lo AND :hi AND n.service IS NOT NULL ORDER BY x LIMIT 3))"
 #define NET_FIRST(col, cond) \
-	"(SELECT " col " FROM sender n WHERE n.ip BETWEEN :lo AND :hi AND " cond \
+	"(SELECT " col " FROM sender n NOT INDEXED WHERE n.ip BETWEEN :lo AND :hi AND " cond \
 	" ORDER BY n.ip LIMIT 1)"
 static const char names_of_net[] =
-	"SELECT NULL, NULL, " NET_LIST("n.service", "sender n") ", "
-	NET_LIST("v.name", "sender n JOIN service v ON v.key = n.service") ", "
-	NET_LIST("v.category", "sender n JOIN service v ON v.key = n.service") ", NULL, "
+	"SELECT NULL, NULL, " NET_LIST("n.service", "sender n NOT INDEXED") ", "
+	NET_LIST("v.name", "sender n NOT INDEXED JOIN service v ON v.key = n.service") ", "
+	NET_LIST("v.category", "sender n NOT INDEXED JOIN service v ON v.key = n.service") ", NULL, "
 	NET_FIRST("n.asn", "n.asn IS NOT NULL") ", "
 	NET_FIRST("n.as_org", "n.asn IS NOT NULL") ", "
 	NET_FIRST("n.country", "n.country IS NOT NULL") ", NULL";
