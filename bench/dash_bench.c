@@ -9,8 +9,11 @@
  * Each call runs runs times (default 20) for a 30-day and a 365-day window
  * ending on the last day with data; it prints p50, p95 and max in ms of
  * wall time, and the p50 of the process's CPU time (what the call costs
- * when other programs share the machine).
+ * when other programs share the machine). DASH_BENCH=old runs only the
+ * calls that a build before the names has (so both builds run the same
+ * calls), DASH_BENCH=new only the names' calls.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,11 +64,19 @@ enum call {
 	C_SOURCES_IP_RATE,
 	C_SOURCES_PREFIX_RATE,
 	C_RECORDS,
-	C_REPORTS
+	C_REPORTS,
+	C_SOURCES_SERVICE,
+	C_SOURCES_ASN,
+	C_SOURCES_COUNTRY,
+	C_SOURCES_IP_NAMED,
+	C_RECORDS_NAMED,
+	C_SOURCES_SERVICE_RATE
 };
 
 static const char *const call_names[] = { "domains", "daily", "sources (IP)", "sources (/24, /48)",
-	"sources (IP) by pass rate", "sources (/24, /48) by pass rate", "records", "reports" };
+	"sources (IP) by pass rate", "sources (/24, /48) by pass rate", "records", "reports",
+	"sources (service)", "sources (AS)", "sources (country)",
+	"sources (IP), service=", "records, service=", "sources (service) by pass rate" };
 
 static int
 run(struct store *st, enum call c, const struct dash_filter *f, struct counter *n, struct errbuf *e)
@@ -90,6 +101,23 @@ run(struct store *st, enum call c, const struct dash_filter *f, struct counter *
 		return store_dash_records(st, f, &page, count_row, n, e);
 	case C_REPORTS:
 		return store_dash_reports(st, f, &page, count_row, n, e);
+	case C_SOURCES_SERVICE:
+		return store_dash_sources(st, f, DASH_GROUP_SERVICE, &page, NULL, count_row, n, e);
+	case C_SOURCES_ASN:
+		return store_dash_sources(st, f, DASH_GROUP_ASN, &page, NULL, count_row, n, e);
+	case C_SOURCES_COUNTRY:
+		return store_dash_sources(st, f, DASH_GROUP_COUNTRY, &page, NULL, count_row, n, e);
+	case C_SOURCES_IP_NAMED:
+	case C_RECORDS_NAMED: {
+		struct dash_filter g = *f;
+
+		g.service = "svc-10"; /* the largest synthetic service (bench/fill_names.py) */
+		return c == C_RECORDS_NAMED ?
+		    store_dash_records(st, &g, &page, count_row, n, e) :
+		    store_dash_sources(st, &g, DASH_GROUP_IP, &page, NULL, count_row, n, e);
+	}
+	case C_SOURCES_SERVICE_RATE:
+		return store_dash_sources(st, f, DASH_GROUP_SERVICE, &rate, NULL, count_row, n, e);
 	}
 	return -1;
 }
@@ -131,6 +159,10 @@ main(int argc, char **argv)
 	struct store *st = NULL;
 	struct errbuf e = { "" };
 	int runs = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 20;
+	/* DASH_BENCH=old: the calls that exist before the names; new: only the names' calls */
+	const char *which = getenv("DASH_BENCH");
+	bool only_old = which != NULL && strcmp(which, "old") == 0;
+	bool only_new = which != NULL && strcmp(which, "new") == 0;
 	int64_t last;
 	int w;
 	enum call c;
@@ -149,7 +181,8 @@ main(int argc, char **argv)
 	for (w = 0; w < 2; w++) {
 		int64_t days = w == 0 ? 30 : 365;
 		char label[64];
-		struct dash_filter f = { NULL, last - days + 1, last, NULL, DASH_RESULT_ALL, NULL };
+		struct dash_filter f = { NULL, last - days + 1, last, NULL, DASH_RESULT_ALL, NULL,
+			NULL, 0, NULL };
 		struct dash_filter fd = f, fr = f, ff = f, fs = f, fs6 = f;
 
 		fd.domain = "contoso.com";
@@ -157,7 +190,8 @@ main(int argc, char **argv)
 		ff.result = DASH_RESULT_FAIL;
 		fs.source = "40.107.0.0/16";
 		fs6.source = "2a01:111:f403::/48";
-		for (c = C_DOMAINS; c <= C_REPORTS; c++) {
+		for (c = only_new ? C_SOURCES_SERVICE : C_DOMAINS;
+		     c <= (only_old ? C_REPORTS : C_SOURCES_SERVICE_RATE); c++) {
 			snprintf(label, sizeof label, "%lld days", (long long)days);
 			bench(st, label, c, &f, runs);
 			snprintf(label, sizeof label, "%lld days, domain", (long long)days);

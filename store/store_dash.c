@@ -126,6 +126,10 @@ dash_args_init(struct dash_args *a, const struct dash_filter *f, struct errbuf *
 		a->has_source = true;
 		store_ip_net(a->iplo, a->netlo, net_end);
 	}
+	a->service = f->service != NULL && f->service[0] != '\0' ? f->service : NULL;
+	a->country = f->country != NULL && f->country[0] != '\0' ? f->country : NULL;
+	a->asn = f->asn;
+	a->has_names = a->service != NULL || a->country != NULL || a->asn != 0;
 	a->limit = -1;
 	return 0;
 }
@@ -183,6 +187,8 @@ dash_prepare(struct store *st, const struct sqlb *b, const struct dash_args *a,
 	    bind_blob(s, ":netlo", a->netlo) |
 	    bind_int(s, ":limit", a->limit) | bind_int(s, ":offset", a->offset) |
 	    bind_int(s, ":id", a->id) | bind_text(s, ":status", a->status) |
+	    bind_text(s, ":service", a->service) | bind_text(s, ":country", a->country) |
+	    bind_int(s, ":asn", a->asn) |
 	    bind_int(s, ":total_max", DASH_TOTAL_MAX + 1)) != SQLITE_OK) {
 		store_fail(st, "binding a dashboard query", e);
 		sqlite3_finalize(s);
@@ -231,6 +237,29 @@ dash_emit_rows(struct store *st, sqlite3_stmt *s, size_t ncols, const char *cons
 	}
 	sqlite3_reset(s);
 	return rc == -1 ? -1 : 0;
+}
+
+void
+dash_names_in(struct sqlb *b, const struct dash_args *a, const char *col, bool net)
+{
+	if (!a->has_names)
+		return;
+	sqlb_add(b, " AND ");
+	sqlb_add(b, col);
+	sqlb_add(b, net ? " IN (SELECT net FROM sender WHERE 1" : " IN (SELECT ip FROM sender WHERE 1");
+	if (a->service != NULL)
+		sqlb_add(b, " AND service = :service");
+	if (a->asn != 0)
+		sqlb_add(b, " AND asn = :asn");
+	if (a->country != NULL)
+		sqlb_add(b, " AND country = :country");
+	sqlb_add(b, ")");
+}
+
+bool
+dash_by_address(const struct dash_args *a)
+{
+	return a->has_source || a->has_names;
 }
 
 /* The first result of a one-value query (finalized), or -1 (e). */
@@ -288,8 +317,11 @@ order_by(struct sqlb *b, const struct dash_page *page, const struct sort_col *so
 static void
 rollup_rows(struct sqlb *b, const struct dash_args *a)
 {
-	if (a->has_source) {
-		sqlb_add(b, " FROM rollup WHERE ip BETWEEN :iplo AND :iphi AND ");
+	if (dash_by_address(a)) {
+		sqlb_add(b, a->has_source ? " FROM rollup WHERE ip BETWEEN :iplo AND :iphi" :
+		    " FROM rollup WHERE 1");
+		dash_names_in(b, a, "ip", false);
+		sqlb_add(b, " AND ");
 		if (a->domain == NULL)
 			sqlb_add(b, "policy_domain IN (SELECT DISTINCT policy_domain"
 			    " FROM rollup_day) AND ");
@@ -351,7 +383,7 @@ store_dash_domains(struct store *st, const struct dash_filter *f, store_row_fn r
 		return -1;
 	sqlb_add(&b, "WITH cur AS (SELECT policy_domain, ");
 	dash_sums_as(&b, x);
-	if (a.has_source) {
+	if (dash_by_address(&a)) {
 		/* exact: the address range keeps the rows few */
 		sqlb_add(&b, ", count(DISTINCT CASE WHEN ");
 		sqlb_add(&b, f->result == DASH_RESULT_ALL ? "1" : x->messages);
@@ -443,7 +475,7 @@ dash_report_filter(struct sqlb *b, const struct dash_args *a)
 
 /*
  * Appends the condition that report r may hold a record from the source
- * range: a rollup row of its domain and reporter on one of its days has an
+ * range or the named addresses: a rollup row of its domain and reporter on one of its days has an
  * address in the range (a superset: the records decide).
  */
 static void
@@ -452,7 +484,10 @@ source_reports(struct sqlb *b, const struct dash_args *a)
 	sqlb_add(b, "r.id IN (SELECT rp.id FROM rollup g JOIN report rp ON"
 	    " rp.policy_domain = g.policy_domain AND rp.org_key = g.org_key"
 	    " AND rp.day_first BETWEEN g.day - 400 AND g.day AND rp.day_last >= g.day"
-	    " WHERE g.ip BETWEEN :iplo AND :iphi AND g.day BETWEEN :lo AND :hi");
+	    " WHERE g.day BETWEEN :lo AND :hi");
+	if (a->has_source)
+		sqlb_add(b, " AND g.ip BETWEEN :iplo AND :iphi");
+	dash_names_in(b, a, "g.ip", false);
 	if (a->domain != NULL)
 		sqlb_add(b, " AND g.policy_domain = :domain");
 	else
@@ -464,11 +499,12 @@ source_reports(struct sqlb *b, const struct dash_args *a)
 }
 
 /* The columns of the records lists and of a report's records. */
-#define RECORD_NCOLS 17
+#define RECORD_NCOLS 22
 static const char *const record_names[RECORD_NCOLS + 1] = {
 	"report", "org_name", "report_id", "policy_domain", "begin", "end", "source_ip",
 	"count", "disposition", "dkim_aligned", "spf_aligned", "dmarc_pass", "header_from",
-	"envelope_from", "reasons", "dkim_results", "spf_results", "total_rows",
+	"envelope_from", "reasons", "dkim_results", "spf_results", "host", "service_name",
+	"asn", "as_org", "country", "total_rows",
 };
 
 /* The record columns of the records lists (a: record, r: report), without total_rows. */
@@ -478,7 +514,7 @@ record_cols(struct sqlb *b)
 	sqlb_add(b, "SELECT r.id, r.org_name, r.report_id, r.policy_domain, " ISO("r.begin_ts")
 	    ", " ISO("r.end_ts") ", a.source_ip, a.count, a.disposition, a.pe_dkim, a.pe_spf,"
 	    " a.dmarc_pass, a.header_from, a.envelope_from, " STORE_SQL_REASONS ", "
-	    STORE_SQL_DKIM_RESULTS ", " STORE_SQL_SPF_RESULTS);
+	    STORE_SQL_DKIM_RESULTS ", " STORE_SQL_SPF_RESULTS ", " STORE_SQL_RECORD_NAMES);
 }
 
 int
@@ -494,10 +530,12 @@ store_dash_records(struct store *st, const struct dash_filter *f,
 		return -1;
 	dash_args_page(&a, page);
 	dash_window_records(&w, &a, f->result);
-	if (a.has_source) {
+	if (dash_by_address(&a)) {
 		sqlb_add(&w, " AND ");
 		source_reports(&w, &a);
-		sqlb_add(&w, " AND a.ip BETWEEN :iplo AND :iphi");
+		if (a.has_source)
+			sqlb_add(&w, " AND a.ip BETWEEN :iplo AND :iphi");
+		dash_names_in(&w, &a, "a.ip", false);
 	}
 	if (w.full) {
 		errbuf_set(e, "store: dashboard query too long");
@@ -546,11 +584,15 @@ store_dash_reports(struct store *st, const struct dash_filter *f,
 		sqlb_add(&w, " AND r.dmarc_pass > 0");
 	else if (f->result == DASH_RESULT_FAIL)
 		sqlb_add(&w, " AND r.dmarc_pass < r.messages");
-	if (a.has_source) {
+	if (dash_by_address(&a)) {
 		sqlb_add(&w, " AND ");
 		source_reports(&w, &a);
 		sqlb_add(&w, " AND EXISTS (SELECT 1 FROM record a WHERE a.id BETWEEN"
-		    " r.record_first AND r.record_last AND a.ip BETWEEN :iplo AND :iphi)");
+		    " r.record_first AND r.record_last");
+		if (a.has_source)
+			sqlb_add(&w, " AND a.ip BETWEEN :iplo AND :iphi");
+		dash_names_in(&w, &a, "a.ip", false);
+		sqlb_add(&w, ")");
 	}
 	if (w.full) {
 		errbuf_set(e, "store: dashboard query too long");
@@ -655,6 +697,7 @@ store_dash_failures(struct store *st, const struct dash_filter *f,
 		sqlb_add(&w, " AND reported_domain = :domain");
 	if (a.has_source)
 		sqlb_add(&w, " AND ip BETWEEN :iplo AND :iphi");
+	dash_names_in(&w, &a, "ip", false);
 	if (w.full) {
 		errbuf_set(e, "store: dashboard query too long");
 		return -1;

@@ -39,6 +39,14 @@ struct dash_filter {
 	const char *reporter;     /* org_key: lower-cased reporter name */
 	enum dash_result result;  /* DMARC pass, fail, or all */
 	const char *source; /* an IP ("192.0.2.7") or a CIDR ("192.0.2.0/24", "2001:db8::/32") */
+	/*
+	 * The names of a source (schema/006_sender.sql): only the addresses
+	 * whose sender row has this service key, AS number (0: no filter) or
+	 * country code. An address without a sender row matches none.
+	 */
+	const char *service;
+	uint32_t asn;
+	const char *country;
 };
 
 /*
@@ -65,7 +73,18 @@ int store_dash_domains(struct store *st, const struct dash_filter *f, store_row_
 int store_dash_daily(struct store *st, const struct dash_filter *f, store_row_fn row, void *ctx,
     struct errbuf *e);
 
-enum dash_group { DASH_GROUP_IP, DASH_GROUP_PREFIX /* /24 for IPv4, /48 for IPv6 */ };
+/*
+ * What a sources row stands for: an address, a network (/24 for IPv4, /48
+ * for IPv6), or all the addresses of a service, a network owner (AS) or a
+ * country (the sender table), with "" for the addresses without one.
+ */
+enum dash_group {
+	DASH_GROUP_IP,
+	DASH_GROUP_PREFIX,
+	DASH_GROUP_SERVICE,
+	DASH_GROUP_ASN,
+	DASH_GROUP_COUNTRY
+};
 
 /* A page of a sorted list. sort names a column of the result; unknown -> default. */
 struct dash_page {
@@ -94,8 +113,23 @@ struct dash_sort_scope {
  * (IP or prefix text, "" for invalid addresses), policy_domain, messages,
  * dmarc_pass, pass_rate, dkim_aligned, spf_aligned, disposition_none,
  * disposition_quarantine, disposition_reject, header_from (distinct, comma
- * separated, at most 5), reporters (same), first_seen, last_seen, and
- * total_rows (the count of rows without paging, repeated on every row).
+ * separated, at most 5), reporters (same), first_seen, last_seen, the
+ * names of the source: host (the PTR name, only when dns_status is
+ * 'confirmed'), dns_status, service (catalogue key), service_name,
+ * category, evidence ("dkim:sendgrid.net"), asn, as_org, country, ptr
+ * (the PTR name as answered, whatever dns_status says) (NULL when unknown; a network shows its
+ * addresses' distinct services, at most 3, and the AS and country of its first address that has
+ * them), and total_rows (the count of rows without paging, repeated on every row). The names are
+ * looked up for the rows of the page only.
+ *
+ * Grouped by service, asn or country, source is the group's value (the
+ * key, the AS number, the country code) and "" for the messages of the
+ * addresses without one: every message of the window is in one row. These
+ * are summed from the sender rows of the heavy networks (source), the
+ * rest being the window's total less theirs; that rest's first_seen and
+ * last_seen are the domain's in the window, its header_from empty. An
+ * address of a network that is heavy for another domain only counts as
+ * unnamed for this one. Every sort orders every group.
  * Default sort: messages descending, paging through every row. Any other
  * sort, when there are more than DASH_SORT_TOP rows, orders only those
  * with the most messages (ties: domain, then address): the DASH_SORT_TOP
@@ -111,8 +145,10 @@ int store_dash_sources(struct store *st, const struct dash_filter *f, enum dash_
  * The records behind a view (used for the click-through from a source):
  * report (its id), org_name, report_id, policy_domain, begin, end, source_ip,
  * count, disposition, dkim_aligned, spf_aligned, dmarc_pass, header_from,
- * envelope_from, reasons, dkim_results, spf_results, total_rows. Sorted by
- * begin descending. The source filter is what makes this fast.
+ * envelope_from, reasons, dkim_results, spf_results, host, service_name,
+ * asn, as_org, country (the source's names, as store_dash_sources),
+ * total_rows. Sorted by begin descending. The source filter is what makes
+ * this fast; a names filter (service, asn, country) too.
  */
 int store_dash_records(struct store *st, const struct dash_filter *f, const struct dash_page *page,
     store_row_fn row, void *ctx, struct errbuf *e);

@@ -56,7 +56,8 @@ group_add(struct group_set *gs, const char *domain, const uint8_t key[16], int l
 
 /*
  * Counts the groups of the window, up to DASH_TOTAL_MAX + 1: from the
- * rollup rows of the source range, or else from the window's records.
+ * rollup rows of the source range or the named addresses, or else from
+ * the window's records.
  */
 int
 dash_count_sources(struct store *st, const struct dash_args *a, enum dash_result result,
@@ -72,7 +73,7 @@ dash_count_sources(struct store *st, const struct dash_args *a, enum dash_result
 	size_t i;
 
 	*total = 0;
-	if (a->has_source) {
+	if (dash_by_address(a)) {
 		sqlb_add(&b, "SELECT policy_domain, ip, ");
 		sqlb_add(&b, x->messages);
 		sqlb_add(&b, ", 1 FROM rollup WHERE ");

@@ -35,6 +35,9 @@ struct dash_args {
 	int64_t plo, phi; /* the previous window (plo > phi: none) */
 	bool has_source;
 	uint8_t iplo[16], iphi[16];
+	bool has_names; /* a service, asn or country filter */
+	const char *service, *country;
+	int64_t asn;
 	uint8_t netlo[16]; /* the first address of iplo's network */
 	int64_t limit, offset;
 	int64_t id;
@@ -58,6 +61,30 @@ void dash_sum_as(struct sqlb *b, const char *expr, const char *name);
  * "dmarcd_sum(<messages>) AS messages, ..., dmarcd_sum(<reject>) AS disposition_reject".
  */
 void dash_sums_as(struct sqlb *b, const struct dash_sums *x);
+
+/*
+ * Appends " AND col IN (SELECT ip FROM sender WHERE ...)", the names filters
+ * of a (nothing without one), on the addresses (net false) or, on the
+ * networks of sender.net (net true). Driven by the sender indexes.
+ */
+void dash_names_in(struct sqlb *b, const struct dash_args *a, const char *col, bool net);
+
+/* True when the rows come from an address set: a source or names filter. */
+bool dash_by_address(const struct dash_args *a);
+
+/*
+ * Wraps a sources row writer: each row gets the names of its source
+ * (store_dash_sources) before its total_rows. dash_names_free ends it.
+ */
+struct dash_names;
+struct dash_names *dash_names_new(struct store *st, enum dash_group g, store_row_fn row, void *ctx,
+    struct errbuf *e);
+int dash_names_row(void *ctx, size_t ncols, const char *const *names, const struct cell *cells);
+void dash_names_free(struct dash_names *n);
+
+/* The sources grouped by service, asn or country (store_dash_sources). */
+int dash_sources_named(struct store *st, const struct dash_args *a, enum dash_result result,
+    enum dash_group g, const struct dash_page *page, store_row_fn row, void *ctx, struct errbuf *e);
 
 /* Fills a from f: -1 (e) when the source is not an address or a CIDR. */
 int dash_args_init(struct dash_args *a, const struct dash_filter *f, struct errbuf *e);

@@ -94,13 +94,14 @@ dash_source_rows(struct sqlb *b, const struct dash_args *a, enum dash_result res
 		/* the caller names the domain */
 	} else if (a->domain != NULL) {
 		sqlb_add(b, " AND policy_domain = :domain");
-	} else if (a->has_source) {
+	} else if (dash_by_address(a)) {
 		sqlb_add(b, " AND policy_domain IN (SELECT DISTINCT policy_domain FROM rollup_day)");
 	}
 	if (a->org != NULL)
 		sqlb_add(b, " AND org_key = :org");
 	if (a->has_source)
 		sqlb_add(b, " AND ip BETWEEN :iplo AND :iphi");
+	dash_names_in(b, a, "ip", false);
 }
 
 /* The columns of a sources answer over the groups g (the subquery that follows). */
@@ -194,12 +195,15 @@ groups_by_records(struct sqlb *b, const struct dash_args *a, enum dash_result re
 	sqlb_add(b, ") g");
 }
 
-/* Every group g of the window: from the source range's rollup rows, else from the records. */
+/*
+ * Every group g of the window: from the rollup rows of the source range or
+ * the named addresses, else from the records.
+ */
 static void
 groups_of_window(struct sqlb *b, const struct dash_args *a, enum dash_result result,
     enum dash_group g)
 {
-	if (a->has_source)
+	if (dash_by_address(a))
 		groups_by_rollup(b, a, result, g, false);
 	else
 		groups_by_records(b, a, result, g);
@@ -478,6 +482,8 @@ walk_sources(struct store *st, const struct dash_args *a, enum dash_result resul
 		sqlb_add(&nb, " AND policy_domain = :domain");
 	if (a->has_source)
 		sqlb_add(&nb, " AND ip BETWEEN :netlo AND :iphi");
+	/* only the networks that hold a named address: a handful of the thousands */
+	dash_names_in(&nb, a, "ip", true);
 	sqlb_add(&nb, result == DASH_RESULT_FAIL ? " ORDER BY fail DESC" :
 	    " ORDER BY messages DESC");
 	walk_sql(&eb, a, result, g, key);
@@ -694,6 +700,7 @@ store_dash_sources(struct store *st, const struct dash_filter *f, enum dash_grou
 	struct cell total = { .type = CELL_INT };
 	struct walk w = { NULL, 0, 0 };
 	struct walk_row *tmp = NULL;
+	struct dash_names *nm = NULL;
 	sqlite3_stmt *s;
 	bool complete = false;
 	size_t end;
@@ -704,8 +711,15 @@ store_dash_sources(struct store *st, const struct dash_filter *f, enum dash_grou
 	if (dash_args_init(&a, f, e) == -1)
 		return -1;
 	dash_args_page(&a, page);
-	if (dash_count_sources(st, &a, f->result, g, &total.i, e) == -1)
+	if (g != DASH_GROUP_IP && g != DASH_GROUP_PREFIX)
+		return dash_sources_named(st, &a, f->result, g, page, row, ctx, e);
+	/* the names are looked up for the rows of the page only, as they are written */
+	if ((nm = dash_names_new(st, g, row, ctx, e)) == NULL)
 		return -1;
+	row = dash_names_row;
+	ctx = nm;
+	if (dash_count_sources(st, &a, f->result, g, &total.i, e) == -1)
+		goto done;
 	if (by != NULL)
 		w.cap = DASH_SORT_TOP;
 	else if (a.offset + a.limit <= DASH_SORT_TOP)
@@ -713,7 +727,7 @@ store_dash_sources(struct store *st, const struct dash_filter *f, enum dash_grou
 	if (w.cap > 0) {
 		if ((w.rows = calloc(w.cap, sizeof w.rows[0])) == NULL) {
 			errbuf_set(e, "store: out of memory");
-			return -1;
+			goto done;
 		}
 		if (walk_sources(st, &a, f->result, g, sort_figure(by), &w, &complete, e) == -1)
 			goto done;
@@ -748,6 +762,7 @@ store_dash_sources(struct store *st, const struct dash_filter *f, enum dash_grou
 done:
 	free(tmp);
 	walk_free(&w);
+	dash_names_free(nm);
 	return rc;
 }
 /* clang-format on */

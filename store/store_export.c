@@ -1,4 +1,8 @@
-/* store: the export queries (reports, records, sources, domains). */
+/*
+ * store: the export queries (reports, records, sources, domains). Columns
+ * are appended, never moved: a script that reads them by position keeps
+ * working (the names of a source came last).
+ */
 #include "store_int.h"
 
 #include <string.h>
@@ -24,7 +28,8 @@
 	"SELECT r.org_name, r.report_id, r.policy_domain, " ISO("r.begin_ts") ", " \
 	ISO("r.end_ts") ", a.source_ip, a.count, a.disposition, a.pe_dkim, a.pe_spf," \
 	" a.dmarc_pass, a.header_from, a.envelope_from, a.envelope_to, " \
-	STORE_SQL_REASONS ", " STORE_SQL_DKIM_RESULTS ", " STORE_SQL_SPF_RESULTS ", a.flags" \
+	STORE_SQL_REASONS ", " STORE_SQL_DKIM_RESULTS ", " STORE_SQL_SPF_RESULTS ", a.flags, " \
+	STORE_SQL_RECORD_NAMES \
 	" FROM report r CROSS JOIN record a ON a.id BETWEEN r.record_first AND r.record_last" \
 	" WHERE " D "r.begin_ts BETWEEN :since AND :until AND r.xml_sha256 IS NOT NULL" \
 	" ORDER BY r.begin_ts, r.org_name, r.id, a.id"
@@ -42,14 +47,20 @@
 	" min(first_seen) AS first_seen, max(last_seen) AS last_seen"
 /* clang-format on */
 
+/* The names of a source address (sender n, service v): store_dash.h's sources columns. */
 /* clang-format off */
 #define SOURCES_SQL(D) \
-	"SELECT policy_domain, dmarcd_ip_text(ip) AS source_ip, messages, dmarc_pass, " \
-	PASS_RATE ", dkim_aligned, spf_aligned, disposition_none, disposition_quarantine," \
-	" disposition_reject, " DATE("first_seen") ", " DATE("last_seen") \
+	"SELECT x.policy_domain, dmarcd_ip_text(x.ip) AS source_ip, x.messages, x.dmarc_pass, " \
+	"CASE WHEN x.messages > 0 THEN round(CAST(x.dmarc_pass AS REAL) / x.messages, 4) END," \
+	" x.dkim_aligned, x.spf_aligned, x.disposition_none, x.disposition_quarantine," \
+	" x.disposition_reject, " DATE("x.first_seen") ", " DATE("x.last_seen") "," \
+	" CASE WHEN n.dns_status = 'confirmed' THEN n.ptr END, n.dns_status, n.service," \
+	" v.name, v.category, CASE WHEN n.evidence IS NOT NULL THEN n.evidence || ':' ||" \
+	" coalesce(n.evidence_value, '') END, n.asn, n.as_org, n.country" \
 	" FROM (SELECT policy_domain, ip, " ROLLUP_SUMS " FROM rollup" \
-	" WHERE " D "day BETWEEN :lo AND :hi GROUP BY policy_domain, ip)" \
-	" ORDER BY messages DESC, policy_domain, source_ip"
+	" WHERE " D "day BETWEEN :lo AND :hi GROUP BY policy_domain, ip) x" \
+	" LEFT JOIN sender n ON n.ip = x.ip LEFT JOIN service v ON v.key = n.service" \
+	" ORDER BY x.messages DESC, x.policy_domain, source_ip"
 /* clang-format on */
 
 /*
@@ -84,10 +95,11 @@ static const char *const reports_cols[] = { "org_name", "report_id", "policy_dom
 static const char *const records_cols[] = { "org_name", "report_id", "policy_domain", "begin",
 	"end", "source_ip", "count", "disposition", "dkim_aligned", "spf_aligned", "dmarc_pass",
 	"header_from", "envelope_from", "envelope_to", "reasons", "dkim_results", "spf_results",
-	"flags" };
+	"flags", "host", "service_name", "asn", "as_org", "country" };
 static const char *const sources_cols[] = { "policy_domain", "source_ip", "messages", "dmarc_pass",
 	"pass_rate", "dkim_aligned", "spf_aligned", "disposition_none", "disposition_quarantine",
-	"disposition_reject", "first_seen", "last_seen" };
+	"disposition_reject", "first_seen", "last_seen", "host", "dns_status", "service",
+	"service_name", "category", "evidence", "asn", "as_org", "country" };
 static const char *const domains_cols[] = { "policy_domain", "messages", "dmarc_pass", "pass_rate",
 	"dkim_aligned", "spf_aligned", "disposition_none", "disposition_quarantine",
 	"disposition_reject", "sources", "reports", "first_seen", "last_seen", "p", "sp", "np",

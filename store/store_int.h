@@ -88,6 +88,20 @@ extern const char *const store_sql[SQ_COUNT];
 #define ISO(col) "strftime('%Y-%m-%dT%H:%M:%SZ', " col ", 'unixepoch')"
 #define DATE(col) "date(" col ", 'unixepoch')"
 /* clang-format on */
+/*
+ * The names of record a's source (schema/006_sender.sql), as five columns:
+ * host (the PTR name only when the reverse DNS was confirmed: any other
+ * name is the address owner's claim), service_name, asn, as_org, country.
+ * Each a primary-key lookup, for the rows shown only.
+ */
+/* clang-format off */
+#define STORE_SQL_SENDER(col) "(SELECT " col " FROM sender n WHERE n.ip = a.ip)"
+#define STORE_SQL_RECORD_NAMES \
+	STORE_SQL_SENDER("CASE WHEN n.dns_status = 'confirmed' THEN n.ptr END") ", " \
+	STORE_SQL_SENDER("(SELECT v.name FROM service v WHERE v.key = n.service)") ", " \
+	STORE_SQL_SENDER("n.asn") ", " STORE_SQL_SENDER("n.as_org") ", " \
+	STORE_SQL_SENDER("n.country")
+/* clang-format on */
 #define STORE_SQL_DKIM_RESULTS STORE_SQL_AUTH("dkim", "record_dkim_more", "selector")
 #define STORE_SQL_SPF_RESULTS STORE_SQL_AUTH("spf", "record_spf_more", "scope")
 

@@ -192,7 +192,7 @@ tdb_close(struct tdb *d)
 struct dash_filter
 tdb_window(void)
 {
-	struct dash_filter f = { NULL, D0, D0 + 1, NULL, DASH_RESULT_ALL, NULL };
+	struct dash_filter f = { NULL, D0, D0 + 1, NULL, DASH_RESULT_ALL, NULL, NULL, 0, NULL };
 
 	return f;
 }

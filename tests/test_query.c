@@ -94,7 +94,7 @@ Test(query, bad_parameters_are_named)
 		{ "limit", "501", "limit:" },
 		{ "limit", "-1", "limit:" },
 		{ "offset", "1e3", "offset:" },
-		{ "group", "asn", "group:" },
+		{ "group", "owner", "group:" },
 		{ "format", "xml", "format:" },
 		{ "status", "lost", "status:" },
 		{ "domain", "a\nb", "domain:" },

@@ -190,8 +190,8 @@ Test(store, export_kinds_and_columns)
 		const char *first, *last;
 	} cases[] = {
 		{ "reports", EXPORT_REPORTS, 19, "org_name", "suspect" },
-		{ "records", EXPORT_RECORDS, 18, "org_name", "flags" },
-		{ "sources", EXPORT_SOURCES, 12, "policy_domain", "last_seen" },
+		{ "records", EXPORT_RECORDS, 23, "org_name", "country" },
+		{ "sources", EXPORT_SOURCES, 21, "policy_domain", "country" },
 		{ "domains", EXPORT_DOMAINS, 20, "policy_domain", "testing" },
 	};
 	const char *const *names;

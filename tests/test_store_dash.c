@@ -525,7 +525,7 @@ Test(store_dash, failures_list_and_one)
 	cr_assert_eq(store_batch_commit(d.st, &e), 0, "%s", e.msg);
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct dash_filter f = { cases[i].domain, cases[i].from, cases[i].to, NULL,
-			DASH_RESULT_ALL, cases[i].source };
+			DASH_RESULT_ALL, cases[i].source, NULL, 0, NULL };
 		struct dash_page page = { NULL, false, 50, 0 };
 
 		t = tu_table_new();
@@ -539,7 +539,7 @@ Test(store_dash, failures_list_and_one)
 	}
 	/* the newest's columns, and paging */
 	{
-		struct dash_filter f = { NULL, 0, 0, NULL, DASH_RESULT_ALL, NULL };
+		struct dash_filter f = { NULL, 0, 0, NULL, DASH_RESULT_ALL, NULL, NULL, 0, NULL };
 		struct dash_page page = { NULL, false, 1, 1 };
 
 		t = tu_table_new();

@@ -97,7 +97,7 @@ Test(store_dash, sources_by_address_and_by_network)
 Test(store_dash, long_report_counts_its_part_of_the_window)
 {
 	static const char *const sources[] = { NULL, "203.0.113.0/24" };
-	struct dash_filter f = { NULL, D0, D0, NULL, DASH_RESULT_ALL, NULL };
+	struct dash_filter f = { NULL, D0, D0, NULL, DASH_RESULT_ALL, NULL, NULL, 0, NULL };
 	struct dash_page page = { NULL, false, 50, 0 };
 	struct agg_record rec;
 	struct errbuf e = { "" };
@@ -515,7 +515,7 @@ Test(store_dash, sources_sorted_within_the_heaviest)
 	scope_db(&d);
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct dash_filter f = { NULL, D0 + cases[i].from, D0 + cases[i].to, NULL,
-			cases[i].result, NULL };
+			cases[i].result, NULL, NULL, 0, NULL };
 		struct dash_page page = { cases[i].sort, cases[i].descending, cases[i].limit,
 			cases[i].offset };
 		struct scope_order heaviest = { "messages", true };

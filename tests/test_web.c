@@ -607,3 +607,107 @@ Test(server, cli_serve_and_hash_password)
 	cr_expect_eq(tu_run(NULL, "%s serve --auth-user admin 2>/dev/null", DMARCD_BIN), 2);
 	free(dir);
 }
+
+/*
+ * The names of a source (issue 14): the columns, the groups, the filters
+ * and their 400s; a hostile host name and AS name come out escaped for
+ * JSON and CSV. The sender rows are written with the sqlite3 shell, as the
+ * enricher would leave them.
+ */
+Test(server, api_names_of_sources)
+{
+	static const char *const bad[] = { "service=Send%20Grid", "service=a_b", "asn=0",
+		"asn=4294967296", "asn=x", "country=de", "country=USA", "group=owner" };
+	static const char names[] =
+	    "INSERT INTO service VALUES ('sendgrid', 'SendGrid', 'esp', 'f', 'd');\n"
+	    "INSERT INTO sender (ip, net, ptr, dns_status, asn, as_org, country, service,"
+	    " evidence, evidence_value) VALUES (X'00000000000000000000FFFFC0000201',"
+	    " X'00000000000000000000FFFFC0000200', '=1+2;\"x\"<script>', 'confirmed', 11377,"
+	    " '-cmd|'' /C calc''!A0', 'US', 'sendgrid', 'dkim', 'sendgrid.net');\n";
+	char *dir = wc_make_db(), sql[512];
+	struct web_server *w;
+	struct wc_answer r;
+	unsigned port;
+	size_t i;
+
+	snprintf(sql, sizeof sql, "%s/names.sql", dir);
+	tu_write_file(sql, names, sizeof names - 1);
+	cr_assert_eq(tu_run(NULL, "sqlite3 %s < %s", wc_db_path(dir), sql), 0);
+	w = wc_start(wc_db_path(dir), "", NULL, NULL);
+	port = web_server_port(w);
+
+	wc_get(port, "GET", "/api/v1/sources?from=2024-03-01&to=2024-03-31&domain=example.com",
+	    NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_not_null(strstr(r.body,
+	                       "\"source\":\"192.0.2.1\",\"policy_domain\":\"example.com\","
+	                       "\"messages\":110,"),
+	    "%s", r.body);
+	cr_expect_not_null(strstr(r.body,
+	                       "\"host\":\"=1+2;\\\"x\\\"\\u003cscript\\u003e\","
+	                       "\"dns_status\":\"confirmed\",\"service\":\"sendgrid\","
+	                       "\"service_name\":\"SendGrid\",\"category\":\"esp\","
+	                       "\"evidence\":\"dkim:sendgrid.net\",\"asn\":11377,"
+	                       "\"as_org\":\"-cmd|' /C calc'!A0\",\"country\":\"US\""),
+	    "%s", r.body);
+	/* 192.0.2.2 has no sender row: no names */
+	cr_expect_not_null(strstr(r.body, "\"source\":\"192.0.2.2\""), "%s", r.body);
+	cr_expect_not_null(strstr(r.body, "\"host\":null,\"dns_status\":null,\"service\":null,"),
+	    "%s", r.body);
+	free(r.raw);
+
+	wc_get(port, "GET",
+	    "/api/v1/sources.csv?from=2024-03-01&to=2024-03-31&domain=example.com&service=sendgrid",
+	    NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_not_null(
+	    strstr(r.body,
+	        ",first_seen,last_seen,host,dns_status,service,service_name,"
+	        "category,evidence,asn,as_org,country,ptr\r\n192.0.2.1,example.com,110,"),
+	    "%s", r.body);
+	cr_expect_not_null(strstr(r.body,
+	                       ",\"'=1+2;\"\"x\"\"<script>\",confirmed,sendgrid,SendGrid,esp,"
+	                       "dkim:sendgrid.net,11377,\"'-cmd|' /C calc'!A0\",US,"
+	                       "\"'=1+2;\"\"x\"\"<script>\"\r\n"),
+	    "%s", r.body);
+	cr_expect_null(strstr(r.body, "192.0.2.2"), "the service filter: %s", r.body);
+	free(r.raw);
+
+	/* example.com: 192.0.2.1's 110 are SendGrid's, 192.0.2.2..4 (130) not named */
+	wc_get(port, "GET",
+	    "/api/v1/sources?from=2024-03-01&to=2024-03-31&domain=example.com"
+	    "&group=service",
+	    NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_not_null(strstr(r.body,
+	                       "\"source\":\"sendgrid\",\"policy_domain\":\"example.com\","
+	                       "\"messages\":110,"),
+	    "%s", r.body);
+	cr_expect_not_null(
+	    strstr(r.body, "\"source\":\"\",\"policy_domain\":\"example.com\",\"messages\":130,"),
+	    "%s", r.body);
+	cr_expect_not_null(strstr(r.body, "\"total\":2,"), "%s", r.body);
+	free(r.raw);
+
+	wc_get(port, "GET", "/api/v1/records?from=2024-03-01&to=2024-03-31&asn=11377&country=US",
+	    NULL, &r);
+	cr_expect_eq(r.status, 200);
+	/* 192.0.2.1 in rep-1, rep-2 (example.org) and rep-3 */
+	cr_expect_not_null(strstr(r.body, "\"total\":3,"), "%s", r.body);
+	cr_expect_not_null(strstr(r.body,
+	                       "\"service_name\":\"SendGrid\",\"asn\":11377,\"as_org\":"
+	                       "\"-cmd|' /C calc'!A0\",\"country\":\"US\""),
+	    "%s", r.body);
+	free(r.raw);
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char path[128];
+
+		snprintf(path, sizeof path, "/api/v1/sources?%s", bad[i]);
+		wc_get(port, "GET", path, NULL, &r);
+		cr_expect_eq(r.status, 400, "%s: %d", bad[i], r.status);
+		free(r.raw);
+	}
+	web_server_stop(w);
+	free(dir);
+}

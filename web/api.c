@@ -47,11 +47,13 @@ static const char *const daily_cols[] = { "day", "messages", "dmarc_pass", "dmar
 	"pass_rate", NULL };
 static const char *const sources_cols[] = { "source", "policy_domain", "messages", "dmarc_pass",
 	"pass_rate", "dkim_aligned", "spf_aligned", "disposition_none", "disposition_quarantine",
-	"disposition_reject", "header_from", "reporters", "first_seen", "last_seen", NULL };
+	"disposition_reject", "header_from", "reporters", "first_seen", "last_seen", "host",
+	"dns_status", "service", "service_name", "category", "evidence", "asn", "as_org", "country",
+	"ptr", NULL };
 static const char *const records_cols[] = { "report", "org_name", "report_id", "policy_domain",
 	"begin", "end", "source_ip", "count", "disposition", "dkim_aligned", "spf_aligned",
 	"dmarc_pass", "header_from", "envelope_from", "reasons", "dkim_results", "spf_results",
-	NULL };
+	"host", "service_name", "asn", "as_org", "country", NULL };
 static const char *const reports_cols[] = { "id", "org_name", "report_id", "policy_domain", "begin",
 	"end", "records", "messages", "dmarc_pass", "pass_rate", "p", "dialect", "flags", NULL };
 static const char *const failures_cols[] = { "id", "arrival_date", "reporter", "source_ip",

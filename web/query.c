@@ -121,6 +121,51 @@ parse_window(query_arg_fn arg, void *ctx, int64_t today, struct dash_filter *f, 
 	return 0;
 }
 
+/* A catalogue key: [a-z0-9-], as the catalogue names its services. */
+static bool
+is_service_key(const char *v)
+{
+	size_t i;
+
+	for (i = 0; v[i] != '\0'; i++)
+		if (i >= QUERY_SERVICE_MAX ||
+		    !((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') || v[i] == '-'))
+			return false;
+	return i > 0;
+}
+
+/* The names filters: service=KEY, asn=N, country=CC. */
+static int
+parse_names(query_arg_fn arg, void *ctx, struct dash_filter *f, struct errbuf *e)
+{
+	const char *v;
+	uint64_t n;
+
+	if ((v = arg(ctx, "service")) != NULL && v[0] != '\0') {
+		if (!is_service_key(v)) {
+			errbuf_set(e, "service: a service key (a-z, 0-9, -; at most %d)",
+			    QUERY_SERVICE_MAX);
+			return -1;
+		}
+		f->service = v;
+	}
+	if ((v = arg(ctx, "asn")) != NULL && v[0] != '\0') {
+		if (parse_uint(v, UINT32_MAX, &n) == -1 || n == 0) {
+			errbuf_set(e, "asn: an AS number from 1 to %u", UINT32_MAX);
+			return -1;
+		}
+		f->asn = (uint32_t)n;
+	}
+	if ((v = arg(ctx, "country")) != NULL && v[0] != '\0') {
+		if (strlen(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z') {
+			errbuf_set(e, "country: a country code of two capital letters (DE)");
+			return -1;
+		}
+		f->country = v;
+	}
+	return 0;
+}
+
 static int
 parse_filter(query_arg_fn arg, void *ctx, struct dash_filter *f, struct errbuf *e)
 {
@@ -154,7 +199,7 @@ parse_filter(query_arg_fn arg, void *ctx, struct dash_filter *f, struct errbuf *
 		}
 		f->source = v;
 	}
-	return 0;
+	return parse_names(arg, ctx, f, e);
 }
 
 static int
@@ -203,7 +248,10 @@ parse_page(query_arg_fn arg, void *ctx, struct dash_page *p, struct errbuf *e)
 int
 query_parse(query_arg_fn arg, void *ctx, int64_t today, struct query *q, struct errbuf *e)
 {
-	static const char *const groups[] = { "ip", "prefix", NULL };
+	static const char *const groups[] = { "ip", "prefix", "service", "asn", "country", NULL };
+	static const enum dash_group group_of[] = { DASH_GROUP_IP, DASH_GROUP_PREFIX,
+		DASH_GROUP_SERVICE, DASH_GROUP_ASN, DASH_GROUP_COUNTRY };
+	int i;
 	static const char *const formats[] = { "json", "csv", NULL };
 	static const char *const statuses[] = { "stored", "duplicate", "partial", "refused",
 		"pending", NULL };
@@ -214,11 +262,11 @@ query_parse(query_arg_fn arg, void *ctx, int64_t today, struct query *q, struct 
 	    parse_filter(arg, ctx, &q->filter, e) == -1 || parse_page(arg, ctx, &q->page, e) == -1)
 		return -1;
 	if ((v = arg(ctx, "group")) != NULL && v[0] != '\0') {
-		if (one_of(v, groups) == -1) {
-			errbuf_set(e, "group: ip or prefix");
+		if ((i = one_of(v, groups)) == -1) {
+			errbuf_set(e, "group: ip, prefix, service, asn or country");
 			return -1;
 		}
-		q->group = strcmp(v, "prefix") == 0 ? DASH_GROUP_PREFIX : DASH_GROUP_IP;
+		q->group = group_of[i];
 	}
 	if ((v = arg(ctx, "format")) != NULL && v[0] != '\0') {
 		if (one_of(v, formats) == -1) {

@@ -19,6 +19,7 @@
 #define QUERY_OFFSET_MAX 100000000u
 #define QUERY_DAYS_MAX 3660
 #define QUERY_TEXT_MAX 255
+#define QUERY_SERVICE_MAX 63 /* a catalogue key (sender.service) */
 
 /* Returns the value of parameter key, or NULL when absent. */
 typedef const char *(*query_arg_fn)(void *ctx, const char *key);
@@ -32,8 +33,8 @@ struct query {
 };
 
 /*
- * Parses domain, from, to, days, reporter, result, source, sort, dir,
- * limit, offset, group, status and format. days=N is the N days ending at
+ * Parses domain, from, to, days, reporter, result, source, service, asn,
+ * country, sort, dir, limit, offset, group, status and format. days=N is the N days ending at
  * `to`, or at today (a UTC day number) without it. Strings in *q point
  * into what arg returned. Returns 0, or -1 with the reason in e.
  */

@@ -8,9 +8,13 @@
 // `dmarcd serve` on an ephemeral port, and checks every page against figures
 // computed with `dmarcd export` over the same database.
 //
+// The names of the sources (the sender and service tables, which the
+// enricher fills) are seeded with the sqlite3 shell after the ingest.
+//
 // usage: node run.mjs --dmarcd BUILD/dmarcd [--artifacts DIR] [--docs PNG]
 //   --artifacts: where the screenshots go (default: ./browser-artifacts)
-//   --docs: also save the overview screenshot there (docs/dashboard.png)
+//   --docs: also save the overview screenshot there (docs/dashboard.png), and
+//           the named sources next to it (docs/sources.png)
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -155,6 +159,107 @@ function fill() {
   }
 }
 
+/* ---- the names of the sources ---- */
+
+const NAMED_SERVICE = { key: 'google-workspace', name: 'Google Workspace', category: 'mailbox' };
+const NAMED_HOST = 'mail-out.example.net';
+const HOSTILE_HOST = `<img src=x onerror="window.__xss=4">"';=cmd`;
+const named = {};
+
+/* An IPv4 address and its /24 as the 16-byte hex of sender.ip and sender.net. */
+function v4hex(ip) {
+  const b = ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0').toUpperCase());
+  return ['00000000000000000000FFFF' + b.join(''), '00000000000000000000FFFF' + b.slice(0, 3).join('') + '00'];
+}
+
+const sqlText = (v) => `'${String(v).replace(/'/g, "''")}'`;
+
+/*
+ * Names the window's two heaviest IPv4 sources of different networks as the
+ * enricher would: the first a known service with a confirmed host name, the
+ * second with a hostile confirmed host name and AS name.
+ */
+function seedNames() {
+  const rows = exportRows('sources', ['--since', FROM, '--until', END])
+    .filter((r) => /^\d+\.\d+\.\d+\.\d+$/.test(r.source_ip))
+    .sort((a, b) => Number(b.messages) - Number(a.messages));
+  const first = rows[0];
+  const second = rows.find((r) => v4hex(r.source_ip)[1] !== v4hex(first.source_ip)[1]);
+  named.service = first.source_ip;
+  named.hostile = second.source_ip;
+  const [ip1, net1] = v4hex(first.source_ip), [ip2, net2] = v4hex(second.source_ip);
+  const sql = `INSERT INTO service VALUES (${sqlText(NAMED_SERVICE.key)}, ${sqlText(NAMED_SERVICE.name)}, ${sqlText(NAMED_SERVICE.category)}, 'f', 'd');
+INSERT INTO sender (ip, net, ptr, dns_status, asn, as_org, country, service, evidence, evidence_value) VALUES
+ (X'${ip1}', X'${net1}', ${sqlText(NAMED_HOST)}, 'confirmed', 15169, 'Google LLC', 'US', ${sqlText(NAMED_SERVICE.key)}, 'dkim', 'google.com'),
+ (X'${ip2}', X'${net2}', ${sqlText(HOSTILE_HOST)}, 'confirmed', 64500, ${sqlText(XSS)}, 'DE', NULL, NULL, NULL);
+`;
+  execFileSync('sqlite3', [db], { input: sql });
+}
+
+async function names(page, base) {
+  const q = `from=${FROM}&to=${END}`;
+  await view(page, `${base}#/sources?${q}`);
+  const cell = (ip, col) => page.$eval(`table.sources tbody tr[data-source="${ip}"] td:nth-child(${col})`, (e) => e.textContent);
+  const sender = await cell(named.service, 2);
+  check(sender.includes(NAMED_SERVICE.name) && sender.includes(NAMED_SERVICE.category) && sender.includes(NAMED_HOST),
+    'names: the service, its category and the host name of a source', sender);
+  equal(await cell(named.service, 3), 'AS15169 Google LLCUS', 'names: the network owner and the country');
+  equal(await page.$eval(`table.sources tbody tr[data-source="${named.hostile}"] td:nth-child(2) .host`, (e) => e.textContent),
+    HOSTILE_HOST, 'names: a hostile host name renders as text');
+  equal(await cell(named.hostile, 3), 'AS64500 ' + XSS + 'DE', 'names: a hostile AS name renders as text');
+  equal(await page.evaluate(() => document.querySelectorAll('main img, main [onerror], main svg[onload]').length), 0,
+    'names: no element from the hostile names');
+  await noScriptRan(page, 'names');
+  await shot(page, '20-sources-named');
+  // the README's image: the first screen of the page, not its 50 rows
+  if (opt.docs) await page.screenshot({ path: join(dirname(opt.docs), 'sources.png') });
+
+  // Grouped by service: every message of the window in one row, the unnamed in "not named".
+  let before = await readyToken(page);
+  await page.click('a[data-group="service"]');
+  await rerendered(page, before);
+  check(page.url().includes('group=service'), 'names: the service grouping in the URL', page.url());
+  const groups = await page.$$eval('table.sources tbody tr', (t) => t.map((r) => [r.cells[0].textContent, Number(r.cells[2].dataset.value)]));
+  const domains = exportRows('domains', ['--since', FROM, '--until', END]);
+  equal(groups.reduce((a, g) => a + g[1], 0), sum(domains, 'messages'), 'names: the service groups hold every message of the window');
+  check(groups.some((g) => g[0].startsWith(NAMED_SERVICE.name)), 'names: a row for the service', groups.slice(0, 5));
+  check(groups.some((g) => g[0] === 'not named'), 'names: a row for the unnamed', groups.slice(0, 5));
+  await shot(page, '21-sources-by-service');
+
+  // A click on the service filters the sources by it: a chip, kept in the URL.
+  before = await readyToken(page);
+  await page.click(`table.sources tbody tr td a:has-text("${NAMED_SERVICE.name}")`);
+  await rerendered(page, before);
+  check(page.url().includes('service=' + NAMED_SERVICE.key) && !page.url().includes('group='), 'names: the service filter in the URL', page.url());
+  const chip = await page.textContent('#name-chips .chip').catch(() => null);
+  check(chip !== null && chip.includes(NAMED_SERVICE.key), 'names: the filter shows as a chip', chip);
+  const ips = await page.$$eval('table.sources tbody tr', (t) => t.map((r) => r.dataset.source));
+  check(ips.length > 0 && ips.every((ip) => ip === named.service), 'names: only the service\'s sources', ips.slice(0, 5));
+  before = await readyToken(page);
+  await page.click('#name-chips .chip-x');
+  await rerendered(page, before);
+  check(!page.url().includes('service='), 'names: the chip removes its filter', page.url());
+
+  // The network owners and the countries from the navigation.
+  before = await readyToken(page);
+  await page.click('#nav a[data-group="country"]');
+  await rerendered(page, before);
+  check(page.url().includes('group=country'), 'names: Countries in the navigation', page.url());
+  const countries = await page.$$eval('table.sources tbody tr td:first-child', (t) => t.map((e) => e.textContent));
+  check(countries.includes('US') && countries.includes('DE'), 'names: a row per country', countries.slice(0, 5));
+  before = await readyToken(page);
+  await page.click('#nav a[data-group="asn"]');
+  await rerendered(page, before);
+  const owners = await page.$$eval('table.sources tbody tr td:first-child', (t) => t.map((e) => e.textContent));
+  check(owners.includes('AS15169 Google LLC') && owners.includes('AS64500 ' + XSS), 'names: a row per network owner', owners.slice(0, 5));
+  await noScriptRan(page, 'names by owner');
+
+  // The records of a named source show its names.
+  await view(page, `${base}#/records?${q}&source=${named.service}`);
+  const rec = await page.$eval('table.records tbody tr td:nth-child(3)', (e) => e.textContent);
+  check(rec.includes(NAMED_SERVICE.name) && rec.includes(NAMED_HOST), 'names: the records show the sender', rec);
+}
+
 /* ---- the server ---- */
 
 function serve(extra) {
@@ -285,7 +390,7 @@ async function sources(page, base) {
   const total = Number((/of ([\d,]+)/.exec(pagerText) || [0, String(rows.length)])[1].replace(/,/g, ''));
   equal(total, rows.length, 'sources: one row per source IP and domain, as dmarcd export sources');
   const top = rows.reduce((a, b) => (Number(b.messages) > Number(a.messages) ? b : a));
-  const first = await page.$eval('table.sources tbody tr td:nth-child(3)', (e) => Number(e.dataset.value));
+  const first = await page.$eval('table.sources tbody tr td:nth-child(5)', (e) => Number(e.dataset.value));
   equal(first, Number(top.messages), 'sources: sorted by messages, the largest first');
   const rateCells = await page.$$eval('table.sources td.rate', (t) => t.map((e) => e.className));
   check(rateCells.every((c) => /rate-(\d+|na)/.test(c)), 'sources: pass-rate colour classes');
@@ -295,7 +400,7 @@ async function sources(page, base) {
   let before = await readyToken(page);
   await page.click('table.sources th button:has-text("Messages")');
   await rerendered(page, before);
-  const asc = await page.$eval('table.sources tbody tr td:nth-child(3)', (e) => Number(e.dataset.value));
+  const asc = await page.$eval('table.sources tbody tr td:nth-child(5)', (e) => Number(e.dataset.value));
   equal(asc, Math.min(...rows.map((r) => Number(r.messages))), 'sources: sorting by messages ascending');
 
   // The /24 and /48 grouping.
@@ -309,13 +414,13 @@ async function sources(page, base) {
   // Click through a source to its records.
   await view(page, `${base}#/sources?${q}`);
   const src = await page.$eval('table.sources tbody tr', (r) => r.dataset.source);
-  const dom = await page.$eval('table.sources tbody tr td:nth-child(2)', (e) => e.textContent);
+  const dom = await page.$eval('table.sources tbody tr td:nth-child(4)', (e) => e.textContent);
   before = await readyToken(page);
   await page.click('table.sources tbody tr td a');
   await rerendered(page, before);
   check(page.url().includes('#/records?'), 'sources: the click-through opens the records', page.url());
   const recs = exportRows('records', ['--domain', dom, '--since', FROM, '--until', END]).filter((r) => r.source_ip === src);
-  const counts = await page.$$eval('table.records tbody tr td:nth-child(3)', (t) => t.map((e) => Number(e.dataset.value)));
+  const counts = await page.$$eval('table.records tbody tr td:nth-child(5)', (t) => t.map((e) => Number(e.dataset.value)));
   const ips = await page.$$eval('table.records tbody tr td:nth-child(2)', (t) => t.map((e) => e.textContent));
   check(ips.length > 0 && ips.every((ip) => ip === src), 'records: only the chosen source', ips.slice(0, 3));
   if (recs.length <= 50) equal(counts.reduce((a, b) => a + b, 0), sum(recs, 'count'), 'records: the messages behind the source');
@@ -592,6 +697,7 @@ function remoteRefused() {
 
 async function main() {
   fill();
+  seedNames();
   remoteRefused();
   const s = await serve();
   const base = `http://127.0.0.1:${s.port}/`;
@@ -600,7 +706,7 @@ async function main() {
     const page = await newPage(browser);
     for (const [name, fn] of [['overview', overview], ['sources', sources], ['reports', reports],
       ['failures', failuresPage], ['ingest log', ingestLog], ['forged report', forgedReportPage],
-      ['hostile strings', hostileStrings],
+      ['hostile strings', hostileStrings], ['names', names],
       ['advisor', advisor], ['hostile advice', hostileAdvice]]) {
       try { await fn(page, base); } catch (err) { check(false, name + ': ' + err.message); }
     }

@@ -9,7 +9,17 @@
 'use strict';
 
 (function () {
-  const FILTER_KEYS = ['domain', 'from', 'to', 'days', 'reporter', 'result', 'source'];
+  const FILTER_KEYS = ['domain', 'from', 'to', 'days', 'reporter', 'result', 'source', 'service', 'asn', 'country'];
+  /* The names filters, shown as chips in the filter bar (a click on a group row sets one). */
+  const NAME_FILTERS = { service: 'Service', asn: 'AS', country: 'Country' };
+  /* The groups of the sources page: the query's group value, its button, its first column. */
+  const GROUPS = [
+    { key: 'ip', label: 'By IP', column: 'Source IP' },
+    { key: 'prefix', label: 'By /24 · /48', column: 'Network' },
+    { key: 'service', label: 'By service', column: 'Service' },
+    { key: 'asn', label: 'By network owner', column: 'Network owner' },
+    { key: 'country', label: 'By country', column: 'Country' },
+  ];
   const DEFAULT_DAYS = '30';
   const PAGE_SIZE = 50;
   const SVG = 'http://www.w3.org/2000/svg';
@@ -128,7 +138,7 @@
   /* The API's query for the URL's filters: days defaults to 30, days=all means no window. */
   function apiQuery(params, extra) {
     const p = new URLSearchParams();
-    for (const k of ['domain', 'reporter', 'result', 'source']) if (params.get(k)) p.set(k, params.get(k));
+    for (const k of ['domain', 'reporter', 'result', 'source', 'service', 'asn', 'country']) if (params.get(k)) p.set(k, params.get(k));
     const days = params.get('days');
     if (params.get('from')) p.set('from', params.get('from'));
     else if (days !== 'all') p.set('days', days || DEFAULT_DAYS);
@@ -140,7 +150,7 @@
   /* The same window as a dmarcd export (domain and dates only). */
   function exportQuery(params) {
     const p = apiQuery(params);
-    for (const k of ['reporter', 'result', 'source']) p.delete(k);
+    for (const k of ['reporter', 'result', 'source', 'service', 'asn', 'country']) p.delete(k);
     return p;
   }
 
@@ -458,32 +468,78 @@
     return csvLink('api/v1/' + name + '.csv?' + q, 'CSV (this view)', 'up to 500 rows of this table with every filter');
   }
 
+  /* The service a source matched: its name, its category as a small tag (text only: the names are a stranger's). */
+  function serviceText(r) {
+    if (!r.service_name) return null;
+    return el('span', { class: 'service', title: r.evidence ? 'matched by ' + r.evidence : null },
+      r.service_name, r.category ? el('span', { class: 'tag', text: r.category }) : null);
+  }
+
+  /* "AS15169 Google LLC" */
+  function asText(asn, org) {
+    if (asn === null || asn === undefined) return '';
+    return 'AS' + asn + (org ? ' ' + org : '');
+  }
+
+  /* The names of an address or a network: service and host name; network owner and country. */
+  function senderCell(r) {
+    const host = r.host ? el('div', { class: 'mono small host', text: r.host })
+      : r.ptr && r.dns_status ? el('div', { class: 'muted small', text: 'PTR ' + r.dns_status, title: r.ptr }) : null;
+    const service = serviceText(r);
+    if (!service && !host) return el('td', { class: 'muted', text: '—' });
+    return el('td', { class: 'wrap sender' }, service, host);
+  }
+
+  function ownerCell(r) {
+    const as = asText(r.asn, r.as_org);
+    if (!as && !r.country) return el('td', { class: 'muted', text: '—' });
+    return el('td', { class: 'wrap small owner' }, as, r.country ? el('span', { class: 'tag country', text: r.country }) : null);
+  }
+
+  /* The first cell of a row grouped by service, AS or country: a click filters the sources by it. */
+  function groupCell(r, group, fp) {
+    if (r.source === '') return el('td', { class: 'muted', text: 'not named' });
+    const label = group === 'service' ? (r.service_name || r.source)
+      : group === 'asn' ? asText(r.source, r.as_org) : r.source;
+    const a = link(label, 'sources', null, withParams(fp, { [group]: r.source, domain: r.policy_domain }));
+    a.classList.add('group-link');
+    return el('td', { class: 'wrap' }, a, group === 'service' && r.category ? el('span', { class: 'tag', text: r.category }) : null);
+  }
+
   async function renderSources(route, token) {
-    const group = route.params.get('group') === 'prefix' ? 'prefix' : 'ip';
+    const asked = route.params.get('group');
+    const group = GROUPS.some((g) => g.key === asked) ? asked : 'ip';
+    const named = group === 'service' || group === 'asn' || group === 'country';
     const data = await api('sources', apiQuery(route.params, listExtra(route, { group })));
     if (token !== renderToken) return null;
     const fp = filterParams(route.params);
     const toggle = el('div', { class: 'segmented', role: 'group', 'aria-label': 'Group by' },
-      ['ip', 'prefix'].map((g) => el('a', {
-        class: g === group ? 'active' : null, 'aria-current': g === group ? 'true' : null,
-        href: hashFor('sources', null, withParams(route.params, { group: g === 'ip' ? null : g, offset: null })),
-      }, g === 'ip' ? 'By IP' : 'By /24 · /48')));
+      GROUPS.map((g) => el('a', {
+        class: g.key === group ? 'active' : null, 'aria-current': g.key === group ? 'true' : null,
+        'data-group': g.key,
+        href: hashFor('sources', null, withParams(route.params, { group: g.key === 'ip' ? null : g.key, offset: null, sort: null, dir: null })),
+      }, g.label)));
     const head = pageHead('Sources', periodText(data) + ' · who sends mail as your domains', toggle,
       viewCsv('sources', route, { group }),
       csvLink('api/v1/export/sources.csv?' + exportQuery(route.params), 'Export CSV', 'as dmarcd export sources'));
     // A sort other than by messages orders only the sort_scope sources with the most messages.
     const scope = data.sort_scope ?? null;
-    const noun = group === 'ip' ? 'sources' : 'networks';
+    const noun = group === 'ip' ? 'sources' : group === 'prefix' ? 'networks' : 'groups';
     const scopeNote = scope === null ? null : el('p', { class: 'hint scope' }, scope > 0
       ? 'Sorted within the ' + num(scope) + ' ' + noun + ' with the most messages only. Sort by Messages, largest first, to page through them all.'
       : 'This sort orders only ' + noun + ' with 10 messages or more, and none has that many here. Sort by Messages to page through them all.');
     if (!data.rows.length)
       return [head, scopeNote ? el('section', { class: 'card' }, scopeNote)
         : empty('No sources', 'No mail was reported for these filters. Widen the period or clear the filters.')];
-    const cols = [
-      { label: group === 'ip' ? 'Source IP' : 'Network', sort: 'source', cell: (r) => el('td', { class: 'mono' },
+    const first = GROUPS.find((g) => g.key === group).column;
+    const cols = named ? [{ label: first, sort: 'source', cell: (r) => groupCell(r, group, fp) }] : [
+      { label: first, sort: 'source', cell: (r) => el('td', { class: 'mono' },
         r.source ? link(r.source, 'records', null, withParams(fp, { source: r.source, domain: r.policy_domain }))
           : el('span', { class: 'muted', text: '(invalid address)' })) },
+      { label: 'Sender', title: 'the service it matched, and its host name (reverse DNS, confirmed)', cell: senderCell },
+      { label: 'Network owner', title: 'autonomous system and country', cell: ownerCell },
+    ];
+    cols.push(
       { label: 'Policy domain', sort: 'policy_domain', cell: (r) => r.policy_domain },
       { label: 'Messages', num: true, sort: 'messages', cell: (r) => numCell(r.messages) },
       { label: 'DMARC pass', num: true, sort: 'pass_rate', cell: (r) => rateCell(r.pass_rate, num(r.dmarc_pass) + ' pass') },
@@ -493,10 +549,11 @@
         cell: (r) => el('td', { class: 'num small' }, num(r.disposition_none) + ' / ' + num(r.disposition_quarantine) + ' / ' + num(r.disposition_reject)) },
       { label: 'Header From', cell: (r) => shortList(r.header_from) },
       { label: 'Reporters', cell: (r) => shortList(r.reporters) },
-      { label: 'Seen', sort: 'last_seen', title: 'first and last day with reports', cell: (r) => seen(r.first_seen, r.last_seen) },
-    ];
+      { label: 'Seen', sort: 'last_seen', title: 'first and last day with reports', cell: (r) => seen(r.first_seen, r.last_seen) });
     return [head, el('section', { class: 'card' },
-      el('p', { class: 'hint' }, 'Colour shows the DMARC pass rate. Select a source to see the records behind it.'),
+      el('p', { class: 'hint' }, named
+        ? 'Colour shows the DMARC pass rate. Select a row to see its sources; "not named" holds every address without a name.'
+        : 'Colour shows the DMARC pass rate. Select a source to see the records behind it.'),
       scopeNote,
       table(cols, data.rows, { cls: 'sources', sort: route.params.get('sort') || 'messages', dir: route.params.get('dir') || 'desc',
         onSort: sortHandler(route, 'sources', 'messages'), rowAttrs: (r) => ({ 'data-source': r.source }) }),
@@ -510,6 +567,10 @@
         el('div', { class: 'muted small', text: when(r.begin) })) });
     cols.push(
       { label: 'Source IP', cell: (r) => el('td', { class: 'mono' }, r.source_ip || '(invalid)') },
+      { label: 'Sender', cell: (r) => el('td', { class: 'wrap small sender' }, r.service_name || (r.host ? null : '—'),
+        r.host ? el('div', { class: 'mono host', text: r.host }) : null) },
+      { label: 'Network owner', cell: (r) => el('td', { class: 'wrap small' }, asText(r.asn, r.as_org) || '—',
+        r.country ? el('span', { class: 'tag country', text: r.country }) : null) },
       { label: 'Count', num: true, cell: (r) => numCell(r.count) },
       { label: 'Disposition', cell: (r) => el('td', {}, dispositionBadge(r.disposition)) },
       { label: 'DMARC', cell: (r) => el('td', {}, resultBadge(r.dmarc_pass)) },
@@ -919,7 +980,11 @@
       b.classList.toggle('active', on);
       b.setAttribute('aria-pressed', on ? 'true' : 'false');
     }
-    const active = ['domain', 'reporter', 'result', 'source', 'from', 'to'].filter((k) => p.get(k)).length;
+    const chips = document.getElementById('name-chips');
+    chips.replaceChildren(...Object.keys(NAME_FILTERS).filter((k) => p.get(k)).map((k) =>
+      el('span', { class: 'chip', 'data-filter': k }, NAME_FILTERS[k] + ' ' + (k === 'asn' ? 'AS' : '') + p.get(k),
+        el('button', { type: 'button', class: 'chip-x', 'aria-label': 'remove the ' + NAME_FILTERS[k] + ' filter', 'data-clear': k, text: '×' }))));
+    const active = ['domain', 'reporter', 'result', 'source', 'from', 'to', 'service', 'asn', 'country'].filter((k) => p.get(k)).length;
     document.getElementById('filter-toggle').textContent = active ? 'Filters (' + active + ')' : 'Filters';
     f.classList.toggle('dim', ['report', 'failure', 'advisor'].includes(route.page));
     f.hidden = route.page === 'inputs'; /* the ingest log has no such filters */
@@ -942,6 +1007,10 @@
       if (t.name === 'from') setFilters({ from: v, days: null });
       else if (t.name === 'to') setFilters({ to: v, days: parseHash().params.get('days') === 'all' ? null : parseHash().params.get('days') });
       else setFilters({ [t.name]: v });
+    });
+    document.getElementById('name-chips').addEventListener('click', (ev) => {
+      const k = ev.target.dataset ? ev.target.dataset.clear : null;
+      if (k) setFilters({ [k]: null });
     });
     for (const b of f.querySelectorAll('[data-days]'))
       b.addEventListener('click', () => {
@@ -970,13 +1039,15 @@
     const token = ++renderToken;
     const main = document.getElementById('main');
     const navPage = route.page === 'report' ? 'reports' : route.page === 'failure' ? 'failures' : route.page === 'records' ? 'sources' : route.page;
+    const navGroup = route.page === 'sources' && ['asn', 'country'].includes(route.params.get('group')) ? route.params.get('group') : '';
     for (const a of document.querySelectorAll('#nav a')) {
-      const on = a.dataset.page === navPage;
+      const on = a.dataset.page === navPage && (a.dataset.group || '') === navGroup;
       a.classList.toggle('active', on);
       if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
     }
     for (const a of document.querySelectorAll('#nav a'))
-      a.setAttribute('href', hashFor(a.dataset.page, null, a.dataset.page === 'inputs' ? new URLSearchParams() : filterParams(route.params)));
+      a.setAttribute('href', hashFor(a.dataset.page, null, a.dataset.page === 'inputs' ? new URLSearchParams()
+        : withParams(filterParams(route.params), { group: a.dataset.group || null })));
     syncFilters(route);
     document.body.dataset.page = route.page;
     main.setAttribute('aria-busy', 'true');

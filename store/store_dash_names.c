@@ -1,0 +1,325 @@
+/*
+ * store: the names of the dashboard's sources (store_dash.h), from the
+ * sender and service tables (schema/006_sender.sql): the columns a page of
+ * addresses or networks gets, and the sources grouped by service, network
+ * owner (AS) or country.
+ *
+ * The columns are looked up as each row of a page is written (at most 500
+ * primary-key lookups), never joined to the groups before the page is
+ * chosen: the fast paths of store_dash_src.c keep their cost.
+ *
+ * A group of named addresses is summed from the heavy networks (source),
+ * their sender rows (sender_net) and those addresses' rollup rows: the
+ * names exist for these only. The messages of every other address, the
+ * window's total (rollup_day, a row per domain, day and reporter) less
+ * the named ones, make the "" row, so that every message is in one row
+ * without reading the millions of rollup rows of the spoofed addresses.
+ */
+/*
+ * This file builds SQL text from literals and macros, laid out by hand a
+ * clause per line; clang-format would break the clauses apart.
+ */
+/* clang-format off */
+#include "store_dash_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RATE(num, den) \
+	"CASE WHEN " den " > 0 THEN round(CAST(" num " AS REAL) / " den ", 4) END"
+#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The columns of a sources row: the figures, the names, total_rows. Static:
+ * a row writer may keep the names (tests/tu_table.c does).
+ */
+static const char *const named_cols[] = {
+	"source", "policy_domain", "messages", "dmarc_pass", "pass_rate", "dkim_aligned",
+	"spf_aligned", "disposition_none", "disposition_quarantine", "disposition_reject",
+	"header_from", "reporters", "first_seen", "last_seen", "host", "dns_status", "service",
+	"service_name", "category", "evidence", "asn", "as_org", "country", "ptr", "total_rows",
+};
+#define NAMES_FIRST 14 /* host */
+#define NAMES_NCOLS 10
+
+/* A confirmed PTR name only: any other is the address owner's unchecked claim. */
+#define HOST "CASE WHEN n.dns_status = 'confirmed' THEN n.ptr END"
+
+/* The names of one address :lo. */
+static const char names_of_ip[] =
+	"SELECT " HOST ", n.dns_status, n.service, v.name, v.category,"
+	" CASE WHEN n.evidence IS NOT NULL THEN n.evidence || ':' || coalesce(n.evidence_value, '')"
+	" END, n.asn, n.as_org, n.country, n.ptr"
+	" FROM sender n LEFT JOIN service v ON v.key = n.service WHERE n.ip = :lo";
+
+/*
+ * The names of a network :lo..:hi: its distinct services (at most 3, in
+ * name order), and the AS and the country of its first address that has
+ * one (the addresses of a /24 almost always agree); no host, no evidence.
+ * NOT INDEXED: the address range of the primary key, never the partial
+ * indexes on service, asn or country, which SQLite would otherwise scan whole.
+ */
+#define NET_LIST(col, from) \
+	"(SELECT group_concat(x, ', ') FROM (SELECT DISTINCT " col " AS x FROM " from \
+	" WHERE n.ip BETWEEN :lo AND :hi AND n.service IS NOT NULL ORDER BY x LIMIT 3))"
+#define NET_FIRST(col, cond) \
+	"(SELECT " col " FROM sender n NOT INDEXED WHERE n.ip BETWEEN :lo AND :hi AND " cond \
+	" ORDER BY n.ip LIMIT 1)"
+static const char names_of_net[] =
+	"SELECT NULL, NULL, " NET_LIST("n.service", "sender n NOT INDEXED") ", "
+	NET_LIST("v.name", "sender n NOT INDEXED JOIN service v ON v.key = n.service") ", "
+	NET_LIST("v.category", "sender n NOT INDEXED JOIN service v ON v.key = n.service") ", NULL, "
+	NET_FIRST("n.asn", "n.asn IS NOT NULL") ", "
+	NET_FIRST("n.as_org", "n.asn IS NOT NULL") ", "
+	NET_FIRST("n.country", "n.country IS NOT NULL") ", NULL";
+
+_Static_assert(NAMES_FIRST + NAMES_NCOLS + 1 == NCOLS(named_cols), "the names, then total_rows");
+
+struct dash_names {
+	struct store *st;
+	sqlite3_stmt *s;             /* names_of_ip or names_of_net */
+	store_row_fn row;
+	void *ctx;
+	struct errbuf *e;
+	bool failed;                 /* the lookup failed (e says why), not the writer */
+};
+
+struct dash_names *
+dash_names_new(struct store *st, enum dash_group g, store_row_fn row, void *ctx,
+    struct errbuf *e)
+{
+	struct dash_names *n;
+
+	if ((n = calloc(1, sizeof *n)) == NULL) {
+		errbuf_set(e, "store: out of memory");
+		return NULL;
+	}
+	n->st = st;
+	n->row = row;
+	n->ctx = ctx;
+	n->e = e;
+	if (sqlite3_prepare_v2(st->db, g == DASH_GROUP_PREFIX ? names_of_net : names_of_ip, -1,
+	    &n->s, NULL) != SQLITE_OK) {
+		store_fail(st, "preparing the names of the sources", e);
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+void
+dash_names_free(struct dash_names *n)
+{
+	if (n == NULL)
+		return;
+	sqlite3_finalize(n->s);
+	free(n);
+}
+
+/*
+ * The row with the names of its source (cells[0], an address or a network
+ * as text, "" for invalid addresses) inserted before its last cell, total_rows.
+ */
+int
+dash_names_row(void *ctx, size_t ncols, const char *const *names, const struct cell *cells)
+{
+	struct dash_names *n = ctx;
+	struct cell oc[NCOLS(named_cols)];
+	uint8_t lo[16], hi[16];
+	size_t i, k;
+	int step = SQLITE_DONE, rc;
+
+	if (ncols != NAMES_FIRST + 1)
+		return -1;
+	for (k = 0; k < NAMES_FIRST; k++) {
+		if (strcmp(names[k], named_cols[k]) != 0)
+			return -1;
+		oc[k] = cells[k];
+	}
+	if (cells[0].type == CELL_TEXT && dash_source_range(cells[0].s, lo, hi) == 0) {
+		if ((sqlite3_bind_blob(n->s, sqlite3_bind_parameter_index(n->s, ":lo"), lo, 16,
+		    SQLITE_TRANSIENT) | (sqlite3_bind_parameter_index(n->s, ":hi") == 0 ?
+		    SQLITE_OK : sqlite3_bind_blob(n->s, sqlite3_bind_parameter_index(n->s, ":hi"),
+		    hi, 16, SQLITE_TRANSIENT))) != SQLITE_OK) {
+			store_fail(n->st, "naming a source", n->e);
+			n->failed = true;
+			return -1;
+		}
+		if ((step = store_step(n->st, n->s, "naming a source", n->e)) == -1) {
+			n->failed = true;
+			sqlite3_reset(n->s);
+			return -1;
+		}
+	}
+	for (i = 0; i < NAMES_NCOLS; i++, k++) {
+		if (step == SQLITE_ROW)
+			store_fill_cell(n->s, (int)i, NULL, NULL, &oc[k]);
+		else
+			oc[k] = (struct cell){ .type = CELL_NULL };
+	}
+	oc[k] = cells[ncols - 1];
+	rc = n->row(n->ctx, NCOLS(named_cols), named_cols, oc);
+	sqlite3_reset(n->s);
+	return rc;
+}
+
+/* ---- grouped by service, AS or country ---- */
+
+/* A group's value on sender n, and its SQL type's "none". */
+static const char *
+group_key(enum dash_group g)
+{
+	return g == DASH_GROUP_SERVICE ? "n.service" : g == DASH_GROUP_ASN ? "n.asn" :
+	    "n.country";
+}
+
+/* The figures of a group (g), in the order of sources_cols, and what a sort may name. */
+static const struct sort_expr {
+	const char *name, *expr;
+} named_sort[] = {
+	{ "source", "g.gv" }, { "policy_domain", "g.policy_domain" },
+	{ "messages", "g.messages" }, { "dmarc_pass", "g.dmarc_pass" },
+	{ "pass_rate", "CAST(g.dmarc_pass AS REAL) / nullif(g.messages, 0)" },
+	{ "dkim_aligned", "g.dkim_aligned" }, { "spf_aligned", "g.spf_aligned" },
+	{ "disposition_none", "g.disposition_none" },
+	{ "disposition_quarantine", "g.disposition_quarantine" },
+	{ "disposition_reject", "g.disposition_reject" },
+	{ "first_seen", "g.first_day" }, { "last_seen", "g.last_day" },
+};
+
+/*
+ * named: the groups of the named addresses, per domain: policy_domain,
+ * gv (the group's value), ao (an as_org of the AS), the sums, hf, orgs,
+ * first_day, last_day. The rollup columns keep their names for dash_sums.
+ */
+static void
+named_groups(struct sqlb *b, const struct dash_args *a, enum dash_result result,
+    enum dash_group g)
+{
+	const char *key = group_key(g);
+
+	sqlb_add(b, "named AS MATERIALIZED (SELECT policy_domain, gv, min(ao) AS ao, ");
+	dash_sums_as(b, dash_sums(result));
+	sqlb_add(b, ", dmarcd_list(header_from) AS hf, dmarcd_list(org_key) AS orgs,"
+	    " min(day) AS first_day, max(day) AS last_day FROM (SELECT"
+	    " u.policy_domain AS policy_domain, u.day AS day, u.org_key AS org_key,"
+	    " u.header_from AS header_from, u.messages AS messages, u.dmarc_pass AS dmarc_pass,"
+	    " u.dkim_aligned AS dkim_aligned, u.spf_aligned AS spf_aligned,"
+	    " u.disposition_none AS disposition_none,"
+	    " u.disposition_quarantine AS disposition_quarantine,"
+	    " u.disposition_reject AS disposition_reject, u.fail_none AS fail_none,"
+	    " u.fail_quarantine AS fail_quarantine, u.fail_reject AS fail_reject, ");
+	sqlb_add(b, key);
+	sqlb_add(b, " AS gv, n.as_org AS ao"
+	    " FROM source so CROSS JOIN sender n ON n.net = so.ip"
+	    " CROSS JOIN rollup u ON u.policy_domain = so.policy_domain AND u.ip = n.ip"
+	    " AND u.day BETWEEN :lo AND :hi WHERE ");
+	sqlb_add(b, key);
+	sqlb_add(b, " IS NOT NULL");
+	if (a->domain != NULL)
+		sqlb_add(b, " AND so.policy_domain = :domain");
+	if (result == DASH_RESULT_PASS)
+		sqlb_add(b, " AND u.dmarc_pass > 0");
+	else if (result == DASH_RESULT_FAIL)
+		/* a network that never failed holds no failing row */
+		sqlb_add(b, " AND so.fail > 0 AND u.messages > u.dmarc_pass");
+	if (a->org != NULL)
+		sqlb_add(b, " AND u.org_key = :org");
+	if (a->has_source)
+		sqlb_add(b, " AND so.ip BETWEEN :netlo AND :iphi AND n.ip BETWEEN :iplo AND :iphi");
+	if (a->service != NULL)
+		sqlb_add(b, " AND n.service = :service");
+	if (a->asn != 0)
+		sqlb_add(b, " AND n.asn = :asn");
+	if (a->country != NULL)
+		sqlb_add(b, " AND n.country = :country");
+	sqlb_add(b, ") GROUP BY policy_domain, gv)");
+}
+
+/*
+ * rest: per domain, the window's messages of the addresses without a value
+ * (the window's total less the named groups'), as a group "" in named's
+ * columns.
+ */
+static void
+rest_group(struct sqlb *b, const struct dash_args *a, enum dash_result result)
+{
+	static const char *const figs[] = { "messages", "dmarc_pass", "dkim_aligned",
+		"spf_aligned", "disposition_none", "disposition_quarantine", "disposition_reject" };
+	size_t i;
+
+	sqlb_add(b, ", tot AS (SELECT policy_domain, ");
+	dash_sums_as(b, dash_sums(result));
+	sqlb_add(b, ", dmarcd_list(org_key) AS orgs, min(day) AS first_day,"
+	    " max(day) AS last_day FROM ");
+	sqlb_add(b, a->has_source ? "rollup WHERE " : "rollup_day WHERE ");
+	dash_source_rows(b, a, result, true);
+	sqlb_add(b, " GROUP BY policy_domain), nd AS (SELECT policy_domain");
+	for (i = 0; i < NCOLS(figs); i++) {
+		sqlb_add(b, ", ");
+		dash_sum_as(b, figs[i], figs[i]);
+	}
+	sqlb_add(b, " FROM named GROUP BY policy_domain), rest AS (SELECT t.policy_domain,"
+	    " '' AS gv, NULL AS ao");
+	for (i = 0; i < NCOLS(figs); i++) {
+		sqlb_add(b, ", t.");
+		sqlb_add(b, figs[i]);
+		sqlb_add(b, " - coalesce(d.");
+		sqlb_add(b, figs[i]);
+		sqlb_add(b, ", 0) AS ");
+		sqlb_add(b, figs[i]);
+	}
+	sqlb_add(b, ", NULL AS hf, t.orgs, t.first_day, t.last_day FROM tot t"
+	    " LEFT JOIN nd d ON d.policy_domain = t.policy_domain)");
+}
+
+int
+dash_sources_named(struct store *st, const struct dash_args *a, enum dash_result result,
+    enum dash_group g, const struct dash_page *page, store_row_fn row, void *ctx,
+    struct errbuf *e)
+{
+	struct sqlb b = { .n = 0 };
+	const struct sort_expr *by = NULL;
+	sqlite3_stmt *s;
+	size_t i;
+
+	for (i = 0; page != NULL && page->sort != NULL && i < NCOLS(named_sort); i++)
+		if (strcmp(page->sort, named_sort[i].name) == 0)
+			by = &named_sort[i];
+	sqlb_add(&b, "WITH ");
+	named_groups(&b, a, result, g);
+	/* a names filter leaves out every address without a value */
+	if (!a->has_names)
+		rest_group(&b, a, result);
+	sqlb_add(&b, " SELECT CASE WHEN g.gv = '' THEN '' ELSE CAST(g.gv AS TEXT) END,"
+	    " g.policy_domain, g.messages, g.dmarc_pass, " RATE("g.dmarc_pass", "g.messages")
+	    ", g.dkim_aligned, g.spf_aligned, g.disposition_none, g.disposition_quarantine,"
+	    " g.disposition_reject, g.hf, g.orgs, " DATE("g.first_day * 86400") ", "
+	    DATE("g.last_day * 86400") ", NULL, NULL, ");
+	sqlb_add(&b, g == DASH_GROUP_SERVICE ? "nullif(g.gv, ''), v.name, v.category" :
+	    "NULL, NULL, NULL");
+	sqlb_add(&b, ", NULL, ");
+	sqlb_add(&b, g == DASH_GROUP_ASN ? "nullif(g.gv, ''), g.ao" : "NULL, NULL");
+	sqlb_add(&b, g == DASH_GROUP_COUNTRY ? ", nullif(g.gv, '')" : ", NULL");
+	sqlb_add(&b, ", NULL, min(count(*) OVER (), :total_max) FROM (SELECT * FROM named");
+	if (!a->has_names)
+		sqlb_add(&b, " UNION ALL SELECT * FROM rest WHERE messages > 0");
+	sqlb_add(&b, ") g");
+	if (g == DASH_GROUP_SERVICE)
+		sqlb_add(&b, " LEFT JOIN service v ON v.key = g.gv");
+	sqlb_add(&b, " ORDER BY ");
+	if (by == NULL) {
+		sqlb_add(&b, "g.messages DESC");
+	} else {
+		/* NULLs (no rate) last whatever the direction */
+		sqlb_add(&b, by->expr);
+		sqlb_add(&b, " IS NULL, ");
+		sqlb_add(&b, by->expr);
+		sqlb_add(&b, page->descending ? " DESC" : " ASC");
+	}
+	sqlb_add(&b, ", g.policy_domain, g.gv LIMIT :limit OFFSET :offset");
+	if ((s = dash_prepare(st, &b, a, e)) == NULL)
+		return -1;
+	return dash_emit(st, s, NCOLS(named_cols), named_cols, -1, NULL, row, ctx, e);
+}
+/* clang-format on */
