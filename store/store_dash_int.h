@@ -82,6 +82,17 @@ struct dash_names *dash_names_new(struct store *st, enum dash_group g, store_row
 int dash_names_row(void *ctx, size_t ncols, const char *const *names, const struct cell *cells);
 void dash_names_free(struct dash_names *n);
 
+/*
+ * The same for the rows of records (the records lists, a report's records):
+ * the query selects NULL for the five names from column first (host,
+ * service_name, asn, as_org, country); each row gets them from the address
+ * in column src as it is written. dash_names_free ends it.
+ */
+struct dash_names *dash_record_names_new(struct store *st, size_t first, size_t src,
+    store_row_fn row, void *ctx, struct errbuf *e);
+int dash_record_names_row(void *ctx, size_t ncols, const char *const *names,
+    const struct cell *cells);
+
 /* The sources grouped by service, asn or country (store_dash_sources). */
 int dash_sources_named(struct store *st, const struct dash_args *a, enum dash_result result,
     enum dash_group g, const struct dash_page *page, store_row_fn row, void *ctx, struct errbuf *e);

@@ -56,28 +56,37 @@ static const char names_of_ip[] =
  * The names of a network :lo..:hi: its distinct services (at most 3, in
  * name order), and the AS and the country of its first address that has
  * one (the addresses of a /24 almost always agree); no host, no evidence.
- * NOT INDEXED: the address range of the primary key, never the partial
- * indexes on service, asn or country, which SQLite would otherwise scan whole.
+ * The unary + keeps SQLite on the address range of the primary key: without
+ * it, it may pick a partial index on service, asn or country and scan it
+ * whole (NOT INDEXED would be worse: on a WITHOUT ROWID table it forbids
+ * the primary key too, a scan of every sender per network).
  */
 #define NET_LIST(col, from) \
 	"(SELECT group_concat(x, ', ') FROM (SELECT DISTINCT " col " AS x FROM " from \
-	" WHERE n.ip BETWEEN :lo AND :hi AND n.service IS NOT NULL ORDER BY x LIMIT 3))"
+	" WHERE n.ip BETWEEN :lo AND :hi AND +n.service IS NOT NULL ORDER BY x LIMIT 3))"
 #define NET_FIRST(col, cond) \
-	"(SELECT " col " FROM sender n NOT INDEXED WHERE n.ip BETWEEN :lo AND :hi AND " cond \
+	"(SELECT " col " FROM sender n WHERE n.ip BETWEEN :lo AND :hi AND " cond \
 	" ORDER BY n.ip LIMIT 1)"
 static const char names_of_net[] =
-	"SELECT NULL, NULL, " NET_LIST("n.service", "sender n NOT INDEXED") ", "
-	NET_LIST("v.name", "sender n NOT INDEXED JOIN service v ON v.key = n.service") ", "
-	NET_LIST("v.category", "sender n NOT INDEXED JOIN service v ON v.key = n.service") ", NULL, "
-	NET_FIRST("n.asn", "n.asn IS NOT NULL") ", "
-	NET_FIRST("n.as_org", "n.asn IS NOT NULL") ", "
-	NET_FIRST("n.country", "n.country IS NOT NULL") ", NULL";
+	"SELECT NULL, NULL, " NET_LIST("n.service", "sender n") ", "
+	NET_LIST("v.name", "sender n JOIN service v ON v.key = n.service") ", "
+	NET_LIST("v.category", "sender n JOIN service v ON v.key = n.service") ", NULL, "
+	NET_FIRST("n.asn", "+n.asn IS NOT NULL") ", "
+	NET_FIRST("n.as_org", "+n.asn IS NOT NULL") ", "
+	NET_FIRST("n.country", "+n.country IS NOT NULL") ", NULL";
 
 _Static_assert(NAMES_FIRST + NAMES_NCOLS + 1 == NCOLS(named_cols), "the names, then total_rows");
 
+/* The names a record of the records lists and the report view gets, from its address. */
+static const char names_of_record[] =
+	"SELECT " HOST ", v.name, n.asn, n.as_org, n.country"
+	" FROM sender n LEFT JOIN service v ON v.key = n.service WHERE n.ip = :lo";
+#define RECORD_NAMES_N 5
+
 struct dash_names {
 	struct store *st;
-	sqlite3_stmt *s;             /* names_of_ip or names_of_net */
+	sqlite3_stmt *s;             /* names_of_ip, names_of_net or names_of_record */
+	size_t first, src;           /* records: the first name column, the address column */
 	store_row_fn row;
 	void *ctx;
 	struct errbuf *e;
@@ -105,6 +114,56 @@ dash_names_new(struct store *st, enum dash_group g, store_row_fn row, void *ctx,
 		return NULL;
 	}
 	return n;
+}
+
+struct dash_names *
+dash_record_names_new(struct store *st, size_t first, size_t src, store_row_fn row, void *ctx,
+    struct errbuf *e)
+{
+	struct dash_names *n;
+
+	if ((n = calloc(1, sizeof *n)) == NULL) {
+		errbuf_set(e, "store: out of memory");
+		return NULL;
+	}
+	*n = (struct dash_names){ .st = st, .first = first, .src = src, .row = row, .ctx = ctx,
+		.e = e };
+	if (sqlite3_prepare_v2(st->db, names_of_record, -1, &n->s, NULL) != SQLITE_OK) {
+		store_fail(st, "preparing the names of the records", e);
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+int
+dash_record_names_row(void *ctx, size_t ncols, const char *const *names,
+    const struct cell *cells)
+{
+	struct dash_names *n = ctx;
+	struct cell oc[DASH_MAX_COLS];
+	uint8_t ip[16];
+	size_t i;
+	int step = SQLITE_DONE, rc;
+
+	if (ncols > DASH_MAX_COLS || n->first + RECORD_NAMES_N > ncols || n->src >= ncols)
+		return -1;
+	memcpy(oc, cells, ncols * sizeof *oc);
+	if (cells[n->src].type == CELL_TEXT && store_ip_parse(cells[n->src].s, ip) == 16) {
+		if (sqlite3_bind_blob(n->s, 1, ip, 16, SQLITE_TRANSIENT) != SQLITE_OK) {
+			store_fail(n->st, "naming a record's source", n->e);
+			return -1;
+		}
+		if ((step = store_step(n->st, n->s, "naming a record's source", n->e)) == -1) {
+			sqlite3_reset(n->s);
+			return -1;
+		}
+	}
+	for (i = 0; i < RECORD_NAMES_N && step == SQLITE_ROW; i++)
+		store_fill_cell(n->s, (int)i, NULL, NULL, &oc[n->first + i]);
+	rc = n->row(n->ctx, ncols, names, oc);
+	sqlite3_reset(n->s);
+	return rc;
 }
 
 void
