@@ -39,7 +39,9 @@ CREATE TABLE sender (
 	match_hash     INTEGER
 ) STRICT, WITHOUT ROWID;
 
-CREATE INDEX sender_net ON sender(net);
+-- A network's addresses, its named ones in service order (the dashboard's
+-- networks list their services).
+CREATE INDEX sender_net ON sender(net, service);
 CREATE INDEX sender_service ON sender(service) WHERE service IS NOT NULL;
 CREATE INDEX sender_asn ON sender(asn) WHERE asn IS NOT NULL;
 CREATE INDEX sender_country ON sender(country) WHERE country IS NOT NULL;

@@ -22,6 +22,7 @@
 /* clang-format off */
 #include "store_dash_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,27 +54,23 @@ static const char names_of_ip[] =
 	" FROM sender n LEFT JOIN service v ON v.key = n.service WHERE n.ip = :lo";
 
 /*
- * The names of a network :lo..:hi: its distinct services (at most 3, in
- * name order), and the AS and the country of its first address that has
- * one (the addresses of a /24 almost always agree); no host, no evidence.
- * The unary + keeps SQLite on the address range of the primary key: without
- * it, it may pick a partial index on service, asn or country and scan it
- * whole (NOT INDEXED would be worse: on a WITHOUT ROWID table it forbids
- * the primary key too, a scan of every sender per network).
+ * The names of a network :lo..:hi, as rows that net_names sums up: its
+ * first 3 services in key order (the index sender_net, which holds only
+ * the network's named rows in that order: no temporary table, a file here
+ * with temp_store = FILE), then the AS and the country of its first address
+ * that has one (the addresses of a /24 almost always agree). The unary +
+ * keeps SQLite on the primary key's address range, not on a partial index
+ * on asn or country scanned whole.
  */
-#define NET_LIST(col, from) \
-	"(SELECT group_concat(x, ', ') FROM (SELECT DISTINCT " col " AS x FROM " from \
-	" WHERE n.ip BETWEEN :lo AND :hi AND +n.service IS NOT NULL ORDER BY x LIMIT 3))"
-#define NET_FIRST(col, cond) \
-	"(SELECT " col " FROM sender n WHERE n.ip BETWEEN :lo AND :hi AND " cond \
-	" ORDER BY n.ip LIMIT 1)"
 static const char names_of_net[] =
-	"SELECT NULL, NULL, " NET_LIST("n.service", "sender n") ", "
-	NET_LIST("v.name", "sender n JOIN service v ON v.key = n.service") ", "
-	NET_LIST("v.category", "sender n JOIN service v ON v.key = n.service") ", NULL, "
-	NET_FIRST("n.asn", "+n.asn IS NOT NULL") ", "
-	NET_FIRST("n.as_org", "+n.asn IS NOT NULL") ", "
-	NET_FIRST("n.country", "+n.country IS NOT NULL") ", NULL";
+	"SELECT * FROM (SELECT n.service, v.name, v.category, NULL, NULL, NULL"
+	"  FROM sender n LEFT JOIN service v ON v.key = n.service"
+	"  WHERE n.net = :lo AND n.service IS NOT NULL GROUP BY n.service ORDER BY n.service"
+	"  LIMIT 3)"
+	" UNION ALL SELECT * FROM (SELECT NULL, NULL, NULL, n.asn, n.as_org, NULL FROM sender n"
+	"  WHERE n.ip BETWEEN :lo AND :hi AND +n.asn IS NOT NULL ORDER BY n.ip LIMIT 1)"
+	" UNION ALL SELECT * FROM (SELECT NULL, NULL, NULL, NULL, NULL, n.country FROM sender n"
+	"  WHERE n.ip BETWEEN :lo AND :hi AND +n.country IS NOT NULL ORDER BY n.ip LIMIT 1)";
 
 _Static_assert(NAMES_FIRST + NAMES_NCOLS + 1 == NCOLS(named_cols), "the names, then total_rows");
 
@@ -83,10 +80,16 @@ static const char names_of_record[] =
 	" FROM sender n LEFT JOIN service v ON v.key = n.service WHERE n.ip = :lo";
 #define RECORD_NAMES_N 5
 
+#define NET_LIST_SIZE 400 /* 3 items of up to 127 bytes, and their separators */
+
 struct dash_names {
 	struct store *st;
 	sqlite3_stmt *s;             /* names_of_ip, names_of_net or names_of_record */
 	size_t first, src;           /* records: the first name column, the address column */
+	bool net;                    /* names_of_net: a network's names, summed in net_names */
+	char svc[NET_LIST_SIZE], svc_name[NET_LIST_SIZE], svc_cat[NET_LIST_SIZE];
+	char as_org[256], country[8];
+	int64_t asn;
 	store_row_fn row;
 	void *ctx;
 	struct errbuf *e;
@@ -104,6 +107,7 @@ dash_names_new(struct store *st, enum dash_group g, store_row_fn row, void *ctx,
 		return NULL;
 	}
 	n->st = st;
+	n->net = g == DASH_GROUP_PREFIX;
 	n->row = row;
 	n->ctx = ctx;
 	n->e = e;
@@ -175,6 +179,103 @@ dash_names_free(struct dash_names *n)
 	free(n);
 }
 
+/* A network's services (names_of_net gives them distinct, in key order): key, name, category. */
+#define NET_SERVICES 3
+struct net_list {
+	char item[NET_SERVICES][3][128];
+	unsigned n;
+};
+
+/* Adds the service of the current row (columns 0..2) unless known or the list is full. */
+static void
+net_service(struct dash_names *n, struct net_list *l)
+{
+	const char *key = (const char *)sqlite3_column_text(n->s, 0), *t;
+	unsigned i;
+	int c;
+
+	if (key == NULL || l->n == NET_SERVICES)
+		return;
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->item[i][0], key) == 0)
+			return;
+	for (c = 0; c < 3; c++) {
+		t = (const char *)sqlite3_column_text(n->s, c);
+		snprintf(l->item[l->n][c], sizeof l->item[0][0], "%s", t != NULL ? t : "");
+	}
+	l->n++;
+}
+
+static int
+by_key(const void *x, const void *y)
+{
+	return strcmp(*(const char(*)[128])x, *(const char(*)[128])y);
+}
+
+/* The three lists of l, ", "-separated, into n's buffers. */
+static void
+net_lists(struct dash_names *n, struct net_list *l)
+{
+	char *out[3] = { n->svc, n->svc_name, n->svc_cat };
+	unsigned i;
+	int c;
+
+	qsort(l->item, l->n, sizeof l->item[0], by_key);
+	for (c = 0; c < 3; c++) {
+		size_t len = 0;
+
+		out[c][0] = '\0';
+		for (i = 0; i < l->n; i++)
+			len += (size_t)snprintf(out[c] + len, len < NET_LIST_SIZE ? NET_LIST_SIZE - len : 0,
+			    "%s%s", i > 0 ? ", " : "", l->item[i][c]);
+	}
+}
+
+/*
+ * The NAMES_NCOLS cells of a network from the rows of names_of_net (the
+ * first already stepped: step), into out; their text lives in n.
+ */
+static int
+net_names(struct dash_names *n, int step, struct cell *out)
+{
+	struct net_list l = { .n = 0 };
+	size_t i;
+
+	n->svc[0] = n->svc_name[0] = n->svc_cat[0] = n->as_org[0] = n->country[0] = '\0';
+	n->asn = 0;
+	for (; step == SQLITE_ROW; step = store_step(n->st, n->s, "naming a network", n->e)) {
+		const char *t;
+
+		net_service(n, &l);
+		if (n->asn == 0 && sqlite3_column_type(n->s, 3) == SQLITE_INTEGER) {
+			n->asn = sqlite3_column_int64(n->s, 3);
+			t = (const char *)sqlite3_column_text(n->s, 4);
+			snprintf(n->as_org, sizeof n->as_org, "%s", t != NULL ? t : "");
+		}
+		if (n->country[0] == '\0' && (t = (const char *)sqlite3_column_text(n->s, 5)) != NULL)
+			snprintf(n->country, sizeof n->country, "%s", t);
+	}
+	if (step == -1)
+		return -1;
+	net_lists(n, &l);
+	/* host, dns_status, service, service_name, category, evidence, asn, as_org, country, ptr */
+	for (i = 0; i < NAMES_NCOLS; i++)
+		out[i] = (struct cell){ .type = CELL_NULL };
+	if (l.n > 0) {
+		out[2] = (struct cell){ .type = CELL_TEXT, .s = n->svc };
+		out[3] = (struct cell){ .type = CELL_TEXT, .s = n->svc_name };
+		out[4] = (struct cell){ .type = CELL_TEXT, .s = n->svc_cat };
+	}
+	if (n->asn != 0) {
+		out[6] = (struct cell){ .type = CELL_INT, .i = n->asn };
+		if (n->as_org[0] != '\0')
+			out[7] = (struct cell){ .type = CELL_TEXT, .s = n->as_org };
+	}
+	if (n->country[0] != '\0')
+		out[8] = (struct cell){ .type = CELL_TEXT, .s = n->country };
+	return 0;
+}
+
 /*
  * The row with the names of its source (cells[0], an address or a network
  * as text, "" for invalid addresses) inserted before its last cell, total_rows.
@@ -210,11 +311,19 @@ dash_names_row(void *ctx, size_t ncols, const char *const *names, const struct c
 			return -1;
 		}
 	}
-	for (i = 0; i < NAMES_NCOLS; i++, k++) {
-		if (step == SQLITE_ROW)
-			store_fill_cell(n->s, (int)i, NULL, NULL, &oc[k]);
-		else
-			oc[k] = (struct cell){ .type = CELL_NULL };
+	if (n->net) {
+		if (net_names(n, step, &oc[k]) == -1) {
+			sqlite3_reset(n->s);
+			return -1;
+		}
+		k += NAMES_NCOLS;
+	} else {
+		for (i = 0; i < NAMES_NCOLS; i++, k++) {
+			if (step == SQLITE_ROW)
+				store_fill_cell(n->s, (int)i, NULL, NULL, &oc[k]);
+			else
+				oc[k] = (struct cell){ .type = CELL_NULL };
+		}
 	}
 	oc[k] = cells[ncols - 1];
 	rc = n->row(n->ctx, NCOLS(named_cols), named_cols, oc);
