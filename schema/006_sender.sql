@@ -36,7 +36,8 @@ CREATE TABLE sender (
 	evidence       TEXT    CHECK (evidence = 'dkim' OR evidence = 'ptr' OR evidence = 'spf'
 	    OR evidence = 'asn'),
 	evidence_value TEXT,
-	match_hash     INTEGER
+	match_hash     INTEGER,
+	class          INTEGER NOT NULL DEFAULT 0
 ) STRICT, WITHOUT ROWID;
 
 -- A network's addresses, its named ones in service order (the dashboard's
@@ -67,6 +68,49 @@ CREATE TABLE service (
 	fix      TEXT NOT NULL,
 	doc      TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
+
+-- The names the dashboard groups by, as classes: one per (service, AS,
+-- country) met, '' and 0 for none; as_org is the latest name of the AS.
+-- sender.class is its address's class, 0 while it has none of the three.
+CREATE TABLE sender_class (
+	id      INTEGER PRIMARY KEY,
+	service TEXT    NOT NULL,
+	asn     INTEGER NOT NULL,
+	country TEXT    NOT NULL,
+	as_org  TEXT,
+	UNIQUE (service, asn, country)
+) STRICT;
+
+-- The rollup by class: per attributed day, policy domain, reporter and
+-- class, the sums of the rollup rows of the addresses of that class whose
+-- network is heavy for the domain and folded (source.classed). The enricher
+-- alone keeps it, in the transactions that name the addresses, so that it
+-- always equals those rollup rows' sums (store_sender.c): it adds each
+-- record it reads of a named address, moves an address's rollup rows when
+-- its class changes, and folds a network in when it becomes heavy.
+CREATE TABLE rollup_class (
+	day                    INTEGER NOT NULL,
+	policy_domain          TEXT    NOT NULL,
+	org_key                TEXT    NOT NULL,
+	class                  INTEGER NOT NULL,
+	messages               INTEGER NOT NULL,
+	dmarc_pass             INTEGER NOT NULL,
+	dkim_aligned           INTEGER NOT NULL,
+	spf_aligned            INTEGER NOT NULL,
+	disposition_none       INTEGER NOT NULL,
+	disposition_quarantine INTEGER NOT NULL,
+	disposition_reject     INTEGER NOT NULL,
+	fail_none              INTEGER NOT NULL,
+	fail_quarantine        INTEGER NOT NULL,
+	fail_reject            INTEGER NOT NULL,
+	PRIMARY KEY (day, policy_domain, org_key, class)
+) STRICT, WITHOUT ROWID;
+
+-- source.classed: 1 once the network's named addresses are in rollup_class
+-- for its domain; ingest inserts new heavy networks with 0.
+ALTER TABLE source ADD COLUMN classed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX source_net ON source(ip);
+CREATE INDEX source_unclassed ON source(policy_domain, ip) WHERE classed = 0;
 
 -- The enricher's progress: the last record whose domains it has read.
 CREATE TABLE enrich_state (

@@ -192,30 +192,8 @@ rollup_report_begin(struct store *st, const struct agg_report *r, struct errbuf 
 static void
 record_sums(const struct agg_record *rec, uint64_t c, uint64_t sums[SUMS_COLS])
 {
-	bool pass = agg_record_dmarc_pass(rec);
-
-	memset(sums, 0, SUMS_COLS * sizeof sums[0]);
-	sums[SUMS_MESSAGES] = c;
-	sums[SUMS_DMARC_PASS] = pass ? c : 0;
-	sums[SUMS_DKIM_ALIGNED] = rec->pe_dkim == DMARC_PASS ? c : 0;
-	sums[SUMS_SPF_ALIGNED] = rec->pe_spf == DMARC_PASS ? c : 0;
-	switch (rec->disposition) {
-	case DISP_NONE:
-	case DISP_PASS:
-		sums[SUMS_NONE] = c;
-		sums[SUMS_FAIL_NONE] = pass ? 0 : c;
-		break;
-	case DISP_QUARANTINE:
-		sums[SUMS_QUARANTINE] = c;
-		sums[SUMS_FAIL_QUARANTINE] = pass ? 0 : c;
-		break;
-	case DISP_REJECT:
-		sums[SUMS_REJECT] = c;
-		sums[SUMS_FAIL_REJECT] = pass ? 0 : c;
-		break;
-	case DISP_UNKNOWN:
-		break;
-	}
+	sums_of_record(c, agg_record_dmarc_pass(rec), rec->pe_dkim == DMARC_PASS,
+	    rec->pe_spf == DMARC_PASS, rec->disposition, sums);
 }
 
 int

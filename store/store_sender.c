@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store_class.h"
 #include "store_int.h"
+#include "store_sums.h"
 
 /* The statements are laid out by hand, a clause per line. */
 /* clang-format off */
@@ -17,13 +19,26 @@
 	" WHERE (?2 OR (?7 AND (dns_expires IS NULL OR dns_expires <= ?3))" \
 	" OR geo_built IS NOT ?4 OR match_hash IS NOT ?5)"
 
+/*
+ * A record's passing domains, then what the rollup by class needs: its
+ * figures, its report's domain, reporter and days, and the class of its
+ * address when that address is named and its network folded for the domain
+ * (store_class.h), else NULL.
+ */
 static const char sql_scan[] =
-	"SELECT id, ip,"
-	" CASE WHEN dkim_result = 'pass' THEN dkim_domain END,"
-	" CASE WHEN spf_result = 'pass' AND coalesce(spf_scope, 'mfrom') = 'mfrom'"
-	"  THEN spf_domain END,"
-	" n_dkim, n_spf"
-	" FROM record WHERE id > ?1 ORDER BY id LIMIT ?2";
+	"SELECT a.id, a.ip,"
+	" CASE WHEN a.dkim_result = 'pass' THEN a.dkim_domain END,"
+	" CASE WHEN a.spf_result = 'pass' AND coalesce(a.spf_scope, 'mfrom') = 'mfrom'"
+	"  THEN a.spf_domain END,"
+	" a.n_dkim, a.n_spf,"
+	" a.count, a.dmarc_pass, a.pe_dkim, a.pe_spf, a.disposition,"
+	" r.policy_domain, r.org_key, r.day_first, r.day_last,"
+	" (SELECT s.class FROM sender s WHERE s.ip = a.ip AND s.class <> 0"
+	"  AND EXISTS (SELECT 1 FROM source so WHERE so.policy_domain = r.policy_domain"
+	"   AND so.ip = s.net AND so.classed = 1))"
+	" FROM record a JOIN report r ON r.id = a.report_id"
+	" WHERE a.id > ?1 ORDER BY a.id LIMIT ?2";
+static const char sql_scan_days[] = "SELECT day, count FROM record_day WHERE record_id = ?1";
 static const char sql_scan_dkim[] =
 	"SELECT domain FROM record_dkim_more WHERE record_id = ?1 AND result = 'pass'";
 static const char sql_scan_spf[] =
@@ -52,16 +67,20 @@ static const char sql_put[] =
 	" dns_checked = nullif(?4, 0), dns_expires = nullif(?5, 0), asn = nullif(?6, 0),"
 	" as_org = nullif(?7, ''), country = nullif(?8, ''), geo_built = ?9,"
 	" service = nullif(?10, ''), evidence = nullif(?11, ''),"
-	" evidence_value = nullif(?12, ''), match_hash = ?13"
+	" evidence_value = nullif(?12, ''), match_hash = ?13, class = ?14"
 	" WHERE ip = ?1";
+/* Records read per step of the catch-up inside store_sender_put (usually a few). */
+#define SCAN_CATCH_UP 20000
 /* clang-format on */
 
 /* ---- reading the new records ---- */
 
 struct scan {
 	struct store *st;
-	sqlite3_stmt *more[2]; /* record_dkim_more, record_spf_more */
-	sqlite3_stmt *put;
+	sqlite3_stmt *rows, *state; /* sql_scan; the enricher's place */
+	sqlite3_stmt *more[2];      /* record_dkim_more, record_spf_more */
+	sqlite3_stmt *put, *days;   /* sender_domain; record_day */
+	struct class_ctx *cls;
 };
 
 static int
@@ -97,6 +116,58 @@ note_more(struct scan *sc, int kind, int64_t record, const void *ip, struct errb
 	return rc == -1 ? -1 : 0;
 }
 
+static enum disposition
+disposition_of(const char *d)
+{
+	if (d == NULL)
+		return DISP_UNKNOWN;
+	return strcmp(d, "none") == 0    ? DISP_NONE :
+	    strcmp(d, "pass") == 0       ? DISP_PASS :
+	    strcmp(d, "quarantine") == 0 ? DISP_QUARANTINE :
+	    strcmp(d, "reject") == 0     ? DISP_REJECT :
+	                                   DISP_UNKNOWN;
+}
+
+/*
+ * Adds the current record of s (a named address's) to the rollup by class,
+ * on the days the rollup has it: its report's day, or its record_day parts.
+ */
+static int
+add_to_class(struct scan *sc, sqlite3_stmt *s, struct errbuf *e)
+{
+	const char *dom = (const char *)sqlite3_column_text(s, 11);
+	const char *org = (const char *)sqlite3_column_text(s, 12);
+	int64_t id = sqlite3_column_int64(s, 0), first = sqlite3_column_int64(s, 13);
+	int64_t cls = sqlite3_column_int64(s, 15), count;
+	bool pass = sqlite3_column_int(s, 7) != 0;
+	bool dkim = sqlite3_column_text(s, 8) != NULL &&
+	    strcmp((const char *)sqlite3_column_text(s, 8), "pass") == 0;
+	bool spf = sqlite3_column_text(s, 9) != NULL &&
+	    strcmp((const char *)sqlite3_column_text(s, 9), "pass") == 0;
+	enum disposition disp = disposition_of((const char *)sqlite3_column_text(s, 10));
+	uint64_t sums[SUMS_COLS];
+	int rc;
+
+	if (first == sqlite3_column_int64(s, 14)) {
+		count = sqlite3_column_int64(s, 6);
+		sums_of_record(count > 0 ? (uint64_t)count : 0, pass, dkim, spf, disp, sums);
+		return class_add(sc->cls, first, dom, org, cls, sums, e);
+	}
+	if (sqlite3_bind_int64(sc->days, 1, id) != SQLITE_OK)
+		return store_fail(sc->st, "reading a record's days", e);
+	while ((rc = store_step(sc->st, sc->days, "reading a record's days", e)) == SQLITE_ROW) {
+		count = sqlite3_column_int64(sc->days, 1);
+		sums_of_record(count > 0 ? (uint64_t)count : 0, pass, dkim, spf, disp, sums);
+		if (class_add(sc->cls, sqlite3_column_int64(sc->days, 0), dom, org, cls, sums, e) ==
+		    -1) {
+			rc = -1;
+			break;
+		}
+	}
+	sqlite3_reset(sc->days);
+	return rc == -1 ? -1 : 0;
+}
+
 static int
 scan_rows(struct scan *sc, sqlite3_stmt *s, int64_t *last, size_t *read, struct errbuf *e)
 {
@@ -113,56 +184,94 @@ scan_rows(struct scan *sc, sqlite3_stmt *s, int64_t *last, size_t *read, struct 
 		if (note_domain(sc, ip, "dkim", (const char *)sqlite3_column_text(s, 2), e) == -1 ||
 		    note_domain(sc, ip, "spf", (const char *)sqlite3_column_text(s, 3), e) == -1 ||
 		    (sqlite3_column_int64(s, 4) > 1 && note_more(sc, 0, id, ip, e) == -1) ||
-		    (sqlite3_column_int64(s, 5) > 1 && note_more(sc, 1, id, ip, e) == -1))
+		    (sqlite3_column_int64(s, 5) > 1 && note_more(sc, 1, id, ip, e) == -1) ||
+		    (sqlite3_column_type(s, 15) != SQLITE_NULL && add_to_class(sc, s, e) == -1)) {
+			sqlite3_reset(s);
 			return -1;
+		}
 	}
+	sqlite3_reset(s);
 	return rc == -1 ? -1 : 0;
+}
+
+static void
+scan_close(struct scan *sc)
+{
+	sqlite3_finalize(sc->rows);
+	sqlite3_finalize(sc->state);
+	sqlite3_finalize(sc->more[0]);
+	sqlite3_finalize(sc->more[1]);
+	sqlite3_finalize(sc->put);
+	sqlite3_finalize(sc->days);
+	class_close(sc->cls);
+}
+
+static int
+scan_open(struct store *st, struct scan *sc, struct errbuf *e)
+{
+	*sc = (struct scan){ .st = st };
+	if (store_prepare(st, sql_scan, &sc->rows, e) == -1 ||
+	    store_prepare(st, "SELECT record_after FROM enrich_state WHERE id = 1", &sc->state,
+	        e) == -1 ||
+	    store_prepare(st, sql_scan_dkim, &sc->more[0], e) == -1 ||
+	    store_prepare(st, sql_scan_spf, &sc->more[1], e) == -1 ||
+	    store_prepare(st, sql_domain_put, &sc->put, e) == -1 ||
+	    store_prepare(st, sql_scan_days, &sc->days, e) == -1 ||
+	    class_open(st, &sc->cls, e) == -1) {
+		scan_close(sc);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads at most max records after the enricher's place, inside the caller's transaction. */
+static int
+scan_chunk(struct scan *sc, size_t max, size_t *read, bool *more, struct errbuf *e)
+{
+	sqlite3_stmt *move = NULL;
+	int64_t after, last;
+
+	*read = 0;
+	*more = false;
+	if (store_step(sc->st, sc->state, "reading the enricher's place", e) != SQLITE_ROW) {
+		sqlite3_reset(sc->state);
+		return -1;
+	}
+	after = last = sqlite3_column_int64(sc->state, 0);
+	sqlite3_reset(sc->state);
+	if ((sqlite3_bind_int64(sc->rows, 1, after) |
+	        sqlite3_bind_int64(sc->rows, 2, (int64_t)max)) != SQLITE_OK)
+		return store_fail(sc->st, "reading new records", e);
+	if (scan_rows(sc, sc->rows, &last, read, e) == -1)
+		return -1;
+	if (store_prepare(sc->st, "UPDATE enrich_state SET record_after = ?1 WHERE id = 1", &move,
+	        e) == -1 ||
+	    sqlite3_bind_int64(move, 1, last) != SQLITE_OK ||
+	    store_run(sc->st, move, "moving the enricher's place", e) == -1) {
+		sqlite3_finalize(move);
+		return -1;
+	}
+	sqlite3_finalize(move);
+	*more = *read == max;
+	return 0;
 }
 
 int
 store_sender_scan(struct store *st, size_t max, size_t *read, bool *more, struct errbuf *e)
 {
-	struct scan sc = { .st = st };
-	sqlite3_stmt *s = NULL, *state = NULL;
-	int64_t after = 0, last = 0;
-	int rc = -1;
+	struct scan sc;
+	int rc;
 
 	*read = 0;
 	*more = false;
 	if (store_batch_begin(st, e) == -1)
 		return -1;
-	if (store_prepare(st, "SELECT record_after FROM enrich_state WHERE id = 1", &state, e) ==
-	        -1 ||
-	    store_step(st, state, "reading the enricher's place", e) != SQLITE_ROW)
-		goto done;
-	after = last = sqlite3_column_int64(state, 0);
-	sqlite3_finalize(state);
-	state = NULL;
-	if (store_prepare(st, sql_scan, &s, e) == -1 ||
-	    store_prepare(st, sql_scan_dkim, &sc.more[0], e) == -1 ||
-	    store_prepare(st, sql_scan_spf, &sc.more[1], e) == -1 ||
-	    store_prepare(st, sql_domain_put, &sc.put, e) == -1)
-		goto done;
-	if ((sqlite3_bind_int64(s, 1, after) | sqlite3_bind_int64(s, 2, (int64_t)max)) !=
-	    SQLITE_OK) {
-		store_fail(st, "reading new records", e);
-		goto done;
+	if (scan_open(st, &sc, e) == -1) {
+		store_batch_rollback(st);
+		return -1;
 	}
-	if (scan_rows(&sc, s, &last, read, e) == -1)
-		goto done;
-	if (store_prepare(st, "UPDATE enrich_state SET record_after = ?1 WHERE id = 1", &state,
-	        e) == -1 ||
-	    sqlite3_bind_int64(state, 1, last) != SQLITE_OK ||
-	    store_run(st, state, "moving the enricher's place", e) == -1)
-		goto done;
-	*more = *read == max;
-	rc = 0;
-done:
-	sqlite3_finalize(state);
-	sqlite3_finalize(s);
-	sqlite3_finalize(sc.more[0]);
-	sqlite3_finalize(sc.more[1]);
-	sqlite3_finalize(sc.put);
+	rc = scan_chunk(&sc, max, read, more, e);
+	scan_close(&sc);
 	if (rc == 0)
 		return store_batch_commit(st, e);
 	store_batch_rollback(st);
@@ -315,15 +424,45 @@ bind_row(sqlite3_stmt *s, const struct store_sender *r)
 int
 store_sender_put(struct store *st, const struct store_sender *rows, size_t n, struct errbuf *e)
 {
-	sqlite3_stmt *s = NULL;
-	size_t i;
+	struct scan sc;
+	sqlite3_stmt *s = NULL, *cur = NULL;
+	size_t i, read;
+	bool more = true, open = false;
+	int64_t from, to;
+	uint8_t net[16];
 
 	if (store_batch_begin(st, e) == -1)
 		return -1;
-	if (store_prepare(st, sql_put, &s, e) == -1)
+	if (scan_open(st, &sc, e) == -1)
+		goto fail;
+	open = true;
+	/* store_class.h's rule: every record read and every heavy network folded, then the moves */
+	while (more)
+		if (scan_chunk(&sc, SCAN_CATCH_UP, &read, &more, e) == -1)
+			goto fail;
+	if (class_fold(sc.cls, e) == -1 || store_prepare(st, sql_put, &s, e) == -1 ||
+	    store_prepare(st, "SELECT class, net FROM sender WHERE ip = ?1", &cur, e) == -1)
 		goto fail;
 	for (i = 0; i < n; i++) {
-		if (bind_row(s, &rows[i]) != SQLITE_OK) {
+		const struct store_sender *r = &rows[i];
+
+		if (sqlite3_bind_blob(cur, 1, r->ip, 16, SQLITE_STATIC) != SQLITE_OK) {
+			store_fail(st, "naming a sender", e);
+			goto fail;
+		}
+		if (store_step(st, cur, "naming a sender", e) != SQLITE_ROW) {
+			sqlite3_reset(cur);
+			continue; /* not a sender (any more): nothing to name */
+		}
+		from = sqlite3_column_int64(cur, 0);
+		memset(net, 0, sizeof net);
+		if (sqlite3_column_bytes(cur, 1) == 16)
+			memcpy(net, sqlite3_column_blob(cur, 1), 16);
+		sqlite3_reset(cur);
+		if (class_id(sc.cls, r->service, r->asn, r->country, r->as_org, &to, e) == -1 ||
+		    class_move(sc.cls, r->ip, net, from, to, e) == -1)
+			goto fail;
+		if ((bind_row(s, r) | sqlite3_bind_int64(s, 14, to)) != SQLITE_OK) {
 			store_fail(st, "naming a sender", e);
 			goto fail;
 		}
@@ -331,9 +470,14 @@ store_sender_put(struct store *st, const struct store_sender *rows, size_t n, st
 			goto fail;
 	}
 	sqlite3_finalize(s);
+	sqlite3_finalize(cur);
+	scan_close(&sc);
 	return store_batch_commit(st, e);
 fail:
 	sqlite3_finalize(s);
+	sqlite3_finalize(cur);
+	if (open)
+		scan_close(&sc);
 	store_batch_rollback(st);
 	return -1;
 }

@@ -242,3 +242,31 @@ sums_sort(struct sums *so)
 	if (so->used > 1)
 		qsort_r(so->order, so->used, sizeof so->order[0], by_key, so->slots);
 }
+
+void
+sums_of_record(uint64_t c, bool pass, bool dkim, bool spf, enum disposition disp,
+    uint64_t sums[SUMS_COLS])
+{
+	memset(sums, 0, SUMS_COLS * sizeof sums[0]);
+	sums[SUMS_MESSAGES] = c;
+	sums[SUMS_DMARC_PASS] = pass ? c : 0;
+	sums[SUMS_DKIM_ALIGNED] = dkim ? c : 0;
+	sums[SUMS_SPF_ALIGNED] = spf ? c : 0;
+	switch (disp) {
+	case DISP_NONE:
+	case DISP_PASS:
+		sums[SUMS_NONE] = c;
+		sums[SUMS_FAIL_NONE] = pass ? 0 : c;
+		break;
+	case DISP_QUARANTINE:
+		sums[SUMS_QUARANTINE] = c;
+		sums[SUMS_FAIL_QUARANTINE] = pass ? 0 : c;
+		break;
+	case DISP_REJECT:
+		sums[SUMS_REJECT] = c;
+		sums[SUMS_FAIL_REJECT] = pass ? 0 : c;
+		break;
+	case DISP_UNKNOWN:
+		break;
+	}
+}

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "report.h"
+
 /* The sums every rollup keeps (schema/001_init.sql), in column order. */
 enum sums_col {
 	SUMS_MESSAGES,
@@ -61,6 +63,14 @@ struct sums {
 	uint32_t *order;          /* the used slots, in insertion order */
 	size_t cap, used, max;    /* max: keys held before they are written */
 };
+
+/*
+ * The sums c messages of one record add: pass its DMARC result, dkim and
+ * spf its aligned results, disp its disposition. The one rule for the
+ * rollups (store_rollup.c) and the names' (store_sender.c).
+ */
+void sums_of_record(uint64_t c, bool pass, bool dkim, bool spf, enum disposition disp,
+    uint64_t sums[SUMS_COLS]);
 
 /* The id of name (interned), or -1 when out of memory. */
 int64_t sums_name(struct sums_names *nm, const char *name);

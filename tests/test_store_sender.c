@@ -188,3 +188,120 @@ Test(store_sender, the_service_table_is_replaced_whole)
 	store_close(st);
 	ts_drop_db(path);
 }
+
+/*
+ * The rollup by class equals, row for row, the rollup rows of the named
+ * addresses of folded heavy networks, summed by class (store_class.h): 0
+ * rows differ either way.
+ */
+#define CLASS_RULE(sums) \
+	"SELECT u.day, u.policy_domain, u.org_key, s.class, " sums " FROM sender s" \
+	" JOIN source so ON so.ip = s.net AND so.classed = 1" \
+	" JOIN rollup u ON u.policy_domain = so.policy_domain AND u.ip = s.ip" \
+	" WHERE s.class <> 0 GROUP BY 1, 2, 3, 4"
+#define CLASS_SUMS_OF \
+	"sum(u.messages), sum(u.dmarc_pass), sum(u.dkim_aligned), sum(u.spf_aligned)," \
+	" sum(u.disposition_none), sum(u.disposition_quarantine), sum(u.disposition_reject)," \
+	" sum(u.fail_none), sum(u.fail_quarantine), sum(u.fail_reject)"
+#define CLASS_COLS \
+	"day, policy_domain, org_key, class, messages, dmarc_pass, dkim_aligned, spf_aligned," \
+	" disposition_none, disposition_quarantine, disposition_reject, fail_none," \
+	" fail_quarantine, fail_reject"
+
+static void
+assert_class_rule(const char *path, const char *when)
+{
+	cr_assert_eq(ts_scalar(path,
+	                 "SELECT count(*) FROM (" CLASS_RULE(
+	                     CLASS_SUMS_OF) " EXCEPT SELECT " CLASS_COLS " FROM rollup_class)"),
+	    0, "%s: a class's sums are missing", when);
+	cr_assert_eq(ts_scalar(path,
+	                 "SELECT count(*) FROM (SELECT " CLASS_COLS
+	                 " FROM rollup_class EXCEPT " CLASS_RULE(CLASS_SUMS_OF) ")"),
+	    0, "%s: the rollup by class holds sums no address has", when);
+}
+
+/* Names ip (192.0.2.LAST) as service/asn/country, as the enricher would. */
+static void
+name(struct store *st, int last, const char *service, uint32_t asn, const char *country)
+{
+	struct store_sender r = { .asn = asn,
+		.ip = { [10] = 0xff, [11] = 0xff, [12] = 192, [14] = 2 } };
+	struct errbuf e = { 0 };
+
+	r.ip[15] = (uint8_t)last;
+	snprintf(r.service, sizeof r.service, "%s", service);
+	snprintf(r.country, sizeof r.country, "%s", country);
+	snprintf(r.as_org, sizeof r.as_org, "AS %u", asn);
+	cr_assert_eq(store_sender_put(st, &r, 1, &e), 0, "%s", e.msg);
+}
+
+/* A report of domain with records of count from 192.0.2.LAST each, over days days. */
+static void
+put_from(struct store *st, unsigned seed, const char *domain, const int *last, size_t n,
+    int64_t count, int days)
+{
+	struct agg_record recs[8];
+	struct agg_report r;
+	char id[16], ip[8][32];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(ip[i], sizeof ip[i], "192.0.2.%d", last[i]);
+		ts_make_record(&recs[i], ip[i], count, i % 2 ? DMARC_FAIL : DMARC_PASS, DMARC_FAIL,
+		    i % 3 ? DISP_REJECT : DISP_NONE);
+	}
+	snprintf(id, sizeof id, "c%u", seed);
+	ts_make_report(&r, seed % 2 ? "google.com" : "yahoo.com", id, domain,
+	    DAY0 + (int64_t)seed * DAY, DAY0 + (int64_t)(seed + days) * DAY - 1, seed);
+	ts_compute_totals(&r, recs, n);
+	ts_ingest(st, seed, &r, recs, n);
+}
+
+Test(store_sender, the_rollup_by_class_follows_names_new_records_and_new_heavy_networks)
+{
+	char *path = ts_db_path();
+	struct store *st = ts_open(path, STORE_READWRITE);
+	static const int ab[] = { 10, 11 }, abc[] = { 10, 11, 12 };
+	struct errbuf e = { 0 };
+	uint64_t added;
+	size_t read;
+	bool more;
+
+	put_from(st, 1, "example.com", ab, 2, 30, 1);
+	cr_assert_eq(store_sender_discover(st, &added, &e), 0, "%s", e.msg);
+	cr_assert_eq(added, 2);
+	name(st, 10, "sendgrid", 11377, "US");
+	name(st, 11, "", 64500, "DE");
+	assert_class_rule(path, "named");
+	cr_assert_eq(ts_scalar(path, "SELECT sum(messages) FROM rollup_class"), 60);
+
+	/* new records, one report split over three days: read by the next pass */
+	put_from(st, 2, "example.com", abc, 3, 7, 3);
+	put_from(st, 6, "example.com", ab, 2, 5, 1);
+	cr_assert_eq(store_sender_scan(st, 100, &read, &more, &e), 0, "%s", e.msg);
+	assert_class_rule(path, "records read");
+	cr_assert_eq(ts_scalar(path, "SELECT sum(messages) FROM rollup_class"), 60 + 14 + 10);
+
+	/* another service, then no name at all: the address's rows move */
+	name(st, 10, "hubspot", 11377, "US");
+	assert_class_rule(path, "renamed");
+	name(st, 11, "", 0, "");
+	assert_class_rule(path, "unnamed");
+	cr_assert_eq(ts_scalar(path, "SELECT count(*) FROM rollup_class WHERE messages = 0"), 0);
+
+	/* another domain's traffic makes the network heavy there: folded on the next write */
+	put_from(st, 9, "example.org", ab, 2, 20, 1);
+	name(st, 11, "", 64500, "DE");
+	assert_class_rule(path, "new heavy network");
+	cr_assert_gt(ts_scalar(path,
+	                 "SELECT count(*) FROM rollup_class WHERE"
+	                 " policy_domain = 'example.org'"),
+	    0);
+	/* records stored after the last write, before any pass: in the rule after the next */
+	put_from(st, 11, "example.org", abc, 3, 4, 1);
+	name(st, 12, "sendgrid", 11377, "US");
+	assert_class_rule(path, "caught up");
+	store_close(st);
+	ts_drop_db(path);
+}
