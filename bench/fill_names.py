@@ -45,6 +45,23 @@ def main():
                          "svc%d.example" % svc if svc < 40 else None))
     db.executemany("INSERT OR IGNORE INTO sender (ip, net, ptr, dns_status, asn, as_org, country,"
                    " service, evidence, evidence_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    # their classes and the rollup by class, as the enricher keeps them (store/store_class.h)
+    db.executescript("""
+        DELETE FROM rollup_class; DELETE FROM sender_class;
+        INSERT INTO sender_class (service, asn, country, as_org)
+         SELECT DISTINCT coalesce(service, ''), asn, country, as_org FROM sender;
+        UPDATE sender SET class = (SELECT c.id FROM sender_class c
+         WHERE c.service = coalesce(sender.service, '') AND c.asn = sender.asn
+         AND c.country = sender.country);
+        UPDATE source SET classed = 1;
+        INSERT INTO rollup_class SELECT u.day, u.policy_domain, u.org_key, s.class,
+         sum(u.messages), sum(u.dmarc_pass), sum(u.dkim_aligned), sum(u.spf_aligned),
+         sum(u.disposition_none), sum(u.disposition_quarantine), sum(u.disposition_reject),
+         sum(u.fail_none), sum(u.fail_quarantine), sum(u.fail_reject)
+         FROM source so JOIN sender s ON s.net = so.ip
+         JOIN rollup u ON u.policy_domain = so.policy_domain AND u.ip = s.ip
+         WHERE s.class <> 0 GROUP BY 1, 2, 3, 4;
+    """)
     db.commit()
     print("%d networks, %d addresses named" % (len(nets), db.execute(
         "SELECT count(*) FROM sender").fetchone()[0]))

@@ -8,9 +8,10 @@
  * primary-key lookups), never joined to the groups before the page is
  * chosen: the fast paths of store_dash_src.c keep their cost.
  *
- * A group of named addresses is summed from the heavy networks (source),
- * their sender rows (sender_net) and those addresses' rollup rows: the
- * names exist for these only. The messages of every other address, the
+ * A group of named addresses is summed from the rollup by class (kept by
+ * the enricher: store_class.h), or with a source or names filter from the
+ * heavy networks (source), their sender rows (sender_net) and those
+ * addresses' rollup rows: the names exist for these only. The messages of every other address, the
  * window's total (rollup_day, a row per domain, day and reporter) less
  * the named ones, make the "" row, so that every message is in one row
  * without reading the millions of rollup rows of the spoofed addresses.
@@ -405,6 +406,38 @@ named_groups(struct sqlb *b, const struct dash_args *a, enum dash_result result,
 }
 
 /*
+ * named, from the rollup by class (schema/006_sender.sql): a few rows per
+ * day, domain and reporter, whatever the number of addresses. Its rows are
+ * exactly the named addresses' of folded heavy networks (store_class.h),
+ * which named_groups reads address by address; without a source or names
+ * filter the two agree, and this one reads the window's class rows only.
+ */
+static void
+class_groups(struct sqlb *b, const struct dash_args *a, enum dash_result result,
+    enum dash_group g)
+{
+	const char *key = g == DASH_GROUP_SERVICE ? "nullif(c.service, '')" :
+	    g == DASH_GROUP_ASN ? "nullif(c.asn, 0)" : "nullif(c.country, '')";
+
+	sqlb_add(b, "named AS MATERIALIZED (SELECT policy_domain, gv, min(ao) AS ao, ");
+	dash_sums_as(b, dash_sums(result));
+	sqlb_add(b, ", NULL AS hf, dmarcd_list(org_key) AS orgs, min(day) AS first_day,"
+	    " max(day) AS last_day FROM (SELECT u.*, ");
+	sqlb_add(b, key);
+	sqlb_add(b, " AS gv, c.as_org AS ao FROM rollup_class u JOIN sender_class c ON c.id = u.class"
+	    " WHERE u.day BETWEEN :lo AND :hi");
+	if (a->domain != NULL)
+		sqlb_add(b, " AND u.policy_domain = :domain");
+	if (a->org != NULL)
+		sqlb_add(b, " AND u.org_key = :org");
+	if (result == DASH_RESULT_PASS)
+		sqlb_add(b, " AND u.dmarc_pass > 0");
+	else if (result == DASH_RESULT_FAIL)
+		sqlb_add(b, " AND u.messages > u.dmarc_pass");
+	sqlb_add(b, ") WHERE gv IS NOT NULL GROUP BY policy_domain, gv)");
+}
+
+/*
  * rest: per domain, the window's messages of the addresses without a value
  * (the window's total less the named groups'), as a group "" in named's
  * columns.
@@ -455,7 +488,10 @@ dash_sources_named(struct store *st, const struct dash_args *a, enum dash_result
 		if (strcmp(page->sort, named_sort[i].name) == 0)
 			by = &named_sort[i];
 	sqlb_add(&b, "WITH ");
-	named_groups(&b, a, result, g);
+	if (a->has_source || a->has_names)
+		named_groups(&b, a, result, g);
+	else
+		class_groups(&b, a, result, g);
 	/* a names filter leaves out every address without a value */
 	if (!a->has_names)
 		rest_group(&b, a, result);

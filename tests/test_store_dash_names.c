@@ -3,9 +3,8 @@
  * dashboard's lists (store_dash.h): the columns of a page of addresses or
  * networks, the groups by service, AS and country (their sums against the
  * addresses', the unnamed rest), the names filters, the records' names;
- * hostile names come back verbatim. The sender and service rows are
- * written by SQL, as the enricher would leave them, over dash_db.h's
- * database.
+ * hostile names come back verbatim. The names are written as the
+ * enricher writes them (store_sender_put), over dash_db.h's database.
  */
 #include <criterion/criterion.h>
 #include <sqlite3.h>
@@ -20,6 +19,7 @@
 #include "store_dash.h"
 #include "dash_db.h"
 #include "store_fixture.h"
+#include "store_sender.h"
 #include "testutil.h"
 #include "tu_table.h"
 
@@ -38,6 +38,28 @@
  *   203.0.113.20  mailchimp, no AS, no country, a hostile confirmed host
  * Window D0..D0+1: example.com 62 messages, example.org 9.
  */
+/* One address's names, as the enricher writes them (store_sender_put). */
+static void
+name_one(struct store_sender *r, const char *ip, const char *ptr, const char *status, uint32_t asn,
+    const char *as_org, const char *country, const char *service, const char *evidence,
+    const char *value)
+{
+	uint8_t a[4];
+
+	memset(r, 0, sizeof *r);
+	cr_assert_eq(sscanf(ip, "%hhu.%hhu.%hhu.%hhu", &a[0], &a[1], &a[2], &a[3]), 4);
+	r->ip[10] = r->ip[11] = 0xff;
+	memcpy(r->ip + 12, a, 4);
+	snprintf(r->ptr, sizeof r->ptr, "%s", ptr);
+	snprintf(r->dns_status, sizeof r->dns_status, "%s", status);
+	r->asn = asn;
+	snprintf(r->as_org, sizeof r->as_org, "%s", as_org);
+	snprintf(r->country, sizeof r->country, "%s", country);
+	snprintf(r->service, sizeof r->service, "%s", service);
+	snprintf(r->evidence, sizeof r->evidence, "%s", evidence);
+	snprintf(r->evidence_value, sizeof r->evidence_value, "%s", value);
+}
+
 static void
 names_open(struct tdb *d)
 {
@@ -45,22 +67,15 @@ names_open(struct tdb *d)
 	    "INSERT INTO service (key, name, category, fix, doc) VALUES"
 	    " ('sendgrid', 'SendGrid', 'esp', 'f', 'd'),"
 	    " ('mailchimp', 'Mailchimp <Mandrill>', 'esp', 'f', 'd');"
-	    "INSERT INTO sender (ip, net, ptr, dns_status, asn, as_org, country, service,"
-	    " evidence, evidence_value) VALUES"
-	    " (" V4("C0000201") ", " V4(
-	        "C0000200") ", 'mail-a.example.net',"
-	                    "  'confirmed', 11377, 'SendGrid, Inc.', 'US', 'sendgrid', 'dkim', 'sendgrid.net'),"
-	                    " (" V4("C000024D") ", " V4(
-	                        "C0000200") ", '<script>x</script>',"
-	                                    "  'mismatch', 64500, '" HOSTILE_ORG
-	                                    "', 'DE', NULL, NULL, NULL),"
-	                                    " (" V4("CB00710A") ", " V4(
-	                                        "CB007100") ", 'o1.example.net',"
-	                                                    "  'confirmed', 11377, 'SendGrid, Inc.', 'US', 'sendgrid', 'ptr', 'example.net'),"
-	                                                    " (" V4("CB007114") ", " V4(
-	                                                        "CB007100") ", '" HOSTILE_HOST "',"
-	                                                                    "  'confirmed', NULL, NULL, NULL, 'mailchimp', 'spf', 'mcsv.net');";
+	    /* the addresses the enricher found (store_sender_discover) */
+	    "INSERT INTO sender (ip, net) VALUES"
+	    " (" V4("C0000201") ", " V4("C0000200") "), (" V4("C000024D") ", " V4(
+	        "C0000200") "),"
+	                    " (" V4("CB00710A") ", " V4("CB007100") "), (" V4("CB007114") ", " V4(
+	                        "CB007100") ");";
 	struct agg_record recs[2];
+	struct store_sender names[4];
+	struct errbuf e = { "" };
 	sqlite3 *db = NULL;
 	char *err = NULL;
 
@@ -73,6 +88,15 @@ names_open(struct tdb *d)
 	cr_assert_eq(sqlite3_open_v2(d->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &err), SQLITE_OK, "%s", err);
 	sqlite3_close(db);
+	name_one(&names[0], "192.0.2.1", "mail-a.example.net", "confirmed", 11377, "SendGrid, Inc.",
+	    "US", "sendgrid", "dkim", "sendgrid.net");
+	name_one(&names[1], "192.0.2.77", "<script>x</script>", "mismatch", 64500, HOSTILE_ORG,
+	    "DE", "", "", "");
+	name_one(&names[2], "203.0.113.10", "o1.example.net", "confirmed", 11377, "SendGrid, Inc.",
+	    "US", "sendgrid", "ptr", "example.net");
+	name_one(&names[3], "203.0.113.20", HOSTILE_HOST, "confirmed", 0, "", "", "mailchimp",
+	    "spf", "mcsv.net");
+	cr_assert_eq(store_sender_put(d->st, names, 4, &e), 0, "%s", e.msg);
 }
 
 /* store_dash_report's one context: the report's row, then its records. */

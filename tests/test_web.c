@@ -623,8 +623,17 @@ Test(server, api_names_of_sources)
 	    "INSERT INTO sender (ip, net, ptr, dns_status, asn, as_org, country, service,"
 	    " evidence, evidence_value) VALUES (X'00000000000000000000FFFFC0000201',"
 	    " X'00000000000000000000FFFFC0000200', '=1+2;\"x\"<script>', 'confirmed', 11377,"
-	    " '-cmd|'' /C calc''!A0', 'US', 'sendgrid', 'dkim', 'sendgrid.net');\n";
-	char *dir = wc_make_db(), sql[512];
+	    " '-cmd|'' /C calc''!A0', 'US', 'sendgrid', 'dkim', 'sendgrid.net');\n"
+	    /* its class and the rollup by class, as the enricher keeps them (store_class.h) */
+	    "INSERT INTO sender_class VALUES (1, 'sendgrid', 11377, 'US', 'SendGrid');\n"
+	    "UPDATE sender SET class = 1; UPDATE source SET classed = 1;\n"
+	    "INSERT INTO rollup_class SELECT u.day, u.policy_domain, u.org_key, 1, sum(u.messages),"
+	    " sum(u.dmarc_pass), sum(u.dkim_aligned), sum(u.spf_aligned), sum(u.disposition_none),"
+	    " sum(u.disposition_quarantine), sum(u.disposition_reject), sum(u.fail_none),"
+	    " sum(u.fail_quarantine), sum(u.fail_reject) FROM rollup u JOIN source so ON"
+	    " so.policy_domain = u.policy_domain AND so.ip = X'00000000000000000000FFFFC0000200'"
+	    " WHERE u.ip = X'00000000000000000000FFFFC0000201' GROUP BY 1, 2, 3;\n";
+	char *dir = wc_make_db(), sql[2048];
 	struct web_server *w;
 	struct wc_answer r;
 	unsigned port;

@@ -192,6 +192,17 @@ function seedNames() {
 INSERT INTO sender (ip, net, ptr, dns_status, asn, as_org, country, service, evidence, evidence_value) VALUES
  (X'${ip1}', X'${net1}', ${sqlText(NAMED_HOST)}, 'confirmed', 15169, 'Google LLC', 'US', ${sqlText(NAMED_SERVICE.key)}, 'dkim', 'google.com'),
  (X'${ip2}', X'${net2}', ${sqlText(HOSTILE_HOST)}, 'confirmed', 64500, ${sqlText(XSS)}, 'DE', NULL, NULL, NULL);
+-- their classes and the rollup by class, as the enricher keeps them (store/store_class.h)
+INSERT INTO sender_class (service, asn, country, as_org)
+ SELECT coalesce(service, ''), asn, country, as_org FROM sender WHERE asn IS NOT NULL;
+UPDATE sender SET class = (SELECT c.id FROM sender_class c WHERE c.service = coalesce(sender.service, '')
+ AND c.asn = sender.asn AND c.country = sender.country) WHERE asn IS NOT NULL;
+UPDATE source SET classed = 1;
+INSERT INTO rollup_class SELECT u.day, u.policy_domain, u.org_key, s.class, sum(u.messages), sum(u.dmarc_pass),
+ sum(u.dkim_aligned), sum(u.spf_aligned), sum(u.disposition_none), sum(u.disposition_quarantine),
+ sum(u.disposition_reject), sum(u.fail_none), sum(u.fail_quarantine), sum(u.fail_reject)
+ FROM sender s JOIN source so ON so.ip = s.net JOIN rollup u ON u.policy_domain = so.policy_domain AND u.ip = s.ip
+ WHERE s.class <> 0 GROUP BY 1, 2, 3, 4;
 `;
   execFileSync('sqlite3', [db], { input: sql });
 }
