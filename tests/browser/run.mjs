@@ -11,10 +11,12 @@
 // The names of the sources (the sender and service tables, which the
 // enricher fills) are seeded with the sqlite3 shell after the ingest.
 //
-// usage: node run.mjs --dmarcd BUILD/dmarcd [--artifacts DIR] [--docs PNG]
+// usage: node run.mjs --dmarcd BUILD/dmarcd [--artifacts DIR] [--docs PNG [--docs-db DB]]
 //   --artifacts: where the screenshots go (default: ./browser-artifacts)
 //   --docs: also save the overview screenshot there (docs/dashboard.png), and
 //           the named sources next to it (docs/sources.png)
+//   --docs-db: take docs/sources.png from this database instead (the demo's,
+//           named by `dmarcd enrich`)
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -33,12 +35,13 @@ const ADVISED = 'example.com';       // a demo domain the advisor page is checke
 const HOSTILE_SENDER = 'hostile-sender.example'; // a sender of its mail signs with the payload as d=
 
 function args() {
-  const a = { dmarcd: null, artifacts: resolve('browser-artifacts'), docs: null };
+  const a = { dmarcd: null, artifacts: resolve('browser-artifacts'), docs: null, docsDb: null };
   const v = process.argv.slice(2);
   for (let i = 0; i < v.length; i++) {
     if (v[i] === '--dmarcd') a.dmarcd = resolve(v[++i]);
     else if (v[i] === '--artifacts') a.artifacts = resolve(v[++i]);
     else if (v[i] === '--docs') a.docs = resolve(v[++i]);
+    else if (v[i] === '--docs-db') a.docsDb = resolve(v[++i]);
     else throw new Error('unknown argument ' + v[i]);
   }
   if (!a.dmarcd) throw new Error('usage: run.mjs --dmarcd PATH [--artifacts DIR] [--docs PNG]');
@@ -273,9 +276,9 @@ async function names(page, base) {
 
 /* ---- the server ---- */
 
-function serve(extra) {
+function serve(extra, path) {
   return new Promise((ok, fail) => {
-    const p = spawn(opt.dmarcd, ['serve', '--db', db, '--listen', '127.0.0.1:0', ...(extra || [])], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(opt.dmarcd, ['serve', '--db', path || db, '--listen', '127.0.0.1:0', ...(extra || [])], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     const timer = setTimeout(() => fail(new Error('dmarcd serve did not start: ' + log)), 20000);
     p.stderr.on('data', (d) => {
@@ -706,6 +709,23 @@ function remoteRefused() {
   check(out.includes('refusing to listen on 0.0.0.0:0 without authentication'), 'serve on 0.0.0.0 without auth says why', out);
 }
 
+/*
+ * --docs-db: the README's picture of the Sources page from a real database
+ * (the demo's, named by dmarcd enrich), in place of the seeded one.
+ */
+async function docsSources(browser) {
+  const s = await serve([], opt.docsDb);
+  try {
+    const page = await newPage(browser);
+    await page.goto(`http://127.0.0.1:${s.port}/#/sources`);
+    await page.waitForSelector('table.sources tbody tr');
+    await page.screenshot({ path: join(dirname(opt.docs), 'sources.png') });
+    await page.context().close();
+  } finally {
+    await stop(s);
+  }
+}
+
 async function main() {
   fill();
   seedNames();
@@ -726,6 +746,7 @@ async function main() {
     for (const [name, fn] of [['phone', phone], ['sub-path', subPath], ['auth', authentication]]) {
       try { await fn(browser, base); } catch (err) { check(false, name + ': ' + err.message); }
     }
+    if (opt.docs && opt.docsDb) await docsSources(browser);
   } finally {
     await browser.close();
     const st = await stop(s);
