@@ -8,7 +8,8 @@
  *   cmake --build build-rdns-rel -j1 --target dmarcd_cli
  *   B=build-rdns-rel
  *   cc -O2 -std=c11 -D_GNU_SOURCE -Icommon -Ienrich -Istore -Icli -Itests \
- *       bench/rdns_bench.c tests/dns_harness.c $B/libdmarcd_cli.a $B/libdmarcd_enrich.a \
+ *       bench/rdns_bench.c tests/dns_harness.c tests/tu_net.c $B/libdmarcd_cli.a
+ * $B/libdmarcd_enrich.a \
  *       $B/libdmarcd_store.a $B/libdmarcd_common.a -lcares -lmaxminddb -lpsl -lsqlite3 -lm \
  *       -o /tmp/rdns_bench
  *   /tmp/rdns_bench [addresses] [batch] [inflight]

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tu_net.h"
+
 bool
 dh_nsd_present(void)
 {
@@ -99,31 +101,6 @@ dh_servers(const struct dh_server *s)
 	return buf;
 }
 
-/* A port free for UDP and TCP on 127.0.0.1 now; nsd may still lose it to another program. */
-static int
-free_port(void)
-{
-	struct sockaddr_in a = { 0 };
-	socklen_t len = sizeof a;
-	int u = socket(AF_INET, SOCK_DGRAM, 0), t = -1, port = -1;
-
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (u == -1 || bind(u, (struct sockaddr *)&a, sizeof a) != 0 ||
-	    getsockname(u, (struct sockaddr *)&a, &len) != 0)
-		goto out;
-	if ((t = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
-	    bind(t, (struct sockaddr *)&a, sizeof a) != 0)
-		goto out;
-	port = ntohs(a.sin_port);
-out:
-	if (u != -1)
-		close(u);
-	if (t != -1)
-		close(t);
-	return port;
-}
-
 static int
 write_conf(const struct dh_server *s, const char *conf, struct errbuf *e)
 {
@@ -199,15 +176,6 @@ spawn_nsd(const char *conf, const char *log)
 	return pid;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A SOA query for origin in wire form; its length, or 0 when the name does not fit. */
 static size_t
 soa_query(const char *origin, uint16_t id, unsigned char *q, size_t qsz)
@@ -244,7 +212,7 @@ answers(int port, const char *origin, int wait_ms)
 {
 	struct sockaddr_in a = { 0 };
 	unsigned char q[300], r[512];
-	uint16_t id = (uint16_t)(now_ms() ^ getpid());
+	uint16_t id = (uint16_t)(tu_now_ms() ^ getpid());
 	size_t qlen = soa_query(origin, id, q, sizeof q);
 	struct pollfd pfd;
 	bool ok = false;
@@ -278,9 +246,9 @@ dh_start(struct dh_server *s, int timeout_s, struct errbuf *e)
 	snprintf(conf, sizeof conf, "%s/nsd.conf", s->dir);
 	snprintf(log, sizeof log, "%s/nsd.log", s->dir);
 	for (attempt = 0; attempt < 5; attempt++) {
-		int64_t deadline = now_ms() + (int64_t)timeout_s * 1000;
+		int64_t deadline = tu_now_ms() + (int64_t)timeout_s * 1000;
 
-		if ((s->port = free_port()) == -1) {
+		if ((s->port = tu_free_port()) == -1) {
 			errbuf_set(e, "dns harness: no free port: %s", strerror(errno));
 			return -1;
 		}
@@ -295,7 +263,7 @@ dh_start(struct dh_server *s, int timeout_s, struct errbuf *e)
 			s->pid = 0;
 			return -1;
 		}
-		while (now_ms() < deadline) {
+		while (tu_now_ms() < deadline) {
 			if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
 				s->pid = 0;
 				break; /* most likely the port was taken meanwhile: another one */
@@ -329,12 +297,12 @@ dh_stop(struct dh_server *s, bool keep)
 	size_t i;
 
 	if (s->pid > 0) {
-		int64_t deadline = now_ms() + 5000;
+		int64_t deadline = tu_now_ms() + 5000;
 		pid_t got = 0;
 
 		kill(s->pid, SIGTERM);
 		/* nsd stops its children before it exits; wait for that, not a fixed time */
-		while ((got = waitpid(s->pid, NULL, WNOHANG)) == 0 && now_ms() < deadline) {
+		while ((got = waitpid(s->pid, NULL, WNOHANG)) == 0 && tu_now_ms() < deadline) {
 			struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 			nanosleep(&ts, NULL);

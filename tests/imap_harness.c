@@ -19,6 +19,7 @@
 #include "digest.h"
 #include "imap.h"
 #include "testutil.h"
+#include "tu_net.h"
 
 #define DEMO_PY FIXTURES_DIR "/../../scripts/demo_maildir.py"
 
@@ -62,22 +63,6 @@ ih_capture(const char *fmt, ...)
 	return buf;
 }
 
-int
-ih_free_port(void)
-{
-	struct sockaddr_in a = { 0 };
-	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&a, sizeof a) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&a, &len) == 0);
-	port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
 /* The scratch dir of the running test's server (a test is a process), for the suite's fini. */
 static char running[256];
 
@@ -98,10 +83,10 @@ ih_server_start(struct ih_server *s)
 	ih_require_dovecot();
 	s->dir = tu_scratch_dir();
 	cr_assert(chmod(s->dir, 0755) == 0);
-	s->imap = ih_free_port();
-	s->imaps = ih_free_port();
+	s->imap = tu_free_port();
+	s->imaps = tu_free_port();
 	while (s->imaps == s->imap)
-		s->imaps = ih_free_port();
+		s->imaps = tu_free_port();
 	snprintf(running, sizeof running, "%s", s->dir);
 	cr_assert_eq(ih_sh("%s start %s %d %d", IH_DOVECOT_SH, s->dir, s->imap, s->imaps), 0,
 	    "dovecot did not start");
@@ -183,15 +168,6 @@ ih_write_config(const struct ih_server *s, const char *name, bool tls, const cha
 }
 
 /* Milliseconds of CLOCK_MONOTONIC, for deadlines. */
-int64_t
-ih_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * An inotify watch on DIR, where dmarcd writes its log (stderr.txt) and its
  * databases: waits wake up when either changes instead of after a fixed time.
@@ -217,7 +193,7 @@ ih_watch_wait(int fd, int64_t deadline)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char events[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	int64_t left = deadline - ih_now_ms();
+	int64_t left = deadline - tu_now_ms();
 
 	if (left <= 0)
 		return false;
@@ -333,7 +309,7 @@ ih_exited(pid_t pid)
 bool
 ih_wait_log(const struct ih_server *s, pid_t pid, const char *needle, size_t count, int seconds)
 {
-	int64_t deadline = ih_now_ms() + seconds * 1000;
+	int64_t deadline = tu_now_ms() + seconds * 1000;
 	int fd = ih_watch_dir(s);
 	bool seen;
 

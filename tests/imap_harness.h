@@ -28,8 +28,6 @@ int ih_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 char *ih_capture(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-int ih_free_port(void);
-
 void ih_require_dovecot(void);
 
 void ih_server_start(struct ih_server *s);
@@ -58,9 +56,6 @@ void ih_reseed(const struct ih_server *s);
  */
 void ih_write_config(const struct ih_server *s, const char *name, bool tls, const char *ca,
     const char *extra, const char *global);
-
-/* Milliseconds of CLOCK_MONOTONIC, for deadlines. */
-int64_t ih_now_ms(void);
 
 /*
  * An inotify watch on DIR, where dmarcd writes its log (stderr.txt) and its

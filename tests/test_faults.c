@@ -32,6 +32,7 @@
 
 #include "server.h"
 #include "testutil.h"
+#include "tu_net.h"
 
 #define NOBODY_UID 65534
 /* Runs a command as nobody (root only): the file modes then apply. */
@@ -344,21 +345,6 @@ Test(faults, read_only_file_system_fails_clearly)
 
 /* ---- services: privilege drop and secrets ---- */
 
-static int
-free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof sa;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
-	cr_assert(getsockname(fd, (struct sockaddr *)&sa, &len) == 0);
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
 /* Starts dmarcd with args (NULL-terminated, after the binary), stderr into log. */
 static pid_t
 start(const char *log, char *const args[])
@@ -659,7 +645,7 @@ Test(privdrop, run_runs_as_the_configured_user, .timeout = 60)
 {
 	char *dir = tu_scratch_dir(), conf[512], log[512], report[512], text[2048], *body;
 	char *args[] = { "run", "--config", conf, NULL };
-	int port = free_port(), n;
+	int port = tu_free_port(), n;
 	pid_t pid;
 
 	require_root("switching users");
@@ -719,7 +705,7 @@ Test(secrets, passwords_never_reach_the_log, .timeout = 60)
 		"YWRtaW46V3JvbmctbWFya2VyLTkxY2Q=" };
 	char *dir = tu_scratch_dir(), conf[512], log[512], hash[512], text[2048], *out;
 	char *args[] = { "run", "--config", conf, NULL };
-	int web = free_port(), imap = free_port(), n;
+	int web = tu_free_port(), imap = tu_free_port(), n;
 	size_t i;
 	pid_t pid;
 

@@ -15,6 +15,7 @@
 #include "imap.h"
 #include "imap_harness.h"
 #include "testutil.h"
+#include "tu_net.h"
 
 /*
  * Criterion's runner (not a test) leaks 48 bytes per parallel worker in
@@ -268,7 +269,7 @@ Test(imap, plaintext_only_to_loopback_literals, .timeout = 60)
 		    "%s: %s", o.url, e.msg);
 	}
 	for (i = 0; i < sizeof accepted / sizeof accepted[0]; i++) {
-		snprintf(url, sizeof url, "imap://%s:%d/INBOX", accepted[i], ih_free_port());
+		snprintf(url, sizeof url, "imap://%s:%d/INBOX", accepted[i], tu_free_port());
 		o.url = url;
 		errbuf_clear(&e);
 		cr_expect_eq(imap_open(&o, &c, &e), -1, "%s: nothing listens there", o.url);
@@ -352,7 +353,7 @@ Test(imap, oversized_mail_is_skipped_and_recorded_once, .timeout = 60)
 static bool
 wait_for(const struct ih_server *s, const char *name, const char *sql, long long want, int seconds)
 {
-	int64_t deadline = ih_now_ms() + seconds * 1000;
+	int64_t deadline = tu_now_ms() + seconds * 1000;
 	int fd = ih_watch_dir(s);
 	bool reached;
 

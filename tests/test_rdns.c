@@ -17,6 +17,7 @@
 
 #include "dns_harness.h"
 #include "rdns.h"
+#include "tu_net.h"
 
 #define MANY 2000
 #define HUGE_NAMES 40
@@ -351,15 +352,6 @@ Test(rdns, many)
 	}
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * A UDP socket that never answers. c-ares doubles the timeout at each try
  * after the first round of servers, so with one server the call lasts
@@ -385,9 +377,9 @@ Test(rdns_timeout, never_answers)
 	ip4(ips[0], "192.0.2.10");
 	cr_assert_eq(inet_pton(AF_INET6, "2001:db8::1", ips[1]), 1);
 	r = open_resolver(servers, 200, 2, 0);
-	t0 = now_ms();
+	t0 = tu_now_ms();
 	cr_assert_eq(rdns_resolve(r, (const uint8_t(*)[16])ips, 2, out, &e), 0, "%s", e.msg);
-	ms = now_ms() - t0;
+	ms = tu_now_ms() - t0;
 	rdns_close(r);
 	close(fd);
 	cr_assert_str_eq(rdns_status_name(out[0].status), "timeout");

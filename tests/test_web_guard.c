@@ -20,19 +20,11 @@
 #include "server.h"
 #include "testutil.h"
 #include "throttle.h"
+#include "tu_net.h"
 #include "urilimit.h"
 #include "web_client.h"
 
 /* ---- helpers ---- */
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * Sends request and waits up to wait_ms for the first bytes of the answer:
@@ -44,7 +36,7 @@ first_answer(unsigned port, const char *request, int wait_ms, int64_t *took_ms)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	struct pollfd pfd;
-	int64_t t0 = now_ms();
+	int64_t t0 = tu_now_ms();
 	char buf[64];
 	ssize_t n = 0;
 	int fd;
@@ -57,7 +49,7 @@ first_answer(unsigned port, const char *request, int wait_ms, int64_t *took_ms)
 	pfd.events = POLLIN;
 	if (poll(&pfd, 1, wait_ms) == 1)
 		n = read(fd, buf, sizeof buf - 1);
-	*took_ms = now_ms() - t0;
+	*took_ms = tu_now_ms() - t0;
 	close(fd);
 	if (n < 12 || strncmp(buf, "HTTP/1.", 7) != 0)
 		return 0;
