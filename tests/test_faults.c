@@ -542,7 +542,11 @@ Test(faults, answers_keep_the_connection_alive)
 	free(dir);
 }
 
-/* Every thread of pid runs with the ids of nobody, and with no other group. */
+/*
+ * Every thread of pid runs with the ids of nobody, and with no other group.
+ * A thread that ended between the listing and the reading (a poll's parse
+ * thread) runs with no ids at all: it is passed over.
+ */
 static void
 expect_nobody(pid_t pid)
 {
@@ -555,7 +559,9 @@ expect_nobody(pid_t pid)
 	cr_assert_eq(glob(pattern, 0, NULL, &g), 0);
 	cr_expect_geq(g.gl_pathc, 2u, "the server's threads are missing");
 	for (i = 0; i < g.gl_pathc; i++) {
-		cr_assert_not_null(f = fopen(g.gl_pathv[i], "r"));
+		if ((f = fopen(g.gl_pathv[i], "r")) == NULL && (errno == ENOENT || errno == ESRCH))
+			continue;
+		cr_assert_not_null(f, "%s: %s", g.gl_pathv[i], strerror(errno));
 		while (fgets(line, sizeof line, f) != NULL) {
 			if (strncmp(line, "Uid:", 4) == 0)
 				cr_expect_str_eq(line, "Uid:\t65534\t65534\t65534\t65534\n", "%s",
