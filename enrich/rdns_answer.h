@@ -14,9 +14,9 @@
 #include "bounds.h"
 #include "rdns.h"
 
-#define RDNS_ANSWER_NEGATIVE_TTL 3600 /* no SOA in a negative answer: an hour, as most zones say \
-	                               */
-#define RDNS_ANSWER_HOST_MAX 254      /* a host name of at most 253 bytes and its NUL */
+/* no SOA in a negative answer: an hour, as most zones say */
+#define RDNS_ANSWER_NEGATIVE_TTL 3600
+#define RDNS_ANSWER_HOST_MAX 254 /* a host name of at most 253 bytes and its NUL */
 
 /* The PTR names of one answer, as rdns.h describes them. */
 struct rdns_answer_ptr {
