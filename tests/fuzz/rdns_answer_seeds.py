@@ -39,9 +39,16 @@ seeds = {
     "ptr-bad-names": msg(QNAME, PTR, [
         rr(Q, PTR, 60, name([b"a b", b"example", b"com"])),
         rr(Q, PTR, 60, name([b"dot.inside", b"\x00\xff\\", b"org"])),
-        rr(Q, PTR, 60, name([b"x" * 64, b"example"])),
         rr(Q, PTR, 0x80000001, name("Upper.Example.COM")),
+        rr(Q, PTR, 60, name([b"x" * 63, b"y" * 63, b"z" * 63, b"w" * 62])),
     ]),
+    # the longest host name (253 bytes) is kept, one byte more is not
+    "ptr-253": msg(QNAME, PTR, [
+        rr(Q, PTR, 60, name([b"x" * 63, b"y" * 63, b"z" * 63, b"w" * 61])),
+        rr(Q, PTR, 60, name([b"x" * 63, b"y" * 63, b"z" * 63, b"w" * 62])),
+    ]),
+    # a label of 64 bytes cannot be on the wire: the answer does not parse
+    "ptr-label-64": msg(QNAME, PTR, [rr(Q, PTR, 60, name([b"x" * 64, b"example"]))]),
     "ptr-cname-2317": msg(QNAME, PTR, [
         rr(Q, CNAME, 86400, name("1.0/26.2.0.192.in-addr.arpa")),
         rr(name("1.0/26.2.0.192.in-addr.arpa"), PTR, 120, name("host.example.org")),
