@@ -4,6 +4,7 @@
  * A/AAAA query per PTR name kept, until one contains the address. The loop
  * polls the sockets c-ares reports through its socket-state callback, so
  * that no descriptor number is too large for it (select's FD_SETSIZE).
+ * The answers' bytes are read by rdns_answer.c alone.
  */
 #include "rdns.h"
 
@@ -16,23 +17,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "bounds.h"
+#include "rdns_answer.h"
 
 enum {
 	DNS_CLASS_IN = 1,
 	DNS_TYPE_A = 1,
-	DNS_TYPE_CNAME = 5,
-	DNS_TYPE_SOA = 6,
 	DNS_TYPE_PTR = 12,
 	DNS_TYPE_AAAA = 28,
-	DNS_HEADER = 12,
-	DNS_WIRE_NAME = 255, /* RFC 1035 3.1: a name on the wire, length bytes included */
 };
 
-#define RDNS_NEGATIVE_TTL 3600 /* no SOA in a negative answer: an hour, as most zones say */
-#define RDNS_FAIL_TTL 300      /* a failure is asked again soon */
+#define RDNS_FAIL_TTL 300 /* a failure is asked again soon */
 #define RDNS_DEFAULT_TIMEOUT_MS 2000
 #define RDNS_DEFAULT_TRIES 2
 #define RDNS_DEFAULT_INFLIGHT 256
@@ -45,12 +41,10 @@ struct slot {
 	size_t idx; /* into the caller's ips and out */
 	bool v4;
 	uint8_t ip[16];
-	unsigned nnames, cur; /* PTR names kept; the one whose A/AAAA is asked */
-	char names[BOUND_RDNS_PTR_NAMES][DNS_WIRE_NAME];
-	uint32_t ttl;          /* the smallest TTL of the answers used so far */
-	enum rdns_status fail; /* what no confirmation means: mismatch, or the first failure */
-	bool bad;              /* bad[] holds the first PTR name that is not a host name */
-	char bad_name[RDNS_NAME_MAX];
+	struct rdns_answer_ptr ptr; /* the PTR names */
+	unsigned cur;               /* the PTR name whose A/AAAA is asked */
+	uint32_t ttl;               /* the smallest TTL of the answers used so far */
+	enum rdns_status fail;      /* what no confirmation means: mismatch, or the first failure */
 };
 
 struct rdns {
@@ -243,262 +237,6 @@ failure_status(struct rdns *r, int status)
 	}
 }
 
-static bool
-host_byte(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	    c == '-' || c == '_';
-}
-
-static int
-digit3(const char *p)
-{
-	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9')
-		return -1;
-	return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
-}
-
-/*
- * Reads a name as ares_expand_name gives it (c-ares 1.17.2 and later escape
- * odd bytes as \DDD and reserved ones as \c; older ones hand raw bytes) into
- * its labels, then writes it in presentation form, lower case, every byte
- * that is not a host-name byte as \DDD (a '.' inside a label too). Returns
- * whether it is a host name: labels of 1..63 host-name bytes, at most 253
- * bytes in all.
- */
-static bool
-canon_name(const char *in, char *out, size_t outsz)
-{
-	unsigned char label[DNS_WIRE_NAME + 1];
-	size_t llen = 0, total = 0, o = 0, nlabels = 0;
-	bool ok = true, end = false;
-	const char *p = in;
-
-	out[0] = '\0';
-	while (!end) {
-		unsigned c;
-
-		if (*p == '\0' || *p == '.') {
-			/* an empty label is only the root's, at the very end */
-			end = *p == '\0' || p[1] == '\0';
-			if (llen == 0) {
-				if (!end || nlabels == 0)
-					ok = false;
-				if (*p == '.' && !end)
-					p++;
-				continue;
-			}
-			if (llen > 63)
-				ok = false;
-			total += llen + (nlabels > 0);
-			for (size_t i = 0; i < llen && o + 5 < outsz; i++) {
-				c = label[i];
-				if (host_byte((unsigned char)c)) {
-					out[o++] =
-					    (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-				} else {
-					ok = false;
-					o += (size_t)snprintf(out + o, outsz - o, "\\%03u", c);
-				}
-			}
-			nlabels++;
-			llen = 0;
-			if (!end && o + 1 < outsz)
-				out[o++] = '.';
-			out[o] = '\0';
-			p++;
-			continue;
-		}
-		if (*p == '\\' && digit3(p + 1) >= 0 && digit3(p + 1) <= 255) {
-			c = (unsigned)digit3(p + 1);
-			p += 4;
-		} else if (*p == '\\' && p[1] != '\0') {
-			c = (unsigned char)p[1];
-			p += 2;
-		} else {
-			c = (unsigned char)*p++;
-		}
-		if (llen < sizeof label)
-			label[llen++] = (unsigned char)c;
-		else
-			ok = false;
-	}
-	if (nlabels == 0) {
-		snprintf(out, outsz, ".");
-		ok = false;
-	}
-	return ok && total <= 253;
-}
-
-/* Keeps a PTR name: the first BOUND_RDNS_PTR_NAMES host names, and the first that is not one. */
-static void
-keep_name(struct slot *s, const char *expanded)
-{
-	char canon[RDNS_NAME_MAX];
-
-	if (canon_name(expanded, canon, sizeof canon)) {
-		/* a host name is at most 253 bytes: it fits */
-		if (s->nnames < BOUND_RDNS_PTR_NAMES)
-			memcpy(s->names[s->nnames++], canon, strlen(canon) + 1);
-	} else if (!s->bad) {
-		s->bad = true;
-		snprintf(s->bad_name, sizeof s->bad_name, "%s", canon);
-	}
-}
-
-static uint32_t
-rd32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static unsigned
-rd16(const unsigned char *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-/* A resource record of a DNS message, its data at abuf + rdata. */
-struct rr {
-	unsigned type, class, rdlen;
-	uint32_t ttl;
-	long rdata;
-};
-
-/* Skips the header and the questions: *p at the answer section; the number of records after it. */
-static int
-skip_questions(const unsigned char *abuf, int alen, long *p, unsigned *nrr)
-{
-	unsigned qd, i;
-	long enclen;
-	char *name;
-
-	if (alen < DNS_HEADER)
-		return -1;
-	qd = rd16(abuf + 4);
-	*nrr =
-	    rd16(abuf + 6) + rd16(abuf + 8); /* answer and authority: the additional is not used */
-	*p = DNS_HEADER;
-	for (i = 0; i < qd; i++) {
-		if (ares_expand_name(abuf + *p, abuf, alen, &name, &enclen) != ARES_SUCCESS)
-			return -1;
-		ares_free_string(name);
-		*p += enclen + 4;
-		if (*p > alen)
-			return -1;
-	}
-	return 0;
-}
-
-/* Reads the record at *p, its owner into *owner (ares_free_string), and moves past it. */
-static int
-read_rr(const unsigned char *abuf, int alen, long *p, struct rr *rr, char **owner)
-{
-	long enclen;
-
-	if (ares_expand_name(abuf + *p, abuf, alen, owner, &enclen) != ARES_SUCCESS)
-		return -1;
-	*p += enclen;
-	if (*p + 10 > alen)
-		goto fail;
-	rr->type = rd16(abuf + *p);
-	rr->class = rd16(abuf + *p + 2);
-	/* RFC 2181 8: a TTL with the top bit set reads as 0 */
-	rr->ttl = abuf[*p + 4] & 0x80 ? 0 : rd32(abuf + *p + 4);
-	rr->rdlen = rd16(abuf + *p + 8);
-	rr->rdata = *p + 10;
-	*p = rr->rdata + (long)rr->rdlen;
-	if (*p > alen)
-		goto fail;
-	return 0;
-fail:
-	ares_free_string(*owner);
-	*owner = NULL;
-	return -1;
-}
-
-/*
- * RFC 2308: a negative answer may be cached for the smaller of its SOA's
- * TTL and minimum field. The SOA is in the authority section, which
- * ares_parse_soa_reply (1.18) does not read: the message is walked here.
- */
-static uint32_t
-negative_ttl(const unsigned char *abuf, int alen)
-{
-	unsigned nrr, i;
-	long p, q, enclen;
-	char *name;
-	struct rr rr;
-
-	if (abuf == NULL || skip_questions(abuf, alen, &p, &nrr) == -1)
-		return RDNS_NEGATIVE_TTL;
-	for (i = 0; i < nrr; i++) {
-		if (read_rr(abuf, alen, &p, &rr, &name) == -1)
-			break;
-		ares_free_string(name);
-		if (rr.type != DNS_TYPE_SOA || rr.class != DNS_CLASS_IN)
-			continue;
-		/* MNAME and RNAME, then serial, refresh, retry, expire, minimum */
-		q = rr.rdata;
-		if (ares_expand_name(abuf + q, abuf, alen, &name, &enclen) != ARES_SUCCESS)
-			break;
-		ares_free_string(name);
-		q += enclen;
-		if (ares_expand_name(abuf + q, abuf, alen, &name, &enclen) != ARES_SUCCESS)
-			break;
-		ares_free_string(name);
-		q += enclen;
-		if (q + 20 > rr.rdata + (long)rr.rdlen)
-			break;
-		return min_ttl(rr.ttl, rd32(abuf + q + 16));
-	}
-	return RDNS_NEGATIVE_TTL;
-}
-
-/*
- * Walks a PTR answer: the PTR records of qname, or of the names it is a
- * CNAME of (classless delegation, RFC 2317), at most BOUND_RDNS_CNAMES of
- * them. ares_parse_ptr_reply would do, but it hides TTLs and refuses the
- * odd names this module must report. Returns 0, or -1 when the answer
- * does not parse.
- */
-static int
-walk_ptr(struct slot *s, const char *qname, const unsigned char *abuf, int alen)
-{
-	char want[DNS_WIRE_NAME * 4 + 1];
-	unsigned nrr, i, cnames = 0;
-	long p, enclen;
-	char *name;
-	struct rr rr;
-	bool owner;
-
-	snprintf(want, sizeof want, "%s", qname);
-	if (skip_questions(abuf, alen, &p, &nrr) == -1)
-		return -1;
-	nrr = rd16(abuf + 6); /* the answer section only */
-	for (i = 0; i < nrr; i++) {
-		if (read_rr(abuf, alen, &p, &rr, &name) == -1)
-			return -1;
-		owner = strcasecmp(name, want) == 0;
-		ares_free_string(name);
-		if (!owner || rr.class != DNS_CLASS_IN ||
-		    !(rr.type == DNS_TYPE_PTR ||
-		        (rr.type == DNS_TYPE_CNAME && cnames < BOUND_RDNS_CNAMES)))
-			continue;
-		if (ares_expand_name(abuf + rr.rdata, abuf, alen, &name, &enclen) != ARES_SUCCESS)
-			return -1;
-		if (rr.type == DNS_TYPE_PTR) {
-			keep_name(s, name);
-		} else {
-			snprintf(want, sizeof want, "%s", name);
-			cnames++;
-		}
-		ares_free_string(name);
-		s->ttl = min_ttl(s->ttl, rr.ttl);
-	}
-	return 0;
-}
-
 /* The name asked for an address's PTR: d.c.b.a.in-addr.arpa, or 32 nibbles and ip6.arpa. */
 static void
 ptr_name(const struct slot *s, char *out, size_t outsz)
@@ -526,7 +264,7 @@ static void on_forward(void *arg, int status, int timeouts, unsigned char *abuf,
 static void
 forward(struct slot *s)
 {
-	ares_query(s->r->ch, s->names[s->cur], DNS_CLASS_IN, s->v4 ? DNS_TYPE_A : DNS_TYPE_AAAA,
+	ares_query(s->r->ch, s->ptr.names[s->cur], DNS_CLASS_IN, s->v4 ? DNS_TYPE_A : DNS_TYPE_AAAA,
 	    on_forward, s);
 }
 
@@ -534,36 +272,13 @@ forward(struct slot *s)
 static void
 next_name(struct slot *s)
 {
-	if (++s->cur < s->nnames) {
+	if (++s->cur < s->ptr.nnames) {
 		forward(s);
 		return;
 	}
 	if (s->fail != RDNS_MISMATCH)
 		s->ttl = min_ttl(s->ttl, RDNS_FAIL_TTL);
-	finish(s, s->fail, s->names[0], s->ttl);
-}
-
-/* Whether the A/AAAA answer holds the address; *ttl gets its smallest TTL. */
-static bool
-forward_match(const struct slot *s, const unsigned char *abuf, int alen, uint32_t *ttl)
-{
-	struct ares_addrttl a[BOUND_RDNS_ADDRS];
-	struct ares_addr6ttl a6[BOUND_RDNS_ADDRS];
-	int n = BOUND_RDNS_ADDRS, i;
-	bool match = false;
-
-	if (s->v4 ? ares_parse_a_reply(abuf, alen, NULL, a, &n) != ARES_SUCCESS :
-	            ares_parse_aaaa_reply(abuf, alen, NULL, a6, &n) != ARES_SUCCESS)
-		return false;
-	for (i = 0; i < n; i++) {
-		uint32_t t = (uint32_t)(s->v4 ? a[i].ttl : a6[i].ttl);
-		bool same = s->v4 ? memcmp(&a[i].ipaddr, s->ip + 12, 4) == 0 :
-		                    memcmp(&a6[i].ip6addr, s->ip, 16) == 0;
-
-		*ttl = min_ttl(*ttl, t);
-		match |= same;
-	}
-	return match;
+	finish(s, s->fail, s->ptr.names[0], s->ttl);
 }
 
 static void
@@ -579,8 +294,8 @@ on_forward(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	}
 	switch (status) {
 	case ARES_SUCCESS:
-		if (forward_match(s, abuf, alen, &ttl)) {
-			finish(s, RDNS_CONFIRMED, s->names[s->cur], min_ttl(s->ttl, ttl));
+		if (rdns_answer_has_addr(abuf, alen, s->v4, s->ip, &ttl)) {
+			finish(s, RDNS_CONFIRMED, s->ptr.names[s->cur], min_ttl(s->ttl, ttl));
 			return;
 		}
 		/* an answer without the address (or with only a CNAME to elsewhere) */
@@ -589,7 +304,7 @@ on_forward(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		break;
 	case ARES_ENOTFOUND:
 	case ARES_ENODATA:
-		s->ttl = min_ttl(s->ttl, negative_ttl(abuf, alen));
+		s->ttl = min_ttl(s->ttl, rdns_answer_negative_ttl(abuf, alen));
 		break;
 	default:
 		/* the first failure decides: the address is asked again soon */
@@ -612,7 +327,7 @@ on_ptr(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		break;
 	case ARES_ENOTFOUND:
 	case ARES_ENODATA:
-		finish(s, RDNS_NONE, "", negative_ttl(abuf, alen));
+		finish(s, RDNS_NONE, "", rdns_answer_negative_ttl(abuf, alen));
 		return;
 	case ARES_EDESTRUCTION:
 	case ARES_ECANCELLED:
@@ -623,19 +338,20 @@ on_ptr(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		return;
 	}
 	ptr_name(s, qname, sizeof qname);
-	if (walk_ptr(s, qname, abuf, alen) == -1) {
+	if (rdns_answer_ptr(abuf, alen, qname, &s->ptr) == -1) {
 		finish(s, RDNS_SERVFAIL, "", RDNS_FAIL_TTL);
 		return;
 	}
-	if (s->nnames > 0) {
+	s->ttl = s->ptr.ttl;
+	if (s->ptr.nnames > 0) {
 		s->cur = 0;
 		s->fail = RDNS_MISMATCH;
 		forward(s);
-	} else if (s->bad) {
-		finish(s, RDNS_BAD_NAME, s->bad_name, s->ttl);
+	} else if (s->ptr.bad) {
+		finish(s, RDNS_BAD_NAME, s->ptr.bad_name, s->ttl);
 	} else {
 		/* only CNAMEs that lead nowhere in this answer */
-		finish(s, RDNS_NONE, "", min_ttl(s->ttl, RDNS_NEGATIVE_TTL));
+		finish(s, RDNS_NONE, "", min_ttl(s->ttl, RDNS_ANSWER_NEGATIVE_TTL));
 	}
 }
 
@@ -648,11 +364,9 @@ start(struct slot *s, size_t idx, const uint8_t ip[16])
 	s->idx = idx;
 	memcpy(s->ip, ip, 16);
 	s->v4 = memcmp(ip, mapped, sizeof mapped) == 0;
-	s->nnames = 0;
 	s->cur = 0;
 	s->ttl = UINT32_MAX;
 	s->fail = RDNS_MISMATCH;
-	s->bad = false;
 	ptr_name(s, qname, sizeof qname);
 	ares_query(s->r->ch, qname, DNS_CLASS_IN, DNS_TYPE_PTR, on_ptr, s);
 }

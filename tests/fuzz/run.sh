@@ -13,7 +13,8 @@ seconds=${1:-30}
 shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-	targets=(fuzz_extract fuzz_report_xml fuzz_unpack fuzz_arf fuzz_config fuzz_web_query fuzz_mutate)
+	targets=(fuzz_extract fuzz_report_xml fuzz_unpack fuzz_arf fuzz_config fuzz_web_query fuzz_mutate
+		fuzz_rdns_answer)
 fi
 
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDMARCD_FUZZ=ON \
@@ -50,6 +51,9 @@ for t in "${targets[@]}"; do
 		;;
 	fuzz_web_query | fuzz_mutate)
 		max_len=4096
+		;;
+	fuzz_rdns_answer)
+		max_len=4096 # the usual size of an EDNS answer over UDP
 		;;
 	esac
 	dict=()
