@@ -256,6 +256,22 @@ dash_names_in(struct sqlb *b, const struct dash_args *a, const char *col, bool n
 	sqlb_add(b, ")");
 }
 
+void
+dash_names_exists(struct sqlb *b, const struct dash_args *a, const char *col)
+{
+	if (!a->has_names)
+		return;
+	sqlb_add(b, " AND EXISTS (SELECT 1 FROM sender s WHERE s.ip = ");
+	sqlb_add(b, col);
+	if (a->service != NULL)
+		sqlb_add(b, " AND s.service = :service");
+	if (a->asn != 0)
+		sqlb_add(b, " AND s.asn = :asn");
+	if (a->country != NULL)
+		sqlb_add(b, " AND s.country = :country");
+	sqlb_add(b, ")");
+}
+
 bool
 dash_by_address(const struct dash_args *a)
 {

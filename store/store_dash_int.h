@@ -69,6 +69,13 @@ void dash_sums_as(struct sqlb *b, const struct dash_sums *x);
  */
 void dash_names_in(struct sqlb *b, const struct dash_args *a, const char *col, bool net);
 
+/*
+ * The same condition as a lookup of each row's address (col): for a
+ * statement run again and again over a few rows, where dash_names_in's
+ * list would be built at every run.
+ */
+void dash_names_exists(struct sqlb *b, const struct dash_args *a, const char *col);
+
 /* True when the rows come from an address set: a source or names filter. */
 bool dash_by_address(const struct dash_args *a);
 

@@ -91,7 +91,17 @@ dash_source_rows(struct sqlb *b, const struct dash_args *a, enum dash_result res
 	else if (result == DASH_RESULT_FAIL)
 		sqlb_add(b, " AND messages > dmarc_pass");
 	if (!domains) {
-		/* the caller names the domain */
+		/*
+		 * The caller names the domain and an address range: a names filter
+		 * looks each row's address up, where an IN list would be built again
+		 * at every run of the statement (once per network walked).
+		 */
+		dash_names_exists(b, a, "rollup.ip");
+		if (a->org != NULL)
+			sqlb_add(b, " AND org_key = :org");
+		if (a->has_source)
+			sqlb_add(b, " AND ip BETWEEN :iplo AND :iphi");
+		return;
 	} else if (a->domain != NULL) {
 		sqlb_add(b, " AND policy_domain = :domain");
 	} else if (dash_by_address(a)) {
