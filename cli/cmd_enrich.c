@@ -109,8 +109,9 @@ cmd_enrich(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)) != 0)
 		return rc > 0 ? 0 : EXIT_USAGE;
-	if (config_parse("(none)", "", 0, &c, &e) == -1 ||
-	    (a.config != NULL && (config_free(c), config_load(a.config, &c, &e)) == -1)) {
+	/* Without --config, an empty config: every key at its default. */
+	if ((a.config != NULL ? config_load(a.config, &c, &e) :
+	                        config_parse("(none)", "", 0, &c, &e)) == -1) {
 		log_error("%s", e.msg);
 		return EXIT_USAGE;
 	}
