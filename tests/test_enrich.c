@@ -333,3 +333,26 @@ Test(enrich, the_command_names_the_sources_and_says_how_many)
 	free(out);
 	ts_drop_db(path);
 }
+
+Test(enrich, the_command_reads_the_config_file)
+{
+	char *path = make_db(), *out = NULL, *dir = tu_scratch_dir(), conf[512];
+	static const char text[] = "[enrich]\ndns = no\n[service acme]\nname = ACME\n"
+	                           "category = transactional\ndkim = example.com\n";
+
+	snprintf(conf, sizeof conf, "%s/d.conf", dir);
+	tu_write_file(conf, text, sizeof text - 1);
+	cr_assert_eq(tu_run(&out, "%s enrich --db %s --config %s", DMARCD_BIN, path, conf), 0, "%s",
+	    out);
+	/* no DNS; every record signs as example.com, 192.0.2.10 also as sendgrid.net (longer) */
+	cr_assert_str_eq(out,
+	    "6 records read, 5 new sources, 5 named: 0 host names confirmed, 5 known services\n");
+	free(out);
+	COL_EQ(path, 10, "service", "sendgrid");
+	COL_EQ(path, 11, "service", "acme");
+	COL_EQ(path, 11, "dns_status", "");
+	cr_assert_eq(ts_scalar(path, "SELECT count(*) FROM service WHERE key = 'acme'"), 1);
+	tu_run(NULL, "rm -rf %s", dir);
+	free(dir);
+	ts_drop_db(path);
+}
