@@ -44,7 +44,8 @@ struct xml_feed_state {
 	unsigned char buf[XML_FEED_BUF];
 };
 
-static const unsigned char BOM[3] = { 0xef, 0xbb, 0xbf };
+/* The UTF-8 byte order mark, skipped before the document. */
+#define UTF8_BOM "\xef\xbb\xbf"
 
 static bool
 is_xml_space(unsigned char c)
@@ -136,8 +137,8 @@ load_window(struct xml_feed *f)
 		f->units = has_at(s->buf, s->len, "\xff\xfe") || s->buf[1] == 0 ? 1 : 2;
 		return 0;
 	}
-	if (has_at(s->buf, s->len, "\xef\xbb\xbf"))
-		s->off = sizeof BOM;
+	if (has_at(s->buf, s->len, UTF8_BOM))
+		s->off = sizeof UTF8_BOM - 1;
 	while (s->off < s->len && is_xml_space(s->buf[s->off]))
 		s->off++;
 	if (s->off == s->len && s->rd_eof) {
