@@ -186,10 +186,18 @@ days_condition(const struct advisor *a, struct advice *out, const char *id, cons
 		    (int64_t)min_days - days, (int64_t)min_days - days == 1 ? "" : "s");
 }
 
-/* A rate condition over the authorized senders. */
+/* The rates the gates hold authorized mail to, and what raises each. */
+enum rate { RATE_PASS, RATE_DKIM };
+
+/*
+ * A rate condition over the authorized senders. Its fix names the rate
+ * that fell short: a DKIM shortfall is not a pass-rate one (mail can pass
+ * DMARC by aligned SPF alone and still lack the DKIM that survives
+ * forwarding).
+ */
 static void
-rate_condition(struct advice *out, const char *id, const char *title, int64_t num, int64_t den,
-    double min, const char *period)
+rate_condition(const struct advisor *a, struct advice *out, const char *id, const char *title,
+    enum rate rate, int64_t num, int64_t den, double min, const char *period)
 {
 	struct advise_condition *c = condition(out, id, title, false);
 	char r[32], t[32];
@@ -201,11 +209,16 @@ rate_condition(struct advice *out, const char *id, const char *title, int64_t nu
 		snprintf(c->measured, sizeof c->measured, "%s over the %s",
 		    pct_text(advise_ratio(num, den), r, sizeof r), period);
 	snprintf(c->threshold, sizeof c->threshold, ">= %s", pct_text(min, t, sizeof t));
-	if (!c->ok && den > 0)
+	if (!c->ok && den > 0 && rate == RATE_PASS)
 		fix(out,
 		    "Raise the authorized pass rate from %s to %s: the sources listed below "
 		    "with the most failing messages come first.",
 		    r, t);
+	else if (!c->ok && den > 0)
+		fix(out,
+		    "Raise the authorized DKIM-aligned rate from %s to %s: sign with DKIM d=%s "
+		    "(or a subdomain of it) at the sources listed below that pass by SPF alone.",
+		    r, t, a->domain);
 }
 
 /*
@@ -431,8 +444,8 @@ gate_a(const struct advisor *a, struct advice *out, unsigned min_days, bool ramp
 	    ramp ? "Long enough at the partial quarantine" :
 	           "Long enough in monitoring mode (p=none)",
 	    min_days);
-	rate_condition(out, "A4", "Authorized mail passes DMARC", s14.c.pass, s14.c.messages,
-	    a->cfg.pass_quarantine, "last 14 days");
+	rate_condition(a, out, "A4", "Authorized mail passes DMARC", RATE_PASS, s14.c.pass,
+	    s14.c.messages, a->cfg.pass_quarantine, "last 14 days");
 	worst_source(a, out, "A5", false, PERIOD_WINDOW);
 	new_sources(a, out, "A6", a->cfg.new_source_days, false);
 	subdomains(a, out, &swin);
@@ -462,10 +475,10 @@ gate_b(const struct advisor *a, struct advice *out, unsigned min_days)
 	    pct_text(advise_ratio(handled, fail_all), r, sizeof r));
 	snprintf(c->threshold, sizeof c->threshold, ">= %s",
 	    pct_text(a->cfg.enforced_share, t, sizeof t));
-	rate_condition(out, "B3", "Authorized mail passes DMARC", s30.c.pass, s30.c.messages,
-	    a->cfg.pass_reject, "last 30 days");
-	rate_condition(out, "B4a", "Authorized mail is DKIM-aligned", s30.c.dkim_aligned,
-	    s30.c.messages, a->cfg.dkim_reject, "last 30 days");
+	rate_condition(a, out, "B3", "Authorized mail passes DMARC", RATE_PASS, s30.c.pass,
+	    s30.c.messages, a->cfg.pass_reject, "last 30 days");
+	rate_condition(a, out, "B4a", "Authorized mail is DKIM-aligned", RATE_DKIM,
+	    s30.c.dkim_aligned, s30.c.messages, a->cfg.dkim_reject, "last 30 days");
 	worst_source(a, out, "B4b", true, PERIOD_30);
 	collateral(a, out, &s30);
 	c = condition(out, "B6", "Little forwarded or mailing-list mail would be rejected", false);

@@ -367,6 +367,31 @@ Test(advise, gate_b_wants_dkim_and_little_forwarded_mail)
 	advice_free(&out);
 }
 
+/* Issue 15, finding 7: the fix names the rate that fell short. */
+Test(advise, a_dkim_shortfall_asks_for_dkim_not_for_passing_mail)
+{
+	const struct rec spf_only = { "192.0.2.20", 100, false, true, NULL, NULL, NULL, DOMAIN,
+		"pass", NULL, NULL };
+	const struct rec *recs[] = { &own, &spf_only };
+	struct advisor *a = scenario(POLICY_QUARANTINE, 45, 4, recs, 2, NULL);
+	struct advice out;
+	size_t i;
+
+	finish(a, &out);
+	cr_assert_str_eq(out.step, "p=quarantine -> p=reject");
+	cr_assert(cond(&out, "B3")->ok, "every authorized message passes: %s",
+	    cond(&out, "B3")->measured);
+	cr_assert_not(cond(&out, "B4a")->ok);
+	cr_assert_str_eq(cond(&out, "B4a")->measured, "80.0 % over the last 30 days");
+	for (i = 0; i < out.n_fixes; i++)
+		cr_assert_null(strstr(out.fixes[i], "pass rate"), "fix %zu: %s", i, out.fixes[i]);
+	cr_assert_str_eq(out.fixes[0],
+	    "Raise the authorized DKIM-aligned rate from 80.0 % to 98.0 %: sign with DKIM "
+	    "d=example.com (or a subdomain of it) at the sources listed below that pass by SPF "
+	    "alone.");
+	advice_free(&out);
+}
+
 Test(advise, a_domain_at_reject_is_guarded_against_regressions)
 {
 	const struct rec broken = { "192.0.2.10", 400, false, false, "reject", DOMAIN, "fail",
