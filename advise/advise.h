@@ -89,6 +89,7 @@ struct advise_counts {
 	int64_t fail_enforced;  /* failing, disposition quarantine or reject */
 	int64_t fail_handled;   /* failing, and enforced or given an override reason */
 	int64_t fail_indirect;  /* failing: forwarding reason or DKIM broken in transit */
+	int64_t fail_list;      /* of which the receiver said mailing_list */
 	int64_t fail_unaligned; /* failing but authenticated for another domain */
 	int64_t fail_noauth;    /* failing with no raw pass at all */
 };

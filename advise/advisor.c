@@ -449,6 +449,7 @@ advise_counts_add(struct advise_counts *to, const struct advise_counts *c)
 	advise_add(&to->fail_indirect, c->fail_indirect);
 	advise_add(&to->fail_unaligned, c->fail_unaligned);
 	advise_add(&to->fail_noauth, c->fail_noauth);
+	advise_add(&to->fail_list, c->fail_list);
 }
 
 /*
@@ -456,7 +457,7 @@ advise_counts_add(struct advise_counts *to, const struct advise_counts *c)
  * (FORMATS.md "Reading a record").
  */
 struct evidence {
-	bool raw_pass, indirect, explained, enforced;
+	bool raw_pass, indirect, list, explained, enforced;
 	const char *identity; /* an unaligned (registrable) domain it authenticates as */
 	const char *shown;    /* ... in full */
 	bool identity_dkim;
@@ -531,6 +532,8 @@ gather(const struct advisor *a, const struct advise_record *r, struct evidence *
 		ev->explained = true;
 		if (forward_reason(r->reasons[i]))
 			ev->indirect = true;
+		if (strcmp(r->reasons[i], "mailing_list") == 0)
+			ev->list = true;
 	}
 	ev->enforced = r->disposition != NULL &&
 	    (strcmp(r->disposition, "quarantine") == 0 || strcmp(r->disposition, "reject") == 0);
@@ -556,6 +559,8 @@ count_into(struct advise_counts *c, const struct advise_record *r, const struct 
 		advise_add(&c->fail_handled, r->count);
 	if (ev->indirect)
 		advise_add(&c->fail_indirect, r->count);
+	if (ev->list)
+		advise_add(&c->fail_list, r->count);
 	if (ev->raw_pass)
 		advise_add(&c->fail_unaligned, r->count);
 	else

@@ -367,6 +367,35 @@ Test(advise, gate_b_wants_dkim_and_little_forwarded_mail)
 	advice_free(&out);
 }
 
+/* Issue 15, finding 9: "nobody posts to mailing lists" waives mailing-list mail only. */
+Test(advise, no_mailing_lists_waives_mailing_list_mail_only)
+{
+	const struct rec fwd = { "203.0.113.9", 6, false, false, "quarantine", DOMAIN, "fail",
+		"forwarder.example.net", "pass", "forwarded", NULL };
+	const struct rec listed = { "203.0.113.9", 6, false, false, "quarantine", DOMAIN, "fail",
+		"lists.example.org", "pass", "mailing_list", NULL };
+	const struct rec *by_fwd[] = { &own, &fwd }, *by_list[] = { &own, &listed };
+	struct advisor *a;
+	struct advice out;
+
+	a = scenario(POLICY_QUARANTINE, 45, 4, by_list, 2, NULL);
+	advisor_set_domain(a, NULL, true);
+	finish(a, &out);
+	cr_assert(cond(&out, "B6")->ok, "%s", cond(&out, "B6")->measured);
+	cr_assert_str_eq(cond(&out, "B6")->measured,
+	    "0 messages (0.0 % of authorized mail); mailing-list mail left out: the owner says "
+	    "nobody posts to mailing lists");
+	advice_free(&out);
+
+	a = scenario(POLICY_QUARANTINE, 45, 4, by_fwd, 2, NULL);
+	advisor_set_domain(a, NULL, true);
+	finish(a, &out);
+	cr_assert_not(cond(&out, "B6")->ok, "plain forwarding is not waived: %s",
+	    cond(&out, "B6")->measured);
+	cr_assert_eq(out.verdict, VERDICT_NOT_READY);
+	advice_free(&out);
+}
+
 /* Issue 15, finding 7: the fix names the rate that fell short. */
 Test(advise, a_dkim_shortfall_asks_for_dkim_not_for_passing_mail)
 {

@@ -453,13 +453,19 @@ Test(advise_scenarios, generated_corpus_verdicts)
 	cr_assert_not_null(strstr(out, "fabrikam.com: NOT READY  (p=quarantine -> p=reject)"), "%s",
 	    out);
 	free(out);
-	/* the owner says nobody there posts to mailing lists: ready for reject */
+	/*
+	 * The owner says nobody there posts to mailing lists: that waives the mail
+	 * receivers marked mailing_list, not what recipients forward on (outlook.com,
+	 * fastmail.com, gmx.net here), which reject would still lose (issue 15, 9).
+	 */
 	cr_assert_eq(tu_run(&out,
 	                 "%s advise --db %s/a.db fabrikam.com --no-mailing-lists yes "
-	                 "| head -1",
+	                 "| grep -E '^fabrikam|B6'",
 	                 DMARCD_BIN, dir),
 	    0);
-	cr_assert_str_eq(out, "fabrikam.com: READY  (p=quarantine -> p=reject)\n");
+	cr_assert_not_null(strstr(out, "fabrikam.com: NOT READY  (p=quarantine -> p=reject)"), "%s",
+	    out);
+	cr_assert_not_null(strstr(out, "mailing-list mail left out"), "%s", out);
 	free(out);
 	free(dir);
 }
