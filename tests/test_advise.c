@@ -526,9 +526,10 @@ Test(advise, a_steady_unauthenticated_sender_needs_the_owners_word)
 	struct advice out;
 
 	finish(a, &out);
-	cr_assert_eq(out.verdict, VERDICT_PROVISIONAL,
-	    "unauthorized mail does not block, "
-	    "but an unreviewed steady sender leaves the inventory open");
+	cr_assert_eq(out.verdict, VERDICT_NOT_READY,
+	    "an unreviewed steady sender at 7 %% of the mail is not thin data: the owner must "
+	    "say who it is (issue 15, finding 2)");
+	cr_assert_not(cond(&out, "A3")->data);
 	cr_assert_not(cond(&out, "A3")->ok);
 	cr_assert_str_eq(cond(&out, "A3")->measured, "1 source to review");
 	cr_assert_str_eq(out.fixes[0],
