@@ -199,6 +199,8 @@ class_id(struct class_ctx *c, const char *service, uint32_t asn, const char *cou
 		return store_fail(c->st, "finding a class of names", e);
 	if ((rc = store_step(c->st, s, "finding a class of names", e)) == SQLITE_ROW)
 		*id = sqlite3_column_int64(s, 0);
+	else if (rc == SQLITE_DONE)
+		errbuf_set(e, "store: finding a class of names: no id returned");
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : -1;
 }

@@ -429,6 +429,7 @@ store_sender_put(struct store *st, const struct store_sender *rows, size_t n, st
 	size_t i, read;
 	bool more = true, open = false;
 	int64_t from, to;
+	int rc;
 	uint8_t net[16];
 
 	if (store_batch_begin(st, e) == -1)
@@ -450,7 +451,9 @@ store_sender_put(struct store *st, const struct store_sender *rows, size_t n, st
 			store_fail(st, "naming a sender", e);
 			goto fail;
 		}
-		if (store_step(st, cur, "naming a sender", e) != SQLITE_ROW) {
+		if ((rc = store_step(st, cur, "naming a sender", e)) == -1)
+			goto fail;
+		if (rc != SQLITE_ROW) {
 			sqlite3_reset(cur);
 			continue; /* not a sender (any more): nothing to name */
 		}
