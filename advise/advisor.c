@@ -341,8 +341,16 @@ advisor_add_policy(struct advisor *a, const struct advise_policy_obs *o)
 		return;
 	if (o->pct >= 0)
 		t->last_pct = o->pct;
+	/*
+	 * testing exists in RFC 9990 reports only, where it may be left out and
+	 * then means "n": a report that omits it says the test mode is over, it
+	 * does not leave an earlier report's "y" standing (issue 15, finding 5).
+	 * Reports of the older schemas say nothing about it.
+	 */
 	if (o->testing != 0)
 		t->last_testing = o->testing;
+	else if (o->dialect == DIALECT_RFC9990)
+		t->last_testing = 'n';
 	pct = t->last_pct >= 0 ? t->last_pct : 100;
 	partial = pct < 100 || t->last_testing == 'y';
 	key = (int)o->p * 2 + partial;

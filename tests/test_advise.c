@@ -367,6 +367,43 @@ Test(advise, gate_b_wants_dkim_and_little_forwarded_mail)
 	advice_free(&out);
 }
 
+/*
+ * Issue 15, finding 5: t=y seen once does not stick. RFC 9990 reports said
+ * testing=y during the ramp, then left the element out (the schema allows it):
+ * the domain is at full quarantine, and the next step is reject.
+ */
+Test(advise, a_testing_flag_left_out_later_ends_the_test_mode)
+{
+	const struct rec *recs[] = { &own };
+	struct advise_config cfg;
+	struct advisor *a;
+	struct advice out;
+	int64_t d;
+
+	advise_config_default(&cfg);
+	a = advisor_new(DOMAIN, AS_OF, &cfg, POLICY_UNSET, -1);
+	cr_assert_not_null(a);
+	for (d = AS_OF - 89; d <= AS_OF; d++) {
+		struct advise_policy_obs o = { .day_first = d,
+			.day_last = d,
+			.dialect = DIALECT_RFC9990,
+			.p = POLICY_QUARANTINE,
+			.pct = -1,
+			.testing = d < AS_OF - 44 ? 'y' : 0 };
+
+		advisor_add_policy(a, &o);
+		add_rec(a, recs[0], d);
+		advisor_add_day(a, d, recs[0]->count);
+	}
+	advisor_set_reporters(a, 4);
+	finish(a, &out);
+	cr_assert_not(out.testing);
+	cr_assert_not(out.partial);
+	cr_assert_str_eq(out.step, "p=quarantine -> p=reject");
+	cr_assert_eq(out.policy_since_day, AS_OF - 44, "full quarantine since the test mode ended");
+	advice_free(&out);
+}
+
 /* Issue 15, finding 9: "nobody posts to mailing lists" waives mailing-list mail only. */
 Test(advise, no_mailing_lists_waives_mailing_list_mail_only)
 {
