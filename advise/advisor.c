@@ -400,6 +400,12 @@ in_range(const uint8_t ip[16], const uint8_t lo[16], const uint8_t hi[16])
 	return memcmp(ip, lo, 16) >= 0 && memcmp(ip, hi, 16) <= 0;
 }
 
+static bool
+is_pass(const char *result)
+{
+	return result != NULL && strcmp(result, "pass") == 0;
+}
+
 /*
  * The known entry a record belongs to (FORMATS.md "Source classes": cidr, then
  * DKIM d=, then SPF domain), or NULL.
@@ -425,18 +431,18 @@ match_known(const struct advisor *a, const struct advise_record *r)
 		for (i = 0; best == NULL && i < a->n_known; i++) {
 			if ((int)a->known[i].kind != kind)
 				continue;
+			/*
+			 * Only a result that passed names the source: anyone can write
+			 * the owner's domain into a message that then fails (issue 15,
+			 * finding 8); an SPF check of the HELO name is not the envelope's.
+			 */
 			for (j = 0; j < n && best == NULL; j++)
-				if (advise_domain_under(auth[j].domain, a->known[i].value))
+				if (is_pass(auth[j].result) && !auth[j].helo &&
+				    advise_domain_under(auth[j].domain, a->known[i].value))
 					best = &a->known[i];
 		}
 	}
 	return best;
-}
-
-static bool
-is_pass(const char *result)
-{
-	return result != NULL && strcmp(result, "pass") == 0;
 }
 
 void

@@ -238,6 +238,42 @@ Test(advise, sources_are_classified_by_what_their_mail_shows)
 	advice_free(&out);
 }
 
+/* Issue 15, finding 8: a confirmed SPF or DKIM domain names only mail where it passed. */
+Test(advise, a_confirmed_domain_takes_only_the_mail_it_authenticated)
+{
+	const struct rec spoof = { "203.0.113.7", 50, false, false, NULL, DOMAIN, "fail", DOMAIN,
+		"fail", NULL, NULL };
+	const struct rec *recs[] = { &own, &spoof };
+	struct advisor *a = scenario(POLICY_NONE, 40, 4, NULL, 0, NULL);
+	struct known_source spf = { .id = 8,
+		.kind = KNOWN_SPF_DOMAIN,
+		.value = "example.com",
+		.status = KNOWN_AUTHORIZED };
+	struct known_source dkim = { .id = 9,
+		.kind = KNOWN_DKIM_DOMAIN,
+		.value = "example.com",
+		.status = KNOWN_AUTHORIZED };
+	const struct advise_sender *s;
+	struct advice out;
+	struct errbuf e;
+	int64_t day;
+
+	cr_assert_eq(advisor_add_known(a, &spf, &e), 0, "%s", e.msg);
+	cr_assert_eq(advisor_add_known(a, &dkim, &e), 0, "%s", e.msg);
+	for (day = AS_OF - 29; day <= AS_OF; day++) {
+		add_rec(a, recs[0], day);
+		add_rec(a, recs[1], day);
+	}
+	finish(a, &out);
+	s = sender(&out, "(dkim_domain example.com)");
+	cr_assert_eq(s->c[PERIOD_WINDOW].messages, 400 * 30, "the owner's own mail only");
+	cr_assert_eq(s->cls, CLASS_ALIGNED);
+	s = sender(&out, "203.0.113.0/24");
+	cr_assert_not(s->confirmed, "the spoofer is not pulled into the confirmed entry");
+	cr_assert_eq(s->c[PERIOD_WINDOW].messages, 50 * 30);
+	advice_free(&out);
+}
+
 Test(advise, a_confirmed_source_takes_precedence_over_the_suggestion)
 {
 	const struct rec *recs[] = { &own, &service };
