@@ -332,6 +332,41 @@ dash_names_row(void *ctx, size_t ncols, const char *const *names, const struct c
 	return rc;
 }
 
+/* ---- the names filters (service=, asn=, country=) ---- */
+
+void
+dash_names_in(struct sqlb *b, const struct dash_args *a, const char *col, bool net)
+{
+	if (!a->has_names)
+		return;
+	sqlb_add(b, " AND ");
+	sqlb_add(b, col);
+	sqlb_add(b, net ? " IN (SELECT net FROM sender WHERE 1" : " IN (SELECT ip FROM sender WHERE 1");
+	if (a->service != NULL)
+		sqlb_add(b, " AND service = :service");
+	if (a->asn != 0)
+		sqlb_add(b, " AND asn = :asn");
+	if (a->country != NULL)
+		sqlb_add(b, " AND country = :country");
+	sqlb_add(b, ")");
+}
+
+void
+dash_names_exists(struct sqlb *b, const struct dash_args *a, const char *col)
+{
+	if (!a->has_names)
+		return;
+	sqlb_add(b, " AND EXISTS (SELECT 1 FROM sender s WHERE s.ip = ");
+	sqlb_add(b, col);
+	if (a->service != NULL)
+		sqlb_add(b, " AND s.service = :service");
+	if (a->asn != 0)
+		sqlb_add(b, " AND s.asn = :asn");
+	if (a->country != NULL)
+		sqlb_add(b, " AND s.country = :country");
+	sqlb_add(b, ")");
+}
+
 /* ---- grouped by service, AS or country ---- */
 
 /* A group's value on sender n, and its SQL type's "none". */
