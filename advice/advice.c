@@ -132,21 +132,28 @@ advice_compute(struct store *st, const char *domain, const struct advise_config 
 	char *record = NULL;
 	bool no_lists, found;
 	unsigned reporters;
-	int64_t scan;
+	int64_t scan, today;
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
+	/*
+	 * The windows end at the last day with data (reports come a day or two
+	 * late); the data's age is judged against today, or against the day
+	 * asked for.
+	 */
+	today = as_of_day >= 0 ? as_of_day : (int64_t)time(NULL) / 86400;
 	if (as_of_day < 0) {
 		if (store_advise_last_day(st, domain, &as_of_day, &found, e) == -1)
 			return -1;
-		if (!found)
-			as_of_day = (int64_t)time(NULL) / 86400;
+		if (!found || as_of_day > today)
+			as_of_day = today;
 	}
 	f.adv = advisor_new(domain, as_of_day, cfg, simulate, simulate_pct);
 	if (f.adv == NULL) {
 		errbuf_set(e, "out of memory");
 		return -1;
 	}
+	advisor_set_today(f.adv, today);
 	scan = cfg->window_days > 30 ? cfg->window_days : 30;
 	if (store_known_each(st, domain, on_known, &f, e) == -1 ||
 	    store_advise_services(st, on_service, &f, e) == -1 ||

@@ -60,6 +60,7 @@ struct advise_config {
 	unsigned new_source_days;      /* A6 (7) */
 	double regression_points;      /* guard: 3-day pass rate below the 30-day one by (0.01) */
 	unsigned first_pct;            /* pct of the first quarantine step (10); 100 skips it */
+	unsigned stale_days;           /* D1: the newest report at most this many days old (4) */
 	const char *rua;               /* rua= for a record the user has not given, or NULL */
 };
 
@@ -152,7 +153,9 @@ struct advise_impact {
 
 struct advice {
 	char domain[256];
-	int64_t as_of_day; /* the last day with data, the windows end here */
+	int64_t as_of_day;  /* the last day with data, the windows end here */
+	int64_t today;      /* the day the advice is for: D1 measures the data's age against it */
+	int64_t newest_day; /* the last day of the newest report, or -1 */
 	unsigned window_days;
 	bool has_data;
 	/* the published policy, as the latest reports saw it */
@@ -212,6 +215,13 @@ struct advise_service {
  */
 #define ADVISE_SERVICES_MAX 4096
 int advisor_add_service(struct advisor *a, const struct advise_service *sv, struct errbuf *e);
+
+/*
+ * The day the advice is given (the caller's clock, or the as-of day the
+ * user asked for): data whose newest report ends stale_days before it is
+ * stale (FORMATS.md "Readiness gates", D1). Without a call: as_of_day.
+ */
+void advisor_set_today(struct advisor *a, int64_t today);
 
 /* The owner's DMARC record (its tags are kept), and whether nobody posts to lists from it. */
 void advisor_set_domain(struct advisor *a, const char *record, bool no_mailing_lists);

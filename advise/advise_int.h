@@ -82,14 +82,16 @@ struct policy_track {
 	int last_pct;      /* from the latest report that had pct, or -1 */
 	char last_testing; /* from the latest report that had testing, or 0 */
 	char *fo;
-	int64_t first_day; /* of the first report looked at */
-	int key, full_key; /* (p, partial), and every tag */
+	int64_t first_day;  /* of the first report looked at */
+	int64_t newest_day; /* the latest day_last of any report, or -1 */
+	int key, full_key;  /* (p, partial), and every tag */
 	int64_t since_day, changed_day;
 };
 
 struct advisor {
 	char domain[ADVISE_DOMAIN_MAX + 1];
 	int64_t as_of;
+	int64_t today; /* advisor_set_today */
 	struct advise_config cfg;
 	enum policy simulate;
 	int simulate_pct;
@@ -147,6 +149,9 @@ void advise_sender_describe(const struct advisor *a, const struct sender_acc *s,
 
 /* Judges the next step into out: step, verdict, conditions, fixes, impact (gates.c). */
 void advise_judge(const struct advisor *a, struct advice *out);
+
+/* The p= of the owner's record (advisor_set_domain), or POLICY_UNSET. */
+enum policy advise_record_policy(const struct advisor *a);
 
 /* Writes the next record for the step judged (dmarc_record.c). */
 void advise_next_record(const struct advisor *a, enum policy next_p, int next_pct,

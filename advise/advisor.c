@@ -36,6 +36,7 @@ advise_config_default(struct advise_config *c)
 		.regression_points = 0.01,
 		.min_service_messages = 20,
 		.first_pct = 10,
+		.stale_days = 4,
 		.rua = NULL,
 	};
 }
@@ -194,13 +195,14 @@ advisor_new(const char *domain, int64_t as_of_day, const struct advise_config *c
 	for (i = 0; domain[i] != '\0' && i < ADVISE_DOMAIN_MAX; i++)
 		a->domain[i] = (char)tolower((unsigned char)domain[i]);
 	a->as_of = as_of_day;
+	a->today = as_of_day;
 	a->cfg = *c;
 	if (a->cfg.window_days == 0 || a->cfg.window_days > ADVISE_WINDOW_MAX)
 		a->cfg.window_days = 30;
 	a->simulate = simulate;
 	a->simulate_pct = simulate_pct;
 	a->pol.last_pct = -1;
-	a->pol.since_day = a->pol.changed_day = -1;
+	a->pol.since_day = a->pol.changed_day = a->pol.newest_day = -1;
 	return a;
 }
 
@@ -314,6 +316,12 @@ advisor_add_known(struct advisor *a, const struct known_source *k, struct errbuf
 }
 
 void
+advisor_set_today(struct advisor *a, int64_t today)
+{
+	a->today = today;
+}
+
+void
 advisor_set_domain(struct advisor *a, const char *record, bool no_mailing_lists)
 {
 	free(a->record);
@@ -365,6 +373,8 @@ advisor_add_policy(struct advisor *a, const struct advise_policy_obs *o)
 		if (full != t->full_key)
 			t->changed_day = o->day_first;
 	}
+	if (o->day_last > t->newest_day)
+		t->newest_day = o->day_last;
 	t->key = key;
 	t->full_key = full;
 	t->last = *o;
@@ -711,6 +721,8 @@ advisor_finish(struct advisor *a, advise_first_day_fn first_day, void *ctx, stru
 	memset(out, 0, sizeof *out);
 	snprintf(out->domain, sizeof out->domain, "%s", a->domain);
 	out->as_of_day = a->as_of;
+	out->today = a->today;
+	out->newest_day = a->pol.newest_day;
 	out->window_days = a->cfg.window_days;
 	if (advise_senders(a, first_day, ctx, e) == -1)
 		return -1;

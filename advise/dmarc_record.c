@@ -127,6 +127,19 @@ from_reports(const struct advisor *a, struct tags *t)
 		set(t, "rua", a->cfg.rua);
 }
 
+enum policy
+advise_record_policy(const struct advisor *a)
+{
+	struct tags t = { .n = 0 };
+	struct tag *x;
+
+	if (a->record == NULL)
+		return POLICY_UNSET;
+	parse(a->record, &t);
+	x = find(&t, "p");
+	return x == NULL ? POLICY_UNSET : policy_parse(x->value);
+}
+
 void
 advise_next_record(const struct advisor *a, enum policy next_p, int next_pct, bool next_testing,
     struct advice *out)

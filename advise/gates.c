@@ -647,14 +647,15 @@ by_id(const void *x, const void *y)
 	return strcmp(a->id, b->id);
 }
 
+/* The verdict of the conditions, the one named skip (or NULL) left out. */
 static enum advise_verdict
-verdict(const struct advice *out)
+verdict(const struct advice *out, const char *skip)
 {
 	bool hard = false, data = false;
 	size_t i;
 
 	for (i = 0; i < out->n_cond; i++) {
-		if (out->cond[i].ok)
+		if (out->cond[i].ok || (skip != NULL && strcmp(out->cond[i].id, skip) == 0))
 			continue;
 		if (out->cond[i].data)
 			data = true;
@@ -662,6 +663,63 @@ verdict(const struct advice *out)
 			hard = true;
 	}
 	return hard ? VERDICT_NOT_READY : data ? VERDICT_PROVISIONAL : VERDICT_READY;
+}
+
+/*
+ * D1: the newest report is recent. Reports that stopped (a changed rua=, a
+ * mailbox no longer polled) say nothing about today's mail, whatever they
+ * said then.
+ */
+static void
+current_condition(const struct advisor *a, struct advice *out)
+{
+	struct advise_condition *c = condition(out, "D1", "Reports are current", false);
+	int64_t age = a->today - a->pol.newest_day;
+	char d[16], t[16];
+
+	c->ok = age <= (int64_t)a->cfg.stale_days;
+	snprintf(c->measured, sizeof c->measured,
+	    "the newest report ends %s, %" PRId64 " day%s before %s",
+	    days_text(a->pol.newest_day, d), age, age == 1 ? "" : "s", days_text(a->today, t));
+	snprintf(c->threshold, sizeof c->threshold, "<= %u days old", a->cfg.stale_days);
+	if (!c->ok)
+		fix(out,
+		    "No report since %s (%" PRId64 " days before %s): reports have stopped. Check "
+		    "that %s's DMARC record still has rua= pointing at the mailbox dmarcd polls, "
+		    "and that polling works; no step is advised on old data.",
+		    d, age, t, a->domain);
+}
+
+/*
+ * No report at all: nothing to judge, so the only advice is to start
+ * monitoring: p=none with rua= (or the owner's own p when it is already
+ * stricter: never a step up on no data).
+ */
+static void
+no_data(const struct advisor *a, struct advice *out, struct step *st)
+{
+	enum policy p = advise_record_policy(a);
+
+	snprintf(out->step, sizeof out->step, "no reports yet");
+	if (p == POLICY_UNSET || p == POLICY_NONE)
+		fix(out,
+		    "No aggregate report for %s yet: publish the record below (p=none, with rua= "
+		    "pointing at the mailbox dmarcd polls) and wait for %u days of reports "
+		    "before any stricter step.",
+		    a->domain, a->cfg.min_days_none);
+	else
+		fix(out,
+		    "No aggregate report for %s yet, although its record has p=%s: check that "
+		    "rua= points at the mailbox dmarcd polls; nothing can be judged without "
+		    "reports.",
+		    a->domain, policy_name(p));
+	data_conditions(a, out);
+	out->verdict = VERDICT_NOT_READY;
+	st->p = p == POLICY_UNSET ? POLICY_NONE : p;
+	st->pct = 100;
+	st->testing = false;
+	impact(a, out, st);
+	advise_next_record(a, st->p, st->pct, st->testing, out);
 }
 
 void
@@ -680,17 +738,10 @@ advise_judge(const struct advisor *a, struct advice *out)
 	out->last_change_day = t->changed_day;
 	snprintf(out->step, sizeof out->step, "%s", st.text);
 	if (!t->seen) {
-		snprintf(out->step, sizeof out->step, "no reports yet");
-		fix(out,
-		    "No aggregate report for %s yet: publish rua=mailto:... in its DMARC "
-		    "record and let dmarcd poll that mailbox.",
-		    a->domain);
-		data_conditions(a, out);
-		out->verdict = VERDICT_PROVISIONAL;
-		impact(a, out, &st);
-		advise_next_record(a, st.p, st.pct, st.testing, out);
+		no_data(a, out, &st);
 		return;
 	}
+	current_condition(a, out);
 	sender_fixes(a, out);
 	if (t->last.p == POLICY_NONE || t->last.p == POLICY_UNSET) {
 		gate_a(a, out, a->cfg.min_days_none, false);
@@ -708,10 +759,11 @@ advise_judge(const struct advisor *a, struct advice *out)
 	}
 	data_conditions(a, out);
 	qsort(out->cond, out->n_cond, sizeof out->cond[0], by_id);
-	out->verdict = verdict(out);
+	out->verdict = verdict(out, NULL);
+	/* at reject, stale data is said (D1 and its fix) but is no regression of the mail */
 	if (t->last.p == POLICY_REJECT && !out->partial)
-		out->verdict =
-		    out->verdict == VERDICT_NOT_READY ? VERDICT_REGRESSION : VERDICT_AT_REJECT;
+		out->verdict = verdict(out, "D1") == VERDICT_NOT_READY ? VERDICT_REGRESSION :
+		                                                         VERDICT_AT_REJECT;
 	if (a->as_of < t->last.day_last)
 		note(out, "the latest report ends after %s", days_text(a->as_of, d));
 	impact(a, out, &st);

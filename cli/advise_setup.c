@@ -32,6 +32,7 @@ advise_setup_config(const struct config *c, struct advise_config *cfg)
 	cfg->new_source_days = (unsigned)x->new_source_days;
 	cfg->regression_points = x->regression_points;
 	cfg->first_pct = (unsigned)x->first_pct;
+	cfg->stale_days = (unsigned)x->stale_days;
 	cfg->rua = x->rua;
 }
 

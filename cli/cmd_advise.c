@@ -76,6 +76,9 @@ print_advice(const struct advice *a)
 	if (!a->has_data) {
 		for (i = 0; i < a->n_fixes; i++)
 			cli_put(a->fixes[i], "\n");
+		printf("  record to publish: _dmarc.");
+		cli_put(a->domain, " TXT \"");
+		cli_put(a->next_record, "\"\n");
 		return;
 	}
 	printf("  published p=%s%s since %s; data up to %s; window %u days\n",

@@ -166,6 +166,7 @@ static const struct key keys[] = {
 	{ S_ADVISOR, "regression_points", T_PERCENT, A(regression_points), "1", 0, 100, NULL,
 	    false },
 	{ S_ADVISOR, "first_pct", T_UINT, A(first_pct), "10", 0, 100, NULL, false },
+	{ S_ADVISOR, "stale_days", T_UINT, A(stale_days), "4", 0, 3650, NULL, false },
 	{ S_ADVISOR, "rua", T_STRING, A(rua), NULL, 0, 0, NULL, false },
 
 	{ S_SOURCE, "domain", T_STRING, K(domain), NULL, 0, 0, NULL, true },

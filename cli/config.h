@@ -53,7 +53,7 @@ struct config_imap {
 struct config_advisor {
 	uint64_t window_days, min_days_none, min_days_ramp, min_days_quarantine;
 	uint64_t min_reporters, min_messages, notable_per_day, source_min_messages;
-	uint64_t min_service_messages, stable_days, new_source_days, first_pct;
+	uint64_t min_service_messages, stable_days, new_source_days, first_pct, stale_days;
 	double coverage_days, notable_share, pass_quarantine, source_pass, enforced_share;
 	double pass_reject, dkim_reject, collateral_max, indirect_max, regression_points;
 	char *rua; /* rua= for records whose owner's record is unknown */

@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include <strings.h>
+
 bool
 agg_record_dmarc_pass(const struct agg_record *rec)
 {
@@ -26,6 +28,17 @@ policy_name(enum policy p)
 	static const char *const names[] = { NULL, "none", "quarantine", "reject" };
 
 	return (unsigned)p < 4 ? names[p] : NULL;
+}
+
+enum policy
+policy_parse(const char *s)
+{
+	enum policy p;
+
+	for (p = POLICY_NONE; s != NULL && p <= POLICY_REJECT; p++)
+		if (strcasecmp(s, policy_name(p)) == 0)
+			return p;
+	return POLICY_UNSET;
 }
 
 const char *

@@ -155,6 +155,7 @@ bool agg_record_dmarc_pass(const struct agg_record *rec);
 /* Lower-case names used in storage and exports ("quarantine", "softfail"). */
 const char *dialect_name(enum report_dialect d);
 const char *policy_name(enum policy p);             /* NULL for POLICY_UNSET */
+enum policy policy_parse(const char *s);            /* "none" ..., any case; else UNSET */
 const char *disposition_name(enum disposition d);   /* NULL for DISP_UNKNOWN */
 const char *dmarc_result_name(enum dmarc_result r); /* NULL for unknown */
 const char *auth_result_name(enum auth_result r);   /* NULL for unknown */

@@ -34,20 +34,6 @@ text(sqlite3_stmt *s, int col)
 	return (const char *)sqlite3_column_text(s, col);
 }
 
-static enum policy
-policy_of(const char *s)
-{
-	if (s == NULL)
-		return POLICY_UNSET;
-	if (strcmp(s, "none") == 0)
-		return POLICY_NONE;
-	if (strcmp(s, "quarantine") == 0)
-		return POLICY_QUARANTINE;
-	if (strcmp(s, "reject") == 0)
-		return POLICY_REJECT;
-	return POLICY_UNSET;
-}
-
 /* ---- confirmed sources ---- */
 
 static const char *const origin_names[] = { "cli", "config" };
@@ -284,9 +270,9 @@ store_advise_policies(struct store *st, const char *domain, int64_t from, int64_
 			    strcmp(dialect, "rfc9990") == 0 ? DIALECT_RFC9990 :
 			    strcmp(dialect, "draft") == 0   ? DIALECT_DRAFT :
 			                                      DIALECT_RFC7489,
-			.p = policy_of(text(s, 3)),
-			.sp = policy_of(text(s, 4)),
-			.np = policy_of(text(s, 5)),
+			.p = policy_parse(text(s, 3)),
+			.sp = policy_parse(text(s, 4)),
+			.np = policy_parse(text(s, 5)),
 			.pct = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 :
 			                                                  sqlite3_column_int(s, 6),
 			.testing = t != NULL ? t[0] : 0,

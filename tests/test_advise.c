@@ -737,21 +737,75 @@ Test(advise, reports_of_both_kinds_describe_one_policy)
 	advice_free(&out);
 }
 
-Test(advise, a_domain_without_reports_says_what_to_do)
+/*
+ * No report at all: the only advice is to start monitoring, p=none with
+ * rua=; never a quarantine record on no data (issue 15, finding 6).
+ */
+Test(advise, a_domain_without_reports_is_told_to_monitor_first)
 {
 	struct advise_config cfg;
 	struct advisor *a;
 	struct advice out;
 
 	advise_config_default(&cfg);
+	cfg.rua = "mailto:d@example.com";
 	a = advisor_new(DOMAIN, AS_OF, &cfg, POLICY_UNSET, -1);
 	finish(a, &out);
 	cr_assert_not(out.has_data);
-	cr_assert_eq(out.verdict, VERDICT_PROVISIONAL);
+	cr_assert_eq(out.verdict, VERDICT_NOT_READY);
 	cr_assert_str_eq(out.step, "no reports yet");
-	cr_assert_str_eq(out.fixes[0],
-	    "No aggregate report for example.com yet: publish "
-	    "rua=mailto:... in its DMARC record and let dmarcd poll that mailbox.");
+	cr_assert_str_eq(out.next_record, "v=DMARC1; p=none; rua=mailto:d@example.com");
+	cr_assert_not_null(strstr(out.fixes[0], "publish the record below (p=none, with rua="),
+	    "%s", out.fixes[0]);
 	cr_assert_eq(out.n_senders, 0);
+	advice_free(&out);
+
+	/* the owner's record already enforces: never advised down, nor up */
+	a = advisor_new(DOMAIN, AS_OF, &cfg, POLICY_UNSET, -1);
+	advisor_set_domain(a, "v=DMARC1; p=quarantine; rua=mailto:r@example.com", false);
+	finish(a, &out);
+	cr_assert_eq(out.verdict, VERDICT_NOT_READY);
+	cr_assert_str_eq(out.next_record, "v=DMARC1; p=quarantine; rua=mailto:r@example.com");
+	cr_assert_not_null(strstr(out.fixes[0], "although its record has p=quarantine"), "%s",
+	    out.fixes[0]);
+	advice_free(&out);
+}
+
+/*
+ * Clean data that ended 60 days ago: no READY, and the fix says the
+ * reports stopped (issue 15, finding 6). The same data judged on its
+ * last day is READY; at p=reject, old data is said but is no regression.
+ */
+Test(advise, stale_data_gives_no_verdict)
+{
+	const struct rec *recs[] = { &own };
+	struct advisor *a;
+	struct advice out;
+
+	a = scenario(POLICY_NONE, 45, 4, recs, 1, NULL);
+	advisor_set_today(a, AS_OF + 60);
+	add_spoofers(a, 45, 3);
+	finish(a, &out);
+	cr_assert_eq(out.verdict, VERDICT_NOT_READY);
+	cr_assert_not(cond(&out, "D1")->ok);
+	cr_assert_str_eq(cond(&out, "D1")->measured,
+	    "the newest report ends 2024-10-04, 60 days before 2024-12-03");
+	cr_assert_not_null(strstr(out.fixes[0], "No report since 2024-10-04 (60 days"), "%s",
+	    out.fixes[0]);
+	advice_free(&out);
+
+	a = scenario(POLICY_NONE, 45, 4, recs, 1, NULL);
+	advisor_set_today(a, AS_OF + 4);
+	add_spoofers(a, 45, 3);
+	finish(a, &out);
+	cr_assert_eq(out.verdict, VERDICT_READY, "%s", out.n_fixes ? out.fixes[0] : "");
+	cr_assert(cond(&out, "D1")->ok);
+	advice_free(&out);
+
+	a = scenario(POLICY_REJECT, 45, 4, recs, 1, NULL);
+	advisor_set_today(a, AS_OF + 60);
+	finish(a, &out);
+	cr_assert_eq(out.verdict, VERDICT_AT_REJECT);
+	cr_assert_not(cond(&out, "D1")->ok);
 	advice_free(&out);
 }

@@ -20,6 +20,7 @@
 #define DAY0 20089 /* 2025-01-01 */
 #define DAYS 45    /* 2025-01-01 .. 2025-02-14 */
 #define LAST (DAY0 + DAYS - 1)
+#define LAST_TEXT "2025-02-14" /* LAST, for --as-of */
 
 /* One <record>: what a reporter saw from one address in one day. */
 struct row {
@@ -148,8 +149,8 @@ advise(const struct fixture *fx, enum policy simulate, int pct, struct advice *o
 
 	advise_config_default(&cfg);
 	cr_assert_eq(store_open(fx->db, STORE_READONLY, &st, &e), 0, "%s", e.msg);
-	cr_assert_eq(advice_compute(st, "clean.example", &cfg, -1, simulate, pct, out, &e), 0, "%s",
-	    e.msg);
+	cr_assert_eq(advice_compute(st, "clean.example", &cfg, LAST, simulate, pct, out, &e), 0,
+	    "%s", e.msg);
 	store_close(st);
 }
 
@@ -204,7 +205,9 @@ Test(advise_scenarios, a_clean_domain_is_ready)
 	cr_assert_str_eq(cond(&a, "A1")->measured, "45 days (since 2025-01-01)");
 	advice_free(&a);
 	/* the CLI says the same, and gives the record to publish with the owner's rua */
-	cr_assert_eq(tu_run(&out, "%s advise --db %s clean.example --rua mailto:d@clean.example",
+	cr_assert_eq(tu_run(&out,
+	                 "%s advise --db %s --as-of " LAST_TEXT
+	                 " clean.example --rua mailto:d@clean.example",
 	                 DMARCD_BIN, fx.db),
 	    0);
 	cr_assert(strstr(out, "clean.example: READY  (p=none -> p=quarantine") == out, "%s", out);
@@ -234,7 +237,9 @@ Test(advise_scenarios, an_unconfigured_service_is_not_ready_and_named)
 	    "signing with d=clean.example at that service (or a custom MAIL FROM under "
 	    "clean.example).");
 	advice_free(&a);
-	cr_assert_eq(tu_run(&out, "%s advise --db %s --json clean.example", DMARCD_BIN, fx.db), 0);
+	cr_assert_eq(tu_run(&out, "%s advise --db %s --as-of " LAST_TEXT " --json clean.example",
+	                 DMARCD_BIN, fx.db),
+	    0);
 	cr_assert_not_null(strstr(out, "\"verdict\":\"NOT READY\""), "%s", out);
 	cr_assert_not_null(
 	    strstr(out,
@@ -446,7 +451,9 @@ Test(advise_scenarios, generated_corpus_verdicts)
 	    ">/dev/null 2>&1 && %s ingest --db %s/a.db %s/c >/dev/null",
 	    tu_shared("bench/gen_corpus.py"), dir, DMARCD_BIN, dir, dir);
 	cr_assert_eq(rc, 0);
-	cr_assert_eq(tu_run(&out, "%s advise --db %s/a.db | grep '^[a-z]'", DMARCD_BIN, dir), 0);
+	cr_assert_eq(tu_run(&out, "%s advise --db %s/a.db --as-of 2025-03-01 | grep '^[a-z]'",
+	                 DMARCD_BIN, dir),
+	    0);
 	/* p=none, every service aligned: ready for the first quarantine step */
 	cr_assert_not_null(strstr(out, "contoso.com: READY  (p=none -> p=quarantine"), "%s", out);
 	/* at quarantine, but 1.8 % of its authorized volume is mailing-list mail that fails */
@@ -458,10 +465,11 @@ Test(advise_scenarios, generated_corpus_verdicts)
 	 * receivers marked mailing_list, not what recipients forward on (outlook.com,
 	 * fastmail.com, gmx.net here), which reject would still lose (issue 15, 9).
 	 */
-	cr_assert_eq(tu_run(&out,
-	                 "%s advise --db %s/a.db fabrikam.com --no-mailing-lists yes "
-	                 "| grep -E '^fabrikam|B6'",
-	                 DMARCD_BIN, dir),
+	cr_assert_eq(
+	    tu_run(&out,
+	        "%s advise --db %s/a.db --as-of 2025-03-01 fabrikam.com --no-mailing-lists yes "
+	        "| grep -E '^fabrikam|B6'",
+	        DMARCD_BIN, dir),
 	    0);
 	cr_assert_not_null(strstr(out, "fabrikam.com: NOT READY  (p=quarantine -> p=reject)"), "%s",
 	    out);
@@ -486,8 +494,9 @@ Test(advise_scenarios, a_config_file_confirms_sources_and_sets_thresholds)
 
 	snprintf(conf, sizeof conf, "%s/dmarcd.conf", fx.dir);
 	tu_write_file(conf, good, sizeof good - 1);
-	cr_assert_eq(
-	    tu_run(&out, "%s advise --config %s --db %s clean.example", DMARCD_BIN, conf, fx.db),
+	cr_assert_eq(tu_run(&out,
+	                 "%s advise --config %s --db %s --as-of " LAST_TEXT " clean.example",
+	                 DMARCD_BIN, conf, fx.db),
 	    0);
 	cr_assert(strstr(out, "clean.example: READY  (p=none -> p=quarantine)\n") == out, "%s",
 	    out);
@@ -503,8 +512,8 @@ Test(advise_scenarios, a_config_file_confirms_sources_and_sets_thresholds)
 	    "\"newsletter\"  (config)\n");
 	free(out);
 	tu_write_file(conf, bad, sizeof bad - 1);
-	rc = tu_run(&out, "%s advise --config %s --db %s clean.example 2>&1", DMARCD_BIN, conf,
-	    fx.db);
+	rc = tu_run(&out, "%s advise --config %s --db %s --as-of " LAST_TEXT " clean.example 2>&1",
+	    DMARCD_BIN, conf, fx.db);
 	cr_assert_eq(rc, 1);
 	cr_assert_not_null(strstr(out,
 	                       "dmarcd.conf:1: [source s]: '198.51.100.0/33' is not an IP "
@@ -537,6 +546,7 @@ Test(advise_scenarios, config_defaults_equal_the_advisors)
 	cr_assert_eq(from.stable_days, def.stable_days);
 	cr_assert_eq(from.new_source_days, def.new_source_days);
 	cr_assert_eq(from.first_pct, def.first_pct);
+	cr_assert_eq(from.stale_days, def.stale_days);
 	cr_assert_float_eq(from.notable_per_day, def.notable_per_day, 1e-9);
 	cr_assert_float_eq(from.coverage_days, def.coverage_days, 1e-12);
 	cr_assert_float_eq(from.notable_share, def.notable_share, 1e-12);

@@ -90,6 +90,8 @@ advice_json_write(FILE *out, const struct advice *a)
 	fputc('{', out);
 	field_str(out, "domain", a->domain, false);
 	field_day(out, "as_of", a->as_of_day);
+	field_day(out, "today", a->today);
+	field_day(out, "newest_report", a->newest_day);
 	fprintf(out, ",\"window_days\":%u,\"has_data\":%s", a->window_days,
 	    a->has_data ? "true" : "false");
 	fputs(",\"policy\":{", out);
