@@ -66,6 +66,8 @@ struct sender_acc {
 	const char *shown; /* the full domain when all its records name the same */
 	bool mixed;
 	const char *service; /* of its first group that has one, or NULL */
+	bool by_service;     /* merged by that service: its mail authenticates as no other domain */
+	bool consistent;     /* a steady identity (a domain or a service): never guessed spoofing */
 	size_t first_group;  /* list through group.next */
 	unsigned n_groups;
 	struct advise_counts c[PERIOD_COUNT];

@@ -259,7 +259,36 @@ sender_fix(const struct advisor *a, struct advice *out, const struct advise_send
 
 	pct_text(s->share, share, sizeof share);
 	pct_text(advise_ratio(c->pass, c->messages), rate, sizeof rate);
-	if (s->cls == CLASS_MISALIGNED && s->identity[0] != '\0' && c->fail_unaligned * 2 >= fail) {
+	if (s->needs_review && s->cls == CLASS_MISALIGNED && s->identity[0] != '\0') {
+		/* a guess: the owner must say whether it sends for them (issue 15, finding 1) */
+		char how[ADVISE_TEXT_MAX];
+
+		if (s->identity_dkim)
+			snprintf(how, sizeof how,
+			    "signs it with DKIM d=%s, not as %s. If it sends for you, set up "
+			    "DKIM signing with d=%s (a custom signing domain) at that service",
+			    s->identity, a->domain, a->domain);
+		else
+			snprintf(how, sizeof how,
+			    "passes SPF for %s, not for your domain. If it sends for you, set up "
+			    "DKIM signing with d=%s at that service (or a custom MAIL FROM under %s)",
+			    s->identity, a->domain, a->domain);
+		fix(out,
+		    "%s%s sends %s of your mail (%s messages from %u network%s) and %s; if not, "
+		    "say so: dmarcd classify %s %s %s unauthorized.",
+		    s->service[0] != '\0' ? "" : "Find out who this is: ", s->label, share,
+		    count_text(c->messages, n, sizeof n), s->n_networks,
+		    s->n_networks == 1 ? "" : "s", how, a->domain,
+		    s->identity_dkim ? "dkim" : "spf", s->identity);
+	} else if (s->needs_review && s->cls == CLASS_MISALIGNED && s->service[0] != '\0') {
+		fix(out,
+		    "%s sent %s messages (%s of your mail) that fail DMARC. If you send through "
+		    "%s, get its mail aligned; if not, confirm its networks as not yours: dmarcd "
+		    "classify %s cidr %.*s unauthorized.",
+		    s->label, count_text(c->messages, n, sizeof n), share, s->service_name,
+		    a->domain, (int)strcspn(s->networks, ","), s->networks);
+	} else if (s->cls == CLASS_MISALIGNED && s->identity[0] != '\0' &&
+	    c->fail_unaligned * 2 >= fail) {
 		if (s->identity_dkim)
 			fix(out,
 			    "%s sends %s of your mail and signs it with DKIM d=%s but not as %s: "

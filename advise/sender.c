@@ -76,7 +76,29 @@ new_sender(struct advisor *a)
 	return a->n_senders++;
 }
 
-/* Groups to senders: one per confirmed entry, one per identity domain, else one per network. */
+/*
+ * Whether group g belongs to sender o: the same confirmed entry, the same
+ * identity domain, or (neither) the same known service.
+ */
+static bool
+same_sender(const struct sender_acc *o, const struct group *g)
+{
+	if (g->known_id != 0)
+		return o->known_id == g->known_id;
+	if (o->known_id != 0)
+		return false;
+	if (g->identity != NULL)
+		return o->identity != NULL && strcasecmp(o->identity, g->identity) == 0;
+	return o->by_service && o->identity == NULL && strcmp(o->service, g->service) == 0;
+}
+
+/*
+ * Groups to senders: one per confirmed entry, one per identity domain, one
+ * per known service for the mail that authenticates as no other domain,
+ * else one per network. An identity is one sender wherever it sends from
+ * (issue 15, finding 1): a helpdesk signing with its own d= from 40
+ * networks is one helpdesk, not 40 scattered strangers.
+ */
 static int
 merge(struct advisor *a, struct errbuf *e)
 {
@@ -94,7 +116,9 @@ merge(struct advisor *a, struct errbuf *e)
 	}
 	for (i = 0; i < a->n_groups; i++) {
 		const struct group *g = &a->groups[i];
-		const char *key = g->known_id == 0 ? g->identity : NULL;
+		const char *key = g->known_id != 0 ? NULL :
+		    g->identity != NULL            ? g->identity :
+		                                     g->service;
 		char idkey[32];
 		size_t s = SIZE_MAX;
 
@@ -104,15 +128,9 @@ merge(struct advisor *a, struct errbuf *e)
 		}
 		if (key != NULL) {
 			for (slot = text_hash(key) & (n_slots - 1); slots[slot] != 0;
-			     slot = (slot + 1) & (n_slots - 1)) {
-				const struct sender_acc *o = &a->senders[slots[slot] - 1];
-				const char *okey = o->known_id > 0 ? NULL : o->identity;
-
-				if (o->known_id > 0 && g->known_id == o->known_id)
+			     slot = (slot + 1) & (n_slots - 1))
+				if (same_sender(&a->senders[slots[slot] - 1], g))
 					break;
-				if (g->known_id == 0 && okey != NULL && strcasecmp(okey, key) == 0)
-					break;
-			}
 			if (slots[slot] != 0) {
 				s = slots[slot] - 1;
 			} else {
@@ -129,6 +147,8 @@ merge(struct advisor *a, struct errbuf *e)
 			a->senders[s].known_status = k != NULL ? k->status : KNOWN_AUTHORIZED;
 			a->senders[s].identity = g->known_id == 0 ? g->identity : NULL;
 			a->senders[s].identity_dkim = g->identity_dkim;
+			a->senders[s].by_service =
+			    g->known_id == 0 && g->identity == NULL && g->service != NULL;
 		}
 		if (a->senders[s].service == NULL)
 			a->senders[s].service = g->service;
@@ -142,9 +162,13 @@ merge(struct advisor *a, struct errbuf *e)
  * The suggestion rules (FORMATS.md "Source classes"), on the window's counts of
  * a sender made of n_networks networks. A service or a forwarder sends steadily
  * from few networks; spoofing is scattered: a few messages from each of many.
+ * Shape is a guess for mail that shows no identity only: a consistent one
+ * (a domain it passes for, or a known service) is never guessed spoofing,
+ * however many networks it is spread over (issue 15, finding 1).
  */
 static enum source_class
-suggest(const struct advise_config *cfg, const struct advise_counts *c, unsigned n_networks)
+suggest(const struct advise_config *cfg, const struct advise_counts *c, unsigned n_networks,
+    bool consistent)
 {
 	int64_t fail = c->messages - c->pass;
 	bool service = c->messages >= 0 && (uint64_t)c->messages >= cfg->min_service_messages &&
@@ -152,6 +176,9 @@ suggest(const struct advise_config *cfg, const struct advise_counts *c, unsigned
 
 	if (c->messages > 0 && (double)c->pass >= cfg->source_pass * (double)c->messages)
 		return CLASS_ALIGNED;
+	if (consistent)
+		return c->fail_indirect * 2 >= fail && fail > 0 ? CLASS_FORWARDER :
+		                                                  CLASS_MISALIGNED;
 	/* aligned SPF passes: the source is in the domain's SPF record, so it is the owner's */
 	if (c->messages > 0 && c->spf_aligned * 4 >= c->messages)
 		return CLASS_MISALIGNED;
@@ -182,7 +209,7 @@ classify(const struct advisor *a, const struct sender_acc *s)
 		    CLASS_ALIGNED :
 		    CLASS_MISALIGNED;
 	}
-	return suggest(&a->cfg, c, s->n_groups);
+	return suggest(&a->cfg, c, s->n_groups, s->consistent);
 }
 
 /* The all-time first day of a sender's networks, asked of the caller. */
@@ -222,6 +249,8 @@ advise_senders(struct advisor *a, advise_first_day_fn first_day, void *ctx, stru
 		struct sender_acc *s = &a->senders[i];
 		int64_t m = s->c[PERIOD_WINDOW].messages;
 
+		s->consistent = s->known_id == 0 && (s->identity != NULL || s->by_service) &&
+		    m >= 0 && (uint64_t)m >= a->cfg.min_service_messages;
 		s->cls = classify(a, s);
 		s->notable = m > 0 &&
 		    ((double)m > a->cfg.notable_share * (double)total ||
