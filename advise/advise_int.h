@@ -152,11 +152,22 @@ void advise_sender_describe(const struct advisor *a, const struct sender_acc *s,
 /* Judges the next step into out: step, verdict, conditions, fixes, impact (gates.c). */
 void advise_judge(const struct advisor *a, struct advice *out);
 
+/*
+ * A step of the policy: the record to publish next (and the impact
+ * simulation's default). sp and np: POLICY_UNSET keeps what the record has.
+ */
+struct advise_step {
+	char text[96];
+	enum policy p;
+	int pct;
+	bool testing;
+	enum policy sp, np;
+};
+
 /* The p= of the owner's record (advisor_set_domain), or POLICY_UNSET. */
 enum policy advise_record_policy(const struct advisor *a);
 
 /* Writes the next record for the step judged (dmarc_record.c). */
-void advise_next_record(const struct advisor *a, enum policy next_p, int next_pct,
-    bool next_testing, struct advice *out);
+void advise_next_record(const struct advisor *a, const struct advise_step *st, struct advice *out);
 
 #endif

@@ -141,8 +141,7 @@ advise_record_policy(const struct advisor *a)
 }
 
 void
-advise_next_record(const struct advisor *a, enum policy next_p, int next_pct, bool next_testing,
-    struct advice *out)
+advise_next_record(const struct advisor *a, const struct advise_step *st, struct advice *out)
 {
 	struct tags t = { .n = 0 };
 	char pct[16];
@@ -155,14 +154,18 @@ advise_next_record(const struct advisor *a, enum policy next_p, int next_pct, bo
 	if (find(&t, "p") == NULL)
 		from_reports(a, &t);
 	set(&t, "v", "DMARC1");
-	set(&t, "p", policy_name(next_p));
-	if (next_pct < 100) {
-		snprintf(pct, sizeof pct, "%d", next_pct);
+	set(&t, "p", policy_name(st->p));
+	if (st->sp != POLICY_UNSET)
+		set(&t, "sp", policy_name(st->sp));
+	if (st->np != POLICY_UNSET)
+		set(&t, "np", policy_name(st->np));
+	if (st->pct < 100) {
+		snprintf(pct, sizeof pct, "%d", st->pct);
 		set(&t, "pct", pct);
 	} else {
 		drop(&t, "pct");
 	}
-	if (next_testing)
+	if (st->testing)
 		set(&t, "t", "y");
 	else
 		drop(&t, "t");

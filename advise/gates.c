@@ -125,9 +125,13 @@ sums(const struct advisor *a, enum advise_period p, struct auth_sums *s)
 	}
 }
 
-/* The state of the data behind any verdict: A2 (coverage) and A3 (inventory). */
+/*
+ * The state of the data behind any verdict: A2 (coverage) and A3
+ * (inventory). volume: A2 asks for min_messages too (not of a parked
+ * domain, whose only mail is what spoofers send).
+ */
 static void
-data_conditions(const struct advisor *a, struct advice *out)
+data_conditions(const struct advisor *a, struct advice *out, bool volume)
 {
 	const struct advise_config *cfg = &a->cfg;
 	struct advise_condition *c;
@@ -143,7 +147,7 @@ data_conditions(const struct advisor *a, struct advice *out)
 	c = condition(out, "A2", "Enough data: reports on most days, several reporters, volume",
 	    true);
 	c->ok = days >= cfg->coverage_days * 30 && a->reporters >= cfg->min_reporters &&
-	    messages >= 0 && (uint64_t)messages >= cfg->min_messages;
+	    (!volume || (messages >= 0 && (uint64_t)messages >= cfg->min_messages));
 	snprintf(c->measured, sizeof c->measured,
 	    "reports on %u of the last 30 days, %u reporters, "
 	    "%s messages",
@@ -558,6 +562,61 @@ gate_b(const struct advisor *a, struct advice *out, unsigned min_days)
 	new_sources(a, out, "B7b", a->cfg.stable_days, true);
 }
 
+/*
+ * A parked domain (issue 15, finding 3): every message of the window is
+ * unauthorized: nothing passes DMARC, no sender is or looks authorized, and
+ * the owner confirmed no source as theirs. Such a domain goes straight to
+ * p=reject once it has been watched long enough; the ramp is for
+ * legitimate mail, and there is none to protect.
+ */
+static bool
+is_parked(const struct advisor *a)
+{
+	int64_t messages = 0;
+	size_t i;
+
+	for (i = 0; i < a->n_known; i++)
+		if (a->known[i].status != KNOWN_UNAUTHORIZED)
+			return false;
+	for (i = 0; i < a->n_senders; i++) {
+		const struct advise_counts *c = &a->senders[i].c[PERIOD_WINDOW];
+
+		if (c->pass > 0 || (a->senders[i].cls != CLASS_UNAUTHORIZED && c->messages > 0))
+			return false;
+		advise_add(&messages, c->messages);
+	}
+	return messages > 0;
+}
+
+static void
+gate_parked(const struct advisor *a, struct advice *out)
+{
+	struct advise_condition *c;
+	int64_t days = a->as_of - a->pol.first_day + 1;
+	char n[32], d[16];
+
+	c = condition(out, "P1", "No legitimate mail: nothing passes, no source is authorized",
+	    false);
+	c->ok = true; /* is_parked chose this gate */
+	snprintf(c->measured, sizeof c->measured,
+	    "%s messages in the window, none passing, from %zu unauthorized source%s",
+	    count_text(out->totals.messages, n, sizeof n), a->n_senders,
+	    a->n_senders == 1 ? "" : "s");
+	snprintf(c->threshold, sizeof c->threshold, "no mail passes DMARC");
+	c = condition(out, "A1", "Watched long enough to be sure nothing legitimate sends", false);
+	c->ok = days >= (int64_t)a->cfg.min_days_none;
+	snprintf(c->measured, sizeof c->measured, "%" PRId64 " day%s of reports (since %s)", days,
+	    days == 1 ? "" : "s", days_text(a->pol.first_day, d));
+	snprintf(c->threshold, sizeof c->threshold, ">= %u days", a->cfg.min_days_none);
+	if (!c->ok)
+		fix(out,
+		    "No mail of %s passes: it looks parked. Watch it %" PRId64 " more day%s "
+		    "before p=reject.",
+		    a->domain, (int64_t)a->cfg.min_days_none - days,
+		    (int64_t)a->cfg.min_days_none - days == 1 ? "" : "s");
+	new_sources(a, out, "A6", a->cfg.new_source_days, false);
+}
+
 /* The regression guard at an enforcing policy: the last 3 days against 30. */
 static void
 guard(const struct advisor *a, struct advice *out)
@@ -585,19 +644,11 @@ guard(const struct advisor *a, struct advice *out)
 	worst_source(a, out, "R2", false, PERIOD_30);
 }
 
-/* The next step from the published policy, and the impact simulation's default. */
-struct step {
-	char text[96];
-	enum policy p;
-	int pct;
-	bool testing;
-};
-
-static struct step
+static struct advise_step
 next_step(const struct advisor *a)
 {
 	const struct policy_track *t = &a->pol;
-	struct step s = { "", POLICY_QUARANTINE, 100, false };
+	struct advise_step s = { "", POLICY_QUARANTINE, 100, false, POLICY_UNSET, POLICY_UNSET };
 	bool partial = (t->last_pct >= 0 && t->last_pct < 100) || t->last_testing == 'y';
 
 	if (t->last.p == POLICY_NONE || t->last.p == POLICY_UNSET) {
@@ -632,7 +683,7 @@ scaled(int64_t n, unsigned pct)
 
 /* Had the simulated policy applied to the window's failing mail: who is hit. */
 static void
-impact(const struct advisor *a, struct advice *out, const struct step *st)
+impact(const struct advisor *a, struct advice *out, const struct advise_step *st)
 {
 	struct advise_impact *im = &out->impact;
 	size_t i;
@@ -725,7 +776,7 @@ current_condition(const struct advisor *a, struct advice *out)
  * stricter: never a step up on no data).
  */
 static void
-no_data(const struct advisor *a, struct advice *out, struct step *st)
+no_data(const struct advisor *a, struct advice *out, struct advise_step *st)
 {
 	enum policy p = advise_record_policy(a);
 
@@ -742,20 +793,21 @@ no_data(const struct advisor *a, struct advice *out, struct step *st)
 		    "rua= points at the mailbox dmarcd polls; nothing can be judged without "
 		    "reports.",
 		    a->domain, policy_name(p));
-	data_conditions(a, out);
+	data_conditions(a, out, true);
 	out->verdict = VERDICT_NOT_READY;
 	st->p = p == POLICY_UNSET ? POLICY_NONE : p;
 	st->pct = 100;
 	st->testing = false;
 	impact(a, out, st);
-	advise_next_record(a, st->p, st->pct, st->testing, out);
+	advise_next_record(a, st, out);
 }
 
 void
 advise_judge(const struct advisor *a, struct advice *out)
 {
 	const struct policy_track *t = &a->pol;
-	struct step st = next_step(a);
+	struct advise_step st = next_step(a);
+	bool parked;
 	char d[16];
 
 	out->p = t->last.p;
@@ -770,9 +822,21 @@ advise_judge(const struct advisor *a, struct advice *out)
 		no_data(a, out, &st);
 		return;
 	}
+	parked = (t->last.p != POLICY_REJECT || out->partial) && is_parked(a);
+	if (parked) {
+		st = (struct advise_step){ "", POLICY_REJECT, 100, false, POLICY_REJECT,
+			POLICY_UNSET };
+		snprintf(st.text, sizeof st.text, "parked domain: %s -> p=reject; sp=reject",
+		    out->partial                       ? "partial policy" :
+		        t->last.p == POLICY_QUARANTINE ? "p=quarantine" :
+		                                         "p=none");
+		snprintf(out->step, sizeof out->step, "%s", st.text);
+	}
 	current_condition(a, out);
 	sender_fixes(a, out);
-	if (t->last.p == POLICY_NONE || t->last.p == POLICY_UNSET) {
+	if (parked) {
+		gate_parked(a, out);
+	} else if (t->last.p == POLICY_NONE || t->last.p == POLICY_UNSET) {
 		gate_a(a, out, a->cfg.min_days_none, false);
 	} else if (st.p == POLICY_QUARANTINE) {
 		gate_a(a, out, a->cfg.min_days_ramp, true);
@@ -786,7 +850,7 @@ advise_judge(const struct advisor *a, struct advice *out)
 	} else {
 		guard(a, out);
 	}
-	data_conditions(a, out);
+	data_conditions(a, out, !parked);
 	qsort(out->cond, out->n_cond, sizeof out->cond[0], by_id);
 	out->verdict = verdict(out, NULL);
 	/* at reject, stale data is said (D1 and its fix) but is no regression of the mail */
@@ -795,6 +859,14 @@ advise_judge(const struct advisor *a, struct advice *out)
 		                                                         VERDICT_AT_REJECT;
 	if (a->as_of < t->last.day_last)
 		note(out, "the latest report ends after %s", days_text(a->as_of, d));
+	if (parked)
+		note(out,
+		    "A domain that sends no mail: publish with this record, at %s, an SPF record "
+		    "\"v=spf1 -all\" (no server may send as it), a null MX \"MX 0 .\" (RFC "
+		    "7505: it receives no mail), and no DKIM keys (remove any selector records). "
+		    "If some server of yours does send as %s after all, confirm it first "
+		    "(dmarcd classify): this record would have its mail rejected.",
+		    a->domain, a->domain);
 	impact(a, out, &st);
-	advise_next_record(a, st.p, st.pct, st.testing, out);
+	advise_next_record(a, &st, out);
 }

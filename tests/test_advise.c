@@ -673,6 +673,59 @@ Test(advise, a_consistent_identity_is_one_sender_wherever_it_sends_from)
 	}
 }
 
+/* A domain whose only mail is scattered spoofing, watched days by reporters. */
+static struct advisor *
+parked_domain(int days, unsigned reporters)
+{
+	struct advisor *a = scenario(POLICY_NONE, days, reporters, NULL, 0, NULL);
+
+	add_spoofers(a, days, 20);
+	for (int d = 0; d < days; d++)
+		advisor_add_day(a, AS_OF - d, 20);
+	return a;
+}
+
+/*
+ * A domain with no legitimate mail gets the parked-domain path: straight to
+ * p=reject and sp=reject, with the rest of the recipe (issue 15, finding
+ * 3); watched too briefly it waits, on thin data it is PROVISIONAL.
+ */
+Test(advise, a_parked_domain_goes_straight_to_reject)
+{
+	struct advice out;
+	struct advisor *a;
+
+	a = parked_domain(45, 4);
+	finish(a, &out);
+	cr_assert_eq(out.verdict, VERDICT_READY, "%s", out.n_fixes ? out.fixes[0] : "");
+	cr_assert_str_eq(out.step, "parked domain: p=none -> p=reject; sp=reject");
+	cr_assert(cond(&out, "P1")->ok);
+	cr_assert_str_eq(cond(&out, "A2")->measured,
+	    "reports on 30 of the last 30 days, 4 reporters, 600 messages",
+	    "600 messages are enough: a parked domain's mail is only spoofing");
+	cr_assert_str_eq(out.next_record,
+	    "v=DMARC1; p=reject; sp=reject; rua=mailto:YOUR-RUA-ADDRESS");
+	cr_assert_not_null(strstr(out.notes[0], "\"v=spf1 -all\""), "%s", out.notes[0]);
+	cr_assert_not_null(strstr(out.notes[0], "\"MX 0 .\" (RFC 7505"), "%s", out.notes[0]);
+	cr_assert_not_null(strstr(out.notes[0], "no DKIM keys"), "%s", out.notes[0]);
+	cr_assert_eq(out.impact.policy, POLICY_REJECT);
+	cr_assert_eq(out.impact.legit_at_risk, 0);
+	advice_free(&out);
+
+	a = parked_domain(12, 4);
+	finish(a, &out);
+	cr_assert_eq(out.verdict, VERDICT_NOT_READY);
+	cr_assert_not(cond(&out, "A1")->ok);
+	cr_assert_not_null(strstr(out.fixes[0], "it looks parked. Watch it 18 more days"), "%s",
+	    out.fixes[0]);
+	advice_free(&out);
+
+	a = parked_domain(45, 1);
+	finish(a, &out);
+	cr_assert_eq(out.verdict, VERDICT_PROVISIONAL);
+	advice_free(&out);
+}
+
 Test(advise, a_known_service_is_named_and_its_fix_is_in_its_own_words)
 {
 	const struct rec *recs[] = { &own };
