@@ -112,8 +112,10 @@ struct advise_sender {
 	bool is_new;                 /* first seen in the last new_source_days */
 	int64_t first_day, last_day; /* first_day: all time when the caller knows it */
 	struct advise_counts c[PERIOD_COUNT];
-	double share;     /* of the window's volume */
-	int64_t affected; /* window messages the simulated policy would hit */
+	char subdomain[256];            /* the first subdomain its mail is From, or "" */
+	int64_t sub_messages, sub_pass; /* window: its mail From subdomains, and passing */
+	double share;                   /* of the window's volume */
+	int64_t affected;               /* window messages the simulated policy would hit */
 	/* the known service its addresses matched (advisor_add_service), "" when none */
 	char service[64];
 	char service_name[96];

@@ -35,6 +35,7 @@ struct group {
 	int family;
 	struct advise_counts c[PERIOD_COUNT];
 	int64_t sub_messages, sub_pass; /* window: header_from a subdomain */
+	char *sub_name;                 /* the first such subdomain, or NULL */
 	int64_t first_day, last_day;    /* in the scanned days */
 	int64_t first_ever;             /* from the caller, -1 unknown */
 	char *identity;                 /* the unaligned domain its records pass for, or NULL */
@@ -72,6 +73,7 @@ struct sender_acc {
 	unsigned n_groups;
 	struct advise_counts c[PERIOD_COUNT];
 	int64_t sub_messages, sub_pass;
+	const char *sub_name; /* the subdomain of its first group that has one, or NULL */
 	int64_t first_day, last_day, first_ever;
 	enum source_class cls;
 	bool notable, needs_review, is_new;
@@ -139,6 +141,9 @@ void advise_counts_add(struct advise_counts *to, const struct advise_counts *c);
  */
 struct group *advise_group_find(struct advisor *a, const struct group_key *k);
 
+/* A lower-case copy of at most ADVISE_DOMAIN_MAX bytes of d; NULL for NULL or out of memory. */
+char *advise_lower_dup(const char *d);
+
 /* Share a / b (0 when b is 0). */
 double advise_ratio(int64_t a, int64_t b);
 
@@ -164,8 +169,8 @@ struct advise_step {
 	enum policy sp, np;
 };
 
-/* The p= of the owner's record (advisor_set_domain), or POLICY_UNSET. */
-enum policy advise_record_policy(const struct advisor *a);
+/* The policy tag ("p", "sp", "np") of the owner's record (advisor_set_domain), or POLICY_UNSET. */
+enum policy advise_record_policy(const struct advisor *a, const char *tag);
 
 /* Writes the next record for the step judged (dmarc_record.c). */
 void advise_next_record(const struct advisor *a, const struct advise_step *st, struct advice *out);

@@ -222,6 +222,7 @@ advisor_free(struct advisor *a)
 		free(a->groups[i].identity);
 		free(a->groups[i].shown);
 		free(a->groups[i].service);
+		free(a->groups[i].sub_name);
 	}
 	for (i = 0; i < a->n_services; i++) {
 		free((char *)a->services[i].key);
@@ -643,7 +644,13 @@ advisor_add_record(struct advisor *a, const struct advise_record *r, struct errb
 		if (r->day >= advise_period_start(a, (enum advise_period)p))
 			count_into(&g->c[p], r, &ev);
 	if (r->day >= advise_period_start(a, PERIOD_WINDOW) && r->header_from != NULL &&
-	    strcasecmp(r->header_from, a->domain) != 0) {
+	    strcasecmp(r->header_from, a->domain) != 0 &&
+	    advise_domain_under(r->header_from, a->domain)) {
+		if (g->sub_name == NULL &&
+		    (g->sub_name = advise_lower_dup(r->header_from)) == NULL) {
+			errbuf_set(e, "out of memory");
+			return -1;
+		}
 		advise_add(&g->sub_messages, r->count);
 		if (r->dkim_aligned || r->spf_aligned)
 			advise_add(&g->sub_pass, r->count);

@@ -117,6 +117,8 @@ from_reports(const struct advisor *a, struct tags *t)
 	set(t, "p", policy_name(p->last.p != POLICY_UNSET ? p->last.p : POLICY_NONE));
 	if (p->last.sp != POLICY_UNSET && p->last.sp != p->last.p)
 		set(t, "sp", policy_name(p->last.sp));
+	if (p->last.np != POLICY_UNSET && p->last.np != p->last.sp)
+		set(t, "np", policy_name(p->last.np));
 	if (p->last.adkim == 's')
 		set(t, "adkim", "s");
 	if (p->last.aspf == 's')
@@ -128,7 +130,7 @@ from_reports(const struct advisor *a, struct tags *t)
 }
 
 enum policy
-advise_record_policy(const struct advisor *a)
+advise_record_policy(const struct advisor *a, const char *tag)
 {
 	struct tags t = { .n = 0 };
 	struct tag *x;
@@ -136,7 +138,7 @@ advise_record_policy(const struct advisor *a)
 	if (a->record == NULL)
 		return POLICY_UNSET;
 	parse(a->record, &t);
-	x = find(&t, "p");
+	x = find(&t, tag);
 	return x == NULL ? POLICY_UNSET : policy_parse(x->value);
 }
 

@@ -90,10 +90,9 @@ static void __attribute__((format(printf, 2, 3))) note(struct advice *out, const
 	va_end(ap);
 }
 
-/* The authorized senders' counts of one period, and their subdomain mail. */
+/* The authorized senders' counts of one period. */
 struct auth_sums {
 	struct advise_counts c;
-	int64_t sub_messages, sub_pass;
 	int64_t indirect_fail; /* forwarders' failing mail + authorized mail broken in transit */
 	int64_t list_fail;     /* of which the receivers said it came through a mailing list */
 };
@@ -120,8 +119,6 @@ sums(const struct advisor *a, enum advise_period p, struct auth_sums *s)
 		advise_add(&s->c.dkim_aligned, c->dkim_aligned);
 		advise_add(&s->c.fail_enforced, c->fail_enforced);
 		advise_add(&s->indirect_fail, c->fail_indirect);
-		advise_add(&s->sub_messages, x->sub_messages);
-		advise_add(&s->sub_pass, x->sub_pass);
 	}
 }
 
@@ -434,29 +431,74 @@ new_sources(const struct advisor *a, struct advice *out, const char *id, unsigne
 	snprintf(c->threshold, sizeof c->threshold, "none in the last %u days", days);
 }
 
+/*
+ * The sp= the owner published, or POLICY_UNSET: their record's, else the
+ * reports' when it differs from p= (receivers often fill in sp = p when the
+ * record has none, so an equal one tells nothing).
+ */
+static enum policy
+published_sp(const struct advisor *a)
+{
+	enum policy sp = advise_record_policy(a, "sp");
+
+	if (sp != POLICY_UNSET || advise_record_policy(a, "p") != POLICY_UNSET)
+		return sp;
+	return a->pol.last.sp != a->pol.last.p ? a->pol.last.sp : POLICY_UNSET;
+}
+
+/*
+ * A7 / B8: the mail From subdomains of the owner's senders, and of the ones
+ * awaiting the owner's word (issue 15, finding 4): without sp= the next
+ * step's p= applies to it. A published sp= keeps subdomains where they are,
+ * on purpose. The fix names the subdomain sender that fails most.
+ */
 static void
-subdomains(const struct advisor *a, struct advice *out, const struct auth_sums *s)
+subdomains(const struct advisor *a, struct advice *out, const char *id, double min,
+    enum policy next)
 {
 	struct advise_condition *c =
-	    condition(out, "A7", "Subdomain mail is covered (or sp= is set on purpose)", false);
-	char r[32], t[32];
+	    condition(out, id, "Subdomain mail is covered (or sp= is set on purpose)", false);
+	const struct sender_acc *worst = NULL;
+	bool sp = published_sp(a) != POLICY_UNSET;
+	int64_t messages = 0, pass = 0;
+	struct advise_sender d;
+	char r[32], t[32], n[32], share[32];
+	size_t i;
 
-	c->ok = s->sub_messages == 0 || a->pol.last.sp != POLICY_UNSET ||
-	    advise_ratio(s->sub_pass, s->sub_messages) >= a->cfg.pass_quarantine;
-	if (s->sub_messages == 0)
-		snprintf(c->measured, sizeof c->measured, "no authorized mail from subdomains");
-	else
+	for (i = 0; i < a->n_senders; i++) {
+		const struct sender_acc *s = &a->senders[i];
+
+		if ((!authorized(s->cls) && !s->needs_review) || s->sub_messages == 0)
+			continue;
+		advise_add(&messages, s->sub_messages);
+		advise_add(&pass, s->sub_pass);
+		if (worst == NULL ||
+		    s->sub_messages - s->sub_pass > worst->sub_messages - worst->sub_pass)
+			worst = s;
+	}
+	c->ok = messages == 0 || sp || advise_ratio(pass, messages) >= min;
+	if (messages == 0)
 		snprintf(c->measured, sizeof c->measured,
-		    "authorized subdomain mail passes at %s%s",
-		    pct_text(advise_ratio(s->sub_pass, s->sub_messages), r, sizeof r),
-		    a->pol.last.sp != POLICY_UNSET ? "; sp= is published" : "; no sp= (sp = p)");
+		    "no mail from subdomains by your senders");
+	else
+		snprintf(c->measured, sizeof c->measured, "%s subdomain messages pass at %s%s",
+		    count_text(messages, n, sizeof n),
+		    pct_text(advise_ratio(pass, messages), r, sizeof r),
+		    sp ? "; sp= is published" : "; no sp= (sp = p)");
 	snprintf(c->threshold, sizeof c->threshold, ">= %s, or sp= set",
-	    pct_text(a->cfg.pass_quarantine, t, sizeof t));
-	if (!c->ok)
-		fix(out,
-		    "Mail from subdomains of %s passes at only %s and will follow p= (there is "
-		    "no sp=): fix its authentication or publish sp=none until it does.",
-		    a->domain, r);
+	    pct_text(min, t, sizeof t));
+	if (c->ok || worst == NULL)
+		return;
+	advise_sender_describe(a, worst, &d);
+	fix(out,
+	    "%s sends %s messages From %s (%s of your mail) that fail DMARC, and p=%s would "
+	    "apply to them since there is no sp=: authenticate that mail (DKIM d=%s or d=%s, "
+	    "SPF for its envelope), or publish sp=none on purpose to keep subdomains out of "
+	    "the policy, with np=%s so that names that do not exist stay covered.",
+	    d.label, count_text(worst->sub_messages - worst->sub_pass, n, sizeof n), d.subdomain,
+	    pct_text(advise_ratio(worst->sub_messages - worst->sub_pass, out->totals.messages),
+	        share, sizeof share),
+	    policy_name(next), d.subdomain, a->domain, policy_name(next));
 }
 
 /* B5: authorized mail already hit by the policy. */
@@ -490,7 +532,7 @@ gate_a(const struct advisor *a, struct advice *out, unsigned min_days, bool ramp
 	    s14.c.messages, a->cfg.pass_quarantine, "last 14 days");
 	worst_source(a, out, "A5", false, PERIOD_WINDOW);
 	new_sources(a, out, "A6", a->cfg.new_source_days, false);
-	subdomains(a, out, &swin);
+	subdomains(a, out, "A7", a->cfg.pass_quarantine, POLICY_QUARANTINE);
 	if (ramp)
 		collateral(a, out, &swin);
 }
@@ -560,6 +602,7 @@ gate_b(const struct advisor *a, struct advice *out, unsigned min_days)
 		    days_text(a->pol.changed_day, n));
 	snprintf(c->threshold, sizeof c->threshold, "none in the last %u days", a->cfg.stable_days);
 	new_sources(a, out, "B7b", a->cfg.stable_days, true);
+	subdomains(a, out, "B8", a->cfg.pass_reject, POLICY_REJECT);
 }
 
 /*
@@ -778,7 +821,7 @@ current_condition(const struct advisor *a, struct advice *out)
 static void
 no_data(const struct advisor *a, struct advice *out, struct advise_step *st)
 {
-	enum policy p = advise_record_policy(a);
+	enum policy p = advise_record_policy(a, "p");
 
 	snprintf(out->step, sizeof out->step, "no reports yet");
 	if (p == POLICY_UNSET || p == POLICY_NONE)
@@ -859,6 +902,19 @@ advise_judge(const struct advisor *a, struct advice *out)
 		                                                         VERDICT_AT_REJECT;
 	if (a->as_of < t->last.day_last)
 		note(out, "the latest report ends after %s", days_text(a->as_of, d));
+	/*
+	 * sp= weaker than the step keeps subdomains out of it, on purpose; names
+	 * that do not exist send no legitimate mail, so np= (RFC 9990) takes the
+	 * step's policy when the owner has not set one.
+	 */
+	if (!parked && published_sp(a) != POLICY_UNSET && published_sp(a) < st.p) {
+		if (t->last.np == POLICY_UNSET && advise_record_policy(a, "np") == POLICY_UNSET)
+			st.np = st.p;
+		note(out,
+		    "sp=%s keeps mail From subdomains of %s out of this step; once it passes "
+		    "(see A7/B8), raise sp= or remove it.",
+		    policy_name(published_sp(a)), a->domain);
+	}
 	if (parked)
 		note(out,
 		    "A domain that sends no mail: publish with this record, at %s, an SPF record "

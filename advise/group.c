@@ -54,9 +54,8 @@ grow_slots(struct advisor *a)
 	return 0;
 }
 
-/* A lower-case copy of at most ADVISE_DOMAIN_MAX bytes of d; NULL for NULL or out of memory. */
-static char *
-lower_dup(const char *d)
+char *
+advise_lower_dup(const char *d)
 {
 	char *out;
 	size_t i;
@@ -71,7 +70,7 @@ lower_dup(const char *d)
 static struct group *
 new_group(struct advisor *a, const struct group_key *k)
 {
-	char *identity = lower_dup(k->identity), *shown = lower_dup(k->shown);
+	char *identity = advise_lower_dup(k->identity), *shown = advise_lower_dup(k->shown);
 	struct group *g;
 
 	if (k->identity != NULL && (identity == NULL || shown == NULL))
@@ -154,6 +153,7 @@ fold(struct group *into, struct group *g)
 	free(g->identity);
 	free(g->shown);
 	free(g->service);
+	free(g->sub_name);
 }
 
 /*

@@ -57,6 +57,8 @@ join(struct advisor *a, size_t sender, size_t gi)
 		advise_counts_add(&s->c[p], &g->c[p]);
 	advise_add(&s->sub_messages, g->sub_messages);
 	advise_add(&s->sub_pass, g->sub_pass);
+	if (s->sub_name == NULL)
+		s->sub_name = g->sub_name;
 	if (g->first_day < s->first_day)
 		s->first_day = g->first_day;
 	if (g->last_day > s->last_day)
@@ -366,4 +368,8 @@ advise_sender_describe(const struct advisor *a, const struct sender_acc *s,
 	out->last_day = s->last_day;
 	for (p = 0; p < PERIOD_COUNT; p++)
 		out->c[p] = s->c[p];
+	snprintf(out->subdomain, sizeof out->subdomain, "%s",
+	    s->sub_name != NULL ? s->sub_name : "");
+	out->sub_messages = s->sub_messages;
+	out->sub_pass = s->sub_pass;
 }

@@ -564,7 +564,7 @@ Test(advise, the_next_record_keeps_the_owners_tags)
 		    "v=DMARC1; p=quarantine; rua=mailto:d@example.com" },
 		{ POLICY_QUARANTINE, 100,
 		    "rua=mailto:d@example.com; v=DMARC1; sp=none; p=quarantine",
-		    "v=DMARC1; p=reject; rua=mailto:d@example.com; sp=none" },
+		    "v=DMARC1; p=reject; rua=mailto:d@example.com; sp=none; np=reject" },
 		{ POLICY_NONE, 100, NULL,
 		    "v=DMARC1; p=quarantine; pct=10; t=y; "
 		    "rua=mailto:YOUR-RUA-ADDRESS" },
@@ -723,6 +723,86 @@ Test(advise, a_parked_domain_goes_straight_to_reject)
 	a = parked_domain(45, 1);
 	finish(a, &out);
 	cr_assert_eq(out.verdict, VERDICT_PROVISIONAL);
+	advice_free(&out);
+}
+
+/* An application mailing From app.example.com with no authentication, steadily. */
+static const struct rec app = { "198.51.100.80", 30, false, false, NULL, NULL, NULL,
+	"app.example.com", "fail", NULL, "app.example.com" };
+
+/*
+ * Subdomain senders (issue 15, finding 4): an unauthenticated application at
+ * app.example.com blocks the first step unless sp= keeps subdomains out on
+ * purpose (then np= covers the names that do not exist); at the reject step
+ * a confirmed subdomain sender that fails is checked too (B8).
+ */
+Test(advise, subdomain_senders_block_the_step_or_sp_is_set_on_purpose)
+{
+	const struct rec *recs[] = { &own, &app };
+	const struct rec app_passing = { "198.51.100.80", 30, false, true, "quarantine", NULL, NULL,
+		"app.example.com", "pass", NULL, "app.example.com" };
+	const struct rec app_failing = { "198.51.100.80", 3, false, false, "quarantine", NULL, NULL,
+		"app.example.com", "fail", NULL, "app.example.com" };
+	struct known_source k = { .id = 3,
+		.kind = KNOWN_CIDR,
+		.value = "198.51.100.80/32",
+		.label = "app",
+		.status = KNOWN_AUTHORIZED };
+	struct advise_policy_obs sp_none = { .day_first = AS_OF,
+		.day_last = AS_OF,
+		.dialect = DIALECT_RFC7489,
+		.p = POLICY_NONE,
+		.sp = POLICY_NONE,
+		.pct = 100 };
+	struct advisor *a;
+	struct advice out;
+	struct errbuf e;
+	int64_t d;
+
+	a = scenario(POLICY_NONE, 45, 4, recs, 2, NULL);
+	finish(a, &out);
+	cr_assert_eq(out.verdict, VERDICT_NOT_READY);
+	cr_assert_not(cond(&out, "A7")->ok, "%s", cond(&out, "A7")->measured);
+	cr_assert_str_eq(cond(&out, "A7")->measured,
+	    "900 subdomain messages pass at 0.0 %; no sp= (sp = p)");
+	cr_assert_str_eq(out.fixes[1],
+	    "198.51.100.0/24 sends 900 messages From app.example.com (7.0 % of your mail) that "
+	    "fail DMARC, and p=quarantine would apply to them since there is no sp=: "
+	    "authenticate that mail (DKIM d=app.example.com or d=example.com, SPF for its "
+	    "envelope), or publish sp=none on purpose to keep subdomains out of the policy, "
+	    "with np=quarantine so that names that do not exist stay covered.");
+	advice_free(&out);
+
+	a = scenario(POLICY_NONE, 45, 4, recs, 2, NULL);
+	advisor_add_policy(a, &sp_none);
+	finish(a, &out);
+	cr_assert_not(cond(&out, "A7")->ok, "reports showing sp = p say nothing of the record");
+	advice_free(&out);
+
+	a = scenario(POLICY_NONE, 45, 4, recs, 2, NULL);
+	advisor_set_domain(a, "v=DMARC1; p=none; sp=none", false);
+	finish(a, &out);
+	cr_assert(cond(&out, "A7")->ok, "%s", cond(&out, "A7")->measured);
+	cr_assert_str_eq(out.next_record,
+	    "v=DMARC1; p=quarantine; sp=none; np=quarantine; pct=10; t=y; "
+	    "rua=mailto:YOUR-RUA-ADDRESS");
+	cr_assert_not_null(strstr(out.notes[0], "sp=none keeps mail From subdomains"), "%s",
+	    out.notes[0]);
+	advice_free(&out);
+
+	/* at quarantine: the confirmed application fails 1 in 11, reject would lose it */
+	a = scenario(POLICY_QUARANTINE, 45, 4, NULL, 0, NULL);
+	cr_assert_eq(advisor_add_known(a, &k, &e), 0, "%s", e.msg);
+	for (d = AS_OF - 44; d <= AS_OF; d++) {
+		add_rec(a, &own, d);
+		add_rec(a, &app_passing, d);
+		add_rec(a, &app_failing, d);
+	}
+	finish(a, &out);
+	cr_assert_str_eq(out.step, "p=quarantine -> p=reject");
+	cr_assert_not(cond(&out, "B8")->ok);
+	cr_assert_str_eq(cond(&out, "B8")->measured,
+	    "990 subdomain messages pass at 90.9 %; no sp= (sp = p)");
 	advice_free(&out);
 }
 

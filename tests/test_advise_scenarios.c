@@ -251,6 +251,7 @@ Test(advise_scenarios, an_unconfigured_service_is_not_ready_and_named)
 	        "\"networks\":\"198.51.100.0/24\",\"network_count\":1,\"identity\":"
 	        "\"mailer.example.net\",\"identity_via\":\"spf\",\"class\":\"misaligned\","
 	        "\"service\":null,\"service_name\":null,\"service_doc\":null,"
+	        "\"subdomain\":null,\"subdomain_messages\":0,\"subdomain_pass\":0,"
 	        "\"confirmed\":false,\"needs_review\":true"),
 	    "%s", out);
 	free(out);

@@ -57,6 +57,9 @@ sender(FILE *out, const struct advise_sender *s, bool comma)
 	field_str(out, "service", s->service, true);
 	field_str(out, "service_name", s->service_name, true);
 	field_str(out, "service_doc", s->service_doc, true);
+	field_str(out, "subdomain", s->subdomain, true);
+	fprintf(out, ",\"subdomain_messages\":%" PRId64 ",\"subdomain_pass\":%" PRId64,
+	    s->sub_messages, s->sub_pass);
 	fprintf(out,
 	    ",\"confirmed\":%s,\"needs_review\":%s,\"new\":%s,\"share\":%.6f"
 	    ",\"affected\":%" PRId64,
