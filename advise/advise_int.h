@@ -79,12 +79,25 @@ struct sender_acc {
 	bool notable, needs_review, is_new;
 };
 
+/* What one reporter's latest reports say of pct and testing. */
+struct reporter_view {
+	char key[64];     /* the reporter (truncated), "" for unnamed ones */
+	int64_t day_last; /* of its latest report */
+	int pct;          /* its latest RFC 7489 or draft report's pct, or -1 */
+	char testing;     /* its latest RFC 9990 report's testing ('y', 'n'), or 0 */
+};
+
+#define POLICY_REPORTERS_MAX 64 /* views kept; the stalest makes room */
+#define POLICY_FRESH_DAYS 14    /* a reporter silent this long before the newest is left out */
+
 /* The published policy as the reports show it over time. */
 struct policy_track {
 	bool seen;
 	struct advise_policy_obs last;
-	int last_pct;      /* from the latest report that had pct, or -1 */
-	char last_testing; /* from the latest report that had testing, or 0 */
+	struct reporter_view views[POLICY_REPORTERS_MAX];
+	size_t n_views;
+	int last_pct;      /* now: the least pct of the current reporters, or -1 */
+	char last_testing; /* now: 'y' when a current reporter says so, or 'n', or 0 */
 	char *fo;
 	int64_t first_day;  /* of the first report looked at */
 	int64_t newest_day; /* the latest day_last of any report, or -1 */

@@ -332,34 +332,87 @@ advisor_set_domain(struct advisor *a, const char *record, bool no_mailing_lists)
 
 /* ---- the published policy over time ---- */
 
+/* The view of reporter key, made (or the stalest one reused) when new. */
+static struct reporter_view *
+reporter_view(struct policy_track *t, const char *key)
+{
+	struct reporter_view *v = NULL;
+	size_t i;
+
+	key = key != NULL ? key : "";
+	for (i = 0; i < t->n_views; i++)
+		if (strncmp(t->views[i].key, key, sizeof t->views[i].key - 1) == 0)
+			return &t->views[i];
+	if (t->n_views < POLICY_REPORTERS_MAX) {
+		v = &t->views[t->n_views++];
+	} else {
+		v = &t->views[0];
+		for (i = 1; i < t->n_views; i++)
+			if (t->views[i].day_last < v->day_last)
+				v = &t->views[i];
+	}
+	*v = (struct reporter_view){ .day_last = INT64_MIN, .pct = -1 };
+	snprintf(v->key, sizeof v->key, "%s", key);
+	return v;
+}
+
+/*
+ * pct and testing now, from the reporters that reported in the last
+ * POLICY_FRESH_DAYS before day: the least pct, and "y" when any says so.
+ */
+static void
+current_policy(struct policy_track *t, int64_t day)
+{
+	size_t i;
+
+	t->last_pct = -1;
+	t->last_testing = 0;
+	for (i = 0; i < t->n_views; i++) {
+		const struct reporter_view *v = &t->views[i];
+
+		if (v->day_last < day - POLICY_FRESH_DAYS)
+			continue;
+		if (v->pct >= 0 && (t->last_pct < 0 || v->pct < t->last_pct))
+			t->last_pct = v->pct;
+		if (v->testing == 'y' || (v->testing == 'n' && t->last_testing == 0))
+			t->last_testing = v->testing;
+	}
+}
+
 /*
  * Reports of RFC 7489 receivers carry pct but not testing, those of RFC
  * 9990 receivers testing but not pct (FORMATS.md "Effective and expected
- * policy"): each tag keeps its last reported value, so that the two kinds
- * of report describe one record.
+ * policy"). The policy now is what each reporter's latest report says, over
+ * the reporters still reporting: one report's value does not stick after
+ * its reporter has moved on or gone quiet (issue 15, finding 5).
  */
 void
 advisor_add_policy(struct advisor *a, const struct advise_policy_obs *o)
 {
 	struct policy_track *t = &a->pol;
+	struct reporter_view *v;
 	enum policy sp = o->sp != POLICY_UNSET ? o->sp : o->p;
 	int key, full, pct;
 	bool partial;
 
 	if (o->p == POLICY_UNSET)
 		return;
-	if (o->pct >= 0)
-		t->last_pct = o->pct;
+	v = reporter_view(t, o->reporter);
+	if (o->day_last > v->day_last)
+		v->day_last = o->day_last;
+	if (o->pct >= 0 && o->dialect != DIALECT_RFC9990)
+		v->pct = o->pct;
 	/*
 	 * testing exists in RFC 9990 reports only, where it may be left out and
 	 * then means "n": a report that omits it says the test mode is over, it
-	 * does not leave an earlier report's "y" standing (issue 15, finding 5).
-	 * Reports of the older schemas say nothing about it.
+	 * does not leave an earlier report's "y" standing. Reports of the older
+	 * schemas say nothing about it.
 	 */
 	if (o->testing != 0)
-		t->last_testing = o->testing;
+		v->testing = o->testing;
 	else if (o->dialect == DIALECT_RFC9990)
-		t->last_testing = 'n';
+		v->testing = 'n';
+	current_policy(t, o->day_last > t->newest_day ? o->day_last : t->newest_day);
 	pct = t->last_pct >= 0 ? t->last_pct : 100;
 	partial = pct < 100 || t->last_testing == 'y';
 	key = (int)o->p * 2 + partial;

@@ -40,6 +40,7 @@ int known_status_parse(const char *s, enum known_status *st);
  * "Effective and expected policy").
  */
 struct advise_policy_obs {
+	const char *reporter;        /* the reporter's key (org), or NULL: one unnamed */
 	int64_t day_first, day_last; /* attributed days of the report */
 	enum report_dialect dialect;
 	enum policy p, sp, np;

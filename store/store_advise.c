@@ -255,7 +255,7 @@ store_advise_policies(struct store *st, const char *domain, int64_t from, int64_
 	/* begin_ts bounds the days a report is attributed to within a day or two */
 	if (prepare_window(st,
 	        "SELECT day_first, day_last, dialect, p, sp, np, pct, testing, adkim,"
-	        " aspf, fo FROM report WHERE policy_domain = ?1 AND suspect IS NULL"
+	        " aspf, fo, org_key FROM report WHERE policy_domain = ?1 AND suspect IS NULL"
 	        " AND begin_ts BETWEEN (?2 - 2) * 86400 AND (?3 + 1) * 86400"
 	        " AND day_last >= ?2 AND day_first <= ?3 ORDER BY begin_ts, id",
 	        domain, from, to, &s, e) == -1)
@@ -264,6 +264,7 @@ store_advise_policies(struct store *st, const char *domain, int64_t from, int64_
 		const char *dialect = text(s, 2), *t = text(s, 7), *dk = text(s, 8),
 		           *sf = text(s, 9);
 		struct advise_policy_obs o = {
+			.reporter = text(s, 11),
 			.day_first = sqlite3_column_int64(s, 0),
 			.day_last = sqlite3_column_int64(s, 1),
 			.dialect = dialect == NULL          ? DIALECT_RFC7489 :

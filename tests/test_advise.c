@@ -441,6 +441,62 @@ Test(advise, a_testing_flag_left_out_later_ends_the_test_mode)
 	advice_free(&out);
 }
 
+/*
+ * pct as the reporters report it now (issue 15, finding 5): an RFC 7489
+ * reporter saw pct=10 during the ramp, then stopped reporting; the RFC 9990
+ * reporter that stayed sees full quarantine. The old pct does not stick; a
+ * reporter still reporting pct=50 keeps the policy partial.
+ */
+Test(advise, pct_is_what_the_current_reporters_see)
+{
+	const struct rec *recs[] = { &own };
+	struct advise_config cfg;
+	struct advisor *a;
+	struct advice out;
+	int64_t d;
+
+	advise_config_default(&cfg);
+	for (int still = 0; still < 2; still++) {
+		a = advisor_new(DOMAIN, AS_OF, &cfg, POLICY_UNSET, -1);
+		for (d = AS_OF - 89; d <= AS_OF; d++) {
+			struct advise_policy_obs gone = { .reporter = "old-receiver",
+				.day_first = d,
+				.day_last = d,
+				.dialect = DIALECT_RFC7489,
+				.p = POLICY_QUARANTINE,
+				.pct = still && d >= AS_OF - 44 ? 50 : 10 };
+			struct advise_policy_obs new = { .reporter = "new-receiver",
+				.day_first = d,
+				.day_last = d,
+				.dialect = DIALECT_RFC9990,
+				.p = POLICY_QUARANTINE,
+				.pct = -1,
+				.testing = d < AS_OF - 44 ? 'y' : 0 };
+
+			if (still || d < AS_OF - 44)
+				advisor_add_policy(a, &gone);
+			advisor_add_policy(a, &new);
+			add_rec(a, recs[0], d);
+			advisor_add_day(a, d, recs[0]->count);
+		}
+		advisor_set_reporters(a, 4);
+		finish(a, &out);
+		if (still) {
+			cr_assert(out.partial);
+			cr_assert_eq(out.pct, 50);
+			cr_assert_str_eq(out.step, "partial quarantine -> full p=quarantine");
+		} else {
+			cr_assert_not(out.partial,
+			    "pct=10 of a reporter gone quiet does not stick");
+			cr_assert_eq(out.pct, 100);
+			cr_assert_str_eq(out.step, "p=quarantine -> p=reject");
+			cr_assert_eq(out.policy_since_day, AS_OF - 44 + 14,
+			    "full since the quiet reporter's view aged out");
+		}
+		advice_free(&out);
+	}
+}
+
 /* Issue 15, finding 9: "nobody posts to mailing lists" waives mailing-list mail only. */
 Test(advise, no_mailing_lists_waives_mailing_list_mail_only)
 {
