@@ -291,13 +291,19 @@ def web_advice(binary, sc, work, db, conf):
         maildir = os.path.join(work, "Maildir")
         for d in ("new", "cur", "tmp"):
             os.makedirs(os.path.join(maildir, d), exist_ok=True)
-        port = free_port()
         web_conf = os.path.join(work, "run.conf")
-        with open(web_conf, "w") as f:
-            f.write(open(conf).read())
-            f.write("\n[web]\nlisten = 127.0.0.1:%d\n[maildir suite]\npath = %s\n"
-                    "[enrich]\nenabled = no\n[poll]\ninterval = 1h\n" % (port, maildir))
-        srv = Server([binary, "run", "--config", web_conf], port)
+        for attempt in range(3):  # `run` logs no port: a free one is chosen, and may be taken
+            port = free_port()
+            with open(web_conf, "w") as f:
+                f.write(open(conf).read())
+                f.write("\n[web]\nlisten = 127.0.0.1:%d\n[maildir suite]\npath = %s\n"
+                        "[enrich]\nenabled = no\n[poll]\ninterval = 1h\n" % (port, maildir))
+            try:
+                srv = Server([binary, "run", "--config", web_conf], port)
+                break
+            except Failure:
+                if attempt == 2:
+                    raise
     try:
         status, body = http_get(srv.port, "/api/v1/advice?domain=%s&as_of=%s" % (
             sc.domain, gen.day_text(sc.as_of)))
