@@ -255,6 +255,12 @@ Test(server, advice_answers_and_errors)
 		{ "domain=example.com&pct=101", "pct: a number from 0 to 100" },
 		{ "domain=example.com&pct=-1", "pct: a number from 0 to 100" },
 		{ "domain=example.com&format=csv", "format: the advice is JSON only" },
+		{ "domain=example.com&as_of=2024-3-6",
+		    "as_of: not a date YYYY-MM-DD (1971 or later)" },
+		{ "domain=example.com&as_of=2024-02-30",
+		    "as_of: not a date YYYY-MM-DD (1971 or later)" },
+		{ "domain=example.com&as_of=1970-01-02",
+		    "as_of: not a date YYYY-MM-DD (1971 or later)" },
 	};
 	/* "today" (between the two) is the server's clock */
 	static const char head[] = "{\"domain\":\"example.com\",\"as_of\":\"2024-03-08\","
@@ -318,6 +324,43 @@ Test(server, advice_answers_and_errors)
 	free(r.raw);
 	wc_get(port, "GET", "/api/v1/advice/1?domain=example.com", NULL, &r);
 	cr_expect_eq(r.status, 404);
+	free(r.raw);
+	web_server_stop(w);
+	free(dir);
+}
+
+/*
+ * as_of=YYYY-MM-DD ends the advice's windows on that day, as `dmarcd advise --as-of` does:
+ * the Advisor page of a past day shows what the command line says about it. The data has
+ * example.com reports on 2024-03-06 (40 messages) and 2024-03-08 (200).
+ */
+Test(server, advice_as_of_matches_the_command_line)
+{
+	static const char head[] = "{\"domain\":\"example.com\",\"as_of\":\"2024-03-06\","
+	                           "\"window_days\":30,\"has_data\":true,";
+	char *dir = wc_make_db(), *want;
+	struct web_server *w = wc_start(wc_db_path(dir), "", NULL, NULL);
+	unsigned port = web_server_port(w);
+	struct wc_answer r;
+
+	wc_get(port, "GET", "/api/v1/advice?domain=example.com&as_of=2024-03-06", NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect(strncmp(r.body, head, sizeof head - 1) == 0, "%s", r.body);
+	cr_expect_not_null(strstr(r.body, "\"totals\":{\"messages\":40,"), "%s", r.body);
+	cr_assert_eq(tu_run(&want, "%s advise --db %s --json --as-of 2024-03-06 example.com",
+	                 DMARCD_BIN, wc_db_path(dir)),
+	    0);
+	cr_expect(strlen(want) == r.body_len + 2 && want[0] == '[' &&
+	        strncmp(want + 1, r.body, r.body_len - 1) == 0 &&
+	        strcmp(want + r.body_len, "]\n") == 0,
+	    "the API and `dmarcd advise --json --as-of` differ:\n%s\n%s", r.body, want);
+	free(want);
+	free(r.raw);
+	/* without it, the last day with reports, as before */
+	wc_get(port, "GET", "/api/v1/advice?domain=example.com&as_of=", NULL, &r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_not_null(strstr(r.body, "\"as_of\":\"2024-03-08\""), "%s", r.body);
+	cr_expect_not_null(strstr(r.body, "\"totals\":{\"messages\":240,"), "%s", r.body);
 	free(r.raw);
 	web_server_stop(w);
 	free(dir);

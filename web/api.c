@@ -414,10 +414,11 @@ answer(struct store *st, const struct view *v, const struct query *q, int64_t id
 	return rc;
 }
 
-/* The parameters of an advice: domain (required), window, simulate and pct. */
+/* The parameters of an advice: domain (required), window, simulate, pct and as_of. */
 struct advice_query {
 	char domain[256];
 	struct advise_config cfg;
+	int64_t as_of;        /* the day the windows end, -1: the last day with reports */
 	enum policy simulate; /* POLICY_UNSET: the next step's */
 	int pct;              /* -1: the next step's */
 };
@@ -453,6 +454,7 @@ advice_parse(query_arg_fn arg, void *ctx, bool csv, const struct advise_config *
 		advise_config_default(&aq->cfg);
 	aq->simulate = POLICY_UNSET;
 	aq->pct = -1;
+	aq->as_of = -1;
 	if (csv || ((v = arg(ctx, "format")) != NULL && v[0] != '\0' && strcmp(v, "json") != 0)) {
 		errbuf_set(e, "format: the advice is JSON only");
 		return -1;
@@ -489,6 +491,12 @@ advice_parse(query_arg_fn arg, void *ctx, bool csv, const struct advise_config *
 		}
 		aq->pct = (int)n;
 	}
+	/* `dmarcd advise --as-of`: the Advisor page of a past day */
+	if ((v = arg(ctx, "as_of")) != NULL && v[0] != '\0' &&
+	    query_parse_day(v, &aq->as_of) == -1) {
+		errbuf_set(e, "as_of: not a date YYYY-MM-DD (1971 or later)");
+		return -1;
+	}
 	return 0;
 }
 
@@ -509,7 +517,7 @@ answer_advice(struct store *st, query_arg_fn arg, void *ctx, bool csv,
 	errbuf_clear(&e);
 	if (advice_parse(arg, ctx, csv, advise, &aq, &e) == -1)
 		return api_error(r, 400, e.msg);
-	if (advice_compute(st, aq.domain, &aq.cfg, -1, aq.simulate, aq.pct, &a, &e) == -1) {
+	if (advice_compute(st, aq.domain, &aq.cfg, aq.as_of, aq.simulate, aq.pct, &a, &e) == -1) {
 		advice_free(&a);
 		snprintf(r->error, sizeof r->error, "%s", e.msg);
 		if (store_timed_out(st))

@@ -25,9 +25,8 @@ parse_uint(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* Parses YYYY-MM-DD into a day number. */
-static int
-parse_day(const char *s, int64_t *day)
+int
+query_parse_day(const char *s, int64_t *day)
 {
 	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	char y[5], m[3], d[3];
@@ -91,11 +90,11 @@ parse_window(query_arg_fn arg, void *ctx, int64_t today, struct dash_filter *f, 
 	int64_t dfrom = 0, dto = 0;
 	uint64_t n;
 
-	if (from != NULL && from[0] != '\0' && parse_day(from, &dfrom) == -1) {
+	if (from != NULL && from[0] != '\0' && query_parse_day(from, &dfrom) == -1) {
 		errbuf_set(e, "from: not a date YYYY-MM-DD (1971 or later)");
 		return -1;
 	}
-	if (to != NULL && to[0] != '\0' && parse_day(to, &dto) == -1) {
+	if (to != NULL && to[0] != '\0' && query_parse_day(to, &dto) == -1) {
 		errbuf_set(e, "to: not a date YYYY-MM-DD (1971 or later)");
 		return -1;
 	}

@@ -40,6 +40,9 @@ struct query {
  */
 int query_parse(query_arg_fn arg, void *ctx, int64_t today, struct query *q, struct errbuf *e);
 
+/* Parses YYYY-MM-DD (1971 to 9999, a real date) into a day number. 0, or -1. */
+int query_parse_day(const char *s, int64_t *day);
+
 /* The window as an export filter: what `dmarcd export --since FROM --until TO` uses. */
 void query_export_filter(const struct query *q, struct export_filter *f);
 

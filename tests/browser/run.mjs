@@ -623,6 +623,16 @@ async function advisor(page, base) {
     check((await page.$$('table.sources tbody tr')).length > 0, 'advisor: the sender\'s sources are listed');
   }
 
+  // A past day: as_of in the page's URL reaches the API, as dmarcd advise --as-of.
+  const asOf = '2025-03-15';
+  await view(page, `${base}#/advisor?domain=${ADVISED}&as_of=${asOf}`);
+  const past = adviceCli(ADVISED, ['--as-of', asOf]);
+  equal(past.as_of, asOf, 'dmarcd advise --as-of');
+  check((await page.textContent('.pagehead .sub')).includes('data up to ' + asOf), 'advisor: as_of: the page says the day judged', await page.textContent('.pagehead .sub'));
+  equal(await page.textContent('[data-verdict]'), past.verdict, 'advisor: as_of: the verdict of dmarcd advise --as-of');
+  equal(await impactValue(page, 'affected'), past.impact.affected, 'advisor: as_of: the impact of dmarcd advise --as-of');
+  check((await page.getAttribute('.pagehead a.button:has-text("JSON")', 'href')).includes('as_of=' + asOf), 'advisor: as_of: the JSON link keeps it');
+
   // No data: the empty state.
   await view(page, `${base}#/advisor?domain=no-reports.example`);
   check(await page.$('[data-empty]') !== null, 'advisor: the empty state of a domain without reports');

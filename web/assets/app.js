@@ -751,10 +751,10 @@
   };
   const CLASS_TEXT = { aligned: 'aligned', misaligned: 'misaligned service', forwarder: 'forwarder', unauthorized: 'unauthorized' };
 
-  /* The advice query of the URL: domain, window, simulate, pct. */
+  /* The advice query of the URL: domain, window, simulate, pct, as_of (a past day, YYYY-MM-DD). */
   function adviceQuery(params) {
     const p = new URLSearchParams();
-    for (const k of ['domain', 'window', 'simulate', 'pct']) if (params.get(k)) p.set(k, params.get(k));
+    for (const k of ['domain', 'window', 'simulate', 'pct', 'as_of']) if (params.get(k)) p.set(k, params.get(k));
     return p;
   }
 
