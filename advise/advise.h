@@ -138,6 +138,7 @@ struct advise_condition {
 	const char *title;
 	bool ok;
 	bool data; /* a data-sufficiency condition: failing it is PROVISIONAL */
+	bool wait; /* time at a policy (A1, B1): only waiting fixes it */
 	char measured[ADVISE_TEXT_MAX]; /* "41 days", "97.2 %" ... */
 	char threshold[96];             /* ">= 30 days" */
 };

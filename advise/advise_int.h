@@ -37,6 +37,7 @@ struct group {
 	int64_t sub_messages, sub_pass; /* window: header_from a subdomain */
 	char *sub_name;                 /* the first such subdomain, or NULL */
 	int64_t first_day, last_day;    /* in the scanned days */
+	unsigned days;                  /* distinct days with mail (records come day by day) */
 	int64_t first_ever;             /* from the caller, -1 unknown */
 	char *identity;                 /* the unaligned domain its records pass for, or NULL */
 	bool identity_dkim;             /* ... with DKIM (else SPF) */
@@ -75,6 +76,7 @@ struct sender_acc {
 	int64_t sub_messages, sub_pass;
 	const char *sub_name; /* the subdomain of its first group that has one, or NULL */
 	int64_t first_day, last_day, first_ever;
+	unsigned days; /* the most distinct days of one of its groups */
 	enum source_class cls;
 	bool notable, needs_review, is_new;
 };

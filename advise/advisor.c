@@ -708,6 +708,8 @@ advisor_add_record(struct advisor *a, const struct advise_record *r, struct errb
 		if (r->dkim_aligned || r->spf_aligned)
 			advise_add(&g->sub_pass, r->count);
 	}
+	if (r->day != g->last_day)
+		g->days++;
 	if (r->day < g->first_day)
 		g->first_day = r->day;
 	if (r->day > g->last_day)

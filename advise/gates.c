@@ -97,8 +97,13 @@ struct auth_sums {
 	int64_t list_fail;     /* of which the receivers said it came through a mailing list */
 };
 
+/*
+ * review: the senders awaiting the owner's word count as authorized too
+ * (the regression guard: a new server of the owner's that fails at reject
+ * is a regression, whether or not anyone has classified it yet).
+ */
 static void
-sums(const struct advisor *a, enum advise_period p, struct auth_sums *s)
+sums(const struct advisor *a, enum advise_period p, struct auth_sums *s, bool review)
 {
 	size_t i;
 
@@ -111,7 +116,7 @@ sums(const struct advisor *a, enum advise_period p, struct auth_sums *s)
 			advise_add(&s->indirect_fail, c->messages - c->pass);
 			advise_add(&s->list_fail, c->fail_list);
 		}
-		if (!authorized(x->cls))
+		if (!authorized(x->cls) && !(review && x->needs_review))
 			continue;
 		advise_add(&s->list_fail, c->fail_list);
 		advise_add(&s->c.messages, c->messages);
@@ -120,6 +125,31 @@ sums(const struct advisor *a, enum advise_period p, struct auth_sums *s)
 		advise_add(&s->c.fail_enforced, c->fail_enforced);
 		advise_add(&s->indirect_fail, c->fail_indirect);
 	}
+}
+
+/*
+ * The sp= the owner published, or POLICY_UNSET: their record's, else the
+ * reports' when it differs from p= (receivers often fill in sp = p when the
+ * record has none, so an equal one tells nothing).
+ */
+static enum policy
+published_sp(const struct advisor *a)
+{
+	enum policy sp = advise_record_policy(a, "sp");
+
+	if (sp != POLICY_UNSET || advise_record_policy(a, "p") != POLICY_UNSET)
+		return sp;
+	return a->pol.last.sp != a->pol.last.p ? a->pol.last.sp : POLICY_UNSET;
+}
+
+/*
+ * A sender whose mail is all From subdomains, while sp= keeps subdomains
+ * out of the step on purpose: the step does not hit it.
+ */
+static bool
+shielded(const struct advisor *a, int64_t sub_messages, int64_t messages)
+{
+	return messages > 0 && sub_messages >= messages && published_sp(a) != POLICY_UNSET;
 }
 
 /*
@@ -168,7 +198,9 @@ data_conditions(const struct advisor *a, struct advice *out, bool volume)
 	 */
 	c = condition(out, "A3", "Every notable source is classified", false);
 	for (k = 0; k < a->n_senders; k++)
-		review += a->senders[k].needs_review;
+		review += a->senders[k].needs_review &&
+		    !shielded(a, a->senders[k].sub_messages,
+		        a->senders[k].c[PERIOD_WINDOW].messages);
 	c->ok = review == 0;
 	snprintf(c->measured, sizeof c->measured, "%u source%s to review", review,
 	    review == 1 ? "" : "s");
@@ -187,6 +219,7 @@ days_condition(const struct advisor *a, struct advice *out, const char *id, cons
 	int64_t days = a->as_of - a->pol.since_day + 1;
 	char d[16];
 
+	c->wait = true;
 	c->ok = days >= (int64_t)min_days;
 	snprintf(c->measured, sizeof c->measured, "%" PRId64 " day%s (since %s)", days,
 	    days == 1 ? "" : "s", days_text(a->pol.since_day, d));
@@ -388,7 +421,7 @@ sender_fixes(const struct advisor *a, struct advice *out)
 		bool failing =
 		    authorized(s->cls) && advise_ratio(c->pass, c->messages) < a->cfg.source_pass;
 
-		if (failing || s->needs_review)
+		if ((failing || s->needs_review) && !shielded(a, s->sub_messages, c->messages))
 			sender_fix(a, out, s);
 	}
 }
@@ -429,21 +462,6 @@ new_sources(const struct advisor *a, struct advice *out, const char *id, unsigne
 		snprintf(c->measured, sizeof c->measured, "none");
 	}
 	snprintf(c->threshold, sizeof c->threshold, "none in the last %u days", days);
-}
-
-/*
- * The sp= the owner published, or POLICY_UNSET: their record's, else the
- * reports' when it differs from p= (receivers often fill in sp = p when the
- * record has none, so an equal one tells nothing).
- */
-static enum policy
-published_sp(const struct advisor *a)
-{
-	enum policy sp = advise_record_policy(a, "sp");
-
-	if (sp != POLICY_UNSET || advise_record_policy(a, "p") != POLICY_UNSET)
-		return sp;
-	return a->pol.last.sp != a->pol.last.p ? a->pol.last.sp : POLICY_UNSET;
 }
 
 /*
@@ -522,8 +540,8 @@ gate_a(const struct advisor *a, struct advice *out, unsigned min_days, bool ramp
 {
 	struct auth_sums s14, swin;
 
-	sums(a, PERIOD_14, &s14);
-	sums(a, PERIOD_WINDOW, &swin);
+	sums(a, PERIOD_14, &s14, false);
+	sums(a, PERIOD_WINDOW, &swin, false);
 	days_condition(a, out, "A1",
 	    ramp ? "Long enough at the partial quarantine" :
 	           "Long enough in monitoring mode (p=none)",
@@ -546,7 +564,7 @@ gate_b(const struct advisor *a, struct advice *out, unsigned min_days)
 	char r[32], t[32], n[32];
 	size_t i;
 
-	sums(a, PERIOD_30, &s30);
+	sums(a, PERIOD_30, &s30, false);
 	days_condition(a, out, "B1", "Long enough at full quarantine", min_days);
 	for (i = 0; i < a->n_senders; i++) {
 		advise_add(&fail_all,
@@ -647,6 +665,7 @@ gate_parked(const struct advisor *a, struct advice *out)
 	    a->n_senders == 1 ? "" : "s");
 	snprintf(c->threshold, sizeof c->threshold, "no mail passes DMARC");
 	c = condition(out, "A1", "Watched long enough to be sure nothing legitimate sends", false);
+	c->wait = true;
 	c->ok = days >= (int64_t)a->cfg.min_days_none;
 	snprintf(c->measured, sizeof c->measured, "%" PRId64 " day%s of reports (since %s)", days,
 	    days == 1 ? "" : "s", days_text(a->pol.first_day, d));
@@ -669,8 +688,8 @@ guard(const struct advisor *a, struct advice *out)
 	double r3, r30;
 	char x[32], y[32];
 
-	sums(a, PERIOD_3, &s3);
-	sums(a, PERIOD_30, &s30);
+	sums(a, PERIOD_3, &s3, true);
+	sums(a, PERIOD_30, &s30, true);
 	r3 = advise_ratio(s3.c.pass, s3.c.messages);
 	r30 = advise_ratio(s30.c.pass, s30.c.messages);
 	c = condition(out, "R1", "Pass rate holds (last 3 days against 30)", false);
@@ -770,11 +789,16 @@ by_id(const void *x, const void *y)
 	return strcmp(a->id, b->id);
 }
 
-/* The verdict of the conditions, the one named skip (or NULL) left out. */
+/*
+ * The verdict of the conditions, the one named skip (or NULL) left out:
+ * NOT READY when something must be done; PROVISIONAL when the data is thin
+ * (A2) and there is nothing to do but wait; NOT READY when the data is
+ * enough and the time at the policy is not.
+ */
 static enum advise_verdict
 verdict(const struct advice *out, const char *skip)
 {
-	bool hard = false, data = false;
+	bool hard = false, data = false, wait = false;
 	size_t i;
 
 	for (i = 0; i < out->n_cond; i++) {
@@ -782,10 +806,15 @@ verdict(const struct advice *out, const char *skip)
 			continue;
 		if (out->cond[i].data)
 			data = true;
+		else if (out->cond[i].wait)
+			wait = true;
 		else
 			hard = true;
 	}
-	return hard ? VERDICT_NOT_READY : data ? VERDICT_PROVISIONAL : VERDICT_READY;
+	return hard ? VERDICT_NOT_READY :
+	    data    ? VERDICT_PROVISIONAL :
+	    wait    ? VERDICT_NOT_READY :
+	              VERDICT_READY;
 }
 
 /*

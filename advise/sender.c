@@ -13,6 +13,7 @@
 
 #define FIRST_DAY_LOOKUPS 5000  /* callbacks for all-time first days, per run */
 #define SCATTERED_PER_NETWORK 5 /* fewer messages per network than this: scattered */
+#define STEADY_DAYS 3           /* ... or, under min_service_messages, on fewer days */
 
 static const struct known *
 known_by_id(const struct advisor *a, int64_t id)
@@ -63,6 +64,8 @@ join(struct advisor *a, size_t sender, size_t gi)
 		s->first_day = g->first_day;
 	if (g->last_day > s->last_day)
 		s->last_day = g->last_day;
+	if (g->days > s->days)
+		s->days = g->days;
 }
 
 static size_t
@@ -257,11 +260,18 @@ advise_senders(struct advisor *a, advise_first_day_fn first_day, void *ctx, stru
 		s->notable = m > 0 &&
 		    ((double)m > a->cfg.notable_share * (double)total ||
 		        (double)m / a->cfg.window_days > a->cfg.notable_per_day);
-		/* scattered unauthorized mail is spoofing by its shape: nothing to review */
+		/*
+		 * Scattered unauthorized mail is spoofing by its shape: nothing to
+		 * review. Steady is 5 messages a network, on 3 days or more unless
+		 * there are 20 (a monthly run is steady; a network hit twice by a
+		 * spoofer, notable only on a domain that sends little, is not).
+		 */
 		s->needs_review = s->notable && s->known_id == 0 &&
 		    (s->cls == CLASS_MISALIGNED ||
 		        (s->cls == CLASS_UNAUTHORIZED &&
-		            m >= (int64_t)s->n_groups * SCATTERED_PER_NETWORK));
+		            m >= (int64_t)s->n_groups * SCATTERED_PER_NETWORK &&
+		            (s->days >= STEADY_DAYS ||
+		                (uint64_t)m >= a->cfg.min_service_messages)));
 		if (s->notable || s->known_id > 0)
 			first_ever(a, s, first_day, ctx, &budget);
 		else

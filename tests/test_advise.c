@@ -368,17 +368,33 @@ Test(advise, thin_data_is_provisional)
 	advice_free(&out);
 }
 
-Test(advise, too_short_a_monitoring_period_is_not_ready)
+/*
+ * 12 days at p=none: thin data (A2) with nothing to do but wait is
+ * PROVISIONAL; with enough data and too few days (the owner's 60), NOT
+ * READY, since only the days are missing.
+ */
+Test(advise, too_short_a_monitoring_period_is_provisional)
 {
 	const struct rec *recs[] = { &own };
+	struct advise_config cfg;
 	struct advisor *a = scenario(POLICY_NONE, 12, 4, recs, 1, NULL);
 	struct advice out;
 
 	finish(a, &out);
-	cr_assert_eq(out.verdict, VERDICT_NOT_READY);
-	cr_assert_not(cond(&out, "A1")->ok);
+	cr_assert_eq(out.verdict, VERDICT_PROVISIONAL);
+	cr_assert(cond(&out, "A1")->wait);
+	cr_assert_not(cond(&out, "A2")->ok);
 	cr_assert_str_eq(out.fixes[0],
 	    "Keep the current policy 18 more days before the next step.");
+	advice_free(&out);
+
+	advise_config_default(&cfg);
+	cfg.min_days_none = 60;
+	a = scenario(POLICY_NONE, 45, 4, recs, 1, &cfg);
+	finish(a, &out);
+	cr_assert_eq(out.verdict, VERDICT_NOT_READY);
+	cr_assert(cond(&out, "A2")->ok);
+	cr_assert_not(cond(&out, "A1")->ok);
 	advice_free(&out);
 }
 
@@ -770,7 +786,7 @@ Test(advise, a_parked_domain_goes_straight_to_reject)
 
 	a = parked_domain(12, 4);
 	finish(a, &out);
-	cr_assert_eq(out.verdict, VERDICT_NOT_READY);
+	cr_assert_eq(out.verdict, VERDICT_PROVISIONAL);
 	cr_assert_not(cond(&out, "A1")->ok);
 	cr_assert_not_null(strstr(out.fixes[0], "it looks parked. Watch it 18 more days"), "%s",
 	    out.fixes[0]);

@@ -337,6 +337,7 @@ Test(server, advice_answers_and_errors)
 Test(server, advice_as_of_matches_the_command_line)
 {
 	static const char head[] = "{\"domain\":\"example.com\",\"as_of\":\"2024-03-06\","
+	                           "\"today\":\"2024-03-06\",\"newest_report\":\"2024-03-06\","
 	                           "\"window_days\":30,\"has_data\":true,";
 	char *dir = wc_make_db(), *want;
 	struct web_server *w = wc_start(wc_db_path(dir), "", NULL, NULL);
