@@ -61,7 +61,10 @@ struct advise_config {
 	double regression_points;      /* guard: 3-day pass rate below the 30-day one by (0.01) */
 	unsigned first_pct;            /* pct of the first quarantine step (10); 100 skips it */
 	unsigned stale_days;           /* D1: the newest report at most this many days old (4) */
-	const char *rua;               /* rua= for a record the user has not given, or NULL */
+	bool ramp_by_pct;     /* the quarantine ramp by pct steps, not pct=first_pct; t=y */
+	unsigned ramp_pct[8]; /* its steps, increasing, the last 100 (10, 25, 50, 100) */
+	unsigned n_ramp_pct;
+	const char *rua; /* rua= for a record the user has not given, or NULL */
 };
 
 void advise_config_default(struct advise_config *c);

@@ -37,6 +37,9 @@ advise_config_default(struct advise_config *c)
 		.min_service_messages = 20,
 		.first_pct = 10,
 		.stale_days = 4,
+		.ramp_by_pct = false,
+		.ramp_pct = { 10, 25, 50, 100 },
+		.n_ramp_pct = 4,
 		.rua = NULL,
 	};
 }

@@ -706,6 +706,18 @@ guard(const struct advisor *a, struct advice *out)
 	worst_source(a, out, "R2", false, PERIOD_30);
 }
 
+/* The ramp's next pct after pct (ramp_by_pct), 100 at the end. */
+static int
+ramp_next(const struct advise_config *cfg, int pct)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_ramp_pct; i++)
+		if ((int)cfg->ramp_pct[i] > pct)
+			return (int)cfg->ramp_pct[i];
+	return 100;
+}
+
 static struct advise_step
 next_step(const struct advisor *a)
 {
@@ -713,7 +725,16 @@ next_step(const struct advisor *a)
 	struct advise_step s = { "", POLICY_QUARANTINE, 100, false, POLICY_UNSET, POLICY_UNSET };
 	bool partial = (t->last_pct >= 0 && t->last_pct < 100) || t->last_testing == 'y';
 
-	if (t->last.p == POLICY_NONE || t->last.p == POLICY_UNSET) {
+	if ((t->last.p == POLICY_NONE || t->last.p == POLICY_UNSET) && a->cfg.ramp_by_pct) {
+		s.pct = ramp_next(&a->cfg, 0);
+		snprintf(s.text, sizeof s.text, "p=none -> p=quarantine; pct=%d (first step)",
+		    s.pct);
+	} else if (t->last.p == POLICY_QUARANTINE && a->cfg.ramp_by_pct && t->last_pct >= 0 &&
+	    t->last_pct < 100) {
+		s.pct = ramp_next(&a->cfg, t->last_pct);
+		snprintf(s.text, sizeof s.text, "p=quarantine; pct=%d -> pct=%d%s", t->last_pct,
+		    s.pct, s.pct == 100 ? " (full quarantine)" : "");
+	} else if (t->last.p == POLICY_NONE || t->last.p == POLICY_UNSET) {
 		if (a->cfg.first_pct < 100) {
 			s.pct = (int)a->cfg.first_pct;
 			s.testing = true;
@@ -943,6 +964,30 @@ advise_judge(const struct advisor *a, struct advice *out)
 		    "sp=%s keeps mail From subdomains of %s out of this step; once it passes "
 		    "(see A7/B8), raise sp= or remove it.",
 		    policy_name(published_sp(a)), a->domain);
+	}
+	if (a->cfg.ramp_by_pct && st.p == POLICY_QUARANTINE && st.pct < 100)
+		note(out,
+		    "pct= paces only the receivers that follow RFC 7489; those that follow RFC "
+		    "9990 ignore it and quarantine all failing mail at once (ramp = testing, the "
+		    "t=y route, paces both).");
+	/*
+	 * BIMI asks DMARC for an enforcing policy on all mail: p=quarantine or
+	 * reject, no pct below 100, and sp= not none.
+	 */
+	if (!parked &&
+	    ((st.p == POLICY_REJECT && out->verdict == VERDICT_READY) ||
+	        out->verdict == VERDICT_AT_REJECT)) {
+		if (published_sp(a) == POLICY_NONE)
+			note(out,
+			    "BIMI (a logo in the inbox) also needs sp= other than none: raise "
+			    "sp= before publishing a BIMI record for %s.",
+			    a->domain);
+		else
+			note(out,
+			    "BIMI: at p=reject, %s meets DMARC's part of BIMI (a logo in the "
+			    "inbox); the rest is a BIMI record at default._bimi.%s and, for most "
+			    "mailbox providers, a mark certificate (VMC or CMC).",
+			    a->domain, a->domain);
 	}
 	if (parked)
 		note(out,

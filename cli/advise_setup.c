@@ -33,6 +33,11 @@ advise_setup_config(const struct config *c, struct advise_config *cfg)
 	cfg->regression_points = x->regression_points;
 	cfg->first_pct = (unsigned)x->first_pct;
 	cfg->stale_days = (unsigned)x->stale_days;
+	cfg->ramp_by_pct = x->ramp == 1;
+	for (cfg->n_ramp_pct = 0; cfg->n_ramp_pct < x->ramp_pct.n &&
+	     cfg->n_ramp_pct < sizeof cfg->ramp_pct / sizeof cfg->ramp_pct[0];
+	     cfg->n_ramp_pct++)
+		cfg->ramp_pct[cfg->n_ramp_pct] = x->ramp_pct.v[cfg->n_ramp_pct];
 	cfg->rua = x->rua;
 }
 

@@ -59,13 +59,17 @@ static const struct {
 	[S_CATALOGUE] = { "service", true },
 };
 
-/* T_PERCENT: "98", "99.5" or "98%", kept as a fraction (a double); min and max in percent. */
-enum type { T_STRING, T_BOOL, T_UINT, T_SIZE, T_SECONDS, T_ENUM, T_PERCENT };
+/*
+ * T_PERCENT: "98", "99.5" or "98%", kept as a fraction (a double); min and max in percent.
+ * T_PCTS: "10,25,50,100" into a struct config_pcts.
+ */
+enum type { T_STRING, T_BOOL, T_UINT, T_SIZE, T_SECONDS, T_ENUM, T_PERCENT, T_PCTS };
 
 static const char *const after_names[] = { "move", "flag", "delete", "none", NULL };
 static const char *const after_invalid_names[] = { "move", "flag", "", "none", NULL };
 static const char *const level_names[] = { "error", "warning", "info", "debug", NULL };
 static const char *const status_names[] = { "authorized", "unauthorized", "forwarder", NULL };
+static const char *const ramp_names[] = { "testing", "pct", NULL };
 
 struct key {
 	enum sect sect;
@@ -168,6 +172,8 @@ static const struct key keys[] = {
 	{ S_ADVISOR, "first_pct", T_UINT, A(first_pct), "10", 0, 100, NULL, false },
 	{ S_ADVISOR, "stale_days", T_UINT, A(stale_days), "4", 0, 3650, NULL, false },
 	{ S_ADVISOR, "rua", T_STRING, A(rua), NULL, 0, 0, NULL, false },
+	{ S_ADVISOR, "ramp", T_ENUM, A(ramp), "testing", 0, 0, ramp_names, false },
+	{ S_ADVISOR, "ramp_pct", T_PCTS, A(ramp_pct), "10,25,50,100", 0, 0, NULL, false },
 
 	{ S_SOURCE, "domain", T_STRING, K(domain), NULL, 0, 0, NULL, true },
 	{ S_SOURCE, "cidr", T_STRING, K(cidr), NULL, 0, 0, NULL, false },
@@ -293,6 +299,48 @@ set_percent(struct parser *p, const struct key *k, double *field, const char *v,
 }
 
 /* Stores value v of key k into base. */
+/* "10,25,50,100": increasing whole percentages from 1, the last 100. */
+static int
+set_pcts(struct parser *p, const struct key *k, struct config_pcts *out, const char *v,
+    struct errbuf *e)
+{
+	struct config_pcts x = { .n = 0 };
+	const char *s = v;
+	uint64_t n;
+
+	for (;;) {
+		char item[8];
+		size_t len = strcspn(s, ",");
+
+		while (len > 0 && isspace((unsigned char)*s)) {
+			s++;
+			len--;
+		}
+		while (len > 0 && isspace((unsigned char)s[len - 1]))
+			len--;
+		if (len == 0 || len >= sizeof item || x.n == CONFIG_PCTS_MAX)
+			goto bad;
+		memcpy(item, s, len);
+		item[len] = '\0';
+		if (parse_scaled(item, "", NULL, &n) == -1 || n < 1 || n > 100 ||
+		    (x.n > 0 && n <= x.v[x.n - 1]))
+			goto bad;
+		x.v[x.n++] = (unsigned)n;
+		s += strcspn(s, ",");
+		if (*s == '\0')
+			break;
+		s++;
+	}
+	if (x.v[x.n - 1] != 100)
+		goto bad;
+	*out = x;
+	return 0;
+bad:
+	return fail_at(p, e,
+	    "%s: '%s' is not increasing percentages ending at 100 (at most %d, like 10,25,50,100)",
+	    k->name, v, CONFIG_PCTS_MAX);
+}
+
 static int
 set_value(struct parser *p, const struct key *k, void *base, const char *v, struct errbuf *e)
 {
@@ -332,6 +380,8 @@ set_value(struct parser *p, const struct key *k, void *base, const char *v, stru
 		break;
 	case T_PERCENT:
 		return set_percent(p, k, (double *)field, v, e);
+	case T_PCTS:
+		return set_pcts(p, k, (struct config_pcts *)field, v, e);
 	}
 	if (rc == -1)
 		return fail_at(p, e, "%s: '%s' is not a valid number", k->name, v);

@@ -50,6 +50,13 @@ struct config_imap {
  * [advisor]: the policy advisor's thresholds (advise/advise.h documents
  * each). Shares are fractions (the file says percent: "98" or "98%").
  */
+/* A ramp of pct steps ("10,25,50,100"): increasing, 1..100, ending at 100. */
+#define CONFIG_PCTS_MAX 8
+struct config_pcts {
+	unsigned v[CONFIG_PCTS_MAX];
+	unsigned n;
+};
+
 struct config_advisor {
 	uint64_t window_days, min_days_none, min_days_ramp, min_days_quarantine;
 	uint64_t min_reporters, min_messages, notable_per_day, source_min_messages;
@@ -57,6 +64,8 @@ struct config_advisor {
 	double coverage_days, notable_share, pass_quarantine, source_pass, enforced_share;
 	double pass_reject, dkim_reject, collateral_max, indirect_max, regression_points;
 	char *rua; /* rua= for records whose owner's record is unknown */
+	int ramp;  /* 0: testing (pct=first_pct; t=y, then full), 1: pct (the ramp_pct steps) */
+	struct config_pcts ramp_pct;
 };
 
 /* One [source NAME] section: a sending source the owner confirms (FORMATS.md "Source classes"). */

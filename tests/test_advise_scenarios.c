@@ -552,6 +552,9 @@ Test(advise_scenarios, config_defaults_equal_the_advisors)
 	cr_assert_eq(from.new_source_days, def.new_source_days);
 	cr_assert_eq(from.first_pct, def.first_pct);
 	cr_assert_eq(from.stale_days, def.stale_days);
+	cr_assert_eq(from.ramp_by_pct, def.ramp_by_pct);
+	cr_assert_eq(from.n_ramp_pct, def.n_ramp_pct);
+	cr_assert_arr_eq(from.ramp_pct, def.ramp_pct, sizeof def.ramp_pct);
 	cr_assert_float_eq(from.notable_per_day, def.notable_per_day, 1e-9);
 	cr_assert_float_eq(from.coverage_days, def.coverage_days, 1e-12);
 	cr_assert_float_eq(from.notable_share, def.notable_share, 1e-12);

@@ -167,6 +167,14 @@ static const struct {
 	{ "[advisor]\nsource_pass = 95 percent\n",
 	    "source_pass: '95 percent' is not a percentage" },
 	{ "[advisor]\nwindow_days = 0\n", "t.conf:2: window_days: '0' is out of range" },
+	{ "[advisor]\nramp = percent\n", "t.conf:2: ramp: 'percent' is not one of the documented" },
+	{ "[advisor]\nramp_pct = 10,50,25,100\n",
+	    "t.conf:2: ramp_pct: '10,50,25,100' is not increasing percentages ending at 100" },
+	{ "[advisor]\nramp_pct = 10,50\n", "t.conf:2: ramp_pct: '10,50' is not increasing" },
+	{ "[advisor]\nramp_pct = 0,100\n", "t.conf:2: ramp_pct: '0,100' is not increasing" },
+	{ "[advisor]\nramp_pct = 10,,100\n", "t.conf:2: ramp_pct: '10,,100' is not increasing" },
+	{ "[advisor]\nramp_pct = 1,2,3,4,5,6,7,8,100\n",
+	    "t.conf:2: ramp_pct: '1,2,3,4,5,6,7,8,100'" },
 	{ "[source s]\ndomain = example.com\nstatus = authorized\n",
 	    "t.conf:1: [source s] needs exactly one of cidr, dkim_domain and spf_domain" },
 	{ "[source s]\ndomain = example.com\ncidr = 192.0.2.0/24\nspf_domain = x.example\n"
@@ -189,7 +197,8 @@ static const struct {
 Test(config, the_advisor_sections)
 {
 	static const char text[] =
-	    "[advisor]\npass_quarantine = 97.5%\nfirst_pct = 25\n"
+	    "[advisor]\npass_quarantine = 97.5%\nfirst_pct = 25\nramp = pct\n"
+	    "ramp_pct = 5, 20,100\n"
 	    "rua = mailto:d@example.com\n[source news]\ndomain = Example.com\n"
 	    "dkim_domain = mailer.example.net\nstatus = unauthorized\n[domain example.com]\n"
 	    "record = \"v=DMARC1; p=none\"\nno_mailing_lists = yes\n";
@@ -200,10 +209,15 @@ Test(config, the_advisor_sections)
 	cr_assert_float_eq(c->advisor.pass_quarantine, 0.975, 1e-9);
 	cr_assert_float_eq(c->advisor.pass_reject, 0.995, 1e-9, "the default");
 	cr_assert_eq(c->advisor.first_pct, 25);
+	cr_assert_eq(c->advisor.ramp, 1);
+	cr_assert_eq(c->advisor.ramp_pct.n, 3);
+	cr_assert_eq(c->advisor.ramp_pct.v[0], 5);
+	cr_assert_eq(c->advisor.ramp_pct.v[1], 20);
+	cr_assert_eq(c->advisor.ramp_pct.v[2], 100);
 	cr_assert_str_eq(c->advisor.rua, "mailto:d@example.com");
 	cr_assert_eq(c->n_known, 1);
 	cr_assert_str_eq(c->known[0].name, "news");
-	cr_assert_eq(c->known[0].line, 5);
+	cr_assert_eq(c->known[0].line, 7);
 	cr_assert_str_eq(c->known[0].dkim_domain, "mailer.example.net");
 	cr_assert_null(c->known[0].cidr);
 	cr_assert_eq(c->known[0].status, 1);
