@@ -136,5 +136,37 @@ const char *const store_sql[SQ_COUNT] = {
 	    " WHERE policy_domain = ?1 AND day BETWEEN ?2 AND ?3",
 	/* ?1 report row, ?2 why */
 	[SQ_SUSPECT_SET] = "UPDATE report SET suspect = ?2 WHERE id = ?1",
+	/*
+	 * ?1, ?2 the report's first and last record, ?3 the messages that make
+	 * a network matter, ?4 at most this many: its networks, heaviest first
+	 */
+	[SQ_CROSS_NETS] =
+	    "SELECT dmarcd_net(ip) AS net, total(count),"
+	    " total(CASE WHEN dmarc_pass = 1 THEN count ELSE 0 END)"
+	    " FROM record WHERE id BETWEEN ?1 AND ?2 AND ip IS NOT NULL"
+	    " GROUP BY net HAVING total(count) >= ?3 ORDER BY 2 DESC LIMIT ?4",
+	/* ?1 domain, ?2 network: its all-time messages, when heavy */
+	[SQ_CROSS_SOURCE] = "SELECT messages FROM source WHERE policy_domain = ?1 AND ip = ?2",
+	/*
+	 * ?1 domain, ?2, ?3 the network's first and last address, ?4, ?5 days,
+	 * ?6 the report's org_key, ?7 the messages a reporter must have seen,
+	 * ?8 at most this many reporters. The addresses of the network are
+	 * walked one by one (each a seek on the primary key, at most 256), so
+	 * that only their rows on the days are read, not every day's.
+	 */
+	[SQ_CROSS_OTHERS] =
+	    "WITH RECURSIVE a(ip) AS ("
+	    " SELECT (SELECT min(ip) FROM rollup WHERE policy_domain = ?1"
+	    "  AND ip BETWEEN ?2 AND ?3)"
+	    " UNION ALL"
+	    " SELECT (SELECT min(x.ip) FROM rollup x WHERE x.policy_domain = ?1"
+	    "  AND x.ip > a.ip AND x.ip <= ?3) FROM a WHERE a.ip IS NOT NULL"
+	    " LIMIT 257)"
+	    " SELECT r.org_key, total(r.messages), total(r.dmarc_pass)"
+	    " FROM a JOIN rollup r ON r.policy_domain = ?1 AND r.ip = a.ip"
+	    "  AND r.day BETWEEN ?4 AND ?5"
+	    " WHERE r.org_key <> ?6"
+	    " GROUP BY r.org_key HAVING total(r.messages) >= ?7"
+	    " ORDER BY 2 DESC, 1 LIMIT ?8",
 };
 /* clang-format on */
