@@ -211,6 +211,47 @@ pipeline_open_sinks(struct pipeline *p, int64_t input_id, struct store_counts *c
 	store_failure_sink(failures, failure_sink);
 }
 
+/* What an input's reports need to learn their origin. */
+struct origin_ctx {
+	struct store *st;
+	const struct carrier_auth *auth;
+	bool require;
+};
+
+static int
+report_origin(void *ctx, int64_t report, const char *org_email, const char *org_name,
+    struct errbuf *e)
+{
+	struct origin_ctx *o = ctx;
+	char detail[CARRIER_DETAIL_MAX];
+	struct store_origin so = { NULL, detail, false, o->require };
+	enum carrier_origin origin;
+
+	origin = carrier_origin(o->auth, org_email, org_name, &so.temporary, detail, sizeof detail);
+	so.origin = carrier_origin_name(origin);
+	if (origin == CARRIER_UNKNOWN && !o->require)
+		return 0;
+	return store_report_origin(o->st, report, &so, e);
+}
+
+/*
+ * The origin of each report the input stored (FORMATS.md "Reports that may
+ * be forged"): the mail's DKIM signatures, verified when the pipeline has a
+ * verifier. A mail that cannot be verified is an outcome, never an error.
+ */
+static int
+record_origins(struct pipeline *p, int64_t input_id, const unsigned char *data, size_t len,
+    const struct extract_result *res, struct errbuf *e)
+{
+	struct carrier_auth auth = { .mail = res->mail };
+	struct origin_ctx o = { p->st, &auth, p->options.require_verified };
+
+	if (res->mail && p->options.dkim != NULL &&
+	    carrier_dkim_verify(p->options.dkim, data, len, &auth, e) == -1)
+		return -1;
+	return store_input_reports(p->st, input_id, report_origin, &o, e);
+}
+
 int
 pipeline_record_outcome(struct pipeline *p, int64_t input_id, const char *location,
     const unsigned char *data, size_t len, struct extract_result *res,
@@ -237,7 +278,8 @@ pipeline_record_outcome(struct pipeline *p, int64_t input_id, const char *locati
 	o.reports_duplicate =
 	    counts->reports_duplicate + counts->reports_conflict + failures->duplicate;
 	o.records = counts->records;
-	if (store_input_end(p->st, input_id, &o, data, len, e) == -1) {
+	if ((counts->reports_stored > 0 && record_origins(p, input_id, data, len, res, e) == -1) ||
+	    store_input_end(p->st, input_id, &o, data, len, e) == -1) {
 		store_input_abort(p->st);
 		return -1;
 	}

@@ -588,6 +588,7 @@ extract_mail(struct extract *x, const void *raw, size_t len)
 		refuse(x, REFUSE_NO_REPORT, "", err.msg);
 		return 0;
 	}
+	x->res->mail = true;
 	copy_header(x->res->subject, mime_subject(m));
 	copy_header(x->res->from, mime_from(m));
 	copy_header(x->res->message_id, mime_message_id(m));

@@ -32,6 +32,7 @@ struct extract_result {
 	unsigned refused;     /* documents (or the whole input) refused */
 	enum refusal why;     /* the first refusal, REFUSE_NONE when none */
 	struct errbuf reason; /* its reason with context: "part 2 (a.zip) entry b.xml: ..." */
+	bool mail;            /* the input was a mail (false: a bare report file) */
 	/* headers of the carrying mail, truncated; empty for a bare file */
 	char subject[EXTRACT_HEADER_MAX];
 	char from[EXTRACT_HEADER_MAX];

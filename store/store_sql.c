@@ -168,5 +168,18 @@ const char *const store_sql[SQ_COUNT] = {
 	    " WHERE r.org_key <> ?6"
 	    " GROUP BY r.org_key HAVING total(r.messages) >= ?7"
 	    " ORDER BY 2 DESC, 1 LIMIT ?8",
+
+	/* ?1 input: the reports it stored */
+	[SQ_INPUT_REPORTS] =
+	    "SELECT id, org_email, org_name FROM report WHERE input_id = ?1 ORDER BY id",
+	/* ?1 report, ?2 origin, ?3 detail */
+	[SQ_ORIGIN_SET] = "UPDATE report SET origin = ?2, origin_detail = ?3 WHERE id = ?1",
+	/* ?1 report: how many verified reports its reporter has for its domain (index report_verified) */
+	[SQ_ORIGIN_SIGNS] =
+	    "SELECT count(*) FROM report v, report r WHERE r.id = ?1"
+	    " AND v.policy_domain = r.policy_domain AND v.org_key = r.org_key"
+	    " AND v.origin = 'verified' AND v.id <> r.id",
+	/* ?1 report, ?2 why: unless it is suspect already */
+	[SQ_SUSPECT_IF_NOT] = "UPDATE report SET suspect = ?2 WHERE id = ?1 AND suspect IS NULL",
 };
 /* clang-format on */
