@@ -167,6 +167,7 @@ cmd_ingest(int argc, char **argv)
 		b = c->bounds;
 		popt.dkim = carrier_check_dkim(check);
 		popt.require_verified = c->require_verified;
+		popt.authserv_id = c->authserv_id;
 	}
 	if (max_input != NULL && cli_parse_size(max_input, &b.max_input) == -1) {
 		fprintf(stderr, "dmarcd ingest: bad --max-input '%s'\n", max_input);

@@ -44,7 +44,8 @@ struct pipeline_options {
 	bool parse_ahead;         /* parse on a second thread; inputs take no record callback */
 	/* verifies the DKIM signatures of the mails that stored reports (borrowed); NULL: not */
 	struct carrier_dkim *dkim;
-	bool require_verified; /* every report not verified is suspect */
+	bool require_verified;   /* every report not verified is suspect */
+	const char *authserv_id; /* trust this server's Authentication-Results only (borrowed) */
 };
 
 /* One input: its bytes, where it came from, how to acknowledge it. */

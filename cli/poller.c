@@ -253,7 +253,8 @@ poll_batch(struct folder_poll *fp, const uint64_t *uids, size_t n, struct errbuf
 	struct pipeline_options popt = { .verbose = true,
 		.keep_failure_bodies = fp->p->c->keep_body,
 		.dkim = carrier_check_dkim(fp->p->check),
-		.require_verified = fp->p->c->require_verified };
+		.require_verified = fp->p->c->require_verified,
+		.authserv_id = fp->p->c->authserv_id };
 	struct pipeline *pl = NULL;
 	uint64_t *sizes;
 	struct errbuf flush_err;
@@ -363,7 +364,8 @@ poll_maildir(struct poller *p, const struct config_maildir *md, struct errbuf *e
 		.keep_failure_bodies = p->c->keep_body,
 		.parse_ahead = true,
 		.dkim = carrier_check_dkim(p->check),
-		.require_verified = p->c->require_verified };
+		.require_verified = p->c->require_verified,
+		.authserv_id = p->c->authserv_id };
 	struct pipeline_input in = { 0 };
 	const char *paths[1] = { md->path };
 	struct source *src = NULL;

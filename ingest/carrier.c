@@ -140,3 +140,109 @@ carrier_origin(const struct carrier_auth *a, const char *org_email, const char *
 	}
 	return CARRIER_UNVERIFIED;
 }
+
+/* ---- Authentication-Results (RFC 8601) ---- */
+
+static bool
+ar_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Skips blanks and (nested) comments. */
+static const char *
+ar_skip(const char *p)
+{
+	int depth = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && depth > 0)
+			depth--;
+		else if (depth == 0 && !ar_space(*p))
+			break;
+	}
+	return p;
+}
+
+/* The length of the token at p: up to a blank, ';', '(' or the end. */
+static size_t
+ar_token(const char *p)
+{
+	size_t n = 0;
+
+	while (p[n] != '\0' && !ar_space(p[n]) && p[n] != ';' && p[n] != '(')
+		n++;
+	return n;
+}
+
+/* Reads one resinfo ("dkim=pass header.d=x ...") from p up to ';' or the end; returns its end. */
+static const char *
+ar_resinfo(struct carrier_auth *a, const char *p, char *dmarc, size_t size)
+{
+	const char *method = p, *result = NULL, *d = NULL;
+	size_t mlen = 0, rlen = 0, dlen = 0, n;
+
+	while (*(p = ar_skip(p)) != '\0' && *p != ';') {
+		n = ar_token(p);
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		if (result == NULL && strncasecmp(p, "dkim=", 5) == 0) {
+			method = p;
+			mlen = 4;
+			result = p + 5;
+			rlen = n - 5;
+		} else if (result == NULL && strncasecmp(p, "dmarc=", 6) == 0) {
+			method = p;
+			mlen = 5;
+			result = p + 6;
+			rlen = n - 6;
+		} else if (strncasecmp(p, "header.d=", 9) == 0) {
+			d = p + 9;
+			dlen = n - 9;
+		}
+		p += n;
+	}
+	if (result != NULL && mlen == 5 && dmarc[0] == '\0') {
+		snprintf(dmarc, size, "%.*s", (int)(rlen < size - 1 ? rlen : size - 1), result);
+		for (n = 0; dmarc[n] != '\0'; n++)
+			dmarc[n] =
+			    dmarc[n] >= 'A' && dmarc[n] <= 'Z' ? (char)(dmarc[n] + 32) : dmarc[n];
+	}
+	if (result != NULL && mlen == 4 && d != NULL && dlen > 0 && method != NULL) {
+		if (rlen == 4 && strncasecmp(result, "pass", 4) == 0)
+			carrier_add(a, d, dlen, CARRIER_PASS, NULL);
+		else if (rlen == 9 && strncasecmp(result, "temperror", 9) == 0)
+			carrier_add(a, d, dlen, CARRIER_TEMPERROR,
+			    "the receiving server could not fetch the key");
+		else if (rlen == 4 && strncasecmp(result, "fail", 4) == 0)
+			carrier_add(a, d, dlen, CARRIER_FAIL,
+			    "the receiving server says dkim=fail");
+	}
+	return p;
+}
+
+bool
+carrier_auth_results(struct carrier_auth *a, const char *ar, const char *authserv_id, char *dmarc,
+    size_t size)
+{
+	const char *p;
+	size_t n;
+
+	if (ar == NULL || authserv_id == NULL || authserv_id[0] == '\0')
+		return false;
+	p = ar_skip(ar);
+	n = ar_token(p);
+	if (n != strlen(authserv_id) || strncasecmp(p, authserv_id, n) != 0)
+		return false;
+	dmarc[0] = '\0';
+	a->verified = true;
+	p += n;
+	/* an optional version after the authserv-id, then resinfo after each ';' */
+	while ((p = strchr(p, ';')) != NULL)
+		p = ar_resinfo(a, p + 1, dmarc, size);
+	return true;
+}

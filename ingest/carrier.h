@@ -67,4 +67,15 @@ enum carrier_origin carrier_origin(const struct carrier_auth *a, const char *org
 void carrier_add(struct carrier_auth *a, const char *domain, size_t len, enum carrier_result result,
     const char *why);
 
+/*
+ * Reads one Authentication-Results value (RFC 8601) ar: when its
+ * authserv-id is authserv_id (case-insensitive), adds its dkim= results
+ * with their header.d= to a (a->verified set) and copies its dmarc= result
+ * (lower case) into dmarc (size bytes; "" when none), and returns true;
+ * otherwise changes nothing and returns false. Comments in parentheses are
+ * skipped; a result without header.d= is ignored.
+ */
+bool carrier_auth_results(struct carrier_auth *a, const char *ar, const char *authserv_id,
+    char *dmarc, size_t size);
+
 #endif

@@ -565,9 +565,15 @@ carrier_dmarc(struct extract_result *res, const struct mime_message *m)
 {
 	char *dmarc = arf_auth_result(mime_auth_results(m), "dmarc");
 
+	const char *ar;
+
 	if (dmarc != NULL)
 		snprintf(res->carrier_dmarc, sizeof res->carrier_dmarc, "%s", dmarc);
 	free(dmarc);
+	/* whose they are is the caller's to judge ([ingest] authserv_id) */
+	while (res->n_auth_results < EXTRACT_AR_MAX &&
+	    (ar = mime_header_nth(m, "Authentication-Results", res->n_auth_results)) != NULL)
+		copy_label(res->auth_results[res->n_auth_results++], EXTRACT_AR_SIZE, ar);
 }
 
 /* A whole mail: classify it, then extract its reports. */

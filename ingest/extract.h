@@ -24,6 +24,8 @@ enum extract_kind {
 };
 
 #define EXTRACT_HEADER_MAX 256
+#define EXTRACT_AR_MAX 4    /* Authentication-Results kept, the topmost */
+#define EXTRACT_AR_SIZE 512 /* bytes of each */
 
 struct extract_result {
 	enum extract_kind kind;
@@ -39,6 +41,9 @@ struct extract_result {
 	char message_id[EXTRACT_HEADER_MAX];
 	/* dmarc= of the mail's topmost Authentication-Results ("pass", "fail"), "" when none */
 	char carrier_dmarc[16];
+	/* the mail's Authentication-Results, topmost first, each cut to EXTRACT_AR_SIZE - 1 */
+	unsigned n_auth_results;
+	char auth_results[EXTRACT_AR_MAX][EXTRACT_AR_SIZE];
 };
 
 /* Call once per process before extract_input. */

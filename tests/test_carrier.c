@@ -287,3 +287,66 @@ Test(carrier, require_verified_makes_every_unverified_report_suspect)
 	cr_expect_str_eq(row(db, "req-signed"),
 	    "verified|DKIM signature of reporter.example verifies|NULL");
 }
+
+/* m with header (a full "Name: value" line) on top. */
+static void
+prepend(char *m, size_t size, const char *header)
+{
+	char *copy = strdup(m);
+
+	cr_assert_not_null(copy);
+	cr_assert((size_t)snprintf(m, size, "%s\r\n%s", header, copy) < size);
+	free(copy);
+}
+
+/*
+ * [ingest] authserv_id: only our own server's Authentication-Results count.
+ * Its dkim=pass for the reporter's domain verifies, and its dmarc=fail
+ * makes suspect even below another header; a stranger's header on top says
+ * nothing. Without authserv_id a header's "pass" never verifies.
+ */
+Test(carrier, authentication_results_count_only_from_the_configured_server)
+{
+	static const char conf[] = "[ingest]\nverify_dkim = no\nauthserv_id = MX.example.com\n";
+	char db[600], path[600], m[8192];
+
+	snprintf(db, sizeof db, "%s/d.db", dir);
+	snprintf(path, sizeof path, "%s/authserv.conf", dir);
+	tu_write_file(path, conf, strlen(conf));
+
+	mail(m, sizeof m, "reporter2.example", "ar-pass", 500);
+	prepend(m, sizeof m,
+	    "Authentication-Results: mx.example.com 1; spf=pass smtp.mailfrom=reporter2.example;"
+	    " dkim=pass (2048-bit key) header.d=reporter2.example header.s=k1;"
+	    " dmarc=pass header.from=reporter2.example");
+	ingest(db, "/authserv.conf", "ar-pass.eml", m);
+	cr_expect_str_eq(row(db, "ar-pass"),
+	    "verified|DKIM signature of reporter2.example verifies|NULL");
+
+	mail(m, sizeof m, "reporter2.example", "ar-stranger", 500);
+	prepend(m, sizeof m,
+	    "Authentication-Results: mx.example.com; dkim=none; dmarc=pass "
+	    "header.from=reporter2.example");
+	prepend(m, sizeof m,
+	    "Authentication-Results: mx.example.com.evil.example; dkim=pass "
+	    "header.d=reporter2.example; dmarc=fail");
+	ingest(db, "/authserv.conf", "ar-stranger.eml", m);
+	cr_expect_str_eq(row(db, "ar-stranger"),
+	    "unverified|its mail has no DKIM signature|this reporter signs its reports for the "
+	    "domain (1 verified); this one is not signed by it: its mail has no DKIM signature");
+
+	mail(m, sizeof m, "reporter3.example", "ar-dmarc-fail", 500);
+	prepend(m, sizeof m, "Authentication-Results: mx.example.com; dmarc=fail (p=none)");
+	prepend(m, sizeof m, "Authentication-Results: relay.example; dmarc=pass");
+	ingest(db, "/authserv.conf", "ar-dmarc-fail.eml", m);
+	cr_expect(strstr(row(db, "ar-dmarc-fail"),
+	              "|its mail failed DMARC at the receiving server") != NULL,
+	    "%s", row(db, "ar-dmarc-fail"));
+
+	/* no authserv_id: the header's pass is nobody's word */
+	mail(m, sizeof m, "reporter4.example", "ar-untrusted", 500);
+	prepend(m, sizeof m,
+	    "Authentication-Results: mx.example.com; dkim=pass header.d=reporter4.example");
+	ingest(db, "/dmarcd.conf", "ar-untrusted.eml", m);
+	cr_expect_str_eq(row(db, "ar-untrusted"), "unverified|its mail has no DKIM signature|NULL");
+}
