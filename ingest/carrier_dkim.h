@@ -3,7 +3,8 @@
  * carries reports, with libopendkim. Keys come from the caller's lookup
  * function (ingest/ asks no DNS itself: cli/ hands it the configured
  * resolver). Bounded: at most CARRIER_SIGS signatures, the topmost, each
- * one key lookup; the lookup's own timeout bounds the time. A verifier is
+ * one key lookup, and none after one that failed for the time being: the
+ * lookup's own timeout bounds the time. A verifier is
  * used by one thread at a time.
  */
 #ifndef DMARCD_CARRIER_DKIM_H
