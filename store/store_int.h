@@ -59,7 +59,6 @@ enum store_stmt {
 	SQ_SUSPECT_REPORTER_SEEN,
 	SQ_SUSPECT_HISTORY,
 	SQ_SUSPECT_SET,
-	SQ_CROSS_NETS,
 	SQ_CROSS_SOURCE,
 	SQ_CROSS_OTHERS,
 	SQ_INPUT_REPORTS,
@@ -276,13 +275,13 @@ int suspect_check(struct store *st, const struct agg_report *r, int64_t row, int
 
 /*
  * The cross-check (store_suspect_cross.c): marks the complete report r (row,
- * its records first..last, its days day_first..day_last) suspect when what
+ * its days day_first..day_last; its sums still in memory) suspect when what
  * it says of a source network contradicts what the other reporters who
  * agree among themselves saw of it on those days. 1 when it marked it, 0
  * when not, -1 (e).
  */
-int suspect_cross(struct store *st, const struct agg_report *r, int64_t row, int64_t first,
-    int64_t last, int64_t day_first, int64_t day_last, struct errbuf *e);
+int suspect_cross(struct store *st, const struct agg_report *r, int64_t row, int64_t day_first,
+    int64_t day_last, struct errbuf *e);
 
 /* ---- SQL functions (store_func.c; the sketch functions: store_sketch.h) ---- */
 

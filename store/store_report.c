@@ -476,10 +476,13 @@ finish_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 	if (store_run(st, s, "finishing a report", e) == -1 ||
 	    (marked = suspect_check(st, r, k->row, k->day_first, e)) == -1)
 		return -1;
-	/* one reason is enough; the cross-check reads rollups this report is not in yet */
+	/*
+	 * one reason is enough; the cross-check reads the report's sums before
+	 * rollup_report_end, and rollups this report is not in yet
+	 */
 	if (marked == 0 && k->records > 0 &&
-	    suspect_cross(st, r, k->row, k->record_first, k->record_first + (int64_t)k->records - 1,
-	        k->day_first, k->day_first + (int64_t)k->ndays - 1, e) == -1)
+	    suspect_cross(st, r, k->row, k->day_first, k->day_first + (int64_t)k->ndays - 1, e) ==
+	        -1)
 		return -1;
 	return rollup_report_end(st, r, e);
 }

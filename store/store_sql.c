@@ -136,15 +136,6 @@ const char *const store_sql[SQ_COUNT] = {
 	    " WHERE policy_domain = ?1 AND day BETWEEN ?2 AND ?3",
 	/* ?1 report row, ?2 why */
 	[SQ_SUSPECT_SET] = "UPDATE report SET suspect = ?2 WHERE id = ?1",
-	/*
-	 * ?1, ?2 the report's first and last record, ?3 the messages that make
-	 * a network matter, ?4 at most this many: its networks, heaviest first
-	 */
-	[SQ_CROSS_NETS] =
-	    "SELECT dmarcd_net(ip) AS net, total(count),"
-	    " total(CASE WHEN dmarc_pass = 1 THEN count ELSE 0 END)"
-	    " FROM record WHERE id BETWEEN ?1 AND ?2 AND ip IS NOT NULL"
-	    " GROUP BY net HAVING total(count) >= ?3 ORDER BY 2 DESC LIMIT ?4",
 	/* ?1 domain, ?2 network: its all-time messages, when heavy */
 	[SQ_CROSS_SOURCE] = "SELECT messages FROM source WHERE policy_domain = ?1 AND ip = ?2",
 	/*
