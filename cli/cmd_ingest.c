@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "carrier_check.h"
 #include "cli.h"
+#include "config.h"
 #include "log.h"
 #include "pipeline.h"
 #include "progress.h"
@@ -13,11 +15,13 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: dmarcd ingest [--db FILE] [--json] [--verbose] "
+	    "usage: dmarcd ingest [--db FILE] [--config FILE] [--json] [--verbose] "
 	    "[--max-input SIZE]\n"
 	    "       [--keep-failure-bodies] PATH...\n"
 	    "  PATH: a report (.xml .xml.gz .gz .zip), a mail (.eml or any name),\n"
-	    "        a directory, a Maildir, or - for standard input\n");
+	    "        a directory, a Maildir, or - for standard input\n"
+	    "  --config reads [ingest] and [dns]: the report mails' DKIM signatures are\n"
+	    "  verified (DNS) only then\n");
 }
 
 static void
@@ -99,6 +103,7 @@ cmd_ingest(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "max-input", required_argument, NULL, 'm' },
@@ -106,8 +111,10 @@ cmd_ingest(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = NULL;
+	const char *db = NULL, *config = NULL, *max_input = NULL;
 	bool json = false;
+	struct config *c = NULL;
+	struct carrier_check *check = NULL;
 	struct pipeline_options popt = { .parse_ahead = true };
 	struct bounds b;
 	struct store *st = NULL;
@@ -119,10 +126,13 @@ cmd_ingest(int argc, char **argv)
 
 	bounds_default(&b);
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "d:jvm:kh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:c:jvm:kh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			db = optarg;
+			break;
+		case 'c':
+			config = optarg;
 			break;
 		case 'j':
 			json = true;
@@ -131,10 +141,7 @@ cmd_ingest(int argc, char **argv)
 			popt.verbose = true;
 			break;
 		case 'm':
-			if (cli_parse_size(optarg, &b.max_input) == -1) {
-				fprintf(stderr, "dmarcd ingest: bad --max-input '%s'\n", optarg);
-				return EXIT_USAGE;
-			}
+			max_input = optarg;
 			break;
 		case 'k':
 			popt.keep_failure_bodies = true;
@@ -151,10 +158,26 @@ cmd_ingest(int argc, char **argv)
 		usage();
 		return EXIT_USAGE;
 	}
+	/* The config's [ingest] and [dns]: its bounds, and the DKIM verifier it asks for. */
+	if (config != NULL) {
+		if (config_load(config, &c, &e) == -1 || carrier_check_open(c, &check, &e) == -1) {
+			log_error("%s", e.msg);
+			goto out;
+		}
+		b = c->bounds;
+		popt.dkim = carrier_check_dkim(check);
+		popt.require_verified = c->require_verified;
+		popt.authserv_id = c->authserv_id;
+	}
+	if (max_input != NULL && cli_parse_size(max_input, &b.max_input) == -1) {
+		fprintf(stderr, "dmarcd ingest: bad --max-input '%s'\n", max_input);
+		status = EXIT_USAGE;
+		goto out;
+	}
 	if (source_open((const char *const *)argv + optind, (size_t)(argc - optind),
 	        (size_t)b.max_input, log_skip, NULL, &src, &e) == -1) {
 		log_error("%s", e.msg);
-		return EXIT_OPERATIONAL;
+		goto out;
 	}
 	if (cli_store_open(cli_db_path(db), STORE_READWRITE, &st, &e) == -1 ||
 	    pipeline_new(st, &b, &popt, &p, &e) == -1) {
@@ -172,5 +195,7 @@ out:
 	pipeline_free(p);
 	store_close(st);
 	source_free(src);
+	carrier_check_close(check);
+	config_free(c);
 	return status;
 }

@@ -107,6 +107,9 @@ static const struct key keys[] = {
 	{ S_INGEST, "max_message_out", T_SIZE, C(bounds.max_message_out), "4G", 1 * MiB, 64 * GiB,
 	    NULL, false },
 	{ S_INGEST, "max_ratio", T_UINT, C(bounds.max_ratio), "1000", 10, 100000, NULL, false },
+	{ S_INGEST, "verify_dkim", T_BOOL, C(verify_dkim), "yes", 0, 0, NULL, false },
+	{ S_INGEST, "require_verified", T_BOOL, C(require_verified), "no", 0, 0, NULL, false },
+	{ S_INGEST, "authserv_id", T_STRING, C(authserv_id), NULL, 0, 0, NULL, false },
 
 	{ S_FAILURE, "keep_body", T_BOOL, C(keep_body), "no", 0, 0, NULL, false },
 	{ S_FAILURE, "retention_days", T_UINT, C(retention_days), "30", 1, 36500, NULL, false },
@@ -859,6 +862,7 @@ config_free(struct config *c)
 	free(c->auth_hash_file);
 	free(c->user);
 	free(c->enrich.dns_servers);
+	free(c->authserv_id);
 	free(c->enrich.asn_db);
 	free(c->enrich.country_db);
 	catalogue_free(c->catalogue);

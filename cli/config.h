@@ -115,6 +115,9 @@ struct config {
 	uint64_t batch;    /* IMAP mails per commit */
 	/* [ingest] */
 	struct bounds bounds;
+	bool verify_dkim;      /* verify the report mails' DKIM signatures (DNS: [dns]) */
+	bool require_verified; /* every unverified report is suspect */
+	char *authserv_id;     /* trust Authentication-Results of this server only, or NULL */
 	/* [failure] */
 	bool keep_body;
 	uint64_t retention_days;

@@ -1,11 +1,13 @@
 #include "pipeline.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "digest.h"
 #include "extract.h"
+#include "carrier.h"
 #include "log.h"
 #include "pipeline_int.h"
 #include "refusal.h"
@@ -211,6 +213,62 @@ pipeline_open_sinks(struct pipeline *p, int64_t input_id, struct store_counts *c
 	store_failure_sink(failures, failure_sink);
 }
 
+/* What an input's reports need to learn their origin. */
+struct origin_ctx {
+	struct store *st;
+	const struct carrier_auth *auth;
+	bool require;
+};
+
+static int
+report_origin(void *ctx, int64_t report, const char *org_email, const char *org_name,
+    struct errbuf *e)
+{
+	struct origin_ctx *o = ctx;
+	char detail[CARRIER_DETAIL_MAX];
+	struct store_origin so = { NULL, detail, false, o->require };
+	enum carrier_origin origin;
+
+	origin = carrier_origin(o->auth, org_email, org_name, &so.temporary, detail, sizeof detail);
+	so.origin = carrier_origin_name(origin);
+	if (origin == CARRIER_UNKNOWN && !o->require)
+		return 0;
+	return store_report_origin(o->st, report, &so, e);
+}
+
+/*
+ * What authenticates the input's mail: the Authentication-Results of our
+ * own receiving server only, when its authserv-id is configured (RFC 8601
+ * section 5: any other's were written by whoever sent the mail), and the
+ * mail's DKIM signatures when the pipeline has a verifier and the mail
+ * stored reports. *dmarc: the mail's own DMARC result that counts (the
+ * topmost header's without authserv_id). A mail that cannot be verified is
+ * an outcome, never an error.
+ */
+static int
+carrier_of(struct pipeline *p, const unsigned char *data, size_t len,
+    const struct extract_result *res, bool stored, struct carrier_auth *auth, char *dmarc,
+    size_t size, struct errbuf *e)
+{
+	char d[sizeof res->carrier_dmarc];
+	unsigned i;
+
+	*auth = (struct carrier_auth){ .mail = res->mail };
+	snprintf(dmarc, size, "%s", res->carrier_dmarc);
+	if (p->options.authserv_id != NULL) {
+		dmarc[0] = '\0';
+		for (i = 0; i < res->n_auth_results; i++)
+			if (carrier_auth_results(auth, res->auth_results[i], p->options.authserv_id,
+			        d, sizeof d) &&
+			    dmarc[0] == '\0')
+				snprintf(dmarc, size, "%s", d);
+	}
+	if (stored && res->mail && p->options.dkim != NULL &&
+	    carrier_dkim_verify(p->options.dkim, data, len, auth, e) == -1)
+		return -1;
+	return 0;
+}
+
 int
 pipeline_record_outcome(struct pipeline *p, int64_t input_id, const char *location,
     const unsigned char *data, size_t len, struct extract_result *res,
@@ -218,13 +276,22 @@ pipeline_record_outcome(struct pipeline *p, int64_t input_id, const char *locati
     enum store_input_status *status, struct errbuf *e)
 {
 	struct input_outcome o;
+	struct carrier_auth auth;
+	struct origin_ctx origins;
+	char dmarc[sizeof res->carrier_dmarc];
+	bool stored;
 
 	o.status = decide_status(res);
 	o.kind = extract_kind_name(res->kind);
 	o.subject = res->subject[0] != '\0' ? res->subject : NULL;
 	o.from = res->from[0] != '\0' ? res->from : NULL;
 	o.message_id = res->message_id[0] != '\0' ? res->message_id : NULL;
-	o.carrier_dmarc = res->carrier_dmarc[0] != '\0' ? res->carrier_dmarc : NULL;
+	stored = counts->reports_stored > 0;
+	if (carrier_of(p, data, len, res, stored, &auth, dmarc, sizeof dmarc, e) == -1) {
+		store_input_abort(p->st);
+		return -1;
+	}
+	o.carrier_dmarc = dmarc[0] != '\0' ? dmarc : NULL;
 	if (o.status != STORE_INPUT_STORED && res->why == REFUSE_NONE) {
 		res->why = REFUSE_NO_REPORT;
 		errbuf_set(&res->reason, "no DMARC report found");
@@ -237,7 +304,9 @@ pipeline_record_outcome(struct pipeline *p, int64_t input_id, const char *locati
 	o.reports_duplicate =
 	    counts->reports_duplicate + counts->reports_conflict + failures->duplicate;
 	o.records = counts->records;
-	if (store_input_end(p->st, input_id, &o, data, len, e) == -1) {
+	origins = (struct origin_ctx){ p->st, &auth, p->options.require_verified };
+	if ((stored && store_input_reports(p->st, input_id, report_origin, &origins, e) == -1) ||
+	    store_input_end(p->st, input_id, &o, data, len, e) == -1) {
 		store_input_abort(p->st);
 		return -1;
 	}

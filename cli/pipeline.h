@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "bounds.h"
+#include "carrier_dkim.h"
 #include "errbuf.h"
 #include "store.h"
 
@@ -41,6 +42,10 @@ struct pipeline_options {
 	bool verbose;             /* log every input, not only refusals */
 	bool keep_failure_bodies; /* store failure reports' sample bodies (personal data) */
 	bool parse_ahead;         /* parse on a second thread; inputs take no record callback */
+	/* verifies the DKIM signatures of the mails that stored reports (borrowed); NULL: not */
+	struct carrier_dkim *dkim;
+	bool require_verified;   /* every report not verified is suspect */
+	const char *authserv_id; /* trust this server's Authentication-Results only (borrowed) */
 };
 
 /* One input: its bytes, where it came from, how to acknowledge it. */

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "carrier_check.h"
 #include "cli.h"
 #include "digest.h"
 #include "imap.h"
@@ -31,7 +32,8 @@ struct due {
 struct poller {
 	const struct config *c;
 	struct store *st;
-	struct due *due; /* the IMAP sources, then the Maildirs */
+	struct carrier_check *check; /* the report mails' DKIM verifier, NULL when off */
+	struct due *due;             /* the IMAP sources, then the Maildirs */
 	time_t next_prune;
 	bool stopping;
 };
@@ -249,7 +251,10 @@ static int
 poll_batch(struct folder_poll *fp, const uint64_t *uids, size_t n, struct errbuf *e)
 {
 	struct pipeline_options popt = { .verbose = true,
-		.keep_failure_bodies = fp->p->c->keep_body };
+		.keep_failure_bodies = fp->p->c->keep_body,
+		.dkim = carrier_check_dkim(fp->p->check),
+		.require_verified = fp->p->c->require_verified,
+		.authserv_id = fp->p->c->authserv_id };
 	struct pipeline *pl = NULL;
 	uint64_t *sizes;
 	struct errbuf flush_err;
@@ -357,7 +362,10 @@ poll_maildir(struct poller *p, const struct config_maildir *md, struct errbuf *e
 {
 	struct pipeline_options popt = { .verbose = true,
 		.keep_failure_bodies = p->c->keep_body,
-		.parse_ahead = true };
+		.parse_ahead = true,
+		.dkim = carrier_check_dkim(p->check),
+		.require_verified = p->c->require_verified,
+		.authserv_id = p->c->authserv_id };
 	struct pipeline_input in = { 0 };
 	const char *paths[1] = { md->path };
 	struct source *src = NULL;
@@ -476,6 +484,10 @@ poller_new(const struct config *c, struct store *st, struct poller **out, struct
 	}
 	p->c = c;
 	p->st = st;
+	if (carrier_check_open(c, &p->check, e) == -1) {
+		poller_free(p);
+		return -1;
+	}
 	*out = p;
 	return 0;
 }
@@ -485,6 +497,7 @@ poller_free(struct poller *p)
 {
 	if (p == NULL)
 		return;
+	carrier_check_close(p->check);
 	free(p->due);
 	free(p);
 }

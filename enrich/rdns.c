@@ -25,6 +25,7 @@ enum {
 	DNS_CLASS_IN = 1,
 	DNS_TYPE_A = 1,
 	DNS_TYPE_PTR = 12,
+	DNS_TYPE_TXT = 16,
 	DNS_TYPE_AAAA = 28,
 };
 
@@ -431,5 +432,74 @@ fail:
 	/* the pending queries call back with ARES_ECANCELLED and free their slots */
 	ares_cancel(r->ch);
 	r->out = NULL;
+	return -1;
+}
+
+/* ---- one TXT record (rdns_txt) ---- */
+
+struct txt_query {
+	bool done;
+	enum rdns_status status;
+	char *out;
+	size_t size;
+};
+
+/* The strings of the answer's first TXT record, joined, into q->out (cut at q->size - 1). */
+static void
+on_txt(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct txt_query *q = arg;
+	struct ares_txt_ext *txt = NULL, *t;
+	size_t n = 0, k;
+
+	(void)timeouts;
+	q->done = true;
+	if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {
+		q->status = RDNS_NONE;
+		return;
+	}
+	if (status != ARES_SUCCESS) {
+		q->status = status == ARES_ETIMEOUT ? RDNS_TIMEOUT : RDNS_SERVFAIL;
+		return;
+	}
+	if (ares_parse_txt_reply_ext(abuf, alen, &txt) != ARES_SUCCESS) {
+		q->status = RDNS_SERVFAIL;
+		return;
+	}
+	q->status = txt != NULL ? RDNS_CONFIRMED : RDNS_NONE;
+	for (t = txt; t != NULL && (t == txt || !t->record_start); t = t->next) {
+		k = t->length < q->size - 1 - n ? t->length : q->size - 1 - n;
+		memcpy(q->out + n, t->txt, k);
+		n += k;
+	}
+	q->out[n] = '\0';
+	ares_free_data(txt);
+}
+
+int
+rdns_txt(struct rdns *r, const char *name, char *out, size_t size, enum rdns_status *status,
+    struct errbuf *e)
+{
+	struct txt_query q = { false, RDNS_SERVFAIL, out, size };
+
+	out[0] = '\0';
+	r->out = NULL;
+	r->nomem = false;
+	ares_query(r->ch, name, DNS_CLASS_IN, DNS_TYPE_TXT, on_txt, &q);
+	while (!q.done) {
+		if (r->nomem) {
+			errbuf_set(e, "rdns: out of memory");
+			goto fail;
+		}
+		if (step(r, e) == -1)
+			goto fail;
+	}
+	*status = q.status;
+	if (q.status != RDNS_CONFIRMED)
+		out[0] = '\0';
+	return 0;
+fail:
+	/* the query calls back with ARES_ECANCELLED: q is still alive here */
+	ares_cancel(r->ch);
 	return -1;
 }

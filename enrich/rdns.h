@@ -30,6 +30,8 @@
  * query lasts at most timeout_ms * (2^tries - 1), and an address asks at
  * most 1 + BOUND_RDNS_PTR_NAMES queries one after the other.
  *
+ * rdns_txt asks one TXT record through the same resolver (DKIM keys).
+ *
  * Threads: a handle is used by one thread at a time; handles are
  * independent, and rdns_open may be called from any thread.
  */
@@ -87,6 +89,17 @@ struct rdns *rdns_open(const struct rdns_options *o, struct errbuf *e);
  * out is then partly filled and the handle may be used again.
  */
 int rdns_resolve(struct rdns *r, const uint8_t (*ips)[16], size_t n, struct rdns_answer *out,
+    struct errbuf *e);
+
+/*
+ * Asks for the TXT records of name (a DKIM key: selector._domainkey.domain)
+ * and blocks until the answer or the timeout: *status is RDNS_CONFIRMED
+ * with the first record's strings joined into out (cut to size - 1 bytes,
+ * NUL-terminated; bytes from a stranger), RDNS_NONE for no such name or no
+ * TXT record, RDNS_SERVFAIL or RDNS_TIMEOUT (out ""). Returns 0, or -1 with
+ * e set when the resolver itself failed. size must be at least 1.
+ */
+int rdns_txt(struct rdns *r, const char *name, char *out, size_t size, enum rdns_status *status,
     struct errbuf *e);
 
 /* Frees the resolver; rdns_close(NULL) does nothing. */

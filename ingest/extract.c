@@ -565,9 +565,15 @@ carrier_dmarc(struct extract_result *res, const struct mime_message *m)
 {
 	char *dmarc = arf_auth_result(mime_auth_results(m), "dmarc");
 
+	const char *ar;
+
 	if (dmarc != NULL)
 		snprintf(res->carrier_dmarc, sizeof res->carrier_dmarc, "%s", dmarc);
 	free(dmarc);
+	/* whose they are is the caller's to judge ([ingest] authserv_id) */
+	while (res->n_auth_results < EXTRACT_AR_MAX &&
+	    (ar = mime_header_nth(m, "Authentication-Results", res->n_auth_results)) != NULL)
+		copy_label(res->auth_results[res->n_auth_results++], EXTRACT_AR_SIZE, ar);
 }
 
 /* A whole mail: classify it, then extract its reports. */
@@ -588,6 +594,7 @@ extract_mail(struct extract *x, const void *raw, size_t len)
 		refuse(x, REFUSE_NO_REPORT, "", err.msg);
 		return 0;
 	}
+	x->res->mail = true;
 	copy_header(x->res->subject, mime_subject(m));
 	copy_header(x->res->from, mime_from(m));
 	copy_header(x->res->message_id, mime_message_id(m));

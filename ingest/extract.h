@@ -24,6 +24,8 @@ enum extract_kind {
 };
 
 #define EXTRACT_HEADER_MAX 256
+#define EXTRACT_AR_MAX 4    /* Authentication-Results kept, the topmost */
+#define EXTRACT_AR_SIZE 512 /* bytes of each */
 
 struct extract_result {
 	enum extract_kind kind;
@@ -32,12 +34,16 @@ struct extract_result {
 	unsigned refused;     /* documents (or the whole input) refused */
 	enum refusal why;     /* the first refusal, REFUSE_NONE when none */
 	struct errbuf reason; /* its reason with context: "part 2 (a.zip) entry b.xml: ..." */
+	bool mail;            /* the input was a mail (false: a bare report file) */
 	/* headers of the carrying mail, truncated; empty for a bare file */
 	char subject[EXTRACT_HEADER_MAX];
 	char from[EXTRACT_HEADER_MAX];
 	char message_id[EXTRACT_HEADER_MAX];
 	/* dmarc= of the mail's topmost Authentication-Results ("pass", "fail"), "" when none */
 	char carrier_dmarc[16];
+	/* the mail's Authentication-Results, topmost first, each cut to EXTRACT_AR_SIZE - 1 */
+	unsigned n_auth_results;
+	char auth_results[EXTRACT_AR_MAX][EXTRACT_AR_SIZE];
 };
 
 /* Call once per process before extract_input. */

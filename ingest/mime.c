@@ -235,6 +235,22 @@ mime_auth_results(const struct mime_message *m)
 	return g_mime_object_get_header(GMIME_OBJECT(m->msg), "Authentication-Results");
 }
 
+const char *
+mime_header_nth(const struct mime_message *m, const char *name, unsigned index)
+{
+	GMimeHeaderList *l = g_mime_object_get_header_list(GMIME_OBJECT(m->msg));
+	int i, n = l != NULL ? g_mime_header_list_get_count(l) : 0;
+	GMimeHeader *h;
+
+	for (i = 0; i < n; i++) {
+		h = g_mime_header_list_get_header_at(l, i);
+		if (h != NULL && g_ascii_strcasecmp(g_mime_header_get_name(h), name) == 0 &&
+		    index-- == 0)
+			return g_mime_header_get_value(h);
+	}
+	return NULL;
+}
+
 bool
 mime_is_feedback_report(const struct mime_message *m)
 {

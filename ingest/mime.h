@@ -49,6 +49,9 @@ const char *mime_date(const struct mime_message *m);
 /* The topmost Authentication-Results: the one the receiving server added last. */
 const char *mime_auth_results(const struct mime_message *m);
 
+/* The index-th (0: the topmost) header named name, decoded, or NULL past the last. */
+const char *mime_header_nth(const struct mime_message *m, const char *name, unsigned index);
+
 /* True for a top-level multipart/report with report-type=feedback-report. */
 bool mime_is_feedback_report(const struct mime_message *m);
 

@@ -8,6 +8,7 @@ packages=(
 	zlib1g-dev libssl-dev libxml2-dev libarchive-dev libsqlite3-dev libgmime-3.0-dev
 	libpsl-dev # organisational domains by the Public Suffix List (advise/, enrich/)
 	libc-ares-dev libmaxminddb-dev # reverse DNS, network owner and country (enrich/)
+	libopendkim-dev # the report mails' DKIM signatures (ingest/carrier_dkim.c)
 	libmaxmind-db-writer-perl # writes the .mmdb files of test_geo and scripts/install-geo.sh
 	nsd # the reverse-DNS tests' authoritative server
 	sqlite3 # the tests read the ingest log with the sqlite3 shell

@@ -25,6 +25,7 @@ deb=$(echo build-deb/dmarcd_"$version"_*.deb)
 [[ -f $deb ]] || fail "no package built"
 echo "test-deb: built $deb ($(stat -c %s "$deb") bytes)"
 dpkg-deb --field "$deb" Depends | grep -q libgmime || fail "Depends lacks the libraries"
+dpkg-deb --field "$deb" Depends | grep -q libopendkim || fail "Depends lacks libopendkim"
 
 tmp=$(mktemp -d)
 cleanup() {

@@ -104,6 +104,35 @@ int store_input_end(struct store *st, int64_t input_id, const struct input_outco
 /* Rolls back everything since store_input_begin (an operational failure). */
 void store_input_abort(struct store *st);
 
+/*
+ * Calls fn for each report the open input input_id stored, with its row and
+ * its metadata's org_email and org_name (NULL when absent; valid during the
+ * call). fn returns 0, or -1 to stop (the call then returns -1, e as fn
+ * left it). Before store_input_end.
+ */
+int store_input_reports(struct store *st, int64_t input_id,
+    int (*fn)(void *ctx, int64_t report, const char *org_email, const char *org_name,
+        struct errbuf *e),
+    void *ctx, struct errbuf *e);
+
+/* A report's origin (schema/007_origin.sql), as the mail that carried it says. */
+struct store_origin {
+	const char *origin; /* "verified", "unverified", "failed"; NULL when nobody looked */
+	const char *detail; /* why, in words */
+	bool temporary;     /* unverified only because a key could not be fetched */
+	bool require;       /* every report must be verified ([ingest] require_verified) */
+};
+
+/*
+ * Records report's origin and marks the report suspect (unless it is
+ * already, FORMATS.md "Reports that may be forged") when its signature
+ * failed; when it is unverified (not temporarily) and its reporter has
+ * verified reports for the domain; or when it is unverified and o->require.
+ * Inside the input that stored it. 0 or -1 (e).
+ */
+int store_report_origin(struct store *st, int64_t report, const struct store_origin *o,
+    struct errbuf *e);
+
 /* ---- aggregate reports ---- */
 
 struct store_counts {

@@ -45,12 +45,8 @@ fn_net(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_blob(ctx, end ? hi : lo, 16, SQLITE_TRANSIENT);
 }
 
-/*
- * The text of a 16-byte address, or with prefix set of its /24 (IPv4) or
- * /48 (IPv6) network ("192.0.2.0/24"). "" for anything else.
- */
-static void
-ip_text(const uint8_t *ip, int len, bool prefix, char *out, size_t size)
+void
+store_ip_text(const uint8_t *ip, int len, bool prefix, char *out, size_t size)
 {
 	uint8_t a[16];
 	char buf[INET6_ADDRSTRLEN];
@@ -73,7 +69,7 @@ ip_text(const uint8_t *ip, int len, bool prefix, char *out, size_t size)
 	snprintf(out, size, "%s%s", buf, !prefix ? "" : v4 ? "/24" : "/48");
 }
 
-/* dmarcd_ip_text(ip [, prefix]): see ip_text. */
+/* dmarcd_ip_text(ip [, prefix]): see store_ip_text. */
 static void
 fn_ip_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -84,7 +80,8 @@ fn_ip_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
 		return;
 	}
-	ip_text(sqlite3_value_blob(argv[0]), sqlite3_value_bytes(argv[0]), prefix, out, sizeof out);
+	store_ip_text(sqlite3_value_blob(argv[0]), sqlite3_value_bytes(argv[0]), prefix, out,
+	    sizeof out);
 	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
 }
 

@@ -59,6 +59,12 @@ enum store_stmt {
 	SQ_SUSPECT_REPORTER_SEEN,
 	SQ_SUSPECT_HISTORY,
 	SQ_SUSPECT_SET,
+	SQ_CROSS_SOURCE,
+	SQ_CROSS_OTHERS,
+	SQ_INPUT_REPORTS,
+	SQ_ORIGIN_SET,
+	SQ_ORIGIN_SIGNS,
+	SQ_SUSPECT_IF_NOT,
 	SQ_COUNT
 };
 
@@ -261,10 +267,21 @@ int suspect_carrier(struct store *st, int64_t input_id, struct errbuf *e);
 /*
  * Marks the complete report r (row; attributed from day_first) suspect when
  * it is its reporter's first for the domain and far above the domain's
- * recent days. Call before its days reach rollup_day. 0 or -1 (e).
+ * recent days. Call before its days reach rollup_day. 1 when it marked it,
+ * 0 when not, -1 (e).
  */
 int suspect_check(struct store *st, const struct agg_report *r, int64_t row, int64_t day_first,
     struct errbuf *e);
+
+/*
+ * The cross-check (store_suspect_cross.c): marks the complete report r (row,
+ * its days day_first..day_last; its sums still in memory) suspect when what
+ * it says of a source network contradicts what the other reporters who
+ * agree among themselves saw of it on those days. 1 when it marked it, 0
+ * when not, -1 (e).
+ */
+int suspect_cross(struct store *st, const struct agg_report *r, int64_t row, int64_t day_first,
+    int64_t day_last, struct errbuf *e);
 
 /* ---- SQL functions (store_func.c; the sketch functions: store_sketch.h) ---- */
 
@@ -276,6 +293,13 @@ int store_functions(sqlite3 *db);
 
 /* The 16-byte form of a canonical address; 16, or 0 when s is not one. */
 size_t store_ip_parse(const char *s, uint8_t ip[16]);
+
+/*
+ * The text of a 16-byte address (len 16), or with prefix set of its /24
+ * (IPv4) or /48 (IPv6) network ("192.0.2.0/24"). "" for anything else.
+ * INET6_ADDRSTRLEN + 4 bytes hold any.
+ */
+void store_ip_text(const uint8_t *ip, int len, bool prefix, char *out, size_t size);
 
 /* The first and last address of ip's /24 (IPv4) or /48 (IPv6) network. */
 void store_ip_net(const uint8_t ip[16], uint8_t lo[16], uint8_t hi[16]);

@@ -457,6 +457,7 @@ finish_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 {
 	sqlite3_stmt *s = st->w->stmt[SQ_REPORT_FINISH];
 	const struct sink_state *k = &st->w->sink;
+	int marked;
 
 	if ((sqlite3_bind_int64(s, 1, k->row) |
 	        sqlite3_bind_blob(s, 2, r->xml_sha256, 32, SQLITE_STATIC) |
@@ -473,7 +474,15 @@ finish_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 	    SQLITE_OK)
 		return store_fail(st, "finishing a report", e);
 	if (store_run(st, s, "finishing a report", e) == -1 ||
-	    suspect_check(st, r, k->row, k->day_first, e) == -1)
+	    (marked = suspect_check(st, r, k->row, k->day_first, e)) == -1)
+		return -1;
+	/*
+	 * one reason is enough; the cross-check reads the report's sums before
+	 * rollup_report_end, and rollups this report is not in yet
+	 */
+	if (marked == 0 && k->records > 0 &&
+	    suspect_cross(st, r, k->row, k->day_first, k->day_first + (int64_t)k->ndays - 1, e) ==
+	        -1)
 		return -1;
 	return rollup_report_end(st, r, e);
 }

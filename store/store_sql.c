@@ -136,5 +136,41 @@ const char *const store_sql[SQ_COUNT] = {
 	    " WHERE policy_domain = ?1 AND day BETWEEN ?2 AND ?3",
 	/* ?1 report row, ?2 why */
 	[SQ_SUSPECT_SET] = "UPDATE report SET suspect = ?2 WHERE id = ?1",
+	/* ?1 domain, ?2 network: its all-time messages, when heavy */
+	[SQ_CROSS_SOURCE] = "SELECT messages FROM source WHERE policy_domain = ?1 AND ip = ?2",
+	/*
+	 * ?1 domain, ?2, ?3 the network's first and last address, ?4, ?5 days,
+	 * ?6 the report's org_key, ?7 the messages a reporter must have seen,
+	 * ?8 at most this many reporters. The addresses of the network are
+	 * walked one by one (each a seek on the primary key, at most 256), so
+	 * that only their rows on the days are read, not every day's.
+	 */
+	[SQ_CROSS_OTHERS] =
+	    "WITH RECURSIVE a(ip) AS ("
+	    " SELECT (SELECT min(ip) FROM rollup WHERE policy_domain = ?1"
+	    "  AND ip BETWEEN ?2 AND ?3)"
+	    " UNION ALL"
+	    " SELECT (SELECT min(x.ip) FROM rollup x WHERE x.policy_domain = ?1"
+	    "  AND x.ip > a.ip AND x.ip <= ?3) FROM a WHERE a.ip IS NOT NULL"
+	    " LIMIT 257)"
+	    " SELECT r.org_key, total(r.messages), total(r.dmarc_pass)"
+	    " FROM a JOIN rollup r ON r.policy_domain = ?1 AND r.ip = a.ip"
+	    "  AND r.day BETWEEN ?4 AND ?5"
+	    " WHERE r.org_key <> ?6"
+	    " GROUP BY r.org_key HAVING total(r.messages) >= ?7"
+	    " ORDER BY 2 DESC, 1 LIMIT ?8",
+
+	/* ?1 input: the reports it stored */
+	[SQ_INPUT_REPORTS] =
+	    "SELECT id, org_email, org_name FROM report WHERE input_id = ?1 ORDER BY id",
+	/* ?1 report, ?2 origin, ?3 detail */
+	[SQ_ORIGIN_SET] = "UPDATE report SET origin = ?2, origin_detail = ?3 WHERE id = ?1",
+	/* ?1 report: how many verified reports its reporter has for its domain (index report_verified) */
+	[SQ_ORIGIN_SIGNS] =
+	    "SELECT count(*) FROM report v, report r WHERE r.id = ?1"
+	    " AND v.policy_domain = r.policy_domain AND v.org_key = r.org_key"
+	    " AND v.origin = 'verified' AND v.id <> r.id",
+	/* ?1 report, ?2 why: unless it is suspect already */
+	[SQ_SUSPECT_IF_NOT] = "UPDATE report SET suspect = ?2 WHERE id = ?1 AND suspect IS NULL",
 };
 /* clang-format on */

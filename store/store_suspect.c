@@ -12,6 +12,9 @@
  *   average of the SUSPECT_HISTORY_DAYS days before it, when the domain has
  *   data on SUSPECT_HISTORY_MIN of them (no history: nothing to compare).
  *
+ * A third sign, the cross-check with the other reporters, is
+ * store_suspect_cross.c's.
+ *
  * The advisor leaves suspect reports out and says so; the owner can accept
  * one (`dmarcd suspects --accept`; store_advise.c lists and accepts them).
  * Every other view counts them as sent.
@@ -104,5 +107,5 @@ suspect_check(struct store *st, const struct agg_report *r, int64_t row, int64_t
 	    messages, per_day, days);
 	if ((sqlite3_bind_int64(s, 1, row) | store_bind_text(s, 2, why)) != SQLITE_OK)
 		return store_fail(st, "marking a suspect report", e);
-	return store_run(st, s, "marking a suspect report", e);
+	return store_run(st, s, "marking a suspect report", e) == -1 ? -1 : 1;
 }
