@@ -954,7 +954,7 @@ advise_judge(const struct advisor *a, struct advice *out)
 		note(out, "the latest report ends after %s", days_text(a->as_of, d));
 	/*
 	 * sp= weaker than the step keeps subdomains out of it, on purpose; names
-	 * that do not exist send no legitimate mail, so np= (RFC 9990) takes the
+	 * that do not exist send no legitimate mail, so np= (RFC 9989) takes the
 	 * step's policy when the owner has not set one.
 	 */
 	if (!parked && published_sp(a) != POLICY_UNSET && published_sp(a) < st.p) {
@@ -968,7 +968,7 @@ advise_judge(const struct advisor *a, struct advice *out)
 	if (a->cfg.ramp_by_pct && st.p == POLICY_QUARANTINE && st.pct < 100)
 		note(out,
 		    "pct= paces only the receivers that follow RFC 7489; those that follow RFC "
-		    "9990 ignore it and quarantine all failing mail at once (ramp = testing, the "
+		    "9989 ignore it and quarantine all failing mail at once (ramp = testing, the "
 		    "t=y route, paces both).");
 	/*
 	 * BIMI asks DMARC for an enforcing policy on all mail: p=quarantine or

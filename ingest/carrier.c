@@ -90,7 +90,7 @@ carrier_origin(const struct carrier_auth *a, const char *org_email, const char *
 {
 	char mine[2][CARRIER_DOMAIN_MAX], theirs[CARRIER_DOMAIN_MAX];
 	const char *at = org_email != NULL ? strrchr(org_email, '@') : NULL;
-	const struct carrier_sig *fail = NULL, *temp = NULL;
+	const struct carrier_sig *fail = NULL, *temp = NULL, *stale = NULL;
 	unsigned i;
 
 	*temporary = false;
@@ -123,6 +123,8 @@ carrier_origin(const struct carrier_auth *a, const char *org_email, const char *
 			fail = s;
 		if (s->result == CARRIER_TEMPERROR && temp == NULL)
 			temp = s;
+		if (s->result == CARRIER_STALE && stale == NULL)
+			stale = s;
 	}
 	if (fail != NULL) {
 		snprintf(detail, size, "DKIM signature of %s fails: %s", fail->domain, fail->why);
@@ -132,6 +134,11 @@ carrier_origin(const struct carrier_auth *a, const char *org_email, const char *
 		*temporary = true;
 		snprintf(detail, size, "the DKIM key of %s could not be fetched: %s", temp->domain,
 		    temp->why);
+	} else if (stale != NULL) {
+		snprintf(detail, size,
+		    "the DKIM signature of %s can no longer be checked (%s: a rotated key, or an "
+		    "invented one)",
+		    stale->domain, stale->why);
 	} else if (a->n == 0) {
 		snprintf(detail, size, "its mail has no DKIM signature");
 	} else {

@@ -19,8 +19,9 @@
 
 enum carrier_result {
 	CARRIER_PASS,      /* the signature verifies */
-	CARRIER_FAIL,      /* it does not (bad signature, body changed, no or revoked key) */
+	CARRIER_FAIL,      /* it does not (bad signature, body changed) */
 	CARRIER_TEMPERROR, /* its key could not be fetched now (DNS timeout, server failure) */
+	CARRIER_STALE,     /* no key, a revoked one, or expired: old mail, or an invented key */
 };
 
 struct carrier_sig {

@@ -153,6 +153,18 @@ add_sig(struct carrier_dkim *v, DKIM_SIGINFO *sig, struct carrier_auth *a)
 		carrier_add(a, (const char *)d, strlen((const char *)d), CARRIER_TEMPERROR, temp);
 		return;
 	}
+	/*
+	 * Keys are rotated and signatures expire: a report mail read long after
+	 * it was sent cannot be checked any more, which is no sign of forgery.
+	 * Nor is it a verification: an invented selector looks the same.
+	 */
+	if (err == DKIM_SIGERROR_NOKEY || err == DKIM_SIGERROR_KEYREVOKED ||
+	    err == DKIM_SIGERROR_EXPIRED) {
+		why = dkim_sig_geterrorstr(err);
+		carrier_add(a, (const char *)d, strlen((const char *)d), CARRIER_STALE,
+		    why != NULL ? why : "no key");
+		return;
+	}
 	if (err != DKIM_SIGERROR_OK && err != DKIM_SIGERROR_UNKNOWN)
 		why = dkim_sig_geterrorstr(err);
 	else if (dkim_sig_getbh(sig) == DKIM_SIGBH_MISMATCH)

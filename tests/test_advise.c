@@ -582,6 +582,22 @@ Test(advise, a_domain_at_reject_is_guarded_against_regressions)
 	cr_assert_eq(out.verdict, VERDICT_REGRESSION);
 	cr_assert_not(cond(&out, "R1")->ok);
 	cr_assert_str_eq(cond(&out, "R1")->measured, "50.0 % (3 days) against 90.9 % (30 days)");
+	cr_assert_eq(out.n_notes, 0, "no BIMI note while regressing");
+	advice_free(&out);
+
+	/* holding at reject: what BIMI needs beyond DMARC, and sp=none refused by it */
+	a = scenario(POLICY_REJECT, 45, 4, recs, 1, NULL);
+	finish(a, &out);
+	cr_assert_eq(out.verdict, VERDICT_AT_REJECT);
+	cr_assert_not_null(
+	    strstr(out.notes[0], "BIMI: at p=reject, example.com meets DMARC's part"), "%s",
+	    out.notes[0]);
+	advice_free(&out);
+	a = scenario(POLICY_REJECT, 45, 4, recs, 1, NULL);
+	advisor_set_domain(a, "v=DMARC1; p=reject; sp=none", false);
+	finish(a, &out);
+	cr_assert_not_null(strstr(out.notes[1], "BIMI (a logo in the inbox) also needs sp= other"),
+	    "%s", out.notes[1]);
 	advice_free(&out);
 }
 
