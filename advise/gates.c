@@ -381,7 +381,7 @@ worst_source(const struct advisor *a, struct advice *out, const char *id, bool d
 			if (dkim) {
 				advise_sender_describe(a, s, &d);
 				fix(out,
-				    "%s relies on SPF (%s DKIM-aligned): sign its mail with DKIM "
+				    "%s is DKIM-aligned for only %s of its mail: sign it with DKIM "
 				    "d=%s before p=reject, since forwarding breaks SPF.",
 				    d.label, pct_text(rate, r, sizeof r), a->domain);
 			}
@@ -598,7 +598,15 @@ gate_b(const struct advisor *a, struct advice *out, unsigned min_days)
 	                          "");
 	snprintf(c->threshold, sizeof c->threshold, "< %s, or no mailing-list users",
 	    pct_text(a->cfg.indirect_max, t, sizeof t));
-	if (!c->ok && a->no_mailing_lists)
+	if (!c->ok && a->no_mailing_lists &&
+	    advise_ratio(s30.c.dkim_aligned, s30.c.messages) >= a->cfg.dkim_reject)
+		fix(out,
+		    "%s messages forwarded by their recipients (not through mailing lists) failed "
+		    "DMARC in 30 days although %s's mail is DKIM-signed: the forwarders change it "
+		    "on the way. p=reject would lose them: stay at quarantine, or move on knowing "
+		    "that.",
+		    n, a->domain);
+	else if (!c->ok && a->no_mailing_lists)
 		fix(out,
 		    "%s messages forwarded by their recipients (not through mailing lists) failed "
 		    "DMARC in 30 days and would be rejected: sign all of %s's mail with DKIM "

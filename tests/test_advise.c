@@ -415,6 +415,10 @@ Test(advise, gate_b_wants_dkim_and_little_forwarded_mail)
 	cr_assert(cond(&out, "B2")->ok, "%s", cond(&out, "B2")->measured);
 	cr_assert_not(cond(&out, "B4a")->ok);
 	cr_assert_str_eq(cond(&out, "B4b")->measured, "worst: 192.0.2.0/24 at 80.0 %");
+	cr_assert_not_null(strstr(out.fixes[1],
+	                       "192.0.2.0/24 is DKIM-aligned for only 80.0 % of "
+	                       "its mail: sign it with DKIM d=example.com"),
+	    "%s", out.fixes[1]);
 	cr_assert_not(cond(&out, "B6")->ok);
 	cr_assert_str_eq(cond(&out, "B6")->measured, "180 messages (1.2 % of authorized mail)");
 	advice_free(&out);
@@ -539,6 +543,11 @@ Test(advise, no_mailing_lists_waives_mailing_list_mail_only)
 	cr_assert_not(cond(&out, "B6")->ok, "plain forwarding is not waived: %s",
 	    cond(&out, "B6")->measured);
 	cr_assert_eq(out.verdict, VERDICT_NOT_READY);
+	/* the owner's mail is DKIM-signed already: the fix says what breaks it, not "sign" */
+	cr_assert_not_null(strstr(out.fixes[0],
+	                       "although example.com's mail is DKIM-signed: the "
+	                       "forwarders change it on the way"),
+	    "%s", out.fixes[0]);
 	advice_free(&out);
 }
 
