@@ -1,7 +1,10 @@
+/* advise_setup: what a config file says to the advisor (advise_setup.h). */
 #include "advise_setup.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "source_warn.h"
 #include "store_advise.h"
 
 void
@@ -63,6 +66,33 @@ known_of(const struct config *c, const struct config_source *s, struct known_sou
 	return 0;
 }
 
+/* Warns of the [source] networks in a shared cloud or very broad, once they are loaded. */
+static int
+warn_sources(const struct config *c, struct store *st, const struct known_source *known,
+    struct errbuf *e)
+{
+	struct source_check *sc = NULL;
+	char where[600];
+	size_t i;
+
+	for (i = 0; i < c->n_known; i++) {
+		const struct config_source *s = &c->known[i];
+
+		if (known[i].kind != KNOWN_CIDR || known[i].status == KNOWN_UNAUTHORIZED)
+			continue;
+		/* the catalogue and the database are opened only for a [source] that needs them */
+		if (sc == NULL &&
+		    (sc = source_check_new(st, c->catalogue, c->enrich.asn_db, e)) == NULL)
+			return -1;
+		snprintf(where, sizeof where, "%s:%u: [source %s] cidr = %s", c->file, s->line,
+		    s->name, known[i].value);
+		(void)source_warn(sc, &known[i], where,
+		    "a [source] with dkim_domain = (or spf_domain =)");
+	}
+	source_check_free(sc);
+	return 0;
+}
+
 int
 advise_setup_store(const struct config *c, struct store *st, struct errbuf *e)
 {
@@ -94,7 +124,8 @@ advise_setup_store(const struct config *c, struct store *st, struct errbuf *e)
 		}
 		domains[i] = names[i];
 	}
-	if (store_known_load_config(st, c->n_known, domains, known, e) == -1)
+	if (store_known_load_config(st, c->n_known, domains, known, e) == -1 ||
+	    warn_sources(c, st, known, e) == -1)
 		goto out;
 	for (i = 0; i < c->n_domains; i++) {
 		const struct config_domain *d = &c->domains[i];

@@ -18,6 +18,8 @@ void advise_setup_config(const struct config *c, struct advise_config *cfg);
  * Loads c's [source] sections into the database, replacing those loaded
  * from a config before, and sets what each [domain] section says, all in
  * one transaction. A bad value is "file:line: message". 0 or -1 (e).
+ * A [source] network in a shared cloud or very broad is loaded and logged
+ * as a warning (source_warn.h).
  */
 int advise_setup_store(const struct config *c, struct store *st, struct errbuf *e);
 

@@ -36,6 +36,15 @@ int known_kind_parse(const char *s, enum known_kind *k);
 int known_status_parse(const char *s, enum known_status *st);
 
 /*
+ * The range of a CIDR value ("192.0.2.0/24", "2001:db8::/32"; an address
+ * alone is its own range) as 16-byte addresses lo..hi (IPv4 as
+ * ::ffff:a.b.c.d), with *bits the prefix length as written (0..32 for
+ * IPv4) and *family 4 or 6. 0, or -1 when value is no CIDR.
+ */
+int known_cidr_range(const char *value, uint8_t lo[16], uint8_t hi[16], unsigned *bits,
+    int *family);
+
+/*
  * The policy a report saw: its dates and its policy_published (FORMATS.md
  * "Effective and expected policy").
  */

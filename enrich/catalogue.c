@@ -66,9 +66,24 @@ struct svc {
 	size_t nclaims[EVIDENCE_DKIM + 1];
 };
 
+/* A shared cloud ([cloud KEY]): kept apart from the services, so that it never names a sender. */
+struct cloud {
+	char *key, *name;
+};
+
+struct cloud_asn {
+	uint32_t asn;
+	size_t cloud;
+};
+
 struct catalogue {
 	struct svc **svcs; /* pointers, so that a service stays put while others are added */
 	size_t nsvc, capsvc;
+	struct cloud *clouds;
+	size_t ncloud, capcloud;
+	struct cloud_asn
+	    *cloud_asns; /* looked up by a linear scan: a few dozen, read per command */
+	size_t ncloud_asn, capcloud_asn;
 	struct claim *claims;
 	size_t nclaim, capclaim;
 	uint32_t *slots; /* a claim's index + 1; 0 is empty */
@@ -336,6 +351,87 @@ asn_usable(uint64_t n)
 }
 
 /*
+ * The next item of the comma-separated list at *p, blanks trimmed, in
+ * *item and *len; *p moves past it. 1 (an item), 0 (the end), -1 with e
+ * set on an empty item.
+ */
+static int
+list_next(const char **p, const char **item, size_t *len, struct errbuf *e)
+{
+	const char *s = *p, *end;
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	end = strchr(s, ',');
+	n = end != NULL ? (size_t)(end - s) : strlen(s);
+	*p = end != NULL ? end + 1 : NULL;
+	while (n > 0 && is_blank(*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && is_blank(s[n - 1]))
+		n--;
+	if (n == 0) {
+		errbuf_set(e, "an empty item in the list");
+		return -1;
+	}
+	*item = s;
+	*len = n;
+	return 1;
+}
+
+/* The AS number written in len bytes at s, when it names a public network; -1 with e set. */
+static int
+asn_parse(const char *s, size_t len, uint32_t *out, struct errbuf *e)
+{
+	char num[12], buf[72];
+	uint64_t n;
+
+	if (len <= 10) {
+		memcpy(num, s, len);
+		num[len] = '\0';
+	}
+	if (len > 10 || num_parse(num, UINT32_MAX, &n) == -1 || !asn_usable(n)) {
+		errbuf_set(e, "\"%s\" is not the AS number of a public network",
+		    shown(s, len, buf));
+		return -1;
+	}
+	*out = (uint32_t)n;
+	return 0;
+}
+
+/* The cloud of key, when there is one. */
+static bool
+cloud_find(const struct catalogue *c, const char *key, size_t *at)
+{
+	for (*at = 0; *at < c->ncloud; (*at)++)
+		if (strcmp(c->clouds[*at].key, key) == 0)
+			return true;
+	return false;
+}
+
+/* The cloud that claims asn, or SIZE_MAX. */
+static size_t
+cloud_of(const struct catalogue *c, uint32_t asn)
+{
+	size_t i;
+
+	for (i = 0; i < c->ncloud_asn; i++)
+		if (c->cloud_asns[i].asn == asn)
+			return c->cloud_asns[i].cloud;
+	return SIZE_MAX;
+}
+
+const char *
+catalogue_cloud(const struct catalogue *c, uint32_t asn)
+{
+	size_t at = c != NULL ? cloud_of(c, asn) : SIZE_MAX;
+
+	return at != SIZE_MAX ? c->clouds[at].name : NULL;
+}
+
+/*
  * Splits the comma-separated list in value, normalises each item and
  * checks it may be claimed by service svc (SIZE_MAX: a new one); then, if
  * all are good and add is true, adds them. Checking first leaves the
@@ -345,40 +441,30 @@ static int
 claims_set(struct catalogue *c, size_t svc, enum evidence kind, const char *value, bool add,
     struct errbuf *e)
 {
-	const char *p = value;
-	size_t count = 0, fresh = 0;
-	char buf[72];
+	const char *p = value, *item;
+	size_t count = 0, fresh = 0, len;
+	int more;
 
-	for (;;) {
-		const char *end = strchr(p, ',');
-		size_t len = end != NULL ? (size_t)(end - p) : strlen(p), nlen, at;
+	while ((more = list_next(&p, &item, &len, e)) == 1) {
+		size_t nlen, at;
 		char norm[DOMAIN_MAX + 1];
 		enum evidence k;
 
-		while (len > 0 && is_blank(*p)) {
-			p++;
-			len--;
-		}
-		while (len > 0 && is_blank(p[len - 1]))
-			len--;
-		if (len == 0) {
-			errbuf_set(e, "an empty item in the list");
-			return -1;
-		}
 		if (kind == EVIDENCE_ASN) {
-			uint64_t n;
+			uint32_t n;
 
-			if (len <= 10) {
-				memcpy(norm, p, len);
-				norm[len] = '\0';
-			}
-			if (len > 10 || num_parse(norm, UINT32_MAX, &n) == -1 || !asn_usable(n)) {
-				errbuf_set(e, "\"%s\" is not the AS number of a public network",
-				    shown(p, len, buf));
+			if (asn_parse(item, len, &n, e) == -1)
+				return -1;
+			nlen = (size_t)snprintf(norm, sizeof norm, "%u", (unsigned)n);
+			/* a spammer renting a server there would pass for the service */
+			if (cloud_of(c, n) != SIZE_MAX) {
+				errbuf_set(e,
+				    "AS%s is the shared cloud %s, where anyone can rent an address:"
+				    " it names no service",
+				    norm, c->clouds[cloud_of(c, n)].name);
 				return -1;
 			}
-			nlen = (size_t)snprintf(norm, sizeof norm, "%u", (unsigned)n);
-		} else if (domain_norm(p, len, norm, &nlen, e) == -1) {
+		} else if (domain_norm(item, len, norm, &nlen, e) == -1) {
 			return -1;
 		}
 		/* a domain names one service, whatever the kind of evidence */
@@ -403,16 +489,126 @@ claims_set(struct catalogue *c, size_t svc, enum evidence kind, const char *valu
 		}
 		if (++count > BOUND_CATALOGUE_CLAIMS)
 			goto too_many;
-		if (end == NULL)
-			break;
-		p = end + 1;
 	}
+	if (more == -1)
+		return -1;
 	if (svc != SIZE_MAX && fresh > BOUND_CATALOGUE_CLAIMS - c->svcs[svc]->nclaims[kind])
 		goto too_many;
 	return 0;
 too_many:
 	errbuf_set(e, "more than %d %s values for one service", BOUND_CATALOGUE_CLAIMS,
 	    evidence_name(kind));
+	return -1;
+}
+
+/* Adds the clouds' AS numbers in value to cloud at, checked first: none claimed by another. */
+static int
+cloud_asns_add(struct catalogue *c, size_t at, const char *value, struct errbuf *e)
+{
+	const char *p = value, *item;
+	size_t len, count = 0, have = 0, i;
+	uint32_t n, asns[BOUND_CATALOGUE_CLAIMS];
+	char num[16];
+	int more;
+
+	for (i = 0; i < c->ncloud_asn; i++)
+		have += c->cloud_asns[i].cloud == at;
+	while ((more = list_next(&p, &item, &len, e)) == 1) {
+		if (asn_parse(item, len, &n, e) == -1)
+			return -1;
+		snprintf(num, sizeof num, "%u", (unsigned)n);
+		if (claim_find(c, EVIDENCE_ASN, num, strlen(num), &i)) {
+			errbuf_set(e, "AS%s is already claimed by service %s", num,
+			    c->svcs[c->claims[i].svc]->key);
+			return -1;
+		}
+		if (cloud_of(c, n) != SIZE_MAX && cloud_of(c, n) != at) {
+			errbuf_set(e, "AS%s is already claimed by cloud %s", num,
+			    c->clouds[cloud_of(c, n)].key);
+			return -1;
+		}
+		for (i = 0; i < count && asns[i] != n; i++)
+			;
+		if (cloud_of(c, n) == at || i < count)
+			continue;
+		if (have + count == BOUND_CATALOGUE_CLAIMS) {
+			errbuf_set(e, "more than %d AS numbers for one cloud",
+			    BOUND_CATALOGUE_CLAIMS);
+			return -1;
+		}
+		asns[count++] = n;
+	}
+	if (more == -1)
+		return -1;
+	if (c->ncloud_asn + count > c->capcloud_asn) {
+		size_t cap = c->capcloud_asn * 2 + count + 16;
+		struct cloud_asn *m = realloc(c->cloud_asns, cap * sizeof *m);
+
+		if (m == NULL) {
+			errbuf_set(e, "out of memory");
+			return -1;
+		}
+		c->cloud_asns = m;
+		c->capcloud_asn = cap;
+	}
+	for (i = 0; i < count; i++)
+		c->cloud_asns[c->ncloud_asn++] = (struct cloud_asn){ asns[i], at };
+	return 0;
+}
+
+/* A key of a [cloud KEY] section: name (replaced) or asn (added); the cloud is created when new. */
+static int
+cloud_set(struct catalogue *c, const char *cloud, const char *key, const char *value,
+    struct errbuf *e)
+{
+	size_t at, i;
+	char *name;
+
+	if (!cloud_find(c, cloud, &at)) {
+		if (c->ncloud == BOUND_CATALOGUE_SERVICES) {
+			errbuf_set(e, "more than %d clouds", BOUND_CATALOGUE_SERVICES);
+			return -1;
+		}
+		if (c->ncloud == c->capcloud) {
+			size_t cap = c->capcloud == 0 ? 16 : c->capcloud * 2;
+			struct cloud *m = realloc(c->clouds, cap * sizeof *m);
+
+			if (m == NULL)
+				goto oom;
+			c->clouds = m;
+			c->capcloud = cap;
+		}
+		c->clouds[at].key = strdup(cloud);
+		c->clouds[at].name = strdup(cloud);
+		if (c->clouds[at].key == NULL || c->clouds[at].name == NULL) {
+			free(c->clouds[at].key);
+			free(c->clouds[at].name);
+			goto oom;
+		}
+		c->ncloud++;
+	}
+	if (strcmp(key, "asn") == 0)
+		return cloud_asns_add(c, at, value, e);
+	if (strcmp(key, "name") != 0) {
+		errbuf_set(e, "a cloud has a name and an asn list only");
+		return -1;
+	}
+	for (i = 0; value[i] != '\0'; i++)
+		if ((unsigned char)value[i] < 0x20 || value[i] == 0x7f) {
+			errbuf_set(e, "a control character in the value");
+			return -1;
+		}
+	if (i == 0) {
+		errbuf_set(e, "an empty name");
+		return -1;
+	}
+	if ((name = strdup(value)) == NULL)
+		goto oom;
+	free(c->clouds[at].name);
+	c->clouds[at].name = name;
+	return 0;
+oom:
+	errbuf_set(e, "out of memory");
 	return -1;
 }
 
@@ -549,13 +745,25 @@ catalogue_new(struct errbuf *e)
 	return c;
 }
 
-/* A section of a parsed file that created its service must say what it is and how to tell it. */
+/*
+ * A section of a parsed file that created its service must say what it is
+ * and how to tell it; one that created its cloud, its name and networks.
+ */
 static int
-section_end(const struct catalogue *c, size_t first_new, const char *key, unsigned seen,
-    struct errbuf *e)
+section_end(const struct catalogue *c, size_t first_new, size_t first_cloud, const char *key,
+    bool cloud, unsigned seen, struct errbuf *e)
 {
 	size_t at, k, claims = 0;
 
+	if (cloud) {
+		if (!cloud_find(c, key, &at) || at < first_cloud)
+			return 0;
+		if (!(seen & (1u << F_NAME)) || !(seen & (1u << F_ASN))) {
+			errbuf_set(e, "cloud %s: a new cloud needs a name and an asn", key);
+			return -1;
+		}
+		return 0;
+	}
 	if (key[0] == '\0' || !svc_find(c, key, &at) || at < first_new)
 		return 0;
 	for (k = 0; k <= EVIDENCE_DKIM; k++)
@@ -571,11 +779,16 @@ section_end(const struct catalogue *c, size_t first_new, const char *key, unsign
 	return 0;
 }
 
-/* Reads "[service KEY]" (blanks trimmed) into key: -1 with e set when it is not that. */
+/*
+ * Reads "[service KEY]" or "[cloud KEY]" (blanks trimmed) into key and
+ * *cloud: -1 with e set when it is neither.
+ */
 static int
-section_head(const char *s, size_t n, char key[BOUND_CATALOGUE_KEY + 1], struct errbuf *e)
+section_head(const char *s, size_t n, char key[BOUND_CATALOGUE_KEY + 1], bool *cloud,
+    struct errbuf *e)
 {
 	char buf[72];
+	size_t kind;
 
 	if (n < 2 || s[n - 1] != ']')
 		goto bad;
@@ -587,24 +800,26 @@ section_head(const char *s, size_t n, char key[BOUND_CATALOGUE_KEY + 1], struct 
 	}
 	while (n > 0 && is_blank(s[n - 1]))
 		n--;
-	if (n < 8 || memcmp(s, "service", 7) != 0 || !is_blank(s[7]))
+	*cloud = n > 6 && memcmp(s, "cloud", 5) == 0 && is_blank(s[5]);
+	kind = *cloud ? 5 : 7;
+	if (!*cloud && (n < 8 || memcmp(s, "service", 7) != 0 || !is_blank(s[7])))
 		goto bad;
-	s += 8;
-	n -= 8;
+	s += kind + 1;
+	n -= kind + 1;
 	while (n > 0 && is_blank(*s)) {
 		s++;
 		n--;
 	}
 	if (!valid_service_key(s, n)) {
-		errbuf_set(e, "\"%s\": a service's name is 1 to %d of a-z, 0-9 and -",
-		    shown(s, n, buf), BOUND_CATALOGUE_KEY);
+		errbuf_set(e, "\"%s\": a %s's name is 1 to %d of a-z, 0-9 and -", shown(s, n, buf),
+		    *cloud ? "cloud" : "service", BOUND_CATALOGUE_KEY);
 		return -1;
 	}
 	memcpy(key, s, n);
 	key[n] = '\0';
 	return 0;
 bad:
-	errbuf_set(e, "a section is [service NAME]");
+	errbuf_set(e, "a section is [service NAME] or [cloud NAME]");
 	return -1;
 }
 
@@ -613,8 +828,9 @@ catalogue_parse(struct catalogue *c, const char *text, size_t len, const char *o
     struct errbuf *e)
 {
 	char key[BOUND_CATALOGUE_KEY + 1] = "", value[BOUND_CATALOGUE_LINE + 1];
-	size_t pos = 0, lineno = 0, section_line = 0, first_new = c->nsvc;
+	size_t pos = 0, lineno = 0, section_line = 0, first_new = c->nsvc, first_cloud = c->ncloud;
 	unsigned seen = 0;
+	bool cloud = false;
 
 	while (pos < len) {
 		const char *s = text + pos, *nl = memchr(s, '\n', len - pos), *eq;
@@ -640,13 +856,17 @@ catalogue_parse(struct catalogue *c, const char *text, size_t len, const char *o
 		if (n == 0 || *s == '#' || *s == ';')
 			continue;
 		if (*s == '[') {
-			if (section_end(c, first_new, key, seen, e) == -1) {
+			if (section_end(c, first_new, first_cloud, key, cloud, seen, e) == -1) {
 				lineno = section_line;
 				goto fail;
 			}
-			if (section_head(s, n, key, e) == -1)
+			if (section_head(s, n, key, &cloud, e) == -1)
 				goto fail;
-			if (svc_find(c, key, &at) && at >= first_new) {
+			if (cloud && cloud_find(c, key, &at) && at >= first_cloud) {
+				errbuf_set(e, "cloud %s: a second [cloud %s] section", key, key);
+				goto fail;
+			}
+			if (!cloud && svc_find(c, key, &at) && at >= first_new) {
 				errbuf_set(e, "service %s: a second [service %s] section", key,
 				    key);
 				goto fail;
@@ -675,20 +895,26 @@ catalogue_parse(struct catalogue *c, const char *text, size_t len, const char *o
 		value[vlen] = '\0';
 		/* lists may go on over several lines; a text said twice is a mistake */
 		if (f < F_DKIM && (seen & (1u << f))) {
-			errbuf_set(e, "service %s: %s set twice", key, field_names[f]);
+			errbuf_set(e, "%s %s: %s set twice", cloud ? "cloud" : "service", key,
+			    field_names[f]);
 			goto fail;
 		}
-		if (f == F_UNKNOWN) {
+		if (f == F_UNKNOWN || (cloud && f != F_NAME && f != F_ASN)) {
 			char buf[72];
 
-			errbuf_set(e, "service %s: unknown key \"%s\"", key, shown(s, klen, buf));
+			errbuf_set(e, "%s %s: unknown key \"%s\"", cloud ? "cloud" : "service", key,
+			    shown(s, klen, buf));
 			goto fail;
 		}
 		seen |= 1u << f;
-		if (catalogue_set(c, key, field_names[f], value, e) == -1)
+		if (cloud && cloud_set(c, key, field_names[f], value, e) == -1) {
+			errbuf_prefix(e, "cloud %s: %s", key, field_names[f]);
+			goto fail;
+		}
+		if (!cloud && catalogue_set(c, key, field_names[f], value, e) == -1)
 			goto fail;
 	}
-	if (section_end(c, first_new, key, seen, e) == -1) {
+	if (section_end(c, first_new, first_cloud, key, cloud, seen, e) == -1) {
 		lineno = section_line;
 		goto fail;
 	}
@@ -734,7 +960,8 @@ catalogue_hash(const struct catalogue *c)
 	unsigned char sep = 0;
 	size_t i;
 
-	/* NUL between fields, so that moving text from one field to the next changes the hash */
+	/* NUL between fields, so that moving text from one field to the next changes the hash;
+	   the clouds name no source, so they are not in it */
 	for (i = 0; i < c->nsvc; i++) {
 		const struct service *s = &c->svcs[i]->pub;
 		const char *fields[] = { s->key, s->name, s->category, s->fix, s->doc };
@@ -864,6 +1091,12 @@ catalogue_free(struct catalogue *c)
 	}
 	for (i = 0; i < c->nclaim; i++)
 		free(c->claims[i].text);
+	for (i = 0; i < c->ncloud; i++) {
+		free(c->clouds[i].key);
+		free(c->clouds[i].name);
+	}
+	free(c->clouds);
+	free(c->cloud_asns);
 	free(c->svcs);
 	free(c->claims);
 	free(c->slots);

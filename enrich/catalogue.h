@@ -10,6 +10,11 @@
  * address's AS number. A domain or a suffix matches itself and every name
  * under it ("sendgrid.net" matches "em123.sendgrid.net"). Among matches
  * of the same strength the longest domain wins, then the earlier service.
+ *
+ * It also lists the shared clouds ([cloud KEY] sections of the file): AS
+ * numbers where anyone can rent an address. They never name a source; they
+ * let dmarcd warn when an owner vouches for a network in one, and no
+ * service may claim their AS numbers.
  */
 #ifndef DMARCD_CATALOGUE_H
 #define DMARCD_CATALOGUE_H
@@ -101,6 +106,13 @@ struct catalogue_match {
  */
 void catalogue_match(const struct catalogue *c, const struct catalogue_facts *f,
     struct catalogue_match *out);
+
+/*
+ * The name of the shared cloud whose networks include AS asn ("Amazon
+ * AWS"), or NULL when asn is no cloud's (or c is NULL). Valid until c is
+ * changed or freed.
+ */
+const char *catalogue_cloud(const struct catalogue *c, uint32_t asn);
 
 void catalogue_free(struct catalogue *c);
 

@@ -407,6 +407,43 @@ store_sender_domains(struct store *st, const uint8_t lo[16], const uint8_t hi[16
 	return rc == -1 ? -1 : 0;
 }
 
+int
+store_sender_owners(struct store *st, const uint8_t lo[16], const uint8_t hi[16], size_t max,
+    int (*fn)(void *ctx, uint32_t asn, const char *as_org, uint64_t addresses), void *ctx,
+    struct errbuf *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	/* the primary key walks the range; max(as_org): the name of any row, all alike */
+	if (store_prepare(st,
+	        "SELECT asn, coalesce(max(as_org), ''), count(*) FROM sender"
+	        " WHERE ip BETWEEN ?1 AND ?2 AND asn IS NOT NULL AND asn > 0"
+	        " GROUP BY asn ORDER BY count(*) DESC, asn LIMIT ?3",
+	        &s, e) == -1)
+		return -1;
+	if ((sqlite3_bind_blob(s, 1, lo, 16, SQLITE_STATIC) |
+	        sqlite3_bind_blob(s, 2, hi, 16, SQLITE_STATIC) |
+	        sqlite3_bind_int64(s, 3, max > INT64_MAX ? INT64_MAX : (int64_t)max)) !=
+	    SQLITE_OK) {
+		sqlite3_finalize(s);
+		return store_fail(st, "reading the senders' networks", e);
+	}
+	while ((rc = store_step(st, s, "reading the senders' networks", e)) == SQLITE_ROW) {
+		int64_t asn = sqlite3_column_int64(s, 0);
+
+		if (asn > UINT32_MAX)
+			continue;
+		if (fn(ctx, (uint32_t)asn, (const char *)sqlite3_column_text(s, 1),
+		        (uint64_t)sqlite3_column_int64(s, 2)) == -1) {
+			rc = -1;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == -1 ? -1 : 0;
+}
+
 /* ---- the answers ---- */
 
 static int

@@ -3,7 +3,8 @@
  * for the enricher (cli/enricher.c), which alone writes it: the records it
  * has not read yet, the addresses to name, the answers, and the services of
  * the catalogue. The dashboard, the exports and the advisor only read the
- * sender and service tables, through their own queries.
+ * sender and service tables, through their own queries; the one read here
+ * is store_sender_owners, for the warnings of cli/source_warn.c.
  *
  * Every function here runs its writes in a short transaction of its own, so
  * that the enricher never holds the database while it waits on DNS and the
@@ -80,6 +81,16 @@ int store_sender_domains(struct store *st, const uint8_t lo[16], const uint8_t h
 
 /* Writes the rows given (found by their ip), in one transaction. */
 int store_sender_put(struct store *st, const struct store_sender *rows, size_t n, struct errbuf *e);
+
+/*
+ * The network owners (AS) of the named addresses lo..hi (16 bytes each,
+ * inclusive), the most addresses first, at most max: fn(ctx, asn, as_org,
+ * addresses), as_org "" when unknown. Addresses without an AS are left
+ * out. A -1 from fn stops the walk and is returned.
+ */
+int store_sender_owners(struct store *st, const uint8_t lo[16], const uint8_t hi[16], size_t max,
+    int (*fn)(void *ctx, uint32_t asn, const char *as_org, uint64_t addresses), void *ctx,
+    struct errbuf *e);
 
 /* A service of the catalogue, as the service table holds it. */
 struct store_service {

@@ -6,7 +6,8 @@
 #   country-cc.mmdb  ip-location-db's layout (country_code), without the
 #                    ::ffff:0:0/96 alias, as the npm databases are built
 #   country-v4.mmdb  an IPv4-only database, as ip-location-db's -ipv4 files
-# Each holds honest networks and hostile values; test_geo.c names them.
+# Each holds honest networks and hostile values; test_geo.c names them
+# (asn.mmdb also a cloud's network, for test_source_warn.c).
 use strict;
 use warnings;
 use utf8;
@@ -68,6 +69,11 @@ $asn->insert_network('192.0.2.1/32', {
 });
 $asn->insert_network('203.0.113.0/24',
 	{ autonomous_system_number => 0, autonomous_system_organization => 'Zero' });
+# a shared cloud and an ordinary network, for test_source_warn.c
+$asn->insert_network('3.5.140.0/22',
+	{ autonomous_system_number => 16509, autonomous_system_organization => 'Amazon.com, Inc.' });
+$asn->insert_network('193.0.0.0/21',
+	{ autonomous_system_number => 3333, autonomous_system_organization => 'RIPE NCC' });
 write_tree($asn, 'asn.mmdb');
 
 # numbers out of range need another type than uint32

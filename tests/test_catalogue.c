@@ -145,6 +145,14 @@ Test(catalogue, builtin_claims_are_their_services)
 			nsections++;
 			continue;
 		}
+		/* the clouds' AS numbers name no service (catalogue_cloud's test) */
+		if (strncmp(line, "[cloud ", 7) == 0) {
+			cr_assert(evidence, "a service before %s has no evidence", line);
+			section[0] = '\0';
+			continue;
+		}
+		if (section[0] == '\0')
+			continue;
 		if (strncmp(line, "dkim = ", 7) == 0)
 			ev = EVIDENCE_DKIM;
 		else if (strncmp(line, "spf = ", 6) == 0)
@@ -435,7 +443,23 @@ Test(catalogue, parse_errors_name_the_line)
 		    "t.conf:5: service a: unknown key \"colour\"" },
 		{ "[service a]\nname = A\ncategory = bank\n",
 		    "t.conf:3: service a: category: unknown" },
-		{ "[servic a]\n", "t.conf:1: a section is [service NAME]" },
+		{ "[servic a]\n", "t.conf:1: a section is [service NAME] or [cloud NAME]" },
+		{ "[cloud a]\nname = A\ndkim = a.example\n",
+		    "t.conf:3: cloud a: unknown key \"dkim\"" },
+		{ "[cloud a]\nname = A\n[service b]\n",
+		    "t.conf:1: cloud a: a new cloud needs a name and an asn" },
+		{ "[cloud a]\nname = A\nasn = 64000\n[cloud a]\n",
+		    "t.conf:4: cloud a: a second [cloud a] section" },
+		{ "[cloud a]\nname = A\nasn = 64000, x\n",
+		    "t.conf:3: cloud a: asn: \"x\" is not the AS number of a public network" },
+		{ "[cloud a]\nname = A\nasn = 64000\n[cloud b]\nname = B\nasn = 64000\n",
+		    "t.conf:6: cloud b: asn: AS64000 is already claimed by cloud a" },
+		{ "[service a]\nname = A\ncategory = saas\nasn = 64000\n[cloud b]\nname = B\n"
+		  "asn = 64000\n",
+		    "t.conf:7: cloud b: asn: AS64000 is already claimed by service a" },
+		{ "[cloud b]\nname = B\nasn = 64000\n[service a]\nname = A\ncategory = saas\n"
+		  "asn = 1, 64000\n",
+		    "t.conf:7: service a: asn: AS64000 is the shared cloud B" },
 		{ "[service A]\n", "t.conf:1: \"A\": a service's name" },
 		{ "[service a\n", "t.conf:1: a section is [service NAME]" },
 		{ "[service a]\njust words\n", "t.conf:2: a line is [service NAME], key = value" },
@@ -645,5 +669,44 @@ Test(catalogue, shared_generator_senders)
 		    evidence_name(senders[i].ev), senders[i].name);
 	}
 	free(gen);
+	catalogue_free(c);
+}
+
+Test(catalogue, clouds_are_looked_up_by_as_number_and_name_no_service)
+{
+	struct catalogue *c = builtin();
+	struct errbuf e = { { 0 } };
+	static const struct {
+		uint32_t asn;
+		const char *name;
+	} cases[] = {
+		{ 16509, "Amazon AWS" },
+		{ 14618, "Amazon AWS" },
+		{ 396982, "Google Cloud" },
+		{ 8075, "Microsoft (Azure and Exchange Online)" },
+		{ 24940, "Hetzner" },
+		{ 14061, "DigitalOcean" },
+		{ 11377, NULL }, /* SendGrid's own network */
+		{ 3333, NULL },
+		{ 0, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *name = catalogue_cloud(c, cases[i].asn);
+
+		if (cases[i].name == NULL)
+			cr_assert_null(name, "AS%u: %s", (unsigned)cases[i].asn, name);
+		else
+			cr_assert_str_eq(name != NULL ? name : "(none)", cases[i].name, "AS%u",
+			    (unsigned)cases[i].asn);
+	}
+	cr_assert_null(catalogue_cloud(NULL, 16509));
+	/* a cloud's address names no service, by AS */
+	cr_assert_str_eq(who(c, EVIDENCE_ASN, "16509"), "");
+	/* and no service may claim a cloud's AS: a tenant there would pass for it */
+	cr_assert_eq(catalogue_set(c, "acme", "asn", "64000, 16509", &e), -1);
+	cr_assert_not_null(strstr(e.msg, "AS16509 is the shared cloud Amazon AWS"), "%s", e.msg);
+	cr_assert_str_eq(who(c, EVIDENCE_ASN, "64000"), "", "the catalogue is unchanged");
 	catalogue_free(c);
 }

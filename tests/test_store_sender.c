@@ -305,3 +305,48 @@ Test(store_sender, the_rollup_by_class_follows_names_new_records_and_new_heavy_n
 	store_close(st);
 	ts_drop_db(path);
 }
+
+/* The owners a walk gave, as "ASN org count; ..." */
+static int
+collect_owner(void *ctx, uint32_t asn, const char *as_org, uint64_t addresses)
+{
+	struct collected *c = ctx;
+	size_t len = strlen(c->text);
+
+	snprintf(c->text + len, sizeof c->text - len, "%u %s %llu; ", (unsigned)asn, as_org,
+	    (unsigned long long)addresses);
+	return 0;
+}
+
+Test(store_sender, the_owners_of_a_range_are_its_named_addresses_networks_the_most_first)
+{
+	char *path = ts_db_path();
+	struct store *st = ts_open(path, STORE_READWRITE);
+	static const int last[] = { 10, 11, 12, 13, 200 };
+	uint8_t lo[16] = { [10] = 0xff, [11] = 0xff, [12] = 192, [14] = 2 }, hi[16];
+	struct collected c = { "" };
+	struct errbuf e = { 0 };
+	uint64_t added;
+
+	put_from(st, 1, "example.com", last, 5, 30, 1);
+	cr_assert_eq(store_sender_discover(st, &added, &e), 0, "%s", e.msg);
+	cr_assert_eq(added, 5);
+	name(st, 10, "", 16509, "US");
+	name(st, 11, "", 64500, "DE");
+	name(st, 12, "", 16509, "US");
+	name(st, 200, "", 3333, "NL");
+	/* 192.0.2.13 has no AS: left out */
+
+	memcpy(hi, lo, 16);
+	hi[15] = 0xff;
+	cr_assert_eq(store_sender_owners(st, lo, hi, 16, collect_owner, &c, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(c.text, "16509 AS 16509 2; 3333 AS 3333 1; 64500 AS 64500 1; ");
+
+	/* 192.0.2.0/25: the range's own addresses only, at most max owners */
+	c.text[0] = '\0';
+	hi[15] = 0x7f;
+	cr_assert_eq(store_sender_owners(st, lo, hi, 1, collect_owner, &c, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(c.text, "16509 AS 16509 2; ");
+	store_close(st);
+	ts_drop_db(path);
+}

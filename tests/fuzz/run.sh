@@ -14,7 +14,7 @@ shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
 	targets=(fuzz_extract fuzz_report_xml fuzz_unpack fuzz_arf fuzz_config fuzz_web_query fuzz_mutate
-		fuzz_rdns_answer)
+		fuzz_rdns_answer fuzz_auth_results)
 fi
 
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDMARCD_FUZZ=ON \
@@ -54,6 +54,9 @@ for t in "${targets[@]}"; do
 		;;
 	fuzz_rdns_answer)
 		max_len=4096 # the usual size of an EDNS answer over UDP
+		;;
+	fuzz_auth_results)
+		max_len=16384 # the target's own bound on one header value
 		;;
 	esac
 	dict=()
