@@ -60,43 +60,15 @@ advise_verdict_name(enum advise_verdict v)
 	return verdict_names[v];
 }
 
-/* Parses "ADDR/BITS" into the range of 16-byte addresses and the prefix over 128 bits. */
+/* A CIDR's range (known_cidr_range) and its prefix over the 128 bits of the 16-byte form. */
 static int
 parse_cidr(const char *s, uint8_t lo[16], uint8_t hi[16], unsigned *prefix, int *family)
 {
-	char addr[64];
-	const char *slash = strchr(s, '/');
-	size_t len = slash != NULL ? (size_t)(slash - s) : strlen(s);
-	uint64_t bits;
-	unsigned i, max;
+	unsigned bits;
 
-	if (len == 0 || len >= sizeof addr)
+	if (known_cidr_range(s, lo, hi, &bits, family) == -1)
 		return -1;
-	memcpy(addr, s, len);
-	addr[len] = '\0';
-	memset(lo, 0, 16);
-	if (inet_pton(AF_INET, addr, lo + 12) == 1) {
-		lo[10] = lo[11] = 0xff;
-		*family = 4;
-		max = 32;
-	} else if (inet_pton(AF_INET6, addr, lo) == 1) {
-		*family = 6;
-		max = 128;
-	} else {
-		return -1;
-	}
-	bits = max;
-	if (slash != NULL) {
-		if (num_parse(slash + 1, max, &bits) == -1)
-			return -1;
-	}
-	*prefix = (unsigned)bits + (128 - max);
-	for (i = 0; i < 128; i++)
-		if (i >= *prefix)
-			lo[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
-	memcpy(hi, lo, 16);
-	for (i = *prefix; i < 128; i++)
-		hi[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+	*prefix = *family == 4 ? bits + 96 : bits;
 	return 0;
 }
 

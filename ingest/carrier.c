@@ -239,7 +239,7 @@ carrier_auth_results(struct carrier_auth *a, const char *ar, const char *authser
 	const char *p;
 	size_t n;
 
-	if (ar == NULL || authserv_id == NULL || authserv_id[0] == '\0')
+	if (ar == NULL || authserv_id == NULL || authserv_id[0] == '\0' || size == 0)
 		return false;
 	p = ar_skip(ar);
 	n = ar_token(p);

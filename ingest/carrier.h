@@ -72,7 +72,7 @@ void carrier_add(struct carrier_auth *a, const char *domain, size_t len, enum ca
  * Reads one Authentication-Results value (RFC 8601) ar: when its
  * authserv-id is authserv_id (case-insensitive), adds its dkim= results
  * with their header.d= to a (a->verified set) and copies its dmarc= result
- * (lower case) into dmarc (size bytes; "" when none), and returns true;
+ * (lower case) into dmarc (size bytes, at least 1; "" when none), and returns true;
  * otherwise changes nothing and returns false. Comments in parentheses are
  * skipped; a result without header.d= is ignored.
  */
