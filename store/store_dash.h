@@ -101,6 +101,8 @@ struct dash_page {
  */
 #define DASH_SORT_TOP 1000
 #define DASH_SORT_HEAVY 10
+/* Pages of the default order that end within this rank come from the walk of the networks. */
+#define DASH_WALK_MAX 20000
 
 /* The rows a sources sort ordered: all (partial false), or the rows with the most messages. */
 struct dash_sort_scope {

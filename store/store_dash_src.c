@@ -5,10 +5,10 @@
  * down (the source table): a network's all-time volume bounds the window
  * volume of every address in it, so the walk stops as soon as no lighter
  * network can enter the page, after a few lookups instead of a year of
- * rollup rows. A page deeper than DASH_SORT_TOP, or one that the networks
- * of fewer than ROLLUP_HEAVY messages (not in source) could still enter, is
- * answered by aggregating the window: its records, or with a source filter
- * the rollup rows of the address range.
+ * rollup rows. A page that ends deeper than DASH_WALK_MAX, or one that the
+ * networks of fewer than ROLLUP_HEAVY messages (not in source) could still
+ * enter, is answered by aggregating the window: its records, or with a
+ * source filter the rollup rows of the address range.
  *
  * Any other sort orders only the DASH_SORT_TOP sources with the most
  * messages (fewer when fewer have ROLLUP_HEAVY messages), found by the same
@@ -732,7 +732,7 @@ store_dash_sources(struct store *st, const struct dash_filter *f, enum dash_grou
 		goto done;
 	if (by != NULL)
 		w.cap = DASH_SORT_TOP;
-	else if (a.offset + a.limit <= DASH_SORT_TOP)
+	else if (a.offset + a.limit <= DASH_WALK_MAX)
 		w.cap = (size_t)(a.offset + a.limit);
 	if (w.cap > 0) {
 		if ((w.rows = calloc(w.cap, sizeof w.rows[0])) == NULL) {

@@ -497,6 +497,10 @@ Test(store_dash, sources_sorted_within_the_heaviest)
 		/* the default pages through all; a failing source's days are its failing ones */
 		{ 0, 1, DASH_RESULT_ALL, DASH_GROUP_IP, "messages", true, 0, 50 },
 		{ 0, 1, DASH_RESULT_ALL, DASH_GROUP_IP, "messages", true, 1150, 50 },
+		/* deep pages of the default order come from the walk up to DASH_WALK_MAX */
+		{ 0, 1, DASH_RESULT_ALL, DASH_GROUP_IP, "messages", true, 980, 50 },
+		{ 0, 1, DASH_RESULT_ALL, DASH_GROUP_PREFIX, "messages", true, 1100, 50 },
+		{ 1, 1, DASH_RESULT_ALL, DASH_GROUP_IP, "messages", true, 1050, 50 },
 		{ 0, 1, DASH_RESULT_FAIL, DASH_GROUP_IP, "messages", true, 0, 50 },
 		/* the failing sources are fewer than 1,000: the sort covers them all */
 		{ 0, 1, DASH_RESULT_FAIL, DASH_GROUP_IP, "first_seen", true, 0, 50 },
