@@ -61,6 +61,7 @@ enum store_stmt {
 	SQ_SUSPECT_SET,
 	SQ_CROSS_SOURCE,
 	SQ_CROSS_OTHERS,
+	SQ_CROSS_PUT,
 	SQ_INPUT_REPORTS,
 	SQ_ORIGIN_SET,
 	SQ_ORIGIN_SIGNS,
@@ -282,6 +283,14 @@ int suspect_check(struct store *st, const struct agg_report *r, int64_t row, int
  */
 int suspect_cross(struct store *st, const struct agg_report *r, int64_t row, int64_t day_first,
     int64_t day_last, struct errbuf *e);
+
+/*
+ * Keeps what the report r (not suspect; its sums still in memory) saw of
+ * its networks, as witnesses for the reports that come after it
+ * (cross_net). 0, or -1 (e).
+ */
+int cross_put(struct store *st, const struct agg_report *r, int64_t day_first, int64_t day_last,
+    struct errbuf *e);
 
 /* ---- SQL functions (store_func.c; the sketch functions: store_sketch.h) ---- */
 

@@ -481,8 +481,10 @@ finish_report(struct store *st, const struct agg_report *r, struct errbuf *e)
 	 * rollup_report_end, and rollups this report is not in yet
 	 */
 	if (marked == 0 && k->records > 0 &&
-	    suspect_cross(st, r, k->row, k->day_first, k->day_first + (int64_t)k->ndays - 1, e) ==
-	        -1)
+	    ((marked = suspect_cross(st, r, k->row, k->day_first,
+	          k->day_first + (int64_t)k->ndays - 1, e)) == -1 ||
+	        (marked == 0 &&
+	            cross_put(st, r, k->day_first, k->day_first + (int64_t)k->ndays - 1, e) == -1)))
 		return -1;
 	return rollup_report_end(st, r, e);
 }

@@ -139,26 +139,24 @@ const char *const store_sql[SQ_COUNT] = {
 	/* ?1 domain, ?2 network: its all-time messages, when heavy */
 	[SQ_CROSS_SOURCE] = "SELECT messages FROM source WHERE policy_domain = ?1 AND ip = ?2",
 	/*
-	 * ?1 domain, ?2, ?3 the network's first and last address, ?4, ?5 days,
-	 * ?6 the report's org_key, ?7 the messages a reporter must have seen,
-	 * ?8 at most this many reporters. The addresses of the network are
-	 * walked one by one (each a seek on the primary key, at most 256), so
-	 * that only their rows on the days are read, not every day's.
+	 * ?1 domain, ?2 network, ?3, ?4 days, ?5 the report's org_key, ?6 the
+	 * messages a reporter must have seen, ?7 at most this many reporters:
+	 * the other reporters' reports of the network overlapping the days (a
+	 * report spans a month at most), one range of cross_net's key.
 	 */
 	[SQ_CROSS_OTHERS] =
-	    "WITH RECURSIVE a(ip) AS ("
-	    " SELECT (SELECT min(ip) FROM rollup WHERE policy_domain = ?1"
-	    "  AND ip BETWEEN ?2 AND ?3)"
-	    " UNION ALL"
-	    " SELECT (SELECT min(x.ip) FROM rollup x WHERE x.policy_domain = ?1"
-	    "  AND x.ip > a.ip AND x.ip <= ?3) FROM a WHERE a.ip IS NOT NULL"
-	    " LIMIT 257)"
-	    " SELECT r.org_key, total(r.messages), total(r.dmarc_pass)"
-	    " FROM a JOIN rollup r ON r.policy_domain = ?1 AND r.ip = a.ip"
-	    "  AND r.day BETWEEN ?4 AND ?5"
-	    " WHERE r.org_key <> ?6"
-	    " GROUP BY r.org_key HAVING total(r.messages) >= ?7"
-	    " ORDER BY 2 DESC, 1 LIMIT ?8",
+	    "SELECT org_key, total(messages), total(dmarc_pass) FROM cross_net"
+	    " WHERE policy_domain = ?1 AND net = ?2 AND day BETWEEN ?3 - 31 AND ?4"
+	    " AND day_last >= ?3 AND org_key <> ?5"
+	    " GROUP BY org_key HAVING total(messages) >= ?6"
+	    " ORDER BY 2 DESC, 1 LIMIT ?7",
+	/* ?1 domain, ?2 network, ?3 day, ?4 reporter, ?5 last day, ?6 messages, ?7 passes */
+	[SQ_CROSS_PUT] =
+	    "INSERT INTO cross_net (policy_domain, net, day, org_key, day_last, messages,"
+	    " dmarc_pass) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " ON CONFLICT DO UPDATE SET messages = messages + excluded.messages,"
+	    " dmarc_pass = dmarc_pass + excluded.dmarc_pass,"
+	    " day_last = max(day_last, excluded.day_last)",
 
 	/* ?1 input: the reports it stored */
 	[SQ_INPUT_REPORTS] =
