@@ -155,7 +155,7 @@ def calls(s):
         if s[k] is not None:
             filters.append(("%s=%s" % (k, s[k]), "%s=%s" % (k, q(s[k]))))
     out = [("overview", "/api/v1/overview?%s")]
-    out += [("overview | " + fn, "/api/v1/overview?%s&" + fq) for fn, fq in filters]
+    out += [("overview [%s]" % fn, "/api/v1/overview?%s&" + fq) for fn, fq in filters]
     src = "/api/v1/sources?%s&limit=50"
     for g in GROUPS:
         gq = "" if g == "ip" else "&group=" + g
@@ -165,27 +165,27 @@ def calls(s):
             out.append(("sources %s, %s desc" % (g, so), src + gq + "&sort=%s&dir=desc" % so))
         out.append(("sources %s, pass_rate asc" % g, src + gq + "&sort=pass_rate&dir=asc"))
         for fn, fq in filters:
-            out.append(("sources %s | %s" % (g, fn), src + gq + "&" + fq))
+            out.append(("sources %s [%s]" % (g, fn), src + gq + "&" + fq))
     for g, off in (("ip", 950), ("ip", 4950), ("prefix", 950)):
         gq = "" if g == "ip" else "&group=" + g
         out.append(("sources %s, page %d" % (g, off // 50 + 1), src + gq + "&offset=%d" % off))
     for fn, fq in filters:
-        out.append(("sources ip, pass_rate asc | " + fn, src + "&sort=pass_rate&dir=asc&" + fq))
+        out.append(("sources ip, pass_rate asc [%s]" % fn, src + "&sort=pass_rate&dir=asc&" + fq))
     rec = "/api/v1/records?%s&limit=50"
     out.append(("records of a source (click-through)",
                 rec + "&source=%s&domain=%s" % (q(s["ip"]), q(s["ip_domain"]))))
     out.append(("records", rec))
-    out += [("records | " + fn, rec + "&" + fq) for fn, fq in filters]
+    out += [("records [%s]" % fn, rec + "&" + fq) for fn, fq in filters]
     out.append(("records, page 20", rec + "&offset=950"))
     rep = "/api/v1/reports?%s&limit=50"
     out.append(("reports", rep))
     for so in REPORT_SORTS:
         out.append(("reports, %s %s" % (so, "asc" if so == "begin" else "desc"),
                     rep + "&sort=%s&dir=%s" % (so, "asc" if so == "begin" else "desc")))
-    out += [("reports | " + fn, rep + "&" + fq) for fn, fq in filters[:4]]
+    out += [("reports [%s]" % fn, rep + "&" + fq) for fn, fq in filters[:4]]
     out.append(("reports, page 20", rep + "&offset=950"))
     out.append(("failures", "/api/v1/failures?%s&limit=50"))
-    out.append(("failures | domain", "/api/v1/failures?%s&limit=50&domain=" + q(s["domain"])))
+    out.append(("failures [domain]", "/api/v1/failures?%s&limit=50&domain=" + q(s["domain"])))
     out.append(("sources CSV (this view, 500 rows)", "/api/v1/sources.csv?%s&limit=500"))
     return out
 
@@ -194,8 +194,8 @@ FIXED = [
     ("page shell /", "/"),
     ("assets/app.js", "/assets/app.js"),
     ("ingest log", "/api/v1/inputs?limit=50"),
-    ("ingest log | stored", "/api/v1/inputs?limit=50&status=stored"),
-    ("ingest log | refused", "/api/v1/inputs?limit=50&status=refused"),
+    ("ingest log [stored]", "/api/v1/inputs?limit=50&status=stored"),
+    ("ingest log [refused]", "/api/v1/inputs?limit=50&status=refused"),
     ("ingest log, page 20", "/api/v1/inputs?limit=50&offset=950"),
     ("reporters (filter list)", "/api/v1/reporters"),
 ]
@@ -348,6 +348,118 @@ def run_shape(dmarcd, data, shape, a, db=None):
     return res
 
 
+def family(name):
+    """The row of the condensed table a call belongs to: sorts and filters folded."""
+    m = re.match(r"sources (\w+), (\w+) (asc|desc)$", name)
+    if m and not (m.group(2) == "messages" and m.group(3) == "desc"):
+        return "sources %s, the 13 other sorts" % m.group(1)
+    m = re.match(r"sources (\w+) \[(service|asn|country)=", name)
+    if m:
+        return "sources %s, names filter (service, AS, country)" % m.group(1)
+    m = re.match(r"(overview|records|sources ip, pass_rate asc) \[(service|asn|country)=", name)
+    if m:
+        return "%s, names filter (service, AS, country)" % m.group(1)
+    m = re.match(r"reports, (\w+) (asc|desc)$", name)
+    if m:
+        return "reports, the 6 other sorts"
+    m = re.match(r"(.*) \[cidr .*\]", name)
+    if m:
+        return m.group(1) + " [cidr /16]"
+    m = re.match(r"(advice) \S+, (window \d+)", name)
+    if m:
+        return "advice (largest domain), " + m.group(2)
+    m = re.match(r"(report detail) \(", name)
+    if m:
+        return "report detail (the window's largest report)"
+    return name
+
+
+def report(data, shapes):
+    """Markdown tables of the matrix results saved in data (DATA/matrix-SHAPE.json)."""
+    res = []
+    for s in shapes:
+        with open(os.path.join(data, "matrix-%s.json" % s)) as f:
+            res.append(json.load(f))
+    print("| shape | records | reports | runs (load average) | calls over target p95 "
+          "| worst p95 ms | overview 30 d computed /s | 365 d computed /s | 30 d cached /s "
+          "| serve peak RSS | DB | bytes/record |")
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in res:
+        n = sum(1 for c in r["calls"] for w in ("d30", "d365") if c[w] is not None)
+        worst = max(c[w]["p95"] for c in r["calls"] for w in ("d30", "d365") if c[w] is not None)
+        wk = r.get("wrk", {})
+        print("| %s | %s | %s | %s-%s (%.1f / %.1f) | %d of %d (%d ms) | %s | %s | %s | %s "
+              "| %.0f MiB | %.2f GB | %.0f |" % (
+                  r["shape"], "{:,}".format(r["records"]), "{:,}".format(r["reports"]),
+                  r["started"], r["finished"][11:], r["load_before"][0], r["load_after"][0],
+                  r["misses"], n, r["target_ms"], "{:,.0f}".format(worst),
+                  *["{:,.0f}".format(wk[k]["rps"]) if k in wk else "-"
+                    for k in ("30d computed", "365d computed", "30d cached")],
+                  r["serve_peak_rss_kib"] / 1024, r["storage"]["file_bytes"] / 1e9,
+                  r["storage"]["bytes_per_record"]))
+    # condensed: per family, the worst p95 (and its p50) of each shape and window
+    fams = {}
+    for i, r in enumerate(res):
+        for c in r["calls"]:
+            f = fams.setdefault(family(c["name"]), {})
+            for w in ("d30", "d365"):
+                x = c[w]
+                if x is None:
+                    continue
+                k = (i, w)
+                if k not in f or x["p95"] > f[k]["p95"]:
+                    f[k] = dict(x, name=c["name"])
+    print("\n| call | " + " | ".join("%s 30 d | %s 365 d" % (r["shape"], r["shape"])
+                                      for r in res) + " |")
+    print("|---|" + "---:|" * (2 * len(res)))
+
+    def cell(x, target):
+        if x is None:
+            return "-"
+        t = "%s / %s" % ("%.0f" % x["p50"] if x["p50"] >= 10 else "%.1f" % x["p50"],
+                         "%.0f" % x["p95"] if x["p95"] >= 10 else "%.1f" % x["p95"])
+        if x["status"] != 200:
+            t += " (%d)" % x["status"]
+        return "**%s**" % t if x["p95"] >= target else t
+    for name, f in fams.items():
+        print("| %s | %s |" % (name, " | ".join(
+            cell(f.get((i, w)), r["target_ms"]) for i, r in enumerate(res)
+            for w in ("d30", "d365"))))
+    print("\nFull matrix:\n")
+    print("| call | " + " | ".join("%s 30 d | %s 365 d" % (r["shape"], r["shape"])
+                                    for r in res) + " |")
+    print("|---|" + "---:|" * (2 * len(res)))
+    names = list(dict.fromkeys(c["name"] for r in res for c in r["calls"]))
+    by = [{c["name"]: c for c in r["calls"]} for r in res]
+    for name in names:
+        shown = re.sub(r"\[cidr [^\]]+\]", "[cidr /16]", name)
+        shown = re.sub(r"(service|asn|country)=[^\]]+", r"\1=…", shown)
+        shown = re.sub(r"advice \S+", "advice", shown)
+        shown = re.sub(r"report detail \(\d+ records\)", "report detail", shown)
+        print("| %s | %s |" % (shown, " | ".join(
+            cell(by[i][name][w] if name in by[i] else None, r["target_ms"])
+            for i, r in enumerate(res) for w in ("d30", "d365"))))
+    print("\nStorage (MB, and bytes per record):\n")
+    objs = list(dict.fromkeys(o["name"] for r in res for o in r["storage"]["objects"]))
+    print("| table or index | " + " | ".join(r["shape"] for r in res) + " |")
+    print("|---|" + "---:|" * len(res))
+    print("| **whole file** | " + " | ".join("%.0f MB (%.0f B)" % (
+        r["storage"]["file_bytes"] / 1e6, r["storage"]["bytes_per_record"]) for r in res) + " |")
+    for o in objs:
+        cells, big = [], False
+        for r in res:
+            x = next((y for y in r["storage"]["objects"] if y["name"] == o), None)
+            if x is None:
+                cells.append("-")
+                continue
+            big = big or x["bytes"] >= r["storage"]["file_bytes"] / 200
+            cells.append("%.1f MB (%.1f B)%s" % (x["bytes"] / 1e6, x["bytes"] / r["records"],
+                         "" if x["rows"] is None else ", %s rows" % "{:,}".format(x["rows"])))
+        if big:
+            kind = next(y["kind"] for r in res for y in r["storage"]["objects"] if y["name"] == o)
+            print("| %s (%s) | %s |" % (o, kind, " | ".join(cells)))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -360,16 +472,21 @@ def main():
     ap.add_argument("--wrk-connections", type=int, default=64)
     ap.add_argument("--only")
     ap.add_argument("--db", help="time this database instead of the shapes")
+    ap.add_argument("--report", action="store_true",
+                    help="print the saved results of the shapes as Markdown tables")
     ap.add_argument("shapes", nargs="*", metavar="SHAPE")
     a = ap.parse_args()
     a.requests = a.requests or (7 if a.quick else 20)
     a.wrk_seconds = a.wrk_seconds or (5 if a.quick else 10)
     shapes = a.shapes or ["large", "small", "spoofed"]
     for s in shapes:
-        if s not in year_shapes.SHAPES:
+        if s not in year_shapes.SHAPES and not a.report:
             sys.exit("unknown shape %s (of %s)" % (s, ", ".join(year_shapes.SHAPES)))
     if not os.path.exists(GEN):
         sys.exit("dash_matrix needs ../shared/bench/gen_corpus.py next to the project")
+    if a.report:
+        report(year_shapes.data_dir(a.data), shapes)
+        return
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("dash_matrix: terminated"))
     dmarcd = build(a.dmarcd)
     data = year_shapes.data_dir(a.data)
