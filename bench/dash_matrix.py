@@ -443,14 +443,16 @@ def report(data, shapes):
     print("| call | " + " | ".join("%s 30 d | %s 365 d" % (r["shape"], r["shape"])
                                     for r in res) + " |")
     print("|---|" + "---:|" * (2 * len(res)))
-    names = list(dict.fromkeys(c["name"] for r in res for c in r["calls"]))
-    by = [{c["name"]: c for c in r["calls"]} for r in res]
+    def shown(name):
+        """The name without the values found in the data, the same for every shape."""
+        name = re.sub(r"\[cidr [^\]]+\]", "[cidr /16]", name)
+        name = re.sub(r"(service|asn|country)=[^\]]+", r"\1=…", name)
+        name = re.sub(r"advice \S+", "advice", name)
+        return re.sub(r"report detail \(\d+ records\)", "report detail", name)
+    names = list(dict.fromkeys(shown(c["name"]) for r in res for c in r["calls"]))
+    by = [{shown(c["name"]): c for c in r["calls"]} for r in res]
     for name in names:
-        shown = re.sub(r"\[cidr [^\]]+\]", "[cidr /16]", name)
-        shown = re.sub(r"(service|asn|country)=[^\]]+", r"\1=…", shown)
-        shown = re.sub(r"advice \S+", "advice", shown)
-        shown = re.sub(r"report detail \(\d+ records\)", "report detail", shown)
-        print("| %s | %s |" % (shown, " | ".join(
+        print("| %s | %s |" % (name, " | ".join(
             cell(by[i][name][w] if name in by[i] else None, r["target_ms"])
             for i, r in enumerate(res) for w in ("d30", "d365"))))
     print("\nStorage (MB, and bytes per record):\n")
