@@ -455,6 +455,17 @@ def report(data, shapes):
         print("| %s | %s |" % (name, " | ".join(
             cell(by[i][name][w] if name in by[i] else None, r["target_ms"])
             for i, r in enumerate(res) for w in ("d30", "d365"))))
+    print("\nExports (downloads, timed once: ms and MB, 30 d / 365 d):\n")
+    print("| export | " + " | ".join(r["shape"] for r in res) + " |")
+    print("|---|" + "---:|" * len(res))
+    for ex in EXPORTS:
+        cells = []
+        for r in res:
+            x = next((y for y in r.get("exports", []) if y["name"] == ex), None)
+            cells.append("-" if x is None else "%s / %s ms, %.1f / %.1f MB" % (
+                "{:,.0f}".format(x["d30"]["p50"]), "{:,.0f}".format(x["d365"]["p50"]),
+                x["d30"]["bytes"] / 1e6, x["d365"]["bytes"] / 1e6))
+        print("| %s.csv | %s |" % (ex, " | ".join(cells)))
     print("\nStorage (MB, and bytes per record):\n")
     objs = list(dict.fromkeys(o["name"] for r in res for o in r["storage"]["objects"]))
     print("| table or index | " + " | ".join(r["shape"] for r in res) + " |")
