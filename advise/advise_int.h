@@ -2,8 +2,9 @@
  * advise_int: the advisor's state, shared by the files of advise/.
  * advisor.c accumulates records into groups (a network, or a confirmed
  * source) kept in group.c's table; sender.c merges groups into senders
- * and classifies them; gates.c judges the step and simulates its impact; dmarc_record.c writes
- * the next record.
+ * and classifies them; step.c chooses the step, asks gates.c for its
+ * conditions and fixes, gives the verdict and simulates the impact;
+ * dmarc_record.c writes the next record.
  */
 #ifndef DMARCD_ADVISE_INT_H
 #define DMARCD_ADVISE_INT_H
@@ -169,7 +170,32 @@ int advise_senders(struct advisor *a, advise_first_day_fn first_day, void *ctx, 
 void advise_sender_describe(const struct advisor *a, const struct sender_acc *s,
     struct advise_sender *out);
 
-/* Judges the next step into out: step, verdict, conditions, fixes, impact (gates.c). */
+/*
+ * The conditions of step st (parked: the parked-domain path) and their
+ * fixes, into out (gates.c): D1, the fixes of the senders, the gate of the
+ * step, A2 and A3.
+ */
+struct advise_step;
+void advise_gates(const struct advisor *a, struct advice *out, const struct advise_step *st,
+    bool parked);
+
+/* A2 and A3 (gates.c); volume: A2 asks for min_messages too. */
+void advise_data_conditions(const struct advisor *a, struct advice *out, bool volume);
+
+/* Whether every message of the window is unauthorized (gates.c). */
+bool advise_is_parked(const struct advisor *a);
+
+/* The sp= the owner published (their record's, or the reports' when not p=), or UNSET. */
+enum policy advise_published_sp(const struct advisor *a);
+
+/* Authorized mail: aligned or misaligned senders. */
+bool advise_authorized(enum source_class c);
+
+/* A fix, a note into out (at most ADVISE_FIXES_MAX, ADVISE_NOTES_MAX; the rest are dropped). */
+void advise_fix(struct advice *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void advise_note(struct advice *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Judges the next step into out: step, verdict, conditions, fixes, impact (step.c). */
 void advise_judge(const struct advisor *a, struct advice *out);
 
 /*

@@ -1,24 +1,22 @@
 /*
- * Gates: the step from the published policy to the next one, judged with the
- * conditions of FORMATS.md "Readiness gates" (gate A: none -> quarantine, gate
- * B: quarantine -> reject, the regression guard at an enforcing policy), the
- * fixes to make first, and the impact of the stricter policy on the window's
- * mail.
+ * Gates: the conditions of FORMATS.md "Readiness gates" that judge a step
+ * (gate A: none -> quarantine, gate B: quarantine -> reject, the parked
+ * path, the regression guard at an enforcing policy, and the data behind
+ * them all), with the fixes to make first. step.c chooses the step and
+ * gives the verdict.
  */
 #include "advise_int.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "days.h"
 
 /* Authorized mail: the sources the domain owner sends through, aligned or not. */
-static bool
-authorized(enum source_class c)
+bool
+advise_authorized(enum source_class c)
 {
 	return c == CLASS_ALIGNED || c == CLASS_MISALIGNED;
 }
@@ -68,7 +66,8 @@ condition(struct advice *out, const char *id, const char *title, bool data)
 	return c;
 }
 
-static void __attribute__((format(printf, 2, 3))) fix(struct advice *out, const char *fmt, ...)
+void
+advise_fix(struct advice *out, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -79,7 +78,8 @@ static void __attribute__((format(printf, 2, 3))) fix(struct advice *out, const 
 	va_end(ap);
 }
 
-static void __attribute__((format(printf, 2, 3))) note(struct advice *out, const char *fmt, ...)
+void
+advise_note(struct advice *out, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -116,7 +116,7 @@ sums(const struct advisor *a, enum advise_period p, struct auth_sums *s, bool re
 			advise_add(&s->indirect_fail, c->messages - c->pass);
 			advise_add(&s->list_fail, c->fail_list);
 		}
-		if (!authorized(x->cls) && !(review && x->needs_review))
+		if (!advise_authorized(x->cls) && !(review && x->needs_review))
 			continue;
 		advise_add(&s->list_fail, c->fail_list);
 		advise_add(&s->c.messages, c->messages);
@@ -132,8 +132,8 @@ sums(const struct advisor *a, enum advise_period p, struct auth_sums *s, bool re
  * reports' when it differs from p= (receivers often fill in sp = p when the
  * record has none, so an equal one tells nothing).
  */
-static enum policy
-published_sp(const struct advisor *a)
+enum policy
+advise_published_sp(const struct advisor *a)
 {
 	enum policy sp = advise_record_policy(a, "sp");
 
@@ -149,7 +149,7 @@ published_sp(const struct advisor *a)
 static bool
 shielded(const struct advisor *a, int64_t sub_messages, int64_t messages)
 {
-	return messages > 0 && sub_messages >= messages && published_sp(a) != POLICY_UNSET;
+	return messages > 0 && sub_messages >= messages && advise_published_sp(a) != POLICY_UNSET;
 }
 
 /*
@@ -157,8 +157,8 @@ shielded(const struct advisor *a, int64_t sub_messages, int64_t messages)
  * (inventory). volume: A2 asks for min_messages too (not of a parked
  * domain, whose only mail is what spoofers send).
  */
-static void
-data_conditions(const struct advisor *a, struct advice *out, bool volume)
+void
+advise_data_conditions(const struct advisor *a, struct advice *out, bool volume)
 {
 	const struct advise_config *cfg = &a->cfg;
 	struct advise_condition *c;
@@ -184,7 +184,7 @@ data_conditions(const struct advisor *a, struct advice *out, bool volume)
 	    ">= %" PRIu64 " messages",
 	    cfg->coverage_days * 100, cfg->min_reporters, cfg->min_messages);
 	if (!c->ok)
-		fix(out,
+		advise_fix(out,
 		    "Wait for more reports: the verdict needs reports on %.0f %% of 30 days from "
 		    "%u reporters and %" PRIu64
 		    " messages (now %u days, %u reporters, %s messages).",
@@ -225,7 +225,8 @@ days_condition(const struct advisor *a, struct advice *out, const char *id, cons
 	    days == 1 ? "" : "s", days_text(a->pol.since_day, d));
 	snprintf(c->threshold, sizeof c->threshold, ">= %u days", min_days);
 	if (!c->ok)
-		fix(out, "Keep the current policy %" PRId64 " more day%s before the next step.",
+		advise_fix(out,
+		    "Keep the current policy %" PRId64 " more day%s before the next step.",
 		    (int64_t)min_days - days, (int64_t)min_days - days == 1 ? "" : "s");
 }
 
@@ -253,12 +254,12 @@ rate_condition(const struct advisor *a, struct advice *out, const char *id, cons
 		    pct_text(advise_ratio(num, den), r, sizeof r), period);
 	snprintf(c->threshold, sizeof c->threshold, ">= %s", pct_text(min, t, sizeof t));
 	if (!c->ok && den > 0 && rate == RATE_PASS)
-		fix(out,
+		advise_fix(out,
 		    "Raise the authorized pass rate from %s to %s: the sources listed below "
 		    "with the most failing messages come first.",
 		    r, t);
 	else if (!c->ok && den > 0)
-		fix(out,
+		advise_fix(out,
 		    "Raise the authorized DKIM-aligned rate from %s to %s: sign with DKIM d=%s "
 		    "(or a subdomain of it) at the sources listed below that pass by SPF alone.",
 		    r, t, a->domain);
@@ -307,7 +308,7 @@ sender_fix(const struct advisor *a, struct advice *out, const struct advise_send
 			    "passes SPF for %s, not for your domain. If it sends for you, set up "
 			    "DKIM signing with d=%s at that service (or a custom MAIL FROM under %s)",
 			    s->identity, a->domain, a->domain);
-		fix(out,
+		advise_fix(out,
 		    "%s%s sends %s of your mail (%s messages from %u network%s) and %s; if not, "
 		    "say so: dmarcd classify %s %s %s unauthorized.",
 		    s->service[0] != '\0' ? "" : "Find out who this is: ", s->label, share,
@@ -315,7 +316,7 @@ sender_fix(const struct advisor *a, struct advice *out, const struct advise_send
 		    s->n_networks == 1 ? "" : "s", how, a->domain,
 		    s->identity_dkim ? "dkim" : "spf", s->identity);
 	} else if (s->needs_review && s->cls == CLASS_MISALIGNED && s->service[0] != '\0') {
-		fix(out,
+		advise_fix(out,
 		    "%s sent %s messages (%s of your mail) that fail DMARC. If you send through "
 		    "%s, get its mail aligned; if not, confirm its networks as not yours: dmarcd "
 		    "classify %s cidr %.*s unauthorized.",
@@ -324,18 +325,18 @@ sender_fix(const struct advisor *a, struct advice *out, const struct advise_send
 	} else if (s->cls == CLASS_MISALIGNED && s->identity[0] != '\0' &&
 	    c->fail_unaligned * 2 >= fail) {
 		if (s->identity_dkim)
-			fix(out,
+			advise_fix(out,
 			    "%s sends %s of your mail and signs it with DKIM d=%s but not as %s: "
 			    "set up DKIM signing with d=%s (a custom signing domain) at that service.",
 			    s->label, share, s->identity, a->domain, a->domain);
 		else
-			fix(out,
+			advise_fix(out,
 			    "%s sends %s of your mail and passes SPF for %s but not for your "
 			    "domain: set up DKIM signing with d=%s at that service (or a custom "
 			    "MAIL FROM under %s).",
 			    s->label, share, s->identity, a->domain, a->domain);
 	} else if (s->cls == CLASS_UNAUTHORIZED) {
-		fix(out,
+		advise_fix(out,
 		    "%s sent %s messages (%s of your mail) with no valid authentication for "
 		    "your domain. If it is yours (a server, an application, a printer), add it to "
 		    "SPF and sign with DKIM d=%s; if not, confirm it: dmarcd classify %s cidr %.*s "
@@ -343,7 +344,7 @@ sender_fix(const struct advisor *a, struct advice *out, const struct advise_send
 		    s->label, count_text(c->messages, n, sizeof n), share, a->domain, a->domain,
 		    (int)strcspn(s->networks, ","), s->networks);
 	} else {
-		fix(out,
+		advise_fix(out,
 		    "%s passes DMARC for only %s of its %s messages (%s of your mail): check "
 		    "that it signs with DKIM d=%s and that its addresses are in your SPF record.",
 		    s->label, rate, count_text(c->messages, n, sizeof n), share, a->domain);
@@ -373,14 +374,14 @@ worst_source(const struct advisor *a, struct advice *out, const char *id, bool d
 		const struct advise_counts *sc = &s->c[p];
 		double rate = advise_ratio(dkim ? sc->dkim_aligned : sc->pass, sc->messages);
 
-		if (!authorized(s->cls) || sc->messages < 0 ||
+		if (!advise_authorized(s->cls) || sc->messages < 0 ||
 		    (uint64_t)sc->messages < a->cfg.source_min_messages)
 			continue;
 		if (rate < a->cfg.source_pass) {
 			bad++;
 			if (dkim) {
 				advise_sender_describe(a, s, &d);
-				fix(out,
+				advise_fix(out,
 				    "%s is DKIM-aligned for only %s of its mail: sign it with DKIM "
 				    "d=%s before p=reject, since forwarding breaks SPF.",
 				    d.label, pct_text(rate, r, sizeof r), a->domain);
@@ -418,8 +419,8 @@ sender_fixes(const struct advisor *a, struct advice *out)
 	for (i = 0; i < out->n_senders; i++) {
 		const struct advise_sender *s = &out->senders[i];
 		const struct advise_counts *c = &s->c[PERIOD_WINDOW];
-		bool failing =
-		    authorized(s->cls) && advise_ratio(c->pass, c->messages) < a->cfg.source_pass;
+		bool failing = advise_authorized(s->cls) &&
+		    advise_ratio(c->pass, c->messages) < a->cfg.source_pass;
 
 		if ((failing || s->needs_review) && !shielded(a, s->sub_messages, c->messages))
 			sender_fix(a, out, s);
@@ -443,9 +444,9 @@ new_sources(const struct advisor *a, struct advice *out, const char *id, unsigne
 
 	for (i = 0; i < a->n_senders; i++) {
 		const struct sender_acc *s = &a->senders[i];
-		bool counts = authorized_only ?
-		    authorized(s->cls) && (s->needs_review || s->known_id > 0 || s->notable) :
-		    s->needs_review;
+		bool counts = authorized_only ? advise_authorized(s->cls) &&
+		        (s->needs_review || s->known_id > 0 || s->notable) :
+		                                s->needs_review;
 
 		if (counts && s->first_ever > a->as_of - (int64_t)days) {
 			n++;
@@ -477,7 +478,7 @@ subdomains(const struct advisor *a, struct advice *out, const char *id, double m
 	struct advise_condition *c =
 	    condition(out, id, "Subdomain mail is covered (or sp= is set on purpose)", false);
 	const struct sender_acc *worst = NULL;
-	bool sp = published_sp(a) != POLICY_UNSET;
+	bool sp = advise_published_sp(a) != POLICY_UNSET;
 	int64_t messages = 0, pass = 0;
 	struct advise_sender d;
 	char r[32], t[32], n[32], share[32];
@@ -486,7 +487,7 @@ subdomains(const struct advisor *a, struct advice *out, const char *id, double m
 	for (i = 0; i < a->n_senders; i++) {
 		const struct sender_acc *s = &a->senders[i];
 
-		if ((!authorized(s->cls) && !s->needs_review) || s->sub_messages == 0)
+		if ((!advise_authorized(s->cls) && !s->needs_review) || s->sub_messages == 0)
 			continue;
 		advise_add(&messages, s->sub_messages);
 		advise_add(&pass, s->sub_pass);
@@ -508,7 +509,7 @@ subdomains(const struct advisor *a, struct advice *out, const char *id, double m
 	if (c->ok || worst == NULL)
 		return;
 	advise_sender_describe(a, worst, &d);
-	fix(out,
+	advise_fix(out,
 	    "%s sends %s messages From %s (%s of your mail) that fail DMARC, and p=%s would "
 	    "apply to them since there is no sp=: authenticate that mail (DKIM d=%s or d=%s, "
 	    "SPF for its envelope), or publish sp=none on purpose to keep subdomains out of "
@@ -533,6 +534,31 @@ collateral(const struct advisor *a, struct advice *out, const struct auth_sums *
 	    pct_text(rate, r, sizeof r));
 	snprintf(c->threshold, sizeof c->threshold, "< %s",
 	    pct_text(a->cfg.collateral_max, t, sizeof t));
+}
+
+/*
+ * D1: the newest report is recent. Reports that stopped (a changed rua=, a
+ * mailbox no longer polled) say nothing about today's mail, whatever they
+ * said then.
+ */
+static void
+current_condition(const struct advisor *a, struct advice *out)
+{
+	struct advise_condition *c = condition(out, "D1", "Reports are current", false);
+	int64_t age = a->today - a->pol.newest_day;
+	char d[16], t[16];
+
+	c->ok = age <= (int64_t)a->cfg.stale_days;
+	snprintf(c->measured, sizeof c->measured,
+	    "the newest report ends %s, %" PRId64 " day%s before %s",
+	    days_text(a->pol.newest_day, d), age, age == 1 ? "" : "s", days_text(a->today, t));
+	snprintf(c->threshold, sizeof c->threshold, "<= %u days old", a->cfg.stale_days);
+	if (!c->ok)
+		advise_fix(out,
+		    "No report since %s (%" PRId64 " days before %s): reports have stopped. Check "
+		    "that %s's DMARC record still has rua= pointing at the mailbox dmarcd polls, "
+		    "and that polling works; no step is advised on old data.",
+		    d, age, t, a->domain);
 }
 
 static void
@@ -600,20 +626,20 @@ gate_b(const struct advisor *a, struct advice *out, unsigned min_days)
 	    pct_text(a->cfg.indirect_max, t, sizeof t));
 	if (!c->ok && a->no_mailing_lists &&
 	    advise_ratio(s30.c.dkim_aligned, s30.c.messages) >= a->cfg.dkim_reject)
-		fix(out,
+		advise_fix(out,
 		    "%s messages forwarded by their recipients (not through mailing lists) failed "
 		    "DMARC in 30 days although %s's mail is DKIM-signed: the forwarders change it "
 		    "on the way. p=reject would lose them: stay at quarantine, or move on knowing "
 		    "that.",
 		    n, a->domain);
 	else if (!c->ok && a->no_mailing_lists)
-		fix(out,
+		advise_fix(out,
 		    "%s messages forwarded by their recipients (not through mailing lists) failed "
 		    "DMARC in 30 days and would be rejected: sign all of %s's mail with DKIM "
 		    "d=%s, which survives plain forwarding, then look again.",
 		    n, a->domain, a->domain);
 	else if (!c->ok)
-		fix(out,
+		advise_fix(out,
 		    "%s forwarded or mailing-list messages failed DMARC in 30 days and would be "
 		    "rejected: if people post to mailing lists from %s, stay at quarantine; if not, "
 		    "say so with: dmarcd advise %s --no-mailing-lists yes.",
@@ -638,8 +664,8 @@ gate_b(const struct advisor *a, struct advice *out, unsigned min_days)
  * p=reject once it has been watched long enough; the ramp is for
  * legitimate mail, and there is none to protect.
  */
-static bool
-is_parked(const struct advisor *a)
+bool
+advise_is_parked(const struct advisor *a)
 {
 	int64_t messages = 0;
 	size_t i;
@@ -679,7 +705,7 @@ gate_parked(const struct advisor *a, struct advice *out)
 	    days == 1 ? "" : "s", days_text(a->pol.first_day, d));
 	snprintf(c->threshold, sizeof c->threshold, ">= %u days", a->cfg.min_days_none);
 	if (!c->ok)
-		fix(out,
+		advise_fix(out,
 		    "No mail of %s passes: it looks parked. Watch it %" PRId64 " more day%s "
 		    "before p=reject.",
 		    a->domain, (int64_t)a->cfg.min_days_none - days,
@@ -707,239 +733,25 @@ guard(const struct advisor *a, struct advice *out)
 	snprintf(c->threshold, sizeof c->threshold, "no drop over %.1f points",
 	    a->cfg.regression_points * 100);
 	if (!c->ok)
-		fix(out,
+		advise_fix(out,
 		    "The authorized pass rate fell from %s to %s in the last 3 days: find the "
 		    "source that broke (below) and consider going back one step meanwhile.",
 		    y, x);
 	worst_source(a, out, "R2", false, PERIOD_30);
 }
 
-/* The ramp's next pct after pct (ramp_by_pct), 100 at the end. */
-static int
-ramp_next(const struct advise_config *cfg, int pct)
-{
-	unsigned i;
-
-	for (i = 0; i < cfg->n_ramp_pct; i++)
-		if ((int)cfg->ramp_pct[i] > pct)
-			return (int)cfg->ramp_pct[i];
-	return 100;
-}
-
-static struct advise_step
-next_step(const struct advisor *a)
-{
-	const struct policy_track *t = &a->pol;
-	struct advise_step s = { "", POLICY_QUARANTINE, 100, false, POLICY_UNSET, POLICY_UNSET };
-	bool partial = (t->last_pct >= 0 && t->last_pct < 100) || t->last_testing == 'y';
-
-	if ((t->last.p == POLICY_NONE || t->last.p == POLICY_UNSET) && a->cfg.ramp_by_pct) {
-		s.pct = ramp_next(&a->cfg, 0);
-		snprintf(s.text, sizeof s.text, "p=none -> p=quarantine; pct=%d (first step)",
-		    s.pct);
-	} else if (t->last.p == POLICY_QUARANTINE && a->cfg.ramp_by_pct && t->last_pct >= 0 &&
-	    t->last_pct < 100) {
-		s.pct = ramp_next(&a->cfg, t->last_pct);
-		snprintf(s.text, sizeof s.text, "p=quarantine; pct=%d -> pct=%d%s", t->last_pct,
-		    s.pct, s.pct == 100 ? " (full quarantine)" : "");
-	} else if (t->last.p == POLICY_NONE || t->last.p == POLICY_UNSET) {
-		if (a->cfg.first_pct < 100) {
-			s.pct = (int)a->cfg.first_pct;
-			s.testing = true;
-			snprintf(s.text, sizeof s.text,
-			    "p=none -> p=quarantine; pct=%u; t=y "
-			    "(first step)",
-			    a->cfg.first_pct);
-		} else {
-			snprintf(s.text, sizeof s.text, "p=none -> p=quarantine");
-		}
-	} else if (t->last.p == POLICY_QUARANTINE) {
-		snprintf(s.text, sizeof s.text, "%s",
-		    partial ? "partial quarantine -> full p=quarantine" :
-		              "p=quarantine -> p=reject");
-		s.p = partial ? POLICY_QUARANTINE : POLICY_REJECT;
-	} else {
-		snprintf(s.text, sizeof s.text, "%s",
-		    partial ? "partial reject -> full p=reject" : "p=reject (final step)");
-		s.p = POLICY_REJECT;
-	}
-	return s;
-}
-
-static int64_t
-scaled(int64_t n, unsigned pct)
-{
-	return n / 100 * pct + n % 100 * pct / 100;
-}
-
-/* Had the simulated policy applied to the window's failing mail: who is hit. */
-static void
-impact(const struct advisor *a, struct advice *out, const struct advise_step *st)
-{
-	struct advise_impact *im = &out->impact;
-	size_t i;
-
-	im->policy = a->simulate != POLICY_UNSET ? a->simulate : st->p;
-	im->pct = a->simulate_pct >= 0 ? (unsigned)a->simulate_pct : (unsigned)st->pct;
-	im->messages = out->totals.messages;
-	if (im->policy == POLICY_NONE)
-		im->pct = 0;
-	for (i = 0; i < a->n_senders; i++) {
-		const struct sender_acc *s = &a->senders[i];
-		int64_t fail = s->c[PERIOD_WINDOW].messages - s->c[PERIOD_WINDOW].pass;
-
-		advise_add(&im->failing, fail);
-		advise_add(&im->already_enforced, s->c[PERIOD_WINDOW].fail_enforced);
-		if (authorized(s->cls))
-			advise_add(&im->legit_at_risk, fail);
-		else if (s->cls == CLASS_FORWARDER)
-			advise_add(&im->indirect_at_risk, fail);
-		else
-			advise_add(&im->spoofing_stopped, fail);
-	}
-	/* the expected share under pct: each total scaled once, not each source rounded */
-	im->affected = scaled(im->failing, im->pct);
-	im->legit_at_risk = scaled(im->legit_at_risk, im->pct);
-	im->indirect_at_risk = scaled(im->indirect_at_risk, im->pct);
-	im->spoofing_stopped = scaled(im->spoofing_stopped, im->pct);
-	for (i = 0; i < out->n_senders; i++) {
-		struct advise_sender *s = &out->senders[i];
-
-		s->affected =
-		    scaled(s->c[PERIOD_WINDOW].messages - s->c[PERIOD_WINDOW].pass, im->pct);
-	}
-}
-
-static int
-by_id(const void *x, const void *y)
-{
-	const struct advise_condition *a = x, *b = y;
-
-	return strcmp(a->id, b->id);
-}
-
-/*
- * The verdict of the conditions, the one named skip (or NULL) left out:
- * NOT READY when something must be done; PROVISIONAL when the data is thin
- * (A2) and there is nothing to do but wait; NOT READY when the data is
- * enough and the time at the policy is not.
- */
-static enum advise_verdict
-verdict(const struct advice *out, const char *skip)
-{
-	bool hard = false, data = false, wait = false;
-	size_t i;
-
-	for (i = 0; i < out->n_cond; i++) {
-		if (out->cond[i].ok || (skip != NULL && strcmp(out->cond[i].id, skip) == 0))
-			continue;
-		if (out->cond[i].data)
-			data = true;
-		else if (out->cond[i].wait)
-			wait = true;
-		else
-			hard = true;
-	}
-	return hard ? VERDICT_NOT_READY :
-	    data    ? VERDICT_PROVISIONAL :
-	    wait    ? VERDICT_NOT_READY :
-	              VERDICT_READY;
-}
-
-/*
- * D1: the newest report is recent. Reports that stopped (a changed rua=, a
- * mailbox no longer polled) say nothing about today's mail, whatever they
- * said then.
- */
-static void
-current_condition(const struct advisor *a, struct advice *out)
-{
-	struct advise_condition *c = condition(out, "D1", "Reports are current", false);
-	int64_t age = a->today - a->pol.newest_day;
-	char d[16], t[16];
-
-	c->ok = age <= (int64_t)a->cfg.stale_days;
-	snprintf(c->measured, sizeof c->measured,
-	    "the newest report ends %s, %" PRId64 " day%s before %s",
-	    days_text(a->pol.newest_day, d), age, age == 1 ? "" : "s", days_text(a->today, t));
-	snprintf(c->threshold, sizeof c->threshold, "<= %u days old", a->cfg.stale_days);
-	if (!c->ok)
-		fix(out,
-		    "No report since %s (%" PRId64 " days before %s): reports have stopped. Check "
-		    "that %s's DMARC record still has rua= pointing at the mailbox dmarcd polls, "
-		    "and that polling works; no step is advised on old data.",
-		    d, age, t, a->domain);
-}
-
-/*
- * No report at all: nothing to judge, so the only advice is to start
- * monitoring: p=none with rua= (or the owner's own p when it is already
- * stricter: never a step up on no data).
- */
-static void
-no_data(const struct advisor *a, struct advice *out, struct advise_step *st)
-{
-	enum policy p = advise_record_policy(a, "p");
-
-	snprintf(out->step, sizeof out->step, "no reports yet");
-	if (p == POLICY_UNSET || p == POLICY_NONE)
-		fix(out,
-		    "No aggregate report for %s yet: publish the record below (p=none, with rua= "
-		    "pointing at the mailbox dmarcd polls) and wait for %u days of reports "
-		    "before any stricter step.",
-		    a->domain, a->cfg.min_days_none);
-	else
-		fix(out,
-		    "No aggregate report for %s yet, although its record has p=%s: check that "
-		    "rua= points at the mailbox dmarcd polls; nothing can be judged without "
-		    "reports.",
-		    a->domain, policy_name(p));
-	data_conditions(a, out, true);
-	out->verdict = VERDICT_NOT_READY;
-	st->p = p == POLICY_UNSET ? POLICY_NONE : p;
-	st->pct = 100;
-	st->testing = false;
-	impact(a, out, st);
-	advise_next_record(a, st, out);
-}
-
 void
-advise_judge(const struct advisor *a, struct advice *out)
+advise_gates(const struct advisor *a, struct advice *out, const struct advise_step *st, bool parked)
 {
 	const struct policy_track *t = &a->pol;
-	struct advise_step st = next_step(a);
-	bool parked;
-	char d[16];
 
-	out->p = t->last.p;
-	out->sp = t->last.sp;
-	out->pct = t->last_pct >= 0 ? t->last_pct : 100;
-	out->testing = t->last_testing == 'y';
-	out->partial = out->pct < 100 || out->testing;
-	out->policy_since_day = t->since_day;
-	out->last_change_day = t->changed_day;
-	snprintf(out->step, sizeof out->step, "%s", st.text);
-	if (!t->seen) {
-		no_data(a, out, &st);
-		return;
-	}
-	parked = (t->last.p != POLICY_REJECT || out->partial) && is_parked(a);
-	if (parked) {
-		st = (struct advise_step){ "", POLICY_REJECT, 100, false, POLICY_REJECT,
-			POLICY_UNSET };
-		snprintf(st.text, sizeof st.text, "parked domain: %s -> p=reject; sp=reject",
-		    out->partial                       ? "partial policy" :
-		        t->last.p == POLICY_QUARANTINE ? "p=quarantine" :
-		                                         "p=none");
-		snprintf(out->step, sizeof out->step, "%s", st.text);
-	}
 	current_condition(a, out);
 	sender_fixes(a, out);
 	if (parked) {
 		gate_parked(a, out);
 	} else if (t->last.p == POLICY_NONE || t->last.p == POLICY_UNSET) {
 		gate_a(a, out, a->cfg.min_days_none, false);
-	} else if (st.p == POLICY_QUARANTINE) {
+	} else if (st->p == POLICY_QUARANTINE) {
 		gate_a(a, out, a->cfg.min_days_ramp, true);
 		guard(a, out);
 	} else if (t->last.p == POLICY_QUARANTINE) {
@@ -951,60 +763,5 @@ advise_judge(const struct advisor *a, struct advice *out)
 	} else {
 		guard(a, out);
 	}
-	data_conditions(a, out, !parked);
-	qsort(out->cond, out->n_cond, sizeof out->cond[0], by_id);
-	out->verdict = verdict(out, NULL);
-	/* at reject, stale data is said (D1 and its fix) but is no regression of the mail */
-	if (t->last.p == POLICY_REJECT && !out->partial)
-		out->verdict = verdict(out, "D1") == VERDICT_NOT_READY ? VERDICT_REGRESSION :
-		                                                         VERDICT_AT_REJECT;
-	if (a->as_of < t->last.day_last)
-		note(out, "the latest report ends after %s", days_text(a->as_of, d));
-	/*
-	 * sp= weaker than the step keeps subdomains out of it, on purpose; names
-	 * that do not exist send no legitimate mail, so np= (RFC 9989) takes the
-	 * step's policy when the owner has not set one.
-	 */
-	if (!parked && published_sp(a) != POLICY_UNSET && published_sp(a) < st.p) {
-		if (t->last.np == POLICY_UNSET && advise_record_policy(a, "np") == POLICY_UNSET)
-			st.np = st.p;
-		note(out,
-		    "sp=%s keeps mail From subdomains of %s out of this step; once it passes "
-		    "(see A7/B8), raise sp= or remove it.",
-		    policy_name(published_sp(a)), a->domain);
-	}
-	if (a->cfg.ramp_by_pct && st.p == POLICY_QUARANTINE && st.pct < 100)
-		note(out,
-		    "pct= paces only the receivers that follow RFC 7489; those that follow RFC "
-		    "9989 ignore it and quarantine all failing mail at once (ramp = testing, the "
-		    "t=y route, paces both).");
-	/*
-	 * BIMI asks DMARC for an enforcing policy on all mail: p=quarantine or
-	 * reject, no pct below 100, and sp= not none.
-	 */
-	if (!parked &&
-	    ((st.p == POLICY_REJECT && out->verdict == VERDICT_READY) ||
-	        out->verdict == VERDICT_AT_REJECT)) {
-		if (published_sp(a) == POLICY_NONE)
-			note(out,
-			    "BIMI (a logo in the inbox) also needs sp= other than none: raise "
-			    "sp= before publishing a BIMI record for %s.",
-			    a->domain);
-		else
-			note(out,
-			    "BIMI: at p=reject, %s meets DMARC's part of BIMI (a logo in the "
-			    "inbox); the rest is a BIMI record at default._bimi.%s and, for most "
-			    "mailbox providers, a mark certificate (VMC or CMC).",
-			    a->domain, a->domain);
-	}
-	if (parked)
-		note(out,
-		    "A domain that sends no mail: publish with this record, at %s, an SPF record "
-		    "\"v=spf1 -all\" (no server may send as it), a null MX \"MX 0 .\" (RFC "
-		    "7505: it receives no mail), and no DKIM keys (remove any selector records). "
-		    "If some server of yours does send as %s after all, confirm it first "
-		    "(dmarcd classify): this record would have its mail rejected.",
-		    a->domain, a->domain);
-	impact(a, out, &st);
-	advise_next_record(a, &st, out);
+	advise_data_conditions(a, out, !parked);
 }
